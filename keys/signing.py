@@ -1,0 +1,242 @@
+"""Signing for BitMart (X-BM-*) and WOO X Pro (X-API-*).
+
+X-*-SIGN = lowercase hex HMAC-SHA256(secret, f"{timestamp}#{memo}#{payload}") where the payload is
+the exact body for POST/PUT and the exact query string (without `?`) otherwise (protocol.md 1.2).
+
+VenueSigner is an httpx.Auth: it runs on the final request, after httpx has encoded the URL and
+body, so the string it signs is read from the bytes that go on the wire. Serialising twice (sign a
+spaced dump, send a compact one) is the classic 30005 and cannot happen here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Generator
+from dataclasses import dataclass
+from enum import Enum
+from typing import Protocol
+
+import httpx
+
+from keys.secret import Secret
+
+BODY_SIGNED_METHODS = frozenset({"POST", "PUT"})
+MEMO_MASK = "****"
+
+
+class AuthLevel(str, Enum):
+    NONE = "none"  # public: no key header
+    KEYED = "keyed"  # key header only
+    SIGNED = "signed"  # key, timestamp and signature
+
+    @classmethod
+    def parse(cls, text: str) -> AuthLevel:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ValueError(f"auth level must be none, keyed or signed, not {text!r}") from None
+
+
+@dataclass(frozen=True)
+class HeaderSet:
+    prefix: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.prefix}KEY"
+
+    @property
+    def sign(self) -> str:
+        return f"{self.prefix}SIGN"
+
+    @property
+    def timestamp(self) -> str:
+        return f"{self.prefix}TIMESTAMP"
+
+    def names(self) -> tuple[str, str, str]:
+        return (self.key, self.sign, self.timestamp)
+
+
+BITMART_HEADERS = HeaderSet("X-BM-")
+WOOXPRO_HEADERS = HeaderSet("X-API-")
+
+
+def prehash(timestamp: str, memo: str, payload: str) -> str:
+    """The pre-image: `timestamp#memo#payload` (an empty memo gives `ts##payload`)."""
+    return f"{timestamp}#{memo}#{payload}"
+
+
+def sign(secret: str, timestamp: str, memo: str, payload: str) -> str:
+    """Lowercase hex HMAC-SHA256 of the pre-image, keyed by the secret."""
+    if isinstance(secret, Secret):
+        secret = secret.reveal()
+    if isinstance(memo, Secret):
+        memo = memo.reveal()
+    return hmac.new(secret.encode("utf-8"), prehash(timestamp, memo, payload).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def signed_payload(method: str, query: str, body: bytes) -> str:
+    """What the venue verifies: the body for POST/PUT, the query string for GET/DELETE."""
+    if method.upper() in BODY_SIGNED_METHODS:
+        return body.decode("utf-8", errors="surrogateescape")
+    return query
+
+
+class Clock(Protocol):
+    def now_ms(self) -> int: ...
+
+
+@dataclass
+class OffsetClock:
+    """Wall-clock milliseconds, plus the measured server offset when `apply` is on."""
+
+    offset_ms: float = 0.0
+    apply: bool = True
+
+    def now_ms(self) -> int:
+        return time.time_ns() // 1_000_000 + (round(self.offset_ms) if self.apply else 0)
+
+
+@dataclass
+class FixedClock:
+    """A clock that always reads `ms`: for tests and for reproducing a vector."""
+
+    ms: int
+
+    def now_ms(self) -> int:
+        return self.ms
+
+
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    api_key: Secret
+    secret: Secret
+    memo: Secret
+
+    @classmethod
+    def of(cls, api_key: str | Secret, secret: str | Secret, memo: str | Secret = "") -> Credentials:
+        return cls(Secret(api_key), Secret(secret), Secret(memo))
+
+    @property
+    def fingerprint(self) -> str:
+        return self.api_key.fingerprint()
+
+    def __repr__(self) -> str:
+        return f"Credentials(key={self.fingerprint}, secret={'set' if self.secret else 'unset'}, memo={'set' if self.memo else 'unset'})"
+
+
+@dataclass(frozen=True)
+class SigningEvidence:
+    """What the signer did, for the diagnosis and the preview. Never holds the secret or the memo."""
+
+    level: AuthLevel
+    header_set: HeaderSet
+    host: str
+    key_fingerprint: str = ""
+    timestamp: str | None = None
+    payload: str = ""
+    preimage_masked: str | None = None
+    signature: str | None = None
+    memo_length: int = 0
+    memo_all_digits: bool = False
+    memo_whitespace: bool = False
+    secret_whitespace: bool = False
+    key_whitespace: bool = False
+    key_missing: bool = False
+    clock_offset_ms: int = 0
+
+    @property
+    def memo_empty(self) -> bool:
+        return self.memo_length == 0
+
+
+class SigningRefused(Exception):
+    """The signer will not sign this request (a host the key is not bound to, missing credentials)."""
+
+
+def host_refusal(host: str, allowed: frozenset[str], venue_name: str) -> str:
+    hosts = ", ".join(sorted(allowed)) or "no hosts"
+    return f"Refusing to sign for {host}: this key belongs to {venue_name}, whose hosts are {hosts}."
+
+
+class VenueSigner(httpx.Auth):
+    """Signs one request. Make a new one per send: the timestamp and the evidence are per request."""
+
+    requires_request_body = True
+
+    def __init__(
+        self,
+        credentials: Credentials | None,
+        header_set: HeaderSet,
+        level: AuthLevel,
+        clock: Clock | None = None,
+        allowed_hosts: frozenset[str] | None = None,
+        venue_name: str = "this venue",
+    ) -> None:
+        self._credentials = credentials
+        self._headers = header_set
+        self._level = level
+        self._clock = clock or OffsetClock()
+        self._allowed = allowed_hosts
+        self._venue_name = venue_name
+        self.evidence: SigningEvidence | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        host = request.url.host
+        if self._level is not AuthLevel.NONE and self._allowed is not None and host not in self._allowed:
+            raise SigningRefused(host_refusal(host, self._allowed, self._venue_name))
+        request.headers.setdefault("Content-Type", "application/json")
+        self.evidence = self._apply(request, host)
+        yield request
+
+    def _apply(self, request: httpx.Request, host: str) -> SigningEvidence:
+        hs, level = self._headers, self._level
+        if level is AuthLevel.NONE:
+            return SigningEvidence(level=level, header_set=hs, host=host)
+        creds = self._credentials
+        if creds is None:
+            raise SigningRefused(f"A {level.value} request needs credentials: choose a profile or set KEYPROBE_API_KEY.")
+        request.headers[hs.key] = creds.api_key.reveal()
+        hygiene = dict(
+            key_fingerprint=creds.fingerprint,
+            memo_length=len(creds.memo),
+            memo_all_digits=creds.memo.is_all_digits(),
+            memo_whitespace=creds.memo.has_outer_whitespace(),
+            secret_whitespace=creds.secret.has_outer_whitespace(),
+            key_whitespace=creds.api_key.has_outer_whitespace(),
+            key_missing=not creds.api_key,
+        )
+        if level is AuthLevel.KEYED:
+            return SigningEvidence(level=level, header_set=hs, host=host, **hygiene)
+        timestamp = str(self._clock.now_ms())
+        payload = signed_payload(request.method, request.url.query.decode("ascii"), request.content)
+        signature = sign(creds.secret.reveal(), timestamp, creds.memo.reveal(), payload)
+        request.headers[hs.timestamp] = timestamp
+        request.headers[hs.sign] = signature
+        offset = round(self._clock.offset_ms) if getattr(self._clock, "apply", False) else 0
+        return SigningEvidence(
+            level=level,
+            header_set=hs,
+            host=host,
+            timestamp=timestamp,
+            payload=payload,
+            preimage_masked=prehash(timestamp, MEMO_MASK if creds.memo else "", payload),
+            signature=signature,
+            clock_offset_ms=offset,
+            **hygiene,
+        )
+
+
+def masked_header_value(name: str, value: str, header_set: HeaderSet) -> str:
+    """Key and signature headers shown as fingerprints; everything else as sent."""
+    if name.lower() in (header_set.key.lower(), header_set.sign.lower()):
+        return Secret(value).fingerprint()
+    return value
+
+
+def verify(secret: Secret, memo: Secret, timestamp: str, payload: str, signature: str) -> bool:
+    """Constant-time check of a received signature (the emulator's side of the protocol)."""
+    expected = sign(secret.reveal(), timestamp, memo.reveal(), payload)
+    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape"))

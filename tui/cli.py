@@ -1,0 +1,51 @@
+"""`keyprobe`: with no subcommand the console, otherwise a headless command.
+
+Exit codes shared by every command: 0 success, 1 the API answered with an error, 2 a usage error
+(argparse's own), 3 a transport failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+import tui.commands
+
+# The order `keyprobe --help` lists them in; a command module not named here is listed after these.
+ORDER = ("send", "decode", "skew", "probe", "replay", "history", "keys", "emulator")
+
+
+def _command_modules() -> list[str]:
+    found = {m.name for m in pkgutil.iter_modules(tui.commands.__path__) if not m.name.startswith("_")}
+    return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keyprobe",
+        description="Sign, send and diagnose BitMart and WOO X Pro API requests. With no command, opens the console.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in _command_modules():
+        importlib.import_module(f"tui.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        from tui.console.app import run_console
+
+        return run_console(args)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,160 @@
+"""The data that flows through keyprobe: a Draft goes out, an Exchange comes back.
+
+Draft -> (keys.signing signs the httpx request) -> wire.send -> Exchange -> diagnose -> Diagnosis.
+Nothing here holds a secret: a Draft is what a person typed, a SentRequest carries the headers with
+the key and signature masked, and the signing evidence masks the memo.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from urllib.parse import urlencode
+
+from keys.signing import AuthLevel, SigningEvidence
+from tui import endpoints
+from tui.venues import Venue
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A request as composed: no key, no signature, no timestamp. Saved requests are Drafts on disk."""
+
+    venue: Venue
+    method: str
+    path: str
+    query: Pairs = ()
+    body: str = ""
+    auth: AuthLevel | None = None  # None: the endpoint table decides, else signed
+    profile: str | None = None
+
+    @property
+    def auth_level(self) -> AuthLevel:
+        return self.auth if self.auth is not None else endpoints.default_auth(self.method, self.path)
+
+    @property
+    def query_string(self) -> str:
+        """The query exactly as it will be sent (and signed, for GET/DELETE), order kept."""
+        return urlencode(self.query)
+
+    @property
+    def url(self) -> str:
+        path = self.path if self.path.startswith("/") else f"/{self.path}"
+        qs = self.query_string
+        return f"{self.venue.base_url}{path}{'?' + qs if qs else ''}"
+
+    @property
+    def body_bytes(self) -> bytes:
+        return self.body.encode("utf-8")
+
+    def body_error(self) -> str | None:
+        """A sentence locating the JSON error in the body, or None when the body is empty or valid JSON."""
+        if not self.body.strip():
+            return None
+        try:
+            json.loads(self.body)
+        except json.JSONDecodeError as exc:
+            return f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} (character {exc.pos})."
+        return None
+
+
+@dataclass(frozen=True)
+class SentRequest:
+    """The request exactly as it went out, with the key and signature headers masked."""
+
+    method: str
+    url: str
+    headers: Pairs  # wire order, masked
+    body: bytes
+    evidence: SigningEvidence | None = None
+
+    def header(self, name: str) -> str | None:
+        lname = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lname), None)
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Milliseconds per phase (None when the phase did not happen, e.g. no TLS on loopback)."""
+
+    connect_ms: float | None = None
+    tls_ms: float | None = None
+    request_sent_ms: float | None = None
+    first_byte_ms: float | None = None
+    body_ms: float | None = None
+    total_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """X-BM-RateLimit-* as sent. The doc's own example contradicts itself on what Remaining means
+    (protocol.md 3.2), so the raw figures are kept and shown, not turned into a "left" count."""
+
+    remaining: int | None = None
+    limit: int | None = None
+    reset: int | None = None
+    mode: str | None = None
+
+    @property
+    def present(self) -> bool:
+        return any(v is not None for v in (self.remaining, self.limit, self.reset, self.mode))
+
+
+@dataclass(frozen=True)
+class ResponseData:
+    status: int
+    reason: str
+    headers: Pairs
+    body: bytes  # at most the wire's cap
+    truncated: bool = False
+    size: int = 0  # bytes received in all, even past the cap
+    http_version: str = "HTTP/1.1"
+
+    def header(self, name: str) -> str | None:
+        lname = name.lower()
+        return next((v for k, v in self.headers if k.lower() == lname), None)
+
+
+class FailureKind(str, Enum):
+    DNS = "dns"
+    REFUSED = "refused"
+    CONNECT_TIMEOUT = "connect-timeout"
+    READ_TIMEOUT = "read-timeout"
+    WRITE_TIMEOUT = "write-timeout"
+    POOL_TIMEOUT = "pool-timeout"
+    TLS = "tls"
+    RESET = "reset"
+    PROTOCOL = "protocol"
+    SIGNING_REFUSED = "signing-refused"
+    OTHER = "other"
+
+
+@dataclass(frozen=True)
+class TransportFailure:
+    kind: FailureKind
+    sentence: str  # for a person: what happened and what to try
+    detail: str = ""  # the exception's class and text, for the curious
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One send: what went out, what came back (or why nothing did), and how long it took."""
+
+    draft: Draft
+    request: SentRequest | None
+    response: ResponseData | None = None
+    failure: TransportFailure | None = None
+    timings: Timings = field(default_factory=Timings)
+    rate_limit: RateLimit = field(default_factory=RateLimit)
+    started_at: float = 0.0  # wall clock, seconds since the epoch
+
+    @property
+    def venue(self) -> Venue:
+        return self.draft.venue
+
+    @property
+    def ok(self) -> bool:
+        return self.response is not None and self.failure is None
