@@ -1,0 +1,34 @@
+"""Where keyprobe writes: the user data folder, or KEYPROBE_HOME when set (tests, portable setups)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def home() -> Path:
+    override = os.environ.get("KEYPROBE_HOME")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs  # deferred: only commands that write need it
+
+    return Path(platformdirs.user_data_dir("keyprobe", appauthor=False))
+
+
+def keyfile_path() -> Path:
+    return home() / "keys.json"
+
+
+def saved_dir() -> Path:
+    return home() / "requests"
+
+
+def history_path() -> Path:
+    return home() / "history.jsonl"
+
+
+def ensure_home() -> Path:
+    """Create the folder, private to the user, and return it."""
+    path = home()
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
