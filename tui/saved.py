@@ -1,0 +1,256 @@
+"""Saved requests: one `NAME.request.json` per request, a folder is a collection.
+
+A saved request is a Draft on disk (plus a name and notes). It is written from the Draft, never from
+the request as sent, so no key, secret, memo, signature or timestamp can reach the file: the Draft
+has none. Replay signs afresh. A file is just data: an edited base URL loads fine, and the signer's
+host binding refuses it at send time, because the allowed hosts come from the key, not the file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from keys.signing import AuthLevel
+from tui import paths
+from tui.exchange import Draft
+from tui.venues import VENUES, emulator_venue, get_venue
+
+SCHEMA = 1
+SUFFIX = ".request.json"
+METHODS = ("GET", "POST", "PUT", "DELETE")
+# Letters, digits, dot, dash, underscore; no leading dot, so no hidden files and no `..`.
+_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,79}")
+
+
+class SavedRequestError(ValueError):
+    """A saved request that cannot be written or read; the message names the file and the problem."""
+
+
+@dataclass(frozen=True)
+class SavedRequest:
+    name: str
+    draft: Draft
+    notes: str = ""
+    path: Path | None = None
+
+    @property
+    def profile(self) -> str | None:
+        return self.draft.profile
+
+
+def check_name(name: str) -> str:
+    """The name as given, or a SavedRequestError saying what a name may contain."""
+    if not isinstance(name, str) or not _NAME.fullmatch(name) or ".." in name:
+        raise SavedRequestError(
+            f"{name!r} is not a usable request name: use up to 80 letters, digits, '.', '-' or '_', "
+            "not starting with '.' (no slashes, no '..')."
+        )
+    return name
+
+
+def path_for(name: str, folder: Path | None = None) -> Path:
+    return (folder if folder is not None else paths.saved_dir()) / f"{check_name(name)}{SUFFIX}"
+
+
+# -- Draft <-> record (history.py stores the same fields) --------------------------------------------
+
+
+def draft_record(draft: Draft) -> dict[str, Any]:
+    """The fields of a Draft that say what to send. Nothing here can hold a credential."""
+    return {
+        "venue": draft.venue.id,
+        "family": draft.venue.family,
+        "base_url": draft.venue.base_url,
+        "profile": draft.profile,
+        "method": draft.method.upper(),
+        "path": draft.path,
+        "query": [[k, v] for k, v in draft.query],
+        "body": draft.body,
+        "auth": draft.auth_level.value,
+    }
+
+
+def draft_from_record(record: Any, where: str) -> Draft:
+    """Rebuild a Draft from a record; `where` names the file (and line) in every error."""
+    if not isinstance(record, dict):
+        raise SavedRequestError(f"{where}: expected a JSON object, found {type(record).__name__}.")
+
+    def field(key: str, kind: type | tuple[type, ...], required: bool = True, default: Any = None) -> Any:
+        if key not in record or record[key] is None:
+            if required:
+                raise SavedRequestError(f"{where}: the field {key!r} is missing.")
+            return default
+        value = record[key]
+        if not isinstance(value, kind):
+            names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
+            raise SavedRequestError(f"{where}: the field {key!r} should be {names}, not {type(value).__name__}.")
+        return value
+
+    venue_id = field("venue", str)
+    if venue_id not in VENUES:
+        raise SavedRequestError(f"{where}: unknown venue {venue_id!r}; keyprobe knows {', '.join(VENUES)}.")
+    base_url = field("base_url", str)
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SavedRequestError(f"{where}: base_url {base_url!r} is not an http(s) URL with a host.")
+    venue = get_venue(venue_id)
+    family = field("family", str, required=False, default=venue.family)
+    if venue.is_emulator:
+        try:
+            venue = emulator_venue(base_url, family)
+        except ValueError as exc:
+            raise SavedRequestError(f"{where}: {exc}.") from None
+    elif family != venue.family:
+        raise SavedRequestError(f"{where}: venue {venue_id!r} is a {venue.family} venue, but the file says {family!r}.")
+    else:
+        venue = venue.at(base_url)
+
+    method = field("method", str).upper()
+    if method not in METHODS:
+        raise SavedRequestError(f"{where}: method {method!r} is not one of {', '.join(METHODS)}.")
+    path = field("path", str)
+    if not path.startswith("/"):
+        raise SavedRequestError(f"{where}: path {path!r} should start with '/'.")
+    query_raw = field("query", list, required=False, default=[])
+    query: list[tuple[str, str]] = []
+    for i, pair in enumerate(query_raw):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+            raise SavedRequestError(f"{where}: query item {i + 1} should be a [name, value] pair of strings.")
+        query.append((pair[0], pair[1]))
+    body = field("body", str, required=False, default="")
+    auth_text = field("auth", str, required=False)
+    try:
+        auth = AuthLevel.parse(auth_text) if auth_text is not None else None
+    except ValueError as exc:
+        raise SavedRequestError(f"{where}: {exc}.") from None
+    profile = field("profile", str, required=False)
+    return Draft(venue=venue, method=method, path=path, query=tuple(query), body=body, auth=auth, profile=profile)
+
+
+# -- files ----------------------------------------------------------------------------------------
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, fsync, then rename over `path`: a reader sees
+    the old file or the new one, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def to_json(saved: SavedRequest) -> str:
+    record = {"schema": SCHEMA, "name": saved.name, **draft_record(saved.draft), "notes": saved.notes}
+    return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+
+
+def save(draft: Draft, name: str, folder: Path | None = None, *, notes: str = "", overwrite: bool = False) -> Path:
+    """Write `draft` as NAME.request.json in `folder` (default: tui.paths.saved_dir()) and return the path."""
+    target = path_for(name, folder)
+    if target.exists() and not overwrite:
+        raise SavedRequestError(f"{target} already exists: choose another name, or delete that file first.")
+    try:
+        atomic_write(target, to_json(SavedRequest(name, draft, notes)))
+    except OSError as exc:
+        raise SavedRequestError(f"Could not write {target}: {exc.strerror or exc}.") from None
+    return target
+
+
+def load(path: Path | str) -> SavedRequest:
+    """Read one saved request. Every problem is a SavedRequestError naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SavedRequestError(f"{path}: no such file.") from None
+    except UnicodeDecodeError:
+        raise SavedRequestError(f"{path}: not a UTF-8 text file.") from None
+    except OSError as exc:
+        raise SavedRequestError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    try:
+        record = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SavedRequestError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+    if not isinstance(record, dict):
+        raise SavedRequestError(f"{path}: expected a JSON object, found {type(record).__name__}.")
+    schema = record.get("schema")
+    if schema != SCHEMA:
+        if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
+            raise SavedRequestError(
+                f"{path}: written by a newer keyprobe (schema {schema}); this version reads schema {SCHEMA}."
+            )
+        raise SavedRequestError(f"{path}: unknown schema version {schema!r}; this version reads schema {SCHEMA}.")
+    draft = draft_from_record(record, str(path))
+    name = record.get("name")
+    if not isinstance(name, str) or not name:
+        name = path.name.removesuffix(SUFFIX)
+    notes = record.get("notes")
+    return SavedRequest(name=name, draft=draft, notes=notes if isinstance(notes, str) else "", path=path)
+
+
+def collect(targets: list[str] | list[Path]) -> list[Path]:
+    """Expand FILE|DIR arguments into request files: a folder gives its *.request.json, sorted by name."""
+    found: list[Path] = []
+    for target in targets:
+        p = Path(target)
+        if p.is_dir():
+            found.extend(sorted(p.glob(f"*{SUFFIX}")))
+        else:
+            found.append(p)
+    return found
+
+
+def load_all(targets: list[str] | list[Path]) -> tuple[list[SavedRequest], list[str]]:
+    """Every request under `targets` (in argument order), and a sentence per file that could not be read."""
+    requests: list[SavedRequest] = []
+    problems: list[str] = []
+    for target in targets:
+        files = collect([target])
+        if Path(target).is_dir() and not files:
+            problems.append(f"{target}: no *{SUFFIX} files in this folder.")
+        for path in files:
+            try:
+                requests.append(load(path))
+            except SavedRequestError as exc:
+                problems.append(str(exc))
+    return requests, problems
+
+
+def listing(folder: Path | None = None) -> list[SavedRequest | SavedRequestError]:
+    """The collection in `folder`, each file loaded or its error, for the console's sidebar."""
+    folder = folder if folder is not None else paths.saved_dir()
+    out: list[SavedRequest | SavedRequestError] = []
+    for path in sorted(folder.glob(f"*{SUFFIX}")) if folder.is_dir() else ():
+        try:
+            out.append(load(path))
+        except SavedRequestError as exc:
+            out.append(exc)
+    return out
