@@ -1,0 +1,132 @@
+"""tui/history.py: JSON-lines history, caps, corrupt lines, numbering (1 = newest)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from keys.signing import AuthLevel
+from tui import history
+from tui.exchange import Draft, Exchange, FailureKind, ResponseData, Timings, TransportFailure
+from tui.history import HistoryError
+from tui.venues import emulator_venue, get_venue
+
+
+@dataclass(frozen=True)
+class Outcome:  # the two fields history reads from a Diagnosis
+    code: int | None
+    headline: str
+
+
+def exchange(path: str = "/system/time", status: int = 200, body: str = "", **kw) -> Exchange:
+    draft = Draft(get_venue("bitmart"), "POST" if body else "GET", path, body=body, profile="main", **kw)
+    response = ResponseData(status=status, reason="OK", headers=(), body=b"{}", size=2)
+    return Exchange(draft=draft, request=None, response=response, timings=Timings(total_ms=12.3456, connect_ms=1.0), started_at=1_700_000_000.5)
+
+
+def test_entry_has_draft_fields_outcome_and_iso_seconds():
+    entry = history.entry_for(exchange(), Outcome(1000, "OK"), source="send", name="t")
+    assert entry["time"] == "2023-11-14T22:13:20Z"
+    assert entry["method"] == "GET" and entry["path"] == "/system/time" and entry["venue"] == "bitmart"
+    assert entry["status"] == 200 and entry["code"] == 1000 and entry["message"] == "OK"
+    assert entry["timings_ms"] == {"total": 12.3, "connect": 1.0}
+    assert entry["source"] == "send" and entry["name"] == "t" and entry["failure"] is None
+
+
+def test_transport_failure_entry_keeps_the_sentence():
+    draft = Draft(emulator_venue("http://127.0.0.1:1"), "GET", "/system/time")
+    failure = TransportFailure(FailureKind.REFUSED, "Connection refused by 127.0.0.1:1.")
+    entry = history.entry_for(Exchange(draft, None, failure=failure), None, source="replay")
+    assert entry["status"] is None and entry["code"] is None
+    assert entry["failure"] == "refused" and entry["message"] == "Connection refused by 127.0.0.1:1."
+
+
+def test_append_read_and_number_newest_first(tmp_path: Path):
+    path = tmp_path / "h.jsonl"
+    for i in range(3):
+        history.append(history.entry_for(exchange(f"/p{i}"), Outcome(1000, "OK"), source="send"), path)
+    log = history.read(path)
+    assert [e["path"] for e in log.newest_first()] == ["/p2", "/p1", "/p0"]
+    assert log.pick(1)["path"] == "/p2" and log.pick(3)["path"] == "/p0"
+    with pytest.raises(HistoryError, match="no history entry 4.*entries 1 to 3"):
+        log.pick(4)
+    with pytest.raises(HistoryError, match="no history entry 0"):
+        log.pick(0)
+    assert os.stat(path).st_mode & 0o077 == 0
+
+
+def test_entry_turns_back_into_the_draft(tmp_path: Path):
+    ex = exchange("/contract/private/cancel-order", body='{"order_id":"1"}', auth=AuthLevel.SIGNED, query=(("b", "1"), ("a", "2")))
+    path = tmp_path / "h.jsonl"
+    history.append(history.entry_for(ex, None, source="console"), path)
+    assert history.entry_draft(history.read(path).pick(1)) == ex.draft
+
+
+def test_count_cap_holds_and_keeps_the_newest(tmp_path: Path):
+    path = tmp_path / "h.jsonl"
+    for i in range(57):
+        history.append(history.entry_for(exchange(f"/p{i}"), None, source="send"), path, max_entries=20)
+        assert len(history.read(path).entries) <= 20
+    paths_kept = [e["path"] for e in history.read(path).entries]
+    assert paths_kept[-1] == "/p56" and paths_kept == [f"/p{i}" for i in range(57 - len(paths_kept), 57)]
+    assert [p.name for p in tmp_path.iterdir()] == ["h.jsonl"]  # no temporary files left
+
+
+def test_size_cap_holds(tmp_path: Path):
+    path = tmp_path / "h.jsonl"
+    big = '{"pad":"' + "x" * 900 + '"}'
+    for i in range(40):
+        history.append(history.entry_for(exchange(f"/p{i}", body=big), None, source="send"), path, max_bytes=10_000)
+        assert path.stat().st_size <= 10_000
+    assert history.read(path).pick(1)["path"] == "/p39"
+
+
+def test_an_entry_larger_than_the_size_cap_is_still_kept_alone(tmp_path: Path):
+    path = tmp_path / "h.jsonl"
+    history.append(history.entry_for(exchange("/a"), None, source="send"), path)
+    history.append(history.entry_for(exchange("/big", body='"' + "y" * 5000 + '"'), None, source="send"), path, max_bytes=1000)
+    assert [e["path"] for e in history.read(path).entries] == ["/big"]
+
+
+def test_corrupt_lines_are_skipped_and_reported(tmp_path: Path):
+    path = tmp_path / "h.jsonl"
+    history.append(history.entry_for(exchange("/a"), None, source="send"), path)
+    with path.open("ab") as fh:
+        fh.write(b'{"half": \n[1,2]\n\xff\xfe\n{"method": 3}\n')
+    history.append(history.entry_for(exchange("/b"), None, source="send"), path)
+    log = history.read(path)
+    assert [e["path"] for e in log.entries] == ["/a", "/b"]
+    assert log.skipped == [2, 3, 4, 5]
+    assert "Skipped 4 unreadable lines" in log.skipped_sentence() and str(path) in log.skipped_sentence()
+
+
+def test_a_line_cut_short_by_a_crash_does_not_swallow_the_next(tmp_path: Path):
+    path = tmp_path / "h.jsonl"
+    path.write_bytes(b'{"method":"GET","path":"/cut"')  # no newline: a crash mid-write
+    history.append(history.entry_for(exchange("/next"), None, source="send"), path)
+    log = history.read(path)
+    assert [e["path"] for e in log.entries] == ["/next"] and log.skipped == [1]
+
+
+def test_missing_file_reads_as_empty(tmp_path: Path):
+    log = history.read(tmp_path / "none.jsonl")
+    assert log.entries == [] and log.skipped_sentence() is None
+    with pytest.raises(HistoryError, match="no entries"):
+        log.pick(1)
+
+
+def test_record_reports_an_unwritable_history_as_a_sentence(tmp_path: Path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    warning = history.record(exchange(), None, source="send", path=blocker / "h.jsonl")
+    assert warning is not None and "Could not write the history" in warning
+
+
+def test_default_path_is_under_keyprobe_home(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    assert history.record(exchange(), None, source="send") is None
+    assert json.loads((tmp_path / "history.jsonl").read_text())["path"] == "/system/time"

@@ -1,0 +1,233 @@
+"""The send history: one JSON line per send (console, `send`, `replay`), newest at the end.
+
+An entry is the saved-request fields of the Draft (tui.saved.draft_record) plus what came back:
+HTTP status, code, a one-line message, the failure kind, timings, the wall time and where it came
+from. Like a saved request it is written from the Draft, so no key, secret, memo, signature or
+timestamp header can reach it; the entry's own time is ISO seconds, never epoch milliseconds, so
+it cannot even coincide with a timestamp header value.
+
+The file is capped by count and by size. When an append takes it over either cap it is rewritten
+(atomically) keeping the newest 90%, so a full history costs one rewrite per ~100 sends, not one
+per send. Numbering for people is newest first: entry 1 is the latest send.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from tui import paths
+from tui.exchange import Draft, Exchange
+from tui.saved import SavedRequestError, atomic_write, draft_from_record, draft_record
+
+try:  # advisory lock so the console and a CLI run can append at the same time
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: appends are still single writes
+    fcntl = None  # type: ignore[assignment]
+
+SCHEMA = 1
+MAX_ENTRIES = 1000
+MAX_BYTES = 5 * 1024 * 1024
+KEEP_FRACTION = 0.9
+SOURCES = ("console", "send", "replay", "probe")
+
+
+class HistoryError(Exception):
+    """The history could not be written or an entry number does not exist; the message says which."""
+
+
+class _Diagnosed(Protocol):  # what history needs from tui.diagnose.Diagnosis
+    code: int | None
+    headline: str
+
+
+@dataclass(frozen=True)
+class HistoryLog:
+    entries: list[dict[str, Any]]  # oldest first, as in the file
+    skipped: list[int] = field(default_factory=list)  # 1-based line numbers that could not be read
+    path: Path | None = None
+
+    def newest_first(self) -> list[dict[str, Any]]:
+        return list(reversed(self.entries))
+
+    def pick(self, number: int) -> dict[str, Any]:
+        """Entry `number`, counting 1 = newest."""
+        if not 1 <= number <= len(self.entries):
+            have = f"entries 1 to {len(self.entries)}" if self.entries else "no entries"
+            raise HistoryError(f"There is no history entry {number}: the history has {have} (1 is the newest).")
+        return self.entries[-number]
+
+    def skipped_sentence(self) -> str | None:
+        if not self.skipped:
+            return None
+        lines = ", ".join(str(n) for n in self.skipped[:10]) + (" …" if len(self.skipped) > 10 else "")
+        noun = "line" if len(self.skipped) == 1 else "lines"
+        return f"Skipped {len(self.skipped)} unreadable {noun} in {self.path} (line {lines})."
+
+
+def entry_for(
+    exchange: Exchange,
+    diagnosis: _Diagnosed | None = None,
+    *,
+    source: str,
+    name: str | None = None,
+    notes: str = "",
+) -> dict[str, Any]:
+    """The history line for one send. Built from the Draft and the outcome only."""
+    response, failure, t = exchange.response, exchange.failure, exchange.timings
+    when = exchange.started_at or time.time()
+    timings = {
+        "total": t.total_ms,
+        "connect": t.connect_ms,
+        "tls": t.tls_ms,
+        "first_byte": t.first_byte_ms,
+        "body": t.body_ms,
+    }
+    return {
+        "schema": SCHEMA,
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)),
+        "source": source,
+        "name": name,
+        **draft_record(exchange.draft),
+        "notes": notes,
+        "status": response.status if response is not None else None,
+        "code": diagnosis.code if diagnosis is not None else None,
+        "message": failure.sentence if failure is not None else (diagnosis.headline if diagnosis is not None else None),
+        "failure": failure.kind.value if failure is not None else None,
+        "timings_ms": {k: round(v, 1) for k, v in timings.items() if v is not None},
+    }
+
+
+def entry_draft(entry: dict[str, Any], where: str = "history entry") -> Draft:
+    """The Draft an entry was sent from, ready to save or replay."""
+    try:
+        return draft_from_record(entry, where)
+    except SavedRequestError as exc:
+        raise HistoryError(str(exc)) from None
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[Any]:
+    """The history file opened for append under an exclusive lock, reopened if a compaction by
+    another process replaced it while we waited."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        fh = os.fdopen(fd, "r+b")
+        try:
+            if fcntl is not None:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                same = os.fstat(fh.fileno()).st_ino == os.stat(path).st_ino
+            except FileNotFoundError:
+                same = False
+            if same:
+                yield fh
+                return
+        finally:
+            fh.close()  # closing releases the lock
+
+
+def append(
+    entries: dict[str, Any] | list[dict[str, Any]],
+    path: Path | None = None,
+    *,
+    max_entries: int = MAX_ENTRIES,
+    max_bytes: int = MAX_BYTES,
+) -> None:
+    """Append one entry (or several, in order) and enforce the caps."""
+    path = path if path is not None else paths.history_path()
+    batch = [entries] if isinstance(entries, dict) else entries
+    data = b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for e in batch)
+    try:
+        with _locked(path) as fh:
+            fh.seek(0, os.SEEK_END)
+            if fh.tell() > 0:  # a line cut short by a crash must not swallow the next entry
+                fh.seek(-1, os.SEEK_END)
+                if fh.read(1) != b"\n":
+                    data = b"\n" + data
+            fh.write(data)
+            fh.flush()
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes or _too_many_lines(fh, max_entries):
+                _compact(fh, path, max_entries, max_bytes)
+    except OSError as exc:
+        raise HistoryError(f"Could not write the history at {path}: {exc.strerror or exc}.") from None
+
+
+def _too_many_lines(fh: Any, max_entries: int) -> bool:
+    fh.seek(0)
+    count = 0
+    while chunk := fh.read(1 << 20):
+        count += chunk.count(b"\n")
+        if count > max_entries:
+            return True
+    return False
+
+
+def _compact(fh: Any, path: Path, max_entries: int, max_bytes: int) -> None:
+    """Rewrite keeping the newest lines: at most 90% of each cap, so the next rewrite is ~10% away."""
+    fh.seek(0)
+    lines = [line for line in fh.read().splitlines(keepends=True) if line.strip()]
+    keep_count = max(1, int(max_entries * KEEP_FRACTION))
+    keep_bytes = int(max_bytes * KEEP_FRACTION)
+    kept: list[bytes] = []
+    total = 0
+    for line in reversed(lines):
+        if len(kept) >= keep_count or (kept and total + len(line) > keep_bytes):
+            break
+        if not line.endswith(b"\n"):
+            line += b"\n"
+        kept.append(line)
+        total += len(line)
+    atomic_write(path, b"".join(reversed(kept)).decode("utf-8", errors="replace"))
+
+
+def read(path: Path | None = None) -> HistoryLog:
+    """Every readable entry, oldest first; corrupt lines are skipped and counted, never fatal."""
+    path = path if path is not None else paths.history_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return HistoryLog([], [], path)
+    except OSError as exc:
+        raise HistoryError(f"Could not read the history at {path}: {exc.strerror or exc}.") from None
+    entries: list[dict[str, Any]] = []
+    skipped: list[int] = []
+    for number, line in enumerate(raw.split(b"\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            skipped.append(number)
+            continue
+        if not isinstance(entry, dict) or not isinstance(entry.get("method"), str) or not isinstance(entry.get("path"), str):
+            skipped.append(number)
+            continue
+        entries.append(entry)
+    return HistoryLog(entries, skipped, path)
+
+
+def record(
+    exchange: Exchange,
+    diagnosis: _Diagnosed | None = None,
+    *,
+    source: str,
+    name: str | None = None,
+    notes: str = "",
+    path: Path | None = None,
+) -> str | None:
+    """Append one send. Returns None, or a sentence when the history could not be written: a full
+    disk must not turn a successful send into a failure, so callers show the sentence and go on."""
+    try:
+        append(entry_for(exchange, diagnosis, source=source, name=name, notes=notes), path)
+    except HistoryError as exc:
+        return str(exc)
+    return None
