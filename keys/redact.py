@@ -1,0 +1,154 @@
+"""Keep secrets out of logs: a logging.Filter that masks known secret values and the key/sign headers.
+
+Two kinds of leak are covered (ecosystem.md 1.7):
+- a value: every Secret registered here (unlocked profiles register theirs) is replaced by `********`
+  wherever it appears in a message, its arguments, or a formatted traceback;
+- a header: httpx's Headers repr shows X-BM-KEY / X-BM-SIGN / X-API-KEY / X-API-SIGN verbatim, and
+  httpcore logs header tuples; the value after those names is masked in any of those shapes.
+
+Why a record factory as well as a root filter: a filter on the root logger only sees records logged
+on the root logger itself, not those propagated from `httpx` or `httpcore`. Wrapping the record
+factory masks every record, from any logger, when it is created.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import threading
+from typing import TYPE_CHECKING
+
+from keys.secret import MASK, Secret
+
+if TYPE_CHECKING:
+    from keys.vault import Profile
+
+# Values shorter than this are not masked by value: masking "1" or "abc" everywhere would wreck every
+# log line. Headers are still masked by name whatever the value's length.
+MIN_MASKED_LENGTH = 4
+SECRET_HEADERS = ("x-bm-key", "x-bm-sign", "x-api-key", "x-api-sign")
+# `X-BM-KEY: v`, `'x-bm-key': 'v'`, `"X-API-SIGN":"v"`, `(b'x-bm-sign', b'v')`, `x-api-key=v`
+_HEADER_VALUE = re.compile(
+    r"""(?P<name>x-(?:bm|api)-(?:key|sign))(?P<sep>['"]?\s*[:=,]\s*b?['"]?)(?P<value>[^'"\s,;)}\]]+)""",
+    re.IGNORECASE,
+)
+
+_lock = threading.Lock()
+_registered: list[Secret] = []
+
+
+def register(*secrets: Secret) -> None:
+    """Mask these values in every log record from now on (the plaintext stays inside the Secret)."""
+    with _lock:
+        for s in secrets:
+            if isinstance(s, Secret) and len(s) >= MIN_MASKED_LENGTH and not any(s is r for r in _registered):
+                _registered.append(s)
+
+
+def register_profile(profile: Profile) -> None:
+    register(profile.api_key, profile.secret, profile.memo)
+
+
+def clear() -> None:
+    """Forget every registered value (tests)."""
+    with _lock:
+        _registered.clear()
+
+
+def mask(text: str) -> str:
+    """`text` with every registered value and every key/sign header value replaced by the mask."""
+    with _lock:
+        secrets = list(_registered)
+    # longest first, so a value that contains another is masked whole
+    for s in sorted(secrets, key=len, reverse=True):
+        if s.reveal() in text:
+            text = text.replace(s.reveal(), MASK)
+    return _HEADER_VALUE.sub(lambda m: f"{m['name']}{m['sep']}{MASK}", text)
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record in place: message and args folded into one masked string, traceback text masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redact_record(record)
+        return True
+
+
+def redact_record(record: logging.LogRecord) -> logging.LogRecord:
+    if getattr(record, "_keyprobe_redacted", False):
+        return record
+    try:
+        message = record.getMessage()
+    except Exception:  # noqa: BLE001 - a bad format string must not hide the record, nor leak its args
+        message = f"{record.msg} (unformattable arguments)"
+    record.msg = mask(message)
+    record.args = ()
+    if record.exc_info and not record.exc_text:
+        record.exc_text = logging.Formatter().formatException(record.exc_info)
+    if record.exc_text:
+        record.exc_text = mask(record.exc_text)
+    if record.stack_info:
+        record.stack_info = mask(record.stack_info)
+    record._keyprobe_redacted = True
+    return record
+
+
+_FILTER = RedactingFilter()
+_base_factory: object | None = None
+
+
+def install(root: logging.Logger | None = None) -> RedactingFilter:
+    """Mask every log record: a filter on the root logger and its handlers, and a masking record factory.
+
+    Idempotent: calling it twice installs nothing twice.
+    """
+    global _base_factory
+    root = root or logging.getLogger()
+    if _FILTER not in root.filters:
+        root.addFilter(_FILTER)
+    for handler in root.handlers:
+        if _FILTER not in handler.filters:
+            handler.addFilter(_FILTER)
+    if _base_factory is None:
+        base = logging.getLogRecordFactory()
+        _base_factory = base
+
+        def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+            return redact_record(base(*args, **kwargs))
+
+        logging.setLogRecordFactory(factory)
+    return _FILTER
+
+
+def uninstall(root: logging.Logger | None = None) -> None:
+    """Undo install() (tests)."""
+    global _base_factory
+    root = root or logging.getLogger()
+    root.removeFilter(_FILTER)
+    for handler in root.handlers:
+        handler.removeFilter(_FILTER)
+    if _base_factory is not None:
+        logging.setLogRecordFactory(_base_factory)  # type: ignore[arg-type]
+        _base_factory = None
+
+
+def install_logging() -> None:
+    """What `keyprobe` does at start: redaction on, httpx/httpcore quiet unless KEYPROBE_DEBUG_HTTP is set.
+
+    httpx logs every URL (query strings included) at INFO and httpcore logs response headers at DEBUG;
+    with KEYPROBE_DEBUG_HTTP they go to stderr, masked like everything else.
+    """
+    install()
+    debug = bool(os.environ.get("KEYPROBE_DEBUG_HTTP"))
+    for name in ("httpx", "httpcore"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG if debug else logging.WARNING)
+        if debug and not any(getattr(h, "_keyprobe", False) for h in logger.handlers):
+            handler = logging.StreamHandler(sys.stderr)
+            handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+            handler.addFilter(_FILTER)
+            handler._keyprobe = True  # type: ignore[attr-defined]
+            logger.addHandler(handler)
+            logger.propagate = False  # one copy on stderr, not two if the root also has a handler

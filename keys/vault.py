@@ -1,0 +1,523 @@
+"""The encrypted key file: one versioned JSON file, mode 0600, holding every profile.
+
+Format (ecosystem.md 1.3): a clear header {format, version, cipher, kdf{name, salt, opslimit, memlimit}},
+a random 24-byte nonce and the ciphertext of the profiles' JSON. The cipher is XChaCha20-Poly1305
+(`nacl.secret.Aead`) with the canonical header JSON as associated data, so an edited header (weaker KDF
+parameters, another version) fails exactly like a wrong passphrase. The key comes from Argon2id with
+the parameters written in the header; they are range-checked BEFORE the KDF runs, because the file is
+attacker-controllable and a hostile memlimit would otherwise ask for terabytes.
+
+Textual's crash screen prints every frame's locals, so no long-lived frame here binds plaintext: the
+passphrase and the derived key travel as Secrets, and the profiles' plaintext JSON exists only inside
+two small functions (`_profiles_from_plaintext`, `_plaintext_of`). Errors are raised `from None`, or
+after the except block, so no chained frame carries key bytes into a traceback.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import re
+import stat
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import nacl.exceptions
+import nacl.pwhash.argon2id as argon2id
+import nacl.secret
+import nacl.utils
+
+from keys import redact
+from keys.secret import Secret
+from keys.signing import Credentials
+from tui.venues import VENUES, get_venue, signing_hosts
+
+FORMAT = "keyprobe-keyfile"
+VERSION = 1
+CIPHER = "xchacha20poly1305-ietf"
+KDF_NAME = "argon2id13"
+KEY_BYTES = nacl.secret.Aead.KEY_SIZE
+NONCE_BYTES = nacl.secret.Aead.NONCE_SIZE
+SALT_BYTES = argon2id.SALTBYTES
+MAX_FILE_BYTES = 4 * 1024 * 1024  # a key file is a few KiB; anything this big is not one
+
+# What a reader accepts from the header (age caps scrypt's work factor the same way).
+MAX_OPSLIMIT = 10
+MAX_MEMLIMIT = argon2id.MEMLIMIT_SENSITIVE  # 1 GiB: the most keyprobe ever writes
+MIN_OPSLIMIT = argon2id.OPSLIMIT_MIN
+MIN_MEMLIMIT = argon2id.MEMLIMIT_MIN
+
+PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[?[0-9a-f:]+\]?")
+
+
+@dataclass(frozen=True)
+class KdfLimits:
+    """Argon2id cost: `ops` passes over `mem` bytes. Always explicit: pynacl's default is SENSITIVE."""
+
+    ops: int
+    mem: int
+
+    @property
+    def label(self) -> str:
+        for name, limits in KDF_LEVELS.items():
+            if limits == self:
+                return name
+        return "custom"
+
+    def describe(self) -> str:
+        mem = f"{self.mem // (1024 * 1024)} MiB" if self.mem >= 1024 * 1024 else f"{self.mem // 1024} KiB"
+        return f"argon2id, {self.ops} passes, {mem} ({self.label})"
+
+
+INTERACTIVE = KdfLimits(argon2id.OPSLIMIT_INTERACTIVE, argon2id.MEMLIMIT_INTERACTIVE)  # 2, 64 MiB
+MODERATE = KdfLimits(argon2id.OPSLIMIT_MODERATE, argon2id.MEMLIMIT_MODERATE)  # 3, 256 MiB
+SENSITIVE = KdfLimits(argon2id.OPSLIMIT_SENSITIVE, argon2id.MEMLIMIT_SENSITIVE)  # 4, 1 GiB
+TEST_ONLY = KdfLimits(MIN_OPSLIMIT, MIN_MEMLIMIT)  # microseconds: for test suites, never for real keys
+KDF_LEVELS: dict[str, KdfLimits] = {"interactive": INTERACTIVE, "moderate": MODERATE, "sensitive": SENSITIVE, "test": TEST_ONLY}
+DEFAULT_LIMITS = MODERATE
+
+
+# -- errors: one family, each a sentence --------------------------------------------------------------
+class VaultError(Exception):
+    """Anything that stops the key file from opening or saving; str() is a sentence for a person."""
+
+
+class KeyFileMissing(VaultError):
+    pass
+
+
+class KeyFileExists(VaultError):
+    pass
+
+
+class InsecurePermissions(VaultError):
+    pass
+
+
+class CorruptKeyFile(VaultError):
+    pass
+
+
+class UnsupportedVersion(VaultError):
+    pass
+
+
+class WrongPassphrase(VaultError):
+    pass
+
+
+class ProfileError(VaultError):
+    """A profile that cannot be added, found or removed (bad name, unknown venue, duplicate...)."""
+
+
+# -- profiles ------------------------------------------------------------------------------------------
+@dataclass(frozen=True, repr=False)
+class Profile:
+    """A named key bound to a venue. Its secrets are Secrets; it shows itself only by fingerprint."""
+
+    name: str
+    venue: str  # a tui.venues id
+    api_key: Secret
+    secret: Secret
+    memo: Secret
+    extra_hosts: tuple[str, ...] = ()
+    base_url: str | None = None
+    notes: str = ""
+
+    @classmethod
+    def new(
+        cls,
+        name: str,
+        venue: str,
+        api_key: str | Secret,
+        secret: str | Secret,
+        memo: str | Secret = "",
+        *,
+        extra_hosts: tuple[str, ...] | list[str] = (),
+        base_url: str | None = None,
+        notes: str = "",
+    ) -> Profile:
+        """A checked profile; ProfileError with a sentence when a field is unusable."""
+        if not PROFILE_NAME.fullmatch(name or ""):
+            raise ProfileError(
+                f"{name!r} is not a usable profile name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."
+            )
+        if venue not in VENUES:
+            raise ProfileError(f"Unknown venue {venue!r}; choose one of {', '.join(VENUES)}.")
+        hosts = tuple(sorted({_check_host(h) for h in extra_hosts}))
+        profile = cls(name, venue, Secret(api_key), Secret(secret), Secret(memo), hosts, _check_base_url(base_url), notes or "")
+        if not profile.api_key:
+            raise ProfileError("The API key is empty.")
+        if not profile.secret:
+            raise ProfileError("The secret is empty.")
+        if profile.base_url and urlsplit(profile.base_url).hostname not in profile.allowed_hosts:
+            host = urlsplit(profile.base_url).hostname
+            raise ProfileError(
+                f"The base URL's host {host} is not one of {profile.venue_name}'s hosts; "
+                f"if you mean it, allow it with --allow-host {host}."
+            )
+        return profile
+
+    @property
+    def credentials(self) -> Credentials:
+        return Credentials(self.api_key, self.secret, self.memo)
+
+    @property
+    def venue_name(self) -> str:
+        return get_venue(self.venue).name
+
+    @property
+    def allowed_hosts(self) -> frozenset[str]:
+        """The hosts this key may sign for: its venue's, plus the ones the profile allows."""
+        return signing_hosts(get_venue(self.venue), self.extra_hosts)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.api_key.fingerprint()
+
+    def listing(self) -> dict[str, object]:
+        """What `keys list` shows: no secret, no memo, only a fingerprint and whether each is set."""
+        return {
+            "name": self.name,
+            "venue": self.venue,
+            "key": self.fingerprint,
+            "secret": "set" if self.secret else "unset",
+            "memo": "set" if self.memo else "empty",
+            "hosts": sorted(self.allowed_hosts),
+            "extra_hosts": list(self.extra_hosts),
+            "base_url": self.base_url,
+            "notes": self.notes,
+        }
+
+    def hygiene(self) -> list[str]:
+        """Copy-paste accidents worth a warning when the key is stored (each is a classic 30005)."""
+        notes = []
+        for label, value in (("API key", self.api_key), ("secret", self.secret), ("memo", self.memo)):
+            if value.has_outer_whitespace():
+                notes.append(f"The {label} starts or ends with whitespace; it is kept as typed, but the venue will not strip it.")
+        if self.memo.is_all_digits():
+            notes.append("The memo is all digits: that is usually the account UID, not the memo you typed when creating the key.")
+        return notes
+
+    def __repr__(self) -> str:
+        return f"Profile({self.name!r}, venue={self.venue!r}, key={self.fingerprint}, memo={'set' if self.memo else 'empty'})"
+
+
+def _check_host(host: str) -> str:
+    h = (host or "").strip().lower().rstrip(".")
+    if not HOST_NAME.fullmatch(h):
+        raise ProfileError(f"{host!r} is not a host name: give the bare name, like api.example.com (no scheme, port or path).")
+    return h.strip("[]")
+
+
+def _check_base_url(url: str | None) -> str | None:
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ProfileError(f"{url!r} is not a base URL: it needs http:// or https:// and a host, like https://api-cloud-v2.bitmart.com.")
+    return url.strip().rstrip("/")
+
+
+# -- the unlocked file -------------------------------------------------------------------------------
+@dataclass(eq=False, repr=False)
+class Vault:
+    """An unlocked key file: the profiles in memory and the derived key, kept to save without a new KDF."""
+
+    path: Path
+    limits: KdfLimits
+    _salt: bytes
+    _key: Secret  # the derived key, hex; a Secret so it prints as a mask
+    profiles: dict[str, Profile] = field(default_factory=dict)
+
+    def names(self) -> list[str]:
+        return list(self.profiles)
+
+    def get(self, name: str) -> Profile:
+        try:
+            return self.profiles[name]
+        except KeyError:
+            known = ", ".join(self.profiles) or "none yet"
+            raise ProfileError(f"No profile named {name!r} in {self.path} (profiles: {known}).") from None
+
+    def add(self, profile: Profile) -> None:
+        if profile.name in self.profiles:
+            raise ProfileError(f"A profile named {profile.name!r} already exists; replace it with --replace or remove it first.")
+        self.profiles[profile.name] = profile
+        redact.register_profile(profile)
+
+    def replace(self, profile: Profile) -> None:
+        self.profiles[profile.name] = profile
+        redact.register_profile(profile)
+
+    def remove(self, name: str) -> Profile:
+        profile = self.get(name)
+        del self.profiles[name]
+        return profile
+
+    def change_passphrase(self, new_passphrase: str | Secret, limits: KdfLimits | None = None) -> None:
+        """New salt, new key (and optionally a new cost); takes effect on the next save()."""
+        passphrase = _usable_passphrase(new_passphrase)
+        self.limits = limits or self.limits
+        self._salt = nacl.utils.random(SALT_BYTES)
+        self._key = _derive(passphrase, self._salt, self.limits)
+
+    def save(self) -> None:
+        header = _header(self._salt, self.limits)
+        nonce, ciphertext = _seal(self._key, _aad(header), self.profiles)
+        document = dict(header, nonce=_b64(nonce), ciphertext=_b64(ciphertext))
+        atomic_write(self.path, (json.dumps(document, indent=2) + "\n").encode())
+
+    def __repr__(self) -> str:
+        return f"Vault({str(self.path)!r}, profiles={list(self.profiles)}, kdf={self.limits.label})"
+
+
+def create(path: str | Path, passphrase: str | Secret, limits: KdfLimits | None = None) -> Vault:
+    """A new, empty key file at `path` (refused if one exists: nothing is ever overwritten by create)."""
+    path = Path(path)
+    secret_passphrase = _usable_passphrase(passphrase)
+    if path.exists():
+        raise KeyFileExists(f"A key file already exists at {path}; change its passphrase with `keyprobe keys passwd`, or move it away first.")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    limits = limits or DEFAULT_LIMITS
+    salt = nacl.utils.random(SALT_BYTES)
+    vault = Vault(path, limits, salt, _derive(secret_passphrase, salt, limits))
+    vault.save()
+    return vault
+
+
+def unlock(path: str | Path, passphrase: str | Secret) -> Vault:
+    """Open the key file: every check that needs no key runs first, then one KDF, then the AEAD."""
+    path = Path(path)
+    header, nonce, ciphertext = read_header(path)
+    salt = base64.b64decode(header["kdf"]["salt"])
+    limits = KdfLimits(header["kdf"]["opslimit"], header["kdf"]["memlimit"])
+    key = _derive(Secret(passphrase), salt, limits)
+    profiles = _open(key, _aad(header), nonce, ciphertext, path)
+    for profile in profiles.values():
+        redact.register_profile(profile)
+    return Vault(path, limits, salt, key, profiles)
+
+
+def read_header(path: Path) -> tuple[dict, bytes, bytes]:
+    """Parse and check the clear part of the file: (header, nonce, ciphertext). Raises before any KDF."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise KeyFileMissing(f"No key file at {path}. Create one with `keyprobe keys init`.") from None
+    if os.name == "posix" and st.st_mode & 0o077:
+        raise InsecurePermissions(
+            f"{path} can be read or written by other users (mode {stat.S_IMODE(st.st_mode):04o}); "
+            f"keyprobe will not use it until you fix that with `chmod 600 {path}`."
+        )
+    if st.st_size > MAX_FILE_BYTES:
+        raise CorruptKeyFile(f"{path} is {st.st_size} bytes, far too large to be a keyprobe key file.")
+    try:
+        document = json.loads(path.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
+        raise CorruptKeyFile(f"{path} is not a keyprobe key file (not valid JSON: {reason}).") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise CorruptKeyFile(f"{path} is not a keyprobe key file (no \"format\": \"{FORMAT}\").")
+    version = document.get("version")
+    if not _is_int(version):
+        raise CorruptKeyFile(f"{path} has no valid version number; the file was damaged or edited.")
+    if version != VERSION:
+        newer = "a newer" if version > VERSION else "an unknown"
+        raise UnsupportedVersion(f"{path} is key file version {version}, written by {newer} keyprobe; this one reads version {VERSION}.")
+    if document.get("cipher") != CIPHER:
+        raise UnsupportedVersion(f"{path} uses the cipher {document.get('cipher')!r}; this keyprobe supports only {CIPHER}.")
+    kdf = document.get("kdf")
+    if not isinstance(kdf, dict) or kdf.get("name") != KDF_NAME:
+        name = kdf.get("name") if isinstance(kdf, dict) else None
+        raise UnsupportedVersion(f"{path} uses the key derivation {name!r}; this keyprobe supports only {KDF_NAME}.")
+    _check_kdf_params(path, kdf)
+    salt = _unb64(kdf.get("salt"), SALT_BYTES, "salt", path)
+    nonce = _unb64(document.get("nonce"), NONCE_BYTES, "nonce", path)
+    ciphertext = _unb64(document.get("ciphertext"), None, "ciphertext", path)
+    if len(ciphertext) < nacl.secret.Aead.MACBYTES:
+        raise CorruptKeyFile(f"{path} is damaged: the ciphertext is shorter than its authentication tag.")
+    header = _header(salt, KdfLimits(kdf["opslimit"], kdf["memlimit"]))
+    return header, nonce, ciphertext
+
+
+def _check_kdf_params(path: Path, kdf: dict) -> None:
+    ops, mem = kdf.get("opslimit"), kdf.get("memlimit")
+    if not _is_int(ops) or not MIN_OPSLIMIT <= ops <= MAX_OPSLIMIT:
+        raise CorruptKeyFile(
+            f"{path} asks for {ops!r} Argon2id passes; keyprobe accepts {MIN_OPSLIMIT} to {MAX_OPSLIMIT}. The file was damaged or edited."
+        )
+    if not _is_int(mem) or not MIN_MEMLIMIT <= mem <= MAX_MEMLIMIT:
+        raise CorruptKeyFile(
+            f"{path} asks for {mem!r} bytes of memory for Argon2id; keyprobe accepts {MIN_MEMLIMIT} to {MAX_MEMLIMIT} (1 GiB). "
+            "The file was damaged or edited."
+        )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _unb64(text: object, size: int | None, what: str, path: Path) -> bytes:
+    try:
+        raw = base64.b64decode(text, validate=True) if isinstance(text, str) else None
+    except ValueError:
+        raw = None
+    if raw is None or (size is not None and len(raw) != size):
+        want = f" of {size} bytes" if size else ""
+        raise CorruptKeyFile(f"{path} is damaged: its {what} is not valid base64{want}.")
+    return raw
+
+
+def _header(salt: bytes, limits: KdfLimits) -> dict:
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "cipher": CIPHER,
+        "kdf": {"name": KDF_NAME, "salt": _b64(salt), "opslimit": limits.ops, "memlimit": limits.mem},
+    }
+
+
+def _aad(header: dict) -> bytes:
+    """The associated data: the header, canonical, so any edit to it fails authentication."""
+    return json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def _usable_passphrase(passphrase: str | Secret) -> Secret:
+    passphrase = Secret(passphrase)
+    if not passphrase:
+        raise VaultError("The passphrase is empty; choose one you can remember (a few words work well).")
+    return passphrase
+
+
+# -- the only places plaintext exists ------------------------------------------------------------------
+def _derive(passphrase: Secret, salt: bytes, limits: KdfLimits) -> Secret:
+    """Argon2id with explicit limits; the key goes straight into a Secret, never into a local."""
+    return Secret(
+        argon2id.kdf(KEY_BYTES, passphrase.reveal().encode("utf-8"), salt, opslimit=limits.ops, memlimit=limits.mem).hex()
+    )
+
+
+def _open(key: Secret, aad: bytes, nonce: bytes, ciphertext: bytes, path: Path) -> dict[str, Profile]:
+    failure: VaultError
+    try:
+        return _profiles_from_plaintext(
+            nacl.secret.Aead(bytes.fromhex(key.reveal())).decrypt(ciphertext, aad, nonce)
+        )
+    except nacl.exceptions.CryptoError:
+        failure = WrongPassphrase("Wrong passphrase, or the key file was modified.")
+    except ProfileError as exc:
+        failure = CorruptKeyFile(f"{path} decrypted, but a stored profile is not usable: {exc}")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        failure = CorruptKeyFile(f"{path} decrypted, but its contents are not keyprobe profiles; the file is damaged.")
+    # Raised here, outside the except blocks: no __context__, so no frame that held plaintext is chained.
+    raise failure
+
+
+def _profiles_from_plaintext(plaintext: bytes) -> dict[str, Profile]:
+    data = json.loads(plaintext)
+    profiles: dict[str, Profile] = {}
+    for item in data["profiles"]:
+        profile = Profile.new(
+            item["name"],
+            item["venue"],
+            item["api_key"],
+            item["secret"],
+            item.get("memo", ""),
+            extra_hosts=tuple(item.get("extra_hosts", ())),
+            base_url=item.get("base_url"),
+            notes=item.get("notes", ""),
+        )
+        profiles[profile.name] = profile
+    return profiles
+
+
+def _plaintext_of(profiles: dict[str, Profile]) -> bytes:
+    return json.dumps(
+        {
+            "profiles": [
+                {
+                    "name": p.name,
+                    "venue": p.venue,
+                    "api_key": p.api_key.reveal(),
+                    "secret": p.secret.reveal(),
+                    "memo": p.memo.reveal(),
+                    "extra_hosts": list(p.extra_hosts),
+                    "base_url": p.base_url,
+                    "notes": p.notes,
+                }
+                for p in profiles.values()
+            ]
+        }
+    ).encode("utf-8")
+
+
+def _seal(key: Secret, aad: bytes, profiles: dict[str, Profile]) -> tuple[bytes, bytes]:
+    box = nacl.secret.Aead(bytes.fromhex(key.reveal())).encrypt(_plaintext_of(profiles), aad)
+    return box.nonce, box.ciphertext
+
+
+# -- atomic write ----------------------------------------------------------------------------------------
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a crash at any moment leaves the old file or the new one, never half.
+
+    mkstemp in the same folder (so os.replace is a rename on one filesystem), write, flush, fsync,
+    0600 before the name appears, os.replace, then fsync the folder so the rename itself is durable.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), 0o600)
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o600)  # explicit, whatever the umask (and on platforms without fchmod)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_folder(path.parent)
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":
+        return  # Windows cannot open a folder for fsync; the rename is as durable as it gets there
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+__all__ = [
+    "CorruptKeyFile",
+    "DEFAULT_LIMITS",
+    "INTERACTIVE",
+    "InsecurePermissions",
+    "KDF_LEVELS",
+    "KdfLimits",
+    "KeyFileExists",
+    "KeyFileMissing",
+    "MODERATE",
+    "Profile",
+    "ProfileError",
+    "SENSITIVE",
+    "TEST_ONLY",
+    "UnsupportedVersion",
+    "Vault",
+    "VaultError",
+    "WrongPassphrase",
+    "create",
+    "unlock",
+]
