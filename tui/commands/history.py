@@ -1,0 +1,123 @@
+"""`keyprobe history`: the sends so far, newest first (entry 1 is the latest send).
+
+`keyprobe history --save N NAME` turns entry N into a saved request; `keyprobe replay --history N`
+sends it again, signed afresh. The numbers move as new sends arrive: look them up just before use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+HELP = "list past sends (newest first); save one as a request file"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "history",
+        help=HELP,
+        description="List past sends (console, send, replay), newest first: entry 1 is the latest send. "
+        "Entries keep the request (never a key, secret, memo, signature or timestamp) and its outcome.",
+    )
+    parser.add_argument("--limit", type=int, default=20, metavar="N", help="show the newest N entries (default 20; 0 = all)")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument("--save", nargs=2, metavar=("N", "NAME"), help="save entry N as the request NAME.request.json")
+    parser.add_argument("--dir", metavar="D", help="folder to save into (default: the saved-requests folder)")
+    parser.set_defaults(func=run, parser=parser)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui import history
+
+    if args.limit < 0:
+        args.parser.error("--limit must be 0 (all) or more")
+    try:
+        log = history.read()
+    except history.HistoryError as exc:
+        print(f"keyprobe: {exc}", file=sys.stderr)
+        return 1
+    if (note := log.skipped_sentence()) is not None:
+        print(f"keyprobe: {note}", file=sys.stderr)
+    if args.save:
+        return _save(args, log)
+    if args.dir:
+        args.parser.error("--dir only goes with --save N NAME")
+    entries = log.newest_first()
+    shown = entries if args.limit == 0 else entries[: args.limit]
+    if args.json:
+        out = {
+            "path": str(log.path),
+            "total": len(entries),
+            "skipped_lines": log.skipped,
+            "entries": [{"number": i, **e} for i, e in enumerate(shown, start=1)],
+        }
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    _print_table(shown, len(entries), str(log.path))
+    return 0
+
+
+def _save(args: argparse.Namespace, log: object) -> int:
+    from pathlib import Path
+
+    from tui import history, saved
+
+    number_text, name = args.save
+    try:
+        number = int(number_text)
+    except ValueError:
+        args.parser.error(f"--save takes an entry number and a name, not {number_text!r}")
+    try:
+        entry = log.pick(number)  # type: ignore[attr-defined]
+        draft = history.entry_draft(entry, f"history entry {number}")
+        path = saved.save(draft, name, Path(args.dir) if args.dir else None, notes=entry.get("notes") or "")
+    except (history.HistoryError, saved.SavedRequestError) as exc:
+        print(f"keyprobe: {exc}", file=sys.stderr)
+        return 2
+    print(f"Saved history entry {number} ({draft.method} {draft.path}) as {path}")
+    return 0
+
+
+def _row(number: int, e: dict) -> list[str]:
+    query = "&".join(f"{k}={v}" for k, v in (e.get("query") or []) if isinstance(k, str))
+    request = f"{e.get('method', '?')} {e.get('path', '?')}{'?' + query if query else ''}"
+    if e.get("name"):
+        request = f"{e['name']}: {request}"
+    total_ms = (e.get("timings_ms") or {}).get("total")
+    code = e.get("code")
+    return [
+        str(number),
+        str(e.get("time", "")).replace("T", " ").removesuffix("Z"),
+        str(e.get("source", "")),
+        request,
+        str(e.get("venue", "")),
+        str(e.get("status") if e.get("status") is not None else "-"),
+        str(code if code is not None else "-"),
+        f"{total_ms:.1f} ms" if isinstance(total_ms, (int, float)) else "-",
+        str(e.get("message") or ""),
+    ]
+
+
+def _print_table(entries: list[dict], total: int, where: str) -> None:
+    """A table on a terminal; one plain line per entry otherwise (for grep and pipes)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(highlight=False)
+    if not entries:
+        console.print(f"No sends recorded yet ({where}).")
+        return
+    if not console.is_terminal:
+        for number, e in enumerate(entries, start=1):
+            print("  ".join(_row(number, e)))
+        return
+    table = Table(title=f"History: {len(entries)} of {total}, newest first (1 = newest)", title_justify="left")
+    for column in ("#", "time (UTC)", "from", "request", "venue", "HTTP", "code", "time", "outcome"):
+        table.add_column(column, justify="right" if column in ("#", "HTTP", "code", "time") else "left", overflow="fold")
+    for number, e in enumerate(entries, start=1):
+        cells = _row(number, e)
+        style = "green" if e.get("code") == 1000 else ("red" if e.get("failure") else "yellow")
+        table.add_row(*cells[:6], Text(cells[6], style=style), *cells[7:])
+    console.print(table)
