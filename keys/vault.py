@@ -262,10 +262,10 @@ class Vault:
 
     def change_passphrase(self, new_passphrase: str | Secret, limits: KdfLimits | None = None) -> None:
         """New salt, new key (and optionally a new cost); takes effect on the next save()."""
-        passphrase = _usable_passphrase(new_passphrase)
+        new_passphrase = _usable_passphrase(new_passphrase)  # rebound: a str argument must not stay a local
         self.limits = limits or self.limits
         self._salt = nacl.utils.random(SALT_BYTES)
-        self._key = _derive(passphrase, self._salt, self.limits)
+        self._key = _derive(new_passphrase, self._salt, self.limits)
 
     def save(self) -> None:
         header = _header(self._salt, self.limits)
@@ -280,24 +280,25 @@ class Vault:
 def create(path: str | Path, passphrase: str | Secret, limits: KdfLimits | None = None) -> Vault:
     """A new, empty key file at `path` (refused if one exists: nothing is ever overwritten by create)."""
     path = Path(path)
-    secret_passphrase = _usable_passphrase(passphrase)
+    passphrase = _usable_passphrase(passphrase)  # rebound: a str argument must not stay a local
     if path.exists():
         raise KeyFileExists(f"A key file already exists at {path}; change its passphrase with `keyprobe keys passwd`, or move it away first.")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     limits = limits or DEFAULT_LIMITS
     salt = nacl.utils.random(SALT_BYTES)
-    vault = Vault(path, limits, salt, _derive(secret_passphrase, salt, limits))
+    vault = Vault(path, limits, salt, _derive(passphrase, salt, limits))
     vault.save()
     return vault
 
 
 def unlock(path: str | Path, passphrase: str | Secret) -> Vault:
     """Open the key file: every check that needs no key runs first, then one KDF, then the AEAD."""
+    passphrase = Secret(passphrase)  # rebound first: a str argument must not stay a local in this frame
     path = Path(path)
     header, nonce, ciphertext = read_header(path)
     salt = base64.b64decode(header["kdf"]["salt"])
     limits = KdfLimits(header["kdf"]["opslimit"], header["kdf"]["memlimit"])
-    key = _derive(Secret(passphrase), salt, limits)
+    key = _derive(passphrase, salt, limits)
     profiles = _open(key, _aad(header), nonce, ciphertext, path)
     for profile in profiles.values():
         redact.register_profile(profile)
