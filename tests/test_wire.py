@@ -152,6 +152,10 @@ async def test_one_client_per_base_url_is_reused():
 def test_timeouts_are_explicit():
     wire = Wire.with_timeout(2.0)
     assert (wire.timeout.connect, wire.timeout.read, wire.timeout.write) == (2.0, 2.0, 2.0)
+    slow = Wire(timeout=30)
+    assert (slow.timeout.connect, slow.timeout.read, slow.timeout.write) == (5.0, 30, 30)
+    with pytest.raises(ValueError):
+        Wire(timeout=0)
     default = Wire()
     assert (default.timeout.connect, default.timeout.read) == (5.0, 15.0) and default.timeout.pool is not None
 

@@ -122,6 +122,7 @@ class Wire:
     def __init__(
         self,
         *,
+        timeout: float | None = None,
         read_timeout: float = DEFAULT_READ_S,
         connect_timeout: float = DEFAULT_CONNECT_S,
         write_timeout: float | None = None,
@@ -129,6 +130,12 @@ class Wire:
         body_cap: int = DEFAULT_BODY_CAP,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        """`timeout` (seconds) is the one knob a person sets: it becomes the read and write timeout, and
+        connecting gets at most 5 s (or `timeout`, if shorter). The other arguments set each phase."""
+        if timeout is not None:
+            if timeout <= 0:
+                raise ValueError("the timeout must be more than 0 seconds")
+            read_timeout, write_timeout, connect_timeout = timeout, timeout, min(connect_timeout, timeout)
         self.timeout = httpx.Timeout(
             connect=connect_timeout,
             read=read_timeout,
@@ -141,10 +148,8 @@ class Wire:
 
     @classmethod
     def with_timeout(cls, seconds: float | None, **kwargs: object) -> Wire:
-        """A Wire whose read/write timeout is `seconds` (connect is at most 5 s, or `seconds` if shorter)."""
-        if seconds is None:
-            return cls(**kwargs)  # type: ignore[arg-type]
-        return cls(read_timeout=seconds, write_timeout=seconds, connect_timeout=min(DEFAULT_CONNECT_S, seconds), **kwargs)  # type: ignore[arg-type]
+        """A Wire whose read/write timeout is `seconds` (None: the defaults)."""
+        return cls(timeout=seconds, **kwargs)  # type: ignore[arg-type]
 
     # -- clients ---------------------------------------------------------------------------------
     def client_for(self, base_url: str) -> httpx.AsyncClient:
