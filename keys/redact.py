@@ -31,7 +31,7 @@ MIN_MASKED_LENGTH = 4
 SECRET_HEADERS = ("x-bm-key", "x-bm-sign", "x-api-key", "x-api-sign")
 # `X-BM-KEY: v`, `'x-bm-key': 'v'`, `"X-API-SIGN":"v"`, `(b'x-bm-sign', b'v')`, `x-api-key=v`
 _HEADER_VALUE = re.compile(
-    r"""(?P<name>x-(?:bm|api)-(?:key|sign))(?P<sep>['"]?\s*[:=,]\s*b?['"]?)(?P<value>[^'"\s,;)}\]]+)""",
+    r"""(?P<name>x-(?:bm|api)-(?:key|sign))(?P<sep>['"]?\s*[:=,]\s*b?['"]?)(?P<value>[^'"\s,;&)}\]]+)""",
     re.IGNORECASE,
 )
 

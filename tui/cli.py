@@ -34,6 +34,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Before anything can log: mask secrets and key/sign headers, keep httpx/httpcore at WARNING
+    # (KEYPROBE_DEBUG_HTTP=1 shows their debug lines on stderr, masked).
+    from keys.redact import install_logging
+
+    install_logging()
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
