@@ -1,0 +1,391 @@
+"""An Exchange (or a raw response) -> a Diagnosis: the documented row, the status check, ordered fixes.
+
+The body is read defensively: an HTML 502 page, an empty or truncated body, `{"error_msg": ...}`, a
+`code` that is a string or a list, bytes that are not UTF-8 all end in a Diagnosis, never an exception.
+A code the venue's document lacks is reported as undocumented, never guessed. Fixes whose topic matches
+what the sent request shows (tui.diagnose_evidence) come first, each with that evidence as a sentence of
+lengths and flags, never the memo, the secret or the key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Any
+
+from tui.catalog import Advice, Row, advice, http_row, lookup, status_advice
+from tui.catalog.advice import MAINTENANCE_40020, VENUE_TEXT
+from tui.diagnose_evidence import clip as _clip
+from tui.diagnose_evidence import findings, header_pairs
+from tui.exchange import Draft, Exchange, FailureKind, SentRequest, TransportFailure
+from tui.venues import FAMILIES, VENUES
+
+PARSE_LIMIT = 8 * 1024 * 1024  # bodies above this are scanned, not parsed
+SCAN_LIMIT = 64 * 1024
+TEXT_LIMIT = 500  # longest body message kept
+MESSAGE_KEYS = ("message", "msg", "error_msg", "errMsg", "errmsg", "error")
+_SCAN_CODE = re.compile(rb'"code"\s*:\s*"?\s*(-?\d{1,18})\s*"?\s*[,}]')
+_SCAN_MESSAGE = re.compile(rb'"message"\s*:\s*"((?:[^"\\]|\\.){0,500})"')
+SUCCESS_CODE = 1000
+
+
+class Outcome(str, Enum):
+    SUCCESS = "success"
+    DOCUMENTED_ERROR = "documented-error"
+    UNDOCUMENTED_CODE = "undocumented-code"
+    NOT_ENVELOPE = "not-envelope"
+    TRANSPORT_FAILURE = "transport-failure"
+
+
+@dataclass(frozen=True)
+class Fix:
+    text: str
+    evidence: str | None = None  # what in the request shows it (lengths and flags, never a secret)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    outcome: Outcome
+    venue: str  # family: "bitmart" | "wooxpro"
+    code: int | None
+    message: str | None  # the document's wording, in the venue's own header names
+    body_message: str | None  # what the response said
+    row: Row | None
+    http_status: int | None  # documented
+    actual_status: int | None
+    status_matches: bool | None
+    category: str
+    causes: tuple[str, ...]
+    fixes: tuple[Fix, ...]
+    notes: tuple[str, ...]
+    headline: str
+
+    def to_dict(self) -> dict[str, Any]:
+        row = self.row
+        return {
+            "outcome": self.outcome.value,
+            "venue": self.venue,
+            "code": self.code,
+            "message": self.message,
+            "body_message": self.body_message,
+            "row": None if row is None else {"table": row.table, "code": row.code, "message": row.message, "http_status": row.http_status},
+            "http_status": self.http_status,
+            "actual_status": self.actual_status,
+            "status_matches": self.status_matches,
+            "category": self.category,
+            "causes": list(self.causes),
+            "fixes": [f.text for f in self.fixes],
+            "fix_evidence": [f.evidence for f in self.fixes],
+            "notes": list(self.notes),
+            "headline": self.headline,
+        }
+
+
+# -- reading the body ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Envelope:
+    code: int | None = None
+    message: str | None = None
+    problem: str | None = None  # why this is not an envelope, as a clause ("the body is empty")
+    partial: bool = False  # read from the first SCAN_LIMIT bytes of a very large body
+
+
+def _short(value: object, limit: int = TEXT_LIMIT) -> str:
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):
+            text = type(value).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return f"{_short(value, 40)!r}" if isinstance(value, str) else f"{_short(value, 40)}"
+
+
+def as_code(value: object) -> int | None:
+    """A whole-number code from an int, an integral float or a digit string; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value):
+        return int(value)
+    return None
+
+
+def read_envelope(body: bytes) -> Envelope:
+    """The venue's `{"code": ..., "message": ...}` envelope, or why the body is not one."""
+    if isinstance(body, str):
+        body = body.encode("utf-8", "surrogateescape")
+    elif not isinstance(body, (bytes, bytearray)):
+        body = bytes(body or b"")
+    if not body.strip():
+        return Envelope(problem="the body is empty")
+    if len(body) > PARSE_LIMIT:
+        return _scan(bytes(body))
+    try:
+        text, not_utf8 = body.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        text, not_utf8 = body.decode("utf-8", errors="replace"), f"the body is not UTF-8 text (byte {exc.start})"
+    text = text.lstrip("\ufeff").strip()
+    if text.startswith("<"):
+        return Envelope(problem="the body is an HTML or XML page (a gateway, proxy or error page), not JSON")
+    try:
+        data = json.loads(text)  # a stray bad byte inside a string still leaves a readable envelope
+    except json.JSONDecodeError as exc:
+        if not_utf8:
+            return Envelope(problem=not_utf8)
+        ends_early = exc.pos >= len(text) - 1 or exc.msg.startswith("Unterminated")
+        hint = ": it ends early, as if truncated" if ends_early else ""
+        return Envelope(problem=f"the body is not valid JSON ({exc.msg} at character {exc.pos}){hint}")
+    except (ValueError, RecursionError):
+        return Envelope(problem="the body is JSON keyprobe cannot read (nested too deeply or a number too long)")
+    if not isinstance(data, dict):
+        kind = {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", type(None): "JSON null"}.get(type(data), "a JSON number")
+        return Envelope(problem=f"the body is {kind}, not an object with a code")
+    message = next((_short(data[k]) for k in MESSAGE_KEYS if k in data and data[k] is not None), None)
+    if "code" not in data:
+        return Envelope(message=message, problem="the JSON has no `code` field")
+    code = as_code(data["code"])
+    if code is None:
+        return Envelope(message=message, problem=f"the `code` field is {_describe(data['code'])}, not a whole number")
+    return Envelope(code=code, message=message)
+
+
+def _scan(body: bytes) -> Envelope:
+    head = body[:SCAN_LIMIT]
+    size = f"{len(body):,} bytes"
+    if not head.lstrip().startswith(b"{"):
+        return Envelope(problem=f"the body ({size}) does not start like a JSON object")
+    m = _SCAN_CODE.search(head)
+    if not m:
+        return Envelope(problem=f"the body is {size}, too large to parse whole, and its first 64 KiB show no code")
+    mm = _SCAN_MESSAGE.search(head)
+    message = None
+    if mm:
+        try:
+            message = _short(json.loads(b'"' + mm.group(1) + b'"'))
+        except (ValueError, RecursionError):
+            message = _short(mm.group(1).decode("utf-8", "replace"))
+    return Envelope(code=int(m.group(1)), message=message, partial=True)
+
+
+# -- building the diagnosis ---------------------------------------------------------------------------------------
+
+
+def family_of(venue: object) -> str:
+    """"bitmart" or "wooxpro" from a family, a venue id ("bitmart-spot", "emulator") or a Venue."""
+    family = getattr(venue, "family", None)
+    if isinstance(family, str) and family in FAMILIES:
+        return family
+    if venue in FAMILIES:
+        return str(venue)
+    if isinstance(venue, str) and venue in VENUES:
+        return VENUES[venue].family
+    raise ValueError(f"unknown venue {venue!r}; choose bitmart or wooxpro")
+
+
+def _order(item: Advice, found: list[tuple[str, str]]) -> tuple[Fix, ...]:
+    """The advice's fixes, those backed by what the request shows first (in the table's order), with that evidence."""
+    by_topic: dict[str, list[str]] = {}
+    for topic, text in found:
+        if text not in by_topic.setdefault(topic, []):
+            by_topic[topic].append(text)
+    first, rest = [], []
+    for i, text in enumerate(item.fixes):
+        topic = item.topic_of(i)
+        if topic and topic in by_topic:
+            first.append(Fix(text, "; ".join(by_topic[topic])))
+        else:
+            rest.append(Fix(text))
+    return tuple(first + rest)
+
+
+def _status_phrase(documented: int | None, actual: int | None) -> str:
+    if actual is None:
+        return f"documented HTTP {documented}"
+    if documented is None or documented == actual:
+        return f"HTTP {actual} as documented" if documented else f"HTTP {actual}"
+    return f"HTTP {actual}, documented {documented}"
+
+
+def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
+              request: SentRequest | None, draft: Draft | None) -> Diagnosis:
+    family = family_of(venue)
+    name = VENUE_TEXT[family]["{VENUE}"]
+    actual = status if isinstance(status, int) and not isinstance(status, bool) else None
+    pairs = header_pairs(headers)
+    env = read_envelope(body)
+    notes: list[str] = []
+    if env.partial:
+        notes.append(f"The body is too large to parse whole; its code was read from the first {SCAN_LIMIT // 1024} KiB.")
+    if env.code is None:
+        return _not_envelope(family, name, actual, env, notes)
+    row = lookup(family, env.code)
+    if row is None:
+        return _undocumented(family, name, env.code, actual, env.message, notes)
+    found = findings(family, env.code, request, draft, pairs) if env.code != SUCCESS_CODE else []
+    item = advice(env.code, family)
+    matches = None if actual is None else actual == row.http_status
+    if matches is False:
+        notes.append(f"The document gives HTTP {row.http_status} for {env.code}; this response came with HTTP {actual}.")
+    if env.message is not None and env.message.strip().casefold() != row.message.strip().casefold():
+        notes.append(f"The body's message differs from the document's wording: {_clip(env.message, 200)!r}.")
+    if family == "wooxpro" and row.table == "auth" and env.code in range(30001, 30013):
+        notes.append("WOO X Pro's REST signing is not publicly documented: keyprobe assumes BitMart's scheme with X-API-* headers.")
+    fixes = _order(item, found)
+    phrase = _status_phrase(row.http_status, actual)
+    if env.code == SUCCESS_CODE:
+        outcome, headline = Outcome.SUCCESS, f"{env.code} {row.message}: success, {phrase}."
+    else:
+        outcome = Outcome.DOCUMENTED_ERROR
+        shows = f"; the request shows: {_clip(fixes[0].evidence, 90)}" if fixes and fixes[0].evidence else ""
+        headline = f"{env.code} {_clip(row.message)}: {item.category}, {phrase}{shows}."
+    return Diagnosis(outcome, family, env.code, row.message, env.message, row, row.http_status, actual, matches,
+                     item.category, item.causes, fixes, item.notes + tuple(notes), headline)
+
+
+def _undocumented(family: str, name: str, code: int, actual: int | None, body_message: str | None,
+                  notes: list[str]) -> Diagnosis:
+    cited = http_row(family, actual) if actual is not None else None
+    causes = [f"Code {code} is not in {name}'s error-code document, so keyprobe does not guess what it means."]
+    if body_message:
+        causes.append(f"The body's own message: {_clip(body_message, 200)!r}.")
+    fixes = [Fix("Read the body's message: it is the only description of this code. Search the venue's API change log for it.")]
+    if actual is not None and actual >= 400:
+        status_item = status_advice(actual, family)
+        if cited:
+            causes.append(f"HTTP {actual} is documented in the global table: {cited.message}.")
+        fixes += [Fix(t) for t in status_item.fixes]
+    if code == 25601:
+        notes.append(MAINTENANCE_40020)
+    notes.append("The two documents list 1000, 30000-30031 and 40001-42000; BitMart's spot and account APIs use other "
+                 "codes (5xxxx, 6xxxx, 7xxxx) that these documents do not cover.")
+    tail = f" (HTTP {actual}: {_clip(cited.message, 60)})" if cited else (f" (HTTP {actual})" if actual else "")
+    says = f"; the body says {_clip(body_message, 60)!r}" if body_message else ""
+    return Diagnosis(Outcome.UNDOCUMENTED_CODE, family, code, None, body_message, cited,
+                     cited.http_status if cited else None, actual, None, "undocumented", tuple(causes), tuple(fixes),
+                     tuple(notes), f"Code {code} is not in {name}'s error-code document{tail}{says}.")
+
+
+def _not_envelope(family: str, name: str, actual: int | None, env: Envelope, notes: list[str]) -> Diagnosis:
+    cited = http_row(family, actual) if actual is not None else None
+    problem = env.problem or "the body has no code"
+    causes = [f"The response is not {name}'s JSON envelope: {problem}."]
+    if env.message:
+        causes.append(f"The body's own message: {_clip(env.message, 200)!r}.")
+    if actual is None:
+        item = Advice("unknown", (), ("Pass the HTTP status (--status) to compare it with the documented rows.",))
+        status_part = ""
+    else:
+        item = status_advice(actual, family)
+        status_part = f"HTTP {actual}"
+        if cited:
+            causes.append(f"HTTP {actual} in the global table: {cited.message}.")
+    causes += item.causes
+    headline = f"{status_part or 'A response'} without {name}'s JSON envelope: {problem}"
+    if env.message:
+        headline += f", saying {_clip(env.message, 60)!r}"
+    if cited:
+        headline += f" (documented: {_clip(cited.message, 70)})"
+    return Diagnosis(Outcome.NOT_ENVELOPE, family, None, cited.message if cited else None, env.message, cited,
+                     cited.http_status if cited else None, actual, None, item.category, tuple(causes),
+                     tuple(Fix(t) for t in item.fixes), item.notes + tuple(notes), headline + ".")
+
+
+TRANSPORT_FIXES = {
+    FailureKind.DNS: "Check the host name in the base URL and that this machine can resolve names (network, VPN, DNS).",
+    FailureKind.REFUSED: "Nothing listens at that address: start the emulator (`keyprobe emulator`) or fix the base URL's port.",
+    FailureKind.CONNECT_TIMEOUT: "The host did not accept a connection in time: check the network, a firewall or proxy, and the base URL.",
+    FailureKind.READ_TIMEOUT: "The server took the request but did not answer in time: raise --timeout or retry. Query before "
+    "re-sending an order: it may have gone through.",
+    FailureKind.WRITE_TIMEOUT: "The request could not be written in time: check the network and the body's size.",
+    FailureKind.POOL_TIMEOUT: "Too many requests in flight on one connection pool: lower the concurrency.",
+    FailureKind.TLS: "The TLS handshake failed: check the system clock, an HTTPS-intercepting proxy, and http versus https.",
+    FailureKind.RESET: "The connection was cut: retry; if it repeats, a proxy or firewall may be dropping it.",
+    FailureKind.PROTOCOL: "The answer was not valid HTTP: check that the base URL points at an HTTP API (http versus https).",
+    FailureKind.SIGNING_REFUSED: "Nothing was sent. A key signs only for its venue's hosts: choose the profile for this venue, "
+    "or add the host to the profile's extra hosts if it is a mirror you trust.",
+}
+
+
+def _transport(family: str, failure: TransportFailure | None) -> Diagnosis:
+    sentence = failure.sentence if failure else "No response was recorded for this request."
+    kind = failure.kind if failure else FailureKind.OTHER
+    fixes = [Fix(TRANSPORT_FIXES[kind])] if kind in TRANSPORT_FIXES else []
+    notes = (f"Detail: {_clip(failure.detail, 300)}",) if failure and failure.detail else ()
+    category = "key binding" if kind is FailureKind.SIGNING_REFUSED else "transport"
+    return Diagnosis(Outcome.TRANSPORT_FAILURE, family, None, None, None, None, None, None, None, category,
+                     (sentence,), tuple(fixes) or (Fix("Retry; if it repeats, check the network and the base URL."),),
+                     notes, sentence)
+
+
+def _internal(family: str, status: int | None, exc: BaseException) -> Diagnosis:
+    sentence = f"keyprobe could not analyse this response ({type(exc).__name__}); the raw response is shown as received."
+    actual = status if isinstance(status, int) else None
+    return Diagnosis(Outcome.NOT_ENVELOPE, family, None, None, None, None, None, actual, None, "internal", (sentence,),
+                     (Fix("Please report this response (without keys) to keyprobe's maintainers."),), (), sentence)
+
+
+# -- the three entry points ---------------------------------------------------------------------------------------
+
+
+def diagnose_response(venue: str, status: int | None, headers: object, body: bytes,
+                      request: SentRequest | None = None, draft: Draft | None = None) -> Diagnosis:
+    """Decode one raw response for `venue` ("bitmart", "wooxpro" or a venue id). Never raises on its input.
+
+    `status` may be None (a pasted body with no status): then no status comparison is made.
+    """
+    family = family_of(venue)  # an unknown venue is the caller's bug, and says so
+    try:
+        return _diagnose(family, status, headers, body, request, draft)
+    except Exception as exc:  # noqa: BLE001 - a diagnosis must never take the caller down
+        return _internal(family, status, exc)
+
+
+def diagnose(exchange: Exchange) -> Diagnosis:
+    """The diagnosis of one send: a transport failure, or the response decoded with the request as evidence."""
+    family = family_of(exchange.draft.venue)
+    response = exchange.response
+    if response is None or exchange.failure is not None:
+        return _transport(family, exchange.failure)
+    result = diagnose_response(family, response.status, response.headers, response.body, exchange.request, exchange.draft)
+    if response.truncated:
+        cut = f"The body was cut at {len(response.body):,} of {response.size:,} bytes received; the diagnosis reads what was kept."
+        result = replace(result, notes=result.notes + (cut,))
+    return result
+
+
+def explain_code(venue: str, code: int) -> Diagnosis:
+    """What a code means for `venue`, without a response: the `keyprobe decode CODE` view.
+
+    A status of the global HTTP table (401, 403, 404, 500) explains that row.
+    """
+    family = family_of(venue)
+    name = VENUE_TEXT[family]["{VENUE}"]
+    row = lookup(family, code) or (http_row(family, code) if 100 <= code < 600 else None)
+    if row is None:
+        return _undocumented(family, name, code, None, None, [])
+    item = advice(code, family)
+    outcome = Outcome.SUCCESS if code == SUCCESS_CODE else Outcome.DOCUMENTED_ERROR
+    if row.table == "http":
+        headline = f"HTTP {code}: {_clip(row.message)} ({item.category}, global HTTP table)."
+    else:
+        headline = f"{code} {_clip(row.message)}: {item.category}, documented HTTP {row.http_status}."
+    return Diagnosis(outcome, family, code, row.message, None, row, row.http_status, None, None, item.category,
+                     item.causes, tuple(Fix(t) for t in item.fixes), item.notes, headline)
