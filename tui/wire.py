@@ -212,6 +212,7 @@ class Wire:
         signer: VenueSigner | None = None
         try:
             client = self.client_for(venue.base_url)
+            trace = Trace.start()  # after the client: its one-time set-up (an SSL context, ~40 ms) is not this send's time
             request = client.build_request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
             signer = VenueSigner(
                 credentials,

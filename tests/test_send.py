@@ -1,0 +1,173 @@
+"""`keyprobe send` end to end against the emulator: exit codes 0/1/2/3, --json, secrets never printed."""
+
+from __future__ import annotations
+
+import json
+import socket
+
+import pytest
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from tui.cli import main
+from tui.emulator import Emulator
+
+ORDER = '{"symbol":"BTCUSDT","side":1,"type":"limit","leverage":"10","open_type":"isolated","size":1,"price":"20000"}'
+SUBMIT = ["send", "POST", "/contract/private/submit-order"]
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path / "home"))
+    for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO", "KEYPROBE_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def emu():
+    with Emulator() as e:
+        yield e
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    for secret in (EXAMPLE_SECRET, EXAMPLE_MEMO, EXAMPLE_KEY):
+        assert secret not in out and secret not in err
+    return code, out, err
+
+
+def requests_seen(emu: Emulator) -> int:
+    """Requests the emulator counted, with the demo key or without a key."""
+    return sum(emu.state.peek_count(bucket).used for bucket in ("key:demo", "ip:127.0.0.1"))
+
+
+def closed_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def test_success_on_an_in_process_emulator_exits_0(capsys):
+    code, out, err = run(capsys, *SUBMIT, "--body", ORDER)
+    assert code == 0
+    assert "Started an in-process emulator" in err and "demo key" in err
+    assert "X-BM-KEY: 80618e…3e56" in out and "HTTP/1.1 200 OK" in out
+    assert ORDER in out and '"code": 1000' in out and "Diagnosis: 1000" in out
+    assert "#****#" in out  # the pre-image, memo masked
+
+
+def test_an_api_error_exits_1_with_the_diagnosis(capsys, emu):
+    code, out, _ = run(capsys, *SUBMIT, "--base-url", emu.base_url, "--venue", "emulator", "--demo-key", "frozen", "--body", ORDER)
+    assert code == 1 and "30003" in out and "what to do:" in out
+
+
+def test_an_html_502_exits_1(capsys, emu):
+    emu.controls.fault = "html502"
+    code, out, _ = run(capsys, "send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url)
+    assert code == 1 and "502" in out and "Bad Gateway" in out
+
+
+def test_a_refused_connection_exits_3(capsys):
+    port = closed_port()
+    code, out, _ = run(capsys, "send", "GET", "/system/time", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}")
+    assert code == 3
+    assert f"Connection refused by 127.0.0.1:{port}: nothing is listening there. Is the emulator running?" in out
+
+
+def test_a_timeout_exits_3(capsys, emu):
+    emu.controls.latency_ms = 1_000
+    code, out, _ = run(capsys, "send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url, "--timeout", "0.1")
+    assert code == 3 and "did not finish answering in time" in out
+
+
+def test_an_invalid_body_is_refused_with_its_position_and_nothing_is_sent(capsys, emu):
+    code, out, err = run(capsys, *SUBMIT, "--venue", "emulator", "--base-url", emu.base_url, "--body", '{"symbol":"BTCUSDT",}')
+    assert code == 2 and out == ""
+    assert "not valid JSON" in err and "line 1, column 21 (character 20)" in err
+    assert requests_seen(emu) == 0  # the emulator counted no request at all
+
+
+def test_usage_errors_exit_2(capsys):
+    assert run(capsys, "send", "GET", "/system/time", "--query", "novalue")[0] == 2
+    code, _, err = run(capsys, "send", "GET", "https://api-cloud-v2.bitmart.com/system/time")
+    assert code == 2 and "--base-url" in err
+    code, _, err = run(capsys, "send", "GET", "/x", "--venue", "bitmart", "--base-url", "ftp://x")
+    assert code == 2 and "--base-url must look like" in err
+    code, _, err = run(capsys, "send", "GET", "/x", "--venue", "bitmart", "--demo-key", "frozen")
+    assert code == 2 and "only with --venue emulator" in err
+    with pytest.raises(SystemExit) as info:
+        main(["send", "FETCH", "/x"])
+    assert info.value.code == 2
+
+
+def test_a_signed_call_without_a_key_exits_2_before_sending(capsys):
+    code, out, err = run(capsys, *SUBMIT, "--venue", "bitmart", "--body", ORDER)
+    assert code == 2 and out == "" and "needs a key" in err and "KEYPROBE_API_KEY" in err
+
+
+def test_a_key_is_not_sent_to_a_host_it_is_not_bound_to(capsys, emu, monkeypatch):
+    monkeypatch.setenv("KEYPROBE_API_KEY", EXAMPLE_KEY)
+    monkeypatch.setenv("KEYPROBE_SECRET", EXAMPLE_SECRET)
+    monkeypatch.setenv("KEYPROBE_MEMO", EXAMPLE_MEMO)
+    # BitMart's key table says api-cloud*.bitmart.com only: pointing it at another host must not sign.
+    code, out, _ = run(capsys, *SUBMIT, "--venue", "bitmart", "--base-url", emu.base_url, "--body", ORDER)
+    assert code == 2 and "Refusing to sign for 127.0.0.1" in out and "Nothing was sent" in out
+    assert requests_seen(emu) == 0
+    # Allowed on purpose, the same key works there (and is counted: the check above can see a send).
+    code, _, err = run(capsys, *SUBMIT, "--venue", "bitmart", "--base-url", emu.base_url, "--allow-host", "127.0.0.1", "--body", ORDER)
+    assert code == 0 and "environment" in err and requests_seen(emu) == 1
+
+
+def test_json_output_has_the_documented_shape_and_no_secret(capsys, emu):
+    code, out, _ = run(capsys, *SUBMIT, "--venue", "emulator", "--base-url", emu.base_url, "--body", ORDER, "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert {"request", "response", "timings_ms", "diagnosis"} <= set(data)
+    assert data["diagnosis"]["code"] == 1000 and data["diagnosis"]["outcome"] == "success"
+    assert data["request"]["body"] == ORDER and data["request"]["method"] == "POST"
+    assert ["X-BM-KEY", "80618e…3e56"] in data["request"]["headers"]
+    assert data["request"]["signing"]["preimage_masked"].endswith("#****#" + ORDER)
+    assert data["response"]["status"] == 200 and data["response"]["json"]["code"] == 1000
+    assert data["timings_ms"]["total"] > 0 and data["exit_code"] == 0
+
+
+def test_json_output_of_a_transport_failure(capsys):
+    code, out, _ = run(capsys, "send", "GET", "/system/time", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{closed_port()}", "--json")
+    data = json.loads(out)
+    assert code == 3 and data["response"] is None and data["failure"]["kind"] == "refused"
+    assert data["diagnosis"]["outcome"] == "transport-failure"
+
+
+def test_sync_clock_turns_30007_into_success(capsys):
+    with Emulator(skew_s=-75) as emu:
+        base = ["--venue", "emulator", "--base-url", emu.base_url, "--body", ORDER]
+        code, out, _ = run(capsys, *SUBMIT, *base)
+        assert code == 1 and "30007" in out
+        code, out, _ = run(capsys, *SUBMIT, *base, "--sync-clock")
+        assert code == 0 and "outside-30007-window" in out and "timestamp corrected by -75" in out
+
+
+def test_query_order_and_body_file(capsys, emu, tmp_path):
+    body = tmp_path / "order.json"
+    body.write_text(ORDER + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, *SUBMIT, "--venue", "emulator", "--base-url", emu.base_url, "--body-file", str(body), "--json")
+    assert code == 0 and json.loads(out)["request"]["body"] == ORDER + "\n"
+    code, out, _ = run(capsys, "send", "GET", "/contract/public/details?symbol=BTCUSDT", "--query", "b=2", "--query", "a=1",
+                       "--venue", "emulator", "--base-url", emu.base_url, "--json")
+    assert json.loads(out)["request"]["url"].endswith("/contract/public/details?symbol=BTCUSDT&b=2&a=1")
+
+
+def test_a_missing_body_file_is_a_usage_error(capsys, tmp_path):
+    code, _, err = run(capsys, *SUBMIT, "--body-file", str(tmp_path / "nope.json"))
+    assert code == 2 and "no such file" in err
+
+
+def test_send_is_recorded_in_the_history_without_secrets(capsys, emu, tmp_path):
+    run(capsys, *SUBMIT, "--venue", "emulator", "--base-url", emu.base_url, "--body", ORDER)
+    text = (tmp_path / "home").rglob("*")
+    files = [p for p in text if p.is_file()]
+    assert files, "history file written"
+    blob = "".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
+    assert "submit-order" in blob and EXAMPLE_KEY not in blob and EXAMPLE_SECRET not in blob

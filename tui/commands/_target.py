@@ -1,0 +1,165 @@
+"""Where a headless command sends, and with which key: options shared by send, skew, probe and replay.
+
+    add_target_options(parser)            # --venue --base-url --emulator-flavour --profile --demo-key --allow-host --timeout
+    with resolve_target(args) as target:  # TargetError (a sentence, exit 2) when the options do not fit
+        target.venue, target.credentials, target.allowed_hosts, target.notes
+
+Credentials, first found wins: --profile NAME (the key file), KEYPROBE_API_KEY / KEYPROBE_SECRET /
+KEYPROBE_MEMO, and on the emulator its demo key. `--venue emulator` without --base-url starts an
+in-process emulator for this one call; the Target stops it when the `with` block ends.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from keys.signing import Credentials
+from tui.venues import VENUES, Venue, emulator_venue, get_venue, signing_hosts
+
+if TYPE_CHECKING:
+    from tui.emulator import Emulator
+
+ENV_KEY, ENV_SECRET, ENV_MEMO = "KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO"
+DEMO_STATES = ("active", "frozen", "expired", "ip-restricted", "read-only")
+
+
+class TargetError(Exception):
+    """The target options do not make sense together; str() is the sentence to print (exit 2)."""
+
+
+@dataclass
+class Target:
+    venue: Venue
+    credentials: Credentials | None
+    allowed_hosts: frozenset[str]
+    credential_source: str  # "profile NAME" | "environment" | "emulator demo key (active)" | "none"
+    timeout: float | None = None
+    profile: str | None = None
+    emulator: Emulator | None = None  # started for this call only
+    notes: list[str] = field(default_factory=list)  # said to the person before the output
+
+    @property
+    def venue_name(self) -> str:
+        return self.venue.name
+
+    def close(self) -> None:
+        if self.emulator is not None:
+            self.emulator.stop()
+            self.emulator = None
+
+    def __enter__(self) -> Target:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError("the timeout must be more than 0 and at most 600 seconds")
+    return value
+
+
+def add_target_options(parser: argparse.ArgumentParser, *, timeout: bool = True) -> None:
+    g = parser.add_argument_group("target and key")
+    g.add_argument("--venue", choices=tuple(VENUES), default=None,
+                   help="where to send (default: the profile's venue, else the local emulator)")
+    g.add_argument("--base-url", metavar="URL", default=None,
+                   help="another base URL for the venue (a mirror, or a running emulator such as http://127.0.0.1:8640)")
+    g.add_argument("--emulator-flavour", choices=("bitmart", "wooxpro"), default="bitmart",
+                   help="which venue the emulator plays (default bitmart)")
+    g.add_argument("--profile", metavar="NAME", default=None, help="a key from the key file (see `keyprobe keys`)")
+    g.add_argument("--demo-key", choices=DEMO_STATES, default=None, metavar="STATE",
+                   help=f"on the emulator, use its demo key in this state: {', '.join(DEMO_STATES)} (default active)")
+    g.add_argument("--allow-host", action="append", default=[], metavar="HOST",
+                   help="also let the key sign for this host (repeatable); a key signs only for its venue's hosts otherwise")
+    if timeout:
+        g.add_argument("--timeout", type=_positive_seconds, default=None, metavar="S",
+                       help="read timeout in seconds (default 15; connecting is given at most 5)")
+
+
+def _check_base_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise TargetError(f"--base-url must look like https://host or http://127.0.0.1:8640, not {url!r}.")
+    if parts.path not in ("", "/") or parts.query:
+        raise TargetError(f"--base-url is the scheme, host and port only (the path goes in PATH), not {url!r}.")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _env_credentials() -> Credentials | None:
+    if not os.environ.get(ENV_KEY):
+        return None
+    return Credentials.of(os.environ[ENV_KEY], os.environ.get(ENV_SECRET, ""), os.environ.get(ENV_MEMO, ""))
+
+
+def resolve_target(args: argparse.Namespace) -> Target:
+    """Turn the target options into a Target. Raises TargetError (exit 2); --profile problems exit 2 itself."""
+    venue_id: str | None = getattr(args, "venue", None)
+    base_url = _check_base_url(args.base_url) if getattr(args, "base_url", None) else None
+    flavour = getattr(args, "emulator_flavour", "bitmart") or "bitmart"
+    demo_state = getattr(args, "demo_key", None)
+    extra_hosts = tuple(h.strip().lower() for h in getattr(args, "allow_host", []) or [] if h.strip())
+    notes: list[str] = []
+
+    profile = None
+    if getattr(args, "profile", None):
+        from tui.commands._profile import load_profile  # lazily: it may ask for a passphrase
+
+        profile = load_profile(args.profile)
+        venue_id = venue_id or profile.venue
+        base_url = base_url or profile.base_url
+        if venue_id != profile.venue:
+            notes.append(f"Profile {profile.name!r} belongs to {profile.venue_name}; it will only sign for its own hosts.")
+    venue_id = venue_id or "emulator"
+    if demo_state and venue_id != "emulator":
+        raise TargetError("--demo-key works only with --venue emulator: demo keys exist only there.")
+
+    emulator = None
+    if venue_id == "emulator":
+        if base_url:
+            venue = emulator_venue(base_url, flavour)
+        else:
+            from tui.emulator import Emulator
+
+            emulator = Emulator(flavour=flavour).start()
+            venue = emulator.venue
+            notes.append(f"Started an in-process emulator at {emulator.base_url} for this call "
+                         "(run `keyprobe emulator` to keep one running, then pass --base-url).")
+    else:
+        venue = get_venue(venue_id)
+        if base_url:
+            venue = venue.at(base_url)
+
+    target = Target(venue, None, frozenset(), "none", getattr(args, "timeout", None), emulator=emulator, notes=notes)
+    try:
+        if profile is not None:
+            target.credentials = profile.credentials
+            target.allowed_hosts = profile.allowed_hosts | frozenset(extra_hosts)
+            target.credential_source = f"profile {profile.name} ({profile.fingerprint})"
+            target.profile = profile.name
+        elif demo_state is None and (creds := _env_credentials()) is not None:
+            target.credentials = creds
+            target.allowed_hosts = signing_hosts(venue, extra_hosts)
+            target.credential_source = f"environment ({ENV_KEY}={creds.fingerprint})"
+        elif venue.is_emulator:
+            from keys.demo import demo_key
+
+            key = demo_key(demo_state or "active")
+            target.credentials = key.credentials
+            target.allowed_hosts = signing_hosts(venue, extra_hosts)
+            target.credential_source = f"emulator demo key {key.name} ({key.state})"
+        else:
+            target.allowed_hosts = signing_hosts(venue, extra_hosts)
+    except BaseException:
+        target.close()
+        raise
+    return target

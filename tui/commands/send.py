@@ -1,0 +1,188 @@
+"""`keyprobe send METHOD PATH`: sign one request, send it, show what went out, what came back, and why.
+
+Exit codes: 0 the API answered code 1000; 1 any other answer (an error code, an HTML page, a body
+with no code); 2 a usage problem, found before anything is sent (bad JSON body, bad option, no key
+for a signed call, a key asked to sign for a host it is not bound to); 3 a transport failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+from tui.commands._target import add_target_options
+
+METHODS = ("GET", "POST", "PUT", "DELETE")
+SUCCESS_CODE = 1000
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "send",
+        help="sign and send one request, then diagnose the answer",
+        description=(
+            "Sign one request with the venue's headers, send it, and show the request exactly as sent (key and "
+            "signature masked), the answer with its timings, and what the answer means. "
+            "Exit 0 on code 1000, 1 on an API error, 2 on a usage error, 3 on a transport failure."
+        ),
+        epilog="Example: keyprobe send POST /contract/private/submit-order --body '{\"symbol\":\"BTCUSDT\"}'",
+    )
+    p.add_argument("method", metavar="METHOD", type=str.upper, choices=METHODS, help="GET, POST, PUT or DELETE")
+    p.add_argument("path", metavar="PATH", help="the path, e.g. /contract/private/assets-detail (a ?query is kept)")
+    p.add_argument("--query", action="append", default=[], metavar="K=V", help="a query parameter (repeatable, order kept)")
+    body = p.add_mutually_exclusive_group()
+    body.add_argument("--body", metavar="JSON", default=None, help="the JSON body, sent and signed byte for byte as given")
+    body.add_argument("--body-file", metavar="FILE", default=None, help="read the body from FILE ('-' for stdin)")
+    p.add_argument("--auth", choices=("none", "keyed", "signed"), default=None,
+                   help="auth level (default: the endpoint table's, else signed)")
+    p.add_argument("--sync-clock", action="store_true", help="measure the server's clock first and sign with the offset")
+    p.add_argument("--json", action="store_true", help="print one JSON object: request, response, timings_ms, diagnosis")
+    p.add_argument("--full", action="store_true", help="print the whole body even on a terminal")
+    p.add_argument("--no-history", action="store_true", help="do not add this send to the history")
+    add_target_options(p)
+    p.set_defaults(func=run)
+
+
+class UsageError(Exception):
+    """A sentence for stderr; exit 2, nothing sent."""
+
+
+def _path_and_query(path: str, extra: list[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    if "://" in path:
+        raise UsageError(f"PATH is the path only ({urlsplit(path).path or '/'}); put the scheme and host in --base-url.")
+    path, _, qs = path.partition("?")
+    pairs = parse_qsl(qs, keep_blank_values=True) if qs else []
+    for item in extra:
+        if "=" not in item:
+            raise UsageError(f"--query takes K=V, not {item!r}.")
+        k, v = item.split("=", 1)
+        if not k:
+            raise UsageError(f"--query needs a name before '=', not {item!r}.")
+        pairs.append((k, v))
+    return (path if path.startswith("/") else "/" + path), tuple(pairs)
+
+
+def _read_body(args: argparse.Namespace) -> str:
+    if args.body is not None:
+        return args.body
+    if args.body_file is None:
+        return ""
+    try:
+        if args.body_file == "-":
+            return sys.stdin.read()
+        return Path(args.body_file).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"--body-file {args.body_file}: no such file.") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"--body-file {args.body_file} is not UTF-8 text (byte {exc.start}).") from None
+    except OSError as exc:
+        raise UsageError(f"--body-file {args.body_file}: {exc.strerror or exc}.") from None
+
+
+def exit_code(exchange, diagnosis) -> int:
+    from tui.exchange import FailureKind
+
+    if exchange.failure is not None:
+        return 2 if exchange.failure.kind is FailureKind.SIGNING_REFUSED else 3
+    return 0 if diagnosis.code == SUCCESS_CODE else 1
+
+
+def run(args: argparse.Namespace) -> int:
+    from keys.signing import AuthLevel
+    from tui.commands._target import TargetError, resolve_target
+    from tui.exchange import Draft
+    from tui.venues import VENUES
+
+    try:
+        path, query = _path_and_query(args.path, args.query)
+        body = _read_body(args)
+        # Checked before any key is unlocked or any socket opened: a bad body never leaves the machine.
+        error = Draft(VENUES["emulator"], args.method, path, body=body).body_error()
+        if error:
+            raise UsageError(error)
+        target = resolve_target(args)
+    except (UsageError, TargetError) as exc:
+        print(f"keyprobe send: {exc}", file=sys.stderr)
+        return 2
+    with target:
+        auth = AuthLevel.parse(args.auth) if args.auth else None
+        draft = Draft(target.venue, args.method, path, query, body, auth, target.profile)
+        if draft.auth_level is not AuthLevel.NONE and target.credentials is None:
+            print(
+                f"keyprobe send: a {draft.auth_level.value} request needs a key: pass --profile NAME, or set KEYPROBE_API_KEY, "
+                "KEYPROBE_SECRET and KEYPROBE_MEMO (or send to --venue emulator, which has demo keys).",
+                file=sys.stderr,
+            )
+            return 2
+        if not args.json:
+            for note in target.notes:
+                print(note, file=sys.stderr)
+            if target.credentials is not None and draft.auth_level is not AuthLevel.NONE:
+                print(f"Key: {target.credential_source}", file=sys.stderr)
+        import asyncio
+
+        exchange, estimate, clock_error = asyncio.run(_send(draft, target, args.sync_clock))
+    return _report(args, draft, exchange, estimate, clock_error)
+
+
+async def _send(draft, target, sync_clock: bool):
+    from keys.signing import OffsetClock
+    from tui.clock import ClockUnavailable, measure
+    from tui.exchange import Exchange
+    from tui.wire import Wire
+
+    estimate = clock_error = None
+    async with Wire(timeout=target.timeout) as wire:
+        clock = OffsetClock(0.0, apply=False)
+        if sync_clock:
+            try:
+                estimate = await measure(wire, target.venue)
+                clock = estimate.clock(apply=True)
+            except ClockUnavailable as exc:
+                clock_error = exc
+                if exc.failure is not None:
+                    # The venue is unreachable: the request itself would fail the same way (and, on a
+                    # timeout, take as long again), so it is reported as not sent, with that failure.
+                    return Exchange(draft=draft, request=None, failure=exc.failure, started_at=time.time()), None, exc
+        exchange = await wire.send(
+            draft, target.credentials, clock=clock, allowed_hosts=target.allowed_hosts, venue_name=target.venue.name
+        )
+    return exchange, estimate, clock_error
+
+
+def _report(args, draft, exchange, estimate, clock_error) -> int:
+    from tui.diagnose import diagnose
+
+    diagnosis = diagnose(exchange)
+    if not args.no_history:
+        from tui import history
+
+        problem = history.record(exchange, diagnosis, source="send")
+        if problem and not args.json:
+            print(f"(not added to the history: {problem})", file=sys.stderr)
+    code = exit_code(exchange, diagnosis)
+    if args.json:
+        from tui.render import exchange_to_dict
+
+        out = exchange_to_dict(exchange)
+        out["diagnosis"] = diagnosis.to_dict()
+        out["clock"] = estimate.to_dict() if estimate is not None else None
+        if clock_error is not None:
+            out["clock_error"] = str(clock_error)
+        out["exit_code"] = code
+        print(json.dumps(out, ensure_ascii=False, default=str))
+        return code
+    from tui.render import console, print_estimate, print_exchange
+
+    out = console()
+    if estimate is not None:
+        print_estimate(estimate, draft.venue, out)
+        out.print()
+    elif clock_error is not None:
+        out.print(f"Clock not synced: {clock_error}", style="yellow", markup=False)
+    print_exchange(exchange, diagnosis, full=args.full, out=out)
+    return code

@@ -1,0 +1,66 @@
+"""`keyprobe skew`: how far the venue's clock is from this machine's, with an error bound."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from tui.commands._target import add_target_options
+
+
+def _samples(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= n <= 64:
+        raise argparse.ArgumentTypeError("--samples must be between 1 and 64")
+    return n
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "skew",
+        help="measure the venue's clock offset (for 30007) with an error bound",
+        description=(
+            "Measure the server's clock minus this machine's, in milliseconds: a warm-up request, then N samples "
+            "of the venue's time endpoint on one connection; the sample with the shortest round trip wins and "
+            "its half round trip is the bound. Venues without a time endpoint are read from the HTTP Date header."
+        ),
+    )
+    p.add_argument("--samples", type=_samples, default=8, metavar="N", help="samples after the warm-up (default 8)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_target_options(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.clock import ClockUnavailable, measure_once
+    from tui.commands._target import TargetError, resolve_target
+
+    try:
+        target = resolve_target(args)
+    except TargetError as exc:
+        print(f"keyprobe skew: {exc}", file=sys.stderr)
+        return 2
+    with target:
+        for note in target.notes:
+            print(note, file=sys.stderr)
+        try:
+            estimate = measure_once(target.venue, args.samples, target.timeout)
+        except ClockUnavailable as exc:
+            if args.json:
+                kind = exc.failure.kind.value if exc.failure is not None else "no-clock"
+                print(json.dumps({"error": str(exc), "failure": kind}))
+            else:
+                print(f"keyprobe skew: {exc}", file=sys.stderr)
+            return 3 if exc.failure is not None else 1
+    if args.json:
+        out = {"venue": target.venue.id, "base_url": target.venue.base_url, **estimate.to_dict()}
+        print(json.dumps(out))
+        return 0
+    from tui.render import print_estimate
+
+    print_estimate(estimate, target.venue)
+    return 0

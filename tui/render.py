@@ -1,0 +1,274 @@
+"""The headless CLI's look: an Exchange and its Diagnosis (and a clock estimate) rendered with rich.
+
+Everything a server sent is shown through rich `Text` objects, never as markup, so a body that
+contains "[bold]" is printed as those characters. Keys and signatures arrive already masked
+(SentRequest), the memo only ever appears as `****` in the pre-image, and the secret never reaches
+this module at all. `exchange_to_dict` is the same picture as JSON, for `--json`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.text import Text
+
+from keys.secret import Secret
+from tui.exchange import Exchange, RateLimit, ResponseData, SentRequest, Timings, TransportFailure
+
+BODY_LINES = 60  # on a terminal; the rest is announced, not printed
+PRETTY_LIMIT = 2 * 1024 * 1024  # larger bodies are shown as received, not re-indented
+OUTCOME_STYLE = {"success": "bold green", "documented-error": "bold red", "undocumented-code": "bold red",
+                 "not-envelope": "bold red", "transport-failure": "bold magenta"}
+
+
+def console(stderr: bool = False) -> Console:
+    # soft_wrap: long lines (a compact JSON body, a signature header) stay whole; the terminal wraps them.
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _indented(lines: list[str], by: int = 4) -> Text:
+    pad = " " * by
+    return Text("\n".join(pad + line for line in lines))
+
+
+# -- text helpers ------------------------------------------------------------------------------------
+def _ms(value: float | None) -> str:
+    return "-" if value is None else (f"{value:.1f} ms" if value < 1000 else f"{value / 1000:.2f} s")
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if n < 1024 or unit == "GiB":
+            return f"{n} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+def body_text(body: bytes) -> str:
+    return body.decode("utf-8", errors="replace")
+
+
+def pretty_body(body: bytes) -> tuple[str, bool]:
+    """(text, is_json): indented JSON when the body parses and is not huge, else the text as received."""
+    text = body_text(body)
+    if len(body) <= PRETTY_LIMIT:
+        try:
+            return json.dumps(json.loads(text), indent=2, ensure_ascii=False), True
+        except ValueError:
+            pass
+    return text, False
+
+
+def timings_line(t: Timings) -> str:
+    parts = [f"total {_ms(t.total_ms)}"]
+    for label, value in (("connect", t.connect_ms), ("tls", t.tls_ms), ("sent", t.request_sent_ms),
+                         ("waiting", t.first_byte_ms), ("body", t.body_ms)):
+        if value is not None:
+            parts.append(f"{label} {_ms(value)}")
+    return ", ".join(parts)
+
+
+def rate_limit_line(rl: RateLimit) -> str | None:
+    if not rl.present:
+        return None
+    parts = [f"{name} {value}" for name, value in (("remaining", rl.remaining), ("limit", rl.limit), ("reset", rl.reset), ("mode", rl.mode))
+             if value is not None]
+    return "rate limit: " + ", ".join(parts) + " (as sent; the docs disagree on what Remaining counts)"
+
+
+# -- pieces --------------------------------------------------------------------------------------------
+def render_request(sent: SentRequest) -> RenderableType:
+    lines: list[RenderableType] = [Text.assemble(("→ ", "bold cyan"), (f"{sent.method} {sent.url}", "bold"))]
+    for name, value in sent.headers:
+        lines.append(Text.assemble(("  " + name, "cyan"), ": ", value))
+    if sent.body:
+        lines.append(Text.assemble(("  body ", "dim"), (f"({len(sent.body)} bytes, exactly as sent and signed)", "dim")))
+        lines.append(_indented(body_text(sent.body).splitlines()))
+    ev = sent.evidence
+    if ev is not None and ev.preimage_masked is not None:
+        lines.append(Text.assemble(("  pre-image ", "dim"), ev.preimage_masked, ("   (memo masked)", "dim")))
+    if ev is not None and ev.clock_offset_ms:
+        lines.append(Text(f"  timestamp corrected by {ev.clock_offset_ms:+d} ms (measured server offset)", style="dim"))
+    return Group(*lines)
+
+
+def render_response(resp: ResponseData, timings: Timings, rate_limit: RateLimit, *, body_lines: int | None = BODY_LINES) -> RenderableType:
+    style = "bold green" if resp.status < 400 else "bold red"
+    lines: list[RenderableType] = [
+        Text.assemble(("← ", "bold cyan"), (f"{resp.http_version} {resp.status} {resp.reason}".rstrip(), style), ("   " + timings_line(timings), "dim"))
+    ]
+    for name, value in resp.headers:
+        lines.append(Text.assemble(("  " + name, "cyan"), ": ", value))
+    rl = rate_limit_line(rate_limit)
+    if rl:
+        lines.append(Text("  " + rl, style="dim"))
+    if resp.body:
+        text, _ = pretty_body(resp.body)
+        shown = text.splitlines()
+        hidden = 0
+        if body_lines is not None and len(shown) > body_lines:
+            hidden, shown = len(shown) - body_lines, shown[:body_lines]
+        lines.append(_indented(shown))
+        if hidden:
+            lines.append(Text(f"    … {hidden} more lines not shown on the terminal (use --full, or --json, or pipe the output)", style="yellow"))
+    else:
+        lines.append(Text("    (empty body)", style="dim"))
+    if resp.truncated:
+        lines.append(Text(f"    The body was cut at {_size(len(resp.body))}; the server sent {_size(resp.size)} in all.", style="yellow"))
+    return Group(*lines)
+
+
+def render_failure(failure: TransportFailure, timings: Timings | None = None) -> RenderableType:
+    head = Text.assemble(("✗ ", "bold magenta"), (failure.sentence, "bold"))
+    parts: list[RenderableType] = [head]
+    if failure.detail:
+        parts.append(Text(f"  ({failure.detail})", style="dim"))
+    if timings is not None and timings.total_ms is not None:
+        parts.append(Text(f"  after {_ms(timings.total_ms)}", style="dim"))
+    return Group(*parts)
+
+
+def render_diagnosis(diagnosis: Any) -> RenderableType:
+    """tui.diagnose.Diagnosis: the headline, the documented row and status check, causes, fixes with
+    their evidence, notes. A success is one line."""
+    outcome = str(getattr(getattr(diagnosis, "outcome", ""), "value", getattr(diagnosis, "outcome", "")))
+    style = OUTCOME_STYLE.get(outcome, "bold red")
+    parts: list[RenderableType] = [Text.assemble(("Diagnosis: ", "bold"), (str(diagnosis.headline), style))]
+    if outcome == "success":
+        return Group(*parts)
+    row = getattr(diagnosis, "row", None)
+    if row is not None:
+        status = f", documented HTTP {row.http_status}" if row.http_status else ""
+        check = ""
+        matches, actual = getattr(diagnosis, "status_matches", None), getattr(diagnosis, "actual_status", None)
+        if matches is not None and actual is not None:
+            check = f" (answered {actual}: {'matches' if matches else 'does NOT match'})"
+        parts.append(Text.assemble(("  documented ", "dim"), f"{row.code} {row.message!r}{status}{check}"))
+    causes = list(getattr(diagnosis, "causes", None) or ())
+    if causes and causes[0] != diagnosis.headline:
+        parts.append(Text("  likely causes:", style="dim"))
+        parts.extend(Text("    - " + str(c)) for c in causes)
+    fixes = list(getattr(diagnosis, "fixes", None) or ())
+    if fixes:
+        parts.append(Text("  what to do:", style="dim"))
+    for i, fix in enumerate(fixes, 1):
+        parts.append(Text.assemble((f"    {i}. ", "bold"), str(getattr(fix, "text", fix))))
+        evidence = getattr(fix, "evidence", None)
+        if evidence:
+            parts.append(Text("       evidence: " + str(evidence), style="yellow"))
+    for note in getattr(diagnosis, "notes", None) or ():
+        parts.append(Text("  note: " + str(note), style="dim"))
+    return Group(*parts)
+
+
+def render_exchange(exchange: Exchange, diagnosis: Any | None = None, *, body_lines: int | None = BODY_LINES) -> RenderableType:
+    parts: list[RenderableType] = []
+    if exchange.request is not None:
+        parts.append(render_request(exchange.request))
+    if exchange.response is not None:
+        parts.append(render_response(exchange.response, exchange.timings, exchange.rate_limit, body_lines=body_lines))
+    if exchange.failure is not None:
+        parts.append(render_failure(exchange.failure, exchange.timings))
+    if diagnosis is not None:
+        parts.append(Text(""))
+        parts.append(render_diagnosis(diagnosis))
+    return Group(*parts)
+
+
+def print_exchange(exchange: Exchange, diagnosis: Any | None = None, *, full: bool = False, out: Console | None = None) -> None:
+    out = out or console()
+    # On a terminal a long body is cut with a note; piped output gets all of it.
+    limit = None if full or not out.is_terminal else BODY_LINES
+    out.print(render_exchange(exchange, diagnosis, body_lines=limit))
+
+
+# -- clock -----------------------------------------------------------------------------------------------
+def render_estimate(estimate: Any, venue: Any | None = None) -> RenderableType:
+    style = {"ok": "bold green", "warn-recvwindow": "bold yellow"}.get(estimate.verdict, "bold red")
+    where = f" of {venue.name} ({venue.base_url})" if venue is not None else ""
+    rows = [
+        Text.assemble(("offset ", "bold"), f"{estimate.offset_ms:+.1f} ms", ("  (server minus local" + where + ")", "dim")),
+        Text.assemble(("bound  ", "bold"), f"± {estimate.bound_ms:.1f} ms"),
+        Text.assemble(("rtt    ", "bold"), f"{estimate.rtt_ms:.2f} ms (shortest round trip)"),
+        Text.assemble(("samples", "bold"), f" {estimate.samples_used} used of {len(estimate.samples)} (after one warm-up)"),
+        Text.assemble(("method ", "bold"), estimate.method),
+        Text.assemble(("verdict", "bold"), " ", (estimate.verdict, style)),
+        Text(estimate.verdict_sentence),
+    ]
+    if estimate.note:
+        rows.append(Text(estimate.note, style="dim"))
+    return Group(*rows)
+
+
+def print_estimate(estimate: Any, venue: Any | None = None, out: Console | None = None) -> None:
+    (out or console()).print(render_estimate(estimate, venue))
+
+
+# -- JSON ---------------------------------------------------------------------------------------------------
+def _evidence_dict(sent: SentRequest) -> dict | None:
+    ev = sent.evidence
+    if ev is None:
+        return None
+    return {
+        "level": ev.level.value,
+        "header_prefix": ev.header_set.prefix,
+        "host": ev.host,
+        "key": ev.key_fingerprint,
+        "timestamp": ev.timestamp,
+        "payload": ev.payload,
+        "preimage_masked": ev.preimage_masked,
+        "signature": Secret(ev.signature).fingerprint() if ev.signature else None,
+        "memo_length": ev.memo_length,
+        "memo_all_digits": ev.memo_all_digits,
+        "memo_whitespace": ev.memo_whitespace,
+        "secret_whitespace": ev.secret_whitespace,
+        "key_whitespace": ev.key_whitespace,
+        "clock_offset_ms": ev.clock_offset_ms,
+    }
+
+
+def exchange_to_dict(exchange: Exchange) -> dict:
+    """`request`, `response`, `timings_ms`, `failure`, `rate_limit`: no secret, key or signature in clear."""
+    req, resp, t = exchange.request, exchange.response, exchange.timings
+    request = None
+    if req is not None:
+        request = {
+            "method": req.method,
+            "url": req.url,
+            "headers": [[k, v] for k, v in req.headers],
+            "body": body_text(req.body),
+            "signing": _evidence_dict(req),
+        }
+    response = None
+    if resp is not None:
+        text = body_text(resp.body)
+        try:
+            parsed: Any = json.loads(text) if not resp.truncated else None
+        except ValueError:
+            parsed = None
+        response = {
+            "status": resp.status,
+            "reason": resp.reason,
+            "http_version": resp.http_version,
+            "headers": [[k, v] for k, v in resp.headers],
+            "body": text,
+            "json": parsed,
+            "truncated": resp.truncated,
+            "size": resp.size,
+        }
+    rl = exchange.rate_limit
+    return {
+        "request": request,
+        "response": response,
+        "timings_ms": {
+            "connect": t.connect_ms, "tls": t.tls_ms, "request_sent": t.request_sent_ms,
+            "first_byte": t.first_byte_ms, "body": t.body_ms, "total": t.total_ms,
+        },
+        "failure": None if exchange.failure is None else {
+            "kind": exchange.failure.kind.value, "sentence": exchange.failure.sentence, "detail": exchange.failure.detail,
+        },
+        "rate_limit": {"remaining": rl.remaining, "limit": rl.limit, "reset": rl.reset, "mode": rl.mode} if rl.present else None,
+        "started_at": exchange.started_at,
+    }
