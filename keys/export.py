@@ -1,0 +1,120 @@
+"""Copy as curl: a request signed now, or a script that signs in the shell with credentials from the environment.
+
+`curl_command` signs exactly as the wire does: it builds the httpx.Request the same way and runs the
+same VenueSigner auth flow on it, then renders the final request (method, headers, exact body bytes,
+URL as httpx encoded it) for curl. It carries the API key and a signature valid for the venue's
+timestamp window; never the secret or the memo.
+
+`curl_script` carries no credential at all: $KEYPROBE_API_KEY, $KEYPROBE_SECRET and $KEYPROBE_MEMO are
+read when it runs, and it computes the timestamp (`date +%s%3N`) and the HMAC (`openssl dgst`) itself.
+"""
+
+from __future__ import annotations
+
+import shlex
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import httpx
+
+from keys.signing import BODY_SIGNED_METHODS, AuthLevel, Clock, Credentials, VenueSigner
+from tui.venues import Venue, signing_hosts
+
+if TYPE_CHECKING:
+    from tui.exchange import Draft  # keys/ reads a Draft's fields; it does not depend on the module
+
+# Added by httpx or curl themselves from the URL and the body; copying them would only risk a mismatch.
+AUTOMATIC_HEADERS = frozenset({"host", "content-length"})
+# curl reads `[...]` and `{...}` in a URL as glob patterns; --globoff sends them as written.
+GLOB_CHARACTERS = frozenset("[]{}")
+
+
+def build_request(draft: Draft) -> httpx.Request:
+    """The request the wire would build for this draft (tui/wire.py: method upper-cased, body bytes or none)."""
+    return httpx.Request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
+
+
+def curl_command(
+    draft: Draft,
+    credentials: Credentials | None,
+    clock: Clock | None = None,
+    allowed_hosts: frozenset[str] | None = None,
+    venue_name: str | None = None,
+) -> str:
+    """A one-line curl command for `draft`, signed now; raises SigningRefused like a send would."""
+    venue = draft.venue
+    signer = VenueSigner(
+        credentials,
+        venue.header_set,
+        draft.auth_level,
+        clock,
+        allowed_hosts if allowed_hosts is not None else signing_hosts(venue),
+        venue_name or venue.name,
+    )
+    request = next(signer.sync_auth_flow(build_request(draft)))
+    argv = ["curl", "--http1.1", "-X", request.method]
+    for raw_name, raw_value in request.headers.raw:
+        name = raw_name.decode("latin-1")
+        if name.lower() not in AUTOMATIC_HEADERS:
+            argv += ["-H", f"{name}: {raw_value.decode('latin-1')}"]
+    argv += _data_args(request.method, request.content.decode("utf-8", errors="surrogateescape"))
+    url = str(request.url)
+    argv += _glob_args(url) + [url]
+    return shlex.join(argv)
+
+
+def curl_script(draft: Draft, venue: Venue | None = None) -> str:
+    """A POSIX shell script that signs and sends `draft` with credentials from the environment."""
+    if venue is not None:
+        draft = replace(draft, venue=venue)
+    venue = draft.venue
+    hs = venue.header_set
+    level = draft.auth_level
+    request = build_request(draft)
+    url = str(request.url)
+    method = request.method
+    body = request.content.decode("utf-8", errors="surrogateescape")
+    payload = body if method in BODY_SIGNED_METHODS else request.url.query.decode("ascii")
+    q = shlex.quote
+    lines = [
+        "#!/bin/sh",
+        f"# {method} {url}",
+        f"# {venue.name}: {level.value} request, exported by keyprobe. No credential is stored in this file:",
+        "# it reads KEYPROBE_API_KEY, KEYPROBE_SECRET and KEYPROBE_MEMO from the environment when it runs.",
+        "set -eu",
+    ]
+    if level is not AuthLevel.NONE:
+        lines.append(': "${KEYPROBE_API_KEY:?set KEYPROBE_API_KEY to the API key}"')
+    if level is AuthLevel.SIGNED:
+        lines += [
+            ': "${KEYPROBE_SECRET:?set KEYPROBE_SECRET to the secret}"',
+            'KEYPROBE_MEMO="${KEYPROBE_MEMO-}"  # may be empty: the pre-image is then TS##PAYLOAD',
+            "# 13-digit milliseconds (GNU date); where date has no %N, seconds * 1000",
+            "TS=$(date +%s%3N)",
+            'case "$TS" in *[!0-9]*) TS=$(( $(date +%s) * 1000 ));; esac',
+            f"PAYLOAD={q(payload)}  # {'the exact body' if method in BODY_SIGNED_METHODS else 'the exact query string'}",
+            "# X-SIGN = hex HMAC-SHA256(secret, TS#memo#payload). openssl takes the secret as an argument:",
+            "# it is visible to other local users in the process list while openssl runs.",
+            "SIGN=$(printf '%s' \"$TS#$KEYPROBE_MEMO#$PAYLOAD\" | openssl dgst -sha256 -hmac \"$KEYPROBE_SECRET\" | awk '{print $NF}')",
+        ]
+    curl = ["curl", "--http1.1", "-X", method, "-H", q("Content-Type: application/json")]
+    if level is not AuthLevel.NONE:
+        curl += ["-H", f'"{hs.key}: $KEYPROBE_API_KEY"']
+    if level is AuthLevel.SIGNED:
+        curl += ["-H", f'"{hs.timestamp}: $TS"', "-H", f'"{hs.sign}: $SIGN"']
+    curl += [q(a) for a in _data_args(method, body)] + [q(a) for a in _glob_args(url)] + [q(url)]
+    lines.append(" ".join(curl))
+    return "\n".join(lines) + "\n"
+
+
+def _data_args(method: str, body: str) -> list[str]:
+    """The body, byte for byte: --data-binary (never -d, which strips newlines from files and marks @)."""
+    if not body and method not in BODY_SIGNED_METHODS:
+        return []
+    if body.startswith("@"):
+        return ["--data-raw", body]  # --data-binary would read a file named by the rest of the body
+    return ["--data-binary", body]
+
+
+def _glob_args(url: str) -> list[str]:
+    return ["--globoff"] if GLOB_CHARACTERS & set(url) else []
