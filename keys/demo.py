@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from keys.secret import Secret
 from keys.signing import Credentials
 
 STATES = ("active", "frozen", "expired", "ip-restricted", "read-only")
@@ -43,3 +44,16 @@ DEMO_KEYS: tuple[DemoKey, ...] = (
 
 def demo_key(state: str = "active") -> DemoKey:
     return next(k for k in DEMO_KEYS if k.state == state)
+
+
+def tampered(credentials: Credentials, what: str) -> Credentials:
+    """The same credentials with one character of the secret or the memo changed: the console's
+    "break it on purpose" entries use it to provoke 30005 without anyone typing a secret."""
+    if what not in ("secret", "memo"):
+        raise ValueError(f"can tamper with the secret or the memo, not {what!r}")
+    value = (credentials.secret if what == "secret" else credentials.memo).reveal()
+    last = value[-1:] or "x"
+    changed = value[:-1] + ("0" if last != "0" else "1")
+    if what == "secret":
+        return Credentials(credentials.api_key, Secret(changed), credentials.memo)
+    return Credentials(credentials.api_key, credentials.secret, Secret(changed))

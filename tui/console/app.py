@@ -1,0 +1,205 @@
+"""The console App: lifecycle, app-wide bindings, keymap, themes, and where screens are registered.
+
+The first frame is painted before anything slow happens: the emulator starts in a thread worker
+from on_ready, and httpx, the emulator and the diagnosis engine are imported only after that.
+The request flow itself lives in screens/main.py; the state it acts on in session.py.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+
+from tui.console.messages import TargetFailed, TargetReady
+from tui.console.session import ConsoleSession
+
+if TYPE_CHECKING:
+    from tui.console.screens.main import MainScreen
+    from tui.console.target import ConsoleTarget
+
+DARK_THEME = "textual-dark"
+LIGHT_THEME = "textual-light"
+READY_FD_ENV = "KEYPROBE_READY_FD"  # benchmarks/startup.py: write "ready" to this fd at first paint
+
+
+def lazy_screen(module: str, name: str) -> Callable[[], Screen[Any]]:
+    """A factory that imports tui.console.screens.<module> only when the screen is first shown."""
+
+    def make() -> Screen[Any]:
+        return getattr(importlib.import_module(f"tui.console.screens.{module}"), name)()
+
+    return make
+
+
+def _command_provider() -> type:
+    from tui.console.commands import KeyprobeCommands
+
+    return KeyprobeCommands
+
+
+@dataclass(frozen=True)
+class ConsoleOptions:
+    venue: str | None = None  # a tui.venues id; None: the emulator (or the key file, once unlocked)
+    profile: str | None = None  # a profile in the key file
+    flavour: str = "bitmart"  # the emulator's dialect
+    theme: str = DARK_THEME
+
+
+class KeyprobeApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "keyprobe"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit keyprobe."),
+        Binding("f1", "help", "Help", id="app.help", tooltip="Help for the focused part, and every key."),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", tooltip="Switch between the light and the dark theme."),
+        Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),
+    ]
+    # Other screens register here (name -> factory); push them with app.push_screen(name).
+    # An "unlock" screen, when registered, is offered the key file at start-up (see open_initial_target).
+    SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
+        "help": lazy_screen("help", "HelpScreen"),
+    }
+    COMMANDS = App.COMMANDS | {_command_provider}
+
+    def __init__(self, options: ConsoleOptions | None = None) -> None:
+        super().__init__()
+        self.options = options or ConsoleOptions()
+        self.session = ConsoleSession()
+        self._closing = False
+
+    # -- screens ------------------------------------------------------------------------------------
+    def get_default_screen(self) -> Screen[Any]:
+        from tui.console.screens.main import MainScreen
+
+        return MainScreen(id="main")
+
+    @property
+    def main_screen(self) -> MainScreen:
+        from tui.console.screens.main import MainScreen
+
+        return next(s for s in self.screen_stack if isinstance(s, MainScreen))
+
+    # -- lifecycle ----------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.theme = self.options.theme
+        from tui.console.keymap import load_keymap
+
+        keymap, problem = load_keymap()
+        if keymap:
+            self.set_keymap(keymap)
+        if problem:
+            self.notify(problem, title="Keymap", severity="warning", markup=False)
+
+    def on_ready(self) -> None:
+        fd = os.environ.get(READY_FD_ENV)
+        if fd:
+            try:
+                os.write(int(fd), b"ready\n")
+            except (OSError, ValueError):
+                pass
+        self.open_initial_target()
+
+    def open_initial_target(self) -> None:
+        """The emulator by default; an unlocked profile when a key file exists and an unlock screen is
+        registered; otherwise KEYPROBE_* credentials for a named venue."""
+        from tui.paths import keyfile_path
+
+        venue, profile = self.options.venue, self.options.profile
+        wants_keyfile = profile is not None or (venue != "emulator" and keyfile_path().exists())
+        if wants_keyfile and "unlock" in self.SCREENS:
+            self.push_screen("unlock", callback=self._unlocked)
+        elif venue in (None, "emulator"):
+            self.start_emulator()
+        else:
+            self._use_environment(venue)
+
+    def _unlocked(self, target: ConsoleTarget | None) -> None:
+        if target is None:
+            self.start_emulator()  # unlocking was cancelled: fall back to the emulator
+        else:
+            self.set_target(target)
+
+    def _use_environment(self, venue_id: str) -> None:
+        from keys.signing import Credentials
+        from tui.console.target import ConsoleTarget
+        from tui.venues import get_venue, signing_hosts
+
+        try:
+            venue = get_venue(venue_id)
+        except ValueError as exc:
+            self.post_message(TargetFailed(str(exc)))
+            return
+        env = os.environ
+        creds = None
+        if env.get("KEYPROBE_API_KEY"):
+            creds = Credentials.of(env["KEYPROBE_API_KEY"], env.get("KEYPROBE_SECRET", ""), env.get("KEYPROBE_MEMO", ""))
+        self.set_target(ConsoleTarget(venue, creds, signing_hosts(venue), "environment"))
+
+    def set_target(self, target: ConsoleTarget) -> None:
+        """Switch what the console sends to (other screens call this, e.g. after unlocking a profile)."""
+        self.post_message(TargetReady(target))
+
+    @work(thread=True, group="target", exclusive=True, exit_on_error=False, description="start the local emulator")
+    def start_emulator(self, key_state: str = "active") -> None:
+        try:
+            from tui.console.target import emulator_target
+            from tui.emulator import Emulator
+
+            emulator = Emulator(self.options.flavour)
+            emulator.start()
+        except Exception as exc:  # noqa: BLE001 - any failure becomes a sentence on screen
+            self.post_message(TargetFailed(f"The local emulator did not start: {exc}"))
+            return
+        self.post_message(TargetReady(emulator_target(emulator, key_state)))
+
+    def on_target_ready(self, message: TargetReady) -> None:
+        if self._closing:
+            if message.target.emulator is not None:
+                message.target.emulator.stop()
+            return
+        old = self.session.target
+        self.session.set_target(message.target)
+        if old is not None and old.emulator is not None and old.emulator is not message.target.emulator:
+            old.emulator.stop()
+        self.main_screen.target_changed(message.target)
+
+    def on_target_failed(self, message: TargetFailed) -> None:
+        self.session.fail(message.sentence)
+        self.main_screen.target_failed(message.sentence)
+
+    async def on_unmount(self) -> None:
+        self._closing = True
+        await self.session.aclose()
+        self.session.stop_emulator()
+
+    # -- actions ------------------------------------------------------------------------------------
+    def action_toggle_theme(self) -> None:
+        self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME
+
+    def action_help(self) -> None:
+        from tui.console.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.focused, self.screen.active_bindings))
+
+
+def run_console(args: Any) -> int:
+    """`keyprobe` with no subcommand."""
+    options = ConsoleOptions(
+        venue=getattr(args, "console_venue", None),
+        profile=getattr(args, "console_profile", None),
+        flavour=getattr(args, "console_flavour", None) or "bitmart",
+    )
+    app = KeyprobeApp(options)
+    try:
+        result = app.run()
+    finally:
+        app.session.stop_emulator()
+    return int(result or 0)

@@ -1,0 +1,96 @@
+"""The command palette (ctrl+p): every action, every known endpoint, and, on the emulator, its
+switches and the "break it on purpose" entries, so a newcomer can provoke each error and read
+its diagnosis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+KEY_STATES = ("frozen", "expired", "ip-restricted", "read-only")
+SIGNED_DEMO = ("POST", "/contract/private/submit-order")
+
+
+@dataclass(frozen=True)
+class Entry:
+    title: str
+    help: str
+    callback: Callable[[], Any]
+
+
+def entries(app: Any) -> list[Entry]:
+    main = app.main_screen
+    out = [
+        Entry("Send the request", "Sign and send what the composer holds (ctrl+j / alt+enter)", main.action_send),
+        Entry("Copy as curl (signed)", "The request signed now, as a curl command, to the clipboard (f6)", main.action_copy_curl),
+        Entry("Copy as curl script ($KEYPROBE_* variables)", "A script that signs in the shell, no secret inside (f7)", main.action_copy_curl_script),
+        Entry("Clock: measure the offset again", "Sample the venue's time endpoint (f5)", main.action_measure_clock),
+        Entry("Clock: sign with the corrected clock (toggle)", "Local time + the measured offset (f8)", main.action_toggle_corrected_clock),
+        Entry("Theme: toggle light / dark", "ctrl+t", app.action_toggle_theme),
+        Entry("Help for the focused part", "F1", app.action_help),
+        Entry("Body: search", "Search the response body (/ in the body, n / N to step)", main.action_search_body),
+        Entry("Sidebar: show / hide", "ctrl+b", main.action_toggle_sidebar),
+    ]
+    target = app.session.target
+    from tui import endpoints
+
+    for e in endpoints.suggestions("", target.venue.family if target else None):
+        out.append(Entry(f"Endpoint: {e.method} {e.path} ({e.auth.value})", e.summary, partial(main.load_endpoint, e)))
+    if target is not None and target.emulator is not None:
+        from tui.console.emulator_switches import SWITCHES
+
+        out += [Entry(s.title, s.help, partial(apply_switch, app, s)) for s in SWITCHES]
+        out += [
+            Entry("Break it: use a wrong secret", "The demo key with one character of the secret changed: 30005", partial(break_key, app, "secret")),
+            Entry("Break it: use a wrong memo", "The demo key with one character of the memo changed: 30005", partial(break_key, app, "memo")),
+            Entry("Break it: restore the demo key", "The working demo credentials again", partial(use_demo_key, app, "active")),
+        ]
+        out += [Entry(f"Break it: use the {s} demo key", "A key the emulator treats as " + s, partial(use_demo_key, app, s)) for s in KEY_STATES]
+    return out
+
+
+def apply_switch(app: Any, switch: Any) -> None:
+    emulator = app.session.target.emulator
+    app.notify(switch.apply(emulator), title="Emulator", markup=False)
+
+
+async def break_key(app: Any, what: str) -> None:
+    from keys.demo import tampered
+
+    target = app.session.target
+    app.set_target(target.with_credentials(tampered(target.emulator.demo_credentials(), what), what, profile="demo"))
+    note = f"Signing with a wrong {what} now."
+    main = app.main_screen
+    if main.composer.query_one("#auth").value != "signed":
+        from tui import endpoints
+
+        await main.load_endpoint(endpoints.lookup(*SIGNED_DEMO))
+        note += f" A {what} only matters to signed requests, so the composer now holds {' '.join(SIGNED_DEMO)}."
+    app.notify(note + " Send it (ctrl+j).", title="Break it on purpose", markup=False)
+
+
+def use_demo_key(app: Any, state: str) -> None:
+    target = app.session.target
+    label = "demo" if state == "active" else f"demo-{state}"
+    app.set_target(target.with_credentials(target.emulator.demo_credentials(state), None, profile=label))
+    app.notify(f"Using the {label} key.", title="Keys", markup=False)
+
+
+class KeyprobeCommands(Provider):
+    def _entries(self) -> list[Entry]:
+        return entries(self.app)
+
+    async def discover(self) -> Hits:
+        for entry in self._entries():
+            yield DiscoveryHit(entry.title, entry.callback, help=entry.help)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for entry in self._entries():
+            score = matcher.match(entry.title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(entry.title), entry.callback, help=entry.help)

@@ -1,0 +1,48 @@
+"""Copy as curl: the signed command, or a script that signs with $KEYPROBE_* variables. Both come
+from keys.export (the signing happens there, inside keys/); this only picks one and explains
+why nothing can be made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def render_curl(target: Any, draft: Any, clock: Any, script: bool) -> tuple[str, str, str | None]:
+    """(text, title, None) or ("", "", a sentence saying why there is nothing to copy)."""
+    if target is None or draft is None:
+        return "", "", "Nothing to copy yet: the console has no venue (is the emulator still starting?)."
+    problem = draft.body_error()
+    if problem:
+        return "", "", problem
+    from keys.export import curl_command, curl_script
+    from keys.signing import SigningRefused
+
+    if script:
+        title = "curl script: signs with $KEYPROBE_API_KEY, $KEYPROBE_SECRET, $KEYPROBE_MEMO"
+        return curl_script(draft, target.venue), title, None
+    try:
+        text = curl_command(draft, target.credentials, clock, target.allowed_hosts, target.venue.name)
+    except SigningRefused as exc:
+        return "", "", str(exc)
+    title = "curl (signed now: the timestamp expires, copy it again to re-sign)"
+    return text, title, None
+
+
+def masked_for_display(text: str, header_set: Any) -> str:
+    """The command with the key header shown as a fingerprint: the clipboard gets the real command,
+    the screen (and any screenshot of it) does not."""
+    import shlex
+
+    from keys.signing import masked_header_value
+
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        return text
+    shown = []
+    for word in words:
+        name, sep, value = word.partition(": ")
+        if sep and name.lower() in (header_set.key.lower(), header_set.sign.lower()):
+            word = f"{name}: {masked_header_value(name, value, header_set)}"
+        shown.append(word)
+    return shlex.join(shown)

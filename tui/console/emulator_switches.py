@@ -1,0 +1,76 @@
+"""The in-process emulator's switches, as data for the command palette: each provokes one of the
+errors a newcomer should see once, and says in a sentence what to send next. Textual-free."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+SKEW_S = 90
+TINY_RATE_LIMIT = 3
+
+
+@dataclass(frozen=True)
+class Switch:
+    title: str
+    help: str
+    apply: Callable[[Any], str]  # (emulator) -> a sentence for a notification
+
+
+def _skew(seconds: float) -> Callable[[Any], str]:
+    def apply(emulator: Any) -> str:
+        emulator.state.set_skew(seconds)
+        if not seconds:
+            return "The emulator's clock is back in step with yours."
+        side = "ahead of" if seconds > 0 else "behind"
+        return f"The emulator's clock is now {abs(seconds):g} s {side} yours: a signed request gets 30007 (window 60 s)."
+
+    return apply
+
+
+def _freeze(frozen: bool) -> Callable[[Any], str]:
+    def apply(emulator: Any) -> str:
+        name = emulator.state.key("active").name
+        (emulator.state.freeze if frozen else emulator.state.unfreeze)(name)
+        return f"The demo key is {'frozen: any keyed or signed request gets 30003' if frozen else 'active again'}."
+
+    return apply
+
+
+def _control(attribute: str, value: Any, sentence: str) -> Callable[[Any], str]:
+    def apply(emulator: Any) -> str:
+        setattr(emulator.controls, attribute, value)
+        return sentence
+
+    return apply
+
+
+def _reset(emulator: Any) -> str:
+    emulator.state.reset()
+    return "The emulator is back to a fresh venue: no skew, no faults, no limits hit, the demo key active."
+
+
+SWITCHES: tuple[Switch, ...] = (
+    Switch(f"Emulator: skew its clock +{SKEW_S} s", "Provoke 30007 (timestamp outside the 60 s window)", _skew(SKEW_S)),
+    Switch(f"Emulator: skew its clock -{SKEW_S} s", "Provoke 30007 from the other side", _skew(-SKEW_S)),
+    Switch("Emulator: reset its clock", "No skew", _skew(0)),
+    Switch("Emulator: freeze the demo key", "Provoke 30003 (key frozen)", _freeze(True)),
+    Switch("Emulator: unfreeze the demo key", "The demo key works again", _freeze(False)),
+    Switch("Emulator: maintenance on", "Provoke 30016 (documented with HTTP 200)", _control("maintenance", True, "Maintenance is on: venue paths answer 30016 with HTTP 200.")),
+    Switch("Emulator: maintenance off", "", _control("maintenance", False, "Maintenance is off.")),
+    Switch("Emulator: service down", "Provoke 30014 (HTTP 503)", _control("service_down", True, "The service is down: every path answers 30014 (503).")),
+    Switch("Emulator: service back up", "", _control("service_down", False, "The service is up again.")),
+    Switch(
+        f"Emulator: rate limit {TINY_RATE_LIMIT} per minute",
+        "Provoke 30013 (429), then 30017 (418) after repeated 429s",
+        _control("rate_limit", TINY_RATE_LIMIT, f"Rate limit is {TINY_RATE_LIMIT} requests per minute: send a few times to see 429, then 418."),
+    ),
+    Switch("Emulator: rate limit back to normal", "", _control("rate_limit", 600, "Rate limit is back to 600 per minute.")),
+    Switch("Emulator: fault HTML 502 page", "An nginx-style HTML page instead of JSON", _control("fault", "html502", "Next answers: an HTML 502 page, not JSON.")),
+    Switch("Emulator: fault connection reset", "The socket closes without an answer", _control("fault", "reset", "Next requests: the connection is reset without an answer.")),
+    Switch("Emulator: fault slow body", "Headers, then the body trickles in", _control("fault", "slow-body", "Next answers trickle in slowly.")),
+    Switch("Emulator: fault huge body (20 MB)", "A valid envelope with a very large data array", _control("fault", "huge-body", "Next answer: a 20 MB JSON body.")),
+    Switch("Emulator: no fault", "", _control("fault", None, "No fault: answers are normal again.")),
+    Switch("Emulator: reset everything", "Fresh venue: switches, counters, orders", _reset),
+)

@@ -1,0 +1,78 @@
+"""F1: help for the focused part of the screen (its HELP text, and its ancestors'), then every key
+that works here with its binding id (the name to use in KEYPROBE_HOME/keymap.json)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import Label, Markdown, Static
+
+GENERAL = """\
+## keyprobe
+Compose a request on the left; **ctrl+j** (or **alt+enter**) signs and sends it. The answer, its
+diagnosis and the evidence appear on the right. **ctrl+p** opens the command palette: every action,
+the emulator's switches and the "break it on purpose" entries are there.
+"""
+
+
+def help_texts(focused: Widget | None) -> list[str]:
+    """HELP of the focused widget and of each ancestor that has one, nearest first."""
+    texts: list[str] = []
+    node: Any = focused
+    while node is not None:
+        text = getattr(type(node), "HELP", None)
+        if text and text not in texts:
+            texts.append(text)
+        node = node.parent
+    return texts
+
+
+def bindings_rows(app: Any, active: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(keys, description, id) per binding, keys merged, in the order they were found."""
+    rows: dict[tuple[str, str], list[str]] = {}
+    for key, active_binding in active.items():
+        binding: Binding = active_binding.binding
+        if binding.system and not binding.id:
+            continue
+        description = binding.description or binding.tooltip or binding.action
+        rows.setdefault((description, binding.id or ""), []).append(app.get_key_display(binding.with_key(key)))
+    return [(", ".join(keys), description, binding_id) for (description, binding_id), keys in rows.items()]
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,f1,q", "dismiss", "Close", id="help.close", tooltip="Close help."),
+    ]
+
+    def __init__(self, focused: Widget | None = None, active: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self._focused = focused
+        self._active = active
+
+    def compose(self) -> ComposeResult:
+        texts = help_texts(self._focused) or [GENERAL]
+        if GENERAL not in texts:
+            texts.append(GENERAL)
+        with Vertical(id="help-dialog"):
+            with VerticalScroll(id="help-scroll"):
+                yield Markdown("\n\n".join(texts), id="help-text")
+                yield Label(Text("Keys here (binding id for KEYPROBE_HOME/keymap.json)", style="bold"), id="help-keys-title")
+                yield Static(self._keys_text(), id="help-keys")
+            yield Label(Text("escape closes", style="dim"))
+
+    def _keys_text(self) -> Text:
+        active = self._active if self._active is not None else self.app.screen_stack[0].active_bindings
+        rows = bindings_rows(self.app, active)
+        width = max((len(k) for k, _, _ in rows), default=8) + 2
+        text = Text()
+        for keys, description, binding_id in rows:
+            text.append(keys.ljust(width), style="bold")
+            text.append(description.ljust(34))
+            text.append(f"{binding_id}\n", style="dim")
+        return text

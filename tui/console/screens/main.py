@@ -1,0 +1,277 @@
+"""The main screen: composer and signing preview on the left, the response, its diagnosis and the
+body / headers / request / clock tabs on the right, and a sidebar slot for saved requests.
+
+Workers (send, diagnose, format the body, measure the clock) post messages; the handlers below
+are the only code that changes widgets.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane
+
+from tui.console.messages import (
+    BodyFormatted,
+    ClockFailed,
+    ClockMeasured,
+    ClockMeasuring,
+    DiagnosisReady,
+    ExchangeReceived,
+    SendRefused,
+    SendStarted,
+)
+from tui.console.widgets.body_view import BodyView
+from tui.console.widgets.clock_panel import ClockPanel
+from tui.console.widgets.composer import Composer
+from tui.console.widgets.diagnosis import DiagnosisPanel
+from tui.console.widgets.preview import PreviewPanel
+from tui.console.widgets.response import ResponseSummary, headers_text, request_text
+from tui.console.widgets.status_bar import StatusBar
+
+CLOCK_CODE = 30007
+
+
+class MainScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+j,alt+enter", "send", "Send", id="main.send", priority=True, tooltip="Sign and send the request."),
+        Binding("f5", "measure_clock", "Clock", id="main.clock", tooltip="Measure the server clock offset again."),
+        Binding("f6", "copy_curl", "curl", id="main.curl", tooltip="Copy the signed request as a curl command."),
+        Binding("f7", "copy_curl_script", "curl $KEYPROBE_*", id="main.curl_script", tooltip="Copy a curl script that signs with $KEYPROBE_* variables."),
+        Binding("f8", "toggle_corrected_clock", "Corrected clock", id="main.corrected_clock", tooltip="Sign with local time + the measured offset."),
+        Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="main.sidebar", show=False, tooltip="Show or hide the sidebar."),
+    ]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.exchange: Any = None  # the last Exchange received
+        self.diagnosis: Any = None  # and its Diagnosis
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status-bar")
+        with Horizontal(id="workspace"):
+            # The sidebar slot: saved requests and history mount here (ctrl+b shows it).
+            yield Vertical(Static(Text("Saved requests and history appear here.", style="dim")), id="sidebar")
+            with Vertical(id="compose-column"):
+                yield Composer(id="composer")
+                with VerticalScroll(id="preview-scroll"):
+                    yield PreviewPanel(Text("The signing preview appears when the emulator is up.", style="dim"), id="preview")
+            with Vertical(id="response-column"):
+                yield ResponseSummary(id="summary")
+                yield DiagnosisPanel(id="diagnosis")
+                with TabbedContent(id="response-tabs"):
+                    with TabPane("Body", id="tab-body"):
+                        yield BodyView(id="body-view")
+                    with TabPane("Headers", id="tab-headers"):
+                        yield VerticalScroll(Static("", id="headers-text"))
+                    with TabPane("Request", id="tab-request"):
+                        yield VerticalScroll(Static("", id="request-text"))
+                    with TabPane("Clock", id="tab-clock"):
+                        yield ClockPanel(id="clock-panel")
+        yield Footer()
+
+    AUTO_FOCUS = "#path"
+
+    def on_mount(self) -> None:
+        titles = {
+            "#sidebar": "Saved",
+            "#composer": "Request",
+            "#preview-scroll": "Signing preview",
+            "#summary": "Response",
+            "#diagnosis": "Diagnosis",
+        }
+        for selector, title in titles.items():
+            self.query_one(selector).border_title = title
+
+    @property
+    def session(self) -> Any:
+        return self.app.session  # type: ignore[attr-defined]
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one(Composer)
+
+    # -- target (called from the App's message handlers) --------------------------------------------
+    def target_changed(self, target: Any) -> None:
+        self.query_one(StatusBar).show_target(target)
+        self.composer.configure(target.venue, target.key_label)
+        self.refresh_preview()
+        if self.session.estimate is None:  # a new server: its clock has not been read yet
+            self.measure_clock("new venue")
+
+    async def load_endpoint(self, endpoint: Any) -> None:
+        await self.composer.load_endpoint(endpoint)
+        self.refresh_preview()
+
+    def target_failed(self, sentence: str) -> None:
+        self.query_one(StatusBar).show_failure(sentence)
+        self.query_one(PreviewPanel).show_waiting(sentence)
+
+    def refresh_preview(self) -> None:
+        target = self.session.target
+        if target is None:
+            return
+        from tui.console.signing_preview import preview
+
+        draft = self.composer.draft(target.venue, target.profile)
+        self.query_one(PreviewPanel).show(preview(draft, target.credentials, self.session.clock()))
+
+    def on_composer_changed(self, event: Composer.Changed) -> None:
+        self.refresh_preview()
+
+    # -- sending ------------------------------------------------------------------------------------
+    def action_send(self) -> None:
+        self.send_request()
+
+    @work(group="send", exclusive=True, exit_on_error=False, description="sign and send the request")
+    async def send_request(self) -> None:
+        from tui.console.session import NoTarget
+
+        try:
+            target = await self.session.wait_target()  # the emulator may still be starting
+        except NoTarget as exc:
+            self.post_message(SendRefused(str(exc)))
+            return
+        draft = self.composer.draft(target.venue, target.profile)
+        problem = draft.body_error()
+        if problem:
+            self.post_message(SendRefused(problem))
+            return
+        self.post_message(SendStarted(draft))
+        try:
+            exchange = await self.session.send(draft)
+        except Exception as exc:  # noqa: BLE001 - wire.send never raises; this is a last resort
+            self.post_message(SendRefused(f"Sending failed unexpectedly: {type(exc).__name__}: {exc}"))
+            return
+        self.post_message(ExchangeReceived(exchange))
+
+    def on_send_started(self, message: SendStarted) -> None:
+        draft = message.draft
+        self.query_one(ResponseSummary).show_sending(f"{draft.method} {draft.path}")
+        self.query_one(DiagnosisPanel).clear("Waiting for the answer…")
+        self.query_one(BodyView).clear("Waiting for the answer…")
+
+    def on_send_refused(self, message: SendRefused) -> None:
+        self.query_one(ResponseSummary).show_refused(message.sentence)
+        self.query_one(DiagnosisPanel).clear("Nothing was sent.")
+        self.composer.check_body()
+
+    def on_exchange_received(self, message: ExchangeReceived) -> None:
+        exchange = self.exchange = message.exchange
+        self.diagnosis = None
+        self.query_one(ResponseSummary).show_exchange(exchange)
+        response = exchange.response
+        headers = headers_text("response headers", response.headers) if response else Text("No response.", style="dim")
+        self.query_one("#headers-text", Static).update(headers)
+        self.query_one("#request-text", Static).update(request_text(exchange))
+        self.query_one(DiagnosisPanel).clear("Diagnosing…")
+        if response is None:
+            self.query_one(BodyView).clear("No response body: the request did not get an answer.")
+        else:
+            self.query_one(BodyView).clear(f"Formatting {len(response.body):,} bytes…")
+            self.format_body(exchange)
+        self.diagnose(exchange)
+
+    @work(thread=True, group="diagnose", exclusive=True, exit_on_error=False, description="diagnose the answer")
+    def diagnose(self, exchange: Any) -> None:
+        from tui.diagnose import diagnose
+
+        self.post_message(DiagnosisReady(exchange, diagnose(exchange)))
+
+    @work(thread=True, group="body", exclusive=True, exit_on_error=False, description="pretty-print the body")
+    def format_body(self, exchange: Any) -> None:
+        from tui.console.widgets.body_view import format_body
+
+        response = exchange.response
+        lines, note = format_body(response.body, response.header("content-type"))
+        self.post_message(BodyFormatted(exchange, lines, note, response.truncated))
+
+    def on_diagnosis_ready(self, message: DiagnosisReady) -> None:
+        if message.exchange is not self.exchange:
+            return  # an older send's diagnosis
+        self.diagnosis = d = message.diagnosis
+        estimate = None if d.code == CLOCK_CODE else self.session.estimate
+        self.query_one(DiagnosisPanel).show(d, message.exchange, estimate, self.session.use_offset)
+        if d.code == CLOCK_CODE:
+            self.measure_clock("after 30007")
+
+    def on_body_formatted(self, message: BodyFormatted) -> None:
+        if message.exchange is self.exchange:
+            self.query_one(BodyView).show_lines(message.lines, message.note, message.truncated)
+
+    # -- clock --------------------------------------------------------------------------------------
+    def action_measure_clock(self) -> None:
+        self.measure_clock("asked for")
+
+    @work(group="clock", exclusive=True, exit_on_error=False, description="measure the server clock")
+    async def measure_clock(self, reason: str) -> None:
+        self.post_message(ClockMeasuring(reason))
+        try:
+            estimate = await self.session.measure_clock()
+        except Exception as exc:  # noqa: BLE001 - a failed measurement is a sentence, not a crash
+            self.post_message(ClockFailed(f"Could not measure the clock: {exc}"))
+            return
+        self.post_message(ClockMeasured(estimate))
+
+    def on_clock_measuring(self, message: ClockMeasuring) -> None:
+        self.query_one(StatusBar).show_clock(None, self.session.use_offset, measuring=True)
+        self.query_one("#clock-panel", ClockPanel).show_message(f"Measuring ({message.reason})…")
+
+    def on_clock_measured(self, message: ClockMeasured) -> None:
+        self._show_clock()
+
+    def on_clock_failed(self, message: ClockFailed) -> None:
+        self.query_one(StatusBar).show_clock(self.session.estimate, self.session.use_offset)
+        self.query_one("#clock-panel", ClockPanel).show_message(message.sentence, style="bold red")
+        self.query_one(DiagnosisPanel).show_clock(None, False, failure=message.sentence)
+
+    def _show_clock(self) -> None:
+        estimate, use = self.session.estimate, self.session.use_offset
+        self.query_one(StatusBar).show_clock(estimate, use)
+        self.query_one("#clock-panel", ClockPanel).show(estimate, use)
+        self.query_one(DiagnosisPanel).show_clock(estimate, use)
+        self.refresh_preview()
+
+    def action_toggle_corrected_clock(self) -> None:
+        if self.session.estimate is None:
+            self.app.notify("Measure the clock first (f5).", title="Clock", severity="warning")
+            return
+        self.session.use_offset = not self.session.use_offset
+        self._show_clock()
+        state = "the corrected clock (local + offset)" if self.session.use_offset else "the local clock"
+        self.app.notify(f"Signing with {state}.", title="Clock")
+
+    # -- copy as curl, sidebar ----------------------------------------------------------------------
+    def action_copy_curl(self) -> None:
+        self._copy_curl(script=False)
+
+    def action_copy_curl_script(self) -> None:
+        self._copy_curl(script=True)
+
+    def _copy_curl(self, script: bool) -> None:
+        from tui.console.curl import render_curl
+
+        target = self.session.target
+        draft = self.composer.draft(target.venue, target.profile) if target is not None else None
+        text, title, problem = render_curl(target, draft, self.session.clock(), script)
+        if problem:
+            self.app.notify(problem, title="Copy as curl", severity="warning", markup=False)
+            return
+        self.app.copy_to_clipboard(text)
+        from tui.console.curl import masked_for_display
+        from tui.console.screens.curl import CurlScreen
+
+        self.app.push_screen(CurlScreen(masked_for_display(text, target.venue.header_set), title))
+
+    def action_search_body(self) -> None:
+        self.query_one(TabbedContent).active = "tab-body"
+        self.query_one(BodyView).post_message(BodyView.SearchRequested())
+
+    def action_toggle_sidebar(self) -> None:
+        self.query_one("#sidebar").toggle_class("-visible")

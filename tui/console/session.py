@@ -1,0 +1,101 @@
+"""The console's state, without Textual: the target, the measured clock, and the one Wire.
+
+Workers call these coroutines and post what they return; nothing here touches a widget. Every send
+goes through tui.wire.Wire (the one send path) and is signed with the clock chosen here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from keys.signing import OffsetClock
+    from tui.console.target import ConsoleTarget
+    from tui.exchange import Draft, Exchange
+
+
+class NoTarget(Exception):
+    """Nothing to send to yet (the emulator did not start, no profile is unlocked)."""
+
+
+class ConsoleSession:
+    def __init__(self, *, timeout_s: float = 15.0) -> None:
+        self.target: ConsoleTarget | None = None
+        self.estimate: Any = None  # tui.clock.ClockEstimate of the current venue
+        self.use_offset = False  # sign with the measured offset (OffsetClock.apply)
+        self.timeout_s = timeout_s
+        self.failure: str | None = None  # why no target could be made, when that happened
+        self._ready = asyncio.Event()
+        self._wire: Any = None
+        self._stopped: list[Any] = []
+
+    # -- target -------------------------------------------------------------------------------------
+    def set_target(self, target: ConsoleTarget) -> None:
+        previous = self.target
+        if previous is None or previous.venue.base_url != target.venue.base_url:
+            self.estimate = None  # an offset belongs to one server
+        self.target = target
+        self.failure = None
+        self._ready.set()
+
+    def fail(self, sentence: str) -> None:
+        self.failure = sentence
+        self._ready.set()
+
+    @property
+    def ready(self) -> bool:
+        return self.target is not None
+
+    async def wait_target(self) -> ConsoleTarget:
+        """The target, waiting for the emulator to finish starting if it is still on its way."""
+        await self._ready.wait()
+        if self.target is None:
+            raise NoTarget(self.failure or "There is nothing to send to yet.")
+        return self.target
+
+    # -- clock --------------------------------------------------------------------------------------
+    def clock(self) -> OffsetClock:
+        from keys.signing import OffsetClock
+
+        offset = float(self.estimate.offset_ms) if self.estimate is not None else 0.0
+        return OffsetClock(offset_ms=offset, apply=self.use_offset and self.estimate is not None)
+
+    async def measure_clock(self) -> Any:
+        from tui.clock import estimate_offset
+
+        target = await self.wait_target()
+        estimate = await estimate_offset(self.wire(), target.venue)
+        self.estimate = estimate
+        return estimate
+
+    # -- sending ------------------------------------------------------------------------------------
+    def wire(self) -> Any:
+        if self._wire is None:
+            from tui.wire import Wire
+
+            self._wire = Wire(timeout=self.timeout_s)
+        return self._wire
+
+    async def send(self, draft: Draft) -> Exchange:
+        target = await self.wait_target()
+        return await self.wire().send(
+            draft,
+            target.credentials,
+            clock=self.clock(),
+            allowed_hosts=target.allowed_hosts,
+            venue_name=target.venue.name,
+        )
+
+    # -- shutdown -----------------------------------------------------------------------------------
+    async def aclose(self) -> None:
+        wire, self._wire = self._wire, None
+        if wire is not None:
+            await wire.aclose()
+
+    def stop_emulator(self) -> None:
+        """Stop the emulator this console started (safe to call twice)."""
+        target = self.target
+        if target is not None and target.emulator is not None and target.emulator not in self._stopped:
+            self._stopped.append(target.emulator)
+            target.emulator.stop()

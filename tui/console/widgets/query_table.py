@@ -1,0 +1,83 @@
+"""Query parameters as key/value rows, in the order they will be sent (and signed, for GET)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Button, Input, Label
+
+
+class QueryRow(Horizontal):
+    def __init__(self, key: str = "", value: str = "") -> None:
+        super().__init__(classes="query-row")
+        self._key, self._value = key, value
+
+    def compose(self) -> ComposeResult:
+        yield Input(self._key, placeholder="key", compact=True, classes="query-key")
+        yield Input(self._value, placeholder="value", compact=True, classes="query-value")
+        yield Button("✕", compact=True, classes="query-remove", tooltip="Remove this parameter")
+
+    @property
+    def pair(self) -> tuple[str, str]:
+        return (self.query_one(".query-key", Input).value.strip(), self.query_one(".query-value", Input).value)
+
+
+class QueryTable(Vertical):
+    HELP = """\
+## Query parameters
+One row per parameter, sent in this order. For GET and DELETE the query string **is** the signed
+payload, so the order here is the order that is signed. Rows with an empty key are skipped.
+
+- **ctrl+n** adds a row, **ctrl+r** removes the row you are in, **✕** removes a row.
+"""
+    class Changed(Message):
+        """Rows were added, removed or replaced (edits inside a row arrive as Input.Changed)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+n", "add_row", "Add param", id="query.add", tooltip="Add a query parameter row."),
+        Binding("ctrl+r", "remove_row", "Remove param", id="query.remove", tooltip="Remove the focused row."),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Horizontal(Label("Query", classes="field-label"), Button("+ parameter", compact=True, id="query-add"), id="query-head")
+        yield Vertical(id="query-rows")
+
+    @property
+    def rows(self) -> list[QueryRow]:
+        return list(self.query(QueryRow))
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple(row.pair for row in self.rows if row.pair[0])
+
+    async def set_pairs(self, pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> None:
+        rows = self.query_one("#query-rows", Vertical)
+        await rows.remove_children()
+        await rows.mount_all([QueryRow(k, v) for k, v in pairs])
+        self.post_message(self.Changed())
+
+    async def action_add_row(self) -> None:
+        row = QueryRow()
+        await self.query_one("#query-rows", Vertical).mount(row)
+        row.query_one(".query-key", Input).focus()
+
+    async def action_remove_row(self) -> None:
+        focused = self.screen.focused
+        row = next((a for a in (focused.ancestors if focused else []) if isinstance(a, QueryRow)), None)
+        if row is not None:
+            await self._remove(row)
+
+    async def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        if event.button.id == "query-add":
+            await self.action_add_row()
+        elif event.button.has_class("query-remove"):
+            row = next(a for a in event.button.ancestors if isinstance(a, QueryRow))
+            await self._remove(row)
+
+    async def _remove(self, row: QueryRow) -> None:
+        await row.remove()
+        self.post_message(self.Changed())
