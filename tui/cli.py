@@ -27,6 +27,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="keyprobe",
         description="Sign, send and diagnose BitMart and WOO X Pro API requests. With no command, opens the console.",
     )
+    # The console's own options (no subcommand); their dests differ from the subcommands' --venue.
+    console = parser.add_argument_group("console (no command)")
+    console.add_argument("--venue", dest="console_venue", metavar="VENUE", choices=("bitmart", "bitmart-spot", "wooxpro", "emulator"),
+                         help="open on this venue (default: the local emulator; other venues use a profile or KEYPROBE_* variables)")
+    console.add_argument("--profile", dest="console_profile", metavar="NAME", help="open with this profile from the key file")
+    console.add_argument("--emulator-flavour", dest="console_flavour", choices=("bitmart", "wooxpro"), default="bitmart",
+                         help="the built-in emulator's dialect (default: bitmart)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _command_modules():
         importlib.import_module(f"tui.commands.{name}").register(sub)
