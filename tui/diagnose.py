@@ -102,6 +102,7 @@ def _short(value: object, limit: int = TEXT_LIMIT) -> str:
             text = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError, RecursionError):
             text = type(value).__name__
+    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate ("\ud800" in JSON) cannot be printed
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -239,7 +240,12 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
     row = lookup(family, env.code)
     if row is None:
         return _undocumented(family, name, env.code, actual, env.message, notes)
-    found = findings(family, env.code, request, draft, pairs) if env.code != SUCCESS_CODE else []
+    found: list[tuple[str, str]] = []
+    if env.code != SUCCESS_CODE and (request is not None or draft is not None or pairs):
+        try:
+            found = findings(family, env.code, request, draft, pairs)
+        except Exception as exc:  # noqa: BLE001 - evidence is a bonus: the documented answer still stands
+            notes.append(f"keyprobe could not read the request's evidence ({type(exc).__name__}); fixes are in the table's order.")
     item = advice(env.code, family)
     matches = None if actual is None else actual == row.http_status
     if matches is False:

@@ -12,7 +12,7 @@ import json
 import re
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
 from tui.catalog.advice import VENUE_TEXT
@@ -24,7 +24,7 @@ Finding = tuple[str, str]
 
 def clip(text: str | None, limit: int = 100) -> str:
     """One line, at most `limit` characters."""
-    text = " ".join((text or "").split())
+    text = " ".join((text or "").split()).encode("utf-8", "replace").decode("utf-8")
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 CLOCK_CODES = frozenset({30007, 40008, 40013})  # "no offset was applied" is evidence only where the clock is a cause
@@ -49,6 +49,14 @@ def _header(pairs: tuple[tuple[str, str], ...], name: str) -> str | None:
     return next((v for k, v in pairs if k.lower() == lname), None)
 
 
+def split(url: str) -> SplitResult:
+    """urlsplit that answers an unparseable URL (`http://[`) with an empty one instead of raising."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return SplitResult("", "", "", "", "")
+
+
 def _timestamp_findings(ts: str, hs: HeaderSet, code: int, pairs: tuple[tuple[str, str], ...]) -> list[Finding]:
     out: list[Finding] = []
     shown = clip(ts, 30)
@@ -61,7 +69,8 @@ def _timestamp_findings(ts: str, hs: HeaderSet, code: int, pairs: tuple[tuple[st
     date = _header(pairs, "date")
     if date and re.fullmatch(r"\d{13}", ts):
         try:
-            skew = int(ts) / 1000 - parsedate_to_datetime(date).timestamp()
+            # Date has whole seconds: the server's time was somewhere in [D, D + 1), so compare with the middle.
+            skew = int(ts) / 1000 - (parsedate_to_datetime(date).timestamp() + 0.5)
         except (TypeError, ValueError, OverflowError, IndexError):
             return out
         if abs(skew) > WINDOW_S + 1:
@@ -88,15 +97,15 @@ def _evidence_findings(ev: Any, hs: HeaderSet, code: int, request: SentRequest |
         out.append(("memo", "the memo was empty, so the pre-image was `timestamp##payload`"))
     elif ev.memo_all_digits:
         out.append(("memo", f"the memo is {ev.memo_length} digits, the shape of an account UID rather than a key's name"))
+    if ev.timestamp:
+        out += _timestamp_findings(ev.timestamp, hs, code, pairs)
     if code in CLOCK_CODES:
         offset = ev.clock_offset_ms
         out.append(("clock", f"a server clock offset of {offset:+d} ms was applied when signing" if offset
                     else "no server clock offset was applied when signing (the local clock as it is)"))
-    if ev.timestamp:
-        out += _timestamp_findings(ev.timestamp, hs, code, pairs)
     if request is not None:
         method = request.method.upper()
-        sent = request.body.decode("utf-8", "surrogateescape") if method in ("POST", "PUT") else urlsplit(request.url).query
+        sent = request.body.decode("utf-8", "surrogateescape") if method in ("POST", "PUT") else split(request.url).query
         if ev.payload != sent:
             what = "body" if method in ("POST", "PUT") else "query string"
             out.append(("bytes", f"the signed payload ({len(ev.payload)} characters) differs from the {what} sent "
@@ -106,7 +115,7 @@ def _evidence_findings(ev: Any, hs: HeaderSet, code: int, request: SentRequest |
 
 def _request_findings(family: str, hs: HeaderSet, request: SentRequest, level: AuthLevel | None) -> list[Finding]:
     out: list[Finding] = []
-    method, parts = request.method.upper(), urlsplit(request.url)
+    method, parts = request.method.upper(), split(request.url)
     other = "X-BM-" if hs.prefix == "X-API-" else "X-API-"
     if request.header(hs.key) is None:
         if request.header(f"{other}KEY") is not None:

@@ -1,0 +1,399 @@
+"""tui.diagnose: envelopes of every shape, documented vs undocumented codes, fixes ordered by evidence
+from a request really signed by keys.signing.VenueSigner, end to end against the emulator, and a
+property test that diagnose_response never raises."""
+
+from __future__ import annotations
+
+import json
+import socket
+from email.utils import formatdate
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
+from keys.signing import AuthLevel, Credentials, FixedClock, OffsetClock, VenueSigner, masked_header_value
+from tui.catalog import advice, rows
+from tui.diagnose import Diagnosis, Fix, Outcome, diagnose, diagnose_response, explain_code, read_envelope
+from tui.emulator import Emulator
+from tui.exchange import Draft, Exchange, ResponseData, SentRequest
+from tui.venues import VENUES
+from tui.wire import Wire
+
+TS = 1589267764859
+ORDER = '{"symbol":"BTCUSDT","side":1,"type":"limit","leverage":"10","open_type":"isolated","size":1,"price":"20000"}'
+UID = "20481357"  # an account UID pasted where the memo belongs
+BM, WX = VENUES["bitmart"], VENUES["wooxpro"]
+
+
+def body(code, message="x") -> bytes:
+    return json.dumps({"code": code, "message": message, "trace": "t", "data": {}}).encode()
+
+
+def date_at(ms: int) -> str:
+    return formatdate(ms / 1000, usegmt=True)
+
+
+def signed(method="POST", path="/contract/private/submit-order", *, content: str | None = ORDER, query=None, memo="test001",
+           secret=EXAMPLE_SECRET, key=EXAMPLE_KEY, clock=None, level=AuthLevel.SIGNED, venue=BM, headers=None) -> SentRequest:
+    """A request signed by the real signer (no network): what the wire would record as sent."""
+    request = httpx.Request(method, venue.base_url + path, params=query, content=None if content is None else content.encode(),
+                            headers=headers)
+    signer = VenueSigner(Credentials.of(key, secret, memo), venue.header_set, level, clock or FixedClock(TS), venue.hosts, venue.name)
+    next(signer.auth_flow(request))
+    masked = tuple((k, masked_header_value(k, v, venue.header_set)) for k, v in request.headers.multi_items())
+    return SentRequest(request.method, str(request.url), masked, request.content, signer.evidence)
+
+
+def first(d: Diagnosis) -> Fix:
+    return d.fixes[0]
+
+
+# -- envelopes --------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw, phrase",
+    [
+        (b"<html><body><h1>502 Bad Gateway</h1></body></html>", "HTML"),
+        (b"", "empty"),
+        (b"   \n", "empty"),
+        (b'{"code":30005,"message":"Header X-BM-SI', "truncated"),
+        (b'{"error_msg": "404 Route Not Found"}', "no `code` field"),
+        (b'{"code": null, "message": "x"}', "null"),
+        (b'{"code": true}', "boolean"),
+        (b'{"code": [30005]}', "a list"),
+        (b'{"code": {"v": 1}}', "an object"),
+        (b'{"code": 30005.5}', "30005.5"),
+        (b'{"code": "abc"}', "'abc'"),
+        (b"\xff\xfe\xfd not text", "not UTF-8"),
+        (b"[1, 2, 3]", "JSON array"),
+        (b'"just a string"', "JSON string"),
+        (b"[" * 50_000, "cannot read"),
+        (b'{"code": 1' + b"0" * 5000 + b"}", "cannot read"),
+    ],
+)
+def test_anything_that_is_not_an_envelope_says_why(raw, phrase):
+    env = read_envelope(raw)
+    assert env.code is None and phrase in env.problem
+    d = diagnose_response("bitmart", 502, [], raw)
+    assert d.outcome is Outcome.NOT_ENVELOPE and phrase in d.causes[0] and d.category == "service"
+
+
+@pytest.mark.parametrize("raw", [b'{"code":"30005"}', b'{"code":" 30005 "}', b'{"code":30005.0}', b'\xef\xbb\xbf{"code":30005}'])
+def test_a_code_as_a_string_or_integral_float_is_still_the_code(raw):
+    d = diagnose_response("bitmart", 401, None, raw)
+    assert d.outcome is Outcome.DOCUMENTED_ERROR and d.code == 30005 and d.status_matches is True
+
+
+def test_route_not_found_falls_back_to_the_http_table():
+    d = diagnose_response("wooxpro", 404, {"content-type": "application/json"}, b'{"error_msg": "404 Route Not Found"}')
+    assert d.outcome is Outcome.NOT_ENVELOPE and d.code is None
+    assert d.row.table == "http" and d.message == "Not Found-The requested interface could not be found"
+    assert d.body_message == "404 Route Not Found" and "404 Route Not Found" in d.headline
+    assert d.category == "not found" and "cloud-api.wooxpro.com" in first(d).text
+
+
+def test_a_non_utf8_byte_inside_a_message_keeps_the_envelope():
+    d = diagnose_response("bitmart", 401, None, b'{"code":30005,"message":"Header X-BM-SIGN is wrong \xff"}')
+    assert d.code == 30005 and d.body_message.endswith("\ufffd")
+    json.dumps(d.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_a_lone_surrogate_in_the_message_can_still_be_printed():
+    d = diagnose_response("bitmart", 401, [("x-odd", "\ud800")], b'{"code":30005,"message":"bad \\ud800 x"}')
+    assert d.code == 30005 and d.body_message == "bad ? x"
+    json.dumps(d.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+def test_a_huge_body_is_scanned_not_parsed():
+    raw = b'{"code":1000,"message":"OK","data":[' + b'{"v":12345678},' * 600_000 + b'{"v":0}]}'
+    assert len(raw) > 8 * 1024 * 1024
+    d = diagnose_response("bitmart", 200, [], raw)
+    assert d.outcome is Outcome.SUCCESS and d.body_message == "OK" and any("first 64 KiB" in n for n in d.notes)
+    assert diagnose_response("bitmart", 200, [], b"x" * (9 * 1024 * 1024)).outcome is Outcome.NOT_ENVELOPE
+
+
+# -- documented and undocumented codes ----------------------------------------------------------------------------------
+
+
+def test_success_and_status_comparison():
+    ok = diagnose_response("bitmart", 200, [], body(1000, "OK"))
+    assert ok.outcome is Outcome.SUCCESS and ok.status_matches is True and ok.http_status == 200
+    odd = diagnose_response("bitmart", 200, [], body(30005, "Header X-BM-SIGN is wrong"))
+    assert odd.status_matches is False and odd.http_status == 401 and odd.actual_status == 200
+    assert "HTTP 200, documented 401" in odd.headline and any("this response came with HTTP 200" in n for n in odd.notes)
+
+
+def test_http_200_errors_are_errors():
+    for code in (30016, 30019, 30030, 30031, 42000):
+        d = diagnose_response("bitmart", 200, [], body(code))
+        assert d.outcome is Outcome.DOCUMENTED_ERROR and d.status_matches is True
+        assert any("HTTP 200 although it is an error" in n for n in d.notes)
+
+
+def test_wooxpro_speaks_its_own_header_names():
+    d = diagnose_response("wooxpro", 401, [], body(30005, "Header X-API-SIGN is wrong"))
+    assert d.message == "Header X-API-SIGN is wrong" and d.venue == "wooxpro"
+    text = json.dumps(d.to_dict())
+    assert "X-BM-" not in text and "assumes BitMart's scheme with X-API-* headers" in text
+    # The venue answering in the other wording is worth a note, not a different diagnosis.
+    d2 = diagnose_response("wooxpro", 401, [], body(30005, "Header X-BM-SIGN is wrong"))
+    assert d2.code == 30005 and any("differs from the document's wording" in n for n in d2.notes)
+
+
+@pytest.mark.parametrize("code", [30009, 25601, 50020, 30015, 40051, -1, 0])
+def test_undocumented_codes_are_said_so_and_never_guessed(code):
+    d = diagnose_response("bitmart", 401, [], body(code, "Something odd"))
+    assert d.outcome is Outcome.UNDOCUMENTED_CODE and d.code == code and d.message is None
+    assert d.category == "undocumented" and f"Code {code} is not in BitMart's error-code document" in d.headline
+    assert d.row is not None and d.row.table == "http" and d.row.code == 401  # the status row is still cited
+    assert "'Something odd'" in d.headline
+    # The fixes are the status row's (documented for any 401), never borrowed from a neighbouring code.
+    assert d.fixes[0].text.startswith("Read the body's message") and [f.text for f in d.fixes[1:]] == list(advice(401).fixes)
+    assert not d.fixes[0].evidence
+
+
+def test_25601_carries_the_maintenance_note():
+    assert any("25601" in n for n in diagnose_response("bitmart", 200, [], body(25601)).notes)
+
+
+def test_explain_code_serves_rows_and_refuses_strangers():
+    d = explain_code("wooxpro", 40021)
+    assert d.message == "The position is not exsit" and d.http_status == 400 and d.actual_status is None
+    assert explain_code("bitmart", 404).row.table == "http"
+    assert explain_code("bitmart", 1000).outcome is Outcome.SUCCESS
+    assert explain_code("bitmart", 30009).outcome is Outcome.UNDOCUMENTED_CODE
+    with pytest.raises(ValueError, match="unknown venue"):
+        explain_code("binance", 30005)
+
+
+def test_venue_ids_map_to_their_family():
+    assert diagnose_response("emulator", 401, [], body(30005)).venue == "bitmart"
+    assert diagnose_response("bitmart-spot", 401, [], body(30005)).message == "Header X-BM-SIGN is wrong"
+
+
+def test_to_dict_has_the_promised_keys():
+    d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID)).to_dict()
+    for key in ("venue", "code", "message", "http_status", "category", "fixes", "causes", "notes", "outcome", "headline",
+                "actual_status", "status_matches", "body_message", "row", "fix_evidence"):
+        assert key in d
+    assert all(isinstance(f, str) for f in d["fixes"]) and len(d["fix_evidence"]) == len(d["fixes"])
+    assert json.loads(json.dumps(d)) == d
+
+
+# -- fixes ordered by evidence --------------------------------------------------------------------------------------
+
+
+def test_without_evidence_the_fixes_keep_the_table_order():
+    d = diagnose_response("bitmart", 401, [], body(30005))
+    assert [f.text for f in d.fixes] == list(advice(30005).fixes) and all(f.evidence is None for f in d.fixes)
+
+
+def test_an_all_digit_memo_puts_the_memo_fix_first_without_printing_it():
+    d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID))
+    assert first(d).text.startswith("Set the memo") and "8 digits" in first(d).evidence
+    assert "UID" in d.headline
+    dumped = json.dumps(d.to_dict())
+    assert UID not in dumped and EXAMPLE_SECRET not in dumped and EXAMPLE_KEY not in dumped
+
+
+def test_an_empty_memo_is_evidence():
+    d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=""))
+    assert first(d).text.startswith("Set the memo") and "empty" in first(d).evidence
+
+
+def test_whitespace_in_the_secret_is_evidence_and_a_good_memo_is_not():
+    d = diagnose_response("bitmart", 401, [], body(30005), request=signed(secret=EXAMPLE_SECRET + "\n"))
+    assert first(d).text.startswith("Strip whitespace") and "secret" in first(d).evidence
+    assert [f.text for f in d.fixes[1:]] == [t for t in advice(30005).fixes if not t.startswith("Strip")]
+
+
+def test_several_findings_keep_the_table_order_among_themselves():
+    d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID, secret=" " + EXAMPLE_SECRET))
+    assert [f.text[:12] for f in d.fixes[:2]] == ["Set the memo", "Strip whites"]
+    assert all(f.evidence for f in d.fixes[:2]) and not d.fixes[2].evidence
+
+
+def test_a_body_that_differs_from_the_signed_payload():
+    spaced = signed(content=json.dumps(json.loads(ORDER)))
+    sent = SentRequest(spaced.method, spaced.url, spaced.headers, ORDER.encode(), spaced.evidence)  # re-serialised after signing
+    d = diagnose_response("bitmart", 401, [], body(30005), request=sent)
+    assert first(d).text.startswith("Sign exactly the bytes") and "differs from the body sent" in first(d).evidence
+
+
+def test_a_get_carrying_a_body():
+    d = diagnose_response("bitmart", 401, [], body(30005), request=signed("GET", "/contract/private/order", content='{"a":1}'))
+    assert first(d).text.startswith("For GET and DELETE") and "GET carried a 7-byte body" in first(d).evidence
+
+
+def test_a_timestamp_in_seconds():
+    d = diagnose_response("bitmart", 401, [], body(30008), request=signed(clock=FixedClock(TS // 1000)))
+    assert "10 digits (1589267764): seconds" in first(d).evidence and "13-digit" in first(d).text
+
+
+def test_the_clock_offset_applied_is_evidence_for_30007():
+    d = diagnose_response("bitmart", 401, [], body(30007), request=signed(clock=OffsetClock(offset_ms=1500, apply=True)))
+    assert first(d).text.startswith("Check the clock") and "+1500 ms was applied" in first(d).evidence
+    d0 = diagnose_response("bitmart", 401, [], body(30007), request=signed())
+    assert "no server clock offset was applied" in first(d0).evidence
+
+
+def test_the_date_header_tells_skew_from_a_stale_timestamp():
+    far = diagnose_response("bitmart", 401, [("Date", date_at(TS + 95_000))], body(30007), request=signed())
+    assert first(far).evidence.startswith("the signed timestamp is -95 s from the server's Date header")
+    near = diagnose_response("bitmart", 401, [("Date", date_at(TS + 2_000))], body(30007), request=signed())
+    stale = next(f for f in near.fixes if f.text.startswith("Re-sign"))
+    assert stale.evidence and "clock looks right" in stale.evidence
+
+
+def test_a_body_that_is_not_json():
+    sent = signed(content="symbol=BTCUSDT&side=1", headers={"Content-Type": "application/x-www-form-urlencoded"})
+    d = diagnose_response("bitmart", 503, [], body(30018), request=sent)
+    assert first(d).text.startswith("Send the body as a JSON string")
+    assert "not valid JSON" in first(d).evidence and "application/x-www-form-urlencoded" in first(d).evidence
+
+
+def test_a_keyed_call_to_a_signed_endpoint():
+    sent = signed(level=AuthLevel.KEYED)
+    draft = Draft(BM, "POST", "/contract/private/submit-order", body=ORDER, auth=AuthLevel.KEYED)
+    d = diagnose_response("bitmart", 401, [], body(30004), request=sent, draft=draft)
+    assert first(d).text.startswith("Send this endpoint SIGNED") and "went out KEYED" in first(d).evidence
+    assert "lists /contract/private/submit-order as SIGNED" in first(d).evidence
+
+
+def test_a_missing_or_foreign_key_header():
+    bare = SentRequest("GET", BM.base_url + "/contract/private/assets-detail", (("Accept", "*/*"),), b"")
+    d = diagnose_response("bitmart", 401, [], body(30001), request=bare, draft=Draft(BM, "GET", "/contract/private/assets-detail"))
+    assert "no X-BM-KEY header was sent" in first(d).evidence
+    foreign = SentRequest("GET", WX.base_url + "/contract/private/assets-detail", (("X-BM-KEY", "80618e…3e56"),), b"")
+    d2 = diagnose_response("wooxpro", 401, [], body(30002), request=foreign)
+    assert "carried X-BM-KEY, but WOO X Pro expects X-API-KEY" in first(d2).evidence
+
+
+@pytest.mark.parametrize(
+    "code, payload, needle",
+    [
+        (40034, '{"symbol":"BTC_USDT","side":1}', "'BTC_USDT'"),
+        (40049, '{"symbol":"BTCUSDT","client_order_id":"' + "a" * 40 + '"}', "40 characters"),
+        (40048, '{"symbol":"BTCUSDT","client_order_id":"my-order_1"}', "'-_'"),
+    ],
+)
+def test_order_fields_are_evidence(code, payload, needle):
+    d = diagnose_response("bitmart", 400, [], body(code), request=signed(content=payload))
+    assert first(d).evidence and needle in first(d).evidence
+
+
+def test_rate_limit_headers_are_evidence():
+    headers = [("x-bm-ratelimit-remaining", "0"), ("x-bm-ratelimit-limit", "12"), ("x-bm-ratelimit-reset", "2")]
+    d = diagnose_response("bitmart", 429, headers, body(30013), request=signed())
+    assert first(d).text.startswith("Back off") and "x-bm-ratelimit-reset: 2" in first(d).evidence
+
+
+def test_a_contract_path_on_the_spot_host():
+    sent = signed("GET", "/contract/private/assets-detail", content=None, level=AuthLevel.KEYED, venue=VENUES["bitmart-spot"])
+    d = diagnose_response("bitmart", 200, [], body(30030), request=sent)
+    assert "api-cloud-v2" in first(d).text and "the spot host" in first(d).evidence
+
+
+# -- Exchanges, end to end ------------------------------------------------------------------------------------------
+
+
+async def test_end_to_end_a_skewed_server_is_30007_with_the_date_as_evidence():
+    with Emulator(skew_s=120) as emu:
+        async with Wire() as wire:
+            draft = Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER)
+            emu.controls.skew_s = 0
+            ok = await wire.send(draft, emu.demo_credentials())
+            emu.controls.skew_s = 120
+            skewed = await wire.send(draft, emu.demo_credentials())
+    # With a 120 s skew the emulator refuses the timestamp before it looks at the signature.
+    assert diagnose(ok).outcome is Outcome.SUCCESS
+    d = diagnose(skewed)
+    assert d.code == 30007 and d.status_matches is True
+    assert first(d).evidence.startswith("the signed timestamp is -120 s from the server's Date header")
+
+
+async def test_end_to_end_wrong_memo_is_30005_with_the_memo_first():
+    with Emulator() as emu:
+        async with Wire() as wire:
+            ex = await wire.send(Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER),
+                                 Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, UID))
+    d = diagnose(ex)
+    assert d.outcome is Outcome.DOCUMENTED_ERROR and d.code == 30005 and d.actual_status == 401 and d.status_matches
+    assert first(d).text.startswith("Set the memo") and "8 digits" in first(d).evidence
+    assert UID not in json.dumps(d.to_dict())
+
+
+async def test_end_to_end_a_refused_connection_and_an_html_502():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    venue = VENUES["emulator"].at(f"http://127.0.0.1:{port}")
+    async with Wire() as wire:
+        refused = await wire.send(Draft(venue, "GET", "/system/time"), None)
+        with Emulator() as emu:
+            emu.controls.fault = "html502"
+            html = await wire.send(Draft(emu.venue, "GET", "/system/time"), None)
+    d = diagnose(refused)
+    assert d.outcome is Outcome.TRANSPORT_FAILURE and d.headline == refused.failure.sentence and "emulator" in first(d).text
+    h = diagnose(html)
+    assert h.outcome is Outcome.NOT_ENVELOPE and h.actual_status == 502 and "HTML" in h.headline and h.category == "service"
+
+
+def test_a_truncated_body_is_noted():
+    response = ResponseData(200, "OK", (), b'{"code":1000,"message":"OK","data":[1,2', truncated=True, size=10_000)
+    d = diagnose(Exchange(Draft(BM, "GET", "/system/time"), None, response))
+    assert d.outcome is Outcome.NOT_ENVELOPE and any("cut at 39 of 10,000 bytes" in n for n in d.notes)
+
+
+# -- never raises -----------------------------------------------------------------------------------------------------
+
+DOCUMENTED = sorted({r.code for r in rows("bitmart")})
+header_lists = st.lists(st.tuples(st.text(max_size=30), st.text(max_size=60)), max_size=6)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20) | st.sampled_from(DOCUMENTED),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+urls = st.one_of(st.text(max_size=40), st.builds(lambda host, path: f"http://{host}/contract/{path}", st.text(max_size=12),
+                                                  st.text(max_size=20)))
+
+
+def _sound(d: Diagnosis) -> None:
+    assert d.category != "internal", d.causes  # the analysis itself did not fail
+    assert not any("could not read the request's evidence" in n for n in d.notes), d.notes
+    assert d.headline and isinstance(d.outcome, Outcome)
+    json.dumps(d.to_dict(), ensure_ascii=False).encode("utf-8")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(status=st.integers(100, 599), headers=header_lists, raw=st.binary(max_size=2048), venue=st.sampled_from(["bitmart", "wooxpro"]))
+def test_never_raises_on_arbitrary_bytes(status, headers, raw, venue):
+    _sound(diagnose_response(venue, status, headers, raw))
+
+
+@settings(max_examples=300, deadline=None)
+@given(status=st.integers(100, 599), headers=header_lists, code=json_values, message=json_values,
+       extra=st.dictionaries(st.text(max_size=8), json_values, max_size=3))
+def test_never_raises_on_json_shaped_bodies(status, headers, code, message, extra):
+    raw = json.dumps({**extra, "code": code, "message": message}).encode()
+    _sound(diagnose_response("bitmart", status, headers, raw))
+
+
+@settings(max_examples=200, deadline=None)
+@given(method=st.sampled_from(["GET", "POST", "PUT", "DELETE", "PATCH", "get"]), url=urls,
+       headers=header_lists, raw=st.binary(max_size=300), code=st.sampled_from(DOCUMENTED + [30009]),
+       status=st.integers(100, 599))
+def test_never_raises_on_odd_sent_requests(method, url, headers, raw, code, status):
+    sent = SentRequest(method, url, tuple(headers), raw)
+    _sound(diagnose_response("wooxpro", status, headers, body(code), request=sent))
+
+
+@pytest.mark.parametrize("url", ["http://[::1", "http://[", "", "\x00", "http://a:99999999/contract/x"])
+def test_unparseable_urls_are_still_diagnosed(url):
+    _sound(diagnose_response("bitmart", 401, [], body(30005), request=SentRequest("POST", url, (), b"{}")))
