@@ -1,0 +1,177 @@
+"""`keyprobe decode`: every row of both documents through the CLI, raw responses, usage errors, exit
+codes from a real subprocess, and a never-raises property through the command.
+
+The expected rows come from a regex over /work/shared/docs written here, not from tui.catalog, so the
+test does not just echo the catalog back.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tui.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+DOCS = {"bitmart": Path("/work/shared/docs/bitmart-error-codes.md"), "wooxpro": Path("/work/shared/docs/wooxpro-error-codes.md")}
+CODE_ROW = re.compile(r"^\|\s*(?P<message>.+?)\s*\|\s*(?P<code>\d+)\s*\|\s*(?P<status>\d{3})\s*\|?\s*$")
+HTTP_ROW = re.compile(r"^\|\s*(?P<status>\d{3})\s*\|\s*(?P<message>.+?)\s*\|?\s*$")
+
+
+def doc_rows(venue: str) -> list[tuple[int, str, int]]:
+    found = []
+    for line in DOCS[venue].read_text(encoding="utf-8").splitlines():
+        if m := CODE_ROW.match(line):
+            found.append((int(m["code"]), m["message"].replace("\\_", "_"), int(m["status"])))
+        elif m := HTTP_ROW.match(line):
+            found.append((int(m["status"]), m["message"], int(m["status"])))
+    return found
+
+
+ALL_ROWS = [(v, *row) for v in DOCS for row in doc_rows(v)]
+
+
+def decode_json(capsys, *argv: str) -> tuple[int, dict]:
+    capsys.readouterr()
+    code = main(["decode", *argv, "--json"])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def decode_text(capsys, *argv: str) -> tuple[int, str]:
+    capsys.readouterr()
+    code = main(["decode", *argv])
+    return code, capsys.readouterr().out
+
+
+def test_the_documents_have_the_rows_we_expect():
+    assert len(ALL_ROWS) == 2 * 76
+
+
+@pytest.mark.parametrize("venue, code, message, status", ALL_ROWS, ids=[f"{v}-{c}" for v, c, _m, _s in ALL_ROWS])
+def test_every_row_of_both_documents(capsys, venue, code, message, status):
+    exit_code, out = decode_json(capsys, str(code), "--venue", venue)
+    assert exit_code == 0
+    assert (out["code"], out["message"], out["http_status"]) == (code, message, status)
+    assert out["venue"] == venue and out["fixes"] and out["category"] and out["causes"]
+    assert out["outcome"] == ("success" if code == 1000 else "documented-error")
+    assert out["actual_status"] is None and out["status_matches"] is None
+
+
+def test_wooxpro_rows_use_x_api_wording(capsys):
+    for code in (30001, 30002, 30003, 30004, 30005, 30006, 30007, 30008, 30011, 30012):
+        _, out = decode_json(capsys, str(code), "--venue", "wooxpro")
+        assert "X-API-" in out["message"] and "X-BM-" not in json.dumps(out)
+        _, bm = decode_json(capsys, str(code))
+        assert "X-BM-" in bm["message"]
+
+
+@pytest.mark.parametrize("venue", ["bitmart", "wooxpro"])
+def test_messages_are_verbatim_with_escapes_removed_and_typos_kept(capsys, venue):
+    expected = {
+        40021: "The position is not exsit",
+        40024: "The position would be warnning of liquidation when sub margin",
+        40002: "out_trade_no not found",
+        40013: 'Access too often" CLIENT_TIME_INVALID, "Please check your system time.',
+        40025: "The position’s margin shouldn’t be lower than the base limit",
+    }
+    for code, message in expected.items():
+        assert decode_json(capsys, str(code), "--venue", venue)[1]["message"] == message
+
+
+def test_a_code_in_neither_document_exits_1_with_a_sentence(capsys):
+    exit_code, text = decode_text(capsys, "30009")
+    assert exit_code == 1 and "Code 30009 is not in BitMart's error-code document." in text
+    exit_code, out = decode_json(capsys, "25601", "--venue", "wooxpro")
+    assert exit_code == 1 and out["outcome"] == "undocumented-code" and out["message"] is None
+
+
+def test_a_raw_response_with_its_status(capsys):
+    body = '{"code":30005,"message":"Header X-BM-SIGN is wrong","trace":"t","data":{}}'
+    exit_code, out = decode_json(capsys, "--status", "401", "--body", body)
+    assert exit_code == 0 and out["actual_status"] == 401 and out["status_matches"] is True
+    exit_code, out = decode_json(capsys, "--status", "200", "--body", body)
+    assert out["status_matches"] is False and out["http_status"] == 401
+    exit_code, text = decode_text(capsys, "--status", "200", "--body", body)
+    assert "documented 401 · actual 200  MISMATCH" in text
+
+
+def test_a_raw_response_without_status_compares_nothing(capsys):
+    exit_code, out = decode_json(capsys, "--body", '{"code":"30007"}')
+    assert exit_code == 0 and out["code"] == 30007 and out["actual_status"] is None and out["status_matches"] is None
+
+
+def test_a_body_file_with_bytes_that_are_not_utf8(capsys, tmp_path):
+    f = tmp_path / "resp.bin"
+    f.write_bytes(b"\xff\xfe<html>oops</html>")
+    exit_code, out = decode_json(capsys, "--status", "502", "--body-file", str(f))
+    assert exit_code == 1 and out["outcome"] == "not-envelope" and out["category"] == "service"
+    f.write_bytes(b'{"error_msg": "404 Route Not Found"}')
+    exit_code, out = decode_json(capsys, "--status", "404", "--body-file", str(f), "--venue", "wooxpro")
+    assert exit_code == 0 and out["row"]["table"] == "http" and out["body_message"] == "404 Route Not Found"
+
+
+def test_human_output_reads_top_down(capsys):
+    exit_code, text = decode_text(capsys, "30005")
+    lines = text.splitlines()
+    assert exit_code == 0 and lines[0] == "30005  Header X-BM-SIGN is wrong"
+    assert lines[1] == "BitMart · authentication table · category: signature"
+    assert lines[2].startswith("HTTP status: documented 401")
+    assert text.index("Likely causes") < text.index("Fixes") < text.index("Notes")
+    assert "\n1. Set the memo" in text and "\n2. Sign exactly" in text
+    assert all(line == line.rstrip() for line in lines)
+
+
+def test_server_text_is_never_markup(capsys):
+    _, text = decode_text(capsys, "--body", '{"code":30005,"message":"[bold red]boom[/bold red]"}')
+    assert "'[bold red]boom[/bold red]'" in text
+
+
+@pytest.mark.parametrize(
+    "argv, needle",
+    [
+        (["abc"], "is not a code"),
+        (["30005", "--body", "{}"], "not both"),
+        ([], "give a CODE"),
+        (["30005", "--status", "401"], "use it with --body"),
+        (["--body-file", "/nonexistent/resp.json"], "cannot read"),
+        (["--status", "700", "--body", "{}"], "not an HTTP status"),
+        (["30005", "--venue", "binance"], "invalid choice"),
+    ],
+)
+def test_usage_errors_exit_2(capsys, argv, needle):
+    with pytest.raises(SystemExit) as exc:
+        main(["decode", *argv])
+    assert exc.value.code == 2 and needle in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "argv, expected_exit, needle",
+    [
+        (["30005"], 0, "30005  Header X-BM-SIGN is wrong"),
+        (["30009", "--venue", "wooxpro"], 1, "not in WOO X Pro's error-code document"),
+        (["--status", "502", "--body", "<html>502 Bad Gateway</html>"], 1, "HTML"),
+        (["30O5"], 2, "is not a code"),
+    ],
+)
+def test_exit_codes_from_a_real_process(argv, expected_exit, needle):
+    done = subprocess.run([sys.executable, "-m", "tui", "decode", *argv], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == expected_exit, done.stderr
+    assert needle in done.stdout + done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(status=st.integers(100, 599), text=st.one_of(st.text(max_size=200), st.builds(
+    lambda code, msg: json.dumps({"code": code, "message": msg}),
+    st.one_of(st.integers(), st.text(max_size=8), st.none(), st.floats(), st.sampled_from([1000, 30005, 40013])),
+    st.one_of(st.text(max_size=30), st.integers(), st.none()))))
+def test_decode_never_raises(capsys, status, text):
+    exit_code, out = decode_json(capsys, "--status", str(status), f"--body={text}")  # "=" keeps a leading "-" a value
+    assert exit_code in (0, 1) and out["headline"] and out["category"] != "internal"
