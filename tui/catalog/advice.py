@@ -103,7 +103,7 @@ ADVICE: dict[int, Advice] = {
         "The key has an IP whitelist and the request came from another address.",
     ), (PERMISSION_FIX, IP_FIX, IP_EXIT_FIX)),
     404: _a("not found", (
-        "The path does not exist on this host: a typo, a missing version segment, or a futures path on the spot host.",
+        "The path does not exist on this host: a typo, a missing version segment, or the wrong host for this product.",
         "An unknown route may answer without the usual envelope, e.g. {\"error_msg\": \"404 Route Not Found\"}.",
     ), (HOST_FIX, PATH_FIX)),
     500: _a("service", (

@@ -134,7 +134,8 @@ def _parts(d: Any) -> list[Any]:
         parts.append(status)
     if d.body_message:
         parts.append(Text.assemble("Body says: ", (repr(d.body_message), "italic")))
-    for title, items, numbered in (("Likely causes", d.causes, False), ("Fixes", d.fixes, True)):
+    causes = [c for c in d.causes if not (d.body_message and c.startswith("The body's own message"))]  # shown above
+    for title, items, numbered in (("Likely causes", causes, False), ("Fixes", d.fixes, True)):
         if not items:
             continue
         parts.append(Text(""))
