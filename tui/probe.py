@@ -1,0 +1,238 @@
+"""The probe ladder: which layer of "my key does not work" is failing?
+
+Each rung depends only on the ones below it, so the first failing rung names the layer to fix:
+
+1. public  a public call answers (network, DNS, TLS, the base URL);
+2. clock   the local clock is within the 60 s timestamp window (30007);
+3. keyed   a KEYED call succeeds (the key exists, is not frozen or expired, the IP is allowed);
+4. signed  a harmless SIGNED call verifies: cancelling an order id that cannot exist. The venue
+           checks the signature before it looks for the order, so "order not found" (40035/40037)
+           proves the signature verified and cannot move money; 30005 proves it did not.
+
+Every rung sends through the one Wire and is diagnosed by tui.diagnose, so the evidence shown is
+the same as for any other request. The signed rung signs with the local clock as it stands (no
+measured offset), because that is what the user's own code does.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from keys.signing import AuthLevel, Credentials, OffsetClock
+from tui import clock as clockmod
+from tui.diagnose import Diagnosis, diagnose, explain_code
+from tui.exchange import Draft, Exchange
+from tui.venues import Venue
+from tui.wire import Wire
+
+SUCCESS = 1000
+ORDER_NOT_FOUND = frozenset({40035, 40037})  # the signature verified; the order does not exist
+# Checked by the gateway after the signature: the signature verified, the key may not do this.
+AFTER_SIGNATURE = frozenset({30012, 30019})
+PUBLIC_FALLBACK = ("/contract/public/details", (("symbol", "BTCUSDT"),))
+KEYED_PATH = "/contract/private/assets-detail"
+SIGNED_PATH = "/contract/private/cancel-order"
+TIMESTAMP_CODE = 30007
+
+TITLES = {
+    "public": "Public call answers (network, host, TLS)",
+    "clock": "Clock within the 60 s timestamp window",
+    "keyed": "Key accepted on a KEYED call (exists, active, IP, permission)",
+    "signed": "Signature verifies on a SIGNED call",
+}
+LAYERS = tuple(TITLES)
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str  # one of LAYERS
+    ok: bool | None  # None: skipped, or could not be decided
+    detail: str  # the evidence, in a sentence or two
+    ms: float
+    code: int | None = None
+    diagnosis: Diagnosis | None = None
+    exchange: Exchange | None = None
+    estimate: clockmod.ClockEstimate | None = None
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.name]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "ok": self.ok, "code": self.code, "detail": self.detail, "ms": round(self.ms, 1)}
+
+
+@dataclass(frozen=True)
+class ProbeReport:
+    venue: Venue
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def first_failure(self) -> Step | None:
+        return next((s for s in self.steps if s.ok is False), None)
+
+    @property
+    def passed(self) -> bool:
+        return len(self.steps) == len(LAYERS) and all(s.ok is True for s in self.steps)
+
+    @property
+    def verdict_diagnosis(self) -> Diagnosis | None:
+        failed = self.first_failure
+        if failed is None:
+            return None
+        if failed.name == "clock":  # the clock rung sends no signed request of its own: explain 30007
+            return explain_code(self.venue.family, TIMESTAMP_CODE)
+        return failed.diagnosis
+
+    @property
+    def verdict(self) -> str:
+        failed = self.first_failure
+        if failed is None:
+            if self.passed:
+                return "Every layer passed: the key works for public, keyed and signed calls on this venue."
+            undecided = next(s for s in self.steps if s.ok is None)
+            return f"No layer failed, but {undecided.name} could not be checked: {undecided.detail}"
+        return f"The {failed.name} layer fails: {failed.detail}"
+
+    @property
+    def fixes(self) -> list[str]:
+        failed = self.first_failure
+        if failed is None:
+            return []
+        out: list[str] = []
+        if failed.estimate is not None:
+            out.append(failed.estimate.verdict_sentence)
+        elif failed.exchange is not None and failed.exchange.failure is not None:
+            out.append(failed.exchange.failure.sentence)
+        diagnosis = self.verdict_diagnosis
+        if diagnosis is not None:
+            out.extend(f.text for f in diagnosis.fixes if f.text not in out)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        failed = self.first_failure
+        diagnosis = self.verdict_diagnosis
+        return {
+            "venue": self.venue.id,
+            "base_url": self.venue.base_url,
+            "steps": [s.to_dict() for s in self.steps],
+            "first_failure": failed.name if failed else None,
+            "verdict": {
+                "ok": self.passed,
+                "sentence": self.verdict,
+                "code": diagnosis.code if diagnosis is not None else None,
+                "fixes": self.fixes,
+            },
+        }
+
+
+def _ms_since(start: float) -> float:
+    return (time.perf_counter() - start) * 1000
+
+
+def _answer(exchange: Exchange, diagnosis: Diagnosis) -> str:
+    """`GET https://host/path -> HTTP 401: <the diagnosis headline>`, or the transport failure."""
+    d = exchange.draft
+    where = f"{d.method.upper()} {d.url}"
+    if exchange.failure is not None:
+        return f"{where}: {exchange.failure.sentence}"
+    status = exchange.response.status if exchange.response else "?"
+    return f"{where} -> HTTP {status}: {diagnosis.headline}"
+
+
+async def probe(
+    venue: Venue,
+    credentials: Credentials | None,
+    *,
+    wire: Wire,
+    allowed_hosts: frozenset[str] | None = None,
+    venue_name: str | None = None,
+    clock_samples: int = 5,
+) -> AsyncIterator[Step]:
+    """Yield the four rungs in order, each as soon as it is known."""
+    send_opts = dict(allowed_hosts=allowed_hosts, venue_name=venue_name)
+
+    # 1. public
+    start = time.perf_counter()
+    path, query = (venue.time_path, ()) if venue.time_path else PUBLIC_FALLBACK
+    exchange = await wire.send(Draft(venue, "GET", path, query, auth=AuthLevel.NONE), None)
+    diagnosis = diagnose(exchange)
+    if exchange.failure is None and diagnosis.code != SUCCESS and venue.time_path:
+        # The time endpoint may be switched off while the venue is up: try a second public call.
+        first = _answer(exchange, diagnosis)
+        exchange = await wire.send(Draft(venue, "GET", PUBLIC_FALLBACK[0], PUBLIC_FALLBACK[1], auth=AuthLevel.NONE), None)
+        diagnosis = diagnose(exchange)
+        detail = f"{first}; then {_answer(exchange, diagnosis)}"
+    else:
+        detail = _answer(exchange, diagnosis)
+    public_ok = exchange.failure is None and diagnosis.code == SUCCESS
+    yield Step("public", public_ok, detail, _ms_since(start), diagnosis.code, diagnosis, exchange)
+    if not public_ok:
+        reason = "skipped: the venue did not answer a public call, so nothing above it can be tested."
+        for name in LAYERS[1:]:
+            yield Step(name, None, reason, 0.0)
+        return
+
+    # 2. clock
+    start = time.perf_counter()
+    try:
+        estimate = await clockmod.measure(wire, venue, clock_samples)
+    except clockmod.ClockUnavailable as exc:
+        yield Step("clock", None, f"could not be measured: {exc}", _ms_since(start))
+    else:
+        ok = estimate.verdict != clockmod.OUTSIDE_WINDOW
+        detail = (
+            f"offset {estimate.offset_ms:+.1f} ms ± {estimate.bound_ms:.1f} ms ({estimate.method}, "
+            f"{estimate.samples_used} samples, min RTT {estimate.rtt_ms:.1f} ms). {estimate.verdict_sentence}"
+        )
+        yield Step("clock", ok, detail, _ms_since(start), estimate=estimate)
+
+    # 3. keyed
+    start = time.perf_counter()
+    exchange = await wire.send(Draft(venue, "GET", KEYED_PATH, auth=AuthLevel.KEYED), credentials, **send_opts)
+    diagnosis = diagnose(exchange)
+    ok = exchange.failure is None and diagnosis.code == SUCCESS
+    yield Step("keyed", ok, _answer(exchange, diagnosis), _ms_since(start), diagnosis.code, diagnosis, exchange)
+
+    # 4. signed: an order id that cannot exist, so the only possible success is "not found"
+    start = time.perf_counter()
+    order_id = str(10**18 + secrets.randbelow(9 * 10**18))
+    body = json.dumps({"symbol": "BTCUSDT", "order_id": order_id}, separators=(",", ":"))
+    draft = Draft(venue, "POST", SIGNED_PATH, body=body, auth=AuthLevel.SIGNED)
+    exchange = await wire.send(draft, credentials, clock=OffsetClock(0, apply=False), **send_opts)
+    diagnosis = diagnose(exchange)
+    verified = exchange.failure is None and (diagnosis.code == SUCCESS or diagnosis.code in ORDER_NOT_FOUND)
+    detail = _answer(exchange, diagnosis)
+    if verified:
+        detail += f" The signature verified (order {order_id} does not exist, so nothing was cancelled)."
+    elif diagnosis.code in AFTER_SIGNATURE:
+        detail += " The signature itself verified (this check comes after it); the key is not allowed to trade."
+    yield Step("signed", verified, detail, _ms_since(start), diagnosis.code, diagnosis, exchange)
+
+
+async def run_probe(
+    venue: Venue,
+    credentials: Credentials | None,
+    *,
+    wire: Wire | None = None,
+    on_step: Callable[[Step], None] | None = None,
+    **options: Any,
+) -> ProbeReport:
+    """The whole ladder; `on_step` sees each rung as it finishes. A Wire is made if none is given."""
+    report = ProbeReport(venue)
+    own = wire is None
+    wire = wire or Wire()
+    try:
+        async for step in probe(venue, credentials, wire=wire, **options):
+            report.steps.append(step)
+            if on_step is not None:
+                on_step(step)
+    finally:
+        if own:
+            await wire.aclose()
+    return report
