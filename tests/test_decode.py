@@ -1,14 +1,13 @@
 """`keyprobe decode`: every row of both documents through the CLI, raw responses, usage errors, exit
 codes from a real subprocess, and a never-raises property through the command.
 
-The expected rows come from a regex over /work/shared/docs written here, not from tui.catalog, so the
+The expected rows come from tests/docrows.py (a regex of its own), not from tui.catalog, so the
 test does not just echo the catalog back.
 """
 
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -17,25 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from docrows import FILES, documented
 from tui.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = {"bitmart": Path("/work/shared/docs/bitmart-error-codes.md"), "wooxpro": Path("/work/shared/docs/wooxpro-error-codes.md")}
-CODE_ROW = re.compile(r"^\|\s*(?P<message>.+?)\s*\|\s*(?P<code>\d+)\s*\|\s*(?P<status>\d{3})\s*\|?\s*$")
-HTTP_ROW = re.compile(r"^\|\s*(?P<status>\d{3})\s*\|\s*(?P<message>.+?)\s*\|?\s*$")
-
-
-def doc_rows(venue: str) -> list[tuple[int, str, int]]:
-    found = []
-    for line in DOCS[venue].read_text(encoding="utf-8").splitlines():
-        if m := CODE_ROW.match(line):
-            found.append((int(m["code"]), m["message"].replace("\\_", "_"), int(m["status"])))
-        elif m := HTTP_ROW.match(line):
-            found.append((int(m["status"]), m["message"], int(m["status"])))
-    return found
-
-
-ALL_ROWS = [(v, *row) for v in DOCS for row in doc_rows(v)]
+ALL_ROWS = [(v, *row) for v in FILES for row in documented(v)]
 
 
 def decode_json(capsys, *argv: str) -> tuple[int, dict]:
