@@ -32,3 +32,38 @@ def screen_text(app: Any) -> str:
                       record=True, legacy_windows=False, safe_box=False)
     console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
     return console.export_text()
+
+
+def quiet_console(monkeypatch: Any, home: Path) -> None:
+    """A console test's environment: its own KEYPROBE_HOME (no key file, no keymap), no KEYPROBE_*
+    credentials, and no blinking cursors (a blink between two frames would change a snapshot)."""
+    from textual.widgets import Input, TextArea
+
+    monkeypatch.setenv("KEYPROBE_HOME", str(home))
+    for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO", "KEYPROBE_READY_FD"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
+    monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+async def send(app: Any, pilot: Any, key: str = "ctrl+j") -> Any:
+    """Press the send key and wait for the answer, its diagnosis and the body; returns the Diagnosis."""
+    await pilot.press(key)
+    await settle(app, pilot)
+    return app.main_screen.diagnosis
+
+
+def entry(app: Any, title: str) -> Any:
+    """The command palette entry with this title (the palette lists exactly these)."""
+    from tui.console.commands import entries
+
+    found = [e for e in entries(app) if e.title == title]
+    assert found, f"no palette entry {title!r}"
+    return found[0]
+
+
+async def run_entry(app: Any, pilot: Any, title: str) -> None:
+    result = entry(app, title).callback()
+    if hasattr(result, "__await__"):
+        await result
+    await settle(app, pilot)

@@ -62,12 +62,12 @@ class ConsoleSession:
         return OffsetClock(offset_ms=offset, apply=self.use_offset and self.estimate is not None)
 
     async def measure_clock(self) -> Any:
+        """A fresh ClockEstimate (raises tui.clock.ClockUnavailable). The caller's message handler
+        stores it in `estimate`, so the measured value and the one shown are the same object."""
         from tui.clock import estimate_offset
 
         target = await self.wait_target()
-        estimate = await estimate_offset(self.wire(), target.venue)
-        self.estimate = estimate
-        return estimate
+        return await estimate_offset(self.wire(), target.venue)
 
     # -- sending ------------------------------------------------------------------------------------
     def wire(self) -> Any:

@@ -38,8 +38,8 @@ def bindings_rows(app: Any, active: dict[str, Any]) -> list[tuple[str, str, str]
     rows: dict[tuple[str, str], list[str]] = {}
     for key, active_binding in active.items():
         binding: Binding = active_binding.binding
-        if binding.system and not binding.id:
-            continue
+        if not binding.id and not binding.show:
+            continue  # a widget's own navigation keys (scrolling, cursor moves): not worth a line
         description = binding.description or binding.tooltip or binding.action
         rows.setdefault((description, binding.id or ""), []).append(app.get_key_display(binding.with_key(key)))
     return [(", ".join(keys), description, binding_id) for (description, binding_id), keys in rows.items()]

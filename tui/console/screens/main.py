@@ -224,6 +224,7 @@ class MainScreen(Screen[None]):
         self.query_one("#clock-panel", ClockPanel).show_message(f"Measuring ({message.reason})…")
 
     def on_clock_measured(self, message: ClockMeasured) -> None:
+        self.session.estimate = message.estimate
         self._show_clock()
 
     def on_clock_failed(self, message: ClockFailed) -> None:

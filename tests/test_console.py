@@ -1,0 +1,254 @@
+"""The console, driven by Pilot against its own in-process emulator (a real loopback server):
+the newcomer's flow from a first success to each error provoked on purpose."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from console_support import entry, quiet_console, run_entry, screen_text, send, settle
+from textual.widgets import Input, Static, TextArea
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from tui.console.app import DARK_THEME, LIGHT_THEME, KeyprobeApp
+from tui.console.messages import ExchangeReceived, SendStarted
+from tui.console.screens.curl import CurlScreen
+from tui.console.screens.help import HelpScreen
+from tui.console.widgets.body_view import BodyLog, BodyView
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _console_env(monkeypatch, tmp_path):
+    quiet_console(monkeypatch, tmp_path)
+
+
+async def test_opens_on_the_emulator_and_the_demo_request_succeeds():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        target = app.session.target
+        assert target.venue.is_emulator and target.emulator.running
+        assert target.credentials.fingerprint == "80618e…3e56"
+        assert app.session.estimate is not None  # the clock was measured once the emulator was up
+        assert "Local emulator" in screen_text(app) and "80618e…3e56" in screen_text(app)
+
+        diagnosis = await send(app, pilot)
+        assert diagnosis.code == 1000 and diagnosis.outcome.value == "success"
+        exchange = app.main_screen.exchange
+        assert exchange.request.method == "GET" and exchange.request.url.endswith("/contract/private/assets-detail")
+        assert app.main_screen.query_one(BodyView).line_count == len(json.dumps(json.loads(exchange.response.body), indent=2).splitlines())
+        assert "200 OK" in screen_text(app)
+    assert not target.emulator.running  # stopped on exit
+
+
+async def test_alt_enter_also_sends_a_signed_post():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-order (signed)")
+        diagnosis = await send(app, pilot, "alt+enter")
+        assert diagnosis.code == 1000
+        evidence = app.main_screen.exchange.request.evidence
+        assert evidence.level.value == "signed" and evidence.preimage_masked.endswith(app.main_screen.composer.body)
+
+
+async def test_wrong_secret_from_the_palette_gives_30005_naming_the_cause():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"wrong secret")
+        await pilot.pause(0.2)  # the palette searches in a worker of its own
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.session.target.tampered == "secret"
+        # A secret only matters to signed requests: the entry switched the composer to one.
+        assert app.main_screen.composer.method == "POST"
+
+        diagnosis = await send(app, pilot)
+        assert diagnosis.code == 30005
+        assert any("secret" in text.lower() for text in (*diagnosis.causes, *(f.text for f in diagnosis.fixes)))
+        screen = app.main_screen
+        assert screen.query_one("#diag-evidence").has_class("-signature")
+        signed = screen.query_one("#diag-signed", Static).content.plain
+        sent = screen.query_one("#diag-sent", Static).content.plain
+        assert "#****#" in signed and EXAMPLE_MEMO not in signed  # memo masked
+        assert screen.composer.body in signed and screen.composer.body in sent  # the same bytes, side by side
+        assert "30005" in screen_text(app)
+
+
+async def test_wrong_memo_gives_30005_too_and_restoring_the_key_fixes_it():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Break it: use a wrong memo")
+        assert (await send(app, pilot)).code == 30005
+        await run_entry(app, pilot, "Break it: restore the demo key")
+        assert (await send(app, pilot)).code == 1000
+
+
+async def test_skewed_emulator_clock_gives_30007_with_the_clock_panel_then_the_corrected_clock_works():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-order (signed)")
+        await run_entry(app, pilot, "Emulator: skew its clock +90 s")
+
+        diagnosis = await send(app, pilot)
+        assert diagnosis.code == 30007
+        screen = app.main_screen
+        assert screen.query_one("#diag-evidence").has_class("-clock")
+        estimate = app.session.estimate  # re-measured automatically after the 30007
+        assert abs(estimate.offset_ms - 90_000) <= estimate.bound_ms + 50
+        assert estimate.verdict == "outside-30007-window"
+        clock_text = screen.query_one("#diag-clock .clock-summary", Static).content.plain
+        assert f"{estimate.offset_ms:+,.1f} ms" in clock_text and estimate.verdict_sentence in clock_text
+
+        await pilot.press("f8")  # sign with local time + the measured offset
+        await pilot.pause()
+        assert app.session.clock().apply
+        assert (await send(app, pilot)).code == 1000
+
+
+async def test_invalid_json_body_is_flagged_and_nothing_is_sent():
+    seen: list[type] = []
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE, message_hook=lambda m: seen.append(type(m))) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-order (signed)")
+        app.main_screen.query_one("#body", TextArea).text = '{"symbol": "BTCUSDT", "side": }'
+        await pilot.pause()
+        body_error = app.main_screen.query_one("#body-error", Static)
+        assert body_error.has_class("-error") and "line 1, column" in body_error.content.plain
+
+        await send(app, pilot)
+        assert SendStarted not in seen and ExchangeReceived not in seen
+        assert app.main_screen.exchange is None
+        assert "Not sent" in screen_text(app) and "not valid JSON" in screen_text(app)
+
+
+async def test_a_10_mb_body_renders_and_search_steps_through_matches():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.session.target.emulator.controls.huge_body_bytes = 10 * 1024 * 1024
+        await run_entry(app, pilot, "Emulator: fault huge body (20 MB)")
+        assert (await send(app, pilot)).code == 1000
+        body = app.main_screen.exchange.response.body
+        assert len(body) >= 10 * 1024 * 1024
+        view = app.main_screen.query_one(BodyView)
+        expected = json.dumps(json.loads(body), indent=2).splitlines()
+        assert view.line_count == len(expected)
+
+        view.log_widget.focus()
+        await pilot.press("slash")
+        assert app.main_screen.query_one("#body-search", Input).has_focus
+        await pilot.press(*"STATE", "enter")  # case-insensitive: every order has a "state"
+        await settle(app, pilot)
+        matches = [i for i, line in enumerate(expected) if "state" in line]
+        assert view.matches == matches and len(matches) > 1
+        log = view.query_one(BodyLog)
+        assert log.match_line == matches[0] and log.has_focus
+        await pilot.press("n")
+        assert log.match_line == matches[1]
+        await pilot.press("N", "N")
+        assert log.match_line == matches[-1]  # wraps around
+        assert f"of {len(matches):,}" in screen_text(app)
+
+
+async def test_bindings_have_ids_and_the_keymap_file_remaps_them(tmp_path):
+    from tui.console.screens.main import MainScreen
+    from tui.console.widgets.query_table import QueryTable
+
+    ids = []
+    for cls in (KeyprobeApp, MainScreen, QueryTable, BodyLog, HelpScreen, CurlScreen):
+        for binding in cls.BINDINGS:
+            assert binding.id, f"{cls.__name__} binds {binding.key} without an id"
+            ids.append(binding.id)
+    assert len(ids) == len(set(ids))
+
+    (tmp_path / "keymap.json").write_text(json.dumps({"main.send": "ctrl+s"}))
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert (await send(app, pilot, "ctrl+s")).code == 1000
+
+
+async def test_theme_toggles_by_key_and_palette():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.theme == DARK_THEME
+        await pilot.press("ctrl+t")
+        assert app.theme == LIGHT_THEME
+        await run_entry(app, pilot, "Theme: toggle light / dark")
+        assert app.theme == DARK_THEME
+
+
+async def test_copy_as_curl_holds_no_secret_or_memo_and_the_modal_masks_the_key():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-order (signed)")
+        await pilot.press("f6")
+        await pilot.pause()
+        command = app.clipboard
+        assert command.startswith("curl ") and "X-BM-SIGN" in command and "X-BM-TIMESTAMP" in command
+        assert EXAMPLE_SECRET not in command and EXAMPLE_MEMO not in command
+        assert isinstance(app.screen, CurlScreen)
+        shown = app.screen.query_one("#curl-text", Static).content.plain
+        assert EXAMPLE_KEY not in shown and "80618e…3e56" in shown
+        await pilot.press("escape")
+        await pilot.pause()
+
+        await pilot.press("f7")
+        await pilot.pause()
+        script = app.clipboard
+        assert "$KEYPROBE_SECRET" in script or "${KEYPROBE_SECRET" in script
+        assert EXAMPLE_SECRET not in script and EXAMPLE_MEMO not in script and EXAMPLE_KEY not in script
+
+
+async def test_f1_shows_help_for_the_focused_widget_and_the_keys_with_their_ids():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.main_screen.query_one(BodyLog).focus()
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "## Body" not in text and "/ search (case-insensitive)" in text  # BodyView.HELP, as Markdown
+        keys = app.screen.query_one("#help-keys", Static).content.plain
+        for binding_id in ("body.search", "body.next", "main.send", "main.curl", "app.quit", "app.help"):
+            assert binding_id in keys
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_palette_offers_every_action_and_emulator_switch():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        for title in (
+            "Send the request",
+            "Copy as curl (signed)",
+            "Clock: measure the offset again",
+            "Emulator: maintenance on",
+            "Emulator: service down",
+            "Emulator: rate limit 3 per minute",
+            "Emulator: fault HTML 502 page",
+            "Emulator: freeze the demo key",
+            "Break it: use the expired demo key",
+        ):
+            entry(app, title)
+        await run_entry(app, pilot, "Emulator: freeze the demo key")
+        assert (await send(app, pilot)).code == 30003
+        await run_entry(app, pilot, "Emulator: unfreeze the demo key")
+        await run_entry(app, pilot, "Emulator: fault HTML 502 page")
+        diagnosis = await send(app, pilot)
+        assert diagnosis.outcome.value == "not-envelope" and diagnosis.actual_status == 502
+        assert "HTML" in app.main_screen.query_one("#body-note", Static).content.plain
