@@ -96,22 +96,28 @@ class ProbeReport:
             if self.passed:
                 return "Every layer passed: the key works for public, keyed and signed calls on this venue."
             undecided = next(s for s in self.steps if s.ok is None)
-            return f"No layer failed, but {undecided.name} could not be checked: {undecided.detail}"
-        return f"The {failed.name} layer fails: {failed.detail}"
+            return f"No layer failed, but the {undecided.name} layer could not be checked: {undecided.detail}"
+        if failed.estimate is not None:
+            why = failed.estimate.verdict_sentence
+        elif failed.exchange is not None and failed.exchange.failure is not None:
+            why = failed.exchange.failure.sentence
+        elif failed.diagnosis is not None:
+            why = failed.diagnosis.headline
+            if failed.code in AFTER_SIGNATURE:
+                why += " The signature itself verified; the key is not allowed to trade."
+        else:
+            why = failed.detail
+        return f"The {failed.name} layer fails. {why}"
 
     @property
     def fixes(self) -> list[str]:
-        failed = self.first_failure
-        if failed is None:
+        diagnosis = self.verdict_diagnosis
+        if diagnosis is None:
             return []
         out: list[str] = []
-        if failed.estimate is not None:
-            out.append(failed.estimate.verdict_sentence)
-        elif failed.exchange is not None and failed.exchange.failure is not None:
-            out.append(failed.exchange.failure.sentence)
-        diagnosis = self.verdict_diagnosis
-        if diagnosis is not None:
-            out.extend(f.text for f in diagnosis.fixes if f.text not in out)
+        for fix in diagnosis.fixes:
+            if fix.text not in out:
+                out.append(fix.text)
         return out
 
     def to_dict(self) -> dict[str, Any]:
@@ -188,7 +194,7 @@ async def probe(
         ok = estimate.verdict != clockmod.OUTSIDE_WINDOW
         detail = (
             f"offset {estimate.offset_ms:+.1f} ms ± {estimate.bound_ms:.1f} ms ({estimate.method}, "
-            f"{estimate.samples_used} samples, min RTT {estimate.rtt_ms:.1f} ms). {estimate.verdict_sentence}"
+            f"{estimate.samples_used} sample{'s' if estimate.samples_used != 1 else ''}, min RTT {estimate.rtt_ms:.1f} ms). {estimate.verdict_sentence}"
         )
         yield Step("clock", ok, detail, _ms_since(start), estimate=estimate)
 

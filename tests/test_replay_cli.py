@@ -1,0 +1,201 @@
+"""`keyprobe replay` and `send --save` end to end against the emulator (in-process CLI, real sockets)."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from keys import vault
+from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from tui import history, saved
+from tui.cli import main
+from tui.commands import _profile
+from tui.emulator import Emulator
+from tui.exchange import Draft
+from tui.venues import get_venue
+
+CANCEL = '{"symbol":"BTCUSDT","order_id":"777"}'
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator() as e:
+        yield e
+
+
+@pytest.fixture
+def home(emu, tmp_path: Path, monkeypatch) -> Path:
+    emu.state.reset()
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    for var in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO"):
+        monkeypatch.delenv(var, raising=False)
+    _profile.forget()
+    yield tmp_path
+    _profile.forget()
+
+
+def send_and_save(emu, name: str, method: str, path: str, body: str | None = None) -> int:
+    argv = ["send", method, path, "--venue", "emulator", "--base-url", emu.base_url, "--save", name, "--json"]
+    return main(argv + (["--body", body] if body else []))
+
+
+def json_lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_send_save_then_replay_the_folder(emu, home: Path, capsys):
+    assert send_and_save(emu, "assets", "GET", "/contract/private/assets-detail") == 0
+    assert send_and_save(emu, "time", "GET", "/system/time") == 0
+    captured = capsys.readouterr()
+    assert f"Saved as {home / 'requests' / 'assets.request.json'}" in captured.err
+    assert len(json_lines(captured.out)) == 2  # --json stdout stays one object per send
+
+    assert main(["replay", str(home / "requests")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("ok  assets  200  1000") and out[1].startswith("ok  time  200  1000")
+    assert out[-1].startswith("2 requests: 2 ok; median")
+    log = history.read()
+    assert [e["source"] for e in log.newest_first()] == ["replay", "replay", "send", "send"]
+
+
+def test_send_save_refuses_a_bad_name_before_sending(emu, home: Path, capsys):
+    assert send_and_save(emu, "../x", "GET", "/system/time") == 2
+    assert "not a usable request name" in capsys.readouterr().err
+    assert history.read().entries == []  # nothing was sent
+
+
+def test_json_lines_and_exit_1_on_an_api_error(emu, home: Path, capsys):
+    folder = home / "c"
+    saved.save(Draft(emu.venue, "POST", "/contract/private/cancel-order", body=CANCEL), "cancel", folder)
+    saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail"), "assets", folder)
+    assert main(["replay", str(folder), "--json", "--repeat", "2", "--concurrency", "2"]) == 1
+    lines = json_lines(capsys.readouterr().out)
+    assert len(lines) == 4
+    assert {(line["name"], line["round"]) for line in lines} == {("assets", 1), ("assets", 2), ("cancel", 1), ("cancel", 2)}
+    cancel = next(line for line in lines if line["name"] == "cancel")
+    assert cancel["outcome"] == "api-error" and cancel["code"] == 40037 and cancel["status"] == 400 and cancel["fixes"]
+    assert set(cancel) >= {"name", "status", "code", "message", "ms"}
+
+
+def test_a_tampered_file_is_refused_per_request(emu, home: Path, capsys):
+    folder = home / "c"
+    saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail"), "good", folder)
+    bad = saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail"), "tampered", folder)
+    record = json.loads(bad.read_text())
+    record["base_url"] = "http://10.11.12.13:8640"  # an emulator request edited to send elsewhere
+    bad.write_text(json.dumps(record))
+    assert main(["replay", str(folder), "--json"]) == 2
+    by_name = {line["name"]: line for line in json_lines(capsys.readouterr().out)}
+    assert by_name["good"]["outcome"] == "ok"
+    assert by_name["tampered"]["outcome"] == "refused" and "Refusing to sign for 10.11.12.13" in by_name["tampered"]["message"]
+
+
+def test_profile_binding_refuses_another_venues_request(emu, home: Path, capsys, monkeypatch):
+    keyfile = home / "keys.json"
+    v = vault.create(keyfile, "pw", vault.TEST_ONLY)
+    v.add(vault.Profile.new("bm", "bitmart", EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO))
+    v.add(vault.Profile.new("local", "emulator", EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO))
+    v.save()
+    monkeypatch.setenv("KEYPROBE_PASSPHRASE", "pw")
+    folder = home / "c"
+    saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail"), "assets", folder)
+    assert main(["replay", str(folder), "--profile", "local", "--json"]) == 0
+    assert json_lines(capsys.readouterr().out)[0]["outcome"] == "ok"
+    # A BitMart key never signs for the emulator's loopback host.
+    assert main(["replay", str(folder), "--profile", "bm", "--json"]) == 2
+    line = json_lines(capsys.readouterr().out)[0]
+    assert line["outcome"] == "refused" and "BitMart futures v2" in line["message"]
+
+
+def test_the_files_own_profile_is_used(emu, home: Path, capsys, monkeypatch):
+    v = vault.create(home / "keys.json", "pw", vault.TEST_ONLY)
+    v.add(vault.Profile.new("local", "emulator", EXAMPLE_KEY, EXAMPLE_SECRET, "wrong-memo"))
+    v.save()
+    monkeypatch.setenv("KEYPROBE_PASSPHRASE", "pw")
+    saved.save(Draft(emu.venue, "POST", "/contract/private/cancel-order", body=CANCEL, profile="local"), "c", home / "c")
+    assert main(["replay", str(home / "c"), "--json"]) == 1
+    assert json_lines(capsys.readouterr().out)[0]["code"] == 30005  # the profile's (wrong) memo signed it
+
+
+def test_env_credentials_sign_when_no_profile(emu, home: Path, capsys, monkeypatch):
+    monkeypatch.setenv("KEYPROBE_API_KEY", EXAMPLE_KEY)
+    monkeypatch.setenv("KEYPROBE_SECRET", "wrong-secret")
+    saved.save(Draft(emu.venue, "POST", "/contract/private/cancel-order", body=CANCEL), "c", home / "c")
+    assert main(["replay", str(home / "c"), "--json"]) == 1
+    assert json_lines(capsys.readouterr().out)[0]["code"] == 30005
+
+
+def test_replay_a_history_entry(emu, home: Path, capsys):
+    assert main(["send", "GET", "/contract/private/assets-detail", "--venue", "emulator", "--base-url", emu.base_url, "--json"]) == 0
+    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url, "--json"]) == 0
+    capsys.readouterr()
+    assert main(["replay", "--history", "2", "--json"]) == 0
+    [line] = json_lines(capsys.readouterr().out)
+    assert line["name"] == "history-2" and line["url"].endswith("/contract/private/assets-detail") and line["origin"] == "history entry 2"
+    with pytest.raises(SystemExit) as info:
+        main(["replay", "--history", "99"])
+    assert info.value.code == 2
+    assert "no history entry 99" in capsys.readouterr().err
+
+
+def test_malformed_files_stop_everything_before_sending(emu, home: Path, capsys):
+    folder = home / "c"
+    saved.save(Draft(emu.venue, "GET", "/system/time"), "good", folder)
+    (folder / "broken.request.json").write_text("{")
+    with pytest.raises(SystemExit) as info:
+        main(["replay", str(folder)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert "broken.request.json: not valid JSON" in err and "nothing was sent" in err
+    assert history.read().entries == []
+
+
+def test_no_targets_is_a_usage_error(home: Path):
+    with pytest.raises(SystemExit) as info:
+        main(["replay"])
+    assert info.value.code == 2
+    for bad in (["--concurrency", "0"], ["--repeat", "x"], ["--timeout", "0"]):
+        with pytest.raises(SystemExit) as info:
+            main(["replay", "x", *bad])
+        assert info.value.code == 2
+
+
+def real_venue_cancel(home: Path, base_url: str) -> Path:
+    draft = Draft(get_venue("bitmart").at(base_url), "POST", "/contract/private/cancel-order", body=CANCEL)
+    return saved.save(draft, "real", home / "c")
+
+
+def test_signed_post_to_a_real_host_needs_confirmation_without_a_tty(home: Path, capsys, monkeypatch):
+    real_venue_cancel(home, "https://api-cloud-v2.bitmart.com")
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["replay", str(home / "c")]) == 2
+    err = capsys.readouterr().err
+    assert "refusing to send 1 signed write request (POST/PUT/DELETE) to api-cloud-v2.bitmart.com without confirmation" in err
+    assert "--yes" in err and history.read().entries == []
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_confirmation_declined_on_a_terminal_sends_nothing(home: Path, capsys, monkeypatch):
+    real_venue_cancel(home, "https://api-cloud-v2.bitmart.com")
+    monkeypatch.setattr("sys.stdin", Terminal("n\n"))
+    assert main(["replay", str(home / "c"), "--repeat", "3"]) == 2
+    err = capsys.readouterr().err
+    assert "This will send 3 signed write requests" in err and "not confirmed: nothing was sent" in err
+
+
+def test_yes_passes_the_question_but_not_the_host_binding(home: Path, capsys, monkeypatch):
+    """--yes skips the question; the signer still refuses a host the key is not bound to (no network)."""
+    real_venue_cancel(home, "https://evil.example")
+    monkeypatch.setenv("KEYPROBE_API_KEY", EXAMPLE_KEY)
+    monkeypatch.setenv("KEYPROBE_SECRET", EXAMPLE_SECRET)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    assert main(["replay", str(home / "c"), "--yes"]) == 2
+    out = capsys.readouterr().out
+    assert out.startswith("refused  real  -  -  -  Refusing to sign for evil.example")

@@ -1,0 +1,249 @@
+"""`keyprobe replay FILE|DIR... [--history N]`: send saved requests again, each signed afresh.
+
+Exit codes: 0 every request returned 1000; 1 an API error; 2 a usage problem, or a request the key
+refused to sign for (its host is not one the key is bound to: nothing was sent); 3 any transport
+failure. Which key signs: --profile NAME for all; else the profile named in the file; else
+KEYPROBE_API_KEY / KEYPROBE_SECRET / KEYPROBE_MEMO; else, for emulator requests, its demo key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from urllib.parse import urlsplit
+
+HELP = "send saved requests again, each signed afresh"
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _timeout(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= 600:
+        raise argparse.ArgumentTypeError("the timeout must be more than 0 and at most 600 seconds")
+    return value
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "replay",
+        help=HELP,
+        description="Send saved requests (NAME.request.json files, or folders of them) or history entries again. "
+        "Each is signed afresh with a new timestamp; a key signs only for its own venue's hosts, so a file "
+        "pointing elsewhere is refused and not sent. Signed POSTs to a real venue ask for confirmation.",
+        epilog="Exit 0 when every request returned 1000, 1 on an API error, 2 on a usage error or a refused "
+        "request, 3 on a transport failure.",
+    )
+    p.add_argument("targets", nargs="*", metavar="FILE|DIR", help="saved request files, or folders of them")
+    p.add_argument("--history", action="append", type=_positive, default=[], metavar="N",
+                   help="also replay history entry N (1 = the newest; see `keyprobe history`); repeatable")
+    p.add_argument("--profile", metavar="NAME", help="sign every request with this key (default: each file's profile)")
+    p.add_argument("--concurrency", type=_positive, default=4, metavar="N", help="requests in flight at once (default 4)")
+    p.add_argument("--repeat", type=_positive, default=1, metavar="N", help="send the whole set N times (default 1)")
+    p.add_argument("--timeout", type=_timeout, default=None, metavar="S", help="read timeout in seconds (default 15)")
+    p.add_argument("--json", action="store_true", help="print one JSON object per request per line, as each completes")
+    p.add_argument("--yes", action="store_true", help="send signed POSTs to real venue hosts without asking")
+    p.add_argument("--no-history", action="store_true", help="do not add these sends to the history")
+    p.set_defaults(func=run, parser=p)
+
+
+def _say(text: str) -> None:
+    print(f"keyprobe replay: {text}", file=sys.stderr)
+
+
+def _jobs(args: argparse.Namespace) -> list:
+    """The jobs to send, or SystemExit(2) after saying every problem (nothing is sent then)."""
+    from tui import history, saved
+    from tui.replay import ReplayJob
+
+    if not args.targets and not args.history:
+        args.parser.error("name at least one saved request file or folder, or --history N")
+    requests, problems = saved.load_all(args.targets)
+    jobs = [ReplayJob.from_saved(r) for r in requests]
+    if args.history:
+        try:
+            log = history.read()
+        except history.HistoryError as exc:
+            problems.append(str(exc))
+        else:
+            if (note := log.skipped_sentence()) is not None:
+                _say(note)
+            for number in args.history:
+                try:
+                    entry = log.pick(number)
+                    draft = history.entry_draft(entry, f"history entry {number}")
+                except history.HistoryError as exc:
+                    problems.append(str(exc))
+                    continue
+                jobs.append(ReplayJob(entry.get("name") or f"history-{number}", draft, f"history entry {number}", entry.get("notes") or ""))
+    if problems:
+        for problem in problems:
+            _say(problem)
+        _say("nothing was sent; fix or leave out the files above.")
+        raise SystemExit(2)
+    return jobs
+
+
+def _signing_for(args: argparse.Namespace):
+    """A function job -> Signing. Profiles are unlocked once each, before anything is sent."""
+    from tui.commands._target import _env_credentials
+    from tui.replay import Signing
+
+    cache: dict[str, Signing] = {}
+    env = _env_credentials()
+
+    def profile_signing(name: str) -> Signing:
+        if name not in cache:
+            from tui.commands._profile import load_profile  # may ask for the passphrase; exits 2 on failure
+
+            profile = load_profile(name)
+            cache[name] = Signing(profile.credentials, profile.allowed_hosts, profile.venue_name)
+        return cache[name]
+
+    def signing_for(job) -> Signing:
+        if args.profile:
+            return profile_signing(args.profile)
+        if job.draft.profile:
+            return profile_signing(job.draft.profile)
+        if env is not None:
+            return Signing(env)  # bound to the hosts of the file's venue, from the venue table
+        if job.draft.venue.is_emulator:
+            from keys.demo import demo_key
+
+            return Signing(demo_key("active").credentials)
+        return Signing(None)  # public requests go; the signer refuses keyed and signed ones
+
+    return signing_for
+
+
+def _confirmed(args: argparse.Namespace, jobs: list) -> bool:
+    from tui.replay import needs_confirmation
+
+    risky = [j for j in jobs if needs_confirmation(j.draft)]
+    if not risky or args.yes:
+        return True
+    hosts = ", ".join(sorted({urlsplit(j.draft.url).hostname or "?" for j in risky}))
+    count = len(risky) * args.repeat
+    what = f"{count} signed write request{'s' if count != 1 else ''} (POST/PUT/DELETE) to {hosts}"
+    if not sys.stdin.isatty():
+        _say(f"refusing to send {what} without confirmation: nothing was sent. Run it on a terminal to be asked, or pass --yes.")
+        return False
+    print(f"This will send {what}, a real venue: orders may be placed or cancelled.", file=sys.stderr)
+    print("Send them? [y/N] ", end="", file=sys.stderr, flush=True)
+    answer = sys.stdin.readline().strip().lower()
+    if answer in ("y", "yes"):
+        return True
+    _say("not confirmed: nothing was sent.")
+    return False
+
+
+def run(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from tui.replay import exit_code
+
+    jobs = _jobs(args)
+    if not _confirmed(args, jobs):
+        return 2
+    signing_for = _signing_for(args)
+    signings = {id(j): signing_for(j) for j in jobs}  # unlock profiles now, before any progress bar
+    results = asyncio.run(_run(args, jobs, lambda j: signings[id(j)]))
+    return exit_code(results)
+
+
+async def _run(args: argparse.Namespace, jobs: list, signing_for) -> list:
+    from tui.render import console
+    from tui.replay import replay
+    from tui.wire import Wire
+
+    out = console()
+    total = len(jobs) * args.repeat
+    progress = None
+    if args.json:
+        def on_result(r) -> None:
+            print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True)
+    elif out.is_terminal:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        progress = Progress(TextColumn("replaying"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                            console=out, transient=True)
+        task = progress.add_task("replay", total=total)
+
+        def on_result(r) -> None:
+            progress.advance(task)
+    else:
+        def on_result(r) -> None:
+            print("  ".join(_cells(r, args.repeat > 1)), flush=True)
+
+    async with Wire(timeout=args.timeout) as wire:
+        if progress is not None:
+            progress.start()
+        try:
+            results = await replay(
+                jobs, signing_for, wire=wire, concurrency=args.concurrency, repeat=args.repeat,
+                on_result=on_result, on_warning=lambda w: _say(f"(not added to the history: {w})"),
+                record_history=not args.no_history,
+            )
+        finally:
+            if progress is not None:
+                progress.stop()
+    if not args.json:
+        if out.is_terminal:
+            _print_table(out, results, args.repeat > 1)
+        print(_summary(results))
+    return results
+
+
+_MARK = {"ok": "ok", "api-error": "API error", "refused": "refused", "transport-failure": "no answer"}
+
+
+def _cells(r, with_round: bool) -> list[str]:
+    name = f"{r.job.name} #{r.round}" if with_round else r.job.name
+    ms = f"{r.ms:.1f} ms" if r.ms is not None and not r.refused else "-"
+    return [
+        _MARK[r.outcome],
+        name,
+        str(r.status) if r.status is not None else "-",
+        str(r.diagnosis.code) if r.diagnosis.code is not None else "-",
+        ms,
+        r.message,
+    ]
+
+
+def _print_table(out, results: list, with_round: bool) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(title_justify="left")
+    for column in ("", "name", "status", "code", "time", "message"):
+        table.add_column(column, justify="right" if column in ("status", "code", "time") else "left",
+                         overflow="fold", no_wrap=column in ("", "status", "code", "time"))
+    style = {"ok": "green", "api-error": "yellow", "refused": "red", "transport-failure": "magenta"}
+    for r in results:
+        mark, *rest = _cells(r, with_round)
+        table.add_row(Text("✓" if r.ok else "✗", style=style[r.outcome]), *(Text(c) for c in rest))
+    out.print(table)
+
+
+def _summary(results: list) -> str:
+    from collections import Counter
+
+    counts = Counter(r.outcome for r in results)
+    parts = [f"{counts[k]} {label}" for k, label in (("ok", "ok"), ("api-error", "API error"), ("refused", "refused"),
+                                                     ("transport-failure", "transport failure")) if counts[k]]
+    ms = [r.ms for r in results if r.ms is not None and not r.refused]
+    timing = f"; median {sorted(ms)[len(ms) // 2]:.1f} ms" if ms else ""
+    noun = "request" if len(results) == 1 else "requests"
+    return f"{len(results)} {noun}: {', '.join(parts) or 'none'}{timing}."
