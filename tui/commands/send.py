@@ -43,6 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true", help="print one JSON object: request, response, timings_ms, diagnosis")
     p.add_argument("--full", action="store_true", help="print the whole body even on a terminal")
     p.add_argument("--no-history", action="store_true", help="do not add this send to the history")
+    p.add_argument("--save", metavar="NAME", default=None,
+                   help="also save the request as NAME.request.json (no key, signature or timestamp) for `keyprobe replay`")
+    p.add_argument("--dir", metavar="D", default=None, help="folder for --save (default: the saved-requests folder)")
     add_target_options(p)
     p.set_defaults(func=run)
 
@@ -118,6 +121,9 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+        if args.save and (problem := _save(draft, args)) is not None:
+            print(f"keyprobe send: {problem}", file=sys.stderr)
+            return 2
         if not args.json:
             for note in target.notes:
                 print(note, file=sys.stderr)
@@ -127,6 +133,18 @@ def run(args: argparse.Namespace) -> int:
 
         exchange, estimate, clock_error = asyncio.run(_send(draft, target, args.sync_clock))
     return _report(args, draft, exchange, estimate, clock_error)
+
+
+def _save(draft, args: argparse.Namespace) -> str | None:
+    """Save the Draft (never the signed request) before sending; a sentence if it cannot be saved."""
+    from tui import saved
+
+    try:
+        path = saved.save(draft, args.save, Path(args.dir) if args.dir else None)
+    except saved.SavedRequestError as exc:
+        return f"{exc} Nothing was sent."
+    print(f"Saved as {path}", file=sys.stderr)
+    return None
 
 
 async def _send(draft, target, sync_clock: bool):
