@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import functools
 import logging
 import socket
 import ssl
@@ -28,7 +29,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from keys.signing import AuthLevel, Clock, Credentials, SigningRefused, VenueSigner, masked_header_value
+from keys.signing import AuthLevel, Clock, Credentials, HeaderSet, SigningRefused, VenueSigner, masked_header_value
 from tui.exchange import (
     Draft,
     Exchange,
@@ -76,9 +77,11 @@ class Trace:
         return cls(wall0_ns=wall, perf0_ns=perf)
 
     async def record(self, name: str, info: dict) -> None:
-        # "http11.send_request_headers.started" and "http2.…" -> "send_request_headers.started"
-        short = name.split(".", 1)[1] if name.startswith(("http11.", "http2.")) else name.removeprefix("connection.")
-        self.events.setdefault(short, time.perf_counter_ns())
+        # "http11.send_request_headers.started" / "http2.…" / "connection.connect_tcp.started" are
+        # kept by phase, without the prefix; the first stamp of each wins.
+        phase = name[name.find(".") + 1 :]
+        if phase not in self.events:
+            self.events[phase] = time.perf_counter_ns()
 
     def at(self, event: str) -> int | None:
         return self.events.get(event)
@@ -153,6 +156,9 @@ class Wire:
 
     # -- clients ---------------------------------------------------------------------------------
     def client_for(self, base_url: str) -> httpx.AsyncClient:
+        client = self._clients.get(base_url)  # the common case: the exact string seen before
+        if client is not None and not client.is_closed:
+            return client
         parts = urlsplit(base_url)
         key = f"{parts.scheme}://{parts.netloc}".lower()
         client = self._clients.get(key)
@@ -166,11 +172,12 @@ class Wire:
                 follow_redirects=False,
             )
             self._clients[key] = client
+        self._clients[base_url] = client
         return client
 
     async def aclose(self) -> None:
-        clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
+        clients, self._clients = {id(c): c for c in self._clients.values()}, {}
+        for client in clients.values():
             await client.aclose()
 
     async def __aenter__(self) -> Wire:
@@ -255,24 +262,36 @@ class Wire:
         return exchange, trace
 
     async def _read_body(self, response: httpx.Response) -> tuple[bytes, bool, int]:
-        kept = bytearray()
-        size = 0
+        chunks: list[bytes] = []
+        kept = size = 0
+        cap = self.body_cap
         async for chunk in response.aiter_bytes():
             size += len(chunk)
-            room = self.body_cap - len(kept)
-            if room > 0:
-                kept += chunk[:room]
-            if size > self.body_cap + DRAIN_LIMIT:
+            if kept < cap:
+                piece = chunk if kept + len(chunk) <= cap else chunk[: cap - kept]
+                chunks.append(piece)
+                kept += len(piece)
+            elif size > cap + DRAIN_LIMIT:
                 break
-        return bytes(kept), size > self.body_cap, size
+        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        return body, size > cap, size
+
+
+@functools.cache
+def _secret_header_names(hs: HeaderSet) -> frozenset[bytes]:
+    return frozenset({hs.key.lower().encode(), hs.sign.lower().encode()})
 
 
 def _sent(request: httpx.Request, signer: VenueSigner | None, draft: Draft) -> SentRequest:
     """The request as it went out, key and signature masked, headers in wire order."""
     hs = draft.venue.header_set
-    headers = tuple(
-        (k.decode("latin-1"), masked_header_value(k.decode("latin-1"), v.decode("latin-1"), hs)) for k, v in request.headers.raw
-    )
+    secret_names = _secret_header_names(hs)
+    headers = []
+    for k, v in request.headers.raw:
+        name, value = k.decode("latin-1"), v.decode("latin-1")
+        if k.lower() in secret_names:
+            value = masked_header_value(name, value, hs)
+        headers.append((name, value))
     try:
         body = request.content
     except httpx.RequestNotRead:
@@ -280,7 +299,7 @@ def _sent(request: httpx.Request, signer: VenueSigner | None, draft: Draft) -> S
     return SentRequest(
         method=request.method,
         url=str(request.url),
-        headers=headers,
+        headers=tuple(headers),
         body=body,
         evidence=signer.evidence if signer is not None else None,
     )
@@ -291,9 +310,8 @@ def parse_rate_limit(headers: tuple[tuple[str, str], ...]) -> RateLimit:
     found: dict[str, str] = {}
     for name, value in headers:
         lname = name.lower()
-        for prefix in RATE_LIMIT_PREFIXES:
-            if lname.startswith(prefix):
-                found.setdefault(lname[len(prefix):], value.strip())
+        if lname.startswith(RATE_LIMIT_PREFIXES):
+            found.setdefault(lname.split("ratelimit-", 1)[1], value.strip())
 
     def as_int(key: str) -> int | None:
         text = found.get(key)
