@@ -143,6 +143,8 @@ class Profile:
         notes: str = "",
     ) -> Profile:
         """A checked profile; ProfileError with a sentence when a field is unusable."""
+        # Rebound first: str arguments must not sit in this frame's locals if a check below raises.
+        api_key, secret, memo = Secret(api_key), Secret(secret), Secret(memo)
         if not PROFILE_NAME.fullmatch(name or ""):
             raise ProfileError(
                 f"{name!r} is not a usable profile name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."
@@ -150,7 +152,7 @@ class Profile:
         if venue not in VENUES:
             raise ProfileError(f"Unknown venue {venue!r}; choose one of {', '.join(VENUES)}.")
         hosts = tuple(sorted({_check_host(h) for h in extra_hosts}))
-        profile = cls(name, venue, Secret(api_key), Secret(secret), Secret(memo), hosts, _check_base_url(base_url), notes or "")
+        profile = cls(name, venue, api_key, secret, memo, hosts, _check_base_url(base_url), notes or "")
         if not profile.api_key:
             raise ProfileError("The API key is empty.")
         if not profile.secret:

@@ -134,3 +134,22 @@ def test_credentials_sign_like_the_plain_function():
     c = p.credentials
     assert c.secret == Secret(SECRET) and c.memo == Secret("test001") and c.api_key == Secret(KEY)
     assert sign(SECRET, "1589267764859", "test001", "{}") == "7d50d0b1f07224bf3660035ee6cca1301bc447e4a293f5bb6659c7cd166d63a5"
+
+
+def test_a_refused_profile_rendered_with_locals_shows_no_secret():
+    """Profile.new called with plain strings (a console form would) and failing a check: the crash-screen view."""
+    import io
+    import sys
+
+    from rich.console import Console
+    from rich.traceback import Traceback
+
+    try:
+        Profile.new("main", "bitmart", KEY, "PLAIN-STR-SECRET-c4f1", "PLAIN-STR-MEMO-9e", extra_hosts=["bad host!"])
+    except ProfileError:
+        exc_type, exc, tb = sys.exc_info()
+    out = io.StringIO()
+    Console(file=out, width=200, color_system=None).print(Traceback.from_exception(exc_type, exc, tb.tb_next, show_locals=True))
+    text = out.getvalue()
+    assert "not a host name" in text and "in new" in text
+    assert "PLAIN-STR-SECRET-c4f1" not in text and "PLAIN-STR-MEMO-9e" not in text

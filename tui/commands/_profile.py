@@ -31,10 +31,9 @@ class PromptUnavailable(Exception):
 
 
 def ask_secret(prompt: str, env_var: str) -> Secret:
-    """A secret from `env_var`, else typed at a hidden terminal prompt."""
-    value = os.environ.get(env_var)
-    if value is not None:
-        return Secret(value)
+    """A secret from `env_var`, else typed at a hidden terminal prompt (never bound to a plain local)."""
+    if env_var in os.environ:
+        return Secret(os.environ[env_var])
     if not sys.stdin.isatty():
         raise PromptUnavailable(f"No terminal to ask for it on: set {env_var}.")
     return Secret(getpass.getpass(prompt))
