@@ -130,3 +130,15 @@ def test_default_path_is_under_keyprobe_home(tmp_path: Path, monkeypatch):
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
     assert history.record(exchange(), None, source="send") is None
     assert json.loads((tmp_path / "history.jsonl").read_text())["path"] == "/system/time"
+
+
+def test_cap_holds_when_another_process_appends_between_ours(tmp_path: Path):
+    path = tmp_path / "h.jsonl"
+    line = json.dumps(history.entry_for(exchange("/other"), None, source="console")) + "\n"
+    for i in range(15):
+        history.append(history.entry_for(exchange(f"/p{i}"), None, source="send"), path, max_entries=20)
+    with path.open("a") as fh:  # a second keyprobe (the console) appends behind this process's back
+        fh.write(line * 10)
+    history.append(history.entry_for(exchange("/last"), None, source="send"), path, max_entries=20)
+    entries = history.read(path).entries
+    assert len(entries) <= 20 and entries[-1]["path"] == "/last"

@@ -152,23 +152,34 @@ def append(
                 fh.seek(-1, os.SEEK_END)
                 if fh.read(1) != b"\n":
                     data = b"\n" + data
+            before = os.fstat(fh.fileno())
             fh.write(data)
             fh.flush()
-            size = os.fstat(fh.fileno()).st_size
-            if size > max_bytes or _too_many_lines(fh, max_entries):
+            after = os.fstat(fh.fileno())
+            lines = _line_count(fh, path, before, after, data.count(b"\n"))
+            if after.st_size > max_bytes or lines > max_entries:
                 _compact(fh, path, max_entries, max_bytes)
+                _counted.pop(path, None)
     except OSError as exc:
         raise HistoryError(f"Could not write the history at {path}: {exc.strerror or exc}.") from None
 
 
-def _too_many_lines(fh: Any, max_entries: int) -> bool:
-    fh.seek(0)
-    count = 0
-    while chunk := fh.read(1 << 20):
-        count += chunk.count(b"\n")
-        if count > max_entries:
-            return True
-    return False
+# path -> (inode, size, lines) after this process's last append: a replay of 500 requests then
+# counts the file once, not 500 times. Any other writer changes the size, which forces a recount.
+_counted: dict[Path, tuple[int, int, int]] = {}
+
+
+def _line_count(fh: Any, path: Path, before: os.stat_result, after: os.stat_result, added: int) -> int:
+    known = _counted.get(path)
+    if known is not None and known[:2] == (before.st_ino, before.st_size):
+        lines = known[2] + added
+    else:
+        fh.seek(0)
+        lines = 0
+        while chunk := fh.read(1 << 20):
+            lines += chunk.count(b"\n")
+    _counted[path] = (after.st_ino, after.st_size, lines)
+    return lines
 
 
 def _compact(fh: Any, path: Path, max_entries: int, max_bytes: int) -> None:
