@@ -67,3 +67,81 @@ async def run_entry(app: Any, pilot: Any, title: str) -> None:
     if hasattr(result, "__await__"):
         await result
     await settle(app, pilot)
+
+
+# -- snapshots -----------------------------------------------------------------------------------
+# What varies from run to run is frozen at the source where it can be (timings, trace ids, the
+# clock's samples: a message hook swaps them before the handlers see them) and normalised in the
+# text where it cannot (the emulator's port, millisecond timestamps taken at send time).
+FIXED_TRACE = b'"trace":"00000000-0000-4000-8000-000000000000"'
+FIXED_RTTS = (0.52, 0.41, 0.44, 0.47, 0.43, 0.95, 0.46, 0.45)
+_PORT = re.compile(r"127\.0\.0\.1:\d{4,5}")
+_MILLIS = re.compile(r"(?<![\d])1\d{12}(?![\d])")
+_SVG_ID = re.compile(r"terminal-\d+")
+
+
+def freeze(message: Any) -> None:
+    """A run_test(message_hook=...) that makes the volatile figures of a send fixed."""
+    from dataclasses import replace
+
+    from tui.console.messages import ClockMeasured, ExchangeReceived
+    from tui.exchange import Timings
+
+    if isinstance(message, ExchangeReceived):
+        ex = message.exchange
+        timings = Timings(connect_ms=None, tls_ms=None, request_sent_ms=0.4, first_byte_ms=6.7, body_ms=0.2, total_ms=9.4)
+        response = ex.response
+        if response is not None:
+            body = re.sub(rb'"trace":\s*"[^"]*"', FIXED_TRACE, response.body)
+            headers = tuple((k, _steady_date(v, ex) if k.lower() == "date" else v) for k, v in response.headers)
+            response = replace(response, body=body, headers=headers, size=len(body))
+        message.exchange = replace(ex, timings=timings, response=response, started_at=0.0)
+    elif isinstance(message, ClockMeasured):
+        from tui.clock import ClockSample, judge
+
+        est = message.estimate
+        offset = 90_000.3 if est.offset_ms > 1000 else (-90_000.3 if est.offset_ms < -1000 else 0.2)
+        verdict, sentence = judge(offset, 0.6)
+        samples = tuple(ClockSample(rtt_ms=r, offset_ms=offset, used=r < 0.9, chosen=r == 0.41) for r in FIXED_RTTS)
+        message.estimate = replace(est, offset_ms=offset, bound_ms=0.6, rtt_ms=0.41, samples=samples,
+                                   method="server-time", verdict=verdict, verdict_sentence=sentence)
+
+
+def _steady_date(value: str, exchange: Any) -> str:
+    """The Date header moved to the signed timestamp's second plus the skew rounded to 10 s: the
+    diagnosis compares the two, and a 1 s tick between runs must not change its sentence."""
+    from email.utils import formatdate, parsedate_to_datetime
+
+    stamp = exchange.request.header(exchange.venue.header_set.timestamp) if exchange.request else None
+    if not stamp:
+        return value
+    sent_s = int(stamp) // 1000
+    skew = round((parsedate_to_datetime(value).timestamp() - sent_s) / 10) * 10
+    return formatdate(sent_s + skew, usegmt=True)
+
+
+def normalise(text: str) -> str:
+    text = _PORT.sub("127.0.0.1:48640", text)
+    text = _MILLIS.sub("1700000000000", text)
+    return _SVG_ID.sub("terminal-keyprobe", text)
+
+
+def check_snapshot(app: Any, name: str) -> None:
+    """Compare the screen's text with tests/snapshots/NAME.txt and write screenshots/NAME.svg.
+    KEYPROBE_UPDATE_SNAPSHOTS=1 rewrites the baseline. The SVG is the picture for the README; the
+    text is what is compared, so a renderer detail cannot make the test flaky."""
+    text = "\n".join(line.rstrip() for line in normalise(screen_text(app)).splitlines()) + "\n"
+    svg = normalise(app.export_screenshot(title=f"keyprobe: {name}"))
+    SCREENSHOTS.mkdir(exist_ok=True)
+    picture = SCREENSHOTS / f"{name}.svg"
+    if not picture.exists() or picture.read_text(encoding="utf-8") != svg:
+        picture.write_text(svg, encoding="utf-8")
+    baseline = SNAPSHOTS / f"{name}.txt"
+    if os.environ.get(UPDATE_ENV) == "1" or not baseline.exists():
+        SNAPSHOTS.mkdir(parents=True, exist_ok=True)
+        baseline.write_text(text, encoding="utf-8")
+        if os.environ.get(UPDATE_ENV) != "1":
+            raise AssertionError(f"no baseline for {name}: wrote {baseline}; check it and commit it")
+        return
+    expected = baseline.read_text(encoding="utf-8")
+    assert text == expected, f"{name} differs from {baseline} (KEYPROBE_UPDATE_SNAPSHOTS=1 to accept):\n{text}"

@@ -27,7 +27,7 @@ class ConsoleTarget:
     def key_label(self) -> str:
         if self.credentials is None:
             return f"{self.profile} (no key)"
-        broken = f", wrong {self.tampered}" if self.tampered else ""
+        broken = f" (wrong {self.tampered})" if self.tampered else ""
         return f"{self.profile} {self.credentials.fingerprint}{broken}"
 
     def with_credentials(self, credentials: Credentials, tampered: str | None, profile: str | None = None) -> ConsoleTarget:

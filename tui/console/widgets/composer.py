@@ -42,19 +42,18 @@ endpoint with a sample query and body.
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.family = "bitmart"
+        self._venue: Venue | None = None
         self._configured = False
 
     def compose(self) -> ComposeResult:
-        with Horizontal(id="target-row"):
-            yield Label("Venue", classes="field-label")
-            yield Static("…", id="venue-name")
-            yield Label("Key", classes="field-label")
-            yield Static("…", id="profile-name")
+        yield Static("…", id="target-line")
         with Horizontal(id="request-row"):
             yield Select([(m, m) for m in METHODS], value=START_METHOD, allow_blank=False, compact=True, id="method")
             yield Input(START_PATH, placeholder="/path", compact=True, id="path")
+        with Horizontal(id="auth-row"):
+            yield Label("Auth", classes="field-label")
             yield Select(list(AUTH_LEVELS), value=START_AUTH, allow_blank=False, compact=True, id="auth")
-        yield Static("", id="endpoint-hint")
+            yield Static("", id="endpoint-hint")
         yield QueryTable(id="query")
         yield Label("Body (JSON, sent and signed exactly as typed)", classes="field-label")
         yield TextArea("", id="body", soft_wrap=True, tab_behavior="indent", compact=True, placeholder="{}  (POST/PUT only)")
@@ -88,8 +87,8 @@ endpoint with a sample query and body.
         from tui import endpoints
 
         self.family = venue.family
-        self.query_one("#venue-name", Static).update(Text(f"{venue.name}  {venue.base_url}"))
-        self.query_one("#profile-name", Static).update(Text(key_label))
+        self._venue = venue
+        self.show_key(key_label)
         paths = list(dict.fromkeys(e.path for e in endpoints.suggestions("", venue.family)))
         self.query_one("#path", Input).suggester = SuggestFromList(paths, case_sensitive=False)
         self._configured = True
@@ -97,7 +96,9 @@ endpoint with a sample query and body.
         self.check_body()
 
     def show_key(self, key_label: str) -> None:
-        self.query_one("#profile-name", Static).update(Text(key_label))
+        venue = self._venue
+        line = Text.assemble(("Venue ", "dim"), (venue.name if venue else "…", "bold"), ("   Key ", "dim"), (key_label, "bold"))
+        self.query_one("#target-line", Static).update(line)
 
     async def load_endpoint(self, endpoint: Endpoint) -> None:
         """Fill in a known endpoint with its sample query and body."""
@@ -109,18 +110,14 @@ endpoint with a sample query and body.
         self._update_hint(set_auth=True)
 
     def check_body(self) -> str | None:
-        """Flag an invalid JSON body under the editor; returns the sentence (or None)."""
+        """Flag an invalid JSON body under the editor (Draft.body_error's sentence, or None)."""
         error = None
-        text = self.body
-        if text.strip():
-            import json
+        if self._venue is not None:
+            from tui.exchange import Draft
 
-            try:
-                json.loads(text)
-            except json.JSONDecodeError as exc:
-                error = f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. It will not be sent."
+            error = Draft(self._venue, self.method, self.path or "/", body=self.body).body_error()
         widget = self.query_one("#body-error", Static)
-        widget.update(Text(error or ""))
+        widget.update(Text(f"{error} It will not be sent." if error else ""))
         widget.set_class(error is not None, "-error")
         return error
 
@@ -134,7 +131,7 @@ endpoint with a sample query and body.
         known = endpoints.lookup(method, path)
         if known is not None:
             hint.append(f"{known.summary}", style="bold")
-            hint.append(f" · documented auth: {known.auth.value}")
+            hint.append(f" · documented: {known.auth.value}")
         elif path:
             hint.append("Not in keyprobe's endpoint table: signed by default.", style="dim")
         others = [e for e in endpoints.suggestions(path, self.family) if e is not known][:3]

@@ -37,11 +37,10 @@ class StatusBar(Static):
         self._redraw()
 
     def show_target(self, target: ConsoleTarget) -> None:
+        key_style = "bold red" if target.tampered else "bold"
         self._target = Text.assemble(
-            (target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), "  key ", (target.key_label, "bold")
+            (target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), "  key ", (target.key_label, key_style)
         )
-        if target.tampered:
-            self._target.append("  (broken on purpose)", style="bold red")
         self._redraw()
 
     def show_failure(self, sentence: str) -> None:

@@ -1,0 +1,44 @@
+"""Profiles from the key file as console targets. Textual-free: the unlock modal, the keys screen,
+the profile selector and the sidebar's replay all turn a vault Profile into a ConsoleTarget here,
+so "the venue follows the profile" is decided in one place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tui.console.target import ConsoleTarget
+
+if TYPE_CHECKING:
+    from keys.vault import Profile, Vault
+
+EMULATOR_CHOICE = "(local emulator)"  # the profile selector's entry for the emulator's demo key
+
+
+def target_for(profile: Profile) -> ConsoleTarget:
+    """The profile's venue (on its own base URL when it has one), its key, and only its hosts."""
+    from tui.venues import get_venue
+
+    venue = get_venue(profile.venue)
+    if profile.base_url:
+        venue = venue.at(profile.base_url)
+    return ConsoleTarget(venue, profile.credentials, profile.allowed_hosts, profile.name)
+
+
+def first_profile(vault: Vault, wanted: str | None) -> tuple[Profile | None, str | None]:
+    """The profile to start on: `wanted` (from --profile) or the first one; with a sentence when
+    the wanted one is missing or the file holds none."""
+    if wanted:
+        if wanted in vault.profiles:
+            return vault.profiles[wanted], None
+        known = ", ".join(vault.profiles) or "none yet"
+        note = f"No profile named {wanted!r} in the key file (profiles: {known})."
+        fallback = next(iter(vault.profiles.values()), None)
+        return fallback, note + (f" Using {fallback.name}." if fallback else " Staying on the local emulator.")
+    if not vault.profiles:
+        return None, "The key file holds no profiles yet: add one in the keys screen (f2). Staying on the local emulator."
+    return next(iter(vault.profiles.values())), None
+
+
+def listing_rows(vault: Vault | None) -> list[dict[str, Any]]:
+    """What the keys screen shows per profile: Profile.listing(), which holds no secret and no memo."""
+    return [] if vault is None else [p.listing() for p in vault.profiles.values()]
