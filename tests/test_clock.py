@@ -56,13 +56,30 @@ def test_server_time_estimate_always_contains_the_true_offset(theta, draws):
     assert est.method == SERVER_TIME and est.rtt_ms == min(s.rtt_ms for s in stamps)
 
 
-def test_server_time_takes_the_min_rtt_sample_and_drops_slow_ones():
+def test_a_single_sample_is_the_min_rtt_formula():
+    s = observe(250.0, BASE + 0.3, 2.0, 0.9)
+    est = estimate_server_time([s])
+    assert est.offset_ms == pytest.approx(s.server_ms + 0.5 - (s.t0_ms + s.t1_ms) / 2)
+    assert est.bound_ms == pytest.approx(2.0 / 2 + 0.5)
+
+
+def test_slow_samples_are_dropped_and_the_rest_narrow_the_min_rtt_bound():
     stamps = [observe(250.0, BASE, 10.0, 0.5), observe(250.0, BASE + 50, 2.0, 0.9), observe(250.0, BASE + 90, 3.9, 0.1)]
     est = estimate_server_time(stamps)
-    assert [s.chosen for s in est.samples] == [False, True, False]
     assert [s.used for s in est.samples] == [False, True, True]  # 10 ms > 2 x 2 ms
-    assert est.samples_used == 2 and est.bound_ms == pytest.approx(1.0 + 0.5)
-    assert est.offset_ms == pytest.approx(est.samples[1].offset_ms)
+    assert est.samples_used == 2 and est.rtt_ms == 2.0
+    assert est.bound_ms <= 2.0 / 2 + 0.5  # never wider than the min-RTT sample's
+    assert est.bound_ms < 1.4  # one answered late in its round trip, the other early: they pin both ends
+    assert abs(est.offset_ms - 250.0) <= est.bound_ms
+    assert any(s.chosen for s in est.samples) and not est.samples[0].chosen
+
+
+def test_intervals_that_do_not_meet_fall_back_to_the_min_rtt_sample():
+    a = Stamp(BASE, BASE + 2.0, server_ms=int(BASE) + 100)
+    b = Stamp(BASE + 10, BASE + 13.0, server_ms=int(BASE) + 900)  # the server's clock jumped
+    est = estimate_server_time([a, b])
+    assert est.offset_ms == pytest.approx(100 + 0.5 - 1.0) and est.bound_ms == pytest.approx(1.5)
+    assert "did not overlap" in est.note
 
 
 def test_server_time_refuses_samples_without_a_time():

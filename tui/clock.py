@@ -6,8 +6,9 @@ Two methods, both measured through the Wire on one kept-alive connection:
 - "server-time": the venue's time endpoint (BitMart `GET /system/time` -> data.server_time, ms).
   One warm-up request (discarded), then N samples. Each sample brackets the server's stamp between
   t0 (request headers handed to the socket) and t1 (response headers read). Samples with RTT over
-  2 x the minimum are dropped; the min-RTT one wins: offset = S + 0.5 - (t0 + t1)/2, bound
-  +/-(RTT/2 + 0.5 ms) (S is a floor of the true time, hence the half millisecond).
+  2 x the minimum are dropped. The min-RTT sample gives offset = S + 0.5 - (t0 + t1)/2, bound
+  +/-(RTT/2 + 0.5 ms) (S is a floor of the true time, hence the half millisecond); the kept
+  samples' intervals are intersected, which can only narrow that (see estimate_server_time).
 - "date-header": no time endpoint, so the HTTP Date header (whole seconds, a floor) bounds the
   offset to [D - t1, D + 1 s - t0]. The intervals of all samples are intersected. Sampling at random
   moments leaves ~+/-500 ms; so each request is timed to reach the server just as its second is
@@ -64,7 +65,7 @@ class ClockSample:
     rtt_ms: float
     offset_ms: float
     used: bool  # False: dropped (RTT too long, or its Date interval disagrees with the others)
-    chosen: bool = False  # the sample the estimate rests on (server-time method)
+    chosen: bool = False  # a sample that sets an end of the final interval (server-time method)
 
 
 @dataclass(frozen=True)
@@ -110,8 +111,22 @@ class ClockUnavailable(Exception):
 
 
 # -- pure estimation ------------------------------------------------------------------------------
+def server_interval(stamp: Stamp) -> tuple[float, float]:
+    """Offsets consistent with one time-endpoint sample: [S - t1, S + 1 ms - t0].
+
+    The server stamped somewhere between t0 and t1, and S is that instant floored to the ms."""
+    return stamp.server_ms - stamp.t1_ms, stamp.server_ms + STAMP_RESOLUTION_MS - stamp.t0_ms  # type: ignore[operator]
+
+
 def estimate_server_time(stamps: list[Stamp] | tuple[Stamp, ...]) -> ClockEstimate:
-    """Min-RTT estimate from time-endpoint samples (each must carry server_ms)."""
+    """The offset from time-endpoint samples (each must carry server_ms).
+
+    The min-RTT sample alone gives offset = S + 0.5 - (t0 + t1)/2, bound RTT/2 + 0.5 ms: the middle
+    and half-width of its interval. Every kept sample's interval holds the true offset too, so
+    their intersection does, and it is never wider: a sample whose answer came back fast pins the
+    low end, one whose request went out fast pins the high end. If the intervals do not meet (the
+    server's clock stepped mid-way), the min-RTT sample is used alone.
+    """
     if not stamps:
         raise ValueError("no samples")
     if any(s.server_ms is None for s in stamps):
@@ -119,24 +134,24 @@ def estimate_server_time(stamps: list[Stamp] | tuple[Stamp, ...]) -> ClockEstima
     min_rtt = min(s.rtt_ms for s in stamps)
     best = min(range(len(stamps)), key=lambda i: stamps[i].rtt_ms)
     limit = DROP_RATIO * min_rtt
-    samples = tuple(
-        ClockSample(
-            rtt_ms=s.rtt_ms,
-            offset_ms=s.server_ms + STAMP_RESOLUTION_MS / 2 - (s.t0_ms + s.t1_ms) / 2,  # type: ignore[operator]
-            used=s.rtt_ms <= limit,
-            chosen=i == best,
-        )
-        for i, s in enumerate(stamps)
-    )
-    offset = samples[best].offset_ms
-    bound = min_rtt / 2 + STAMP_RESOLUTION_MS / 2
-    verdict, sentence = judge(offset, bound)
-    kept = [s.offset_ms for s in samples if s.used]
+    used = [s.rtt_ms <= limit for s in stamps]
+    intervals = [server_interval(s) for s in stamps]
+    kept = [iv for iv, u in zip(intervals, used) if u]
+    lo, hi = max(a for a, _ in kept), min(b for _, b in kept)
     note = ""
-    if len(kept) >= 3:
-        spread = max(kept) - min(kept)
-        note = f"median of the {len(kept)} kept samples {statistics.median(kept):+.1f} ms, spread {spread:.1f} ms"
-    return ClockEstimate(offset, bound, min_rtt, samples, SERVER_TIME, verdict, sentence, note)
+    if lo > hi:  # cannot happen with honest clocks; say so and fall back to the one best sample
+        lo, hi = intervals[best]
+        note = "The samples' intervals did not overlap (did a clock step?); the shortest round trip alone was used. "
+    offset, bound = (lo + hi) / 2, (hi - lo) / 2
+    samples = tuple(
+        ClockSample(rtt_ms=s.rtt_ms, offset_ms=(a + b) / 2, used=u, chosen=u and (a == lo or b == hi))
+        for s, (a, b), u in zip(stamps, intervals, used)
+    )
+    verdict, sentence = judge(offset, bound)
+    mids = [x.offset_ms for x in samples if x.used]
+    if len(mids) >= 3:
+        note += f"Median of the {len(mids)} kept samples {statistics.median(mids):+.1f} ms, spread {max(mids) - min(mids):.1f} ms."
+    return ClockEstimate(offset, bound, min_rtt, samples, SERVER_TIME, verdict, sentence, note.strip())
 
 
 def date_interval(stamp: Stamp) -> tuple[float, float]:

@@ -1,0 +1,91 @@
+"""Clock-skew accuracy: keyprobe's estimate (tui.clock.measure) vs the single-sample method.
+
+An in-process emulator runs with a known skew and random delays on both legs of every request
+(controls.latency_ms + uniform 0..jitter_ms per leg, plus response_extra_ms on the answer leg for
+the asymmetric case). The emulator's clock is this machine's clock plus the skew, so the true
+offset is known exactly.
+
+- keyprobe: one warm-up, 8 samples on a kept-alive connection, min-RTT sample, offset = S + 0.5 -
+  (t0 + t1)/2 with the bound RTT/2 + 0.5 ms; a violation is |error| > bound.
+- single sample (ccxt's load_time_difference): one GET /system/time on a warm connection,
+  offset = server_time - local_ms_after_response.
+
+Usage: .venv/bin/python benchmarks/skew_accuracy.py [--trials 40] [--skew 2345.6]
+Goal: 0 bound violations, and keyprobe's p95 error at least 5x smaller than the single sample's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tui.clock import measure  # noqa: E402
+from tui.emulator import Emulator  # noqa: E402
+from tui.wire import Wire  # noqa: E402
+
+SCENARIOS = {
+    # name: (latency_ms per leg, jitter_ms per leg, response_extra_ms)
+    "symmetric jitter (1 ms + 0..8 ms each way)": (1.0, 8.0, 0.0),
+    "asymmetric (answer leg +6 ms, 0..8 ms jitter)": (1.0, 8.0, 6.0),
+}
+
+
+def p95(xs: list[float]) -> float:
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, round(0.95 * (len(xs) - 1)))]
+
+
+async def single_sample(client, url: str) -> float:
+    response = await client.get(url)
+    after = time.time_ns() // 1_000_000  # ccxt: milliseconds() after the answer is parsed
+    server = int(response.json()["data"]["server_time"])
+    return server - after  # ccxt stores after - server as timeDifference; the offset is its negative
+
+
+async def scenario(name: str, latency: float, jitter: float, extra: float, skew_ms: float, trials: int) -> dict:
+    import httpx
+
+    with Emulator(skew_s=skew_ms / 1000) as emu:
+        c = emu.controls
+        c.latency_ms, c.jitter_ms, c.response_extra_ms = latency, jitter, extra
+        c.rate_limit = 10**9
+        truth = round(skew_ms)  # the emulator rounds its skew to whole milliseconds
+        kp_err, kp_bound, single_err, violations = [], [], [], 0
+        async with Wire() as wire, httpx.AsyncClient(trust_env=False) as client:
+            url = emu.base_url + "/system/time"
+            await client.get(url)  # warm the single-sample side's connection too
+            for _ in range(trials):
+                est = await measure(wire, emu.venue, samples=8)
+                err = est.offset_ms - truth
+                kp_err.append(abs(err))
+                kp_bound.append(est.bound_ms)
+                violations += abs(err) > est.bound_ms
+                single_err.append(abs(await single_sample(client, url) - truth))
+    return {"name": name, "kp": kp_err, "bound": kp_bound, "single": single_err, "violations": violations}
+
+
+async def main(trials: int, skew_ms: float) -> None:
+    print(f"true skew {skew_ms} ms; {trials} trials per scenario; keyprobe = warm-up + 8 samples, min RTT")
+    for name, (latency, jitter, extra) in SCENARIOS.items():
+        r = await scenario(name, latency, jitter, extra, skew_ms, trials)
+        kp95, s95 = p95(r["kp"]), p95(r["single"])
+        print(f"\n{name}")
+        print(f"  keyprobe      max {max(r['kp']):6.2f} ms   p95 {kp95:6.2f} ms   median bound ±{statistics.median(r['bound']):.2f} ms   "
+              f"bound violations {r['violations']}/{trials}")
+        print(f"  single sample max {max(r['single']):6.2f} ms   p95 {s95:6.2f} ms")
+        print(f"  p95 ratio single / keyprobe: {s95 / kp95 if kp95 else float('inf'):.1f}x (goal >= 5x)")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trials", type=int, default=40)
+    parser.add_argument("--skew", type=float, default=2345.0, help="the emulator's skew in ms")
+    args = parser.parse_args()
+    asyncio.run(main(args.trials, args.skew))
