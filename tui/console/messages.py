@@ -75,3 +75,63 @@ class ClockMeasured(Message):
 @dataclass
 class ClockFailed(Message):
     sentence: str
+
+
+# -- the key file, the sidebar and the probe (screens/unlock.py, keys.py, probe.py, widgets/sidebar.py) --
+@dataclass
+class Unlocked(Message):
+    """The key file opened (or was created); the Vault now lives only in app.vault."""
+
+    vault: Any  # keys.vault.Vault
+
+
+@dataclass
+class UnlockFailed(Message):
+    """A sentence for the unlock modal; `wrong_passphrase` keeps the modal waiting for another try."""
+
+    sentence: str
+    wrong_passphrase: bool = False
+
+
+@dataclass
+class VaultSaved(Message):
+    what: str  # "Added profile x." / "Removed profile x."
+
+
+@dataclass
+class VaultSaveFailed(Message):
+    """The key file was not written; `before` is the profiles as they were, restored in memory."""
+
+    sentence: str
+    before: dict[str, Any]
+
+
+@dataclass
+class SidebarLoaded(Message):
+    collections: list[tuple[str, list[Any]]]  # (collection, [SavedRequest | SavedRequestError]); "" is the top folder
+    history: list[dict[str, Any]]  # newest first, at most the sidebar's cap
+    history_total: int
+    notes: list[str]  # unreadable files or lines, as sentences
+
+
+@dataclass
+class SidebarNotice(Message):
+    """A saved request was written or deleted, or could not be: say so and reload the lists."""
+
+    sentence: str
+    severity: str = "information"
+
+
+@dataclass
+class ProbeStepDone(Message):
+    step: Any  # tui.probe.Step
+
+
+@dataclass
+class ProbeFinished(Message):
+    report: Any  # tui.probe.ProbeReport
+
+
+@dataclass
+class ProbeFailed(Message):
+    sentence: str
