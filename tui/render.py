@@ -79,8 +79,10 @@ def rate_limit_line(rl: RateLimit) -> str | None:
 
 
 # -- pieces --------------------------------------------------------------------------------------------
-def render_request(sent: SentRequest) -> RenderableType:
+def render_request(sent: SentRequest, delivered: bool = True) -> RenderableType:
     lines: list[RenderableType] = [Text.assemble(("→ ", "bold cyan"), (f"{sent.method} {sent.url}", "bold"))]
+    if not delivered:
+        lines[0].append("   (never fully sent: the connection failed first)", style="yellow")
     for name, value in sent.headers:
         lines.append(Text.assemble(("  " + name, "cyan"), ": ", value))
     if sent.body:
@@ -166,7 +168,9 @@ def render_diagnosis(diagnosis: Any) -> RenderableType:
 def render_exchange(exchange: Exchange, diagnosis: Any | None = None, *, body_lines: int | None = BODY_LINES) -> RenderableType:
     parts: list[RenderableType] = []
     if exchange.request is not None:
-        parts.append(render_request(exchange.request))
+        failure = exchange.failure
+        # No "request sent" stamp: the connection failed before the request went out in full.
+        parts.append(render_request(exchange.request, delivered=failure is None or exchange.timings.request_sent_ms is not None))
     if exchange.response is not None:
         parts.append(render_response(exchange.response, exchange.timings, exchange.rate_limit, body_lines=body_lines))
     if exchange.failure is not None:
@@ -187,7 +191,7 @@ def print_exchange(exchange: Exchange, diagnosis: Any | None = None, *, full: bo
 # -- clock -----------------------------------------------------------------------------------------------
 def render_estimate(estimate: Any, venue: Any | None = None) -> RenderableType:
     style = {"ok": "bold green", "warn-recvwindow": "bold yellow"}.get(estimate.verdict, "bold red")
-    where = f" of {venue.name} ({venue.base_url})" if venue is not None else ""
+    where = f"; {venue.name} at {venue.base_url}" if venue is not None else ""
     rows = [
         Text.assemble(("offset ", "bold"), f"{estimate.offset_ms:+.1f} ms", ("  (server minus local" + where + ")", "dim")),
         Text.assemble(("bound  ", "bold"), f"± {estimate.bound_ms:.1f} ms"),
