@@ -174,6 +174,17 @@ class Emulator:
         if self._thread is not None:
             self._thread.join(timeout=5)
 
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until the server stops (or `timeout` passes); Ctrl-C interrupts the wait."""
+        thread = self._thread
+        if thread is None:
+            return
+        step = 0.25 if timeout is None else min(0.25, timeout)
+        waited = 0.0
+        while thread.is_alive() and (timeout is None or waited < timeout):
+            thread.join(step)
+            waited += step
+
     def __enter__(self) -> Emulator:
         return self.start()
 
