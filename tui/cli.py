@@ -22,18 +22,40 @@ def _command_modules() -> list[str]:
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="keyprobe",
-        description="Sign, send and diagnose BitMart and WOO X Pro API requests. With no command, opens the console.",
-    )
-    # The console's own options (no subcommand); their dests differ from the subcommands' --venue.
+def _add_console_options(parser: argparse.ArgumentParser) -> None:
+    """The console's own options (no subcommand); their dests differ from the subcommands' --venue."""
     console = parser.add_argument_group("console (no command)")
     console.add_argument("--venue", dest="console_venue", metavar="VENUE", choices=("bitmart", "bitmart-spot", "wooxpro", "emulator"),
                          help="open on this venue (default: the local emulator; other venues use a profile or KEYPROBE_* variables)")
     console.add_argument("--profile", dest="console_profile", metavar="NAME", help="open with this profile from the key file")
     console.add_argument("--emulator-flavour", dest="console_flavour", choices=("bitmart", "wooxpro"), default="bitmart",
                          help="the built-in emulator's dialect (default: bitmart)")
+
+
+def _console_args(argv: list[str] | None) -> argparse.Namespace | None:
+    """The console's arguments when argv holds nothing else, without importing any subcommand module:
+    the console paints its first frame sooner (benchmarks/startup.py). None: use the full parser."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if any(a in ("-h", "--help") for a in argv):
+        return None
+    parser = argparse.ArgumentParser(prog="keyprobe", add_help=False, exit_on_error=False)
+    _add_console_options(parser)
+    try:
+        args, extra = parser.parse_known_args(argv)
+    except (argparse.ArgumentError, SystemExit):
+        return None  # the full parser reports it, with the whole usage
+    if extra:
+        return None
+    args.command = None
+    return args
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="keyprobe",
+        description="Sign, send and diagnose BitMart and WOO X Pro API requests. With no command, opens the console.",
+    )
+    _add_console_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _command_modules():
         importlib.import_module(f"tui.commands.{name}").register(sub)
@@ -46,8 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     from keys.redact import install_logging
 
     install_logging()
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = _console_args(argv) or build_parser().parse_args(argv)
     if args.command is None:
         from tui.console.app import run_console
 

@@ -7,6 +7,7 @@ are the only code that changes widgets.
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -14,6 +15,8 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.lazy import Lazy
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
@@ -38,6 +41,17 @@ from tui.console.widgets.status_bar import StatusBar
 CLOCK_CODE = 30007
 
 
+class ResponseTabs(TabbedContent):
+    """The body / headers / request / clock tabs. Mounted lazily (after the first frame), so it says
+    when it is there: nothing that fills it may run before."""
+
+    class Ready(Message):
+        pass
+
+    def on_mount(self) -> None:
+        self.post_message(self.Ready())
+
+
 class MainScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+j,alt+enter", "send", "Send", id="main.send", priority=True, tooltip="Sign and send the request."),
@@ -52,6 +66,8 @@ class MainScreen(Screen[None]):
         super().__init__(**kwargs)
         self.exchange: Any = None  # the last Exchange received
         self.diagnosis: Any = None  # and its Diagnosis
+        self._tabs_ready = asyncio.Event()
+        self._pending_target: Any = None
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status-bar")
@@ -65,7 +81,8 @@ class MainScreen(Screen[None]):
             with Vertical(id="response-column"):
                 yield ResponseSummary(id="summary")
                 yield DiagnosisPanel(id="diagnosis")
-                with TabbedContent(id="response-tabs"):
+                # Mounted just after the first frame: nothing in the tabs is needed to paint it.
+                with Lazy(ResponseTabs(id="response-tabs")):
                     with TabPane("Body", id="tab-body"):
                         yield BodyView(id="body-view")
                     with TabPane("Headers", id="tab-headers"):
@@ -97,8 +114,17 @@ class MainScreen(Screen[None]):
     def composer(self) -> Composer:
         return self.query_one(Composer)
 
+    def on_response_tabs_ready(self, message: ResponseTabs.Ready) -> None:
+        self._tabs_ready.set()
+        if self._pending_target is not None:
+            target, self._pending_target = self._pending_target, None
+            self.target_changed(target)
+
     # -- target (called from the App's message handlers) --------------------------------------------
     def target_changed(self, target: Any) -> None:
+        if not self._tabs_ready.is_set():
+            self._pending_target = target  # shown as soon as the lazily mounted tabs are there
+            return
         self.query_one(StatusBar).show_target(target)
         self.composer.configure(target.venue, target.key_label)
         self.refresh_preview()
@@ -110,6 +136,7 @@ class MainScreen(Screen[None]):
         self.refresh_preview()
 
     def target_failed(self, sentence: str) -> None:
+        self._pending_target = None
         self.query_one(StatusBar).show_failure(sentence)
         self.query_one(PreviewPanel).show_waiting(sentence)
 
@@ -133,6 +160,7 @@ class MainScreen(Screen[None]):
     async def send_request(self) -> None:
         from tui.console.session import NoTarget
 
+        await self._tabs_ready.wait()
         try:
             target = await self.session.wait_target()  # the emulator may still be starting
         except NoTarget as exc:

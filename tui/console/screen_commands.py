@@ -1,0 +1,57 @@
+"""Palette entries for the keys screen, the unlock modal, the profiles, the sidebar and the probe
+(commands.entries() adds these), so every one of their actions is reachable from ctrl+p."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+
+def screen_entries(app: Any) -> list[Any]:
+    from tui.console.commands import Entry
+
+    main = app.main_screen
+    out = [
+        Entry("Keys: manage profiles", "The key file's profiles: add, edit, remove, use, lock (f2)", main.action_open_keys),
+        Entry("Probe: find the failing layer for this key", "public -> clock -> keyed -> signed, with evidence (f3)", main.action_open_probe),
+        Entry("Saved: save the request", "Save what the composer holds under a name; folder/name makes a collection (ctrl+s)", main.action_save_draft),
+        Entry("Saved: replay the highlighted request", "Signed afresh, through the same send path (r in the sidebar)", partial(_sidebar_action, app, "replay")),
+        Entry("Saved: delete the highlighted saved request", "Asks first (delete in the sidebar)", partial(_sidebar_action, app, "delete")),
+        Entry("Saved: reload the saved requests and the history", "Read both again (g in the sidebar)", partial(_sidebar_action, app, "reload")),
+    ]
+    vault = getattr(app, "vault", None)
+    if vault is not None:
+        from tui.console.profiles import EMULATOR_CHOICE
+        from tui.console.screens.keys import lock
+        from tui.console.widgets.profile_select import sync_profile_select, use_choice
+
+        def choose(name: str) -> None:
+            use_choice(app, name)
+            sync_profile_select(app, name)
+
+        out.append(Entry("Keys: lock the key file", "Drop it from memory and go back to the local emulator (l in the keys screen)", partial(lock, app)))
+        out += [Entry(f"Profile: use {name}", f"Sign with {name} ({p.venue_name}, {p.fingerprint})", partial(choose, name)) for name, p in vault.profiles.items()]
+        out.append(Entry("Profile: use the local emulator's demo key", "Back to the emulator", partial(choose, EMULATOR_CHOICE)))
+    else:
+        from tui.paths import keyfile_path
+
+        if keyfile_path().exists():
+            out.append(Entry("Keys: unlock the key file", "Type the passphrase; its profiles become selectable", partial(_unlock, app)))
+    return out
+
+
+async def _sidebar_action(app: Any, action: str) -> None:
+    from tui.console.widgets.sidebar import Sidebar
+
+    sidebar = app.main_screen.query_one(Sidebar)
+    sidebar.add_class("-visible")  # the action works on what the sidebar shows: show it
+    result = getattr(sidebar, f"action_{action}")()
+    if result is not None:
+        await result
+
+
+def _unlock(app: Any) -> None:
+    from tui.console.screens.keys import after_unlock
+    from tui.console.screens.unlock import UnlockScreen
+
+    app.push_screen(UnlockScreen(), callback=after_unlock(app))

@@ -1,0 +1,196 @@
+"""The probe screen (f3): tui.probe's ladder run against the console's target, rung by rung.
+
+public -> clock -> keyed -> signed, each shown pending / running / ok / failed / not checked with
+its evidence and time as soon as it is known, then the verdict: the first failing layer, the
+documented row for its code, and what to fix. The ladder runs in an async worker over the console's
+one Wire; the worker posts a message per rung and only the handlers below touch widgets.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from tui.console.messages import ProbeFailed, ProbeFinished, ProbeStepDone
+
+STATES = {
+    "pending": ("○", "pending", "dim"),
+    "running": ("◌", "running…", "bold yellow"),
+    "ok": ("✓", "ok", "bold green"),
+    "failed": ("✗", "failed", "bold red"),
+    "unknown": ("–", "not checked", "yellow"),
+}
+
+
+def step_text(index: int, title: str, state: str, step: Any = None) -> Text:
+    icon, word, style = STATES[state]
+    text = Text.assemble((f"{icon} ", style), (f"{index}. {title}", "bold"), "  ", (word, style))
+    if step is not None:
+        if step.code is not None:
+            text.append(f"  code {step.code}", style=style)
+        text.append(f"  {step.ms:,.0f} ms", style="dim")
+        text.append(f"\n   {step.detail}")
+    return text
+
+
+class ProbeScreen(Screen[None]):
+    CSS_PATH = "probe.tcss"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="probe.close", tooltip="Back to the main screen."),
+        Binding("r", "rerun", "Run again", id="probe.rerun", tooltip="Climb the ladder again."),
+    ]
+    HELP = """\
+## Probe: which layer fails?
+Four harmless requests, each resting on the one below, so the first failure names the layer to fix:
+
+1. **public**: a public call answers (network, DNS, TLS, the base URL);
+2. **clock**: the local clock is inside the venue's 60 s timestamp window (30007);
+3. **keyed**: a KEYED call succeeds (the key exists, is active, the IP is allowed);
+4. **signed**: a SIGNED call verifies; it cancels an order id that cannot exist, so "order not
+   found" proves the signature and nothing can move.
+
+Each rung shows its evidence (the request and the answer, or the measured offset). **r** runs it
+again, **escape** goes back.
+"""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.report: Any = None  # the last ProbeReport
+        self.states: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        from tui.probe import LAYERS
+
+        yield Static("", id="probe-title")
+        with VerticalScroll(id="probe-body"):
+            with Vertical(id="probe-ladder"):
+                for name in LAYERS:
+                    yield Static("", id=f"step-{name}", classes="probe-step")
+            yield Static("", id="probe-verdict")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#probe-ladder").border_title = "Ladder"
+        self.query_one("#probe-verdict").border_title = "Verdict"
+        self.start()
+
+    # -- running ------------------------------------------------------------------------------------
+    def start(self) -> None:
+        from tui.probe import LAYERS, TITLES
+
+        target = self.app.session.target  # type: ignore[attr-defined]
+        title = Text("Probe ", style="bold")
+        if target is not None:
+            title.append_text(Text.assemble((target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), "  key ", (target.key_label, "bold")))
+        else:
+            title.append("waiting for the console's venue…", style="dim")
+        self.query_one("#probe-title", Static).update(title)
+        self.report = None
+        for i, name in enumerate(LAYERS, start=1):
+            self._set(name, "running" if i == 1 else "pending")
+        verdict = self.query_one("#probe-verdict", Static)
+        verdict.update(Text("Climbing the ladder…", style="dim"))
+        verdict.remove_class("-ok", "-failed")
+        self.run_ladder()
+
+    def action_rerun(self) -> None:
+        if any(state == "running" for state in self.states.values()):
+            return
+        self.start()
+
+    def action_close(self) -> None:
+        self.workers.cancel_group(self, "probe")
+        self.dismiss()
+
+    @work(group="probe", exclusive=True, exit_on_error=False, description="climb the probe ladder")
+    async def run_ladder(self) -> None:
+        from tui.console.session import NoTarget
+        from tui.probe import run_probe
+
+        session = self.app.session  # type: ignore[attr-defined]
+        try:
+            target = await session.wait_target()
+            report = await run_probe(
+                target.venue,
+                target.credentials,
+                wire=session.wire(),
+                on_step=lambda step: self.post_message(ProbeStepDone(step)),
+                allowed_hosts=target.allowed_hosts,
+                venue_name=target.venue.name,
+            )
+        except NoTarget as exc:
+            self.post_message(ProbeFailed(str(exc)))
+            return
+        except Exception as exc:  # noqa: BLE001 - the probe never crashes the console
+            self.post_message(ProbeFailed(f"The probe stopped unexpectedly: {type(exc).__name__}: {exc}"))
+            return
+        self.post_message(ProbeFinished(report))
+
+    # -- handlers -----------------------------------------------------------------------------------
+    def on_probe_step_done(self, message: ProbeStepDone) -> None:
+        from tui.probe import LAYERS
+
+        step = message.step
+        state = "ok" if step.ok is True else ("failed" if step.ok is False else "unknown")
+        self._set(step.name, state, step)
+        index = LAYERS.index(step.name)
+        if index + 1 < len(LAYERS) and self.states[LAYERS[index + 1]] == "pending":
+            self._set(LAYERS[index + 1], "running")
+
+    def on_probe_finished(self, message: ProbeFinished) -> None:
+        report = self.report = message.report
+        verdict = self.query_one("#probe-verdict", Static)
+        verdict.update(verdict_text(report))
+        verdict.set_class(report.passed, "-ok")
+        verdict.set_class(report.first_failure is not None, "-failed")
+
+    def on_probe_failed(self, message: ProbeFailed) -> None:
+        for name, state in self.states.items():
+            if state in ("running", "pending"):
+                self._set(name, "unknown")
+        verdict = self.query_one("#probe-verdict", Static)
+        verdict.update(Text(message.sentence, style="bold red"))
+        verdict.add_class("-failed")
+
+    def _set(self, name: str, state: str, step: Any = None) -> None:
+        from tui.probe import LAYERS, TITLES
+
+        self.states[name] = state
+        widget = self.query_one(f"#step-{name}", Static)
+        widget.update(step_text(LAYERS.index(name) + 1, TITLES[name], state, step))
+        for s in STATES:
+            widget.set_class(s == state, f"-{s}")
+
+
+def verdict_text(report: Any) -> Text:
+    """The verdict sentence; for a failure, the layer, the documented row of its code, the causes
+    and the fixes, all from tui.probe / tui.diagnose (plain Text: nothing is read as markup)."""
+    text = Text()
+    failed = report.first_failure
+    if failed is None:
+        text.append(report.verdict, style="bold green" if report.passed else "bold yellow")
+        return text
+    text.append(f"First failing layer: {failed.name}", style="bold red")
+    text.append(f"  ({failed.title})\n", style="dim")
+    text.append(report.verdict + "\n")
+    diagnosis = report.verdict_diagnosis
+    if diagnosis is not None and diagnosis.code is not None:
+        text.append("\nDocumented: ", style="dim")
+        text.append(f"{diagnosis.code} {diagnosis.message or ''}".rstrip(), style="bold")
+        if diagnosis.http_status is not None:
+            text.append(f"  (HTTP {diagnosis.http_status})", style="dim")
+        text.append("\n")
+        for cause in diagnosis.causes[:3]:
+            text.append(f"  • {cause}\n")
+    if report.fixes:
+        text.append("\nWhat to fix\n", style="bold")
+        for fix in report.fixes:
+            text.append(f"  → {fix}\n")
+    return text
