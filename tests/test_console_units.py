@@ -1,0 +1,201 @@
+"""The console's Textual-free parts: the signing preview, the keymap file, body formatting and
+search, the timing bar, the emulator switches, the curl helpers, the session and the CLI fast path."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET, demo_key, tampered
+from keys.signing import AuthLevel, Credentials, FixedClock
+from tui.console.curl import masked_for_display, render_curl
+from tui.console.emulator_switches import SWITCHES
+from tui.console.keymap import load_keymap
+from tui.console.session import ConsoleSession, NoTarget
+from tui.console.signing_preview import preview
+from tui.console.target import ConsoleTarget
+from tui.console.widgets.body_view import find_matches, format_body
+from tui.console.widgets.timing_bar import bar_text, segments
+from tui.exchange import Draft, Timings
+from tui.venues import VENUES, signing_hosts
+
+DEMO = demo_key().credentials
+VENUE = VENUES["bitmart"]
+
+
+# -- signing preview ------------------------------------------------------------------------------
+def test_preview_of_a_signed_post_masks_the_memo_and_signs_the_body():
+    body = '{"symbol":"BTCUSDT"}'
+    p = preview(Draft(VENUE, "POST", "/contract/private/submit-order", body=body), DEMO, FixedClock(1700000000123))
+    assert p.preimage == f"1700000000123#****#{body}"
+    headers = dict(p.headers)
+    assert headers["X-BM-KEY"] == "80618e…3e56" and headers["X-BM-TIMESTAMP"] == "1700000000123"
+    shown = repr(p)
+    assert EXAMPLE_MEMO not in shown and EXAMPLE_SECRET not in shown and EXAMPLE_KEY not in shown
+    assert p.payload_kind == "body" and p.problem is None
+
+
+def test_preview_of_a_get_signs_the_query_string_and_warns_about_a_body():
+    draft = Draft(VENUE, "GET", "/contract/private/order", query=(("symbol", "BTCUSDT"), ("order_id", "23")), body="{}", auth=AuthLevel.SIGNED)
+    p = preview(draft, DEMO, FixedClock(1))
+    assert p.preimage == "1#****#symbol=BTCUSDT&order_id=23" and p.payload_kind == "query string"
+    assert "not signed" in p.problem
+
+
+def test_preview_of_keyed_public_and_keyless_requests():
+    keyed = preview(Draft(VENUE, "GET", "/contract/private/assets-detail"), DEMO, FixedClock(1))
+    assert keyed.level == "keyed" and keyed.preimage is None and "X-BM-KEY" in dict(keyed.headers)
+    public = preview(Draft(VENUE, "GET", "/system/time"), DEMO, FixedClock(1))
+    assert public.level == "none" and set(dict(public.headers)) == {"Content-Type"}
+    keyless = preview(Draft(VENUE, "GET", "/contract/private/assets-detail"), None, FixedClock(1))
+    assert "needs a key" in keyless.problem
+    wooxpro = preview(Draft(VENUES["wooxpro"], "POST", "/contract/private/submit-order", body="{}"), DEMO, FixedClock(1))
+    assert "X-API-SIGN" in dict(wooxpro.headers)
+
+
+def test_preview_of_an_empty_memo_shows_two_hashes():
+    p = preview(Draft(VENUE, "POST", "/x", body="{}", auth=AuthLevel.SIGNED), Credentials.of("k" * 20, "s" * 20, ""), FixedClock(5))
+    assert p.preimage == "5##{}"
+
+
+# -- keymap ---------------------------------------------------------------------------------------
+def test_keymap_file(tmp_path):
+    path = tmp_path / "keymap.json"
+    assert load_keymap(path) == ({}, None)
+    path.write_text('{"main.send": " ctrl+s ", "app.theme": ""}')
+    assert load_keymap(path) == ({"main.send": "ctrl+s"}, None)
+    path.write_text('{"main.send": ')
+    keymap, problem = load_keymap(path)
+    assert keymap == {} and "not valid JSON" in problem and "line 1" in problem
+    path.write_text('["main.send"]')
+    assert "one JSON object" in load_keymap(path)[1]
+
+
+# -- body -----------------------------------------------------------------------------------------
+def test_format_body_pretty_prints_json_and_shows_anything_else_as_text():
+    lines, note = format_body(b'{"code":1000,"data":[1,2]}', "application/json")
+    assert lines == json.dumps({"code": 1000, "data": [1, 2]}, indent=2).splitlines() and note.startswith("JSON")
+    lines, note = format_body(b"<html><body>502 Bad Gateway</body></html>\n", "text/html")
+    assert lines == ["<html><body>502 Bad Gateway</body></html>"] and note.startswith("HTML")
+    lines, note = format_body(b'{"code": 100', None)  # truncated JSON: shown as it came
+    assert lines == ['{"code": 100'] and note.startswith("not JSON")
+    lines, _ = format_body(b"\xff\xfe bytes", None)
+    assert lines == ["\ufffd\ufffd bytes"]
+    assert format_body(b"", None) == ([], "empty body")
+
+
+def test_find_matches_is_case_insensitive():
+    assert find_matches(["Alpha", "beta", "ALPHABET", ""], "alpha") == [0, 2]
+    assert find_matches(["x"], "y") == []
+
+
+# -- timing bar -----------------------------------------------------------------------------------
+def test_timing_bar_is_proportional_and_fills_the_width():
+    timings = Timings(connect_ms=10.0, tls_ms=None, request_sent_ms=0.1, first_byte_ms=30.0, body_ms=60.0, total_ms=100.1)
+    parts = segments(timings)
+    assert [name for name, _ in parts] == ["connect", "send", "wait", "body"]
+    text = bar_text(parts, 100)
+    assert len(text.plain) == 100
+    widths = [span.end - span.start for span in text.spans]
+    assert widths[0] == 10 and widths[1] == 1 and widths[2] == 30 and widths[3] == 59  # the tiny phase still shows
+    assert bar_text([], 50).plain == ""
+
+
+# -- emulator switches ----------------------------------------------------------------------------
+def test_every_emulator_switch_changes_the_emulator_and_says_so():
+    from tui.emulator import Emulator
+
+    emulator = Emulator()  # not started: the switches act on its state
+    by_title = {s.title: s for s in SWITCHES}
+    by_title["Emulator: skew its clock +90 s"].apply(emulator)
+    assert emulator.controls.skew_s == 90
+    by_title["Emulator: freeze the demo key"].apply(emulator)
+    assert emulator.state.key_state(emulator.state.key("active")) == "frozen"
+    by_title["Emulator: maintenance on"].apply(emulator)
+    by_title["Emulator: service down"].apply(emulator)
+    by_title["Emulator: rate limit 3 per minute"].apply(emulator)
+    by_title["Emulator: fault huge body (20 MB)"].apply(emulator)
+    c = emulator.controls
+    assert (c.maintenance, c.service_down, c.rate_limit, c.fault) == (True, True, 3, "huge-body")
+    sentence = by_title["Emulator: reset everything"].apply(emulator)
+    assert "fresh" in sentence
+    assert (c.skew_s, c.maintenance, c.service_down, c.fault) == (0, False, False, None)
+    assert emulator.state.key_state(emulator.state.key("active")) == "active"
+    for switch in SWITCHES:
+        assert switch.apply(emulator), switch.title  # every switch answers with a sentence
+    emulator.state.reset()
+
+
+# -- break it on purpose --------------------------------------------------------------------------
+def test_tampered_credentials_differ_in_one_character():
+    wrong_secret = tampered(DEMO, "secret")
+    assert wrong_secret.secret != DEMO.secret and wrong_secret.memo == DEMO.memo and wrong_secret.api_key == DEMO.api_key
+    wrong_memo = tampered(DEMO, "memo")
+    assert wrong_memo.memo != DEMO.memo and len(wrong_memo.memo) == len(DEMO.memo)
+    with pytest.raises(ValueError):
+        tampered(DEMO, "key")
+
+
+# -- curl -----------------------------------------------------------------------------------------
+def test_curl_display_masks_the_key_and_problems_are_sentences():
+    target = ConsoleTarget(VENUE, DEMO, signing_hosts(VENUE), "demo")
+    draft = Draft(VENUE, "POST", "/contract/private/submit-order", body='{"a":1}')
+    text, title, problem = render_curl(target, draft, FixedClock(1700000000000), script=False)
+    assert problem is None and "signed now" in title
+    shown = masked_for_display(text, VENUE.header_set)
+    assert EXAMPLE_KEY in text and EXAMPLE_KEY not in shown and "80618e…3e56" in shown
+    assert "X-BM-SIGN: " in shown and "X-BM-TIMESTAMP: 1700000000000" in shown
+    assert render_curl(None, None, FixedClock(1), script=False)[2].startswith("Nothing to copy")
+    bad = Draft(VENUE, "POST", "/x", body="{")
+    assert "not valid JSON" in render_curl(target, bad, FixedClock(1), script=False)[2]
+    elsewhere = ConsoleTarget(VENUE, DEMO, frozenset({"example.org"}), "demo")
+    assert "Refusing to sign" in render_curl(elsewhere, draft, FixedClock(1), script=False)[2]
+
+
+# -- session --------------------------------------------------------------------------------------
+def test_session_waits_for_a_target_and_explains_when_there_is_none():
+    async def go() -> None:
+        session = ConsoleSession()
+        session.fail("The local emulator did not start: port in use.")
+        with pytest.raises(NoTarget, match="port in use"):
+            await session.wait_target()
+
+    asyncio.run(go())
+
+
+def test_session_clock_applies_the_offset_only_when_asked_and_measured():
+    session = ConsoleSession()
+    assert session.clock().apply is False
+    session.use_offset = True
+    assert session.clock().apply is False  # nothing measured yet
+
+    class Estimate:
+        offset_ms = 90_000.0
+
+    session.estimate = Estimate()
+    clock = session.clock()
+    assert clock.apply and clock.offset_ms == 90_000.0
+
+
+def test_session_stops_its_emulator_once():
+    from tui.emulator import Emulator
+
+    emulator = Emulator().start()
+    session = ConsoleSession()
+    session.set_target(ConsoleTarget(emulator.venue, emulator.demo_credentials(), signing_hosts(emulator.venue), "demo", emulator))
+    session.stop_emulator()
+    session.stop_emulator()
+    assert not emulator.running
+
+
+# -- cli ------------------------------------------------------------------------------------------
+def test_console_arguments_skip_the_subcommand_modules():
+    from tui import cli
+
+    assert cli._console_args([]).console_venue is None
+    args = cli._console_args(["--venue", "wooxpro", "--profile", "main"])
+    assert (args.console_venue, args.console_profile, args.command) == ("wooxpro", "main", None)
+    for argv in (["send", "GET", "/x"], ["--help"], ["--venue", "nowhere"], ["sned"]):
+        assert cli._console_args(argv) is None  # the full parser takes over (and reports errors)
