@@ -199,3 +199,11 @@ async def test_bad_concurrency_or_repeat_is_refused(emu):
         for kw in ({"concurrency": 0}, {"repeat": 0}):
             with pytest.raises(ValueError):
                 await replay([], lambda j: demo(emu), wire=wire, **kw)
+
+
+async def test_every_send_reaches_the_history_across_batches(emu, tmp_path: Path):
+    saved.save(Draft(emu.venue, "GET", "/system/time"), "t", tmp_path / "c")
+    async with Wire() as wire:
+        results = await replay(jobs_from(tmp_path / "c"), lambda j: demo(emu), wire=wire, repeat=123, concurrency=8)
+    assert all(r.ok for r in results)
+    assert len(history.read().entries) == 123  # written in batches of 50, plus the remainder at the end

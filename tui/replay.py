@@ -26,6 +26,7 @@ from tui.wire import Wire
 
 SUCCESS_CODE = 1000
 CONFIRM_METHODS = frozenset({"POST", "PUT", "DELETE"})
+HISTORY_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -152,10 +153,23 @@ async def replay(
         raise ValueError("concurrency and repeat must be at least 1")
     gate = asyncio.Semaphore(concurrency)
     signings = [signing_for(job) for job in jobs]  # resolved up front: a profile unlocks once, not mid-run
+    pending: list[dict[str, Any]] = []  # history lines, written in batches: one lock per batch, not per send
     history_warned = False
 
-    async def one(index: int, round_: int) -> ReplayResult:
+    def flush() -> None:
         nonlocal history_warned
+        batch = pending[:]
+        pending.clear()
+        if not batch:
+            return
+        try:
+            history.append(batch, history_path)
+        except history.HistoryError as exc:
+            if not history_warned and on_warning is not None:
+                history_warned = True
+                on_warning(str(exc))
+
+    async def one(index: int, round_: int) -> ReplayResult:
         job, signing = jobs[index], signings[index]
         async with gate:
             exchange = await wire.send(
@@ -166,14 +180,16 @@ async def replay(
                 venue_name=signing.venue_name,
             )
         result = ReplayResult(job, round_, exchange, diagnose(exchange))
-        if record_history and not result.refused:
-            warning = history.record(exchange, result.diagnosis, source="replay", name=job.name, notes=job.notes, path=history_path)
-            if warning and not history_warned and on_warning is not None:
-                history_warned = True
-                on_warning(warning)
+        if record_history and not result.refused:  # refused: nothing was sent, so nothing to record
+            pending.append(history.entry_for(exchange, result.diagnosis, source="replay", name=job.name, notes=job.notes))
+            if len(pending) >= HISTORY_BATCH:
+                flush()
         if on_result is not None:
             on_result(result)
         return result
 
     # Round by round, job by job: gather keeps this order whatever order they complete in.
-    return list(await asyncio.gather(*(one(i, r) for r in range(1, repeat + 1) for i in range(len(jobs)))))
+    try:
+        return list(await asyncio.gather(*(one(i, r) for r in range(1, repeat + 1) for i in range(len(jobs)))))
+    finally:
+        flush()  # also on Ctrl-C: what was sent is recorded

@@ -241,8 +241,9 @@ def _summary(results: list) -> str:
     from collections import Counter
 
     counts = Counter(r.outcome for r in results)
-    parts = [f"{counts[k]} {label}" for k, label in (("ok", "ok"), ("api-error", "API error"), ("refused", "refused"),
-                                                     ("transport-failure", "transport failure")) if counts[k]]
+    labels = (("ok", "ok", "ok"), ("api-error", "API error", "API errors"), ("refused", "refused", "refused"),
+              ("transport-failure", "transport failure", "transport failures"))
+    parts = [f"{counts[k]} {one if counts[k] == 1 else many}" for k, one, many in labels if counts[k]]
     ms = [r.ms for r in results if r.ms is not None and not r.refused]
     timing = f"; median {sorted(ms)[len(ms) // 2]:.1f} ms" if ms else ""
     noun = "request" if len(results) == 1 else "requests"
