@@ -67,6 +67,7 @@ class KeyprobeApp(App[int]):
     # An "unlock" screen, when registered, is offered the key file at start-up (see open_initial_target).
     SCREENS: ClassVar[dict[str, Callable[[], Screen[Any]]]] = {
         "help": lazy_screen("help", "HelpScreen"),
+        "unlock": lazy_screen("unlock", "UnlockScreen"),
     }
     COMMANDS = App.COMMANDS | {_command_provider}
 
@@ -74,6 +75,7 @@ class KeyprobeApp(App[int]):
         super().__init__()
         self.options = options or ConsoleOptions()
         self.session = ConsoleSession()
+        self.vault: Any = None  # keys.vault.Vault while the key file is unlocked (screens/unlock.py); None when locked
         self._closing = False
 
     # -- screens ------------------------------------------------------------------------------------

@@ -35,6 +35,9 @@ def entries(app: Any) -> list[Entry]:
         Entry("Body: search", "Search the response body (/ in the body, n / N to step)", main.action_search_body),
         Entry("Sidebar: show / hide", "ctrl+b", main.action_toggle_sidebar),
     ]
+    from tui.console.screen_commands import screen_entries
+
+    out += screen_entries(app)  # keys, profiles, saved requests, probe
     target = app.session.target
     from tui import endpoints
 

@@ -44,7 +44,9 @@ async def _sidebar_action(app: Any, action: str) -> None:
     from tui.console.widgets.sidebar import Sidebar
 
     sidebar = app.main_screen.query_one(Sidebar)
-    sidebar.add_class("-visible")  # the action works on what the sidebar shows: show it
+    if not sidebar.has_class("-visible"):  # the action works on what the sidebar shows: show it
+        sidebar.add_class("-visible")
+        sidebar.shown()
     result = getattr(sidebar, f"action_{action}")()
     if result is not None:
         await result

@@ -36,6 +36,7 @@ from tui.console.widgets.composer import Composer
 from tui.console.widgets.diagnosis import DiagnosisPanel
 from tui.console.widgets.preview import PreviewPanel
 from tui.console.widgets.response import ResponseSummary, headers_text, request_text
+from tui.console.widgets.sidebar import Sidebar
 from tui.console.widgets.status_bar import StatusBar
 
 CLOCK_CODE = 30007
@@ -60,6 +61,9 @@ class MainScreen(Screen[None]):
         Binding("f7", "copy_curl_script", "curl $KEYPROBE_*", id="main.curl_script", tooltip="Copy a curl script that signs with $KEYPROBE_* variables."),
         Binding("f8", "toggle_corrected_clock", "Corrected clock", id="main.corrected_clock", tooltip="Sign with local time + the measured offset."),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="main.sidebar", show=False, tooltip="Show or hide the sidebar."),
+        Binding("ctrl+s", "save_draft", "Save", id="main.save", show=False, tooltip="Save the request under a name (the sidebar lists it)."),
+        Binding("f2", "open_keys", "Keys", id="main.keys", tooltip="The key file's profiles: add, edit, remove, use, lock."),
+        Binding("f3", "open_probe", "Probe", id="main.probe", tooltip="Find which layer fails for this key: public, clock, keyed, signed."),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -73,7 +77,7 @@ class MainScreen(Screen[None]):
         yield StatusBar(id="status-bar")
         with Horizontal(id="workspace"):
             # The sidebar slot: saved requests and history mount here (ctrl+b shows it).
-            yield Vertical(Static(Text("Saved requests and history appear here.", style="dim")), id="sidebar")
+            yield Sidebar(id="sidebar")
             with Vertical(id="compose-column"):
                 yield Composer(id="composer")
                 with VerticalScroll(id="preview-scroll"):
@@ -224,6 +228,7 @@ class MainScreen(Screen[None]):
         if message.exchange is not self.exchange:
             return  # an older send's diagnosis
         self.diagnosis = d = message.diagnosis
+        self.query_one(Sidebar).sent(message.exchange, d)  # into the history (a replay is recorded by tui.replay)
         estimate = None if d.code == CLOCK_CODE else self.session.estimate
         self.query_one(DiagnosisPanel).show(d, message.exchange, estimate, self.session.use_offset)
         if d.code == CLOCK_CODE:
@@ -303,4 +308,21 @@ class MainScreen(Screen[None]):
         self.query_one(BodyView).post_message(BodyView.SearchRequested())
 
     def action_toggle_sidebar(self) -> None:
-        self.query_one("#sidebar").toggle_class("-visible")
+        sidebar = self.query_one(Sidebar)
+        sidebar.toggle_class("-visible")
+        if sidebar.has_class("-visible"):
+            sidebar.shown()
+
+    # -- saved requests, keys, probe (widgets/sidebar.py, screens/keys.py, screens/probe.py) ---------
+    def action_save_draft(self) -> None:
+        self.query_one(Sidebar).ask_and_save()
+
+    def action_open_keys(self) -> None:
+        from tui.console.screens.keys import KeysScreen
+
+        self.app.push_screen(KeysScreen())
+
+    def action_open_probe(self) -> None:
+        from tui.console.screens.probe import ProbeScreen
+
+        self.app.push_screen(ProbeScreen())

@@ -17,6 +17,15 @@ from tui.console.profiles import EMULATOR_CHOICE
 
 
 class ProfileSelect(Horizontal):
+    DEFAULT_CSS = """
+    ProfileSelect {
+        height: 1;
+    }
+    ProfileSelect #profile-choice {
+        width: 1fr;
+        max-width: 40;
+    }
+    """
     HELP = """\
 ## Profile
 The key that signs: a profile from the unlocked key file, or the local emulator's demo key. The

@@ -37,6 +37,29 @@ real venue asks first), **delete** removes a saved request (asks first), **g** r
 **ctrl+s** saves what the composer holds; a name like `orders/cancel-one` puts it in the `orders`
 collection. A saved request holds no key, secret, memo, signature or timestamp.
 """
+    DEFAULT_CSS = """
+    Sidebar .sidebar-heading {
+        width: 1fr;
+        padding: 0 1;
+        color: $text-accent;
+        text-style: bold;
+    }
+    Sidebar #saved-tree {
+        height: 1fr;
+        min-height: 4;
+    }
+    Sidebar #history-list {
+        height: 1fr;
+        min-height: 4;
+        border: none;
+    }
+    Sidebar #sidebar-note {
+        display: none;
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+    }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "replay", "Replay", id="sidebar.replay", tooltip="Replay the highlighted request, signed afresh."),
         Binding("delete", "delete", "Delete", id="sidebar.delete", tooltip="Delete the highlighted saved request."),
@@ -47,9 +70,9 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         super().__init__(**kwargs)
         self._history: list[dict[str, Any]] = []
         self._replayed: list[Any] = []  # drafts of replays in flight: tui.replay records those itself
+        self._loaded = False  # read the files only once the sidebar is first shown (start-up stays cheap)
 
     def compose(self) -> ComposeResult:
-        yield Label("Saved", classes="sidebar-heading")
         tree: Tree[Any] = Tree("saved", id="saved-tree")
         tree.show_root = False
         yield tree
@@ -57,11 +80,15 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         yield OptionList(id="history-list")
         yield Static("", id="sidebar-note")
 
-    def on_mount(self) -> None:
+    def shown(self) -> None:
+        """The sidebar became visible: read the lists (the first time, or again), focus the saved tree."""
+        self._loaded = True
         self.load()
+        self.query_one("#saved-tree", Tree).focus()
 
     # -- loading ------------------------------------------------------------------------------------
     def action_reload(self) -> None:
+        self._loaded = True
         self.load()
 
     @work(thread=True, group="sidebar-load", exclusive=True, exit_on_error=False, description="read saved requests and history")
@@ -226,8 +253,10 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         self.post_message(SidebarNotice(f"Deleted {item.name}."))
 
     def on_sidebar_notice(self, message: SidebarNotice) -> None:
-        self._notify(message.sentence, message.severity)
-        self.load()
+        if message.sentence:
+            self._notify(message.sentence, message.severity)
+        if self._loaded:
+            self.load()
 
     # -- replay -----------------------------------------------------------------------------------
     async def action_replay(self) -> None:
@@ -297,10 +326,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         from tui import history
 
         warning = history.record(exchange, diagnosis, source="console")
-        if warning:
-            self.post_message(SidebarNotice(warning, "warning"))
-        else:
-            self.load()
+        self.post_message(SidebarNotice(warning or "", "warning"))  # an empty sentence: just reload the list
 
     def _notify(self, sentence: str, severity: str = "information") -> None:
         self.app.notify(sentence, title="Saved requests", severity=severity, markup=False)  # type: ignore[arg-type]
