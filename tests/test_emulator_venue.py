@@ -1,0 +1,277 @@
+"""The emulated venue behind the gateway: contract validation codes, orders kept per key, the
+faults, exact rate-limit counts, and 50 concurrent clients. Real loopback sockets throughout."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+
+import httpx
+import pytest
+
+from keys.signing import AuthLevel, Credentials, VenueSigner
+from tui import catalog
+from tui.emulator import Emulator
+
+ORDER = {"symbol": "BTCUSDT", "side": 1, "type": "limit", "leverage": "10", "open_type": "isolated", "size": 1, "price": "20000"}
+
+
+@pytest.fixture(scope="module")
+def emu():
+    with Emulator("bitmart") as e:
+        yield e
+
+
+@pytest.fixture(autouse=True)
+def fresh(emu):
+    emu.state.reset()
+    yield
+    emu.state.reset()
+
+
+def send(http: httpx.Client, emu: Emulator, method: str, path: str, *, level=AuthLevel.SIGNED, body=None, query=None, creds: Credentials | None = None) -> httpx.Response:
+    content = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
+    signer = VenueSigner(creds or emu.demo_credentials(), emu.venue.header_set, level, allowed_hosts=emu.venue.hosts)
+    return http.request(method, emu.base_url + path, content=content, params=query, auth=signer)
+
+
+@pytest.fixture
+def http():
+    with httpx.Client(timeout=10) as c:
+        yield c
+
+
+def code_of(resp: httpx.Response, flavour: str = "bitmart") -> int:
+    body = resp.json()
+    assert resp.status_code == catalog.lookup(flavour, body["code"]).http_status
+    assert body["message"] == catalog.lookup(flavour, body["code"]).message
+    return body["code"]
+
+
+def submit(http, emu, **changes) -> httpx.Response:
+    body = {**ORDER, **changes}
+    for k in [k for k, v in changes.items() if v is None]:
+        del body[k]
+    return send(http, emu, "POST", "/contract/private/submit-order", body=body)
+
+
+# -- contract validation ----------------------------------------------------------------------------------
+@pytest.mark.parametrize("changes,code", [
+    ({}, 1000),
+    ({"symbol": "DOGEUSDT"}, 40034),
+    ({"side": 5}, 40041),
+    ({"side": "1"}, 40041),
+    ({"type": "stop"}, 40042),
+    ({"leverage": "101"}, 40029),
+    ({"leverage": "0.5"}, 40030),
+    ({"leverage": "ten"}, 40040),
+    ({"leverage": None}, 40040),
+    ({"open_type": "hedged"}, 40045),
+    ({"size": 0.5}, 40043),
+    ({"size": 0}, 40043),
+    ({"price": "20000.05"}, 40043),
+    ({"price": "-1"}, 40043),
+    ({"client_order_id": "my-order-1"}, 40048),
+    ({"client_order_id": "a" * 33}, 40049),
+    ({"client_order_id": "a" * 32}, 1000),
+    ({"size": 1000, "leverage": "1"}, 40027),  # 1000 x 0.001 BTC x 20000 / 1 = 20000 USDT > 1000
+    ({"side": 3}, 40020),  # closing a position that does not exist
+    ({"type": "market", "price": None}, 1000),
+    ({"symbol": None}, 40011),
+])
+def test_submit_order_validation(http, emu, changes, code):
+    assert code_of(submit(http, emu, **changes)) == code
+
+
+def test_wooxpro_flavour_uses_the_same_contract_codes():
+    with Emulator("wooxpro") as wx, httpx.Client() as http:
+        assert code_of(submit(http, wx, side=9), "wooxpro") == 40041
+
+
+def test_duplicate_client_order_id(http, emu):
+    assert code_of(submit(http, emu, client_order_id="abc123")) == 1000
+    assert code_of(submit(http, emu, client_order_id="abc123")) == 40050
+
+
+def test_orders_are_consistent_per_key(http, emu):
+    resp = submit(http, emu, client_order_id="c1")
+    order_id = str(resp.json()["data"]["order_id"])
+    query = {"symbol": "BTCUSDT", "order_id": order_id}
+    got = send(http, emu, "GET", "/contract/private/order", level=AuthLevel.KEYED, query=query).json()
+    assert got["code"] == 1000 and got["data"]["client_order_id"] == "c1" and got["data"]["state"] == 2
+    # the margin is held: 1 x 0.001 x 20000 / 10 = 2 USDT
+    assets = send(http, emu, "GET", "/contract/private/assets-detail", level=AuthLevel.KEYED).json()["data"][0]
+    assert (assets["available_balance"], assets["frozen_balance"]) == ("998", "2")
+    # another key does not see it
+    other = emu.demo_credentials("read-only")
+    assert code_of(send(http, emu, "GET", "/contract/private/order", level=AuthLevel.KEYED, query=query, creds=other)) == 40035
+    cancel = {"symbol": "BTCUSDT", "order_id": order_id}
+    assert code_of(send(http, emu, "POST", "/contract/private/cancel-order", body=cancel)) == 1000
+    assert code_of(send(http, emu, "POST", "/contract/private/cancel-order", body=cancel)) == 40036
+    got = send(http, emu, "GET", "/contract/private/order", level=AuthLevel.KEYED, query=query).json()
+    assert got["data"]["state"] == 4
+    assets = send(http, emu, "GET", "/contract/private/assets-detail", level=AuthLevel.KEYED).json()["data"][0]
+    assert assets["available_balance"] == "1000"
+
+
+def test_unknown_orders(http, emu):
+    query = {"symbol": "BTCUSDT", "order_id": "999"}
+    assert code_of(send(http, emu, "GET", "/contract/private/order", level=AuthLevel.KEYED, query=query)) == 40035
+    assert code_of(send(http, emu, "POST", "/contract/private/cancel-order", body=query)) == 40037
+
+
+def test_transfer_out_beyond_balance_is_42000_with_http_200(http, emu):
+    body = {"currency": "USDT", "amount": "1000.01", "type": "contract_to_spot"}
+    resp = send(http, emu, "POST", "/account/v1/transfer-contract", body=body)
+    assert code_of(resp) == 42000 and resp.status_code == 200
+    assert code_of(send(http, emu, "POST", "/account/v1/transfer-contract", body={**body, "amount": "1000"})) == 1000
+
+
+def test_contract_details_symbol_filter(http, emu):
+    all_symbols = http.get(emu.base_url + "/contract/public/details").json()["data"]["symbols"]
+    assert {s["symbol"] for s in all_symbols} == {"BTCUSDT", "ETHUSDT"}
+    one = http.get(emu.base_url + "/contract/public/details", params={"symbol": "ETHUSDT"}).json()["data"]["symbols"]
+    assert [s["symbol"] for s in one] == ["ETHUSDT"]
+    assert code_of(http.get(emu.base_url + "/contract/public/details", params={"symbol": "XYZ"})) == 40034
+
+
+def test_service_status_shows_maintenance(http, emu):
+    statuses = lambda: {s["status"] for s in http.get(emu.base_url + "/system/service").json()["data"]["service"]}  # noqa: E731
+    assert statuses() == {2}
+    emu.controls.maintenance = True
+    assert statuses() == {1}
+    assert code_of(http.get(emu.base_url + "/contract/public/details")) == 30016
+
+
+# -- faults -----------------------------------------------------------------------------------------------
+def test_html502(http, emu):
+    emu.controls.fault = "html502"
+    resp = http.get(emu.base_url + "/system/time")
+    assert resp.status_code == 502 and resp.headers["Content-Type"] == "text/html"
+    assert b"<title>502 Bad Gateway</title>" in resp.content and resp.headers["Server"] == "nginx"
+    with pytest.raises(json.JSONDecodeError):
+        resp.json()
+
+
+def test_reset_closes_without_an_answer(http, emu):
+    emu.controls.fault = "reset"
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)):
+        http.get(emu.base_url + "/system/time")
+    emu.controls.fault = None
+    assert http.get(emu.base_url + "/system/time").json()["code"] == 1000  # the client recovers
+
+
+def test_slow_body_trips_a_short_read_timeout(emu):
+    emu.controls.fault = "slow-body"
+    with httpx.Client(timeout=httpx.Timeout(5, read=0.2)) as http:
+        with http.stream("GET", emu.base_url + "/system/time") as resp:
+            assert resp.status_code == 200 and resp.headers["Connection"] == "close"
+            with pytest.raises(httpx.ReadTimeout):
+                resp.read()
+
+
+def test_slow_body_arrives_whole_with_patience(emu):
+    emu.controls.fault = "slow-body"
+    emu.controls.slow_body_gap_s = 0.01
+    with httpx.Client(timeout=5) as http:
+        assert http.get(emu.base_url + "/system/time").json()["code"] == 1000
+
+
+def test_huge_body(http, emu):
+    emu.controls.fault = "huge-body"
+    resp = http.get(emu.base_url + "/contract/private/order-history")
+    assert int(resp.headers["Content-Length"]) == len(resp.content) >= 20 * 1024 * 1024
+    body = resp.json()
+    assert body["code"] == 1000 and len(body["data"]) > 100_000
+
+
+def test_latency_is_added_on_both_legs(http, emu):
+    http.get(emu.base_url + "/system/time")  # warm connection
+    emu.controls.latency_ms = 100
+    t0 = time.perf_counter()
+    http.get(emu.base_url + "/system/time")
+    assert time.perf_counter() - t0 >= 0.2
+
+
+# -- rate limits ------------------------------------------------------------------------------------------
+def test_rate_limit_counts_and_418_after_repeated_429s(http, emu):
+    emu.controls.rate_limit = 3
+    emu.controls.block_after_429 = 2
+    seen = []
+    for _ in range(7):
+        resp = send(http, emu, "GET", "/contract/private/assets-detail", level=AuthLevel.KEYED)
+        seen.append((code_of(resp), int(resp.headers["X-BM-RateLimit-Remaining"]), resp.headers["X-BM-RateLimit-Limit"]))
+    assert [s[0] for s in seen] == [1000, 1000, 1000, 30013, 30013, 30017, 30017]
+    assert [s[1] for s in seen] == [1, 2, 3, 4, 5, 6, 7]
+    assert {s[2] for s in seen} == {"3"}
+    # buckets: another key, and the anonymous IP, have windows of their own
+    other = send(http, emu, "GET", "/contract/private/assets-detail", level=AuthLevel.KEYED, creds=emu.demo_credentials("read-only"))
+    assert code_of(other) == 1000 and other.headers["X-BM-RateLimit-Remaining"] == "1"
+    assert http.get(emu.base_url + "/system/time").headers["X-BM-RateLimit-Remaining"] == "1"
+
+
+def test_rate_window_resets(http, emu):
+    emu.controls.rate_limit = 1
+    emu.controls.rate_window_s = 0.05
+    assert code_of(http.get(emu.base_url + "/system/time")) == 1000
+    assert code_of(http.get(emu.base_url + "/system/time")) == 30013
+    time.sleep(0.06)
+    resp = http.get(emu.base_url + "/system/time")
+    assert code_of(resp) == 1000 and resp.headers["X-BM-RateLimit-Remaining"] == "1"
+
+
+# -- load -------------------------------------------------------------------------------------------------
+def test_fifty_threads_get_consistent_orders(emu):
+    errors: list[str] = []
+    barrier = threading.Barrier(50, timeout=30)
+
+    def worker(n: int) -> None:
+        with httpx.Client(timeout=30) as http:
+            barrier.wait()
+            coid = f"load{n}"
+            placed = submit(http, emu, client_order_id=coid).json()
+            if placed["code"] != 1000:
+                errors.append(f"{n} submit {placed}")
+                return
+            order_id = str(placed["data"]["order_id"])
+            query = {"symbol": "BTCUSDT", "order_id": order_id}
+            got = send(http, emu, "GET", "/contract/private/order", level=AuthLevel.KEYED, query=query).json()
+            if got["data"]["client_order_id"] != coid:
+                errors.append(f"{n} query {got}")
+            if send(http, emu, "POST", "/contract/private/cancel-order", body=query).json()["code"] != 1000:
+                errors.append(f"{n} cancel")
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with httpx.Client() as http:
+        history = send(http, emu, "GET", "/contract/private/order-history", level=AuthLevel.KEYED).json()["data"]
+        assets = send(http, emu, "GET", "/contract/private/assets-detail", level=AuthLevel.KEYED).json()["data"][0]
+    assert len(history) == 50 and len({o["order_id"] for o in history}) == 50
+    assert {o["state"] for o in history} == {4} and assets["available_balance"] == "1000"
+
+
+async def test_fifty_async_clients_rate_counts_are_exact(emu):
+    emu.controls.rate_limit = 120
+    emu.controls.block_after_429 = 10**6
+    creds = emu.demo_credentials()
+
+    async def client() -> list[tuple[int, int]]:
+        out = []
+        async with httpx.AsyncClient(base_url=emu.base_url, timeout=30) as http:
+            for _ in range(4):
+                signer = VenueSigner(creds, emu.venue.header_set, AuthLevel.KEYED)
+                resp = await http.get("/contract/private/assets-detail", auth=signer)
+                out.append((resp.json()["code"], int(resp.headers["X-BM-RateLimit-Remaining"])))
+        return out
+
+    results = [r for batch in await asyncio.gather(*(client() for _ in range(50))) for r in batch]
+    codes = [c for c, _ in results]
+    assert codes.count(1000) == 120 and codes.count(30013) == 80
+    assert sorted(n for _, n in results) == list(range(1, 201))  # every count given exactly once
+    assert all(code == 1000 for code, n in results if n <= 120)
