@@ -391,3 +391,40 @@ def test_cli_busy_port_is_a_sentence_not_a_traceback():
         out = subprocess.run([sys.executable, "-m", "tui", "emulator", "--port", str(port)], cwd=ROOT, capture_output=True, text=True, timeout=20)
     assert out.returncode == 3
     assert f"cannot listen on 127.0.0.1:{port}" in out.stderr and "Traceback" not in out.stderr
+
+
+def _read_response(sock: socket.socket) -> tuple[bytes, bytes, bytes]:
+    """One HTTP/1.1 response off a keep-alive socket: (status line + headers, body, leftover)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = int(next(l.split(b":")[1] for l in head.split(b"\r\n") if l.lower().startswith(b"content-length")))
+    while len(rest) < length:
+        rest += sock.recv(65536)
+    return head, rest[:length], rest[length:]
+
+
+def test_chunked_request_body_is_read_and_framing_kept(emu):
+    path = "/contract/private/submit-order"
+    headers = signed_headers(emu.flavour, emu.demo_credentials(), "POST", path, ORDER.encode())
+    headers.pop("content-length")
+    lines = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    a, b = ORDER[:20].encode(), ORDER[20:].encode()
+    chunked = f"{len(a):x}\r\n".encode() + a + f"\r\n{len(b):x}\r\n".encode() + b + b"\r\n0\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=5) as sock:
+        sock.sendall(f"POST {path} HTTP/1.1\r\ntransfer-encoding: chunked\r\n{lines}\r\n".encode() + chunked)
+        _, body, _ = _read_response(sock)
+        assert json.loads(body)["code"] == 1000  # the signature matched the reassembled body
+        sock.sendall(b"GET /system/time HTTP/1.1\r\nHost: x\r\n\r\n")  # same connection, next request
+        _, body, _ = _read_response(sock)
+        assert json.loads(body)["code"] == 1000
+
+
+def test_broken_framing_is_a_400_not_a_hang(emu):
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=5) as sock:
+        sock.sendall(b"POST /system/time HTTP/1.1\r\nHost: x\r\nContent-Length: ten\r\n\r\n")
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    assert data.startswith(b"HTTP/1.1 400") and b"Connection: close" in data

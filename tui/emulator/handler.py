@@ -13,7 +13,7 @@ import json
 import re
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from urllib.parse import parse_qsl
 
@@ -123,7 +123,6 @@ class Request:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     client_ip: str
-    params: dict[str, str] = field(default_factory=dict)
 
 
 def handle(

@@ -81,13 +81,42 @@ class _Handler(BaseHTTPRequestHandler):
         if ms > 0:
             self.server.stopping.wait(ms / 1000)
 
+    def _read_body(self) -> bytes | None:
+        """The request body (Content-Length or chunked); None when the framing is broken."""
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            parts = []
+            while True:
+                line = self.rfile.readline(1024)
+                try:
+                    size = int(line.split(b";", 1)[0].strip() or b"x", 16)
+                except ValueError:
+                    return None
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(parts)
+                parts.append(self.rfile.read(size))
+                self.rfile.readline(8)
+        raw = self.headers.get("Content-Length") or "0"
+        if not raw.strip().isdigit():
+            return None
+        length = int(raw)
+        return self.rfile.read(length) if length > 0 else b""
+
     def _serve(self) -> None:
         state = self.server.state
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+        body = self._read_body()
+        if body is None:
+            self.close_connection = True
+            self._write(Reply(400, [("Content-Type", "text/plain")], b"Bad request framing\n"), closing=True)
+            return
         self._pause()  # the request's leg
         split = urlsplit(self.path)
-        reply = handle(state, self.command, split.path, split.query, self.headers, body, self.client_address[0])
+        try:
+            reply = handle(state, self.command, split.path, split.query, self.headers, body, self.client_address[0])
+        except Exception as exc:  # a bug here should reach the client as an answer, not a dropped socket
+            text = f"keyprobe emulator internal error: {type(exc).__name__}: {exc}\n".encode()
+            reply = Reply(500, [("Content-Type", "text/plain")], text)
         if reply.fault == "reset":
             self._reset()
             return
