@@ -120,6 +120,9 @@ class KeyprobeApp(App[int]):
         if wants_keyfile and "unlock" in self.SCREENS:
             self.push_screen("unlock", callback=self._unlocked)
         elif venue in (None, "emulator"):
+            if profile is not None:
+                self.notify(f"Profiles open once the unlock screen is installed; using the emulator, not {profile!r}.",
+                            title="Profile", severity="warning", markup=False)
             self.start_emulator()
         else:
             self._use_environment(venue)

@@ -205,7 +205,7 @@ file when there is none.
         from tui.console.screens.dialogs import ConfirmScreen
 
         question = f"Remove profile {name}? Its key, secret and memo are deleted from the key file."
-        self.app.push_screen(ConfirmScreen(question, "Remove a profile"), callback=lambda yes: self._removed(name) if yes else None)
+        self.app.push_screen(ConfirmScreen(question, "Remove a profile"), callback=lambda yes: self._remove_confirmed(name) if yes else None)
 
     def action_lock(self) -> None:
         if self.vault is None:
@@ -239,7 +239,7 @@ file when there is none.
             self.vault.replace(profile)
             self._save(f"Saved profile {profile.name}.", before, profile.name)
 
-    def _removed(self, name: str) -> None:
+    def _remove_confirmed(self, name: str) -> None:
         if self.vault is not None and name in self.vault.profiles:
             before = dict(self.vault.profiles)
             self.vault.remove(name)

@@ -132,8 +132,11 @@ class MainScreen(Screen[None]):
         self.query_one(StatusBar).show_target(target)
         self.composer.configure(target.venue, target.key_label)
         self.refresh_preview()
-        if self.session.estimate is None:  # a new server: its clock has not been read yet
+        if self.session.estimate is None and target.venue.is_emulator:
+            # A new server: read its clock. A real venue is contacted only when asked (send, f5).
             self.measure_clock("new venue")
+        elif self.session.estimate is None:
+            self.query_one(StatusBar).show_clock(None, self.session.use_offset)
 
     async def load_endpoint(self, endpoint: Any) -> None:
         await self.composer.load_endpoint(endpoint)

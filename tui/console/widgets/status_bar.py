@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 def clock_text(estimate: Any, use_offset: bool) -> Text:
     """`clock +12 ms ±0.6 ms (signing with it)`; plain text, so no markup can leak in."""
     if estimate is None:
-        return Text("clock not measured", style="dim")
+        return Text("clock not measured (f5)", style="dim")
     offset, bound = float(estimate.offset_ms), float(estimate.bound_ms)
     offset = 0.0 if abs(offset) < 0.5 else offset  # no "-0 ms"
     style = "bold red" if getattr(estimate, "verdict", "ok") == "outside-30007-window" else (
