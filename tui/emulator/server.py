@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import socket
+import struct
 import threading
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,6 +35,7 @@ class _Server(ThreadingHTTPServer):
         self.state = state
         self.stopping = threading.Event()
         self._open: set[socket.socket] = set()
+        self._resets: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
 
@@ -45,6 +47,15 @@ class _Server(ThreadingHTTPServer):
         finally:
             with self._open_lock:
                 self._open.discard(request)
+
+    def shutdown_request(self, request) -> None:  # type: ignore[override]
+        with self._open_lock:
+            reset = request in self._resets
+            self._resets.discard(request)
+        if reset:
+            request.close()  # no FIN first: with SO_LINGER 0 the close is a bare RST
+            return
+        super().shutdown_request(request)
 
     def close_connections(self) -> None:
         """Wake every handler thread blocked on a keep-alive connection, so stop() leaves none serving."""
@@ -128,7 +139,9 @@ class _Handler(BaseHTTPRequestHandler):
         """Close with RST and no answer: SO_LINGER 0 turns close() into a reset."""
         self.close_connection = True
         try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            with self.server._open_lock:
+                self.server._resets.add(self.connection)  # shutdown_request skips its FIN for these
         except OSError:
             pass
 
