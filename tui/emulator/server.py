@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import random
 import socket
+import socketserver
 import struct
+import sys
 import threading
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +40,19 @@ class _Server(ThreadingHTTPServer):
         self._resets: set[socket.socket] = set()
         self._open_lock = threading.Lock()
         super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind asks DNS for the host's FQDN, which can take seconds on some networks.
+        socketserver.TCPServer.server_bind(self)
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
+
+    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
+        # A client hanging up mid-request is normal here (timeouts, resets); the console must not get
+        # tracebacks on its terminal for it. Anything else is a bug and is still printed.
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
     def process_request_thread(self, request, client_address):  # type: ignore[override]
         with self._open_lock:
