@@ -58,7 +58,7 @@ class MainScreen(Screen[None]):
         Binding("ctrl+j,alt+enter", "send", "Send", id="main.send", priority=True, tooltip="Sign and send the request."),
         Binding("f5", "measure_clock", "Clock", id="main.clock", tooltip="Measure the server clock offset again."),
         Binding("f6", "copy_curl", "curl", id="main.curl", tooltip="Copy the signed request as a curl command."),
-        Binding("f7", "copy_curl_script", "curl $KEYPROBE_*", id="main.curl_script", tooltip="Copy a curl script that signs with $KEYPROBE_* variables."),
+        Binding("f7", "copy_curl_script", "curl $KEYPROBE_*", id="main.curl_script", show=False, tooltip="Copy a curl script that signs with $KEYPROBE_* variables."),
         Binding("f8", "toggle_corrected_clock", "Corrected clock", id="main.corrected_clock", tooltip="Sign with local time + the measured offset."),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="main.sidebar", show=False, tooltip="Show or hide the sidebar."),
         Binding("ctrl+s", "save_draft", "Save", id="main.save", show=False, tooltip="Save the request under a name (the sidebar lists it)."),
