@@ -13,7 +13,8 @@ from keys.secret import Secret
 from keys.signing import AuthLevel, FixedClock, verify
 from tui.exchange import Draft, FailureKind
 from tui.venues import VENUES, emulator_venue
-from tui.wire import Trace, Wire, classify, parse_rate_limit, send_once
+from tui.failures import classify
+from tui.wire import Trace, Wire, parse_rate_limit, send_once
 
 CREDS = demo_key().credentials
 BITMART = VENUES["bitmart"]
