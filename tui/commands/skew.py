@@ -28,6 +28,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "of the venue's time endpoint on one connection; the sample with the shortest round trip wins and "
             "its half round trip is the bound. Venues without a time endpoint are read from the HTTP Date header."
         ),
+        epilog="Exit status: 0 within the venue's 60 s window, 1 outside it (signed requests would get 30007), "
+        "3 when the venue could not be reached, 2 for a usage error.",
     )
     p.add_argument("--samples", type=_samples, default=8, metavar="N", help="samples after the warm-up (default 8)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -59,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         out = {"venue": target.venue.id, "base_url": target.venue.base_url, **estimate.to_dict()}
         print(json.dumps(out))
-        return 0
-    from tui.render import print_estimate
+    else:
+        from tui.render import print_estimate
 
-    print_estimate(estimate, target.venue)
-    return 0
+        print_estimate(estimate, target.venue)
+    # A script checking the clock before trading wants to stop when signing would earn 30007.
+    return 1 if estimate.verdict == "outside-30007-window" else 0
