@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import re
+import time
 from pathlib import Path
 
 import pytest
 
 from keys import vault
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from keys.signing import sign
 from tui import history, saved
 from tui.cli import main
 from tui.commands import _profile
@@ -200,3 +203,27 @@ def test_yes_passes_the_question_but_not_the_host_binding(home: Path, capsys, mo
     assert main(["replay", str(home / "c"), "--yes"]) == 2
     out = capsys.readouterr().out
     assert out.startswith("refused  real  -  -  -  Refusing to sign for evil.example")
+
+
+def test_no_file_under_home_holds_a_secret_memo_signature_or_timestamp(emu, home: Path, capsys):
+    """send --save, replay and history --save all write files; none may hold what signed the requests."""
+    body = '{"symbol":"BTCUSDT","order_id":"5"}'
+    assert send_and_save(emu, "cancel", "POST", "/contract/private/cancel-order", body) == 1  # 40037: signed fine
+    sent = json_lines(capsys.readouterr().out)[0]["request"]["signing"]
+    timestamps = {sent["timestamp"]}
+    assert main(["replay", str(home / "requests"), "--json", "--repeat", "2"]) == 1
+    capsys.readouterr()
+    assert main(["history", "--save", "1", "again"]) == 0
+    # The replays' timestamps are not printed, so every millisecond of the run is checked instead:
+    # no 13-digit number from that range may appear in any file.
+    now = time.time_ns() // 1_000_000
+    forbidden = {EXAMPLE_SECRET, EXAMPLE_MEMO, EXAMPLE_KEY, *timestamps,
+                 *(sign(EXAMPLE_SECRET, ts, EXAMPLE_MEMO, body) for ts in timestamps)}
+    files = [p for p in home.rglob("*") if p.is_file()]
+    assert {p.name for p in files} >= {"history.jsonl", "cancel.request.json", "again.request.json"}
+    for f in files:
+        text = f.read_text(encoding="utf-8")
+        for value in forbidden:
+            assert value not in text, f"{value[:6]}… found in {f.name}"
+        for number in re.findall(r"\d{13}", text):
+            assert not (int(sent["timestamp"]) - 1 <= int(number) <= now + 1), f"a millisecond timestamp in {f.name}"
