@@ -35,7 +35,6 @@ SCHEMA = 1
 MAX_ENTRIES = 1000
 MAX_BYTES = 5 * 1024 * 1024
 KEEP_FRACTION = 0.9
-SOURCES = ("console", "send", "replay", "probe")
 
 
 class HistoryError(Exception):
