@@ -240,13 +240,13 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
     row = lookup(family, env.code)
     if row is None:
         return _undocumented(family, name, env.code, actual, env.message, notes)
+    item = advice(env.code, family)
     found: list[tuple[str, str]] = []
     if env.code != SUCCESS_CODE and (request is not None or draft is not None or pairs):
         try:
-            found = findings(family, env.code, request, draft, pairs)
+            found = findings(family, env.code, request, draft, pairs, frozenset(t for t in item.topics if t))
         except Exception as exc:  # noqa: BLE001 - evidence is a bonus: the documented answer still stands
             notes.append(f"keyprobe could not read the request's evidence ({type(exc).__name__}); fixes are in the table's order.")
-    item = advice(env.code, family)
     matches = None if actual is None else actual == row.http_status
     if matches is False:
         notes.append(f"The document gives HTTP {row.http_status} for {env.code}; this response came with HTTP {actual}.")
