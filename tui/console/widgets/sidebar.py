@@ -135,7 +135,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         options.clear_options()
         options.add_options([Option(history_label(e), id=str(i)) for i, e in enumerate(message.history)])
         shown = len(message.history)
-        heading = f"History ({shown})" if shown == message.history_total else f"History (newest {shown} of {message.history_total})"
+        heading = f"History ({shown})" if shown == message.history_total else f"History ({shown} of {message.history_total})"
         self.query_one("#history-heading", Label).update(heading)
         note = self.query_one("#sidebar-note", Static)
         note.update(Text("\n".join(message.notes), style="yellow"))

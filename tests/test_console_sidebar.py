@@ -1,0 +1,194 @@
+"""The sidebar against the in-process emulator: save the composer's draft (ctrl+s), reopen it,
+replay it (signed afresh, recorded as a replay), delete it; the history lists every send, newest
+first, and a long history is capped in the list."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from console_support import quiet_console, run_entry, screen_text, send, settle
+from textual.widgets import Input, OptionList, Select, TextArea, Tree
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from keys.signing import AuthLevel
+from tui import history, paths, saved
+from tui.console.app import KeyprobeApp
+from tui.console.screens.dialogs import AskScreen, ConfirmScreen
+from tui.console.widgets.sidebar import HISTORY_CAP, Sidebar, open_draft
+from tui.exchange import Draft
+from tui.venues import get_venue
+
+SIZE = (120, 40)
+SIGNED = "Endpoint: POST /contract/private/submit-order (signed)"
+KEYED = "Endpoint: GET /contract/private/assets-detail (keyed)"
+
+
+@pytest.fixture(autouse=True)
+def _console_env(monkeypatch, tmp_path):
+    quiet_console(monkeypatch, tmp_path)
+
+
+def sources() -> list[str]:
+    return [e["source"] for e in history.read().entries]
+
+
+def leaf(tree: Tree, name: str):
+    found = []
+
+    def walk(node):
+        for child in node.children:
+            if child.data is not None and child.data.name == name:
+                found.append(child)
+            walk(child)
+
+    walk(tree.root)
+    return found[0] if found else None
+
+
+async def show_sidebar(app, pilot) -> Sidebar:
+    await pilot.press("ctrl+b")
+    await settle(app, pilot)
+    sidebar = app.main_screen.query_one(Sidebar)
+    assert sidebar.has_class("-visible")
+    return sidebar
+
+
+async def test_save_reopen_replay_and_delete_a_saved_request():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, SIGNED)
+        composer = app.main_screen.composer
+        body = composer.body
+        sidebar = await show_sidebar(app, pilot)
+
+        # save: ctrl+s asks a name; folder/name puts it in a collection
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert isinstance(app.screen, AskScreen)
+        await pilot.press("ctrl+u", *"orders/submit", "enter")
+        await settle(app, pilot)
+        file = paths.saved_dir() / "orders" / "submit.request.json"
+        record = json.loads(file.read_text())
+        assert record["method"] == "POST" and record["path"] == "/contract/private/submit-order" and record["body"] == body
+        raw = file.read_text()
+        for secret in (EXAMPLE_SECRET, EXAMPLE_MEMO, EXAMPLE_KEY, "X-BM-SIGN", "X-BM-TIMESTAMP"):
+            assert secret not in raw
+        tree = sidebar.query_one("#saved-tree", Tree)
+        node = leaf(tree, "submit")
+        assert node is not None and str(node.parent.label) == "orders/"
+
+        # reopen: the composer gets the saved request back
+        await run_entry(app, pilot, KEYED)
+        assert composer.method == "GET"
+        tree.focus()
+        tree.move_cursor(node)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert (composer.method, composer.path, composer.body) == ("POST", "/contract/private/submit-order", body)
+        assert composer.query_one("#auth", Select).value == "signed"
+
+        # replay: signed afresh through the one Wire, answered 1000, recorded once as a replay
+        before = len(history.read().entries)
+        await pilot.press("r")
+        await settle(app, pilot)
+        exchange = app.main_screen.exchange
+        assert exchange is not None and exchange.draft.path == "/contract/private/submit-order"
+        assert exchange.request.evidence.level.value == "signed"
+        assert app.main_screen.diagnosis.code == 1000
+        log = history.read().entries
+        assert len(log) == before + 1 and log[-1]["source"] == "replay" and log[-1]["name"] == "submit"
+
+        # a second replay is a new request: a new timestamp, a new signature
+        first_stamp = exchange.request.header("X-BM-TIMESTAMP")
+        await pilot.press("r")
+        await settle(app, pilot)
+        again = app.main_screen.exchange
+        assert again is not exchange and app.main_screen.diagnosis.code == 1000
+        assert again.request.header("X-BM-TIMESTAMP") >= first_stamp
+
+        # delete, after confirming
+        tree.move_cursor(leaf(tree, "submit"))
+        await pilot.press("delete")
+        await settle(app, pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(app, pilot)
+        assert not file.exists() and leaf(tree, "submit") is None
+
+
+async def test_history_lists_sends_newest_first_and_opens_them():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert (await send(app, pilot)).code == 1000
+        await run_entry(app, pilot, SIGNED)
+        assert (await send(app, pilot)).code == 1000
+        assert sources() == ["console", "console"]
+
+        sidebar = await show_sidebar(app, pilot)
+        entries = sidebar.history_entries
+        assert [e["method"] for e in entries] == ["POST", "GET"]  # newest first
+        assert entries[0]["code"] == 1000 and entries[0]["status"] == 200
+        options = sidebar.query_one("#history-list", OptionList)
+        assert options.option_count == 2 and "History (2)" in screen_text(app)
+
+        options.focus()
+        options.highlighted = 1
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert app.main_screen.composer.method == "GET"
+        assert app.main_screen.composer.path == "/contract/private/assets-detail"
+
+        assert (await send(app, pilot)).code == 1000  # the list follows new sends
+        assert sidebar.history_entries[0]["method"] == "GET" and len(sidebar.history_entries) == 3
+
+
+async def test_a_long_history_is_read_in_a_worker_and_capped_in_the_list():
+    venue = get_venue("emulator")
+    line = {**saved.draft_record(Draft(venue, "GET", "/system/time")), "schema": 1, "source": "send", "status": 200, "code": 1000}
+    total = 3000
+    paths.history_path().parent.mkdir(parents=True, exist_ok=True)
+    with paths.history_path().open("w") as fh:
+        for i in range(total):
+            fh.write(json.dumps({**line, "time": f"2026-01-01T00:00:{i % 60:02d}Z", "name": f"n{i}"}) + "\n")
+        fh.write("{not json\n")  # a damaged line is skipped and reported, not fatal
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        sidebar = await show_sidebar(app, pilot)
+        assert sidebar.query_one("#history-list", OptionList).option_count == HISTORY_CAP
+        assert sidebar.history_entries[0]["name"] == f"n{total - 1}"  # the newest
+        text = screen_text(app)
+        assert f"History ({HISTORY_CAP} of {total})" in text
+        assert "Skipped 1 unreadable line" in sidebar.query_one("#sidebar-note").content.plain
+
+
+async def test_a_bad_name_is_refused_with_a_sentence_and_nothing_is_written():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        await pilot.press("ctrl+u", *"..", "enter")
+        await settle(app, pilot)
+        assert not paths.saved_dir().exists() or not any(paths.saved_dir().rglob("*.json"))
+        assert any("not a usable request name" in n.message for n in app._notifications)
+
+
+async def test_opening_keeps_a_non_default_auth_level_and_the_query():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        venue = app.session.target.venue
+        # The endpoint table says keyed; the saved request says none, and that is what must come back.
+        draft = Draft(venue, "GET", "/contract/private/assets-detail", (("currency", "USDT"),), "", AuthLevel.NONE, "demo")
+        await open_draft(app, draft)
+        await settle(app, pilot)
+        composer = app.main_screen.composer
+        assert composer.query_one("#auth", Select).value == "none"
+        assert composer.draft(venue).query == (("currency", "USDT"),)
+        assert composer.query_one("#path", Input).value == "/contract/private/assets-detail"
+        assert composer.query_one("#body", TextArea).text == ""
+        assert (await send(app, pilot)).code != 1000  # sent unsigned, as saved: the emulator refuses it
