@@ -15,9 +15,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.lazy import Lazy
 from textual.message import Message
 from textual.screen import Screen
+from textual.widget import MountError
 from textual.widgets import Footer, Static, TabbedContent, TabPane
 
 from tui.console.messages import (
@@ -77,7 +77,8 @@ class MainScreen(Screen[None]):
         yield StatusBar(id="status-bar")
         with Horizontal(id="workspace"):
             # The sidebar slot: saved requests and history mount here (ctrl+b shows it).
-            yield Sidebar(id="sidebar")
+            # The sidebar (before the composer) and the response tabs are mounted just after the
+            # first frame (_mount_deferred): nothing in them is needed to paint it.
             with Vertical(id="compose-column"):
                 yield Composer(id="composer")
                 with VerticalScroll(id="preview-scroll"):
@@ -85,23 +86,12 @@ class MainScreen(Screen[None]):
             with Vertical(id="response-column"):
                 yield ResponseSummary(id="summary")
                 yield DiagnosisPanel(id="diagnosis")
-                # Mounted just after the first frame: nothing in the tabs is needed to paint it.
-                with Lazy(ResponseTabs(id="response-tabs")):
-                    with TabPane("Body", id="tab-body"):
-                        yield BodyView(id="body-view")
-                    with TabPane("Headers", id="tab-headers"):
-                        yield VerticalScroll(Static("", id="headers-text"))
-                    with TabPane("Request", id="tab-request"):
-                        yield VerticalScroll(Static("", id="request-text"))
-                    with TabPane("Clock", id="tab-clock"):
-                        yield ClockPanel(id="clock-panel")
         yield Footer()
 
     AUTO_FOCUS = "#path"
 
     def on_mount(self) -> None:
         titles = {
-            "#sidebar": "Saved",
             "#composer": "Request",
             "#preview-scroll": "Signing preview",
             "#summary": "Response",
@@ -109,6 +99,26 @@ class MainScreen(Screen[None]):
         }
         for selector, title in titles.items():
             self.query_one(selector).border_title = title
+        self.call_after_refresh(self._mount_deferred)
+
+    async def _mount_deferred(self) -> None:
+        if self.app._exit or not self.is_attached:
+            return  # quit before the second frame
+        tabs = ResponseTabs(id="response-tabs")
+        for pane in (
+            TabPane("Body", BodyView(id="body-view"), id="tab-body"),
+            TabPane("Headers", VerticalScroll(Static("", id="headers-text")), id="tab-headers"),
+            TabPane("Request", VerticalScroll(Static("", id="request-text")), id="tab-request"),
+            TabPane("Clock", ClockPanel(id="clock-panel"), id="tab-clock"),
+        ):
+            tabs.compose_add_child(pane)  # what `with TabbedContent(): yield TabPane(...)` does
+        sidebar = Sidebar(id="sidebar")
+        sidebar.border_title = "Saved"
+        try:
+            await self.query_one("#workspace").mount(sidebar, before="#compose-column")
+            await self.query_one("#response-column").mount(tabs)
+        except MountError:
+            pass  # the app is closing
 
     @property
     def session(self) -> Any:
