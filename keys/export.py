@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from keys.signing import BODY_SIGNED_METHODS, AuthLevel, Clock, Credentials, VenueSigner
-from tui.venues import Venue, signing_hosts
+from keys.signing import BODY_SIGNED_METHODS, AuthLevel, Clock, Credentials
+from tui.venues import Venue
 
 if TYPE_CHECKING:
     from tui.exchange import Draft  # keys/ reads a Draft's fields; it does not depend on the module
@@ -42,15 +42,9 @@ def curl_command(
     venue_name: str | None = None,
 ) -> str:
     """A one-line curl command for `draft`, signed now; raises SigningRefused like a send would."""
-    venue = draft.venue
-    signer = VenueSigner(
-        credentials,
-        venue.header_set,
-        draft.auth_level,
-        clock,
-        allowed_hosts if allowed_hosts is not None else signing_hosts(venue),
-        venue_name or venue.name,
-    )
+    from tui.wire import signer_for  # the wire's own signer, so the curl is signed as a send would be
+
+    signer = signer_for(draft, credentials, clock, allowed_hosts, venue_name)
     request = next(signer.sync_auth_flow(build_request(draft)))
     argv = ["curl", "--http1.1", "-X", request.method]
     for raw_name, raw_value in request.headers.raw:

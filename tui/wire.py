@@ -213,14 +213,7 @@ class Wire:
             client = self.client_for(venue.base_url)
             trace = Trace.start()  # after the client: its one-time set-up (an SSL context, ~40 ms) is not this send's time
             request = client.build_request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
-            signer = VenueSigner(
-                credentials,
-                venue.header_set,
-                draft.auth_level,
-                clock,
-                allowed_hosts if allowed_hosts is not None else signing_hosts(venue),
-                venue_name or venue.name,
-            )
+            signer = signer_for(draft, credentials, clock, allowed_hosts, venue_name)
             request.extensions["trace"] = trace.record
             response = await client.send(request, auth=signer, stream=True)
             try:
@@ -267,6 +260,20 @@ class Wire:
                 break
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return body, size > cap, size
+
+
+def signer_for(
+    draft: Draft,
+    credentials: Credentials | None,
+    clock: Clock | None = None,
+    allowed_hosts: frozenset[str] | None = None,
+    venue_name: str | None = None,
+) -> VenueSigner:
+    """A fresh signer for one send of `draft`: its venue's header set, its auth level, and the hosts
+    the key may sign for (the venue's own unless a profile says more)."""
+    venue = draft.venue
+    hosts = allowed_hosts if allowed_hosts is not None else signing_hosts(venue)
+    return VenueSigner(credentials, venue.header_set, draft.auth_level, clock, hosts, venue_name or venue.name)
 
 
 @functools.cache
