@@ -9,8 +9,9 @@ same run, alternating which goes first each round so drift and warm-up hit both 
   does except drawing the table.
 - bare: the same requests already in memory; inline HMAC, httpx.AsyncClient.send, json.loads.
 
-Usage: .venv/bin/python benchmarks/replay_throughput.py [--requests 500] [--rounds 5] [--concurrency 8]
-Goal: keyprobe / bare <= 1.25 (median of the rounds).
+Usage: .venv/bin/python benchmarks/replay_throughput.py [--requests 500] [--rounds 7] [--concurrency 8]
+Goal: keyprobe / bare <= 1.25 (median of the rounds). The best-of-rounds ratio is printed too: on a
+shared machine it is the figure least moved by other processes.
 """
 
 from __future__ import annotations
@@ -90,7 +91,7 @@ async def bare_block(drafts: list[Draft], concurrency: int) -> tuple[float, int]
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=500)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
 
@@ -123,7 +124,8 @@ def main() -> int:
     print(f"keyprobe replay: median {kp * 1000:8.1f} ms  ({n / kp:7.0f} req/s)   rounds: {', '.join(f'{t * 1000:.0f}' for t in kp_times)}")
     print(f"bare httpx loop: median {bare * 1000:8.1f} ms  ({n / bare:7.0f} req/s)   rounds: {', '.join(f'{t * 1000:.0f}' for t in bare_times)}")
     ratio = kp / bare
-    print(f"ratio keyprobe/bare: {ratio:.3f}  (goal <= 1.25: {'met' if ratio <= 1.25 else 'NOT met'})")
+    print(f"ratio keyprobe/bare: {ratio:.3f} median, {min(kp_times) / min(bare_times):.3f} best of rounds  "
+          f"(goal <= 1.25 on the median: {'met' if ratio <= 1.25 else 'NOT met'})")
     return 0
 
 
