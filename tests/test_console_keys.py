@@ -371,3 +371,28 @@ async def test_keys_screen_help_bindings_and_snapshot(keyfile, emulator, monkeyp
         assert "fingerprint" in text  # the keys screen's HELP, shown for the focused table
         keys_listed = app.screen.query_one("#help-keys", Static).content.plain  # below the text: scrolled out of view
         assert "keys.add" in keys_listed and "keys.lock" in keys_listed and "keys.remove" in keys_listed
+
+
+async def test_palette_reaches_every_keys_action(keyfile):
+    from console_support import entry, run_entry
+
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(app, pilot)
+        for title in ("Keys: manage profiles", "Keys: add a profile", "Keys: edit emu", "Keys: remove emu",
+                      "Keys: lock the key file", "Profile: use emu", "Profile: use the local emulator's demo key"):
+            entry(app, title)
+        await run_entry(app, pilot, "Keys: edit emu")
+        form = app.screen
+        assert isinstance(form, ProfileFormScreen) and form.query_one("#name", Input).value == "emu"
+        assert "80618e…3e56" in screen_text(app) and EXAMPLE_SECRET not in screen_text(app)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, KeysScreen)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Keys: remove emu")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert stored_names() == ["emu"] and list(app.vault.profiles) == ["emu"]

@@ -97,8 +97,19 @@ async def test_the_frozen_key_stops_at_the_keyed_layer_with_its_diagnosis():
 async def test_probe_is_reachable_from_the_palette_and_bound_with_ids():
     from console_support import entry
 
-    for binding in ProbeScreen.BINDINGS:
-        assert binding.id and binding.id.startswith("probe.")
+    from tui.console.screens.dialogs import AskScreen, ConfirmScreen
+    from tui.console.screens.keys import KeysScreen
+    from tui.console.screens.main import MainScreen
+    from tui.console.screens.profile_form import ProfileFormScreen
+    from tui.console.screens.unlock import UnlockScreen
+    from tui.console.widgets.sidebar import Sidebar
+
+    ids = [b.id for cls in (KeyprobeApp, MainScreen, ProbeScreen, KeysScreen, ProfileFormScreen, UnlockScreen,
+                            ConfirmScreen, AskScreen, Sidebar) for b in cls.BINDINGS]
+    assert all(ids) and len(ids) == len(set(ids))  # every binding can be remapped by its own id
+    assert {"main.save", "main.keys", "main.probe", "probe.rerun", "sidebar.replay", "keys.lock"} <= set(ids)
+    for cls in (ProbeScreen, KeysScreen, ProfileFormScreen, UnlockScreen, ConfirmScreen, AskScreen, Sidebar):
+        assert cls.HELP.startswith("## ")  # F1 has something to say on each
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)

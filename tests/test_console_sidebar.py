@@ -136,7 +136,7 @@ async def test_history_lists_sends_newest_first_and_opens_them():
 
         options.focus()
         options.highlighted = 1
-        await pilot.press("enter")
+        await pilot.press("o")  # open (enter does the same)
         await settle(app, pilot)
         assert app.main_screen.composer.method == "GET"
         assert app.main_screen.composer.path == "/contract/private/assets-detail"

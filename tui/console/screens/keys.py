@@ -47,8 +47,10 @@ leaves memory and the console goes back to the local emulator. **o** unlocks, **
 file when there is none.
 """
 
-    def __init__(self) -> None:
+    def __init__(self, then: tuple[str, str | None] | None = None) -> None:
+        """`then`: an action to run once shown, e.g. ("edit", "bitmart-main") from the palette."""
         super().__init__()
+        self._then = then
         self._saving = False
         self._changed: str | None = None  # the profile the running save added or edited
         self._removed: str | None = None  # or removed
@@ -66,6 +68,13 @@ file when there is none.
     def on_mount(self) -> None:
         self.query_one("#keys-table", DataTable).add_columns(*COLUMNS)
         self.refresh_table()
+        if self._then is not None:
+            action, name = self._then
+            self._then = None
+            if name is not None:
+                self.refresh_table(select=name)
+            if self.check_action(action, ()):
+                getattr(self, f"action_{action}")()
 
     def on_screen_resume(self) -> None:
         self.refresh_table()

@@ -30,7 +30,7 @@ class Sidebar(Vertical):
     HELP = """\
 ## Saved requests and history
 **Saved**: your saved requests; a folder is a collection. **History**: every send, newest first
-(the newest 200 are listed). **enter** opens the highlighted item into the composer, **r** replays
+(the newest 200 are listed). **enter** (or **o**) opens the highlighted item into the composer, **r** replays
 it (signed afresh with a new timestamp, through the same send path as ctrl+j; a signed write to a
 real venue asks first), **delete** removes a saved request (asks first), **g** reloads the lists.
 
@@ -61,6 +61,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
     }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("o", "open", "Open", id="sidebar.open", tooltip="Open the highlighted request in the composer (enter does the same)."),
         Binding("r", "replay", "Replay", id="sidebar.replay", tooltip="Replay the highlighted request, signed afresh."),
         Binding("delete", "delete", "Delete", id="sidebar.delete", tooltip="Delete the highlighted saved request."),
         Binding("g", "reload", "Reload", id="sidebar.reload", tooltip="Read the saved requests and the history again."),
@@ -186,6 +187,13 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         index = event.option_index
         if 0 <= index < len(self._history):
             await self.open_item("history", self._history[index])
+
+    async def action_open(self) -> None:
+        chosen = self.selected()
+        if chosen is None:
+            self._notify("Highlight a saved request or a history entry to open.", "warning")
+            return
+        await self.open_item(*chosen)
 
     async def open_item(self, kind: str, item: Any) -> None:
         found = self._draft_of(kind, item)
