@@ -16,15 +16,11 @@ after the except block, so no chained frame carries key bytes into a traceback.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
 import os
-import re
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import nacl.exceptions
 import nacl.pwhash.argon2id as argon2id
@@ -33,8 +29,8 @@ import nacl.utils
 
 from keys import redact
 from keys.secret import Secret
-from keys.signing import Credentials
-from tui.venues import VENUES, get_venue, signing_hosts
+from tui.atomic import atomic_write
+from keys.profile import Profile, ProfileError, VaultError
 
 FORMAT = "keyprobe-keyfile"
 VERSION = 1
@@ -51,8 +47,6 @@ MAX_MEMLIMIT = argon2id.MEMLIMIT_SENSITIVE  # 1 GiB: the most keyprobe ever writ
 MIN_OPSLIMIT = argon2id.OPSLIMIT_MIN
 MIN_MEMLIMIT = argon2id.MEMLIMIT_MIN
 
-PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
-HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[?[0-9a-f:]+\]?")
 
 
 @dataclass(frozen=True)
@@ -83,10 +77,6 @@ DEFAULT_LIMITS = MODERATE
 
 
 # -- errors: one family, each a sentence --------------------------------------------------------------
-class VaultError(Exception):
-    """Anything that stops the key file from opening or saving; str() is a sentence for a person."""
-
-
 class KeyFileMissing(VaultError):
     pass
 
@@ -109,121 +99,6 @@ class UnsupportedVersion(VaultError):
 
 class WrongPassphrase(VaultError):
     pass
-
-
-class ProfileError(VaultError):
-    """A profile that cannot be added, found or removed (bad name, unknown venue, duplicate...)."""
-
-
-# -- profiles ------------------------------------------------------------------------------------------
-@dataclass(frozen=True, repr=False)
-class Profile:
-    """A named key bound to a venue. Its secrets are Secrets; it shows itself only by fingerprint."""
-
-    name: str
-    venue: str  # a tui.venues id
-    api_key: Secret
-    secret: Secret
-    memo: Secret
-    extra_hosts: tuple[str, ...] = ()
-    base_url: str | None = None
-    notes: str = ""
-
-    @classmethod
-    def new(
-        cls,
-        name: str,
-        venue: str,
-        api_key: str | Secret,
-        secret: str | Secret,
-        memo: str | Secret = "",
-        *,
-        extra_hosts: tuple[str, ...] | list[str] = (),
-        base_url: str | None = None,
-        notes: str = "",
-    ) -> Profile:
-        """A checked profile; ProfileError with a sentence when a field is unusable."""
-        # Rebound first: str arguments must not sit in this frame's locals if a check below raises.
-        api_key, secret, memo = Secret(api_key), Secret(secret), Secret(memo)
-        if not PROFILE_NAME.fullmatch(name or ""):
-            raise ProfileError(
-                f"{name!r} is not a usable profile name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."
-            )
-        if venue not in VENUES:
-            raise ProfileError(f"Unknown venue {venue!r}; choose one of {', '.join(VENUES)}.")
-        hosts = tuple(sorted({_check_host(h) for h in extra_hosts}))
-        profile = cls(name, venue, api_key, secret, memo, hosts, _check_base_url(base_url), notes or "")
-        if not profile.api_key:
-            raise ProfileError("The API key is empty.")
-        if not profile.secret:
-            raise ProfileError("The secret is empty.")
-        if profile.base_url and urlsplit(profile.base_url).hostname not in profile.allowed_hosts:
-            host = urlsplit(profile.base_url).hostname
-            raise ProfileError(
-                f"The base URL's host {host} is not one of {profile.venue_name}'s hosts; "
-                f"if you mean it, allow it with --allow-host {host}."
-            )
-        return profile
-
-    @property
-    def credentials(self) -> Credentials:
-        return Credentials(self.api_key, self.secret, self.memo)
-
-    @property
-    def venue_name(self) -> str:
-        return get_venue(self.venue).name
-
-    @property
-    def allowed_hosts(self) -> frozenset[str]:
-        """The hosts this key may sign for: its venue's, plus the ones the profile allows."""
-        return signing_hosts(get_venue(self.venue), self.extra_hosts)
-
-    @property
-    def fingerprint(self) -> str:
-        return self.api_key.fingerprint()
-
-    def listing(self) -> dict[str, object]:
-        """What `keys list` shows: no secret, no memo, only a fingerprint and whether each is set."""
-        return {
-            "name": self.name,
-            "venue": self.venue,
-            "key": self.fingerprint,
-            "secret": "set" if self.secret else "unset",
-            "memo": "set" if self.memo else "empty",
-            "hosts": sorted(self.allowed_hosts),
-            "extra_hosts": list(self.extra_hosts),
-            "base_url": self.base_url,
-            "notes": self.notes,
-        }
-
-    def hygiene(self) -> list[str]:
-        """Copy-paste accidents worth a warning when the key is stored (each is a classic 30005)."""
-        notes = []
-        for label, value in (("API key", self.api_key), ("secret", self.secret), ("memo", self.memo)):
-            if value.has_outer_whitespace():
-                notes.append(f"The {label} starts or ends with whitespace; it is kept as typed, but the venue will not strip it.")
-        if self.memo.is_all_digits():
-            notes.append("The memo is all digits: that is usually the account UID, not the memo you typed when creating the key.")
-        return notes
-
-    def __repr__(self) -> str:
-        return f"Profile({self.name!r}, venue={self.venue!r}, key={self.fingerprint}, memo={'set' if self.memo else 'empty'})"
-
-
-def _check_host(host: str) -> str:
-    h = (host or "").strip().lower().rstrip(".")
-    if not HOST_NAME.fullmatch(h):
-        raise ProfileError(f"{host!r} is not a host name: give the bare name, like api.example.com (no scheme, port or path).")
-    return h.strip("[]")
-
-
-def _check_base_url(url: str | None) -> str | None:
-    if not url:
-        return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ProfileError(f"{url!r} is not a base URL: it needs http:// or https:// and a host, like https://api-cloud-v2.bitmart.com.")
-    return url.strip().rstrip("/")
 
 
 # -- the unlocked file -------------------------------------------------------------------------------
@@ -467,40 +342,6 @@ def _plaintext_of(profiles: dict[str, Profile]) -> bytes:
 def _seal(key: Secret, aad: bytes, profiles: dict[str, Profile]) -> tuple[bytes, bytes]:
     box = nacl.secret.Aead(bytes.fromhex(key.reveal())).encrypt(_plaintext_of(profiles), aad)
     return box.nonce, box.ciphertext
-
-
-# -- atomic write ----------------------------------------------------------------------------------------
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a crash at any moment leaves the old file or the new one, never half.
-
-    mkstemp in the same folder (so os.replace is a rename on one filesystem), write, flush, fsync,
-    0600 before the name appears, os.replace, then fsync the folder so the rename itself is durable.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), 0o600)
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o600)  # explicit, whatever the umask (and on platforms without fchmod)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    _fsync_folder(path.parent)
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows cannot open a folder for fsync; the rename is as durable as it gets there
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 __all__ = [

@@ -24,7 +24,8 @@ from typing import Any, Protocol
 
 from tui import paths
 from tui.exchange import Draft, Exchange
-from tui.saved import SavedRequestError, atomic_write, draft_from_record, draft_record
+from tui.atomic import atomic_write
+from tui.saved import SavedRequestError, draft_from_record, draft_record
 
 try:  # advisory lock so the console and a CLI run can append at the same time
     import fcntl
@@ -196,7 +197,7 @@ def _compact(fh: Any, path: Path, max_entries: int, max_bytes: int) -> None:
             line += b"\n"
         kept.append(line)
         total += len(line)
-    atomic_write(path, b"".join(reversed(kept)).decode("utf-8", errors="replace"))
+    atomic_write(path, b"".join(reversed(kept)))
 
 
 def read(path: Path | None = None) -> HistoryLog:

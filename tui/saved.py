@@ -9,9 +9,7 @@ host binding refuses it at send time, because the allowed hosts come from the ke
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from urllib.parse import urlsplit
 
 from keys.signing import AuthLevel
 from tui import paths
+from tui.atomic import atomic_write
 from tui.exchange import Draft
 from tui.venues import VENUES, emulator_venue, get_venue
 
@@ -132,39 +131,6 @@ def draft_from_record(record: Any, where: str) -> Draft:
         raise SavedRequestError(f"{where}: {exc}.") from None
     profile = field("profile", str, required=False)
     return Draft(venue=venue, method=method, path=path, query=tuple(query), body=body, auth=auth, profile=profile)
-
-
-# -- files ----------------------------------------------------------------------------------------
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write to a temporary file in the same folder, fsync, then rename over `path`: a reader sees
-    the old file or the new one, never half of either."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
 
 
 def to_json(saved: SavedRequest) -> str:
