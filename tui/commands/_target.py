@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from keys.signing import Credentials
+from tui.commands._args import seconds
 from tui.venues import VENUES, Venue, emulator_venue, get_venue, signing_hosts
 
 if TYPE_CHECKING:
@@ -58,16 +59,6 @@ class Target:
         self.close()
 
 
-def _positive_seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError("the timeout must be more than 0 and at most 600 seconds")
-    return value
-
-
 def add_target_options(parser: argparse.ArgumentParser, *, timeout: bool = True) -> None:
     g = parser.add_argument_group("target and key")
     g.add_argument("--venue", choices=tuple(VENUES), default=None,
@@ -82,7 +73,7 @@ def add_target_options(parser: argparse.ArgumentParser, *, timeout: bool = True)
     g.add_argument("--allow-host", action="append", default=[], metavar="HOST",
                    help="also let the key sign for this host (repeatable); a key signs only for its venue's hosts otherwise")
     if timeout:
-        g.add_argument("--timeout", type=_positive_seconds, default=None, metavar="S",
+        g.add_argument("--timeout", type=seconds, default=None, metavar="S",
                        help="read timeout in seconds (default 15; connecting is given at most 5)")
 
 
@@ -95,7 +86,7 @@ def _check_base_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _env_credentials() -> Credentials | None:
+def env_credentials() -> Credentials | None:
     if not os.environ.get(ENV_KEY):
         return None
     return Credentials.of(os.environ[ENV_KEY], os.environ.get(ENV_SECRET, ""), os.environ.get(ENV_MEMO, ""))
@@ -146,7 +137,7 @@ def resolve_target(args: argparse.Namespace) -> Target:
             target.allowed_hosts = profile.allowed_hosts | frozenset(extra_hosts)
             target.credential_source = f"profile {profile.name} ({profile.fingerprint})"
             target.profile = profile.name
-        elif demo_state is None and (creds := _env_credentials()) is not None:
+        elif demo_state is None and (creds := env_credentials()) is not None:
             target.credentials = creds
             target.allowed_hosts = signing_hosts(venue, extra_hosts)
             target.credential_source = f"environment ({ENV_KEY}={creds.fingerprint})"

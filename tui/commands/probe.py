@@ -10,19 +10,10 @@ import argparse
 import json
 import sys
 
+from tui.commands._args import whole_number
 from tui.commands._target import add_target_options
 
 HELP = "find which layer fails for a key: public call, clock, keyed call, signature"
-
-
-def _samples(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 50:
-        raise argparse.ArgumentTypeError("between 1 and 50 samples")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -37,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--json", action="store_true",
                    help='print {"steps": [{"name","ok","code","detail","ms"}], "first_failure": name or null, ...}')
-    p.add_argument("--samples", type=_samples, default=5, metavar="N", help="clock samples (default 5)")
+    p.add_argument("--samples", type=whole_number(1, 50), default=5, metavar="N", help="clock samples (default 5)")
     add_target_options(p)
     p.set_defaults(func=run)
 

@@ -13,27 +13,13 @@ import json
 import sys
 from urllib.parse import urlsplit
 
+from tui.commands._args import seconds, whole_number
+
 HELP = "send saved requests again, each signed afresh"
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return value
 
 
-def _timeout(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not 0 < value <= 600:
-        raise argparse.ArgumentTypeError("the timeout must be more than 0 and at most 600 seconds")
-    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -47,12 +33,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "request, 3 on a transport failure.",
     )
     p.add_argument("targets", nargs="*", metavar="FILE|DIR", help="saved request files, or folders of them")
-    p.add_argument("--history", action="append", type=_positive, default=[], metavar="N",
+    p.add_argument("--history", action="append", type=whole_number(1), default=[], metavar="N",
                    help="also replay history entry N (1 = the newest; see `keyprobe history`); repeatable")
     p.add_argument("--profile", metavar="NAME", help="sign every request with this key (default: each file's profile)")
-    p.add_argument("--concurrency", type=_positive, default=4, metavar="N", help="requests in flight at once (default 4)")
-    p.add_argument("--repeat", type=_positive, default=1, metavar="N", help="send the whole set N times (default 1)")
-    p.add_argument("--timeout", type=_timeout, default=None, metavar="S", help="read timeout in seconds (default 15)")
+    p.add_argument("--concurrency", type=whole_number(1), default=4, metavar="N", help="requests in flight at once (default 4)")
+    p.add_argument("--repeat", type=whole_number(1), default=1, metavar="N", help="send the whole set N times (default 1)")
+    p.add_argument("--timeout", type=seconds, default=None, metavar="S", help="read timeout in seconds (default 15)")
     p.add_argument("--json", action="store_true", help="print one JSON object per request per line, as each completes")
     p.add_argument("--yes", action="store_true", help="send signed POSTs to real venue hosts without asking")
     p.add_argument("--no-history", action="store_true", help="do not add these sends to the history")
@@ -98,11 +84,11 @@ def _jobs(args: argparse.Namespace) -> list:
 
 def _signing_for(args: argparse.Namespace):
     """A function job -> Signing. Profiles are unlocked once each, before anything is sent."""
-    from tui.commands._target import _env_credentials
+    from tui.commands._target import env_credentials
     from tui.replay import Signing
 
     cache: dict[str, Signing] = {}
-    env = _env_credentials()
+    env = env_credentials()
 
     def profile_signing(name: str) -> Signing:
         if name not in cache:

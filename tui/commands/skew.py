@@ -6,17 +6,8 @@ import argparse
 import json
 import sys
 
+from tui.commands._args import whole_number
 from tui.commands._target import add_target_options
-
-
-def _samples(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= n <= 64:
-        raise argparse.ArgumentTypeError("--samples must be between 1 and 64")
-    return n
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -31,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="Exit status: 0 within the venue's 60 s window, 1 outside it (signed requests would get 30007), "
         "3 when the venue could not be reached, 2 for a usage error.",
     )
-    p.add_argument("--samples", type=_samples, default=8, metavar="N", help="samples after the warm-up (default 8)")
+    p.add_argument("--samples", type=whole_number(1, 64), default=8, metavar="N", help="samples after the warm-up (default 8)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_target_options(p)
     p.set_defaults(func=run)
