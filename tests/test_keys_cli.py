@@ -271,3 +271,12 @@ def test_keys_is_a_listed_subcommand():
     assert out.returncode == 0
     for action in ("init", "add", "list", "remove", "passwd"):
         assert action in out.stdout
+
+
+def test_a_profile_binding_cannot_be_widened_from_the_command_line(home):
+    init()
+    assert add("main", "--venue", "bitmart")[0] == 0
+    code, out, err = keyprobe("send", "GET", "/system/time", "--profile", "main", "--allow-host", "evil.example",
+                              KEYPROBE_PASSPHRASE="pw")
+    assert code == 2 and out == ""
+    assert "--allow-host cannot widen profile 'main'" in err and "keyprobe keys add main --allow-host" in err

@@ -71,7 +71,7 @@ def add_target_options(parser: argparse.ArgumentParser, *, timeout: bool = True)
     g.add_argument("--demo-key", choices=DEMO_STATES, default=None, metavar="STATE",
                    help=f"on the emulator, use its demo key in this state: {', '.join(DEMO_STATES)} (default active)")
     g.add_argument("--allow-host", action="append", default=[], metavar="HOST",
-                   help="also let the key sign for this host (repeatable); a key signs only for its venue's hosts otherwise")
+                   help="also let a key from KEYPROBE_* sign for this host (repeatable); a profile's hosts are stored with it")
     if timeout:
         g.add_argument("--timeout", type=seconds, default=None, metavar="S",
                        help="read timeout in seconds (default 15; connecting is given at most 5)")
@@ -103,6 +103,11 @@ def resolve_target(args: argparse.Namespace) -> Target:
 
     profile = None
     if getattr(args, "profile", None):
+        if extra_hosts:
+            # A stored key's binding is part of the key: widening it per command would let one flag
+            # (or a pasted command line) sign for any host. It is changed where the key is stored.
+            raise TargetError(f"--allow-host cannot widen profile {args.profile!r}'s hosts from the command line; "
+                              f"store them with the key: keyprobe keys add {args.profile} --allow-host HOST ...")
         from tui.commands._profile import load_profile  # lazily: it may ask for a passphrase
 
         profile = load_profile(args.profile)
@@ -134,7 +139,7 @@ def resolve_target(args: argparse.Namespace) -> Target:
     try:
         if profile is not None:
             target.credentials = profile.credentials
-            target.allowed_hosts = profile.allowed_hosts | frozenset(extra_hosts)
+            target.allowed_hosts = profile.allowed_hosts
             target.credential_source = f"profile {profile.name} ({profile.fingerprint})"
             target.profile = profile.name
         elif demo_state is None and (creds := env_credentials()) is not None:
