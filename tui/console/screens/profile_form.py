@@ -30,7 +30,7 @@ def _state(profile: Profile | None, field: str) -> str:
     value = {"api-key": profile.api_key, "secret": profile.secret, "memo": profile.memo}[field]
     if not value:
         return "unset · type one to set it"
-    shown = f"set ({profile.fingerprint})" if field == "api-key" else "set"
+    shown = f"set {profile.fingerprint}" if field == "api-key" else "set"
     return f"{shown} · blank keeps it"
 
 
