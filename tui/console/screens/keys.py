@@ -52,6 +52,7 @@ file when there is none.
         super().__init__()
         self._then = then
         self._saving = False
+        self._state = "none"  # the key file's state as last shown (check_action runs often: no stat each time)
         self._changed: str | None = None  # the profile the running save added or edited
         self._removed: str | None = None  # or removed
 
@@ -114,7 +115,7 @@ file when there is none.
             )
         if keep is not None and any(r["name"] == keep for r in rows):
             table.move_cursor(row=table.get_row_index(keep))
-        state = self.key_file_state()
+        state = self._state = self.key_file_state()
         status = Text.assemble(("Key file ", "dim"), (str(keyfile_path()), "bold"), "  ")
         if state == "unlocked":
             count = len(rows)
@@ -167,7 +168,7 @@ file when there is none.
         self.action_use()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        state = self.key_file_state() if action in ("unlock", "create", "lock", "add") else None
+        state = self._state
         if action == "unlock":
             return state == "locked"
         if action == "create":
