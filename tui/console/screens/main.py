@@ -15,10 +15,9 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import Screen
 from textual.widget import MountError
-from textual.widgets import Footer, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Static
 
 from tui.console.messages import (
     BodyFormatted,
@@ -30,27 +29,13 @@ from tui.console.messages import (
     SendRefused,
     SendStarted,
 )
-from tui.console.widgets.body_view import BodyView
-from tui.console.widgets.clock_panel import ClockPanel
 from tui.console.widgets.composer import Composer
 from tui.console.widgets.diagnosis import DiagnosisPanel
 from tui.console.widgets.preview import PreviewPanel
 from tui.console.widgets.response import ResponseSummary, headers_text, request_text
-from tui.console.widgets.sidebar import Sidebar
 from tui.console.widgets.status_bar import StatusBar
 
 CLOCK_CODE = 30007
-
-
-class ResponseTabs(TabbedContent):
-    """The body / headers / request / clock tabs. Mounted lazily (after the first frame), so it says
-    when it is there: nothing that fills it may run before."""
-
-    class Ready(Message):
-        pass
-
-    def on_mount(self) -> None:
-        self.post_message(self.Ready())
 
 
 class MainScreen(Screen[None]):
@@ -104,17 +89,14 @@ class MainScreen(Screen[None]):
     async def _mount_deferred(self) -> None:
         if self.app._exit or not self.is_attached:
             return  # quit before the second frame
-        tabs = ResponseTabs(id="response-tabs")
-        for pane in (
-            TabPane("Body", BodyView(id="body-view"), id="tab-body"),
-            TabPane("Headers", VerticalScroll(Static("", id="headers-text")), id="tab-headers"),
-            TabPane("Request", VerticalScroll(Static("", id="request-text")), id="tab-request"),
-            TabPane("Clock", ClockPanel(id="clock-panel"), id="tab-clock"),
-        ):
-            tabs.compose_add_child(pane)  # what `with TabbedContent(): yield TabPane(...)` does
+        from tui.console.widgets.response_tabs import ResponseTabs
+        from tui.console.widgets.sidebar import Sidebar
+
+        tabs = ResponseTabs.build()
         sidebar = Sidebar(id="sidebar")
         sidebar.border_title = "Saved"
         try:
+            await self.composer.mount_editors()
             await self.query_one("#workspace").mount(sidebar, before="#compose-column")
             await self.query_one("#response-column").mount(tabs)
         except MountError:
@@ -128,7 +110,15 @@ class MainScreen(Screen[None]):
     def composer(self) -> Composer:
         return self.query_one(Composer)
 
-    def on_response_tabs_ready(self, message: ResponseTabs.Ready) -> None:
+    @property
+    def body_view(self) -> Any:
+        return self.query_one("#body-view")  # widgets/body_view.BodyView (mounted after the first frame)
+
+    @property
+    def clock_panel(self) -> Any:
+        return self.query_one("#clock-panel")  # widgets/clock_panel.ClockPanel
+
+    def on_response_tabs_ready(self, message: Any) -> None:
         self._tabs_ready.set()
         if self._pending_target is not None:
             target, self._pending_target = self._pending_target, None
@@ -196,18 +186,18 @@ class MainScreen(Screen[None]):
             return
         self.post_message(ExchangeReceived(exchange))
 
-    def on_send_started(self, message: SendStarted) -> None:
+    async def on_send_started(self, message: SendStarted) -> None:
         draft = message.draft
         self.query_one(ResponseSummary).show_sending(f"{draft.method} {draft.path}")
-        self.query_one(DiagnosisPanel).clear("Waiting for the answer…")
-        self.query_one(BodyView).clear("Waiting for the answer…")
+        await self.query_one(DiagnosisPanel).clear("Waiting for the answer…")
+        self.body_view.clear("Waiting for the answer…")
 
-    def on_send_refused(self, message: SendRefused) -> None:
+    async def on_send_refused(self, message: SendRefused) -> None:
         self.query_one(ResponseSummary).show_refused(message.sentence)
-        self.query_one(DiagnosisPanel).clear("Nothing was sent.")
+        await self.query_one(DiagnosisPanel).clear("Nothing was sent.")
         self.composer.check_body()
 
-    def on_exchange_received(self, message: ExchangeReceived) -> None:
+    async def on_exchange_received(self, message: ExchangeReceived) -> None:
         exchange = self.exchange = message.exchange
         self.diagnosis = None
         self.query_one(ResponseSummary).show_exchange(exchange)
@@ -215,11 +205,11 @@ class MainScreen(Screen[None]):
         headers = headers_text("response headers", response.headers) if response else Text("No response.", style="dim")
         self.query_one("#headers-text", Static).update(headers)
         self.query_one("#request-text", Static).update(request_text(exchange))
-        self.query_one(DiagnosisPanel).clear("Diagnosing…")
+        await self.query_one(DiagnosisPanel).clear("Diagnosing…")
         if response is None:
-            self.query_one(BodyView).clear("No response body: the request did not get an answer.")
+            self.body_view.clear("No response body: the request did not get an answer.")
         else:
-            self.query_one(BodyView).clear(f"Formatting {len(response.body):,} bytes…")
+            self.body_view.clear(f"Formatting {len(response.body):,} bytes…")
             self.format_body(exchange)
         self.diagnose(exchange)
 
@@ -237,19 +227,19 @@ class MainScreen(Screen[None]):
         lines, note = format_body(response.body, response.header("content-type"))
         self.post_message(BodyFormatted(exchange, lines, note, response.truncated))
 
-    def on_diagnosis_ready(self, message: DiagnosisReady) -> None:
+    async def on_diagnosis_ready(self, message: DiagnosisReady) -> None:
         if message.exchange is not self.exchange:
             return  # an older send's diagnosis
         self.diagnosis = d = message.diagnosis
-        self.query_one(Sidebar).sent(message.exchange, d)  # into the history (a replay is recorded by tui.replay)
+        self.query_one("#sidebar").sent(message.exchange, d)  # into the history (a replay is recorded by tui.replay)
         estimate = None if d.code == CLOCK_CODE else self.session.estimate
-        self.query_one(DiagnosisPanel).show(d, message.exchange, estimate, self.session.use_offset)
+        await self.query_one(DiagnosisPanel).show(d, message.exchange, estimate, self.session.use_offset)
         if d.code == CLOCK_CODE:
             self.measure_clock("after 30007")
 
     def on_body_formatted(self, message: BodyFormatted) -> None:
         if message.exchange is self.exchange:
-            self.query_one(BodyView).show_lines(message.lines, message.note, message.truncated)
+            self.body_view.show_lines(message.lines, message.note, message.truncated)
 
     # -- clock --------------------------------------------------------------------------------------
     def action_measure_clock(self) -> None:
@@ -267,7 +257,7 @@ class MainScreen(Screen[None]):
 
     def on_clock_measuring(self, message: ClockMeasuring) -> None:
         self.query_one(StatusBar).show_clock(None, self.session.use_offset, measuring=True)
-        self.query_one("#clock-panel", ClockPanel).show_message(f"Measuring ({message.reason})…")
+        self.clock_panel.show_message(f"Measuring ({message.reason})…")
 
     def on_clock_measured(self, message: ClockMeasured) -> None:
         self.session.estimate = message.estimate
@@ -275,13 +265,13 @@ class MainScreen(Screen[None]):
 
     def on_clock_failed(self, message: ClockFailed) -> None:
         self.query_one(StatusBar).show_clock(self.session.estimate, self.session.use_offset)
-        self.query_one("#clock-panel", ClockPanel).show_message(message.sentence, style="bold red")
+        self.clock_panel.show_message(message.sentence, style="bold red")
         self.query_one(DiagnosisPanel).show_clock(None, False, failure=message.sentence)
 
     def _show_clock(self) -> None:
         estimate, use = self.session.estimate, self.session.use_offset
         self.query_one(StatusBar).show_clock(estimate, use)
-        self.query_one("#clock-panel", ClockPanel).show(estimate, use)
+        self.clock_panel.show(estimate, use)
         self.query_one(DiagnosisPanel).show_clock(estimate, use)
         self.refresh_preview()
 
@@ -317,18 +307,18 @@ class MainScreen(Screen[None]):
         self.app.push_screen(CurlScreen(masked_for_display(text, target.venue.header_set), title))
 
     def action_search_body(self) -> None:
-        self.query_one(TabbedContent).active = "tab-body"
-        self.query_one(BodyView).post_message(BodyView.SearchRequested())
+        self.query_one("#response-tabs").active = "tab-body"
+        self.body_view.post_message(self.body_view.SearchRequested())
 
     def action_toggle_sidebar(self) -> None:
-        sidebar = self.query_one(Sidebar)
+        sidebar = self.query_one("#sidebar")
         sidebar.toggle_class("-visible")
         if sidebar.has_class("-visible"):
             sidebar.shown()
 
     # -- saved requests, keys, probe (widgets/sidebar.py, screens/keys.py, screens/probe.py) ---------
     def action_save_draft(self) -> None:
-        self.query_one(Sidebar).ask_and_save()
+        self.query_one("#sidebar").ask_and_save()
 
     def action_open_keys(self) -> None:
         from tui.console.screens.keys import KeysScreen

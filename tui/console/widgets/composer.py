@@ -1,5 +1,8 @@
 """The composer: venue and key labels, method, path (with endpoint suggestions), auth level, query
-rows and the JSON body. It only edits a Draft; signing and sending happen elsewhere."""
+rows and the JSON body. It only edits a Draft; signing and sending happen elsewhere.
+
+The two Selects and the TextArea are the costliest widgets of the first frame, so it is painted
+with look-alike placeholders and they are swapped in right after (mount_editors)."""
 
 from __future__ import annotations
 
@@ -10,11 +13,13 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, Label, Select, Static, TextArea
+from textual.widgets import Input, Label, Static
 
 from tui.console.widgets.query_table import QueryTable
 
 if TYPE_CHECKING:
+    from textual.widgets import Select, TextArea
+
     from tui.endpoints import Endpoint
     from tui.exchange import Draft
     from tui.venues import Venue
@@ -48,21 +53,33 @@ endpoint with a sample query and body.
     def compose(self) -> ComposeResult:
         yield Static("…", id="target-line")
         with Horizontal(id="request-row"):
-            yield Select([(m, m) for m in METHODS], value=START_METHOD, allow_blank=False, compact=True, id="method")
+            yield Static(f"{START_METHOD} ▼", id="method-slot", classes="select-slot")
             yield Input(START_PATH, placeholder="/path", compact=True, id="path")
         with Horizontal(id="auth-row"):
             yield Label("Auth", classes="field-label")
-            yield Select(list(AUTH_LEVELS), value=START_AUTH, allow_blank=False, compact=True, id="auth")
+            yield Static(f"{START_AUTH} ▼", id="auth-slot", classes="select-slot")
             yield Static("", id="endpoint-hint")
         yield QueryTable(id="query")
         yield Label("Body (JSON, sent and signed exactly as typed)", classes="field-label")
-        yield TextArea("", id="body", soft_wrap=True, tab_behavior="indent", compact=True, placeholder="{}  (POST/PUT only)")
+        yield Static(Text("{}  (POST/PUT only)", style="dim"), id="body-slot")
         yield Static("", id="body-error")
+
+    async def mount_editors(self) -> None:
+        """Replace the placeholders with the real Selects and the body editor."""
+        from textual.widgets import Select, TextArea
+
+        method = Select([(m, m) for m in METHODS], value=START_METHOD, allow_blank=False, compact=True, id="method")
+        auth = Select(list(AUTH_LEVELS), value=START_AUTH, allow_blank=False, compact=True, id="auth")
+        body = TextArea("", id="body", soft_wrap=True, tab_behavior="indent", compact=True, placeholder="{}  (POST/PUT only)")
+        for widget, slot in ((method, "#method-slot"), (auth, "#auth-slot"), (body, "#body-slot")):
+            placeholder = self.query_one(slot)
+            await placeholder.parent.mount(widget, after=placeholder)  # type: ignore[union-attr]
+            await placeholder.remove()
 
     # -- reading ------------------------------------------------------------------------------------
     @property
     def method(self) -> str:
-        return str(self.query_one("#method", Select).value)
+        return str(self.query_one("#method").value)  # type: ignore[attr-defined]
 
     @property
     def path(self) -> str:
@@ -70,14 +87,14 @@ endpoint with a sample query and body.
 
     @property
     def body(self) -> str:
-        return self.query_one("#body", TextArea).text
+        return self.query_one("#body").text  # type: ignore[attr-defined]
 
     def draft(self, venue: Venue, profile: str | None = None) -> Draft:
         from keys.signing import AuthLevel
         from tui.exchange import Draft
 
         path = self.path or "/"
-        auth = AuthLevel(str(self.query_one("#auth", Select).value))
+        auth = AuthLevel(str(self.query_one("#auth").value))  # type: ignore[attr-defined]
         query = self.query_one(QueryTable).pairs()
         return Draft(venue, self.method, path if path.startswith("/") else f"/{path}", query, self.body, auth, profile)
 
@@ -102,11 +119,11 @@ endpoint with a sample query and body.
 
     async def load_endpoint(self, endpoint: Endpoint) -> None:
         """Fill in a known endpoint with its sample query and body."""
-        self.query_one("#method", Select).value = endpoint.method
+        self.query_one("#method").value = endpoint.method  # type: ignore[attr-defined]
         self.query_one("#path", Input).value = endpoint.path
         await self.query_one(QueryTable).set_pairs(list(endpoint.sample_query))
-        self.query_one("#body", TextArea).text = endpoint.sample_body
-        self.query_one("#auth", Select).value = endpoint.auth.value
+        self.query_one("#body").text = endpoint.sample_body  # type: ignore[attr-defined]
+        self.query_one("#auth").value = endpoint.auth.value  # type: ignore[attr-defined]
         self._update_hint(set_auth=True)
 
     def check_body(self) -> str | None:
@@ -141,8 +158,8 @@ endpoint with a sample query and body.
         self.query_one("#endpoint-hint", Static).update(hint)
         if set_auth:
             auth = endpoints.default_auth(method, path).value
-            select = self.query_one("#auth", Select)
-            if select.value != auth:
+            select = self.query_one("#auth")
+            if select.value != auth:  # type: ignore[attr-defined]
                 select.value = auth
 
     # -- events -------------------------------------------------------------------------------------

@@ -11,8 +11,6 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from tui.console.widgets.clock_panel import ClockPanel
-
 EVIDENCE_CHARS = 400
 
 
@@ -111,39 +109,46 @@ For 30005 the signed pre-image and the sent bytes are shown side by side; for 30
     def compose(self) -> ComposeResult:
         yield Static(Text("The diagnosis appears here after a send.", style="dim"), id="diag-headline")
         yield Static("", id="diag-row")
-        with Vertical(id="diag-evidence"):
-            with Horizontal(id="diag-signed-vs-sent"):
-                yield Static("", id="diag-signed")
-                yield Static("", id="diag-sent")
-            yield ClockPanel(id="diag-clock")
+        yield Vertical(id="diag-evidence")  # filled per code: 30005 signed vs sent, 30007 the clock
         yield Static("", id="diag-advice")
 
-    def clear(self, sentence: str = "") -> None:
+    async def clear(self, sentence: str = "") -> None:
         self.query_one("#diag-headline", Static).update(Text(sentence, style="dim"))
         for name in ("#diag-row", "#diag-advice"):
             self.query_one(name, Static).update("")
-        self.query_one("#diag-evidence").set_classes("")
+        await self._evidence(None, "")
 
-    def show(self, diagnosis: Any, exchange: Any, estimate: Any, use_offset: bool) -> None:
+    async def show(self, diagnosis: Any, exchange: Any, estimate: Any, use_offset: bool) -> None:
         d = diagnosis
         style = "bold green" if d.outcome.value == "success" else "bold red"
         self.query_one("#diag-headline", Static).update(Text(d.headline, style=style))
         self.query_one("#diag-row", Static).update(row_text(d))
         self.query_one("#diag-advice", Static).update(advice_text(d))
-        evidence = self.query_one("#diag-evidence")
-        evidence.set_classes("")
         if d.code == 30005:
             left, right = signed_vs_sent(exchange)
-            self.query_one("#diag-signed", Static).update(left)
-            self.query_one("#diag-sent", Static).update(right)
-            evidence.add_class("-signature")
+            await self._evidence(Horizontal(Static(left, id="diag-signed"), Static(right, id="diag-sent"), id="diag-signed-vs-sent"), "-signature")
         elif d.code == 30007:
+            from tui.console.widgets.clock_panel import ClockPanel
+
+            await self._evidence(ClockPanel(id="diag-clock"), "-clock")
             self.show_clock(estimate, use_offset, measuring=estimate is None)
-            evidence.add_class("-clock")
+        else:
+            await self._evidence(None, "")
         self.scroll_home(animate=False)
 
+    async def _evidence(self, widget: Any, kind: str) -> None:
+        evidence = self.query_one("#diag-evidence", Vertical)
+        await evidence.remove_children()
+        evidence.set_classes(kind)
+        if widget is not None:
+            await evidence.mount(widget)
+
     def show_clock(self, estimate: Any, use_offset: bool, measuring: bool = False, failure: str | None = None) -> None:
-        panel = self.query_one("#diag-clock", ClockPanel)
+        """Refresh the 30007 clock evidence, when it is on show."""
+        panels = self.query("#diag-clock")
+        if not panels:
+            return
+        panel = panels.first()
         if failure:
             panel.show_message(failure, style="bold red")
         elif measuring:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from rich.text import Text
+
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Input, Label, Static
 
 
 class QueryRow(Horizontal):
@@ -26,6 +28,11 @@ class QueryRow(Horizontal):
         return (self.query_one(".query-key", Input).value.strip(), self.query_one(".query-value", Input).value)
 
 
+class AddParameter(Static):
+    def on_click(self) -> None:
+        self.post_message(QueryTable.AddRequested())
+
+
 class QueryTable(Vertical):
     HELP = """\
 ## Query parameters
@@ -37,13 +44,17 @@ payload, so the order here is the order that is signed. Rows with an empty key a
     class Changed(Message):
         """Rows were added, removed or replaced (edits inside a row arrive as Input.Changed)."""
 
+    class AddRequested(Message):
+        pass
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "add_row", "Add param", id="query.add", tooltip="Add a query parameter row."),
         Binding("ctrl+r", "remove_row", "Remove param", id="query.remove", tooltip="Remove the focused row."),
     ]
 
     def compose(self) -> ComposeResult:
-        yield Horizontal(Label("Query", classes="field-label"), Button("+ parameter", compact=True, id="query-add"), id="query-head")
+        # A clickable line, not a Button: the composer is in the first frame and a Button costs more.
+        yield Horizontal(Label("Query", classes="field-label"), AddParameter(Text("+ parameter (ctrl+n)", style="bold")), id="query-head")
         yield Vertical(id="query-rows")
 
     @property
@@ -70,11 +81,13 @@ payload, so the order here is the order that is signed. Rows with an empty key a
         if row is not None:
             await self._remove(row)
 
+    async def on_query_table_add_requested(self, event: AddRequested) -> None:
+        event.stop()
+        await self.action_add_row()
+
     async def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
-        if event.button.id == "query-add":
-            await self.action_add_row()
-        elif event.button.has_class("query-remove"):
+        if event.button.has_class("query-remove"):
             row = next(a for a in event.button.ancestors if isinstance(a, QueryRow))
             await self._remove(row)
 
