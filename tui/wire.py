@@ -19,8 +19,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
+from time import perf_counter_ns
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import httpx
@@ -50,30 +50,75 @@ USER_AGENT = "keyprobe/0.1"
 RATE_LIMIT_PREFIXES = ("x-bm-ratelimit-", "x-api-ratelimit-")
 
 
-@dataclass
+# The one trace event after which nothing more is needed: the body's end is stamped by the wire itself
+# (right after the last byte is read), so the body and close events are not traced at all.
+LAST_TRACED = "receive_response_headers.complete"
+
+
 class Trace:
     """Monotonic stamps of one send, plus the wall clock read at the same instant as the first.
 
     `wall_ms(perf_ns)` turns any stamp into wall-clock milliseconds without a second wall read, so
     an NTP step during the request cannot bend the interval (ecosystem.md 2.2).
+
+    httpcore awaits the trace callback twice per phase (~10 times a request), so `record` only
+    stores the clock under httpcore's own event name; the prefix ("http11.", "http2.",
+    "connection.") is dropped once, when the stamps are read.
     """
 
-    wall0_ns: int = 0
-    perf0_ns: int = 0
-    events: dict[str, int] = field(default_factory=dict)  # "send_request_headers.started" -> perf ns
-    end_ns: int | None = None
+    __slots__ = ("wall0_ns", "perf0_ns", "end_ns", "_stamps", "_events", "_extensions")
+
+    def __init__(self, wall0_ns: int = 0, perf0_ns: int = 0, events: dict[str, int] | None = None,
+                 end_ns: int | None = None) -> None:
+        self.wall0_ns = wall0_ns
+        self.perf0_ns = perf0_ns
+        self.end_ns = end_ns
+        self._stamps: dict[str, int] = {}  # "http11.send_request_headers.started" -> perf ns, first wins
+        self._events: dict[str, int] | None = None  # the stamps by phase, built when first read
+        self._extensions: dict | None = None
+        if events:
+            self.events = events
 
     @classmethod
     def start(cls) -> Trace:
         wall, perf = time.time_ns(), time.perf_counter_ns()
         return cls(wall0_ns=wall, perf0_ns=perf)
 
+    def attach(self, request: httpx.Request) -> None:
+        """Trace `request` through httpcore's `trace` extension."""
+        self._extensions = request.extensions
+        request.extensions["trace"] = self.record
+
     async def record(self, name: str, info: dict) -> None:
-        # "http11.send_request_headers.started" / "http2.…" / "connection.connect_tcp.started" are
-        # kept by phase, without the prefix; the first stamp of each wins.
-        phase = name[name.find(".") + 1 :]
-        if phase not in self.events:
-            self.events[phase] = time.perf_counter_ns()
+        stamps = self._stamps
+        if name not in stamps:
+            stamps[name] = perf_counter_ns()
+            self._events = None
+            if name.endswith(LAST_TRACED) and self._extensions is not None:
+                # httpcore reads the extension afresh for each phase: without it, the body and close
+                # phases skip four awaited callbacks. The wire stamps the body's end itself.
+                self._extensions.pop("trace", None)
+
+    @property
+    def events(self) -> dict[str, int]:
+        """Stamps by phase ("send_request_headers.started" -> perf ns), the first of each."""
+        events = self._events
+        if events is None:
+            events = {}
+            for name, ns in self._stamps.items():
+                events.setdefault(name[name.find(".") + 1 :], ns)
+            self._events = events
+        return events
+
+    @events.setter
+    def events(self, value: dict[str, int]) -> None:
+        self._stamps = {f"set.{phase}": ns for phase, ns in value.items()}
+        self._events = None
+
+    def mark(self, event: str) -> None:
+        """Stamp a phase now, unless the tracer already did (the body's end, which is not traced)."""
+        self._stamps.setdefault(f"wire.{event}", perf_counter_ns())
+        self._events = None
 
     def at(self, event: str) -> int | None:
         return self.events.get(event)
@@ -95,13 +140,14 @@ class Trace:
         def span(a: int | None, b: int | None) -> float | None:
             return None if a is None or b is None else round((b - a) / 1e6, 3)
 
-        sent = self.at("send_request_body.complete")
-        headers = self.response_headers_ns
-        body_end = self.at("receive_response_body.complete") or (self.end_ns if headers else None)
+        at = self.events.get
+        sent = at("send_request_body.complete")
+        headers = at("receive_response_headers.complete")
+        body_end = at("receive_response_body.complete") or (self.end_ns if headers else None)
         return Timings(
-            connect_ms=span(self.at("connect_tcp.started"), self.at("connect_tcp.complete")),
-            tls_ms=span(self.at("start_tls.started"), self.at("start_tls.complete")),
-            request_sent_ms=span(self.request_started_ns, sent),
+            connect_ms=span(at("connect_tcp.started"), at("connect_tcp.complete")),
+            tls_ms=span(at("start_tls.started"), at("start_tls.complete")),
+            request_sent_ms=span(at("send_request_headers.started"), sent),
             first_byte_ms=span(sent, headers),
             body_ms=span(headers, body_end),
             total_ms=span(self.perf0_ns, self.end_ns),
@@ -214,15 +260,16 @@ class Wire:
             trace = Trace.start()  # after the client: its one-time set-up (an SSL context, ~40 ms) is not this send's time
             request = client.build_request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
             signer = signer_for(draft, credentials, clock, allowed_hosts, venue_name)
-            request.extensions["trace"] = trace.record
+            trace.attach(request)
             response = await client.send(request, auth=signer, stream=True)
             try:
                 body, truncated, size = await self._read_body(response)
+                trace.mark("receive_response_body.complete")
             finally:
                 await response.aclose()
-            trace.end_ns = time.perf_counter_ns()
+            trace.end_ns = perf_counter_ns()
         except Exception as exc:  # noqa: BLE001 - the contract is: never raise, explain instead
-            trace.end_ns = time.perf_counter_ns()
+            trace.end_ns = perf_counter_ns()
             failure = classify(exc, draft, request)
             sent = None if failure.kind is FailureKind.SIGNING_REFUSED or request is None else _sent(request, signer, draft)
             exchange = Exchange(draft=draft, request=sent, failure=failure, timings=trace.timings(), started_at=started_at)
