@@ -15,7 +15,8 @@ from keys.signing import AuthLevel
 from tui import history, paths, saved
 from tui.console.app import KeyprobeApp
 from tui.console.screens.dialogs import AskScreen, ConfirmScreen
-from tui.console.widgets.sidebar import HISTORY_CAP, Sidebar, open_draft
+from tui.console.drafts import open_draft
+from tui.console.widgets.sidebar import HISTORY_CAP, Sidebar
 from tui.exchange import Draft
 from tui.venues import get_venue
 

@@ -83,7 +83,7 @@ again, **escape** goes back.
 
     # -- running ------------------------------------------------------------------------------------
     def start(self) -> None:
-        from tui.probe import LAYERS, TITLES
+        from tui.probe import LAYERS
 
         target = self.app.session.target  # type: ignore[attr-defined]
         title = Text("Probe ", style="bold")

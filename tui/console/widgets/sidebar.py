@@ -10,7 +10,6 @@ list shows the newest HISTORY_CAP entries, so a full history costs one bounded r
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -18,9 +17,10 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Input, Label, OptionList, Select, Static, TextArea, Tree
+from textual.widgets import Label, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
+from tui.console.drafts import open_draft, rebased, signing_for
 from tui.console.messages import ExchangeReceived, SendStarted, SidebarLoaded, SidebarNotice
 
 HISTORY_CAP = 200
@@ -362,51 +362,3 @@ def history_label(entry: dict[str, Any]) -> Text:
         if code is not None:
             label.append(f" {code}", style="green" if code == 1000 else "red")
     return label
-
-
-def rebased(draft: Any, target: Any) -> Any:
-    """A draft saved against the emulator points at that run's port: replay it on today's emulator."""
-    if draft.venue.is_emulator and target.venue.is_emulator and draft.venue.base_url != target.venue.base_url:
-        return replace(draft, venue=target.venue)
-    return draft
-
-
-def signing_for(app: Any, draft: Any) -> Any:
-    """The draft's own profile when the unlocked key file has it, else the console's current key.
-    The hosts come from the key, never from the file: an edited base URL is refused, not sent."""
-    from tui.replay import Signing
-
-    vault = getattr(app, "vault", None)
-    if draft.profile and vault is not None and draft.profile in vault.profiles:
-        profile = vault.profiles[draft.profile]
-        return Signing(profile.credentials, profile.allowed_hosts, profile.venue_name)
-    target = app.session.target
-    return Signing(target.credentials, target.allowed_hosts, target.venue.name)
-
-
-async def open_draft(app: Any, draft: Any) -> None:
-    """Put a draft into the composer: method, path, auth, query rows and body, as saved. The
-    composer's own change handlers would re-derive the auth level from the endpoint table, so the
-    fields are set with their change messages held back and the hint and preview refreshed after."""
-    from tui.console.widgets.composer import Composer
-    from tui.console.widgets.query_table import QueryTable
-
-    main = app.main_screen
-    composer = main.composer
-    with composer.prevent(Input.Changed, Select.Changed):
-        composer.query_one("#method", Select).value = draft.method.upper()
-        composer.query_one("#path", Input).value = draft.path
-        composer.query_one("#auth", Select).value = draft.auth_level.value
-    await composer.query_one(QueryTable).set_pairs(list(draft.query))
-    composer.query_one("#body", TextArea).text = draft.body
-    update_hint = getattr(composer, "_update_hint", None)
-    if update_hint is not None:
-        update_hint(set_auth=False)
-    composer.post_message(Composer.Changed())
-    vault = getattr(app, "vault", None)
-    target = app.session.target
-    if draft.profile and vault is not None and draft.profile in vault.profiles and (target is None or target.profile != draft.profile):
-        from tui.console.widgets.profile_select import sync_profile_select, use_choice
-
-        use_choice(app, draft.profile)  # the venue follows the request's profile
-        sync_profile_select(app, draft.profile)
