@@ -92,7 +92,8 @@ class KeyprobeApp(App[int]):
 
     # -- lifecycle ----------------------------------------------------------------------------------
     def on_mount(self) -> None:
-        self.theme = self.options.theme
+        if self.theme != self.options.theme:  # re-styling every widget is not free: only when it changes
+            self.theme = self.options.theme
         from tui.console.keymap import load_keymap
 
         keymap, problem = load_keymap()
