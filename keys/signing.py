@@ -10,7 +10,7 @@ spaced dump, send a compact one) is the classic 30005 and cannot happen here.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import hmac
 import time
 from collections.abc import Generator
@@ -74,7 +74,7 @@ def sign(secret: str, timestamp: str, memo: str, payload: str) -> str:
         secret = secret.reveal()
     if isinstance(memo, Secret):
         memo = memo.reveal()
-    return hmac.new(secret.encode("utf-8"), prehash(timestamp, memo, payload).encode("utf-8"), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode("utf-8"), prehash(timestamp, memo, payload).encode("utf-8"), "sha256").hex()
 
 
 def signed_payload(method: str, query: str, body: bytes) -> str:
@@ -122,6 +122,21 @@ class Credentials:
     @property
     def fingerprint(self) -> str:
         return self.api_key.fingerprint()
+
+    @functools.cached_property
+    def _hygiene(self) -> dict[str, object]:
+        """SigningEvidence's key fields (fingerprint, lengths, flags), worked out once per Credentials
+        rather than on every send: the Secrets inside cannot change. Never a secret's value."""
+        memo = self.memo
+        return {
+            "key_fingerprint": self.fingerprint,
+            "memo_length": len(memo),
+            "memo_all_digits": memo.is_all_digits(),
+            "memo_whitespace": memo.has_outer_whitespace(),
+            "secret_whitespace": self.secret.has_outer_whitespace(),
+            "key_whitespace": self.api_key.has_outer_whitespace(),
+            "key_missing": not self.api_key,
+        }
 
     def __repr__(self) -> str:
         return f"Credentials(key={self.fingerprint}, secret={'set' if self.secret else 'unset'}, memo={'set' if self.memo else 'unset'})"
@@ -184,45 +199,47 @@ class VenueSigner(httpx.Auth):
         self.evidence: SigningEvidence | None = None
 
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        host = request.url.host
+        url = request.url
+        host = url.host
         if self._level is not AuthLevel.NONE and self._allowed is not None and host not in self._allowed:
             raise SigningRefused(host_refusal(host, self._allowed, self._venue_name))
-        request.headers.setdefault("Content-Type", "application/json")
-        self.evidence = self._apply(request, host)
+        # setdefault, without raising and catching a KeyError on every send. (No local holds the
+        # headers: once the key is in them, a crash report that prints locals would show it.)
+        if not request.headers.get_list("content-type"):
+            request.headers["Content-Type"] = "application/json"
+        self.evidence = self._apply(request, url, host)
         yield request
 
-    def _apply(self, request: httpx.Request, host: str) -> SigningEvidence:
+    def _apply(self, request: httpx.Request, url: httpx.URL, host: str) -> SigningEvidence:
         hs, level = self._headers, self._level
         if level is AuthLevel.NONE:
-            return SigningEvidence(level=level, header_set=hs, host=host)
+            return SigningEvidence(level, hs, host)
         creds = self._credentials
         if creds is None:
             raise SigningRefused(f"A {level.value} request needs credentials: choose a profile or set KEYPROBE_API_KEY.")
         request.headers[hs.key] = creds.api_key.reveal()
-        hygiene = dict(
-            key_fingerprint=creds.fingerprint,
-            memo_length=len(creds.memo),
-            memo_all_digits=creds.memo.is_all_digits(),
-            memo_whitespace=creds.memo.has_outer_whitespace(),
-            secret_whitespace=creds.secret.has_outer_whitespace(),
-            key_whitespace=creds.api_key.has_outer_whitespace(),
-            key_missing=not creds.api_key,
-        )
+        hygiene = creds._hygiene
         if level is AuthLevel.KEYED:
-            return SigningEvidence(level=level, header_set=hs, host=host, **hygiene)
-        timestamp = str(self._clock.now_ms())
-        payload = signed_payload(request.method, request.url.query.decode("ascii"), request.content)
-        signature = sign(creds.secret.reveal(), timestamp, creds.memo.reveal(), payload)
+            return SigningEvidence(level, hs, host, **hygiene)
+        clock = self._clock
+        timestamp = str(clock.now_ms())
+        method = request.method
+        if method in BODY_SIGNED_METHODS:
+            payload = request.content.decode("utf-8", errors="surrogateescape")
+        else:
+            payload = url.query.decode("ascii")
+        # The plaintexts stay temporaries, never locals (a crash report with locals must not show them).
+        signature = hmac.digest(
+            creds.secret.reveal().encode("utf-8"), f"{timestamp}#{creds.memo.reveal()}#{payload}".encode("utf-8"), "sha256"
+        ).hex()
         request.headers[hs.timestamp] = timestamp
         request.headers[hs.sign] = signature
-        offset = round(self._clock.offset_ms) if getattr(self._clock, "apply", False) else 0
+        offset = round(clock.offset_ms) if getattr(clock, "apply", False) else 0
         return SigningEvidence(
-            level=level,
-            header_set=hs,
-            host=host,
+            level, hs, host,
             timestamp=timestamp,
             payload=payload,
-            preimage_masked=prehash(timestamp, MEMO_MASK if creds.memo else "", payload),
+            preimage_masked=f"{timestamp}#{MEMO_MASK if creds.memo else ''}#{payload}",
             signature=signature,
             clock_offset_ms=offset,
             **hygiene,
