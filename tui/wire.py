@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from keys.signing import AuthLevel, Clock, Credentials, HeaderSet, VenueSigner, masked_header_value
+from keys.secret import Secret
+from keys.signing import AuthLevel, Clock, Credentials, HeaderSet, VenueSigner
 from tui.exchange import (
     Draft,
     Exchange,
@@ -250,13 +251,12 @@ class Wire:
         venue_name: str | None = None,
     ) -> tuple[Exchange, Trace]:
         """`send`, also returning the raw monotonic stamps (the clock estimate needs them)."""
-        venue = draft.venue
         started_at = time.time()
-        trace = Trace.start()
+        trace: Trace | None = None
         request: httpx.Request | None = None
         signer: VenueSigner | None = None
         try:
-            client = self.client_for(venue.base_url)
+            client = self.client_for(draft.venue.base_url)
             trace = Trace.start()  # after the client: its one-time set-up (an SSL context, ~40 ms) is not this send's time
             request = client.build_request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
             signer = signer_for(draft, credentials, clock, allowed_hosts, venue_name)
@@ -269,15 +269,18 @@ class Wire:
                 await response.aclose()
             trace.end_ns = perf_counter_ns()
         except Exception as exc:  # noqa: BLE001 - the contract is: never raise, explain instead
+            if trace is None:
+                trace = Trace.start()
             trace.end_ns = perf_counter_ns()
             failure = classify(exc, draft, request)
             sent = None if failure.kind is FailureKind.SIGNING_REFUSED or request is None else _sent(request, signer, draft)
             exchange = Exchange(draft=draft, request=sent, failure=failure, timings=trace.timings(), started_at=started_at)
             return exchange, trace
+        headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw])
         data = ResponseData(
             status=response.status_code,
             reason=response.reason_phrase,
-            headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw),
+            headers=headers,
             body=body,
             truncated=truncated,
             size=size,
@@ -288,7 +291,7 @@ class Wire:
             request=_sent(response.request, signer, draft),
             response=data,
             timings=trace.timings(),
-            rate_limit=parse_rate_limit(data.headers),
+            rate_limit=parse_rate_limit(headers),
             started_at=started_at,
         )
         return exchange, trace
@@ -330,14 +333,12 @@ def _secret_header_names(hs: HeaderSet) -> frozenset[bytes]:
 
 def _sent(request: httpx.Request, signer: VenueSigner | None, draft: Draft) -> SentRequest:
     """The request as it went out, key and signature masked, headers in wire order."""
-    hs = draft.venue.header_set
-    secret_names = _secret_header_names(hs)
-    headers = []
-    for k, v in request.headers.raw:
-        name, value = k.decode("latin-1"), v.decode("latin-1")
-        if k.lower() in secret_names:
-            value = masked_header_value(name, value, hs)
-        headers.append((name, value))
+    secret_names = _secret_header_names(draft.venue.header_set)
+    # The key and signature headers become fingerprints, as masked_header_value shows them.
+    headers = tuple([
+        (k.decode("latin-1"), Secret(v.decode("latin-1")).fingerprint() if k.lower() in secret_names else v.decode("latin-1"))
+        for k, v in request.headers.raw
+    ])
     try:
         body = request.content
     except httpx.RequestNotRead:
@@ -345,10 +346,22 @@ def _sent(request: httpx.Request, signer: VenueSigner | None, draft: Draft) -> S
     return SentRequest(
         method=request.method,
         url=str(request.url),
-        headers=tuple(headers),
+        headers=headers,
         body=body,
         evidence=signer.evidence if signer is not None else None,
     )
+
+
+def _as_int(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        try:
+            return int(float(text))  # "10.0" has been seen from proxies; keep the figure
+        except ValueError:
+            return None
 
 
 def parse_rate_limit(headers: tuple[tuple[str, str], ...]) -> RateLimit:
@@ -358,18 +371,11 @@ def parse_rate_limit(headers: tuple[tuple[str, str], ...]) -> RateLimit:
         lname = name.lower()
         if lname.startswith(RATE_LIMIT_PREFIXES):
             found.setdefault(lname.split("ratelimit-", 1)[1], value.strip())
-
-    def as_int(key: str) -> int | None:
-        text = found.get(key)
-        try:
-            return int(text) if text is not None else None
-        except ValueError:
-            try:
-                return int(float(text))  # "10.0" has been seen from proxies; keep the figure
-            except ValueError:
-                return None
-
-    return RateLimit(remaining=as_int("remaining"), limit=as_int("limit"), reset=as_int("reset"), mode=found.get("mode") or None)
+    if not found:
+        return RateLimit()
+    get = found.get
+    return RateLimit(remaining=_as_int(get("remaining")), limit=_as_int(get("limit")), reset=_as_int(get("reset")),
+                     mode=get("mode") or None)
 
 
 def send_once(
