@@ -61,7 +61,11 @@ async def test_wrong_secret_from_the_palette_gives_30005_naming_the_cause():
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"wrong secret")
-        await pilot.pause(0.2)  # the palette searches in a worker of its own
+        for _ in range(100):  # the palette searches in a worker of its own: wait for the hit
+            await pilot.pause(0.02)
+            hits = app.screen.query("CommandList")
+            if hits and hits.first().option_count and "wrong secret" in str(hits.first().get_option_at_index(0).prompt):
+                break
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.session.target.tampered == "secret"
