@@ -102,7 +102,8 @@ def _short(value: object, limit: int = TEXT_LIMIT) -> str:
             text = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError, RecursionError):
             text = type(value).__name__
-    text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate ("\ud800" in JSON) cannot be printed
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate ("\ud800" in JSON) cannot be printed
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -191,6 +192,8 @@ def _scan(body: bytes) -> Envelope:
 
 def family_of(venue: object) -> str:
     """"bitmart" or "wooxpro" from a family, a venue id ("bitmart-spot", "emulator") or a Venue."""
+    if type(venue) is str and venue in FAMILIES:  # the common case (a family passed on): no attribute lookup
+        return venue
     family = getattr(venue, "family", None)
     if isinstance(family, str) and family in FAMILIES:
         return family
@@ -203,6 +206,8 @@ def family_of(venue: object) -> str:
 
 def _order(item: Advice, found: list[tuple[str, str]]) -> tuple[Fix, ...]:
     """The advice's fixes, those backed by what the request shows first (in the table's order), with that evidence."""
+    if not found:
+        return tuple([Fix(text) for text in item.fixes])
     by_topic: dict[str, list[str]] = {}
     for topic, text in found:
         if text not in by_topic.setdefault(topic, []):
@@ -215,6 +220,17 @@ def _order(item: Advice, found: list[tuple[str, str]]) -> tuple[Fix, ...]:
         else:
             rest.append(Fix(text))
     return tuple(first + rest)
+
+
+_WANTED: dict[tuple[str, ...], frozenset[str]] = {}
+
+
+def _wanted(topics: tuple[str, ...]) -> frozenset[str]:
+    """The topics an advice's fixes have (memoised: the advice table is fixed, and this runs per send)."""
+    wanted = _WANTED.get(topics)
+    if wanted is None:
+        wanted = _WANTED[topics] = frozenset(t for t in topics if t)
+    return wanted
 
 
 def _status_phrase(documented: int | None, actual: int | None) -> str:
@@ -230,7 +246,6 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
     family = family_of(venue)
     name = VENUE_TEXT[family]["{VENUE}"]
     actual = status if isinstance(status, int) and not isinstance(status, bool) else None
-    pairs = header_pairs(headers)
     env = read_envelope(body)
     notes: list[str] = []
     if env.partial:
@@ -242,11 +257,14 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
         return _undocumented(family, name, env.code, actual, env.message, notes)
     item = advice(env.code, family)
     found: list[tuple[str, str]] = []
-    if env.code != SUCCESS_CODE and (request is not None or draft is not None or pairs):
-        try:
-            found = findings(family, env.code, request, draft, pairs, frozenset(t for t in item.topics if t))
-        except Exception as exc:  # noqa: BLE001 - evidence is a bonus: the documented answer still stands
-            notes.append(f"keyprobe could not read the request's evidence ({type(exc).__name__}); fixes are in the table's order.")
+    wanted = _wanted(item.topics)
+    if env.code != SUCCESS_CODE and wanted:  # no topic among the fixes: no evidence could surface, so none is gathered
+        pairs = header_pairs(headers)
+        if request is not None or draft is not None or pairs:
+            try:
+                found = findings(family, env.code, request, draft, pairs, wanted)
+            except Exception as exc:  # noqa: BLE001 - evidence is a bonus: the documented answer still stands
+                notes.append(f"keyprobe could not read the request's evidence ({type(exc).__name__}); fixes are in the table's order.")
     matches = None if actual is None else actual == row.http_status
     if matches is False:
         notes.append(f"The document gives HTTP {row.http_status} for {env.code}; this response came with HTTP {actual}.")

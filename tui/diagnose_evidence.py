@@ -24,7 +24,9 @@ Finding = tuple[str, str]
 
 def clip(text: str | None, limit: int = 100) -> str:
     """One line, at most `limit` characters."""
-    text = " ".join((text or "").split()).encode("utf-8", "replace").decode("utf-8")
+    text = " ".join((text or "").split())
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot be printed
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 CLOCK_CODES = frozenset({30007, 40008, 40013})  # "no offset was applied" is evidence only where the clock is a cause
