@@ -1,8 +1,8 @@
 """Clock-skew accuracy: keyprobe's estimate (tui.clock.measure) vs the single-sample method.
 
 An in-process emulator runs with a known skew and random delays on both legs of every request
-(controls.latency_ms + uniform 0..jitter_ms per leg, plus response_extra_ms on the answer leg for
-the asymmetric case). The emulator's clock is this machine's clock plus the skew, so the true
+(controls.latency_ms + uniform 0..jitter_ms per leg; response_jitter_ms adds random delay to the
+answer leg only, response_extra_ms a constant one). The emulator's clock is this machine's clock plus the skew, so the true
 offset is known exactly.
 
 - keyprobe: one warm-up, 8 samples on a kept-alive connection, samples over 2 x the min RTT
@@ -34,9 +34,12 @@ from tui.emulator import Emulator  # noqa: E402
 from tui.wire import Wire  # noqa: E402
 
 SCENARIOS = {
-    # name: (latency_ms per leg, jitter_ms per leg, response_extra_ms)
-    "symmetric jitter (1 ms + 0..8 ms each way)": (1.0, 8.0, 0.0),
-    "asymmetric (answer leg +6 ms, 0..8 ms jitter)": (1.0, 8.0, 6.0),
+    # name: (latency_ms per leg, jitter_ms per leg, response_extra_ms, response_jitter_ms, goal applies)
+    "symmetric jitter (1 ms + 0..8 ms each way)": (1.0, 8.0, 0.0, 0.0, True),
+    "asymmetric jitter (1 ms + 0..1 ms out, 0..12 ms more on the answer leg)": (1.0, 1.0, 0.0, 12.0, True),
+    # A constant one-way delay is indistinguishable from a clock offset for ANY round-trip method: half of
+    # it is irreducible error. Shown to prove the bound still holds there, not scored against the goal.
+    "constant asymmetric path (answer leg +6 ms, 0..8 ms jitter): physical limit": (1.0, 8.0, 6.0, 0.0, False),
 }
 
 
@@ -52,12 +55,13 @@ async def single_sample(client, url: str) -> float:
     return server - after  # ccxt stores after - server as timeDifference; the offset is its negative
 
 
-async def scenario(name: str, latency: float, jitter: float, extra: float, skew_ms: float, trials: int) -> dict:
+async def scenario(name: str, latency: float, jitter: float, extra: float, answer_jitter: float, skew_ms: float,
+                   trials: int) -> dict:
     import httpx
 
     with Emulator(skew_s=skew_ms / 1000) as emu:
         c = emu.controls
-        c.latency_ms, c.jitter_ms, c.response_extra_ms = latency, jitter, extra
+        c.latency_ms, c.jitter_ms, c.response_extra_ms, c.response_jitter_ms = latency, jitter, extra, answer_jitter
         c.rate_limit = 10**9
         truth = round(skew_ms)  # the emulator rounds its skew to whole milliseconds
         kp_err, kp_bound, single_err, violations = [], [], [], 0
@@ -102,14 +106,15 @@ async def date_scenario(skew_ms: float, trials: int) -> None:
 
 async def main(trials: int, skew_ms: float, date_trials: int) -> None:
     print(f"true skew {skew_ms} ms; {trials} trials per scenario; keyprobe = warm-up + 8 samples")
-    for name, (latency, jitter, extra) in SCENARIOS.items():
-        r = await scenario(name, latency, jitter, extra, skew_ms, trials)
+    for name, (latency, jitter, extra, answer_jitter, scored) in SCENARIOS.items():
+        r = await scenario(name, latency, jitter, extra, answer_jitter, skew_ms, trials)
         kp95, s95 = p95(r["kp"]), p95(r["single"])
         print(f"\n{name}")
         print(f"  keyprobe      max {max(r['kp']):6.2f} ms   p95 {kp95:6.2f} ms   median bound ±{statistics.median(r['bound']):.2f} ms   "
               f"bound violations {r['violations']}/{trials}")
         print(f"  single sample max {max(r['single']):6.2f} ms   p95 {s95:6.2f} ms")
-        print(f"  p95 ratio single / keyprobe: {s95 / kp95 if kp95 else float('inf'):.1f}x (goal >= 5x)")
+        goal = "goal >= 5x" if scored else "no goal: half the constant asymmetry is irreducible"
+        print(f"  p95 ratio single / keyprobe: {s95 / kp95 if kp95 else float('inf'):.1f}x ({goal})")
     if date_trials:
         await date_scenario(skew_ms, date_trials)
 

@@ -146,7 +146,9 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.fault == "reset":
             self._reset()
             return
-        self._pause(state.controls.response_extra_ms)  # the answer's leg
+        c = state.controls
+        answer_jitter = random.uniform(0, c.response_jitter_ms) if c.response_jitter_ms > 0 else 0.0
+        self._pause(c.response_extra_ms + answer_jitter)  # the answer's leg
         closing = self.close_connection or self.server.stopping.is_set() or reply.fault == "slow-body"
         self._write(reply, closing)
 

@@ -35,6 +35,7 @@ class Controls:
     latency_ms: float = 0.0  # added on each direction: before handling the request, and before writing the answer
     jitter_ms: float = 0.0  # plus a uniform random 0..jitter on each direction, drawn independently
     response_extra_ms: float = 0.0  # extra delay on the answer leg only (an asymmetric path)
+    response_jitter_ms: float = 0.0  # plus a uniform random 0..this on the answer leg only (asymmetric jitter)
     maintenance: bool = False  # 30016 (HTTP 200) on every venue path except /system/*
     service_down: bool = False  # 30014 (HTTP 503) on every path
     rate_limit: int = 600  # requests per window per key (or per IP without a known key)
