@@ -316,27 +316,25 @@ async def test_end_to_end_a_skewed_server_is_30007_with_the_date_as_evidence():
     assert first(d).evidence.startswith("the signed timestamp is -120 s from the server's Date header")
 
 
-async def test_end_to_end_wrong_memo_is_30005_with_the_memo_first():
-    with Emulator() as emu:
-        async with Wire() as wire:
-            ex = await wire.send(Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER),
-                                 Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, UID))
+async def test_end_to_end_wrong_memo_is_30005_with_the_memo_first(emu):
+    async with Wire() as wire:
+        ex = await wire.send(Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER),
+                             Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, UID))
     d = diagnose(ex)
     assert d.outcome is Outcome.DOCUMENTED_ERROR and d.code == 30005 and d.actual_status == 401 and d.status_matches
     assert first(d).text.startswith("Set the memo") and "8 digits" in first(d).evidence
     assert UID not in json.dumps(d.to_dict())
 
 
-async def test_end_to_end_a_refused_connection_and_an_html_502():
+async def test_end_to_end_a_refused_connection_and_an_html_502(emu):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     venue = VENUES["emulator"].at(f"http://127.0.0.1:{port}")
     async with Wire() as wire:
         refused = await wire.send(Draft(venue, "GET", "/system/time"), None)
-        with Emulator() as emu:
-            emu.controls.fault = "html502"
-            html = await wire.send(Draft(emu.venue, "GET", "/system/time"), None)
+        emu.controls.fault = "html502"
+        html = await wire.send(Draft(emu.venue, "GET", "/system/time"), None)
     d = diagnose(refused)
     assert d.outcome is Outcome.TRANSPORT_FAILURE and d.headline == refused.failure.sentence and "emulator" in first(d).text
     h = diagnose(html)

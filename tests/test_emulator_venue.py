@@ -18,19 +18,6 @@ from tui.emulator import Emulator
 ORDER = {"symbol": "BTCUSDT", "side": 1, "type": "limit", "leverage": "10", "open_type": "isolated", "size": 1, "price": "20000"}
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator("bitmart") as e:
-        yield e
-
-
-@pytest.fixture(autouse=True)
-def fresh(emu):
-    emu.state.reset()
-    yield
-    emu.state.reset()
-
-
 def send(http: httpx.Client, emu: Emulator, method: str, path: str, *, level=AuthLevel.SIGNED, body=None, query=None, creds: Credentials | None = None) -> httpx.Response:
     content = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
     signer = VenueSigner(creds or emu.demo_credentials(), emu.venue.header_set, level, allowed_hosts=emu.venue.hosts)

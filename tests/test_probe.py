@@ -14,19 +14,6 @@ from tui.venues import emulator_venue
 from tui.wire import Wire
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator() as e:
-        yield e
-
-
-@pytest.fixture(autouse=True)
-def fresh(emu):
-    emu.state.reset()
-    yield
-    emu.state.reset()
-
-
 @pytest.mark.parametrize(
     ("state", "failing", "code"),
     [

@@ -12,25 +12,16 @@ import pytest
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
 from tui.cli import main
-from tui.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator() as e:
-        yield e
-
-
 @pytest.fixture(autouse=True)
 def clean(emu, tmp_path: Path, monkeypatch):
-    emu.state.reset()
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
     for var in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO"):
         monkeypatch.delenv(var, raising=False)
     yield
-    emu.state.reset()
 
 
 def probe_json(emu, capsys, *extra: str) -> tuple[int, dict]:

@@ -12,7 +12,6 @@ import pytest
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import AuthLevel, Credentials, OffsetClock
 from tui import history, saved
-from tui.emulator import Emulator
 from tui.exchange import Draft
 from tui.replay import ReplayJob, Signing, exit_code, needs_confirmation, replay
 from tui.venues import get_venue
@@ -22,18 +21,10 @@ from tui.wire import Wire
 CANCEL = '{"symbol":"BTCUSDT","order_id":"777"}'
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator() as e:
-        yield e
-
-
 @pytest.fixture(autouse=True)
 def fresh(emu, tmp_path: Path, monkeypatch):
-    emu.state.reset()
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path / "home"))
     yield
-    emu.state.reset()
 
 
 def demo(emu) -> Signing:

@@ -16,22 +16,14 @@ from keys.signing import sign
 from tui import history, saved
 from tui.cli import main
 from tui.commands import _profile
-from tui.emulator import Emulator
 from tui.exchange import Draft
 from tui.venues import get_venue
 
 CANCEL = '{"symbol":"BTCUSDT","order_id":"777"}'
 
 
-@pytest.fixture(scope="module")
-def emu():
-    with Emulator() as e:
-        yield e
-
-
 @pytest.fixture
 def home(emu, tmp_path: Path, monkeypatch) -> Path:
-    emu.state.reset()
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
     for var in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO"):
         monkeypatch.delenv(var, raising=False)

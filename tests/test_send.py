@@ -22,12 +22,6 @@ def clean_env(monkeypatch, tmp_path):
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture
-def emu():
-    with Emulator() as e:
-        yield e
-
-
 def run(capsys, *argv: str) -> tuple[int, str, str]:
     code = main(list(argv))
     out, err = capsys.readouterr()

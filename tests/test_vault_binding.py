@@ -10,7 +10,6 @@ import pytest
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import AuthLevel
 from keys.vault import Profile
-from tui.emulator import Emulator
 from tui.exchange import Draft, FailureKind
 from tui.venues import get_venue
 from tui.wire import Wire
@@ -29,15 +28,9 @@ def send(profile: Profile, base_url: str):
     return asyncio.run(go())
 
 
-@pytest.fixture
-def emulator():
-    with Emulator() as emu:
-        yield emu
-
-
-def test_an_emulator_profile_signs_for_loopback(emulator):
+def test_an_emulator_profile_signs_for_loopback(emu):
     profile = Profile.new("local", "emulator", EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)
-    exchange = send(profile, emulator.base_url)
+    exchange = send(profile, emu.base_url)
     assert exchange.failure is None and exchange.response.status == 200
     assert b'"code":1000' in exchange.response.body
 
@@ -58,7 +51,7 @@ def test_a_bitmart_profile_refuses_another_host_and_sends_nothing():
     assert "api-cloud-v2.bitmart.com" in sentence and "Nothing was sent." in sentence
 
 
-def test_an_allowed_extra_host_opens_the_binding(emulator):
+def test_an_allowed_extra_host_opens_the_binding(emu):
     profile = Profile.new("main", "bitmart", EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO, extra_hosts=["127.0.0.1"])
-    exchange = send(profile, emulator.base_url)
+    exchange = send(profile, emu.base_url)
     assert exchange.failure is None and b'"code":1000' in exchange.response.body

@@ -15,12 +15,6 @@ from tui.wire import Wire
 ORDER = '{"symbol":"BTCUSDT","side":1,"type":"limit","leverage":"10","open_type":"isolated","size":1,"price":"20000"}'
 
 
-@pytest.fixture
-def emu():
-    with Emulator() as e:
-        yield e
-
-
 def code_of(ex) -> int:
     return json.loads(ex.response.body)["code"]
 
