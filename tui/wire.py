@@ -108,7 +108,11 @@ class Trace:
         if events is None:
             events = {}
             for name, ns in self._stamps.items():
-                events.setdefault(name[name.find(".") + 1 :], ns)
+                phase = _PHASES.get(name)
+                if phase is None:
+                    phase = _phase(name)
+                if phase not in events:
+                    events[phase] = ns
             self._events = events
         return events
 
@@ -139,21 +143,34 @@ class Trace:
         return self.at("receive_response_headers.complete")
 
     def timings(self) -> Timings:
-        def span(a: int | None, b: int | None) -> float | None:
-            return None if a is None or b is None else round((b - a) / 1e6, 3)
-
         at = self.events.get
         sent = at("send_request_body.complete")
         headers = at("receive_response_headers.complete")
         body_end = at("receive_response_body.complete") or (self.end_ns if headers else None)
         return Timings(
-            connect_ms=span(at("connect_tcp.started"), at("connect_tcp.complete")),
-            tls_ms=span(at("start_tls.started"), at("start_tls.complete")),
-            request_sent_ms=span(at("send_request_headers.started"), sent),
-            first_byte_ms=span(sent, headers),
-            body_ms=span(headers, body_end),
-            total_ms=span(self.perf0_ns, self.end_ns),
+            _span(at("connect_tcp.started"), at("connect_tcp.complete")),  # connect
+            _span(at("start_tls.started"), at("start_tls.complete")),  # TLS
+            _span(at("send_request_headers.started"), sent),  # request sent
+            _span(sent, headers),  # first byte
+            _span(headers, body_end),  # body
+            _span(self.perf0_ns, self.end_ns),  # total
         )
+
+
+def _span(a: int | None, b: int | None) -> float | None:
+    return None if a is None or b is None else round((b - a) / 1e6, 3)
+
+
+# httpcore's event name -> the phase ("http11.send_request_headers.started" -> "send_request_headers.started").
+# Names come from a small fixed set, so the table stays small; it saves slicing every stamp of every send.
+_PHASES: dict[str, str] = {}
+
+
+def _phase(name: str) -> str:
+    phase = name[name.find(".") + 1 :]
+    if len(_PHASES) < 256:
+        _PHASES[name] = phase
+    return phase
 
 
 TraceHook = Callable[[str, dict], Awaitable[None]]
@@ -289,25 +306,7 @@ class Wire:
             sent = None if failure.kind is FailureKind.SIGNING_REFUSED or request is None else _sent(request, signer, draft)
             exchange = Exchange(draft=draft, request=sent, failure=failure, timings=trace.timings(), started_at=started_at)
             return exchange, trace
-        headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw])
-        data = ResponseData(
-            status=response.status_code,
-            reason=response.reason_phrase,
-            headers=headers,
-            body=body,
-            truncated=truncated,
-            size=size,
-            http_version=response.http_version,
-        )
-        exchange = Exchange(
-            draft=draft,
-            request=_sent(response.request, signer, draft),
-            response=data,
-            timings=trace.timings(),
-            rate_limit=parse_rate_limit(headers),
-            started_at=started_at,
-        )
-        return exchange, trace
+        return _exchange(draft, response, signer, body, truncated, size, trace, started_at), trace
 
     async def _read_body(self, response: httpx.Response) -> tuple[bytes, bool, int]:
         chunks: list[bytes] = []
@@ -340,13 +339,14 @@ def signer_for(
 
 
 @functools.cache
-def _secret_header_names(hs: HeaderSet) -> frozenset[bytes]:
+def _secret_header_names(prefix: str) -> frozenset[bytes]:
+    hs = HeaderSet(prefix)
     return frozenset({hs.key.lower().encode(), hs.sign.lower().encode()})
 
 
 def _sent(request: httpx.Request, signer: VenueSigner | None, draft: Draft) -> SentRequest:
     """The request as it went out, key and signature masked, headers in wire order."""
-    secret_names = _secret_header_names(draft.venue.header_set)
+    secret_names = _secret_header_names(draft.venue.header_set.prefix)
     # The key and signature headers become fingerprints, as masked_header_value shows them.
     headers = tuple([
         (k.decode("latin-1"), Secret(v.decode("latin-1")).fingerprint() if k.lower() in secret_names else v.decode("latin-1"))
@@ -356,13 +356,7 @@ def _sent(request: httpx.Request, signer: VenueSigner | None, draft: Draft) -> S
         body = request.content
     except httpx.RequestNotRead:
         body = draft.body_bytes
-    return SentRequest(
-        method=request.method,
-        url=str(request.url),
-        headers=headers,
-        body=body,
-        evidence=signer.evidence if signer is not None else None,
-    )
+    return SentRequest(request.method, str(request.url), headers, body, signer.evidence if signer is not None else None)
 
 
 def _as_int(text: str | None) -> int | None:
@@ -375,6 +369,17 @@ def _as_int(text: str | None) -> int | None:
             return int(float(text))  # "10.0" has been seen from proxies; keep the figure
         except ValueError:
             return None
+
+
+def _exchange(draft: Draft, response: httpx.Response, signer: VenueSigner | None, body: bytes, truncated: bool,
+              size: int, trace: Trace, started_at: float) -> Exchange:
+    """The Exchange of one answered send."""
+    headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw])
+    data = ResponseData(
+        response.status_code, response.reason_phrase, headers, body, truncated, size, response.http_version
+    )
+    return Exchange(draft, _sent(response.request, signer, draft), data, None, trace.timings(),
+                    parse_rate_limit(headers), started_at)
 
 
 def parse_rate_limit(headers: tuple[tuple[str, str], ...]) -> RateLimit:
