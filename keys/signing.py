@@ -43,15 +43,16 @@ class AuthLevel(str, Enum):
 class HeaderSet:
     prefix: str
 
-    @property
+    # Cached: the signer reads them on every send.
+    @functools.cached_property
     def key(self) -> str:
         return f"{self.prefix}KEY"
 
-    @property
+    @functools.cached_property
     def sign(self) -> str:
         return f"{self.prefix}SIGN"
 
-    @property
+    @functools.cached_property
     def timestamp(self) -> str:
         return f"{self.prefix}TIMESTAMP"
 
@@ -124,19 +125,20 @@ class Credentials:
         return self.api_key.fingerprint()
 
     @functools.cached_property
-    def _hygiene(self) -> dict[str, object]:
-        """SigningEvidence's key fields (fingerprint, lengths, flags), worked out once per Credentials
-        rather than on every send: the Secrets inside cannot change. Never a secret's value."""
+    def _hygiene(self) -> tuple[str, tuple[int, bool, bool, bool, bool, bool]]:
+        """SigningEvidence's key fields: the fingerprint, then memo_length .. key_missing in field order.
+        Worked out once per Credentials rather than on every send (the Secrets inside cannot change).
+        Lengths and flags only, never a value."""
         memo = self.memo
-        return {
-            "key_fingerprint": self.fingerprint,
-            "memo_length": len(memo),
-            "memo_all_digits": memo.is_all_digits(),
-            "memo_whitespace": memo.has_outer_whitespace(),
-            "secret_whitespace": self.secret.has_outer_whitespace(),
-            "key_whitespace": self.api_key.has_outer_whitespace(),
-            "key_missing": not self.api_key,
-        }
+        flags = (
+            len(memo),
+            memo.is_all_digits(),
+            memo.has_outer_whitespace(),
+            self.secret.has_outer_whitespace(),
+            self.api_key.has_outer_whitespace(),
+            not self.api_key,
+        )
+        return self.fingerprint, flags
 
     def __repr__(self) -> str:
         return f"Credentials(key={self.fingerprint}, secret={'set' if self.secret else 'unset'}, memo={'set' if self.memo else 'unset'})"
@@ -218,9 +220,11 @@ class VenueSigner(httpx.Auth):
         if creds is None:
             raise SigningRefused(f"A {level.value} request needs credentials: choose a profile or set KEYPROBE_API_KEY.")
         request.headers[hs.key] = creds.api_key.reveal()
-        hygiene = creds._hygiene
+        fingerprint, flags = creds._hygiene
+        # Positional (field order), as this runs on every send: level, header_set, host, key_fingerprint,
+        # timestamp, payload, preimage_masked, signature, the six flags, clock_offset_ms.
         if level is AuthLevel.KEYED:
-            return SigningEvidence(level, hs, host, **hygiene)
+            return SigningEvidence(level, hs, host, fingerprint, None, "", None, None, *flags)
         clock = self._clock
         timestamp = str(clock.now_ms())
         method = request.method
@@ -236,13 +240,9 @@ class VenueSigner(httpx.Auth):
         request.headers[hs.sign] = signature
         offset = round(clock.offset_ms) if getattr(clock, "apply", False) else 0
         return SigningEvidence(
-            level, hs, host,
-            timestamp=timestamp,
-            payload=payload,
-            preimage_masked=f"{timestamp}#{MEMO_MASK if creds.memo else ''}#{payload}",
-            signature=signature,
-            clock_offset_ms=offset,
-            **hygiene,
+            level, hs, host, fingerprint, timestamp, payload,
+            f"{timestamp}#{MEMO_MASK if creds.memo else ''}#{payload}",  # the pre-image, memo masked
+            signature, *flags, offset,
         )
 
 
