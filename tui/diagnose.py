@@ -160,13 +160,18 @@ def read_envelope(body: bytes) -> Envelope:
     if not isinstance(data, dict):
         kind = {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", type(None): "JSON null"}.get(type(data), "a JSON number")
         return Envelope(problem=f"the body is {kind}, not an object with a code")
-    message = next((_short(data[k]) for k in MESSAGE_KEYS if k in data and data[k] is not None), None)
+    message = None
+    for key in MESSAGE_KEYS:  # the first one present and not null
+        value = data.get(key)
+        if value is not None:
+            message = _short(value)
+            break
     if "code" not in data:
         return Envelope(message=message, problem="the JSON has no `code` field")
     code = as_code(data["code"])
     if code is None:
         return Envelope(message=message, problem=f"the `code` field is {_describe(data['code'])}, not a whole number")
-    return Envelope(code=code, message=message)
+    return Envelope(code, message)
 
 
 def _scan(body: bytes) -> Envelope:
@@ -207,7 +212,10 @@ def family_of(venue: object) -> str:
 def _order(item: Advice, found: list[tuple[str, str]]) -> tuple[Fix, ...]:
     """The advice's fixes, those backed by what the request shows first (in the table's order), with that evidence."""
     if not found:
-        return tuple([Fix(text) for text in item.fixes])
+        fixes = _PLAIN_FIXES.get(item.fixes)
+        if fixes is None:
+            fixes = _PLAIN_FIXES[item.fixes] = tuple([Fix(text) for text in item.fixes])  # Fix is frozen: shareable
+        return fixes
     by_topic: dict[str, list[str]] = {}
     for topic, text in found:
         if text not in by_topic.setdefault(topic, []):
@@ -223,6 +231,7 @@ def _order(item: Advice, found: list[tuple[str, str]]) -> tuple[Fix, ...]:
 
 
 _WANTED: dict[tuple[str, ...], frozenset[str]] = {}
+_PLAIN_FIXES: dict[tuple[str, ...], tuple[Fix, ...]] = {}  # an advice's fixes without evidence, by their texts
 
 
 def _wanted(topics: tuple[str, ...]) -> frozenset[str]:
@@ -268,7 +277,7 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
     matches = None if actual is None else actual == row.http_status
     if matches is False:
         notes.append(f"The document gives HTTP {row.http_status} for {env.code}; this response came with HTTP {actual}.")
-    if env.message is not None and env.message.strip().casefold() != row.message.strip().casefold():
+    if env.message is not None and env.message != row.message and env.message.strip().casefold() != row.message.strip().casefold():
         notes.append(f"The body's message differs from the document's wording: {_clip(env.message, 200)!r}.")
     if family == "wooxpro" and row.table == "auth" and env.code in range(30001, 30013):
         notes.append("WOO X Pro's REST signing is not publicly documented: keyprobe assumes BitMart's scheme with X-API-* headers.")
@@ -281,7 +290,7 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
         shows = f"; the request shows: {_clip(fixes[0].evidence, 90)}" if fixes and fixes[0].evidence else ""
         headline = f"{env.code} {_clip(row.message)}: {item.category}, {phrase}{shows}."
     return Diagnosis(outcome, family, env.code, row.message, env.message, row, row.http_status, actual, matches,
-                     item.category, item.causes, fixes, item.notes + tuple(notes), headline)
+                     item.category, item.causes, fixes, item.notes + tuple(notes) if notes else item.notes, headline)
 
 
 def _undocumented(family: str, name: str, code: int, actual: int | None, body_message: str | None,
