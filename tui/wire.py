@@ -63,23 +63,19 @@ class Trace:
     `wall_ms(perf_ns)` turns any stamp into wall-clock milliseconds without a second wall read, so
     an NTP step during the request cannot bend the interval (ecosystem.md 2.2).
 
-    httpcore awaits the trace callback twice per phase (~10 times a request), so `record` only
-    stores the clock under httpcore's own event name; the prefix ("http11.", "http2.",
-    "connection.") is dropped once, when the stamps are read.
+    httpcore awaits the trace callback at the start and end of every phase, so `record` does as
+    little as it can: it looks the phase up in a memo and stores the clock.
     """
 
-    __slots__ = ("wall0_ns", "perf0_ns", "end_ns", "_stamps", "_events", "_extensions")
+    __slots__ = ("wall0_ns", "perf0_ns", "events", "end_ns", "_extensions")
 
     def __init__(self, wall0_ns: int = 0, perf0_ns: int = 0, events: dict[str, int] | None = None,
                  end_ns: int | None = None) -> None:
         self.wall0_ns = wall0_ns
         self.perf0_ns = perf0_ns
+        self.events: dict[str, int] = {} if events is None else events  # "send_request_headers.started" -> perf ns
         self.end_ns = end_ns
-        self._stamps: dict[str, int] = {}  # "http11.send_request_headers.started" -> perf ns, first wins
-        self._events: dict[str, int] | None = None  # the stamps by phase, built when first read
         self._extensions: dict | None = None
-        if events:
-            self.events = events
 
     @classmethod
     def start(cls) -> Trace:
@@ -92,39 +88,20 @@ class Trace:
         request.extensions["trace"] = self.record
 
     async def record(self, name: str, info: dict) -> None:
-        stamps = self._stamps
-        if name not in stamps:
-            stamps[name] = perf_counter_ns()
-            self._events = None
-            if name.endswith(LAST_TRACED) and self._extensions is not None:
+        # "http11.send_request_headers.started" / "http2.…" / "connection.connect_tcp.started" are
+        # kept by phase, without the prefix; the first stamp of each wins.
+        phase = _PHASES.get(name) or _phase(name)
+        events = self.events
+        if phase not in events:
+            events[phase] = perf_counter_ns()
+            if phase == LAST_TRACED and self._extensions is not None:
                 # httpcore reads the extension afresh for each phase: without it, the body and close
                 # phases skip four awaited callbacks. The wire stamps the body's end itself.
                 self._extensions.pop("trace", None)
 
-    @property
-    def events(self) -> dict[str, int]:
-        """Stamps by phase ("send_request_headers.started" -> perf ns), the first of each."""
-        events = self._events
-        if events is None:
-            events = {}
-            for name, ns in self._stamps.items():
-                phase = _PHASES.get(name)
-                if phase is None:
-                    phase = _phase(name)
-                if phase not in events:
-                    events[phase] = ns
-            self._events = events
-        return events
-
-    @events.setter
-    def events(self, value: dict[str, int]) -> None:
-        self._stamps = {f"set.{phase}": ns for phase, ns in value.items()}
-        self._events = None
-
     def mark(self, event: str) -> None:
         """Stamp a phase now, unless the tracer already did (the body's end, which is not traced)."""
-        self._stamps.setdefault(f"wire.{event}", perf_counter_ns())
-        self._events = None
+        self.events.setdefault(event, perf_counter_ns())
 
     def at(self, event: str) -> int | None:
         return self.events.get(event)
@@ -162,7 +139,7 @@ def _span(a: int | None, b: int | None) -> float | None:
 
 
 # httpcore's event name -> the phase ("http11.send_request_headers.started" -> "send_request_headers.started").
-# Names come from a small fixed set, so the table stays small; it saves slicing every stamp of every send.
+# Names come from a small fixed set, so the table stays small; it saves slicing the name on every callback.
 _PHASES: dict[str, str] = {}
 
 
