@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
 from keys.signing import AuthLevel, Credentials, FixedClock, OffsetClock, VenueSigner, masked_header_value
 from tui.catalog import advice, rows
-from tui.diagnose import Diagnosis, Fix, Outcome, diagnose, diagnose_response, explain_code, read_envelope
+from tui.diagnose import Diagnosis, Fix, Outcome, diagnose, diagnose_response, explain_code
+from tui.envelope import read_envelope
 from tui.emulator import Emulator
 from tui.exchange import Draft, Exchange, ResponseData, SentRequest
 from tui.venues import VENUES

@@ -14,7 +14,8 @@ from keys.signing import AuthLevel, FixedClock, verify
 from tui.exchange import Draft, FailureKind
 from tui.venues import VENUES, emulator_venue
 from tui.failures import classify
-from tui.wire import Trace, Wire, parse_rate_limit, send_once
+from tui.trace import Trace
+from tui.wire import Wire, parse_rate_limit, send_once
 
 CREDS = demo_key().credentials
 BITMART = VENUES["bitmart"]

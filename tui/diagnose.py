@@ -9,8 +9,6 @@ lengths and flags, never the memo, the secret or the key.
 
 from __future__ import annotations
 
-import json
-import re
 from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
@@ -19,15 +17,10 @@ from tui.catalog import Advice, Row, advice, http_row, lookup, status_advice
 from tui.catalog.advice import MAINTENANCE_40020, VENUE_TEXT
 from tui.diagnose_evidence import clip as _clip
 from tui.diagnose_evidence import findings, header_pairs
+from tui.envelope import SCAN_LIMIT, Envelope, read_envelope
 from tui.exchange import Draft, Exchange, FailureKind, SentRequest, TransportFailure
 from tui.venues import FAMILIES, VENUES
 
-PARSE_LIMIT = 8 * 1024 * 1024  # bodies above this are scanned, not parsed
-SCAN_LIMIT = 64 * 1024
-TEXT_LIMIT = 500  # longest body message kept
-MESSAGE_KEYS = ("message", "msg", "error_msg", "errMsg", "errmsg", "error")
-_SCAN_CODE = re.compile(rb'"code"\s*:\s*"?\s*(-?\d{1,18})\s*"?\s*[,}]')
-_SCAN_MESSAGE = re.compile(rb'"message"\s*:\s*"((?:[^"\\]|\\.){0,500})"')
 SUCCESS_CODE = 1000
 
 
@@ -81,115 +74,6 @@ class Diagnosis:
             "notes": list(self.notes),
             "headline": self.headline,
         }
-
-
-# -- reading the body ---------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Envelope:
-    code: int | None = None
-    message: str | None = None
-    problem: str | None = None  # why this is not an envelope, as a clause ("the body is empty")
-    partial: bool = False  # read from the first SCAN_LIMIT bytes of a very large body
-
-
-def _short(value: object, limit: int = TEXT_LIMIT) -> str:
-    if isinstance(value, str):
-        text = value
-    else:
-        try:
-            text = json.dumps(value, ensure_ascii=False)
-        except (TypeError, ValueError, RecursionError):
-            text = type(value).__name__
-    if not text.isascii():
-        text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate ("\ud800" in JSON) cannot be printed
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (list, dict)):
-        return "a list" if isinstance(value, list) else "an object"
-    return f"{_short(value, 40)!r}" if isinstance(value, str) else f"{_short(value, 40)}"
-
-
-def as_code(value: object) -> int | None:
-    """A whole-number code from an int, an integral float or a digit string; None for anything else."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value):
-        return int(value)
-    return None
-
-
-def read_envelope(body: bytes) -> Envelope:
-    """The venue's `{"code": ..., "message": ...}` envelope, or why the body is not one."""
-    if isinstance(body, str):
-        body = body.encode("utf-8", "surrogateescape")
-    elif not isinstance(body, (bytes, bytearray)):
-        body = bytes(body or b"")
-    if not body.strip():
-        return Envelope(problem="the body is empty")
-    if len(body) > PARSE_LIMIT:
-        return _scan(bytes(body))
-    try:
-        text, not_utf8 = body.decode("utf-8"), None
-    except UnicodeDecodeError as exc:
-        text, not_utf8 = body.decode("utf-8", errors="replace"), f"the body is not UTF-8 text (byte {exc.start})"
-    text = text.lstrip("\ufeff").strip()
-    if text.startswith("<"):
-        return Envelope(problem="the body is an HTML or XML page (a gateway, proxy or error page), not JSON")
-    try:
-        data = json.loads(text)  # a stray bad byte inside a string still leaves a readable envelope
-    except json.JSONDecodeError as exc:
-        if not_utf8:
-            return Envelope(problem=not_utf8)
-        ends_early = exc.pos >= len(text) - 1 or exc.msg.startswith("Unterminated")
-        hint = ": it ends early, as if truncated" if ends_early else ""
-        return Envelope(problem=f"the body is not valid JSON ({exc.msg} at character {exc.pos}){hint}")
-    except (ValueError, RecursionError):
-        return Envelope(problem="the body is JSON keyprobe cannot read (nested too deeply or a number too long)")
-    if not isinstance(data, dict):
-        kind = {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", type(None): "JSON null"}.get(type(data), "a JSON number")
-        return Envelope(problem=f"the body is {kind}, not an object with a code")
-    message = None
-    for key in MESSAGE_KEYS:  # the first one present and not null
-        value = data.get(key)
-        if value is not None:
-            message = _short(value)
-            break
-    if "code" not in data:
-        return Envelope(message=message, problem="the JSON has no `code` field")
-    code = as_code(data["code"])
-    if code is None:
-        return Envelope(message=message, problem=f"the `code` field is {_describe(data['code'])}, not a whole number")
-    return Envelope(code, message)
-
-
-def _scan(body: bytes) -> Envelope:
-    head = body[:SCAN_LIMIT]
-    size = f"{len(body):,} bytes"
-    if not head.lstrip().startswith(b"{"):
-        return Envelope(problem=f"the body ({size}) does not start like a JSON object")
-    m = _SCAN_CODE.search(head)
-    if not m:
-        return Envelope(problem=f"the body is {size}, too large to parse whole, and its first 64 KiB show no code")
-    mm = _SCAN_MESSAGE.search(head)
-    message = None
-    if mm:
-        try:
-            message = _short(json.loads(b'"' + mm.group(1) + b'"'))
-        except (ValueError, RecursionError):
-            message = _short(mm.group(1).decode("utf-8", "replace"))
-    return Envelope(code=int(m.group(1)), message=message, partial=True)
 
 
 # -- building the diagnosis ---------------------------------------------------------------------------------------

@@ -1,0 +1,125 @@
+"""Read a response body as the venues' envelope `{"code", "message", "trace", "data"}`, defensively.
+
+Whatever arrives (an HTML 502 page, an empty or truncated body, `{"error_msg": ...}`, a `code` that is a
+string or a list, bytes that are not UTF-8, a body too large to parse) ends in an Envelope: the code
+and message when there are some, otherwise a clause saying why the body is not an envelope.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+PARSE_LIMIT = 8 * 1024 * 1024  # bodies above this are scanned, not parsed
+SCAN_LIMIT = 64 * 1024
+TEXT_LIMIT = 500  # longest body message kept
+MESSAGE_KEYS = ("message", "msg", "error_msg", "errMsg", "errmsg", "error")
+_SCAN_CODE = re.compile(rb'"code"\s*:\s*"?\s*(-?\d{1,18})\s*"?\s*[,}]')
+_SCAN_MESSAGE = re.compile(rb'"message"\s*:\s*"((?:[^"\\]|\\.){0,500})"')
+
+
+@dataclass(frozen=True)
+class Envelope:
+    code: int | None = None
+    message: str | None = None
+    problem: str | None = None  # why this is not an envelope, as a clause ("the body is empty")
+    partial: bool = False  # read from the first SCAN_LIMIT bytes of a very large body
+
+
+def _short(value: object, limit: int = TEXT_LIMIT) -> str:
+    if isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):
+            text = type(value).__name__
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate ("\ud800" in JSON) cannot be printed
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (list, dict)):
+        return "a list" if isinstance(value, list) else "an object"
+    return f"{_short(value, 40)!r}" if isinstance(value, str) else f"{_short(value, 40)}"
+
+
+def as_code(value: object) -> int | None:
+    """A whole-number code from an int, an integral float or a digit string; None for anything else."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,18}\s*", value):
+        return int(value)
+    return None
+
+
+def read_envelope(body: bytes) -> Envelope:
+    """The venue's `{"code": ..., "message": ...}` envelope, or why the body is not one."""
+    if isinstance(body, str):
+        body = body.encode("utf-8", "surrogateescape")
+    elif not isinstance(body, (bytes, bytearray)):
+        body = bytes(body or b"")
+    if not body.strip():
+        return Envelope(problem="the body is empty")
+    if len(body) > PARSE_LIMIT:
+        return _scan(bytes(body))
+    try:
+        text, not_utf8 = body.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        text, not_utf8 = body.decode("utf-8", errors="replace"), f"the body is not UTF-8 text (byte {exc.start})"
+    text = text.lstrip("\ufeff").strip()
+    if text.startswith("<"):
+        return Envelope(problem="the body is an HTML or XML page (a gateway, proxy or error page), not JSON")
+    try:
+        data = json.loads(text)  # a stray bad byte inside a string still leaves a readable envelope
+    except json.JSONDecodeError as exc:
+        if not_utf8:
+            return Envelope(problem=not_utf8)
+        ends_early = exc.pos >= len(text) - 1 or exc.msg.startswith("Unterminated")
+        hint = ": it ends early, as if truncated" if ends_early else ""
+        return Envelope(problem=f"the body is not valid JSON ({exc.msg} at character {exc.pos}){hint}")
+    except (ValueError, RecursionError):
+        return Envelope(problem="the body is JSON keyprobe cannot read (nested too deeply or a number too long)")
+    if not isinstance(data, dict):
+        kind = {list: "a JSON array", str: "a JSON string", bool: "a JSON boolean", type(None): "JSON null"}.get(type(data), "a JSON number")
+        return Envelope(problem=f"the body is {kind}, not an object with a code")
+    message = None
+    for key in MESSAGE_KEYS:  # the first one present and not null
+        value = data.get(key)
+        if value is not None:
+            message = _short(value)
+            break
+    if "code" not in data:
+        return Envelope(message=message, problem="the JSON has no `code` field")
+    code = as_code(data["code"])
+    if code is None:
+        return Envelope(message=message, problem=f"the `code` field is {_describe(data['code'])}, not a whole number")
+    return Envelope(code, message)
+
+
+def _scan(body: bytes) -> Envelope:
+    head = body[:SCAN_LIMIT]
+    size = f"{len(body):,} bytes"
+    if not head.lstrip().startswith(b"{"):
+        return Envelope(problem=f"the body ({size}) does not start like a JSON object")
+    m = _SCAN_CODE.search(head)
+    if not m:
+        return Envelope(problem=f"the body is {size}, too large to parse whole, and its first 64 KiB show no code")
+    mm = _SCAN_MESSAGE.search(head)
+    message = None
+    if mm:
+        try:
+            message = _short(json.loads(b'"' + mm.group(1) + b'"'))
+        except (ValueError, RecursionError):
+            message = _short(mm.group(1).decode("utf-8", "replace"))
+    return Envelope(code=int(m.group(1)), message=message, partial=True)
