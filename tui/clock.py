@@ -227,7 +227,8 @@ def judge(offset_ms: float, bound_ms: float) -> tuple[str, str]:
     measured = f"Your clock is {where} (± {_span(bound_ms)})"
     if worst < RECV_WINDOW_MS:
         return OK, f"{measured}: inside the 60 s timestamp window (30007) and the 5 s default recvWindow."
-    fix = "Turn on NTP (timedatectl set-ntp true) or sign with the measured offset (--sync-clock)."
+    # Neutral on purpose: each front end says how to sign with the offset (the CLI --sync-clock, the console f8).
+    fix = "Turn on NTP (timedatectl set-ntp true) or sign with the measured offset."
     if worst < TIMESTAMP_WINDOW_MS:
         return WARN_RECV_WINDOW, (
             f"{measured}: inside the 60 s window, but requests that carry recvWindow (5 s by default) "

@@ -199,11 +199,22 @@ def render_estimate(estimate: Any, venue: Any | None = None) -> RenderableType:
         Text.assemble(("samples", "bold"), f" {estimate.samples_used} used of {len(estimate.samples)} (after one warm-up)"),
         Text.assemble(("method ", "bold"), estimate.method),
         Text.assemble(("verdict", "bold"), " ", (estimate.verdict, style)),
-        Text(estimate.verdict_sentence),
+        Text(verdict_with_howto(estimate)),
     ]
     if estimate.note:
         rows.append(Text(estimate.note, style="dim"))
     return Group(*rows)
+
+
+SYNC_CLOCK_HOWTO = "`keyprobe send --sync-clock` measures the offset and signs with it."
+
+
+def verdict_with_howto(estimate: Any) -> str:
+    """The core's verdict sentence (neutral about front ends), plus the CLI's way to sign with the
+    offset when the clock is off (the console says f8 instead)."""
+    if estimate.verdict == "ok":
+        return estimate.verdict_sentence
+    return f"{estimate.verdict_sentence} {SYNC_CLOCK_HOWTO}"
 
 
 def print_estimate(estimate: Any, venue: Any | None = None, out: Console | None = None) -> None:

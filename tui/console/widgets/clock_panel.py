@@ -21,10 +21,20 @@ def summary_text(estimate: Any, use_offset: bool) -> Text:
         f"  ±{bound:,.1f} ms   min round trip {float(estimate.rtt_ms):,.1f} ms   method {estimate.method}\n",
     )
     text.append(estimate.verdict_sentence, style=VERDICT_STYLE.get(estimate.verdict, ""))
+    if estimate.verdict != "ok":
+        text.append_text(howto_text(use_offset))
     text.append("\nsigning with the ", style="dim")
     text.append("corrected clock (local + offset)" if use_offset else "local clock", style="bold")
     text.append("   f8 toggles, f5 measures again", style="dim")
     return text
+
+
+def howto_text(use_offset: bool) -> Text:
+    """The console's way to sign with the offset (the core's verdict sentence names none; the CLI's
+    is --sync-clock)."""
+    if use_offset:
+        return Text.assemble(" ", ("Signing with it now", "bold"), " (f8 turns it off).")
+    return Text.assemble(" ", ("Press f8", "bold"), " to sign with it.")
 
 
 def samples_text(estimate: Any) -> Text:
