@@ -7,8 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from textual.widgets import Input, Select, TextArea
-
 
 def rebased(draft: Any, target: Any) -> Any:
     """A draft saved against the emulator points at that run's port: replay it on today's emulator."""
@@ -31,24 +29,9 @@ def signing_for(app: Any, draft: Any) -> Any:
 
 
 async def open_draft(app: Any, draft: Any) -> None:
-    """Put a draft into the composer: method, path, auth, query rows and body, as saved. The
-    composer's own change handlers would re-derive the auth level from the endpoint table, so the
-    fields are set with their change messages held back and the hint and preview refreshed after."""
-    from tui.console.widgets.composer import Composer
-    from tui.console.widgets.query_table import QueryTable
-
-    main = app.main_screen
-    composer = main.composer
-    with composer.prevent(Input.Changed, Select.Changed):
-        composer.query_one("#method", Select).value = draft.method.upper()
-        composer.query_one("#path", Input).value = draft.path
-        composer.query_one("#auth", Select).value = draft.auth_level.value
-    await composer.query_one(QueryTable).set_pairs(list(draft.query))
-    composer.query_one("#body", TextArea).text = draft.body
-    update_hint = getattr(composer, "_update_hint", None)
-    if update_hint is not None:
-        update_hint(set_auth=False)
-    composer.post_message(Composer.Changed())
+    """Put a draft into the composer as saved (Composer.load_draft keeps its auth level); when the
+    unlocked key file has the draft's profile, sign with it (the venue follows the profile)."""
+    await app.main_screen.composer.load_draft(draft)
     vault = getattr(app, "vault", None)
     target = app.session.target
     if draft.profile and vault is not None and draft.profile in vault.profiles and (target is None or target.profile != draft.profile):

@@ -25,8 +25,19 @@ if TYPE_CHECKING:
     from tui.venues import Venue
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
+BODY_METHODS = ("POST", "PUT")  # signed over their body; GET and DELETE over their query string
 AUTH_LEVELS = (("none", "none"), ("keyed", "keyed"), ("signed", "signed"))
 START_METHOD, START_PATH, START_AUTH = "GET", "/contract/private/assets-detail", "keyed"
+
+
+def body_label(method: str) -> str:
+    if method.upper() in BODY_METHODS:
+        return "Body (JSON, sent and signed exactly as typed)"
+    return f"Body (a {method.upper()} signs its query, not a body)"
+
+
+def body_placeholder(method: str) -> str:
+    return "{}" if method.upper() in BODY_METHODS else f"none: a {method.upper()} sends no body"
 
 
 class Composer(Vertical):
@@ -36,9 +47,11 @@ What will be sent. **Method** and **path** pick the endpoint; the path field com
 endpoints (press **right** to accept) and the line below names the endpoint and its documented
 auth level. **Auth** follows the endpoint table; change it to see what a wrong level does.
 
-**Body**: the JSON sent with POST/PUT, byte for byte, and signed as typed. Invalid JSON is flagged
-here and refused at send. The command palette (**ctrl+p**, "Endpoint: …") fills in any known
-endpoint with a sample query and body.
+**Body**: the JSON sent with POST/PUT, byte for byte, and signed as typed. A GET or DELETE is
+signed over its query string instead and normally carries no body (one typed there is sent but not
+signed, and the line under the editor says so). Invalid JSON is flagged here and refused at send.
+The command palette (**ctrl+p**, "Endpoint: …") fills in any known endpoint with a sample query
+and body.
 """
 
     class Changed(Message):
@@ -60,8 +73,8 @@ endpoint with a sample query and body.
             yield Static(f"{START_AUTH} ▼", id="auth-slot", classes="select-slot")
             yield Static("", id="endpoint-hint")
         yield QueryTable(id="query")
-        yield Label("Body (JSON, sent and signed exactly as typed)", classes="field-label")
-        yield Static(Text("{}  (POST/PUT only)", style="dim"), id="body-slot")
+        yield Label(body_label(START_METHOD), classes="field-label", id="body-label")
+        yield Static(Text(body_placeholder(START_METHOD), style="dim"), id="body-slot")
         yield Static("", id="body-error")
 
     async def mount_editors(self) -> None:
@@ -70,7 +83,7 @@ endpoint with a sample query and body.
 
         method = Select([(m, m) for m in METHODS], value=START_METHOD, allow_blank=False, compact=True, id="method")
         auth = Select(list(AUTH_LEVELS), value=START_AUTH, allow_blank=False, compact=True, id="auth")
-        body = TextArea("", id="body", soft_wrap=True, tab_behavior="indent", compact=True, placeholder="{}  (POST/PUT only)")
+        body = TextArea("", id="body", soft_wrap=True, tab_behavior="indent", compact=True, placeholder=body_placeholder(START_METHOD))
         for widget, slot in ((method, "#method-slot"), (auth, "#auth-slot"), (body, "#body-slot")):
             placeholder = self.query_one(slot)
             await placeholder.parent.mount(widget, after=placeholder)  # type: ignore[union-attr]
@@ -126,16 +139,48 @@ endpoint with a sample query and body.
         self.query_one("#auth").value = endpoint.auth.value  # type: ignore[attr-defined]
         self._update_hint(set_auth=True)
 
+    async def load_draft(self, draft: Draft) -> None:
+        """Show a draft as it was saved (the sidebar opens and replays through this): method, path,
+        auth level, query rows and body. The fields are set with their change messages held back:
+        the composer's own handlers would re-derive the auth level from the endpoint table, and a
+        saved request may use another level. The hint, the body line and the preview follow once."""
+        from textual.widgets import Select, TextArea
+
+        with self.prevent(Input.Changed, Select.Changed):
+            self.query_one("#method", Select).value = draft.method.upper()
+            self.query_one("#path", Input).value = draft.path
+            self.query_one("#auth", Select).value = draft.auth_level.value
+        await self.query_one(QueryTable).set_pairs(list(draft.query))
+        self.query_one("#body", TextArea).text = draft.body
+        self._update_hint(set_auth=False)
+        self.check_body()
+        self.post_message(self.Changed())
+
     def check_body(self) -> str | None:
-        """Flag an invalid JSON body under the editor (Draft.body_error's sentence, or None)."""
+        """Say under the editor what becomes of the body: an invalid JSON body is flagged
+        (Draft.body_error's sentence; the send refuses it), and for a GET or DELETE that the body is
+        not signed. Returns the error sentence, or None."""
+        if not self.query("#body"):
+            return None  # the editors are still placeholders (the first frame)
+        method, body = self.method, self.body
         error = None
         if self._venue is not None:
             from tui.exchange import Draft
 
-            error = Draft(self._venue, self.method, self.path or "/", body=self.body).body_error()
+            error = Draft(self._venue, method, self.path or "/", body=body).body_error()
+        self.query_one("#body-label", Label).update(body_label(method))
+        editor = self.query("#body")
+        if editor:
+            editor.first().placeholder = body_placeholder(method)  # type: ignore[attr-defined]
         widget = self.query_one("#body-error", Static)
-        widget.update(Text(f"{error} It will not be sent." if error else ""))
+        if error:
+            widget.update(Text(f"{error} It will not be sent."))
+        elif body.strip() and method.upper() not in BODY_METHODS:
+            widget.update(Text(f"A {method.upper()} is signed over its query string: this body would be sent as typed, but not signed."))
+        else:
+            widget.update("")
         widget.set_class(error is not None, "-error")
+        widget.set_class(error is None and bool(body.strip()) and method.upper() not in BODY_METHODS, "-warning")
         return error
 
     def _update_hint(self, set_auth: bool) -> None:
@@ -171,6 +216,7 @@ endpoint with a sample query and body.
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "method":
             self._update_hint(set_auth=True)
+            self.check_body()
         self.post_message(self.Changed())
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
