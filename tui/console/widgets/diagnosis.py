@@ -1,6 +1,8 @@
-"""The diagnosis panel, keyprobe's signature: the code, the documented row in the venue's own
-wording, documented vs actual HTTP status, the category, the causes, the fixes with the evidence
-from the request that was really sent, and for 30005 / 30007 the evidence side by side."""
+"""The diagnosis panel, keyprobe's signature: a short title (the code and its documented message in
+the venue's own wording, the category, documented vs actual HTTP status), then the causes, the
+fixes with the evidence from the request that was really sent, the notes, and for 30005 / 30007
+the evidence side by side. A success, or a panel with nothing to say yet, is one line (class
+-brief), so the body below gets the room."""
 
 from __future__ import annotations
 
@@ -18,24 +20,50 @@ def _clip(text: str) -> str:
     return text if len(text) <= EVIDENCE_CHARS else f"{text[:EVIDENCE_CHARS]}… ({len(text):,} characters)"
 
 
-def row_text(d: Any) -> Text:
-    text = Text()
-    if d.code is not None:
-        text.append(f"code {d.code}", style="bold")
-        text.append("  ")
-    if d.message:
-        text.append(f"“{d.message}”", style="italic")
-        text.append("  (documented)\n" if d.row is not None else "\n", style="dim")
+OUTCOME_TITLES = {  # the title of an answer that carries no documented code
+    "undocumented-code": "not in the venue's error-code document",
+    "not-envelope": "Not the venue's JSON envelope",
+    "transport-failure": "No answer",
+}
+
+
+def title_text(d: Any) -> Text:
+    """The panel's title, short enough to read at a glance: the code and its documented message,
+    the category, and the documented HTTP status against the one received. The details (causes,
+    fixes with their evidence, notes) follow in advice_text. A success is this one line."""
+    if d.outcome.value == "success":
+        text = Text.assemble(("✓ ", "bold green"), (f"{d.code} {d.message}".strip(), "bold green"), ", ")
+        text.append_text(success_status(d))
+        return text
+    text = Text.assemble(("✗ ", "bold red"))  # a span, not the Text's own style: the lines below are not red
+    if d.message and d.outcome.value == "documented-error":
+        text.append(f"{d.code} ", style="bold red")
+        text.append(d.message, style="bold")
     elif d.code is not None:
-        text.append("not in the venue's document\n", style="bold yellow")
-    if d.body_message and d.body_message != d.message:
-        text.append("the response said: ", style="dim")
-        text.append(f"“{d.body_message}”\n")
-    text.append_text(status_compare(d))
+        text.append(f"{d.code} ", style="bold red")
+        text.append(OUTCOME_TITLES["undocumented-code"], style="bold yellow")
+    else:
+        title = "Not sent" if d.category == "key binding" else OUTCOME_TITLES.get(d.outcome.value, "No diagnosis")
+        text.append(title, style="bold red")
+    text.append("\n")
     if d.category:
-        text.append("   category ", style="dim")
         text.append(d.category, style="bold")
+        text.append("  ·  ", style="dim")
+    text.append_text(status_compare(d))
+    if d.body_message and d.body_message != d.message:
+        text.append("\nthe response said: ", style="dim")
+        text.append(f"“{d.body_message}”")
     return text
+
+
+def success_status(d: Any) -> Text:
+    """`HTTP 200 as documented`, or the mismatch flagged."""
+    if d.actual_status is None:
+        return Text("no HTTP status to compare", style="dim")
+    if d.status_matches is False:
+        return Text.assemble(("but HTTP ", "dim"), (str(d.actual_status), "bold red"), ("  ≠ documented ", "dim"),
+                             (str(d.http_status), "bold"), (" ✗ MISMATCH", "bold red"))
+    return Text(f"HTTP {d.actual_status} as documented" if d.status_matches else f"HTTP {d.actual_status}")
 
 
 def status_compare(d: Any) -> Text:
@@ -44,6 +72,8 @@ def status_compare(d: Any) -> Text:
         return Text("no HTTP response", style="dim")
     if documented is None:
         return Text.assemble(("HTTP ", "dim"), str(actual), ("  (no documented status)", "dim"))
+    if d.status_matches is None:  # nothing to compare against (not an envelope: the row is the status's own)
+        return Text.assemble(("HTTP ", "dim"), (str(actual), "bold"))
     if d.status_matches:
         return Text.assemble(("HTTP ", "dim"), (str(actual), "bold"), ("  = documented ", "dim"), str(documented), (" ✓", "green"))
     return Text.assemble(
@@ -98,32 +128,33 @@ def signed_vs_sent(exchange: Any) -> tuple[Text, Text]:
 class DiagnosisPanel(VerticalScroll):
     HELP = """\
 ## Diagnosis
-What the answer means, from the venue's own error-code document: the code and its documented
-row, the documented HTTP status against the one received (a mismatch is flagged), the category,
-the likely causes, and the fixes, the first ones backed by **evidence** from the request as it
-was really sent (lengths and flags only: never the secret or the memo).
+What the answer means, from the venue's own error-code document. The title gives the code and
+its documented message, the category, and the documented HTTP status against the one received (a
+mismatch is flagged). Below it: the likely causes, and the fixes, the first ones backed by
+**evidence** from the request as it was really sent (lengths and flags only: never the secret or
+the memo), then notes.
 
 For 30005 the signed pre-image and the sent bytes are shown side by side; for 30007 the clock.
+A success is one line, so the body below gets the room.
 """
 
     def compose(self) -> ComposeResult:
-        yield Static(Text("The diagnosis appears here after a send.", style="dim"), id="diag-headline")
-        yield Static("", id="diag-row")
-        yield Vertical(id="diag-evidence")  # filled per code: 30005 signed vs sent, 30007 the clock
+        # The 30005 / 30007 evidence mounts between these two when it is needed (_evidence).
+        yield Static(Text("The diagnosis appears here after a send.", style="dim"), id="diag-title")
         yield Static("", id="diag-advice")
 
     async def clear(self, sentence: str = "") -> None:
-        self.query_one("#diag-headline", Static).update(Text(sentence, style="dim"))
-        for name in ("#diag-row", "#diag-advice"):
-            self.query_one(name, Static).update("")
+        self.query_one("#diag-title", Static).update(Text(sentence, style="dim"))
+        self.query_one("#diag-advice", Static).update("")
+        self.add_class("-brief")
         await self._evidence(None, "")
 
     async def show(self, diagnosis: Any, exchange: Any, estimate: Any, use_offset: bool) -> None:
         d = diagnosis
-        style = "bold green" if d.outcome.value == "success" else "bold red"
-        self.query_one("#diag-headline", Static).update(Text(d.headline, style=style))
-        self.query_one("#diag-row", Static).update(row_text(d))
-        self.query_one("#diag-advice", Static).update(advice_text(d))
+        success = d.outcome.value == "success"
+        self.query_one("#diag-title", Static).update(title_text(d))
+        self.query_one("#diag-advice", Static).update("" if success else advice_text(d))
+        self.set_class(success, "-brief")
         if d.code == 30005:
             left, right = signed_vs_sent(exchange)
             await self._evidence(Horizontal(Static(left, id="diag-signed"), Static(right, id="diag-sent"), id="diag-signed-vs-sent"), "-signature")
@@ -137,11 +168,12 @@ For 30005 the signed pre-image and the sent bytes are shown side by side; for 30
         self.scroll_home(animate=False)
 
     async def _evidence(self, widget: Any, kind: str) -> None:
-        evidence = self.query_one("#diag-evidence", Vertical)
-        await evidence.remove_children()
-        evidence.set_classes(kind)
+        """Replace the evidence block (#diag-evidence, classed by kind) with `widget`, or drop it."""
+        old = self.query("#diag-evidence")
+        if old:
+            await old.remove()
         if widget is not None:
-            await evidence.mount(widget)
+            await self.mount(Vertical(widget, id="diag-evidence", classes=kind), after="#diag-title")
 
     def show_clock(self, estimate: Any, use_offset: bool, measuring: bool = False, failure: str | None = None) -> None:
         """Refresh the 30007 clock evidence, when it is on show."""
