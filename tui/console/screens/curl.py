@@ -13,6 +13,7 @@ from textual.widgets import Label, Static
 
 
 class CurlScreen(ModalScreen[None]):
+    CSS_PATH = "modals.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,enter,q", "dismiss", "Close", id="curl.close", tooltip="Close this window."),
     ]

@@ -18,6 +18,12 @@ GENERAL = """\
 Compose a request on the left; **ctrl+j** (or **alt+enter**) signs and sends it. The answer, its
 diagnosis and the evidence appear on the right. **ctrl+p** opens the command palette: every action,
 the emulator's switches and the "break it on purpose" entries are there.
+
+- **f2** keys: the key file's profiles (add, edit, remove, use, lock);
+- **f3** probe: which layer fails for this key (public, clock, keyed, signed);
+- **ctrl+s** saves the request under a name, **ctrl+b** shows the sidebar of saved requests and
+  the history (open, replay, delete);
+- **f5** measures the server clock, **f8** signs with it; **f6** / **f7** copy the request as curl.
 """
 
 
@@ -46,6 +52,7 @@ def bindings_rows(app: Any, active: dict[str, Any]) -> list[tuple[str, str, str]
 
 
 class HelpScreen(ModalScreen[None]):
+    CSS_PATH = "modals.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close", id="help.close", tooltip="Close help."),
     ]
