@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 
@@ -23,6 +22,8 @@ def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
         return {}, None
     except OSError as exc:
         return {}, f"Could not read the keymap {path}: {exc.strerror or exc}."
+    import json  # only when there is a keymap: the console reads this before its first frame
+
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -8,34 +8,42 @@ are the only code that changes widgets.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Footer, Static
 
-from tui.console.messages import (
-    BodyFormatted,
-    ClockFailed,
-    ClockMeasured,
-    ClockMeasuring,
-    DiagnosisReady,
-    ExchangeReceived,
-    SendRefused,
-    SendStarted,
-)
 from tui.console.widgets.composer import Composer
 from tui.console.widgets.diagnosis import DiagnosisPanel
 from tui.console.widgets.preview import PreviewPanel
 from tui.console.widgets.response import ResponseSummary, headers_text, request_text
 from tui.console.widgets.status_bar import StatusBar
 
+if TYPE_CHECKING:  # the messages are imported where they are posted: not needed for the first frame
+    from tui.console.messages import (
+        BodyFormatted,
+        ClockFailed,
+        ClockMeasured,
+        ClockMeasuring,
+        DiagnosisReady,
+        ExchangeReceived,
+        SendRefused,
+        SendStarted,
+    )
+
 CLOCK_CODE = 30007
+
+
+def titled(widget: Any, title: str) -> Any:
+    """The widget with its border title, set before it mounts (afterwards it would cost a refresh)."""
+    widget.border_title = title
+    return widget
 
 
 class MainScreen(Screen[None]):
@@ -44,7 +52,7 @@ class MainScreen(Screen[None]):
         Binding("f5", "measure_clock", "Clock", id="main.clock", tooltip="Measure the server clock offset again."),
         Binding("f6", "copy_curl", "curl", id="main.curl", tooltip="Copy the signed request as a curl command."),
         Binding("f7", "copy_curl_script", "curl $KEYPROBE_*", id="main.curl_script", show=False, tooltip="Copy a curl script that signs with $KEYPROBE_* variables."),
-        Binding("f8", "toggle_corrected_clock", "Corrected clock", id="main.corrected_clock", tooltip="Sign with local time + the measured offset."),
+        Binding("f8", "toggle_corrected_clock", "Sync clock", id="main.corrected_clock", tooltip="Sign with local time + the measured offset (the CLI's --sync-clock)."),
         Binding("ctrl+b", "toggle_sidebar", "Sidebar", id="main.sidebar", show=False, tooltip="Show or hide the sidebar."),
         Binding("ctrl+s", "save_draft", "Save", id="main.save", show=False, tooltip="Save the request under a name (the sidebar lists it)."),
         Binding("f2", "open_keys", "Keys", id="main.keys", tooltip="The key file's profiles: add, edit, remove, use, lock."),
@@ -59,31 +67,22 @@ class MainScreen(Screen[None]):
         self._pending_target: Any = None
 
     def compose(self) -> ComposeResult:
+        # The screen lays the columns out side by side (app.tcss); the status bar and the footer dock.
+        # The sidebar (before the composer; ctrl+b shows it) and the response tabs are mounted just
+        # after the first frame (_mount_deferred): nothing in them is needed to paint it.
         yield StatusBar(id="status-bar")
-        with Horizontal(id="workspace"):
-            # The sidebar slot: saved requests and history mount here (ctrl+b shows it).
-            # The sidebar (before the composer) and the response tabs are mounted just after the
-            # first frame (_mount_deferred): nothing in them is needed to paint it.
-            with Vertical(id="compose-column"):
-                yield Composer(id="composer")
-                with VerticalScroll(id="preview-scroll"):
-                    yield PreviewPanel(Text("The signing preview appears when the emulator is up.", style="dim"), id="preview")
-            with Vertical(id="response-column"):
-                yield ResponseSummary(id="summary")
-                yield DiagnosisPanel(id="diagnosis")
+        with Vertical(id="compose-column"):
+            yield titled(Composer(id="composer"), "Request")
+            with titled(VerticalScroll(id="preview-scroll"), "Signing preview"):
+                yield PreviewPanel(Text("The signing preview appears when the emulator is up.", style="dim"), id="preview")
+        with Vertical(id="response-column"):
+            yield titled(ResponseSummary(id="summary"), "Response")
+            yield titled(DiagnosisPanel(id="diagnosis", classes="-brief"), "Diagnosis")
         yield Footer()
 
     AUTO_FOCUS = "#path"
 
     def on_mount(self) -> None:
-        titles = {
-            "#composer": "Request",
-            "#preview-scroll": "Signing preview",
-            "#summary": "Response",
-            "#diagnosis": "Diagnosis",
-        }
-        for selector, title in titles.items():
-            self.query_one(selector).border_title = title
         self.call_after_refresh(self._mount_deferred)
 
     async def _mount_deferred(self) -> None:
@@ -97,7 +96,7 @@ class MainScreen(Screen[None]):
         sidebar.border_title = "Saved"
         try:
             await self.composer.mount_editors()
-            await self.query_one("#workspace").mount(sidebar, before="#compose-column")
+            await self.mount(sidebar, before="#compose-column")
             await self.query_one("#response-column").mount(tabs)
         except MountError:
             pass  # the app is closing
@@ -165,6 +164,7 @@ class MainScreen(Screen[None]):
 
     @work(group="send", exclusive=True, exit_on_error=False, description="sign and send the request")
     async def send_request(self) -> None:
+        from tui.console.messages import ExchangeReceived, SendRefused, SendStarted
         from tui.console.session import NoTarget
 
         await self._tabs_ready.wait()
@@ -215,12 +215,14 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="diagnose", exclusive=True, exit_on_error=False, description="diagnose the answer")
     def diagnose(self, exchange: Any) -> None:
+        from tui.console.messages import DiagnosisReady
         from tui.diagnose import diagnose
 
         self.post_message(DiagnosisReady(exchange, diagnose(exchange)))
 
     @work(thread=True, group="body", exclusive=True, exit_on_error=False, description="pretty-print the body")
     def format_body(self, exchange: Any) -> None:
+        from tui.console.messages import BodyFormatted
         from tui.console.widgets.body_view import format_body
 
         response = exchange.response
@@ -247,6 +249,8 @@ class MainScreen(Screen[None]):
 
     @work(group="clock", exclusive=True, exit_on_error=False, description="measure the server clock")
     async def measure_clock(self, reason: str) -> None:
+        from tui.console.messages import ClockFailed, ClockMeasured, ClockMeasuring
+
         self.post_message(ClockMeasuring(reason))
         try:
             estimate = await self.session.measure_clock()

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
-
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Input, Static
 
 
 class QueryRow(Horizontal):
@@ -29,6 +27,9 @@ class QueryRow(Horizontal):
 
 
 class AddParameter(Static):
+    """The table's heading line, "Query + parameter (ctrl+n)": a click adds a row. One widget, not a
+    label and a button: the composer is in the first frame, and each widget there costs time."""
+
     def on_click(self) -> None:
         self.post_message(QueryTable.AddRequested())
 
@@ -53,8 +54,7 @@ payload, so the order here is the order that is signed. Rows with an empty key a
     ]
 
     def compose(self) -> ComposeResult:
-        # A clickable line, not a Button: the composer is in the first frame and a Button costs more.
-        yield Horizontal(Label("Query", classes="field-label"), AddParameter(Text("+ parameter (ctrl+n)", style="bold")), id="query-head")
+        yield AddParameter("[$text-muted]Query[/]  [b $text-accent]+ parameter (ctrl+n)[/]", id="query-head")
         yield Vertical(id="query-rows")
 
     @property

@@ -85,20 +85,29 @@ venue sent them (the documents disagree on what "remaining" means, so they are s
 """
 
     def compose(self) -> ComposeResult:
+        # The timing bar and the rate-limit line show only once there is something in them.
         yield Static(Text("Nothing sent yet. Press ctrl+j (or alt+enter) to send.", style="dim"), id="status-line")
         yield TimingBar(id="timing-bar")
-        yield Static("", id="rate-limit")
+        rate_limit = Static("", id="rate-limit")
+        rate_limit.display = False
+        yield rate_limit
 
     def show_sending(self, label: str) -> None:
         self.query_one("#status-line", Static).update(Text(f"Sending {label} …", style="bold"))
         self.query_one(TimingBar).clear()
-        self.query_one("#rate-limit", Static).update("")
+        self._rate_limit(None)
 
     def show_refused(self, sentence: str) -> None:
         self.query_one("#status-line", Static).update(Text.assemble(("Not sent: ", "bold yellow"), sentence))
         self.query_one(TimingBar).clear()
+        self._rate_limit(None)
 
     def show_exchange(self, exchange: Any) -> None:
         self.query_one("#status-line", Static).update(status_text(exchange))
         self.query_one(TimingBar).show(exchange.timings)
-        self.query_one("#rate-limit", Static).update(rate_limit_text(exchange.rate_limit) if exchange.response else "")
+        self._rate_limit(rate_limit_text(exchange.rate_limit) if exchange.response else None)
+
+    def _rate_limit(self, text: Text | None) -> None:
+        widget = self.query_one("#rate-limit", Static)
+        widget.update(text or "")
+        widget.display = text is not None

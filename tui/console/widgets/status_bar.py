@@ -26,34 +26,46 @@ def clock_text(estimate: Any, use_offset: bool) -> Text:
 
 
 class StatusBar(Static):
-    """keyprobe · venue and URL · key fingerprint · clock offset."""
+    """keyprobe · venue and URL · key fingerprint · clock offset. On a narrow terminal the URL, then
+    the program's name, make way, so the key and the clock stay on screen."""
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
         self._target: Text = Text("starting the local emulator…", style="dim")
+        self._target_short: Text | None = None  # the target without its URL
         self._clock: Text = Text("")
+        self._shown: Text | None = self.line(10_000)
+        super().__init__(self._shown, **kwargs)
 
-    def on_mount(self) -> None:
+    def on_resize(self) -> None:
         self._redraw()
 
     def show_target(self, target: ConsoleTarget) -> None:
         key_style = "bold red" if target.tampered else "bold"
-        self._target = Text.assemble(
-            (target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), "  key ", (target.key_label, key_style)
-        )
+        key = Text.assemble("  key ", (target.key_label, key_style))
+        self._target = Text.assemble((target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), key)
+        self._target_short = Text.assemble((target.venue.name, "bold"), key)
         self._redraw()
 
     def show_failure(self, sentence: str) -> None:
-        self._target = Text(sentence, style="bold red")
+        self._target, self._target_short = Text(sentence, style="bold red"), None
         self._redraw()
 
     def show_clock(self, estimate: Any, use_offset: bool, measuring: bool = False) -> None:
         self._clock = Text("clock: measuring…", style="dim") if measuring else clock_text(estimate, use_offset)
         self._redraw()
 
-    def _redraw(self) -> None:
-        line = Text.assemble(("keyprobe", "bold"), "  ", self._target)
+    def line(self, width: int) -> Text:
+        """The longest form that fits `width` cells (the shortest, wrapped, when none does)."""
+        brand = Text("keyprobe  ", style="bold")
+        targets = [self._target] if self._target_short is None else [self._target, self._target_short]
+        forms = [brand + t for t in targets] + [t.copy() for t in targets]
         if self._clock.plain:
-            line.append("  │  ")
-            line.append_text(self._clock)
-        self.update(line)
+            forms = [Text.assemble(form, "  │  ", self._clock) for form in forms]
+        return next((form for form in forms if form.cell_len <= width), forms[-1])
+
+    def _redraw(self) -> None:
+        width = self.content_region.width
+        line = self.line(width) if width else self.line(10_000)
+        if line != self._shown:  # a resize to the same form costs no new layout
+            self._shown = line
+            self.update(line)

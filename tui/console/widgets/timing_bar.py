@@ -57,23 +57,27 @@ def legend_text(parts: list[tuple[str, float]], total_ms: float | None) -> Text:
 
 
 class TimingBar(Widget):
+    """The bar and its legend (which wraps on a narrow terminal); hidden while there is nothing to show."""
+
     DEFAULT_CSS = """
-    TimingBar { height: 2; }
+    TimingBar { height: auto; }
     """
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._parts: list[tuple[str, float]] = []
         self._total: float | None = None
+        self.display = False
 
     def show(self, timings: Any) -> None:
         self._parts = segments(timings)
         self._total = timings.total_ms
-        self.refresh()
+        self.display = bool(self._parts)
+        self.refresh(layout=True)
 
     def clear(self) -> None:
         self._parts, self._total = [], None
-        self.refresh()
+        self.display = False
 
     def render(self) -> Text:
         if not self._parts:
