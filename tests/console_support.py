@@ -17,10 +17,15 @@ SCREENSHOTS = ROOT / "screenshots"
 UPDATE_ENV = "KEYPROBE_UPDATE_SNAPSHOTS"
 
 
-async def settle(app: Any, pilot: Any, rounds: int = 4) -> None:
-    """Let workers finish and their messages land (a worker's message can start another worker)."""
+async def settle(app: Any, pilot: Any, rounds: int = 6) -> None:
+    """Let workers finish and their messages land (a worker's message can start another worker):
+    pause, and stop as soon as a pause leaves no worker pending or running. Each pause waits for
+    the screen's queued messages and then at least 20 ms for the process to go idle, so stopping
+    early, rather than always pausing a fixed number of times, is most of the console tests' time."""
     for _ in range(rounds):
         await pilot.pause()
+        if not any(worker.state.name in ("PENDING", "RUNNING") for worker in app.workers):
+            return
         await app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -44,6 +49,16 @@ def quiet_console(monkeypatch: Any, home: Path) -> None:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
     monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
+
+
+async def type_and_press(app: Any, pilot: Any, text: str, *keys: str) -> None:
+    """Put `text` into the focused field as one paste, then press `keys` (e.g. "enter"). Pilot waits
+    for the app to go idle after every key (about 40 ms each), so typing a passphrase one key at a
+    time costs half a second; the field and what follows the keys are the same either way."""
+    app.focused.insert_text_at_cursor(text)
+    await pilot.pause()
+    if keys:
+        await pilot.press(*keys)
 
 
 async def send(app: Any, pilot: Any, key: str = "ctrl+j") -> Any:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from console_support import entry, quiet_console, run_entry, screen_text, send, settle
+from console_support import entry, quiet_console, run_entry, screen_text, send, settle, type_and_press
 from textual.widgets import Input, Static, TextArea
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
@@ -40,6 +40,12 @@ async def test_opens_on_the_emulator_and_the_demo_request_succeeds():
         assert exchange.request.method == "GET" and exchange.request.url.endswith("/contract/private/assets-detail")
         assert app.main_screen.query_one(BodyView).line_count == len(json.dumps(json.loads(exchange.response.body), indent=2).splitlines())
         assert "200 OK" in screen_text(app)
+        # A success is one line, no notes: the body below gets the room.
+        panel = app.main_screen.query_one("#diagnosis")
+        assert panel.has_class("-brief") and panel.region.height == 3 and not panel.query_one("#diag-advice").display
+        assert panel.query_one("#diag-title", Static).content.plain == "✓ 1000 OK, HTTP 200 as documented"
+        assert diagnosis.notes and not any(note in screen_text(app) for note in diagnosis.notes)
+        assert app.main_screen.query_one("#response-tabs").region.height > 20
     assert not target.emulator.running  # stopped on exit
 
 
@@ -60,7 +66,7 @@ async def test_wrong_secret_from_the_palette_gives_30005_naming_the_cause():
         await settle(app, pilot)
         await pilot.press("ctrl+p")
         await pilot.pause()
-        await pilot.press(*"wrong secret")
+        await type_and_press(app, pilot, "wrong secret")
         for _ in range(100):  # the palette searches in a worker of its own: wait for the hit
             await pilot.pause(0.02)
             hits = app.screen.query("CommandList")
@@ -110,6 +116,13 @@ async def test_skewed_emulator_clock_gives_30007_with_the_clock_panel_then_the_c
         assert estimate.verdict == "outside-30007-window"
         clock_text = screen.query_one("#diag-clock .clock-summary", Static).content.plain
         assert f"{estimate.offset_ms:+,.1f} ms" in clock_text and estimate.verdict_sentence in clock_text
+        assert "Press f8 to sign with it." in clock_text and "--sync-clock" not in clock_text
+        # The title stays short; the evidence behind it is in the fixes, where it belongs.
+        title = screen.query_one("#diag-title", Static).content.plain
+        assert title.splitlines() == ["✗ 30007 Header X-BM-TIMESTAMP range. Within a minute", "timestamp  ·  HTTP 401  = documented 401 ✓"]
+        evidence = next(fix.evidence for fix in diagnosis.fixes if fix.evidence)
+        assert evidence not in title and evidence in screen.query_one("#diag-advice", Static).content.plain
+        assert not screen.query_one("#diagnosis").has_class("-brief")
 
         await pilot.press("f8")  # sign with local time + the measured offset
         await pilot.pause()
@@ -150,7 +163,7 @@ async def test_a_10_mb_body_renders_and_search_steps_through_matches():
         view.log_widget.focus()
         await pilot.press("slash")
         assert app.main_screen.query_one("#body-search", Input).has_focus
-        await pilot.press(*"STATE", "enter")  # case-insensitive: every order has a "state"
+        await type_and_press(app, pilot, "STATE", "enter")  # case-insensitive: every order has a "state"
         await settle(app, pilot)
         matches = [i for i, line in enumerate(expected) if "state" in line]
         assert view.matches == matches and len(matches) > 1
@@ -226,8 +239,10 @@ async def test_f1_shows_help_for_the_focused_widget_and_the_keys_with_their_ids(
         text = screen_text(app)
         assert "## Body" not in text and "/ search (case-insensitive)" in text  # BodyView.HELP, as Markdown
         keys = app.screen.query_one("#help-keys", Static).content.plain
-        for binding_id in ("body.search", "body.next", "main.send", "main.curl", "app.quit", "app.help"):
+        for binding_id in ("body.search", "body.next", "main.send", "main.curl", "app.quit", "app.help", "app.theme"):
             assert binding_id in keys
+        for general in ("f2 keys", "f3 probe", "ctrl+s saves the request", "ctrl+b shows the sidebar"):
+            assert general in text  # the general help follows the focused part's
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)

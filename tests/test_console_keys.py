@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from console_support import check_snapshot, quiet_console, screen_text, send, settle
+from console_support import check_snapshot, quiet_console, screen_text, send, settle, type_and_press
 from textual.widgets import DataTable, Input, Select, Static
 
 from keys import vault
@@ -73,7 +73,7 @@ async def type_into(pilot, widget, text: str) -> None:
 async def unlock(app, pilot, passphrase: str = PASSPHRASE) -> None:
     await settle(app, pilot)
     assert isinstance(app.screen, UnlockScreen)
-    await pilot.press(*passphrase, "enter")
+    await type_and_press(app, pilot, passphrase, "enter")
     await settle(app, pilot)
 
 
@@ -89,7 +89,7 @@ async def test_wrong_then_right_passphrase_opens_the_profile_on_its_venue(keyfil
         assert isinstance(app.screen, UnlockScreen)
         assert app.session.target is None  # nothing is started behind the modal
 
-        await pilot.press(*"wrong-one", "enter")
+        await type_and_press(app, pilot, "wrong-one", "enter")
         await settle(app, pilot)
         modal = app.screen
         assert isinstance(modal, UnlockScreen) and not modal.busy
@@ -98,7 +98,7 @@ async def test_wrong_then_right_passphrase_opens_the_profile_on_its_venue(keyfil
         assert field.value == "" and field.has_focus
         assert app.vault is None
 
-        await pilot.press(*PASSPHRASE, "enter")
+        await type_and_press(app, pilot, PASSPHRASE, "enter")
         await settle(app, pilot)
         assert not isinstance(app.screen, UnlockScreen)
         assert list(app.vault.profiles) == ["emu"]
@@ -143,7 +143,7 @@ async def test_other_key_file_problems_are_sentences_with_the_fix(keyfile, damag
         await settle(app, pilot)
         message = app.screen.query_one("#unlock-message", Static)
         assert expected in message.content.plain and message.has_class("-error")  # said before any typing
-        await pilot.press(*PASSPHRASE, "enter")
+        await type_and_press(app, pilot, PASSPHRASE, "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, UnlockScreen) and app.vault is None
         assert expected in app.screen.query_one("#unlock-message", Static).content.plain
@@ -308,11 +308,13 @@ async def test_create_a_key_file_from_the_keys_screen_then_add_the_first_profile
         await settle(app, pilot)
         modal = app.screen
         assert isinstance(modal, UnlockScreen)
-        await pilot.press(*"one", "enter", *"two", "enter")
+        await type_and_press(app, pilot, "one", "enter")
+        await type_and_press(app, pilot, "two", "enter")
         await settle(app, pilot)
         assert app.screen is modal and "differ" in modal.query_one("#unlock-message", Static).content.plain
         assert not keyfile_path().exists()
-        await pilot.press(*PASSPHRASE, "enter", *PASSPHRASE, "enter")
+        await type_and_press(app, pilot, PASSPHRASE, "enter")
+        await type_and_press(app, pilot, PASSPHRASE, "enter")
         await settle(app, pilot)
         assert isinstance(app.screen, KeysScreen) and app.vault is not None and app.vault.profiles == {}
         assert keyfile_path().stat().st_mode & 0o777 == 0o600
