@@ -171,7 +171,8 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
         outcome, headline = Outcome.SUCCESS, f"{env.code} {row.message}: success, {phrase}."
     else:
         outcome = Outcome.DOCUMENTED_ERROR
-        shows = f"; the request shows: {_clip(fixes[0].evidence, 90)}" if fixes and fixes[0].evidence else ""
+        # One whole clause of the first evidence, not a cut sentence: the rest is under the fix it backs.
+        shows = f"; the request shows: {_clip(fixes[0].evidence.split('; ')[0], 120)}" if fixes and fixes[0].evidence else ""
         headline = f"{env.code} {_clip(row.message)}: {item.category}, {phrase}{shows}."
     return Diagnosis(outcome, family, env.code, row.message, env.message, row, row.http_status, actual, matches,
                      item.category, item.causes, fixes, item.notes + tuple(notes) if notes else item.notes, headline)

@@ -61,8 +61,9 @@ LEVEL_FIX = ("level", "Send this endpoint SIGNED, with all three headers: {KEY},
              "{SIGN} = hex HMAC-SHA256(secret, \"timestamp#memo#payload\").")
 KEY_HEADER_FIX = ("key-header", "Make sure {KEY} is sent and carries the Access Key exactly as issued (keyprobe: choose a profile "
                   "or set KEYPROBE_API_KEY).")
-CLOCK_FIX = ("clock", "Check the clock: run `keyprobe skew` to measure the offset from the server, then sign with it "
-             "(`keyprobe send --sync-clock`) or sync the system clock with NTP. The window is 60 s.")
+CLOCK_FIX = ("clock", "Check the clock: measure the offset from the server (`keyprobe skew`, or f5 in the console), then "
+             "sign with it (`keyprobe send --sync-clock`, or f8 in the console) or sync the system clock with NTP. "
+             "The window is 60 s.")
 STALE_FIX = ("stale", "Re-sign on every retry and sign right before sending: never reuse a timestamp or a signature.")
 TS_FORMAT_FIX = ("timestamp-format", "{TIMESTAMP} must be a 13-digit integer of milliseconds since the epoch (like 1589267764859): "
                  "not seconds, not a float, no spaces. Python: str(time.time_ns() // 1_000_000).")
