@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from keys.secret import Secret
 from keys.signing import Credentials
-from tui.venues import VENUES, get_venue, signing_hosts
+from keys.hosts import BINDINGS, HostBinding, signing_hosts
 
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[?[0-9a-f:]+\]?")
@@ -31,7 +31,7 @@ class Profile:
     """A named key bound to a venue. Its secrets are Secrets; it shows itself only by fingerprint."""
 
     name: str
-    venue: str  # a tui.venues id
+    venue: str  # a venue id (keys.hosts.BINDINGS, tui.venues.VENUES)
     api_key: Secret
     secret: Secret
     memo: Secret
@@ -59,8 +59,8 @@ class Profile:
             raise ProfileError(
                 f"{name!r} is not a usable profile name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."
             )
-        if venue not in VENUES:
-            raise ProfileError(f"Unknown venue {venue!r}; choose one of {', '.join(VENUES)}.")
+        if venue not in BINDINGS:
+            raise ProfileError(f"Unknown venue {venue!r}; choose one of {', '.join(BINDINGS)}.")
         hosts = tuple(sorted({_check_host(h) for h in extra_hosts}))
         profile = cls(name, venue, api_key, secret, memo, hosts, _check_base_url(base_url), notes or "")
         if not profile.api_key:
@@ -80,13 +80,17 @@ class Profile:
         return Credentials(self.api_key, self.secret, self.memo)
 
     @property
+    def binding(self) -> HostBinding:
+        return BINDINGS[self.venue]
+
+    @property
     def venue_name(self) -> str:
-        return get_venue(self.venue).name
+        return self.binding.name
 
     @property
     def allowed_hosts(self) -> frozenset[str]:
         """The hosts this key may sign for: its venue's, plus the ones the profile allows."""
-        return signing_hosts(get_venue(self.venue), self.extra_hosts)
+        return signing_hosts(self.binding.hosts, self.extra_hosts)
 
     @property
     def fingerprint(self) -> str:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from keys.secret import MASK, Secret
 
 if TYPE_CHECKING:
-    from keys.vault import Profile
+    from keys.profile import Profile
 
 # Values shorter than this are not masked by value: masking "1" or "abc" everywhere would wreck every
 # log line. Headers are still masked by name whatever the value's length.

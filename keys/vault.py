@@ -29,7 +29,7 @@ import nacl.utils
 
 from keys import redact
 from keys.secret import Secret
-from tui.atomic import atomic_write
+from keys.atomic import atomic_write
 from keys.profile import Profile, ProfileError, VaultError
 
 FORMAT = "keyprobe-keyfile"

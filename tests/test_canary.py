@@ -37,7 +37,7 @@ CRASH_SCRIPT = r'''
 import io, sys
 from rich.console import Console
 from rich.traceback import Traceback
-from keys.export import curl_command
+from tui.export import curl_command
 from keys.signing import AuthLevel, VenueSigner
 from tui.commands._profile import load_profile
 from tui.exchange import Draft
@@ -57,7 +57,7 @@ class ExplodingClock:
 def use_profile(profile, draft):
     credentials = profile.credentials
     signer = VenueSigner(credentials, draft.venue.header_set, AuthLevel.SIGNED, None, profile.allowed_hosts, profile.venue_name)
-    request = next(signer.sync_auth_flow(__import__("keys.export").export.build_request(draft)))
+    request = next(signer.sync_auth_flow(__import__("tui.export").export.build_request(draft)))
     raise ValueError(f"crash while holding {profile!r} and {credentials!r}")
 
 profile = load_profile("canary")
@@ -65,7 +65,7 @@ draft = Draft(get_venue("emulator").at(profile.base_url), "POST", "/contract/pri
 for crash in (
     lambda: use_profile(profile, draft),
     lambda: next(VenueSigner(profile.credentials, draft.venue.header_set, AuthLevel.SIGNED, ExplodingClock(),
-                             profile.allowed_hosts).sync_auth_flow(__import__("keys.export").export.build_request(draft))),
+                             profile.allowed_hosts).sync_auth_flow(__import__("tui.export").export.build_request(draft))),
     lambda: curl_command(draft, profile.credentials, ExplodingClock(), profile.allowed_hosts, profile.venue_name),
 ):
     try:
@@ -77,7 +77,7 @@ print("crashes rendered: 3")
 
 EXPORT_SCRIPT = r'''
 import sys
-from keys.export import curl_command, curl_script
+from tui.export import curl_command, curl_script
 from tui.commands._profile import load_profile
 from tui.exchange import Draft
 from tui.venues import get_venue

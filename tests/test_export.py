@@ -7,7 +7,7 @@ import shlex
 import pytest
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
-from keys.export import curl_command, curl_script
+from tui.export import curl_command, curl_script
 from keys.signing import AuthLevel, Credentials, FixedClock, SigningRefused, sign
 from tui.exchange import Draft
 from tui.venues import get_venue

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from keys.demo import DEMO_KEYS, EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET, DemoKey
-from keys.export import curl_command, curl_script
+from tui.export import curl_command, curl_script
 from keys.signing import AuthLevel, Credentials
 from tui.emulator import Emulator, EmulatorState
 from tui.exchange import Draft

@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from tui import paths
 from tui.exchange import Draft, Exchange
-from tui.atomic import atomic_write
+from keys.atomic import atomic_write
 from tui.saved import SavedRequestError, draft_from_record, draft_record
 
 try:  # advisory lock so the console and a CLI run can append at the same time

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from keys.signing import AuthLevel
 from tui import paths
-from tui.atomic import atomic_write
+from keys.atomic import atomic_write
 from tui.exchange import Draft
 from tui.venues import VENUES, emulator_venue, get_venue
 

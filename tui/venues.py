@@ -1,7 +1,7 @@
 """The venues keyprobe talks to, as data: hosts, header set, time endpoint, error document.
 
-A key signs only for the hosts of its family (BitMart keys work on both BitMart hosts; a WOO X Pro
-key only on WOO X Pro's), plus the extra hosts its profile allows.
+The names and hosts come from keys/hosts.py (what a key may sign for is decided at the keys level);
+this table adds what the core needs to reach each venue.
 """
 
 from __future__ import annotations
@@ -9,17 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from keys import hosts
+from keys.hosts import BINDINGS, LOOPBACK_HOSTS
 from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, HeaderSet
 
 FAMILIES = ("bitmart", "wooxpro")
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-
-FAMILY_HOSTS: dict[str, frozenset[str]] = {
-    "bitmart": frozenset(
-        {"api-cloud.bitmart.com", "api-cloud-v2.bitmart.com", "api-cloud.bitmart.news", "api-cloud-v2.bitmart.news"}
-    ),
-    "wooxpro": frozenset({"cloud-api.wooxpro.com"}),
-}
 
 
 @dataclass(frozen=True)
@@ -30,7 +24,6 @@ class Venue:
     base_url: str
     hosts: frozenset[str]
     time_path: str | None  # None: no known time endpoint, the clock falls back to HTTP Date
-    assumed_auth: bool = False  # WOO X Pro's REST signing is inferred (BitMart-compatible), not documented
     is_emulator: bool = False
 
     @property
@@ -46,13 +39,18 @@ class Venue:
         return replace(self, base_url=base_url.rstrip("/"))
 
 
+def _venue(venue_id: str, family: str, base_url: str, time_path: str | None, **flags: bool) -> Venue:
+    binding = BINDINGS[venue_id]
+    return Venue(venue_id, binding.name, family, base_url, binding.hosts, time_path, **flags)
+
+
 VENUES: dict[str, Venue] = {
     v.id: v
     for v in (
-        Venue("bitmart", "BitMart futures v2", "bitmart", "https://api-cloud-v2.bitmart.com", FAMILY_HOSTS["bitmart"], "/system/time"),
-        Venue("bitmart-spot", "BitMart spot", "bitmart", "https://api-cloud.bitmart.com", FAMILY_HOSTS["bitmart"], "/system/time"),
-        Venue("wooxpro", "WOO X Pro", "wooxpro", "https://cloud-api.wooxpro.com", FAMILY_HOSTS["wooxpro"], None, assumed_auth=True),
-        Venue("emulator", "Local emulator", "bitmart", "http://127.0.0.1:8640", LOOPBACK_HOSTS, "/system/time", is_emulator=True),
+        _venue("bitmart", "bitmart", "https://api-cloud-v2.bitmart.com", "/system/time"),
+        _venue("bitmart-spot", "bitmart", "https://api-cloud.bitmart.com", "/system/time"),
+        _venue("wooxpro", "wooxpro", "https://cloud-api.wooxpro.com", None),
+        _venue("emulator", "bitmart", "http://127.0.0.1:8640", "/system/time", is_emulator=True),
     )
 }
 
@@ -74,4 +72,4 @@ def emulator_venue(base_url: str, flavour: str = "bitmart") -> Venue:
 
 def signing_hosts(venue: Venue, extra_hosts: frozenset[str] | tuple[str, ...] = ()) -> frozenset[str]:
     """Hosts a key bound to `venue` may sign for."""
-    return venue.hosts | frozenset(h.lower() for h in extra_hosts)
+    return hosts.signing_hosts(venue.hosts, extra_hosts)

@@ -4,22 +4,15 @@ its diagnosis."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from tui.console.palette_entry import Entry
+
 KEY_STATES = ("frozen", "expired", "ip-restricted", "read-only")
 SIGNED_DEMO = ("POST", "/contract/private/submit-order")
-
-
-@dataclass(frozen=True)
-class Entry:
-    title: str
-    help: str
-    callback: Callable[[], Any]
 
 
 def entries(app: Any) -> list[Entry]:

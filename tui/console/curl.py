@@ -1,6 +1,6 @@
-"""Copy as curl: the signed command, or a script that signs with $KEYPROBE_* variables. Both come
-from keys.export (the signing happens there, inside keys/); this only picks one and explains
-why nothing can be made."""
+"""Copy as curl: the signed command, or a script that signs with $KEYPROBE_* variables. Both come from
+tui.export (signed by the wire's own signer); this only picks one and explains why nothing can be
+made."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ def render_curl(target: Any, draft: Any, clock: Any, script: bool) -> tuple[str,
     problem = draft.body_error()
     if problem:
         return "", "", problem
-    from keys.export import curl_command, curl_script
+    from tui.export import curl_command, curl_script
     from keys.signing import SigningRefused
 
     if script:

@@ -6,10 +6,10 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
+from tui.console.palette_entry import Entry
 
-def screen_entries(app: Any) -> list[Any]:
-    from tui.console.commands import Entry
 
+def screen_entries(app: Any) -> list[Entry]:
     main = app.main_screen
     out = [
         Entry("Keys: manage profiles", "The key file's profiles: add, edit, remove, use, lock (f2)", main.action_open_keys),

@@ -21,7 +21,7 @@ from keys.signing import BODY_SIGNED_METHODS, AuthLevel, Clock, Credentials
 from tui.venues import Venue
 
 if TYPE_CHECKING:
-    from tui.exchange import Draft  # keys/ reads a Draft's fields; it does not depend on the module
+    from tui.exchange import Draft  # the export reads a Draft; exchange imports nothing from here
 
 # Added by httpx or curl themselves from the URL and the body; copying them would only risk a mismatch.
 AUTOMATIC_HEADERS = frozenset({"host", "content-length"})

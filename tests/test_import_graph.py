@@ -1,0 +1,144 @@
+"""DESIGN.md "layers point one way", read from the source with ast (no import is executed).
+
+Every import statement counts, wherever it sits: at the top, inside a function (a lazy import is still a
+dependency) or under `if TYPE_CHECKING:` (a type is still a dependency of the layer that names it).
+Three rules: no import cycle between keyprobe's modules; keys/ imports nothing from tui/; nothing outside
+tui/console/ imports Textual.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("keys", "tui")
+CONSOLE = "tui.console"
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def source_modules() -> dict[str, Path]:
+    return {module_name(p): p for pkg in PACKAGES for p in sorted((ROOT / pkg).rglob("*.py"))}
+
+
+def imported_names(path: Path, module: str, modules: dict[str, Path]) -> Iterator[str]:
+    """Every module an import statement in `path` names: `import a.b` -> a.b; `from a import b` -> a.b when
+    that is a module, else a (b is a name defined in a); relative imports made absolute."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            for alias in node.names:
+                yield f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+
+
+def import_graph(modules: dict[str, Path]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(edges between keyprobe's own modules, every top-level package each module imports)."""
+    edges: dict[str, set[str]] = {name: set() for name in modules}
+    external: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        for imported in imported_names(path, name, modules):
+            if imported in modules:
+                if imported != name:
+                    edges[name].add(imported)
+            else:
+                external[name].add(imported)  # a third-party or standard module, or a name that is no module
+    return edges, external
+
+
+def cycles(edges: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(edges[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def graph() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    return import_graph(source_modules())
+
+
+def test_the_graph_is_read():
+    edges, external = graph()
+    # A few edges that exist, so a reader that sees nothing cannot pass the rules below.
+    assert "keys.secret" in edges["keys.signing"]
+    assert "tui.wire" in edges["tui.export"]
+    assert "keys.signing" in edges["tui.venues"]
+    assert any(name.startswith("textual") for name in external["tui.console.app"])
+    assert "httpx" in external["keys.signing"]
+
+
+def test_no_import_cycles():
+    found = cycles(graph()[0])
+    assert found == [], "import cycles: " + "; ".join(" <-> ".join(c) for c in found)
+
+
+def test_keys_imports_nothing_from_tui():
+    edges, external = graph()
+    upward = sorted(f"{m} -> {t}" for m, targets in edges.items() if m.split(".")[0] == "keys"
+                    for t in targets if t.split(".")[0] == "tui")
+    upward += sorted(f"{m} -> {t}" for m, names in external.items() if m.split(".")[0] == "keys"
+                     for t in names if t.split(".")[0] == "tui")
+    assert upward == [], "keys/ reaches up into tui/: " + ", ".join(upward)
+
+
+def test_only_the_console_imports_textual():
+    _, external = graph()
+    offenders = sorted(
+        f"{m} -> {t}" for m, names in external.items()
+        if not (m == CONSOLE or m.startswith(CONSOLE + "."))
+        for t in names if t == "textual" or t.startswith("textual.")
+    )
+    assert offenders == [], "Textual outside tui/console/: " + ", ".join(offenders)
+
+
+def test_cycle_finder_finds_a_planted_cycle():
+    planted = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert cycles(planted) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
