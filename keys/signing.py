@@ -1,7 +1,8 @@
 """Signing for BitMart (X-BM-*) and WOO X Pro (X-API-*).
 
 X-*-SIGN = lowercase hex HMAC-SHA256(secret, f"{timestamp}#{memo}#{payload}") where the payload is
-the exact body for POST/PUT and the exact query string (without `?`) otherwise (protocol.md 1.2).
+the exact body for POST/PUT and the exact query string (without `?`) otherwise (protocol.md 1.2):
+`signed_payload` is that rule, written once.
 
 VenueSigner is an httpx.Auth: it runs on the final request, after httpx has encoded the URL and
 body, so the string it signs is read from the bytes that go on the wire. Serialising twice (sign a
@@ -64,25 +65,33 @@ BITMART_HEADERS = HeaderSet("X-BM-")
 WOOXPRO_HEADERS = HeaderSet("X-API-")
 
 
+def signs_body(method: str) -> bool:
+    """POST and PUT are signed over their body; every other method over its query string."""
+    return method.upper() in BODY_SIGNED_METHODS
+
+
+def signed_payload(method: str, query: str, body: bytes | str) -> str:
+    """THE payload rule: what the venue verifies for `method`. The body's exact bytes for POST/PUT, the
+    exact query string (no `?`) for GET/DELETE. The signer, the preview, the exports, the diagnosis
+    evidence and the emulator's verifier all ask this one function."""
+    if signs_body(method):
+        return body if isinstance(body, str) else body.decode("utf-8", errors="surrogateescape")
+    return query
+
+
 def prehash(timestamp: str, memo: str, payload: str) -> str:
     """The pre-image: `timestamp#memo#payload` (an empty memo gives `ts##payload`)."""
     return f"{timestamp}#{memo}#{payload}"
 
 
-def sign(secret: str, timestamp: str, memo: str, payload: str) -> str:
-    """Lowercase hex HMAC-SHA256 of the pre-image, keyed by the secret."""
-    if isinstance(secret, Secret):
-        secret = secret.reveal()
-    if isinstance(memo, Secret):
-        memo = memo.reveal()
-    return hmac.digest(secret.encode("utf-8"), prehash(timestamp, memo, payload).encode("utf-8"), "sha256").hex()
+def sign(secret: Secret | str, timestamp: str, memo: Secret | str, payload: str) -> str:
+    """Lowercase hex HMAC-SHA256 of the pre-image, keyed by the secret. A Secret is revealed only as a
+    temporary: no local of this frame holds the plaintext (a crash report that prints locals)."""
+    return hmac.digest(_plain(secret).encode("utf-8"), prehash(timestamp, _plain(memo), payload).encode("utf-8"), "sha256").hex()
 
 
-def signed_payload(method: str, query: str, body: bytes) -> str:
-    """What the venue verifies: the body for POST/PUT, the query string for GET/DELETE."""
-    if method.upper() in BODY_SIGNED_METHODS:
-        return body.decode("utf-8", errors="surrogateescape")
-    return query
+def _plain(value: Secret | str) -> str:
+    return value.reveal() if isinstance(value, Secret) else value
 
 
 class Clock(Protocol):
@@ -227,21 +236,14 @@ class VenueSigner(httpx.Auth):
             return SigningEvidence(level, hs, host, fingerprint, None, "", None, None, *flags)
         clock = self._clock
         timestamp = str(clock.now_ms())
-        method = request.method
-        if method in BODY_SIGNED_METHODS:
-            payload = request.content.decode("utf-8", errors="surrogateescape")
-        else:
-            payload = url.query.decode("ascii")
-        # The plaintexts stay temporaries, never locals (a crash report with locals must not show them).
-        signature = hmac.digest(
-            creds.secret.reveal().encode("utf-8"), f"{timestamp}#{creds.memo.reveal()}#{payload}".encode("utf-8"), "sha256"
-        ).hex()
+        payload = signed_payload(request.method, url.query.decode("ascii"), request.content)
+        signature = sign(creds.secret, timestamp, creds.memo, payload)
         request.headers[hs.timestamp] = timestamp
         request.headers[hs.sign] = signature
         offset = round(clock.offset_ms) if getattr(clock, "apply", False) else 0
         return SigningEvidence(
             level, hs, host, fingerprint, timestamp, payload,
-            f"{timestamp}#{MEMO_MASK if creds.memo else ''}#{payload}",  # the pre-image, memo masked
+            prehash(timestamp, MEMO_MASK if creds.memo else "", payload),  # the pre-image, memo masked
             signature, *flags, offset,
         )
 
@@ -255,5 +257,5 @@ def masked_header_value(name: str, value: str, header_set: HeaderSet) -> str:
 
 def verify(secret: Secret, memo: Secret, timestamp: str, payload: str, signature: str) -> bool:
     """Constant-time check of a received signature (the emulator's side of the protocol)."""
-    expected = sign(secret.reveal(), timestamp, memo.reveal(), payload)
+    expected = sign(secret, timestamp, memo, payload)
     return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape"))

@@ -17,6 +17,8 @@ from keys.signing import (
     VenueSigner,
     prehash,
     sign,
+    signed_payload,
+    signs_body,
     verify,
 )
 from keys.secret import Secret
@@ -67,6 +69,24 @@ def test_verify_round_trip():
     assert verify(s, m, TS, "{}", sig)
     assert not verify(s, m, TS, "{ }", sig)
     assert not verify(s, m, TS, "{}", sig.upper())
+
+
+@pytest.mark.parametrize("method", ["POST", "put", "Post"])
+def test_the_payload_rule_signs_a_post_or_put_over_its_body(method):
+    assert signs_body(method)
+    assert signed_payload(method, "a=1", b'{"x":1}') == '{"x":1}'
+    assert signed_payload(method, "a=1", '{"x":1}') == '{"x":1}'
+    assert signed_payload(method, "a=1", b"") == ""
+
+
+@pytest.mark.parametrize("method", ["GET", "delete", "PATCH"])
+def test_the_payload_rule_signs_anything_else_over_its_query(method):
+    assert not signs_body(method)
+    assert signed_payload(method, "a=1&b=2", b'{"x":1}') == "a=1&b=2"
+
+
+def test_sign_takes_secrets_or_text_alike():
+    assert sign(Secret(SECRET), TS, Secret(MEMO), "{}") == sign(SECRET, TS, MEMO, "{}") == VECTORS[-1][-1]
 
 
 def _send(method, url, level=AuthLevel.SIGNED, headers=BITMART_HEADERS, allowed=None, **kw):

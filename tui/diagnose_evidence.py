@@ -14,7 +14,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
-from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
+from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, signed_payload, signs_body
 from tui.catalog.advice import VENUE_TEXT
 from tui.endpoints import default_auth
 from tui.exchange import Draft, SentRequest
@@ -115,9 +115,9 @@ def _evidence_findings(ev: Any, hs: HeaderSet, code: int, request: SentRequest |
                     else "no server clock offset was applied when signing (the local clock as it is)"))
     if request is not None and (wanted is None or "bytes" in wanted):
         method = request.method.upper()
-        sent = request.body.decode("utf-8", "surrogateescape") if method in ("POST", "PUT") else split(request.url).query
+        sent = signed_payload(method, split(request.url).query, request.body)
         if ev.payload != sent:
-            what = "body" if method in ("POST", "PUT") else "query string"
+            what = "body" if signs_body(method) else "query string"
             out.append(("bytes", f"the signed payload ({len(ev.payload)} characters) differs from the {what} sent "
                                  f"({len(sent)} characters)"))
     return out
@@ -135,9 +135,9 @@ def _request_findings(family: str, hs: HeaderSet, request: SentRequest, level: A
     elif request.header(hs.sign) is None or request.header(hs.timestamp) is None:
         out.append(("level", f"{hs.key} was sent without {hs.sign} and {hs.timestamp}: the request went out KEYED"))
     body = request.body or b""
-    if method in ("GET", "DELETE") and body:
+    if not signs_body(method) and body:
         out.append(("get-body", f"the {method} carried a {len(body)}-byte body; {method} is signed over the query string"))
-    if method in ("POST", "PUT"):
+    if signs_body(method):
         ctype = request.header("content-type") or ""
         if not body.strip():
             out.append(("json-body", f"the {method} body was empty"))
@@ -213,7 +213,7 @@ def findings(family: str, code: int, request: SentRequest | None, draft: Draft |
     if draft is not None and (wanted is None or wanted & DRAFT_TOPICS):
         if error := draft.body_error():
             out.append(("json-body", error[0].lower() + error[1:].rstrip(".")))
-        if draft.method.upper() in ("GET", "DELETE") and draft.body.strip() and request is None:
+        if not signs_body(draft.method) and draft.body.strip() and request is None:
             out.append(("get-body", f"the {draft.method.upper()} has a body; it is signed over the query string"))
         expected = default_auth(draft.method, draft.path)
         if draft.auth is not None and draft.auth is not expected:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from keys.signing import BODY_SIGNED_METHODS, AuthLevel, Clock, Credentials
+from keys.signing import AuthLevel, Clock, Credentials, signed_payload, signs_body
 from tui.venues import Venue
 
 if TYPE_CHECKING:
@@ -68,7 +68,7 @@ def curl_script(draft: Draft, venue: Venue | None = None) -> str:
     url = str(request.url)
     method = request.method
     body = request.content.decode("utf-8", errors="surrogateescape")
-    payload = body if method in BODY_SIGNED_METHODS else request.url.query.decode("ascii")
+    payload = signed_payload(method, request.url.query.decode("ascii"), body)
     q = shlex.quote
     lines = [
         "#!/bin/sh",
@@ -86,7 +86,7 @@ def curl_script(draft: Draft, venue: Venue | None = None) -> str:
             "# 13-digit milliseconds (GNU date); where date has no %N, seconds * 1000",
             "TS=$(date +%s%3N)",
             'case "$TS" in *[!0-9]*) TS=$(( $(date +%s) * 1000 ));; esac',
-            f"PAYLOAD={q(payload)}  # {'the exact body' if method in BODY_SIGNED_METHODS else 'the exact query string'}",
+            f"PAYLOAD={q(payload)}  # {'the exact body' if signs_body(method) else 'the exact query string'}",
             "# X-SIGN = hex HMAC-SHA256(secret, TS#memo#payload). openssl takes the secret as an argument:",
             "# it is visible to other local users in the process list while openssl runs.",
             "SIGN=$(printf '%s' \"$TS#$KEYPROBE_MEMO#$PAYLOAD\" | openssl dgst -sha256 -hmac \"$KEYPROBE_SECRET\" | awk '{print $NF}')",
@@ -103,7 +103,7 @@ def curl_script(draft: Draft, venue: Venue | None = None) -> str:
 
 def _data_args(method: str, body: str) -> list[str]:
     """The body, byte for byte: --data-binary (never -d, which strips newlines from files and marks @)."""
-    if not body and method not in BODY_SIGNED_METHODS:
+    if not body and not signs_body(method):
         return []
     if body.startswith("@"):
         return ["--data-raw", body]  # --data-binary would read a file named by the rest of the body

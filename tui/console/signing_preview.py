@@ -25,13 +25,13 @@ class SigningPreview:
 
 
 def preview(draft: Draft, credentials: Credentials | None, clock: Clock) -> SigningPreview:
-    from keys.signing import BODY_SIGNED_METHODS, MEMO_MASK, AuthLevel, prehash, signed_payload
+    from keys.signing import MEMO_MASK, AuthLevel, prehash, signed_payload, signs_body
 
     hs = draft.venue.header_set
     level = draft.auth_level
     method = draft.method.upper()
     payload = signed_payload(method, draft.query_string, draft.body_bytes)
-    kind = "body" if method in BODY_SIGNED_METHODS else "query string"
+    kind = "body" if signs_body(method) else "query string"
     headers: list[tuple[str, str]] = [("Content-Type", "application/json")]
     preimage = problem = None
     if level is not AuthLevel.NONE:
@@ -44,6 +44,6 @@ def preview(draft: Draft, credentials: Credentials | None, clock: Clock) -> Sign
         headers.append((hs.timestamp, timestamp))
         headers.append((hs.sign, "HMAC-SHA256 of the pre-image, computed at send"))
         preimage = prehash(timestamp, MEMO_MASK if credentials.memo else "", payload)
-    if draft.body.strip() and method not in BODY_SIGNED_METHODS:
+    if draft.body.strip() and not signs_body(method):
         problem = f"A {method} request signs the query string; the body will be sent but not signed."
     return SigningPreview(method, draft.url, level.value, tuple(headers), kind, payload, preimage, problem)

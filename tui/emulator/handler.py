@@ -18,7 +18,7 @@ from functools import cache
 from urllib.parse import parse_qsl
 
 from keys.demo import DemoKey
-from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, signed_payload, verify
+from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, signed_payload, signs_body, verify
 from tui import catalog
 from tui.emulator import routes
 from tui.emulator.state import EmulatorState, RateCount
@@ -180,7 +180,7 @@ def handle(
         return answer(refusal)
 
     parsed: object = None
-    if req.method in ("POST", "PUT"):
+    if signs_body(req.method):
         try:
             parsed = json.loads(req.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):

@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
+from keys.signing import BODY_SIGNED_METHODS
 from tui.console.widgets.query_table import QueryTable
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from tui.venues import Venue
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
-BODY_METHODS = ("POST", "PUT")  # signed over their body; GET and DELETE over their query string
+BODY_METHODS = BODY_SIGNED_METHODS  # signed over their body; GET and DELETE over their query string
 AUTH_LEVELS = (("none", "none"), ("keyed", "keyed"), ("signed", "signed"))
 START_METHOD, START_PATH, START_AUTH = "GET", "/contract/private/assets-detail", "keyed"
 

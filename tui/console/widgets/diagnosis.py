@@ -13,6 +13,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
+from keys.signing import signs_body
+
 EVIDENCE_CHARS = 400
 
 
@@ -114,7 +116,7 @@ def signed_vs_sent(exchange: Any) -> tuple[Text, Text]:
         left.append("nothing was signed", style="dim")
     right = Text("sent\n", style="bold")
     if request is not None:
-        if request.method.upper() in ("POST", "PUT"):
+        if signs_body(request.method):
             body = request.body.decode("utf-8", errors="replace")
             right.append(_clip(body) if body else "(empty body)", style="cyan")
             right.append(f"\nbody: {len(request.body):,} bytes", style="dim")
