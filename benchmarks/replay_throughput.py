@@ -37,7 +37,8 @@ from keys.signing import AuthLevel  # noqa: E402
 from tui import saved  # noqa: E402
 from tui.emulator import Emulator  # noqa: E402
 from tui.exchange import Draft  # noqa: E402
-from tui.replay import ReplayJob, Signing, replay  # noqa: E402
+from tui.replay import ReplayJob, replay  # noqa: E402
+from tui.signing_context import SigningContext  # noqa: E402
 from tui.wire import Wire  # noqa: E402
 
 
@@ -60,7 +61,7 @@ async def keyprobe_block(folder: Path, credentials, concurrency: int) -> tuple[f
     assert not problems, problems
     jobs = [ReplayJob.from_saved(r) for r in requests]
     async with Wire() as wire:
-        results = await replay(jobs, lambda job: Signing(credentials), wire=wire, concurrency=concurrency)
+        results = await replay(jobs, lambda job: SigningContext.for_venue(job.draft.venue, credentials), wire=wire, concurrency=concurrency)
     elapsed, cpu = time.perf_counter() - start, time.thread_time() - cpu
     return elapsed, cpu, sum(1 for r in results if r.diagnosis.code in (1000, 40037))
 

@@ -38,6 +38,7 @@ import io, sys
 from rich.console import Console
 from rich.traceback import Traceback
 from tui.export import curl_command
+from tui.signing_context import SigningContext
 from keys.signing import AuthLevel, VenueSigner
 from tui.commands._profile import load_profile
 from tui.exchange import Draft
@@ -66,7 +67,7 @@ for crash in (
     lambda: use_profile(profile, draft),
     lambda: next(VenueSigner(profile.credentials, draft.venue.header_set, AuthLevel.SIGNED, ExplodingClock(),
                              profile.allowed_hosts).sync_auth_flow(__import__("tui.export").export.build_request(draft))),
-    lambda: curl_command(draft, profile.credentials, ExplodingClock(), profile.allowed_hosts, profile.venue_name),
+    lambda: curl_command(draft, SigningContext.for_profile(profile, ExplodingClock())),
 ):
     try:
         crash()
@@ -78,13 +79,14 @@ print("crashes rendered: 3")
 EXPORT_SCRIPT = r'''
 import sys
 from tui.export import curl_command, curl_script
+from tui.signing_context import SigningContext
 from tui.commands._profile import load_profile
 from tui.exchange import Draft
 from tui.venues import get_venue
 
 profile = load_profile("canary")
 draft = Draft(get_venue("emulator").at(profile.base_url), "POST", "/contract/private/submit-leverage", body=sys.argv[1])
-print(curl_command(draft, profile.credentials, None, profile.allowed_hosts, profile.venue_name))
+print(curl_command(draft, SigningContext.for_profile(profile)))
 print(curl_script(draft))
 '''
 

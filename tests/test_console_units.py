@@ -140,7 +140,7 @@ def test_tampered_credentials_differ_in_one_character():
 
 # -- curl -----------------------------------------------------------------------------------------
 def test_curl_display_masks_the_key_and_problems_are_sentences():
-    target = ConsoleTarget(VENUE, DEMO, signing_hosts(VENUE), "demo")
+    target = ConsoleTarget(VENUE, DEMO, signing_hosts(VENUE), profile="demo")
     draft = Draft(VENUE, "POST", "/contract/private/submit-order", body='{"a":1}')
     text, title, problem = render_curl(target, draft, FixedClock(1700000000000), script=False)
     assert problem is None and "signed now" in title
@@ -150,7 +150,7 @@ def test_curl_display_masks_the_key_and_problems_are_sentences():
     assert render_curl(None, None, FixedClock(1), script=False)[2].startswith("Nothing to copy")
     bad = Draft(VENUE, "POST", "/x", body="{")
     assert "not valid JSON" in render_curl(target, bad, FixedClock(1), script=False)[2]
-    elsewhere = ConsoleTarget(VENUE, DEMO, frozenset({"example.org"}), "demo")
+    elsewhere = ConsoleTarget(VENUE, DEMO, frozenset({"example.org"}), profile="demo")
     assert "Refusing to sign" in render_curl(elsewhere, draft, FixedClock(1), script=False)[2]
 
 
@@ -184,7 +184,7 @@ def test_session_stops_its_emulator_once():
 
     emulator = Emulator().start()
     session = ConsoleSession()
-    session.set_target(ConsoleTarget(emulator.venue, emulator.demo_credentials(), signing_hosts(emulator.venue), "demo", emulator))
+    session.set_target(ConsoleTarget(emulator.venue, emulator.demo_credentials(), signing_hosts(emulator.venue), profile="demo", emulator=emulator))
     session.stop_emulator()
     session.stop_emulator()
     assert not emulator.running

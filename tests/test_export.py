@@ -10,7 +10,9 @@ from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from tui.export import curl_command, curl_script
 from keys.signing import AuthLevel, Credentials, FixedClock, SigningRefused, sign
 from tui.exchange import Draft
+from tui.signing_context import SigningContext
 from tui.venues import get_venue
+from tui.wire import export_client
 
 TS = 1589267764859
 CREDS = Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)
@@ -18,20 +20,27 @@ BITMART = get_venue("bitmart")
 WOOX = get_venue("wooxpro")
 
 
-def command(draft: Draft, creds=CREDS, **kwargs) -> list[str]:
-    text = curl_command(draft, creds, FixedClock(TS), **kwargs)
+def command(draft: Draft, creds=CREDS) -> list[str]:
+    text = curl_command(draft, SigningContext.for_venue(draft.venue, creds, clock=FixedClock(TS)))
     assert EXAMPLE_SECRET not in text and "test001" not in text
     return shlex.split(text)
 
 
 def test_signed_post_is_exactly_what_the_wire_sends():
     draft = Draft(BITMART, "post", "/contract/private/submit-order", body="{}", auth=AuthLevel.SIGNED)
+    # The client's defaults, as the wire's client sends them (Accept-Encoding depends on httpx's decoders).
+    encoding = export_client().headers["Accept-Encoding"]
     assert command(draft) == [
         "curl", "--http1.1", "-X", "POST",
+        "-H", "Accept: */*",
+        "-H", f"Accept-Encoding: {encoding}",
+        "-H", "Connection: keep-alive",
+        "-H", "User-Agent: keyprobe/0.1",
         "-H", "Content-Type: application/json",
         "-H", f"X-BM-KEY: {EXAMPLE_KEY}",
         "-H", f"X-BM-TIMESTAMP: {TS}",
         "-H", "X-BM-SIGN: 7d50d0b1f07224bf3660035ee6cca1301bc447e4a293f5bb6659c7cd166d63a5",  # protocol.md V10
+        "--compressed",  # the send accepts gzip and decodes it; so does curl
         "--data-binary", "{}",
         "https://api-cloud-v2.bitmart.com/contract/private/submit-order",
     ]  # fmt: skip
@@ -86,7 +95,7 @@ def test_brackets_in_the_url_turn_globbing_off_for_ipv6_hosts():
 def test_host_binding_applies_to_exports_too():
     draft = Draft(BITMART.at("https://evil.example"), "POST", "/contract/private/submit-order", body="{}", auth=AuthLevel.SIGNED)
     with pytest.raises(SigningRefused, match="Refusing to sign for evil.example"):
-        curl_command(draft, CREDS, FixedClock(TS), allowed_hosts=BITMART.hosts, venue_name=BITMART.name)
+        curl_command(draft, SigningContext(BITMART, CREDS, BITMART.hosts, FixedClock(TS)))
 
 
 def test_script_holds_no_credential_and_quotes_the_payload():

@@ -10,6 +10,7 @@ from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import Credentials
 from tui.emulator import Emulator
 from tui.probe import LAYERS, Step, probe, run_probe
+from tui.signing_context import SigningContext
 from tui.venues import emulator_venue
 from tui.wire import Wire
 
@@ -25,7 +26,7 @@ from tui.wire import Wire
     ],
 )
 async def test_key_states_fail_at_the_right_layer(emu, state, failing, code):
-    report = await run_probe(emu.venue, emu.demo_credentials(state), clock_samples=2)
+    report = await run_probe(SigningContext.for_venue(emu.venue, emu.demo_credentials(state)), clock_samples=2)
     assert [s.name for s in report.steps] == list(LAYERS)
     failed = report.first_failure
     assert (failed.name if failed else None) == failing
@@ -39,21 +40,21 @@ async def test_key_states_fail_at_the_right_layer(emu, state, failing, code):
 
 
 async def test_wrong_secret_passes_keyed_and_fails_signed(emu):
-    report = await run_probe(emu.venue, Credentials.of(EXAMPLE_KEY, "not-the-secret", EXAMPLE_MEMO), clock_samples=2)
+    report = await run_probe(SigningContext.for_venue(emu.venue, Credentials.of(EXAMPLE_KEY, "not-the-secret", EXAMPLE_MEMO)), clock_samples=2)
     steps = {s.name: s for s in report.steps}
     assert steps["keyed"].ok is True and steps["signed"].ok is False and steps["signed"].code == 30005
     assert report.first_failure.name == "signed"
 
 
 async def test_wrong_memo_fails_signed_and_the_fix_names_the_memo(emu):
-    report = await run_probe(emu.venue, Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, "58123456"), clock_samples=2)
+    report = await run_probe(SigningContext.for_venue(emu.venue, Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, "58123456")), clock_samples=2)
     assert report.first_failure.name == "signed" and report.first_failure.code == 30005
     assert any("memo" in fix for fix in report.fixes)
 
 
 async def test_skewed_clock_is_named_before_the_signature(emu):
     emu.controls.skew_s = 90
-    report = await run_probe(emu.venue, emu.demo_credentials(), clock_samples=2)
+    report = await run_probe(SigningContext.for_venue(emu.venue, emu.demo_credentials()), clock_samples=2)
     steps = {s.name: s for s in report.steps}
     assert steps["clock"].ok is False and steps["clock"].estimate.offset_ms > 80_000
     assert steps["keyed"].ok is True  # a keyed call carries no timestamp
@@ -67,13 +68,13 @@ async def test_skewed_clock_is_named_before_the_signature(emu):
 
 async def test_small_skew_passes(emu):
     emu.controls.skew_s = -20  # inside the 60 s window: a warning, not a failure
-    report = await run_probe(emu.venue, emu.demo_credentials(), clock_samples=2)
+    report = await run_probe(SigningContext.for_venue(emu.venue, emu.demo_credentials()), clock_samples=2)
     assert report.passed and "recvWindow" in report.steps[1].detail
 
 
 async def test_wooxpro_flavour_uses_its_own_headers():
     with Emulator(flavour="wooxpro") as emu:
-        report = await run_probe(emu.venue, Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, "wrong-memo"), clock_samples=2)
+        report = await run_probe(SigningContext.for_venue(emu.venue, Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, "wrong-memo")), clock_samples=2)
         assert report.first_failure.name == "signed"
         sent = report.steps[-1].exchange.request
         assert sent.header("X-API-SIGN") is not None and sent.header("X-BM-SIGN") is None
@@ -83,21 +84,21 @@ async def test_venue_down_fails_public_and_skips_the_rest():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]  # closed when the block ends: nothing listens there
-    report = await run_probe(emulator_venue(f"http://127.0.0.1:{port}"), None)
+    report = await run_probe(SigningContext.for_venue(emulator_venue(f"http://127.0.0.1:{port}"), None))
     assert report.first_failure.name == "public" and "refused" in report.steps[0].detail.lower()
     assert [s.ok for s in report.steps[1:]] == [None, None, None]
     assert report.to_dict()["steps"][1]["detail"].startswith("skipped")
 
 
 async def test_no_key_fails_keyed_with_a_sentence(emu):
-    report = await run_probe(emu.venue, None, clock_samples=2)
+    report = await run_probe(SigningContext.for_venue(emu.venue, None), clock_samples=2)
     keyed = report.steps[2]
     assert keyed.ok is False and "needs credentials" in keyed.detail
 
 
 async def test_time_endpoint_off_falls_back_for_public_and_clock(emu):
     emu.controls.time_endpoint = False
-    report = await run_probe(emu.venue, emu.demo_credentials(), clock_samples=1)
+    report = await run_probe(SigningContext.for_venue(emu.venue, emu.demo_credentials()), clock_samples=1)
     public, clock = report.steps[0], report.steps[1]
     assert public.ok and "/contract/public/details" in public.detail and "30000" in public.detail
     assert clock.ok and clock.estimate.method == "date-header"
@@ -106,14 +107,14 @@ async def test_time_endpoint_off_falls_back_for_public_and_clock(emu):
 async def test_async_generator_yields_each_rung_in_order(emu):
     seen: list[Step] = []
     async with Wire() as wire:
-        async for step in probe(emu.venue, emu.demo_credentials(), wire=wire, clock_samples=2):
+        async for step in probe(SigningContext.for_venue(emu.venue, emu.demo_credentials()), wire=wire, clock_samples=2):
             seen.append(step)
     assert [s.name for s in seen] == list(LAYERS) and all(s.ok for s in seen) and all(s.ms >= 0 for s in seen)
 
 
 async def test_on_step_callback_and_json_shape(emu):
     names: list[str] = []
-    report = await run_probe(emu.venue, emu.demo_credentials("frozen"), on_step=lambda s: names.append(s.name), clock_samples=2)
+    report = await run_probe(SigningContext.for_venue(emu.venue, emu.demo_credentials("frozen")), on_step=lambda s: names.append(s.name), clock_samples=2)
     assert names == list(LAYERS)
     out = report.to_dict()
     assert set(out) >= {"steps", "first_failure"}

@@ -13,7 +13,8 @@ from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import AuthLevel, Credentials, OffsetClock
 from tui import history, saved
 from tui.exchange import Draft
-from tui.replay import ReplayJob, Signing, exit_code, needs_confirmation, replay
+from tui.replay import ReplayJob, exit_code, needs_confirmation, replay
+from tui.signing_context import SigningContext
 from tui.venues import get_venue
 from tui.venues import signing_hosts as venue_hosts
 from tui.wire import Wire
@@ -27,8 +28,8 @@ def fresh(emu, tmp_path: Path, monkeypatch):
     yield
 
 
-def demo(emu) -> Signing:
-    return Signing(emu.demo_credentials())
+def demo(emu, clock=None) -> SigningContext:
+    return SigningContext.for_venue(emu.venue, emu.demo_credentials(), clock=clock)
 
 
 def jobs_from(folder: Path) -> list[ReplayJob]:
@@ -61,7 +62,7 @@ async def test_replay_signs_afresh_after_the_saved_timestamp_expired(emu, tmp_pa
 
     # Replay signs again with the clock as it is now.
     async with Wire() as wire:
-        [result] = await replay(jobs_from(tmp_path / "c"), lambda j: demo(emu), wire=wire, clock=later)
+        [result] = await replay(jobs_from(tmp_path / "c"), lambda j: demo(emu, later), wire=wire)
     assert result.ok and result.diagnosis.code == 1000
     new_ts = int(result.exchange.request.evidence.timestamp)
     assert new_ts - int(ev.timestamp) >= 120_000
@@ -92,13 +93,13 @@ async def test_a_tampered_host_is_refused_and_nothing_is_sent(tmp_path: Path, bo
         record["base_url"] = f"http://127.0.0.1:{trap.getsockname()[1]}"
         path.write_text(json.dumps(record))
 
-        creds = Signing(
-            Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO),
-            venue_hosts(get_venue("bitmart")) if bound == "profile hosts" else None,
-            "BitMart futures v2",
-        )
+        creds = Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)
+        if bound == "profile hosts":
+            signing_for = lambda j: SigningContext(get_venue("bitmart"), creds, venue_hosts(get_venue("bitmart")))  # noqa: E731
+        else:
+            signing_for = lambda j: SigningContext.for_venue(j.draft.venue, creds)  # noqa: E731
         async with Wire() as wire:
-            [result] = await replay(jobs_from(folder), lambda j: creds, wire=wire)
+            [result] = await replay(jobs_from(folder), signing_for, wire=wire)
         assert result.refused and result.outcome == "refused"
         assert result.exchange.request is None
         assert "Refusing to sign for 127.0.0.1" in result.message and "Nothing was sent" in result.message
@@ -114,7 +115,8 @@ async def test_refused_requests_are_reported_per_request_and_the_rest_go_out(emu
     saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail"), "a-good", folder)
     saved.save(Draft(get_venue("bitmart").at("http://127.0.0.1:9"), "GET", "/contract/private/assets-detail"), "b-tampered", folder)
     async with Wire() as wire:
-        results = await replay(jobs_from(folder), lambda j: Signing(emu.demo_credentials()), wire=wire)
+        # Each job's key bound to the hosts of the venue its file names: bitmart's refuses 127.0.0.1.
+        results = await replay(jobs_from(folder), lambda j: SigningContext.for_venue(j.draft.venue, emu.demo_credentials()), wire=wire)
     assert [(r.job.name, r.outcome) for r in results] == [("a-good", "ok"), ("b-tampered", "refused")]
     assert exit_code(results) == 2
 
@@ -147,7 +149,7 @@ async def test_transport_failure_gives_exit_3(tmp_path: Path):
     folder = tmp_path / "c"
     saved.save(Draft(emulator_venue(f"http://127.0.0.1:{port}"), "GET", "/system/time"), "down", folder)
     async with Wire() as wire:
-        [result] = await replay(jobs_from(folder), lambda j: Signing(None), wire=wire)
+        [result] = await replay(jobs_from(folder), lambda j: SigningContext.for_venue(j.draft.venue), wire=wire)
     assert result.outcome == "transport-failure" and "refused" in result.message.lower()
     assert exit_code([result]) == 3
     assert history.read().pick(1)["failure"] == "refused"

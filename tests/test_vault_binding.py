@@ -11,6 +11,7 @@ from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import AuthLevel
 from keys.vault import Profile
 from tui.exchange import Draft, FailureKind
+from tui.signing_context import SigningContext
 from tui.venues import get_venue
 from tui.wire import Wire
 
@@ -23,7 +24,7 @@ def send(profile: Profile, base_url: str):
 
     async def go():
         async with Wire.with_timeout(5) as wire:
-            return await wire.send(draft, profile.credentials, allowed_hosts=profile.allowed_hosts, venue_name=profile.venue_name)
+            return await wire.send(draft, SigningContext.for_profile(profile))
 
     return asyncio.run(go())
 

@@ -12,6 +12,7 @@ from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET, demo_key
 from keys.secret import Secret
 from keys.signing import AuthLevel, FixedClock, verify
 from tui.exchange import Draft, FailureKind
+from tui.signing_context import SigningContext
 from tui.venues import VENUES, emulator_venue
 from tui.failures import classify
 from tui.trace import Trace
@@ -61,7 +62,7 @@ async def test_signed_get_signs_the_query_in_the_order_given():
     seen: list[httpx.Request] = []
     draft = Draft(BITMART, "GET", "/contract/private/order", query=(("symbol", "BTCUSDT"), ("order_id", "23")), auth=AuthLevel.SIGNED)
     async with Wire(transport=httpx.MockTransport(ok_handler(seen))) as wire:
-        ex = await wire.send(draft, CREDS, clock=FixedClock(1589267764859))
+        ex = await wire.send(draft, SigningContext.for_venue(draft.venue, CREDS, clock=FixedClock(1589267764859)))
     assert seen[0].url.query == b"symbol=BTCUSDT&order_id=23"
     # protocol.md 1.4: this pre-image signs to 488b6157…e9fd.
     assert seen[0].headers["X-BM-SIGN"] == "488b615729780f40527463c302ebb969f884cb0bbec422c33c1e05829799e9fd"
@@ -101,7 +102,7 @@ async def test_extra_allowed_hosts_let_a_mirror_sign():
     seen: list[httpx.Request] = []
     mirror = BITMART.at("https://mirror.example")
     async with Wire(transport=httpx.MockTransport(ok_handler(seen))) as wire:
-        ex = await wire.send(Draft(mirror, "POST", "/x", body="{}"), CREDS, allowed_hosts=frozenset({"mirror.example"}))
+        ex = await wire.send(Draft(mirror, "POST", "/x", body="{}"), SigningContext(mirror, CREDS, frozenset({"mirror.example"})))
     assert ex.failure is None and "X-BM-SIGN" in seen[0].headers
 
 

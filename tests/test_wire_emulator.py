@@ -9,6 +9,7 @@ import pytest
 from keys.signing import OffsetClock
 from tui.clock import DATE_HEADER, SERVER_TIME, measure
 from tui.emulator import Emulator
+from tui.signing_context import SigningContext
 from tui.exchange import Draft, FailureKind
 from tui.wire import Wire
 
@@ -93,7 +94,7 @@ async def test_skewed_clock_is_measured_within_its_bound_and_fixes_30007():
             stale = await wire.send(Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER), emu.demo_credentials())
             est = await measure(wire, emu.venue, samples=4)
             fixed = await wire.send(
-                Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER), emu.demo_credentials(), clock=est.clock()
+                Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER), SigningContext.for_venue(emu.venue, emu.demo_credentials(), clock=est.clock())
             )
     assert code_of(stale) == 30007
     assert est.method == SERVER_TIME and abs(est.offset_ms - 90_000) <= est.bound_ms
@@ -113,6 +114,6 @@ async def test_date_fallback_when_the_time_endpoint_is_off():
 async def test_offset_clock_without_apply_reports_but_does_not_shift(emu):
     async with Wire() as wire:
         ex = await wire.send(
-            Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER), emu.demo_credentials(), clock=OffsetClock(120_000, apply=False)
+            Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER), SigningContext.for_venue(emu.venue, emu.demo_credentials(), clock=OffsetClock(120_000, apply=False))
         )
     assert code_of(ex) == 1000

@@ -1,7 +1,8 @@
 """Copy as curl: a request signed now, or a script that signs in the shell with credentials from the environment.
 
-`curl_command` signs exactly as the wire does: it builds the httpx.Request the same way and runs the
-same VenueSigner auth flow on it, then renders the final request (method, headers, exact body bytes,
+`curl_command` signs exactly as the wire does: it builds the httpx.Request with the wire's own
+`build_request` (so the client's default headers, User-Agent included, are there too) and runs the
+SigningContext's signer on it, then renders the final request (method, headers, exact body bytes,
 URL as httpx encoded it) for curl. It carries the API key and a signature valid for the venue's
 timestamp window; never the secret or the memo.
 
@@ -17,8 +18,11 @@ from typing import TYPE_CHECKING
 
 import httpx
 
-from keys.signing import AuthLevel, Clock, Credentials, signed_payload, signs_body
+from keys.signing import AuthLevel, Credentials, signed_payload, signs_body
+from tui.signing_context import SigningContext, context_for
 from tui.venues import Venue
+from tui.wire import build_request as wire_request
+from tui.wire import export_client
 
 if TYPE_CHECKING:
     from tui.exchange import Draft  # the export reads a Draft; exchange imports nothing from here
@@ -30,27 +34,19 @@ GLOB_CHARACTERS = frozenset("[]{}")
 
 
 def build_request(draft: Draft) -> httpx.Request:
-    """The request the wire would build for this draft (tui/wire.py: method upper-cased, body bytes or none)."""
-    return httpx.Request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
+    """The request a send of `draft` would build, headers and bytes, before it is signed."""
+    with export_client() as client:
+        return wire_request(client, draft)
 
 
-def curl_command(
-    draft: Draft,
-    credentials: Credentials | None,
-    clock: Clock | None = None,
-    allowed_hosts: frozenset[str] | None = None,
-    venue_name: str | None = None,
-) -> str:
+def curl_command(draft: Draft, signing: SigningContext | Credentials | None) -> str:
     """A one-line curl command for `draft`, signed now; raises SigningRefused like a send would."""
-    from tui.wire import signer_for  # the wire's own signer, so the curl is signed as a send would be
-
-    signer = signer_for(draft, credentials, clock, allowed_hosts, venue_name)
+    signer = context_for(signing, draft).signer(draft)
     request = next(signer.sync_auth_flow(build_request(draft)))
     argv = ["curl", "--http1.1", "-X", request.method]
-    for raw_name, raw_value in request.headers.raw:
-        name = raw_name.decode("latin-1")
-        if name.lower() not in AUTOMATIC_HEADERS:
-            argv += ["-H", f"{name}: {raw_value.decode('latin-1')}"]
+    for header in _header_lines(request):
+        argv += ["-H", header]
+    argv += _compressed_args(request)
     argv += _data_args(request.method, request.content.decode("utf-8", errors="surrogateescape"))
     url = str(request.url)
     argv += _glob_args(url) + [url]
@@ -91,7 +87,10 @@ def curl_script(draft: Draft, venue: Venue | None = None) -> str:
             "# it is visible to other local users in the process list while openssl runs.",
             "SIGN=$(printf '%s' \"$TS#$KEYPROBE_MEMO#$PAYLOAD\" | openssl dgst -sha256 -hmac \"$KEYPROBE_SECRET\" | awk '{print $NF}')",
         ]
-    curl = ["curl", "--http1.1", "-X", method, "-H", q("Content-Type: application/json")]
+    curl = ["curl", "--http1.1", "-X", method]
+    for header in _header_lines(request):  # the client's defaults, as a send carries them
+        curl += ["-H", q(header)]
+    curl += ["-H", q("Content-Type: application/json")] + _compressed_args(request)
     if level is not AuthLevel.NONE:
         curl += ["-H", f'"{hs.key}: $KEYPROBE_API_KEY"']
     if level is AuthLevel.SIGNED:
@@ -99,6 +98,21 @@ def curl_script(draft: Draft, venue: Venue | None = None) -> str:
     curl += [q(a) for a in _data_args(method, body)] + [q(a) for a in _glob_args(url)] + [q(url)]
     lines.append(" ".join(curl))
     return "\n".join(lines) + "\n"
+
+
+def _header_lines(request: httpx.Request) -> list[str]:
+    """`Name: value` for every header the request carries, in wire order, but those curl adds itself."""
+    lines = []
+    for raw_name, raw_value in request.headers.raw:
+        name = raw_name.decode("latin-1")
+        if name.lower() not in AUTOMATIC_HEADERS:
+            lines.append(f"{name}: {raw_value.decode('latin-1')}")
+    return lines
+
+
+def _compressed_args(request: httpx.Request) -> list[str]:
+    """The send asks for gzip (httpx decodes it); --compressed has curl decode it too, instead of printing bytes."""
+    return ["--compressed"] if "accept-encoding" in request.headers else []
 
 
 def _data_args(method: str, body: str) -> list[str]:

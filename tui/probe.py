@@ -23,10 +23,11 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from keys.signing import AuthLevel, Credentials, OffsetClock
+from keys.signing import AuthLevel, OffsetClock
 from tui import clock as clockmod
 from tui.diagnose import Diagnosis, diagnose, explain_code
 from tui.exchange import Draft, Exchange
+from tui.signing_context import SigningContext
 from tui.venues import Venue
 from tui.wire import Wire
 
@@ -151,17 +152,9 @@ def _answer(exchange: Exchange, diagnosis: Diagnosis) -> str:
     return f"{where} -> HTTP {status}: {diagnosis.headline}"
 
 
-async def probe(
-    venue: Venue,
-    credentials: Credentials | None,
-    *,
-    wire: Wire,
-    allowed_hosts: frozenset[str] | None = None,
-    venue_name: str | None = None,
-    clock_samples: int = 5,
-) -> AsyncIterator[Step]:
-    """Yield the four rungs in order, each as soon as it is known."""
-    send_opts = dict(allowed_hosts=allowed_hosts, venue_name=venue_name)
+async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 5) -> AsyncIterator[Step]:
+    """Yield the four rungs in order, each as soon as it is known, for the venue `signing`'s key belongs to."""
+    venue = signing.venue
 
     # 1. public
     start = time.perf_counter()
@@ -200,7 +193,7 @@ async def probe(
 
     # 3. keyed
     start = time.perf_counter()
-    exchange = await wire.send(Draft(venue, "GET", KEYED_PATH, auth=AuthLevel.KEYED), credentials, **send_opts)
+    exchange = await wire.send(Draft(venue, "GET", KEYED_PATH, auth=AuthLevel.KEYED), signing)
     diagnosis = diagnose(exchange)
     ok = exchange.failure is None and diagnosis.code == SUCCESS
     yield Step("keyed", ok, _answer(exchange, diagnosis), _ms_since(start), diagnosis.code, diagnosis, exchange)
@@ -210,7 +203,7 @@ async def probe(
     order_id = str(10**18 + secrets.randbelow(9 * 10**18))
     body = json.dumps({"symbol": "BTCUSDT", "order_id": order_id}, separators=(",", ":"))
     draft = Draft(venue, "POST", SIGNED_PATH, body=body, auth=AuthLevel.SIGNED)
-    exchange = await wire.send(draft, credentials, clock=OffsetClock(0, apply=False), **send_opts)
+    exchange = await wire.send(draft, signing.with_clock(OffsetClock(0, apply=False)))
     diagnosis = diagnose(exchange)
     verified = exchange.failure is None and (diagnosis.code == SUCCESS or diagnosis.code in ORDER_NOT_FOUND)
     detail = _answer(exchange, diagnosis)
@@ -222,19 +215,18 @@ async def probe(
 
 
 async def run_probe(
-    venue: Venue,
-    credentials: Credentials | None,
+    signing: SigningContext,
     *,
     wire: Wire | None = None,
     on_step: Callable[[Step], None] | None = None,
-    **options: Any,
+    clock_samples: int = 5,
 ) -> ProbeReport:
     """The whole ladder; `on_step` sees each rung as it finishes. A Wire is made if none is given."""
-    report = ProbeReport(venue)
+    report = ProbeReport(signing.venue)
     own = wire is None
     wire = wire or Wire()
     try:
-        async for step in probe(venue, credentials, wire=wire, **options):
+        async for step in probe(signing, wire=wire, clock_samples=clock_samples):
             report.steps.append(step)
             if on_step is not None:
                 on_step(step)

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from keys.signing import AuthLevel, Clock, Credentials
+from keys.signing import AuthLevel
 from tui import history
 from tui.diagnose import Diagnosis, diagnose
 from tui.exchange import Draft, Exchange, FailureKind
 from tui.saved import SavedRequest
+from tui.signing_context import SigningContext
 from tui.venues import LOOPBACK_HOSTS
 from tui.wire import Wire
 
@@ -41,15 +42,6 @@ class ReplayJob:
     @classmethod
     def from_saved(cls, saved: SavedRequest) -> ReplayJob:
         return cls(saved.name, saved.draft, str(saved.path or saved.name), saved.notes)
-
-
-@dataclass(frozen=True)
-class Signing:
-    """What signs a job: the credentials and the hosts they are bound to."""
-
-    credentials: Credentials | None
-    allowed_hosts: frozenset[str] | None = None  # None: the Draft's venue table hosts (Wire's default)
-    venue_name: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,12 +127,11 @@ def needs_confirmation(draft: Draft) -> bool:
 
 async def replay(
     jobs: Sequence[ReplayJob],
-    signing_for: Callable[[ReplayJob], Signing],
+    signing_for: Callable[[ReplayJob], SigningContext],
     *,
     wire: Wire,
     concurrency: int = 4,
     repeat: int = 1,
-    clock: Clock | None = None,
     on_result: Callable[[ReplayResult], None] | None = None,
     on_warning: Callable[[str], None] | None = None,
     record_history: bool = True,
@@ -172,13 +163,7 @@ async def replay(
     async def one(index: int, round_: int) -> ReplayResult:
         job, signing = jobs[index], signings[index]
         async with gate:
-            exchange = await wire.send(
-                job.draft,
-                signing.credentials,
-                clock=clock,
-                allowed_hosts=signing.allowed_hosts,
-                venue_name=signing.venue_name,
-            )
+            exchange = await wire.send(job.draft, signing)
         result = ReplayResult(job, round_, exchange, diagnose(exchange))
         if record_history and not result.refused:  # refused: nothing was sent, so nothing to record
             pending.append(history.entry_for(exchange, result.diagnosis, source="replay", name=job.name, notes=job.notes))

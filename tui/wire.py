@@ -7,8 +7,9 @@ Exchange with a TransportFailure that says, in a sentence, what happened and wha
 Why it is built this way:
 - one httpx.AsyncClient per base URL, kept alive, so repeated sends (and clock samples) reuse the
   connection and the timings show the request, not the handshake;
-- the request is built first and signed by a NEW VenueSigner inside httpx's auth flow, on the final
-  request object, so the signed bytes are the sent bytes;
+- the request is built by `build_request` (the exports build theirs there too, so an export carries the
+  headers a send carries) and signed by a NEW VenueSigner, from the SigningContext, inside httpx's auth
+  flow on the final request object, so the signed bytes are the sent bytes;
 - phase timings come from httpcore's `trace` extension, which stamps the moments the headers went
   out and came back (the clock uses those stamps: they exclude pool, DNS, connect and body time);
 - the body is streamed and kept up to a cap, so a 1 GB answer cannot eat the memory.
@@ -17,7 +18,6 @@ Why it is built this way:
 from __future__ import annotations
 
 import asyncio
-import functools
 import time
 from time import perf_counter_ns
 from urllib.parse import urlsplit
@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from keys.secret import Secret
-from keys.signing import AuthLevel, Clock, Credentials, HeaderSet, VenueSigner
+from keys.signing import AuthLevel, Credentials, HeaderSet, VenueSigner
 from tui.exchange import (
     Draft,
     Exchange,
@@ -35,8 +35,9 @@ from tui.exchange import (
     SentRequest,
 )
 from tui.failures import classify
+from tui.signing_context import SigningContext, context_for
 from tui.trace import Trace
-from tui.venues import LOOPBACK_HOSTS, signing_hosts
+from tui.venues import LOOPBACK_HOSTS
 
 DEFAULT_BODY_CAP = 32 * 1024 * 1024
 DEFAULT_CONNECT_S = 5.0
@@ -47,8 +48,8 @@ DEFAULT_POOL_S = 5.0
 # past it, stop: an endless stream must not hold the send forever.
 DRAIN_LIMIT = 256 * 1024 * 1024
 USER_AGENT = "keyprobe/0.1"
+CLIENT_HEADERS = {"User-Agent": USER_AGENT}  # httpx adds its own defaults (Accept, Accept-Encoding, Connection)
 RATE_LIMIT_PREFIXES = ("x-bm-ratelimit-", "x-api-ratelimit-")
-URL_CACHE_SIZE = 256  # parsed URLs kept per Wire; past this the memo starts afresh
 
 
 class Wire:
@@ -80,7 +81,6 @@ class Wire:
         self.body_cap = body_cap
         self._transport = transport  # tests pass an httpx.MockTransport; None = the real network
         self._clients: dict[str, httpx.AsyncClient] = {}
-        self._urls: dict[str, httpx.URL] = {}
 
     @classmethod
     def with_timeout(cls, seconds: float | None, **kwargs: object) -> Wire:
@@ -99,7 +99,7 @@ class Wire:
             client = httpx.AsyncClient(
                 timeout=self.timeout,
                 transport=self._transport,
-                headers={"User-Agent": USER_AGENT},
+                headers=CLIENT_HEADERS,
                 # A proxy from the environment must not sit between keyprobe and the local emulator.
                 trust_env=(parts.hostname or "") not in LOOPBACK_HOSTS,
                 follow_redirects=False,
@@ -107,17 +107,6 @@ class Wire:
             self._clients[key] = client
         self._clients[base_url] = client
         return client
-
-    def url_for(self, text: str) -> httpx.URL:
-        """`text` parsed by httpx, remembered: parsing is about half of building a request (~11 µs), and a
-        console, a replay or a clock sample sends the same few URLs again and again. httpx.URL is
-        immutable, so sharing one between requests changes nothing that is sent."""
-        url = self._urls.get(text)
-        if url is None:
-            if len(self._urls) >= URL_CACHE_SIZE:
-                self._urls.clear()
-            url = self._urls[text] = httpx.URL(text)
-        return url
 
     async def aclose(self) -> None:
         clients, self._clients = {id(c): c for c in self._clients.values()}, {}
@@ -131,40 +120,24 @@ class Wire:
         await self.aclose()
 
     # -- sending ---------------------------------------------------------------------------------
-    async def send(
-        self,
-        draft: Draft,
-        credentials: Credentials | None,
-        *,
-        clock: Clock | None = None,
-        allowed_hosts: frozenset[str] | None = None,
-        venue_name: str | None = None,
-    ) -> Exchange:
-        """Sign and send `draft`; never raises (a failure is in `Exchange.failure`)."""
-        exchange, _ = await self.send_traced(
-            draft, credentials, clock=clock, allowed_hosts=allowed_hosts, venue_name=venue_name
-        )
+    async def send(self, draft: Draft, signing: SigningContext | Credentials | None = None) -> Exchange:
+        """Sign `draft` with `signing` and send it; never raises (a failure is in `Exchange.failure`)."""
+        exchange, _ = await self.send_traced(draft, signing)
         return exchange
 
-    async def send_traced(
-        self,
-        draft: Draft,
-        credentials: Credentials | None,
-        *,
-        clock: Clock | None = None,
-        allowed_hosts: frozenset[str] | None = None,
-        venue_name: str | None = None,
-    ) -> tuple[Exchange, Trace]:
+    async def send_traced(self, draft: Draft, signing: SigningContext | Credentials | None = None) -> tuple[Exchange, Trace]:
         """`send`, also returning the raw monotonic stamps (the clock estimate needs them)."""
         started_at = time.time()
         trace: Trace | None = None
         request: httpx.Request | None = None
         signer: VenueSigner | None = None
+        context = context_for(signing, draft)
+        header_set = context.header_set(draft)
         try:
             client = self.client_for(draft.venue.base_url)
             trace = Trace.start()  # after the client: its one-time set-up (an SSL context, ~40 ms) is not this send's time
-            request = client.build_request(draft.method.upper(), self.url_for(draft.url), content=draft.body_bytes or None)
-            signer = signer_for(draft, credentials, clock, allowed_hosts, venue_name)
+            request = build_request(client, draft)
+            signer = context.signer(draft)
             trace.attach(request)
             response = await client.send(request, auth=signer, stream=True)
             try:
@@ -178,10 +151,10 @@ class Wire:
                 trace = Trace.start()
             trace.end_ns = perf_counter_ns()
             failure = classify(exc, draft, request)
-            sent = None if failure.kind is FailureKind.SIGNING_REFUSED or request is None else _sent(request, signer, draft)
+            sent = None if failure.kind is FailureKind.SIGNING_REFUSED or request is None else _sent(request, signer, draft, header_set)
             exchange = Exchange(draft=draft, request=sent, failure=failure, timings=trace.timings(), started_at=started_at)
             return exchange, trace
-        return _exchange(draft, response, signer, body, truncated, size, trace, started_at), trace
+        return _exchange(draft, response, signer, header_set, body, truncated, size, trace, started_at), trace
 
     async def _read_body(self, response: httpx.Response) -> tuple[bytes, bool, int]:
         chunks: list[bytes] = []
@@ -199,29 +172,26 @@ class Wire:
         return body, size > cap, size
 
 
-def signer_for(
-    draft: Draft,
-    credentials: Credentials | None,
-    clock: Clock | None = None,
-    allowed_hosts: frozenset[str] | None = None,
-    venue_name: str | None = None,
-) -> VenueSigner:
-    """A fresh signer for one send of `draft`: its venue's header set, its auth level, and the hosts
-    the key may sign for (the venue's own unless a profile says more)."""
-    venue = draft.venue
-    hosts = allowed_hosts if allowed_hosts is not None else signing_hosts(venue)
-    return VenueSigner(credentials, venue.header_set, draft.auth_level, clock, hosts, venue_name or venue.name)
+def build_request(client: httpx.Client | httpx.AsyncClient, draft: Draft) -> httpx.Request:
+    """THE request builder. A send builds its request here with the wire's client, an export with
+    `export_client()`, so both carry the same headers (the client's defaults included) and the same bytes."""
+    return client.build_request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
 
 
-@functools.cache
-def _secret_header_names(prefix: str) -> frozenset[bytes]:
-    hs = HeaderSet(prefix)
-    return frozenset({hs.key.lower().encode(), hs.sign.lower().encode()})
+class _NeverSends(httpx.BaseTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        raise RuntimeError("the export client builds requests; it never sends one")
 
 
-def _sent(request: httpx.Request, signer: VenueSigner | None, draft: Draft) -> SentRequest:
+def export_client() -> httpx.Client:
+    """A client with the wire's default headers that builds requests for the exports and cannot send them
+    (no transport to the network, no SSL context to set up)."""
+    return httpx.Client(headers=CLIENT_HEADERS, transport=_NeverSends(), trust_env=False)
+
+
+def _sent(request: httpx.Request, signer: VenueSigner | None, draft: Draft, header_set: HeaderSet) -> SentRequest:
     """The request as it went out, key and signature masked, headers in wire order."""
-    secret_names = _secret_header_names(draft.venue.header_set.prefix)
+    secret_names = (header_set.key.lower().encode(), header_set.sign.lower().encode())
     # The key and signature headers become fingerprints, as masked_header_value shows them.
     headers = tuple([
         (k.decode("latin-1"), Secret(v.decode("latin-1")).fingerprint() if k.lower() in secret_names else v.decode("latin-1"))
@@ -246,14 +216,14 @@ def _as_int(text: str | None) -> int | None:
             return None
 
 
-def _exchange(draft: Draft, response: httpx.Response, signer: VenueSigner | None, body: bytes, truncated: bool,
-              size: int, trace: Trace, started_at: float) -> Exchange:
+def _exchange(draft: Draft, response: httpx.Response, signer: VenueSigner | None, header_set: HeaderSet, body: bytes,
+              truncated: bool, size: int, trace: Trace, started_at: float) -> Exchange:
     """The Exchange of one answered send."""
     headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw])
     data = ResponseData(
         response.status_code, response.reason_phrase, headers, body, truncated, size, response.http_version
     )
-    return Exchange(draft, _sent(response.request, signer, draft), data, None, trace.timings(),
+    return Exchange(draft, _sent(response.request, signer, draft, header_set), data, None, trace.timings(),
                     parse_rate_limit(headers), started_at)
 
 
@@ -273,11 +243,8 @@ def parse_rate_limit(headers: tuple[tuple[str, str], ...]) -> RateLimit:
 
 def send_once(
     draft: Draft,
-    credentials: Credentials | None,
+    signing: SigningContext | Credentials | None = None,
     *,
-    clock: Clock | None = None,
-    allowed_hosts: frozenset[str] | None = None,
-    venue_name: str | None = None,
     timeout: float | None = None,
     body_cap: int = DEFAULT_BODY_CAP,
 ) -> Exchange:
@@ -285,7 +252,7 @@ def send_once(
 
     async def go() -> Exchange:
         async with Wire.with_timeout(timeout, body_cap=body_cap) as wire:
-            return await wire.send(draft, credentials, clock=clock, allowed_hosts=allowed_hosts, venue_name=venue_name)
+            return await wire.send(draft, signing)
 
     return asyncio.run(go())
 

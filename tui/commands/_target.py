@@ -2,7 +2,8 @@
 
     add_target_options(parser)            # --venue --base-url --emulator-flavour --profile --demo-key --allow-host --timeout
     with resolve_target(args) as target:  # TargetError (a sentence, exit 2) when the options do not fit
-        target.venue, target.credentials, target.allowed_hosts, target.notes
+        wire.send(draft, target)          # a Target is the SigningContext the command signs with
+        target.notes, target.credential_source, target.timeout
 
 Credentials, first found wins: --profile NAME (the key file), KEYPROBE_API_KEY / KEYPROBE_SECRET /
 KEYPROBE_MEMO, and on the emulator its demo key. `--venue emulator` without --base-url starts an
@@ -19,7 +20,8 @@ from urllib.parse import urlsplit
 
 from keys.signing import Credentials
 from tui.commands._args import seconds
-from tui.venues import VENUES, Venue, emulator_venue, get_venue, signing_hosts
+from tui.signing_context import SigningContext
+from tui.venues import VENUES, emulator_venue, get_venue
 
 if TYPE_CHECKING:
     from tui.emulator import Emulator
@@ -32,25 +34,19 @@ class TargetError(Exception):
     """The target options do not make sense together; str() is the sentence to print (exit 2)."""
 
 
-@dataclass
-class Target:
-    venue: Venue
-    credentials: Credentials | None
-    allowed_hosts: frozenset[str]
-    credential_source: str  # "profile NAME" | "environment" | "emulator demo key (active)" | "none"
+@dataclass(frozen=True, kw_only=True)
+class Target(SigningContext):
+    """The SigningContext a command signs with, plus what the command says about it and must clean up."""
+
+    credential_source: str = "none"  # "profile NAME (fingerprint)" | "environment (...)" | "emulator demo key ..." | "none"
     timeout: float | None = None
     profile: str | None = None
     emulator: Emulator | None = None  # started for this call only
     notes: list[str] = field(default_factory=list)  # said to the person before the output
 
-    @property
-    def venue_name(self) -> str:
-        return self.venue.name
-
     def close(self) -> None:
         if self.emulator is not None:
-            self.emulator.stop()
-            self.emulator = None
+            self.emulator.stop()  # stopping twice is harmless
 
     def __enter__(self) -> Target:
         return self
@@ -135,27 +131,26 @@ def resolve_target(args: argparse.Namespace) -> Target:
         if base_url:
             venue = venue.at(base_url)
 
-    target = Target(venue, None, frozenset(), "none", getattr(args, "timeout", None), emulator=emulator, notes=notes)
     try:
         if profile is not None:
-            target.credentials = profile.credentials
-            target.allowed_hosts = profile.allowed_hosts
-            target.credential_source = f"profile {profile.name} ({profile.fingerprint})"
-            target.profile = profile.name
+            signing = SigningContext(venue, profile.credentials, profile.allowed_hosts)
+            source = f"profile {profile.name} ({profile.fingerprint})"
         elif demo_state is None and (creds := env_credentials()) is not None:
-            target.credentials = creds
-            target.allowed_hosts = signing_hosts(venue, extra_hosts)
-            target.credential_source = f"environment ({ENV_KEY}={creds.fingerprint})"
+            signing = SigningContext.for_venue(venue, creds, extra_hosts)
+            source = f"environment ({ENV_KEY}={creds.fingerprint})"
         elif venue.is_emulator:
             from keys.demo import demo_key
 
             key = demo_key(demo_state or "active")
-            target.credentials = key.credentials
-            target.allowed_hosts = signing_hosts(venue, extra_hosts)
-            target.credential_source = f"emulator demo key {key.name} ({key.state})"
+            signing = SigningContext.for_venue(venue, key.credentials, extra_hosts)
+            source = f"emulator demo key {key.name} ({key.state})"
         else:
-            target.allowed_hosts = signing_hosts(venue, extra_hosts)
+            signing = SigningContext.for_venue(venue, None, extra_hosts)
+            source = "none"
     except BaseException:
-        target.close()
+        if emulator is not None:
+            emulator.stop()
         raise
-    return target
+    return Target(signing.venue, signing.credentials, signing.allowed_hosts, credential_source=source,
+                  timeout=getattr(args, "timeout", None), profile=profile.name if profile is not None else None,
+                  emulator=emulator, notes=notes)

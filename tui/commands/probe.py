@@ -87,10 +87,7 @@ async def _probe(args: argparse.Namespace, target):
             _print_step(out, number, step)
 
     async with Wire(timeout=target.timeout) as wire:
-        return await run_probe(
-            target.venue, target.credentials, wire=wire, on_step=on_step,
-            allowed_hosts=target.allowed_hosts, venue_name=target.venue.name, clock_samples=args.samples,
-        )
+        return await run_probe(target, wire=wire, on_step=on_step, clock_samples=args.samples)
 
 
 MARKS = {True: ("✓", "green"), False: ("✗", "bold red"), None: ("–", "dim")}

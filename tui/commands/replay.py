@@ -83,33 +83,33 @@ def _jobs(args: argparse.Namespace) -> list:
 
 
 def _signing_for(args: argparse.Namespace):
-    """A function job -> Signing. Profiles are unlocked once each, before anything is sent."""
+    """A function job -> SigningContext. Profiles are unlocked once each, before anything is sent."""
     from tui.commands._target import env_credentials
-    from tui.replay import Signing
+    from tui.signing_context import SigningContext
 
-    cache: dict[str, Signing] = {}
+    cache: dict[str, SigningContext] = {}
     env = env_credentials()
 
-    def profile_signing(name: str) -> Signing:
+    def profile_signing(name: str) -> SigningContext:
         if name not in cache:
             from tui.commands._profile import load_profile  # may ask for the passphrase; exits 2 on failure
 
-            profile = load_profile(name)
-            cache[name] = Signing(profile.credentials, profile.allowed_hosts, profile.venue_name)
+            cache[name] = SigningContext.for_profile(load_profile(name))
         return cache[name]
 
-    def signing_for(job) -> Signing:
+    def signing_for(job) -> SigningContext:
         if args.profile:
             return profile_signing(args.profile)
         if job.draft.profile:
             return profile_signing(job.draft.profile)
+        venue = job.draft.venue
         if env is not None:
-            return Signing(env)  # bound to the hosts of the file's venue, from the venue table
-        if job.draft.venue.is_emulator:
+            return SigningContext.for_venue(venue, env)  # bound to the hosts of the file's venue, from the venue table
+        if venue.is_emulator:
             from keys.demo import demo_key
 
-            return Signing(demo_key("active").credentials)
-        return Signing(None)  # public requests go; the signer refuses keyed and signed ones
+            return SigningContext.for_venue(venue, demo_key("active").credentials)
+        return SigningContext.for_venue(venue)  # public requests go; the signer refuses keyed and signed ones
 
     return signing_for
 

@@ -166,9 +166,7 @@ async def _send(draft, target, sync_clock: bool):
                     # The venue is unreachable: the request itself would fail the same way (and, on a
                     # timeout, take as long again), so it is reported as not sent, with that failure.
                     return Exchange(draft=draft, request=None, failure=exc.failure, started_at=time.time()), None, exc
-        exchange = await wire.send(
-            draft, target.credentials, clock=clock, allowed_hosts=target.allowed_hosts, venue_name=target.venue.name
-        )
+        exchange = await wire.send(draft, target.with_clock(clock))
     return exchange, estimate, clock_error
 
 

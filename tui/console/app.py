@@ -165,7 +165,7 @@ class KeyprobeApp(App[int]):
         creds = None
         if env.get("KEYPROBE_API_KEY"):
             creds = Credentials.of(env["KEYPROBE_API_KEY"], env.get("KEYPROBE_SECRET", ""), env.get("KEYPROBE_MEMO", ""))
-        self.set_target(ConsoleTarget(venue, creds, signing_hosts(venue), "environment"))
+        self.set_target(ConsoleTarget(venue, creds, signing_hosts(venue), profile="environment"))
 
     def set_target(self, target: ConsoleTarget) -> None:
         """Switch what the console sends to (other screens call this, e.g. after unlocking a profile)."""

@@ -21,7 +21,7 @@ def render_curl(target: Any, draft: Any, clock: Any, script: bool) -> tuple[str,
         title = "curl script: signs with $KEYPROBE_API_KEY, $KEYPROBE_SECRET, $KEYPROBE_MEMO"
         return curl_script(draft, target.venue), title, None
     try:
-        text = curl_command(draft, target.credentials, clock, target.allowed_hosts, target.venue.name)
+        text = curl_command(draft, target.with_clock(clock))
     except SigningRefused as exc:
         return "", "", str(exc)
     title = "curl (signed now: the timestamp expires, copy it again to re-sign)"

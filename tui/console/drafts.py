@@ -16,16 +16,16 @@ def rebased(draft: Any, target: Any) -> Any:
 
 
 def signing_for(app: Any, draft: Any) -> Any:
-    """The draft's own profile when the unlocked key file has it, else the console's current key.
-    The hosts come from the key, never from the file: an edited base URL is refused, not sent."""
-    from tui.replay import Signing
+    """The draft's own profile when the unlocked key file has it, else the console's current key, signing
+    with the console's clock. The hosts come from the key, never from the file: an edited base URL is
+    refused, not sent."""
+    from tui.signing_context import SigningContext
 
     vault = getattr(app, "vault", None)
+    clock = app.session.clock()
     if draft.profile and vault is not None and draft.profile in vault.profiles:
-        profile = vault.profiles[draft.profile]
-        return Signing(profile.credentials, profile.allowed_hosts, profile.venue_name)
-    target = app.session.target
-    return Signing(target.credentials, target.allowed_hosts, target.venue.name)
+        return SigningContext.for_profile(vault.profiles[draft.profile], clock)
+    return app.session.target.with_clock(clock)
 
 
 async def open_draft(app: Any, draft: Any) -> None:

@@ -16,12 +16,10 @@ EMULATOR_CHOICE = "(local emulator)"  # the profile selector's entry for the emu
 
 def target_for(profile: Profile) -> ConsoleTarget:
     """The profile's venue (on its own base URL when it has one), its key, and only its hosts."""
-    from tui.venues import get_venue
+    from tui.signing_context import SigningContext
 
-    venue = get_venue(profile.venue)
-    if profile.base_url:
-        venue = venue.at(profile.base_url)
-    return ConsoleTarget(venue, profile.credentials, profile.allowed_hosts, profile.name)
+    signing = SigningContext.for_profile(profile)
+    return ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, profile=profile.name)
 
 
 def first_profile(vault: Vault, wanted: str | None) -> tuple[Profile | None, str | None]:

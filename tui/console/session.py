@@ -79,13 +79,7 @@ class ConsoleSession:
 
     async def send(self, draft: Draft) -> Exchange:
         target = await self.wait_target()
-        return await self.wire().send(
-            draft,
-            target.credentials,
-            clock=self.clock(),
-            allowed_hosts=target.allowed_hosts,
-            venue_name=target.venue.name,
-        )
+        return await self.wire().send(draft, target.with_clock(self.clock()))
 
     # -- shutdown -----------------------------------------------------------------------------------
     async def aclose(self) -> None:

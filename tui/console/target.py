@@ -1,26 +1,26 @@
 """What the console sends to and signs with. Textual-free, so it is cheap and testable.
 
-The emulator target is the newcomer's default; a profile from the key file (unlocked by a later
-screen) or KEYPROBE_* environment credentials give the other targets.
+A ConsoleTarget IS the SigningContext the console signs with (tui/signing_context.py), plus what the
+console shows about it. The emulator target is the newcomer's default; a profile from the key file
+(unlocked by a later screen) or KEYPROBE_* environment credentials give the other targets.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from tui.signing_context import SigningContext
 
 if TYPE_CHECKING:
     from keys.signing import Credentials
-    from tui.venues import Venue
+    from tui.emulator import Emulator
 
 
-@dataclass(frozen=True)
-class ConsoleTarget:
-    venue: Venue
-    credentials: Credentials | None
-    allowed_hosts: frozenset[str]
+@dataclass(frozen=True, kw_only=True)
+class ConsoleTarget(SigningContext):
     profile: str  # the label shown: a profile name, "demo", "environment"
-    emulator: Any = None  # a tui.emulator.Emulator the console started itself, else None
+    emulator: Emulator | None = None  # an emulator the console started itself, else None
     tampered: str | None = None  # "secret" / "memo" while a "break it on purpose" entry is active
 
     @property
@@ -34,10 +34,8 @@ class ConsoleTarget:
         return replace(self, credentials=credentials, tampered=tampered, profile=profile or self.profile)
 
 
-def emulator_target(emulator: Any, key_state: str = "active") -> ConsoleTarget:
+def emulator_target(emulator: Emulator, key_state: str = "active") -> ConsoleTarget:
     """The in-process emulator with one of its demo keys."""
-    from tui.venues import signing_hosts
-
-    venue = emulator.venue
+    signing = SigningContext.for_venue(emulator.venue, emulator.demo_credentials(key_state))
     label = "demo" if key_state == "active" else f"demo-{key_state}"
-    return ConsoleTarget(venue, emulator.demo_credentials(key_state), signing_hosts(venue), label, emulator)
+    return ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, profile=label, emulator=emulator)

@@ -117,14 +117,7 @@ again, **escape** goes back.
         session = self.app.session  # type: ignore[attr-defined]
         try:
             target = await session.wait_target()
-            report = await run_probe(
-                target.venue,
-                target.credentials,
-                wire=session.wire(),
-                on_step=lambda step: self.post_message(ProbeStepDone(step)),
-                allowed_hosts=target.allowed_hosts,
-                venue_name=target.venue.name,
-            )
+            report = await run_probe(target, wire=session.wire(), on_step=lambda step: self.post_message(ProbeStepDone(step)))
         except NoTarget as exc:
             self.post_message(ProbeFailed(str(exc)))
             return

@@ -304,7 +304,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         self._replayed.append(job.draft)
         main.post_message(SendStarted(job.draft))
         try:
-            results = await replay([job], lambda _job: signing, wire=app.session.wire(), clock=app.session.clock(), on_warning=warnings.append)
+            results = await replay([job], lambda _job: signing, wire=app.session.wire(), on_warning=warnings.append)
         except Exception as exc:  # noqa: BLE001 - a sentence, never a crash
             self._forget_replay(job.draft)
             self.post_message(SidebarNotice(f"The replay failed unexpectedly: {type(exc).__name__}: {exc}", "error"))
