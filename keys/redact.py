@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 # Values shorter than this are not masked by value: masking "1" or "abc" everywhere would wreck every
 # log line. Headers are still masked by name whatever the value's length.
 MIN_MASKED_LENGTH = 4
-SECRET_HEADERS = ("x-bm-key", "x-bm-sign", "x-api-key", "x-api-sign")
 # `X-BM-KEY: v`, `'x-bm-key': 'v'`, `"X-API-SIGN":"v"`, `(b'x-bm-sign', b'v')`, `x-api-key=v`
 _HEADER_VALUE = re.compile(
     r"""(?P<name>x-(?:bm|api)-(?:key|sign))(?P<sep>['"]?\s*[:=,]\s*b?['"]?)(?P<value>[^'"\s,;&)}\]]+)""",

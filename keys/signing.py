@@ -11,11 +11,10 @@ spaced dump, send a compact one) is the classic 30005 and cannot happen here.
 
 from __future__ import annotations
 
-import functools
 import hmac
 import time
 from collections.abc import Generator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
 
@@ -44,16 +43,15 @@ class AuthLevel(str, Enum):
 class HeaderSet:
     prefix: str
 
-    # Cached: the signer reads them on every send.
-    @functools.cached_property
+    @property
     def key(self) -> str:
         return f"{self.prefix}KEY"
 
-    @functools.cached_property
+    @property
     def sign(self) -> str:
         return f"{self.prefix}SIGN"
 
-    @functools.cached_property
+    @property
     def timestamp(self) -> str:
         return f"{self.prefix}TIMESTAMP"
 
@@ -95,6 +93,11 @@ def _plain(value: Secret | str) -> str:
 
 
 class Clock(Protocol):
+    """What the signer reads: the time to sign with, and the server offset in it (for the evidence)."""
+
+    offset_ms: float  # the measured server offset, in ms
+    apply: bool  # whether now_ms() adds offset_ms
+
     def now_ms(self) -> int: ...
 
 
@@ -114,6 +117,8 @@ class FixedClock:
     """A clock that always reads `ms`: for tests and for reproducing a vector."""
 
     ms: int
+    offset_ms: float = 0.0
+    apply: bool = False
 
     def now_ms(self) -> int:
         return self.ms
@@ -132,22 +137,6 @@ class Credentials:
     @property
     def fingerprint(self) -> str:
         return self.api_key.fingerprint()
-
-    @functools.cached_property
-    def _hygiene(self) -> tuple[str, tuple[int, bool, bool, bool, bool, bool]]:
-        """SigningEvidence's key fields: the fingerprint, then memo_length .. key_missing in field order.
-        Worked out once per Credentials rather than on every send (the Secrets inside cannot change).
-        Lengths and flags only, never a value."""
-        memo = self.memo
-        flags = (
-            len(memo),
-            memo.is_all_digits(),
-            memo.has_outer_whitespace(),
-            self.secret.has_outer_whitespace(),
-            self.api_key.has_outer_whitespace(),
-            not self.api_key,
-        )
-        return self.fingerprint, flags
 
     def __repr__(self) -> str:
         return f"Credentials(key={self.fingerprint}, secret={'set' if self.secret else 'unset'}, memo={'set' if self.memo else 'unset'})"
@@ -224,27 +213,38 @@ class VenueSigner(httpx.Auth):
     def _apply(self, request: httpx.Request, url: httpx.URL, host: str) -> SigningEvidence:
         hs, level = self._headers, self._level
         if level is AuthLevel.NONE:
-            return SigningEvidence(level, hs, host)
+            return SigningEvidence(level=level, header_set=hs, host=host)
         creds = self._credentials
         if creds is None:
             raise SigningRefused(f"A {level.value} request needs credentials: choose a profile or set KEYPROBE_API_KEY.")
         request.headers[hs.key] = creds.api_key.reveal()
-        fingerprint, flags = creds._hygiene
-        # Positional (field order), as this runs on every send: level, header_set, host, key_fingerprint,
-        # timestamp, payload, preimage_masked, signature, the six flags, clock_offset_ms.
+        keyed = SigningEvidence(  # lengths and flags of the credentials, never a value
+            level=level,
+            header_set=hs,
+            host=host,
+            key_fingerprint=creds.fingerprint,
+            memo_length=len(creds.memo),
+            memo_all_digits=creds.memo.is_all_digits(),
+            memo_whitespace=creds.memo.has_outer_whitespace(),
+            secret_whitespace=creds.secret.has_outer_whitespace(),
+            key_whitespace=creds.api_key.has_outer_whitespace(),
+            key_missing=not creds.api_key,
+        )
         if level is AuthLevel.KEYED:
-            return SigningEvidence(level, hs, host, fingerprint, None, "", None, None, *flags)
+            return keyed
         clock = self._clock
         timestamp = str(clock.now_ms())
         payload = signed_payload(request.method, url.query.decode("ascii"), request.content)
         signature = sign(creds.secret, timestamp, creds.memo, payload)
         request.headers[hs.timestamp] = timestamp
         request.headers[hs.sign] = signature
-        offset = round(clock.offset_ms) if getattr(clock, "apply", False) else 0
-        return SigningEvidence(
-            level, hs, host, fingerprint, timestamp, payload,
-            prehash(timestamp, MEMO_MASK if creds.memo else "", payload),  # the pre-image, memo masked
-            signature, *flags, offset,
+        return replace(
+            keyed,
+            timestamp=timestamp,
+            payload=payload,
+            preimage_masked=prehash(timestamp, MEMO_MASK if creds.memo else "", payload),
+            signature=signature,
+            clock_offset_ms=round(clock.offset_ms) if clock.apply else 0,
         )
 
 

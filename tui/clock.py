@@ -321,10 +321,6 @@ async def measure(wire: object, venue: Venue, samples: int = DEFAULT_SAMPLES) ->
     return estimate_date_header(stamps)
 
 
-# The name the console calls it by.
-estimate_offset = measure
-
-
 def measure_once(venue: Venue, samples: int = DEFAULT_SAMPLES, timeout: float | None = None) -> ClockEstimate:
     """`measure` from synchronous code, on a Wire that lives for this call."""
     from tui.wire import Wire
@@ -344,7 +340,6 @@ __all__ = [
     "estimate_date_header",
     "estimate_server_time",
     "judge",
-    "estimate_offset",
     "measure",
     "measure_once",
 ]

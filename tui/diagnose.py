@@ -81,8 +81,6 @@ class Diagnosis:
 
 def family_of(venue: object) -> str:
     """"bitmart" or "wooxpro" from a family, a venue id ("bitmart-spot", "emulator") or a Venue."""
-    if type(venue) is str and venue in FAMILIES:  # the common case (a family passed on): no attribute lookup
-        return venue
     family = getattr(venue, "family", None)
     if isinstance(family, str) and family in FAMILIES:
         return family
@@ -95,11 +93,6 @@ def family_of(venue: object) -> str:
 
 def _order(item: Advice, found: list[tuple[str, str]]) -> tuple[Fix, ...]:
     """The advice's fixes, those backed by what the request shows first (in the table's order), with that evidence."""
-    if not found:
-        fixes = _PLAIN_FIXES.get(item.fixes)
-        if fixes is None:
-            fixes = _PLAIN_FIXES[item.fixes] = tuple([Fix(text) for text in item.fixes])  # Fix is frozen: shareable
-        return fixes
     by_topic: dict[str, list[str]] = {}
     for topic, text in found:
         if text not in by_topic.setdefault(topic, []):
@@ -112,18 +105,6 @@ def _order(item: Advice, found: list[tuple[str, str]]) -> tuple[Fix, ...]:
         else:
             rest.append(Fix(text))
     return tuple(first + rest)
-
-
-_WANTED: dict[tuple[str, ...], frozenset[str]] = {}
-_PLAIN_FIXES: dict[tuple[str, ...], tuple[Fix, ...]] = {}  # an advice's fixes without evidence, by their texts
-
-
-def _wanted(topics: tuple[str, ...]) -> frozenset[str]:
-    """The topics an advice's fixes have (memoised: the advice table is fixed, and this runs per send)."""
-    wanted = _WANTED.get(topics)
-    if wanted is None:
-        wanted = _WANTED[topics] = frozenset(t for t in topics if t)
-    return wanted
 
 
 def _status_phrase(documented: int | None, actual: int | None) -> str:
@@ -150,7 +131,7 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
         return _undocumented(family, name, env.code, actual, env.message, notes)
     item = advice(env.code, family)
     found: list[tuple[str, str]] = []
-    wanted = _wanted(item.topics)
+    wanted = frozenset(t for t in item.topics if t)  # the topics the advice's fixes have
     if env.code != SUCCESS_CODE and wanted:  # no topic among the fixes: no evidence could surface, so none is gathered
         pairs = header_pairs(headers)
         if request is not None or draft is not None or pairs:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import re
 from email.utils import parsedate_to_datetime
-from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
-from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, signed_payload, signs_body
+from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, SigningEvidence, signed_payload, signs_body
 from tui.catalog.advice import VENUE_TEXT
 from tui.endpoints import default_auth
 from tui.exchange import Draft, SentRequest
@@ -32,17 +31,10 @@ def clip(text: str | None, limit: int = 100) -> str:
 CLOCK_CODES = frozenset({30007, 40008, 40013})  # "no offset was applied" is evidence only where the clock is a cause
 WINDOW_S = 60
 SPOT_HOSTS = frozenset({"api-cloud.bitmart.com", "api-cloud.bitmart.news"})
-# The topics each group of checks can produce, so findings() can skip a group nobody asked for.
-REQUEST_TOPICS = frozenset({"key-header", "level", "get-body", "json-body", "host", "symbol", "client-order-id"})
-DRAFT_TOPICS = frozenset({"json-body", "get-body", "level"})
-TIMESTAMP_TOPICS = frozenset({"timestamp-format", "clock", "stale"})
 
 
 def header_pairs(headers: object) -> tuple[tuple[str, str], ...]:
     """Any header shape (httpx.Headers, a dict, a list of pairs, None) as (name, value) strings."""
-    if isinstance(headers, tuple) and all(type(p) is tuple and len(p) == 2 and type(p[0]) is str and type(p[1]) is str
-                                          for p in headers):
-        return headers  # already the Exchange's own shape (the common case, on every send)
 
     def text(x: object) -> str:
         return x.decode("latin-1") if isinstance(x, (bytes, bytearray)) else str(x)
@@ -91,15 +83,15 @@ def _timestamp_findings(ts: str, hs: HeaderSet, code: int, pairs: tuple[tuple[st
     return out
 
 
-def _evidence_findings(ev: Any, hs: HeaderSet, code: int, request: SentRequest | None,
-                       pairs: tuple[tuple[str, str], ...], wanted: frozenset[str] | None) -> list[Finding]:
+def _evidence_findings(ev: SigningEvidence, hs: HeaderSet, code: int, request: SentRequest | None,
+                       pairs: tuple[tuple[str, str], ...]) -> list[Finding]:
     out: list[Finding] = []
     if ev.level is AuthLevel.NONE:
         return out
     if ev.key_missing:
         out.append(("key-header", f"{hs.key} was sent empty: no API key was loaded"))
-    for flag, what in (("key_whitespace", "API key"), ("secret_whitespace", "secret"), ("memo_whitespace", "memo")):
-        if getattr(ev, flag, False):
+    for flagged, what in ((ev.key_whitespace, "API key"), (ev.secret_whitespace, "secret"), (ev.memo_whitespace, "memo")):
+        if flagged:
             out.append(("whitespace", f"the {what} has leading or trailing whitespace"))
     if ev.level is not AuthLevel.SIGNED:
         return out
@@ -107,13 +99,13 @@ def _evidence_findings(ev: Any, hs: HeaderSet, code: int, request: SentRequest |
         out.append(("memo", "the memo was empty, so the pre-image was `timestamp##payload`"))
     elif ev.memo_all_digits:
         out.append(("memo", f"the memo is {ev.memo_length} digits, the shape of an account UID rather than a key's name"))
-    if ev.timestamp and (wanted is None or wanted & TIMESTAMP_TOPICS):
+    if ev.timestamp:
         out += _timestamp_findings(ev.timestamp, hs, code, pairs)
     if code in CLOCK_CODES:
         offset = ev.clock_offset_ms
         out.append(("clock", f"a server clock offset of {offset:+d} ms was applied when signing" if offset
                     else "no server clock offset was applied when signing (the local clock as it is)"))
-    if request is not None and (wanted is None or "bytes" in wanted):
+    if request is not None:
         method = request.method.upper()
         sent = signed_payload(method, split(request.url).query, request.body)
         if ev.payload != sent:
@@ -196,21 +188,17 @@ def _response_findings(pairs: tuple[tuple[str, str], ...]) -> list[Finding]:
 
 def findings(family: str, code: int, request: SentRequest | None, draft: Draft | None,
              pairs: tuple[tuple[str, str], ...], wanted: frozenset[str] | None = None) -> list[Finding]:
-    """What the request (and the response's headers) show, as (topic, evidence) pairs.
-
-    `wanted` is the set of topics the code's fixes have: a finding of any other topic could never
-    surface, so the checks behind it are skipped (this runs on every send)."""
-    if wanted is not None and not wanted:
-        return []
+    """What the request (and the response's headers) show, as (topic, evidence) pairs; with `wanted`
+    (the topics the code's fixes have), only those topics: no other finding could surface."""
     hs = BITMART_HEADERS if family == "bitmart" else WOOXPRO_HEADERS
     out: list[Finding] = []
     ev = getattr(request, "evidence", None)
     level = getattr(ev, "level", None) or (draft.auth_level if draft is not None else None)
     if ev is not None:
-        out += _evidence_findings(ev, hs, code, request, pairs, wanted)
-    if request is not None and (wanted is None or wanted & REQUEST_TOPICS):
+        out += _evidence_findings(ev, hs, code, request, pairs)
+    if request is not None:
         out += _request_findings(family, hs, request, level)
-    if draft is not None and (wanted is None or wanted & DRAFT_TOPICS):
+    if draft is not None:
         if error := draft.body_error():
             out.append(("json-body", error[0].lower() + error[1:].rstrip(".")))
         if not signs_body(draft.method) and draft.body.strip() and request is None:
@@ -219,7 +207,6 @@ def findings(family: str, code: int, request: SentRequest | None, draft: Draft |
         if draft.auth is not None and draft.auth is not expected:
             out.append(("level", f"the request was sent {draft.auth.value.upper()}, but the endpoint table lists "
                                  f"{clip(draft.path, 60)} as {expected.value.upper()}"))
-    if wanted is None or "rate-limit" in wanted:
-        out += _response_findings(pairs)
+    out += _response_findings(pairs)
     return out if wanted is None else [f for f in out if f[0] in wanted]
 

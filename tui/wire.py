@@ -89,9 +89,7 @@ class Wire:
 
     # -- clients ---------------------------------------------------------------------------------
     def client_for(self, base_url: str) -> httpx.AsyncClient:
-        client = self._clients.get(base_url)  # the common case: the exact string seen before
-        if client is not None and not client.is_closed:
-            return client
+        """The kept-alive client for `base_url`'s scheme, host and port."""
         parts = urlsplit(base_url)
         key = f"{parts.scheme}://{parts.netloc}".lower()
         client = self._clients.get(key)
@@ -105,11 +103,10 @@ class Wire:
                 follow_redirects=False,
             )
             self._clients[key] = client
-        self._clients[base_url] = client
         return client
 
     async def aclose(self) -> None:
-        clients, self._clients = {id(c): c for c in self._clients.values()}, {}
+        clients, self._clients = self._clients, {}
         for client in clients.values():
             await client.aclose()
 

@@ -4,10 +4,15 @@ made."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from keys.signing import Clock, HeaderSet
+    from tui.console.target import ConsoleTarget
+    from tui.exchange import Draft
 
 
-def render_curl(target: Any, draft: Any, clock: Any, script: bool) -> tuple[str, str, str | None]:
+def render_curl(target: ConsoleTarget | None, draft: Draft | None, clock: Clock, script: bool) -> tuple[str, str, str | None]:
     """(text, title, None) or ("", "", a sentence saying why there is nothing to copy)."""
     if target is None or draft is None:
         return "", "", "Nothing to copy yet: the console has no venue (is the emulator still starting?)."
@@ -28,7 +33,7 @@ def render_curl(target: Any, draft: Any, clock: Any, script: bool) -> tuple[str,
     return text, title, None
 
 
-def masked_for_display(text: str, header_set: Any) -> str:
+def masked_for_display(text: str, header_set: HeaderSet) -> str:
     """The command with the key header shown as a fingerprint: the clipboard gets the real command,
     the screen (and any screenshot of it) does not."""
     import shlex

@@ -5,7 +5,10 @@ signing and sending; this is only the console's side of it."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tui.signing_context import SigningContext
 
 
 def rebased(draft: Any, target: Any) -> Any:
@@ -15,7 +18,7 @@ def rebased(draft: Any, target: Any) -> Any:
     return draft
 
 
-def signing_for(app: Any, draft: Any) -> Any:
+def signing_for(app: Any, draft: Any) -> SigningContext:
     """The draft's own profile when the unlocked key file has it, else the console's current key, signing
     with the console's clock. The hosts come from the key, never from the file: an edited base URL is
     refused, not sent."""

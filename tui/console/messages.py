@@ -87,10 +87,9 @@ class Unlocked(Message):
 
 @dataclass
 class UnlockFailed(Message):
-    """A sentence for the unlock modal; `wrong_passphrase` keeps the modal waiting for another try."""
+    """A sentence for the unlock modal, which stays open for another try."""
 
     sentence: str
-    wrong_passphrase: bool = False
 
 
 @dataclass

@@ -7,12 +7,15 @@ goes through tui.wire.Wire (the one send path) and is signed with the clock chos
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from keys.signing import OffsetClock
+    from tui.clock import ClockEstimate
     from tui.console.target import ConsoleTarget
+    from tui.emulator import Emulator
     from tui.exchange import Draft, Exchange
+    from tui.wire import Wire
 
 
 class NoTarget(Exception):
@@ -22,13 +25,13 @@ class NoTarget(Exception):
 class ConsoleSession:
     def __init__(self, *, timeout_s: float = 15.0) -> None:
         self.target: ConsoleTarget | None = None
-        self.estimate: Any = None  # tui.clock.ClockEstimate of the current venue
+        self.estimate: ClockEstimate | None = None  # of the current venue
         self.use_offset = False  # sign with the measured offset (OffsetClock.apply)
         self.timeout_s = timeout_s
         self.failure: str | None = None  # why no target could be made, when that happened
         self._ready = asyncio.Event()
-        self._wire: Any = None
-        self._stopped: list[Any] = []
+        self._wire: Wire | None = None
+        self._stopped: list[Emulator] = []
 
     # -- target -------------------------------------------------------------------------------------
     def set_target(self, target: ConsoleTarget) -> None:
@@ -42,10 +45,6 @@ class ConsoleSession:
     def fail(self, sentence: str) -> None:
         self.failure = sentence
         self._ready.set()
-
-    @property
-    def ready(self) -> bool:
-        return self.target is not None
 
     async def wait_target(self) -> ConsoleTarget:
         """The target, waiting for the emulator to finish starting if it is still on its way."""
@@ -61,16 +60,16 @@ class ConsoleSession:
         offset = float(self.estimate.offset_ms) if self.estimate is not None else 0.0
         return OffsetClock(offset_ms=offset, apply=self.use_offset and self.estimate is not None)
 
-    async def measure_clock(self) -> Any:
+    async def measure_clock(self) -> ClockEstimate:
         """A fresh ClockEstimate (raises tui.clock.ClockUnavailable). The caller's message handler
         stores it in `estimate`, so the measured value and the one shown are the same object."""
-        from tui.clock import estimate_offset
+        from tui.clock import measure
 
         target = await self.wait_target()
-        return await estimate_offset(self.wire(), target.venue)
+        return await measure(self.wire(), target.venue)
 
     # -- sending ------------------------------------------------------------------------------------
-    def wire(self) -> Any:
+    def wire(self) -> Wire:
         if self._wire is None:
             from tui.wire import Wire
 

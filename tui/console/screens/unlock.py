@@ -144,7 +144,7 @@ screen (**f2**). A wrong passphrase leaves this window open to try again.
             else:
                 opened = vaultmod.unlock(self._path, passphrase)
         except vaultmod.WrongPassphrase:
-            self.post_message(UnlockFailed("Wrong passphrase (or the key file was modified). Try again.", True))
+            self.post_message(UnlockFailed("Wrong passphrase (or the key file was modified). Try again."))
             return
         except (vaultmod.VaultError, ValueError) as exc:  # ValueError: a bad KEYPROBE_KDF
             self.post_message(UnlockFailed(sentence_for(exc)))
