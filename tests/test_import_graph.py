@@ -2,8 +2,8 @@
 
 Every import statement counts, wherever it sits: at the top, inside a function (a lazy import is still a
 dependency) or under `if TYPE_CHECKING:` (a type is still a dependency of the layer that names it).
-Three rules: no import cycle between keyprobe's modules; keys/ imports nothing from tui/; nothing outside
-tui/console/ imports Textual.
+The rules: no import cycle between keyprobe's modules; keys/ imports nothing from tui/; nothing outside
+tui/console/ imports Textual; and the layers (keys, core, commands, console, the CLI entry) point one way.
 """
 
 from __future__ import annotations
@@ -136,6 +136,27 @@ def test_only_the_console_imports_textual():
         for t in names if t == "textual" or t.startswith("textual.")
     )
     assert offenders == [], "Textual outside tui/console/: " + ", ".join(offenders)
+
+
+# keys/ at the bottom, then the headless core, the commands, the console; the CLI entry picks one on top.
+ENTRY = ("tui.cli", "tui.__main__")
+
+
+def layer(module: str) -> int:
+    if module.split(".")[0] == "keys":
+        return 0
+    if module in ENTRY:
+        return 4
+    for depth, package in ((3, CONSOLE), (2, "tui.commands")):
+        if module == package or module.startswith(package + "."):
+            return depth
+    return 1
+
+
+def test_layers_point_one_way():
+    edges, _ = graph()
+    upward = sorted(f"{m} -> {t}" for m, targets in edges.items() for t in targets if layer(t) > layer(m))
+    assert upward == [], "an import points up a layer: " + ", ".join(upward)
 
 
 def test_cycle_finder_finds_a_planted_cycle():
