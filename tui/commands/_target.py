@@ -13,20 +13,18 @@ in-process emulator for this one call; the Target stops it when the `with` block
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from keys.signing import Credentials
 from tui.commands._args import seconds
-from tui.signing_context import SigningContext
+from tui.signing_context import ENV_KEY, SigningContext
+from tui.signing_context import environment_credentials
 from tui.venues import VENUES, emulator_venue, get_venue
 
 if TYPE_CHECKING:
     from tui.emulator import Emulator
 
-ENV_KEY, ENV_SECRET, ENV_MEMO = "KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO"
 DEMO_STATES = ("active", "frozen", "expired", "ip-restricted", "read-only")
 
 
@@ -82,12 +80,6 @@ def _check_base_url(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def env_credentials() -> Credentials | None:
-    if not os.environ.get(ENV_KEY):
-        return None
-    return Credentials.of(os.environ[ENV_KEY], os.environ.get(ENV_SECRET, ""), os.environ.get(ENV_MEMO, ""))
-
-
 def resolve_target(args: argparse.Namespace) -> Target:
     """Turn the target options into a Target. Raises TargetError (exit 2); --profile problems exit 2 itself."""
     venue_id: str | None = getattr(args, "venue", None)
@@ -135,7 +127,7 @@ def resolve_target(args: argparse.Namespace) -> Target:
         if profile is not None:
             signing = SigningContext(venue, profile.credentials, profile.allowed_hosts)
             source = f"profile {profile.name} ({profile.fingerprint})"
-        elif demo_state is None and (creds := env_credentials()) is not None:
+        elif demo_state is None and (creds := environment_credentials()) is not None:
             signing = SigningContext.for_venue(venue, creds, extra_hosts)
             source = f"environment ({ENV_KEY}={creds.fingerprint})"
         elif venue.is_emulator:

@@ -84,11 +84,11 @@ def _jobs(args: argparse.Namespace) -> list:
 
 def _signing_for(args: argparse.Namespace):
     """A function job -> SigningContext. Profiles are unlocked once each, before anything is sent."""
-    from tui.commands._target import env_credentials
+    from tui.signing_context import environment_credentials
     from tui.signing_context import SigningContext
 
     cache: dict[str, SigningContext] = {}
-    env = env_credentials()
+    env = environment_credentials()
 
     def profile_signing(name: str) -> SigningContext:
         if name not in cache:

@@ -151,21 +151,18 @@ class KeyprobeApp(App[int]):
             self.set_target(target)
 
     def _use_environment(self, venue_id: str) -> None:
-        from keys.signing import Credentials
         from tui.console.messages import TargetFailed
         from tui.console.target import ConsoleTarget
-        from tui.venues import get_venue, signing_hosts
+        from tui.signing_context import SigningContext, environment_credentials
+        from tui.venues import get_venue
 
         try:
             venue = get_venue(venue_id)
         except ValueError as exc:
             self.post_message(TargetFailed(str(exc)))
             return
-        env = os.environ
-        creds = None
-        if env.get("KEYPROBE_API_KEY"):
-            creds = Credentials.of(env["KEYPROBE_API_KEY"], env.get("KEYPROBE_SECRET", ""), env.get("KEYPROBE_MEMO", ""))
-        self.set_target(ConsoleTarget(venue, creds, signing_hosts(venue), profile="environment"))
+        signing = SigningContext.for_venue(venue, environment_credentials())
+        self.set_target(ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, profile="environment"))
 
     def set_target(self, target: ConsoleTarget) -> None:
         """Switch what the console sends to (other screens call this, e.g. after unlocking a profile)."""
