@@ -1,0 +1,169 @@
+"""ccxt's verbose output (`exchange.verbose = True`), as its Python and JavaScript versions print it.
+
+Python (ccxt/base/exchange.py `fetch`), one line each, dicts as Python reprs:
+    fetch Request: bitmart POST URL RequestHeaders: {'X-BM-KEY': ...} RequestBody: {"symbol":...}
+    fetch Response: bitmart POST URL 401 ResponseHeaders: {'Date': ...} ResponseBody: {"code":30005,...}
+JavaScript (js/src/base/Exchange.js), console.log with newlines between the parts, objects as util.inspect:
+    fetch Request:
+     bitmart POST URL
+    RequestHeaders:
+     { 'X-BM-KEY': '...', 'Content-Type': 'application/json' }
+    RequestBody:
+     {"symbol":...}
+    handleRestResponse:
+     bitmart POST URL 401 Unauthorized
+    ResponseHeaders:
+     { date: '...' }
+    ResponseBody:
+     {"code":30005,...}
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from tui.inspect.model import CapturedRequest, CapturedResponse, InspectError
+
+MARKERS = ("fetch Request:", "fetch Response:", "handleRestResponse:")
+_JS_ENTRY = re.compile(
+    r"""(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([A-Za-z_$][\w$-]*))\s*:\s*"""
+    r"""(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|`((?:[^`\\]|\\.)*)`|([^,}\s]+))""",
+    re.S,
+)
+
+
+def looks_like(text: str) -> bool:
+    return "fetch Request:" in text
+
+
+def _py_dict(text: str, what: str) -> tuple[tuple[str, str], ...]:
+    try:
+        value = ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        raise InspectError(f"The ccxt log's {what} are not a readable dict: {text[:80]!r}.") from None
+    if not isinstance(value, dict):
+        raise InspectError(f"The ccxt log's {what} are not a dict.")
+    return tuple((str(k), str(v)) for k, v in value.items())
+
+
+def _js_unescape(s: str) -> str:
+    return re.sub(r"\\(u\{?[0-9a-fA-F]{1,6}\}?|x[0-9a-fA-F]{2}|.)", _js_escape, s, flags=re.S)
+
+
+def _js_escape(m: re.Match[str]) -> str:
+    e = m.group(1)
+    if e[0] in "ux" and len(e) > 1:
+        return chr(int(e[1:].strip("{}"), 16))
+    return {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}.get(e, e)
+
+
+def _js_object(text: str) -> tuple[tuple[str, str], ...]:
+    text = text.strip()
+    if text in ("", "undefined", "{}"):
+        return ()
+    if not text.startswith("{"):
+        raise InspectError(f"The ccxt log's headers are not an object: {text[:80]!r}.")
+    out = []
+    for m in _JS_ENTRY.finditer(text[1:-1] if text.endswith("}") else text[1:]):
+        key = next(g for g in m.groups()[:3] if g is not None)
+        value = next((g for g in m.groups()[3:] if g is not None), "")
+        out.append((_js_unescape(key), _js_unescape(value)))
+    return tuple(out)
+
+
+def _body(text: str) -> bytes:
+    return b"" if text in ("None", "undefined", "null", "") else text.encode("utf-8", "surrogateescape")
+
+
+def parse(text: str) -> list[CapturedRequest]:
+    requests: list[dict] = []
+    lines = text.replace("\r\n", "\n").split("\n")
+    i = 0
+    while i < len(lines):
+        line = lines[i].strip()
+        if line.startswith("fetch Request:") and line != "fetch Request:":
+            requests.append(_py_request(line, i + 1))
+        elif line.startswith("fetch Response:") and requests:
+            _attach(requests, *_py_response(line))
+        elif line in ("fetch Request:", "handleRestResponse:"):
+            block, i = _js_block(lines, i + 1)
+            if line == "fetch Request:":
+                requests.append(_js_request(block, i))
+            elif requests:
+                _attach(requests, *_js_response(block))
+            continue
+        i += 1
+    if not requests:
+        raise InspectError("No `fetch Request:` line of ccxt's verbose output was found.")
+    return [CapturedRequest(r["method"], r["url"], r["headers"], r["body"], "ccxt", r["label"], r.get("response"))
+            for r in requests]
+
+
+def _attach(requests: list[dict], method: str, url: str, response: CapturedResponse) -> None:
+    for r in reversed(requests):
+        if r["method"] == method and r["url"] == url and "response" not in r:
+            r["response"] = response
+            return
+
+
+def _py_request(line: str, number: int) -> dict:
+    head, sep, rest = line.removeprefix("fetch Request:").strip().partition(" RequestHeaders: ")
+    headers_text, sep2, body = rest.partition(" RequestBody: ")
+    parts = head.split()
+    if not sep or not sep2 or len(parts) < 3:
+        raise InspectError(f"Line {number}: a `fetch Request:` line without its method, URL, headers and body.")
+    return {"method": parts[1].upper(), "url": parts[2], "headers": _py_dict(headers_text, "request headers"),
+            "body": _body(body), "label": f"ccxt request at line {number}"}
+
+
+def _py_response(line: str) -> tuple[str, str, CapturedResponse]:
+    head, _, rest = line.removeprefix("fetch Response:").strip().partition(" ResponseHeaders: ")
+    headers_text, _, body = rest.partition(" ResponseBody: ")
+    parts = head.split()
+    status = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
+    try:
+        headers = _py_dict(headers_text, "response headers")
+    except InspectError:
+        headers = ()
+    return parts[1].upper() if len(parts) > 1 else "", parts[2] if len(parts) > 2 else "", CapturedResponse(status, headers, _body(body))
+
+
+def _js_block(lines: list[str], i: int) -> tuple[dict[str, str], int]:
+    """The parts after a JS marker: the first line, then `Name:` sections up to the next marker."""
+    parts: dict[str, list[str]] = {"head": []}
+    current = "head"
+    while i < len(lines):
+        stripped = lines[i].strip()
+        if stripped in MARKERS or stripped.startswith(("fetch Request:", "fetch Response:")):
+            break
+        if stripped in ("RequestHeaders:", "RequestBody:", "ResponseHeaders:", "ResponseBody:", "Response:"):
+            current = stripped[:-1]
+            parts[current] = []
+        else:
+            parts[current].append(lines[i])
+        i += 1
+    return {k: "\n".join(v) for k, v in parts.items()}, i
+
+
+def _strip_log(text: str) -> str:
+    """console.log puts a space after each "\\n" argument and before the next: drop exactly those."""
+    text = text.strip("\n")
+    text = text[1:] if text.startswith(" ") else text
+    return text[:-1] if text.endswith(" ") else text
+
+
+def _js_request(block: dict[str, str], number: int) -> dict:
+    parts = block["head"].split()
+    if len(parts) < 3:
+        raise InspectError(f"Line {number}: a `fetch Request:` block without its method and URL.")
+    return {"method": parts[1].upper(), "url": parts[2], "headers": _js_object(block.get("RequestHeaders", "")),
+            "body": _body(_strip_log(block.get("RequestBody", ""))), "label": f"ccxt request before line {number}"}
+
+
+def _js_response(block: dict[str, str]) -> tuple[str, str, CapturedResponse]:
+    parts = block["head"].split()
+    status = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
+    body = block.get("ResponseBody", block.get("Response", ""))
+    return (parts[1].upper() if len(parts) > 1 else "", parts[2] if len(parts) > 2 else "",
+            CapturedResponse(status, _js_object(block.get("ResponseHeaders", "")), _body(_strip_log(body))))

@@ -1,0 +1,63 @@
+"""HAR files (browser devtools, mitmproxy, Postman exports): every entry's request, with its response.
+
+HTTP/2 pseudo-headers (`:authority`, `:path`) are dropped: they are not headers a client set. A body the
+HAR stores as base64 is decoded to its bytes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from tui.inspect.model import CapturedRequest, CapturedResponse, InspectError
+
+MAX_ENTRIES = 10_000
+
+
+def looks_like(doc: Any) -> bool:
+    return isinstance(doc, dict) and isinstance(doc.get("log"), dict) and "entries" in doc["log"]
+
+
+def _headers(items: Any) -> tuple[tuple[str, str], ...]:
+    if not isinstance(items, list):
+        return ()
+    return tuple((str(h.get("name", "")), str(h.get("value", ""))) for h in items
+                 if isinstance(h, dict) and not str(h.get("name", "")).startswith(":"))
+
+
+def _text(holder: Any) -> bytes:
+    if not isinstance(holder, dict):
+        return b""
+    text = holder.get("text")
+    if not isinstance(text, str):
+        return b""
+    if holder.get("encoding") == "base64":
+        try:
+            return base64.b64decode(text, validate=False)
+        except (binascii.Error, ValueError):
+            return text.encode("utf-8", "surrogateescape")
+    return text.encode("utf-8", "surrogateescape")
+
+
+def parse(doc: Any) -> list[CapturedRequest]:
+    entries = doc["log"]["entries"]
+    if not isinstance(entries, list):
+        raise InspectError("The HAR file's log.entries is not a list.")
+    out: list[CapturedRequest] = []
+    for number, entry in enumerate(entries[:MAX_ENTRIES], 1):
+        request = entry.get("request") if isinstance(entry, dict) else None
+        if not isinstance(request, dict) or not isinstance(request.get("url"), str):
+            continue
+        response = entry.get("response")
+        captured = None
+        if isinstance(response, dict):
+            status = response.get("status")
+            captured = CapturedResponse(status if isinstance(status, int) and status > 0 else None,
+                                        _headers(response.get("headers")), _text(response.get("content")))
+        out.append(CapturedRequest(str(request.get("method", "GET")).upper(), request["url"],
+                                   _headers(request.get("headers")), _text(request.get("postData")), "har",
+                                   f"HAR entry {number}", captured))
+    if not out:
+        raise InspectError("The HAR file has no entries with a request URL.")
+    return out

@@ -1,0 +1,233 @@
+"""Lint a captured request without the secret: what the request alone shows is wrong (issue 12 item 2).
+
+Each finding has a stable id (part of `inspect --json`), a severity (error: the venue will refuse it;
+warning: likely trouble; info: worth knowing) and one sentence. Key values are never quoted, only
+their length and shape.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+
+from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
+from tui import endpoints
+from tui.emulator.handler import DEPRECATED_PATHS, FUTURES_V1_PREFIX
+from tui.inspect.model import CapturedRequest
+from tui.venues import FAMILY_HOSTS, LOOPBACK_HOSTS
+
+SPOT_HOSTS = frozenset({"api-cloud.bitmart.com", "api-cloud.bitmart.news"})
+FUTURES_HOSTS = frozenset({"api-cloud-v2.bitmart.com", "api-cloud-v2.bitmart.news"})
+WINDOW_MS = 60_000  # 30007: within a minute
+CLOSE_MS = 5_000  # the recvWindow default: closer than this is fine
+WOOX_HEADERS = ("x-api-signature",)  # WOO X (developer.woox.io), a different venue from WOO X Pro
+KNOWN_SUFFIXES = ("KEY", "SIGN", "TIMESTAMP", "BROKER-ID")
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str
+    severity: str  # "error" | "warning" | "info"
+    sentence: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"id": self.id, "severity": self.severity, "sentence": self.sentence}
+
+
+def venue_of(req: CapturedRequest) -> tuple[str, str]:
+    """(venue id or "unknown", family) from the host, else from the header names."""
+    host = req.host
+    prefix_family = "wooxpro" if any(k.upper().startswith("X-API-") for k, _ in req.headers) else "bitmart"
+    if host in SPOT_HOSTS:
+        return "bitmart-spot", "bitmart"
+    if host in FAMILY_HOSTS["bitmart"]:
+        return "bitmart", "bitmart"
+    if host in FAMILY_HOSTS["wooxpro"]:
+        return "wooxpro", "wooxpro"
+    if host in LOOPBACK_HOSTS:
+        return "emulator", prefix_family
+    return "unknown", prefix_family
+
+
+def header_set_of(family: str) -> HeaderSet:
+    return WOOXPRO_HEADERS if family == "wooxpro" else BITMART_HEADERS
+
+
+def lint(req: CapturedRequest, *, received_at_ms: float | None = None, clock_offset_ms: float | None = None) -> list[Finding]:
+    venue, family = venue_of(req)
+    hs = header_set_of(family)
+    out: list[Finding] = []
+    if req.headers_known:
+        out += _headers(req, hs, family)
+        out += _auth(req, hs)
+        out += _timestamp(req, hs, received_at_ms, clock_offset_ms)
+        out += _key(req, hs)
+    out += _body(req)
+    out += _host(req, venue)
+    return out
+
+
+def _timestamp(req: CapturedRequest, hs: HeaderSet, received_at_ms: float | None, offset_ms: float | None) -> list[Finding]:
+    ts = req.header(hs.timestamp)
+    if ts is None:
+        return []
+    shown = ts if len(ts) <= 24 else ts[:23] + "…"
+    if re.fullmatch(r"\d{10}", ts):
+        return [Finding("timestamp-seconds", "error", f"{hs.timestamp} is 10 digits ({shown}): seconds, not milliseconds (30008).")]
+    if not re.fullmatch(r"\d{13}", ts):
+        return [Finding("timestamp-not-13-digits", "error", f"{hs.timestamp} is {shown!r}, not 13 digits of milliseconds (30008).")]
+    out = []
+    sent = int(ts)
+    date = req.response.header("date") if req.response is not None else None
+    if date:
+        try:
+            server_ms = parsedate_to_datetime(date).timestamp() * 1000
+        except (TypeError, ValueError, IndexError, OverflowError):
+            server_ms = None
+        if server_ms is not None:
+            gap = sent - server_ms  # Date has whole seconds: the server was in [server_ms, server_ms + 1000)
+            if gap > WINDOW_MS + 1000 or gap < -WINDOW_MS:
+                out.append(Finding("timestamp-far-from-date", "error", f"{hs.timestamp} is {_span(gap)} from the "
+                                   "response's Date header: outside the 60 s window (30007)."))
+            elif abs(gap) > CLOSE_MS + 1000:
+                out.append(Finding("timestamp-far-from-date", "warning", f"{hs.timestamp} is {_span(gap)} from the "
+                                   "response's Date header: inside 60 s, but outside a 5 s recvWindow."))
+    if received_at_ms is not None:
+        server_now = received_at_ms + (offset_ms or 0.0)
+        gap = sent - server_now
+        where = "the measured server clock" if offset_ms is not None else "this machine's clock when it arrived"
+        if abs(gap) > WINDOW_MS:
+            out.append(Finding("timestamp-far-from-clock", "error", f"{hs.timestamp} is {_span(gap)} from {where}: "
+                               "outside the 60 s window (30007)."))
+        elif abs(gap) > CLOSE_MS:
+            out.append(Finding("timestamp-far-from-clock", "warning", f"{hs.timestamp} is {_span(gap)} from {where}."))
+    return out
+
+
+def _span(ms: float) -> str:
+    direction = "ahead" if ms > 0 else "behind"
+    return f"{abs(ms) / 1000:.1f} s {direction}"
+
+
+def _headers(req: CapturedRequest, hs: HeaderSet, family: str) -> list[Finding]:
+    out: list[Finding] = []
+    other = header_set_of("bitmart" if family == "wooxpro" else "wooxpro")
+    expected = {n.upper() for n in hs.names()} | {f"{hs.prefix}BROKER-ID"}
+    for name, _ in req.headers:
+        upper = name.upper()
+        if upper in expected:
+            continue
+        if upper in {n.upper() for n in other.names()}:
+            venue = "WOO X Pro" if other is WOOXPRO_HEADERS else "BitMart"
+            out.append(Finding("header-other-venue", "error", f"{name} is {venue}'s header name; this host reads "
+                               f"{hs.key}, {hs.sign} and {hs.timestamp}."))
+        elif upper.lower() in WOOX_HEADERS:
+            out.append(Finding("header-other-venue", "error", f"{name} is WOO X's header (developer.woox.io), a "
+                               "different venue from WOO X Pro and BitMart."))
+        elif upper.endswith("MEMO") and upper.startswith(("X-BM-", "X-API-")):
+            out.append(Finding("header-memo", "warning", f"{name}: the memo is never sent as a header; it belongs "
+                               "only inside the signed string (timestamp#memo#payload)."))
+        elif upper.startswith(("X-BM", "X-API", "X_BM", "X_API")) or difflib.get_close_matches(upper, expected, 1, 0.8):
+            guess = difflib.get_close_matches(upper, expected | {n.upper() for n in other.names()}, 1, 0.6)
+            hint = f" (did you mean {guess[0]}?)" if guess else ""
+            out.append(Finding("header-misspelt", "error", f"{name} is not a header the venue reads{hint}."))
+    if not req.has_header("user-agent"):
+        out.append(Finding("no-user-agent", "warning", "No User-Agent header: Cloudflare in front of the venue may "
+                           "answer 403 or error 1010, which looks like an auth failure but is not."))
+    return out
+
+
+def _auth(req: CapturedRequest, hs: HeaderSet) -> list[Finding]:
+    endpoint = endpoints.lookup(req.method, req.path)
+    has = {n: req.header(n) for n in hs.names()}
+    out = []
+    for name, value in has.items():
+        if value is not None and not value.strip():
+            out.append(Finding("auth-header-empty", "error", f"{name} is present but empty (30001/30004/30006)."))
+    if endpoint is None:
+        return out
+    level = endpoint.auth
+    if level is AuthLevel.SIGNED:
+        missing = [n for n in hs.names() if has[n] is None]
+        if missing:
+            out.append(Finding("auth-missing", "error", f"{req.method} {req.path} is a SIGNED endpoint, but "
+                               f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} missing."))
+    elif level is AuthLevel.KEYED:
+        if has[hs.key] is None:
+            out.append(Finding("auth-missing", "error", f"{req.method} {req.path} is a KEYED endpoint, but {hs.key} is missing (30002)."))
+        elif has[hs.sign] is not None:
+            out.append(Finding("auth-extra", "info", f"{req.method} {req.path} is KEYED: {hs.sign} and {hs.timestamp} "
+                               "are not checked here, so a wrong secret or memo goes unseen until a SIGNED call."))
+    elif any(v is not None for v in has.values()):
+        out.append(Finding("auth-extra", "info", f"{req.method} {req.path} is public: the key headers are not needed."))
+    return out
+
+
+def _key(req: CapturedRequest, hs: HeaderSet) -> list[Finding]:
+    key = req.header(hs.key)
+    if not key:
+        return []
+    if key != key.strip():
+        return [Finding("key-whitespace", "error", f"{hs.key} has whitespace around it ({len(key)} characters): "
+                        "the venue reads it as another key (30002).")]
+    if key[0] in "'\"" or key[-1] in "'\"":
+        return [Finding("key-quoted", "error", f"{hs.key} is wrapped in quotes: they were pasted with the key (30002).")]
+    if not re.fullmatch(r"[0-9a-f]{40}", key):
+        return [Finding("key-not-40-hex", "warning", f"{hs.key} is {len(key)} characters, not the 40 lowercase hex "
+                        "digits of a BitMart access key: check it was copied whole.")]
+    return []
+
+
+def _body(req: CapturedRequest) -> list[Finding]:
+    out: list[Finding] = []
+    body = req.body
+    ctype = (req.header("content-type") or "").lower()
+    if req.method in ("GET", "DELETE") and body:
+        out.append(Finding("get-with-body", "warning", f"A {req.method} with a {len(body)}-byte body: the venue signs "
+                           "the query for it, and proxies may drop the body."))
+    if req.method not in ("POST", "PUT"):
+        return out
+    if req.headers_known and not ctype:
+        out.append(Finding("content-type-missing", "warning", "No Content-Type: a POST body must be sent as application/json."))
+    elif req.headers_known and "json" not in ctype:
+        out.append(Finding("content-type-not-json", "error", f"Content-Type is {ctype!r}; the venue reads the body as "
+                           "JSON only with application/json (30018)."))
+    if body.startswith(b"\xef\xbb\xbf"):
+        out.append(Finding("body-bom", "error", "The body starts with a UTF-8 byte-order mark: it is not JSON the "
+                           "venue parses, and it is signed too."))
+        return out
+    if not body.strip():
+        return out
+    try:
+        json.loads(body)
+    except RecursionError:
+        return out
+    except ValueError:
+        if re.fullmatch(rb"[\w.%+-]+=[^&]*(&[\w.%+-]+=[^&]*)*", body.strip()):
+            out.append(Finding("body-form-encoded", "error", "The body is form-encoded (a=1&b=2), not JSON (30018)."))
+        else:
+            out.append(Finding("body-not-json", "error", "The body is not valid JSON (30018)."))
+    return out
+
+
+def _host(req: CapturedRequest, venue: str) -> list[Finding]:
+    out: list[Finding] = []
+    path = req.path
+    if req.host in SPOT_HOSTS and path.startswith("/contract/"):
+        out.append(Finding("futures-path-on-spot-host", "error", f"{path} is a futures path on the spot host "
+                           f"{req.host}: futures v2 lives on api-cloud-v2 (30030 or 30000)."))
+    elif req.host in FUTURES_HOSTS and path.startswith("/spot/"):
+        out.append(Finding("spot-path-on-futures-host", "error", f"{path} is a spot path on the futures host {req.host}: "
+                           "spot lives on api-cloud."))
+    if path.startswith(FUTURES_V1_PREFIX):
+        out.append(Finding("retired-path", "error", f"{path} is a Futures V1 path, retired on 2024-11-30 (30030): use the v2 paths."))
+    elif path in DEPRECATED_PATHS:
+        out.append(Finding("retired-path", "error", f"{path} is a retired endpoint (30031): use its v4 replacement."))
+    if req.scheme == "http" and req.host not in LOOPBACK_HOSTS:
+        out.append(Finding("plain-http", "error", "The request goes over plain http: the key travels unencrypted."))
+    if venue == "unknown" and req.host:
+        out.append(Finding("host-unknown", "info", f"{req.host} is not a BitMart or WOO X Pro host keyprobe knows."))
+    return out

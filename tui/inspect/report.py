@@ -1,0 +1,102 @@
+"""One captured request -> an Inspection: lint, signature forensics and the diagnosis of its response.
+
+`to_dict()` is the JSON shape of `inspect --json` and of each `proxy --json` line: method, url, venue,
+findings, signature {status, variants, signed, expected}, diagnosis (the object `decode --json` prints,
+or null when there is no response).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from keys.forensics import SentSignature, Verdict, examine, pick_credentials
+from keys.signing import Credentials, masked_header_value
+from tui.diagnose import Diagnosis, diagnose_response, explain_code
+from tui.exchange import Draft, SentRequest
+from tui.inspect.lint import Finding, header_set_of, lint, venue_of
+from tui.inspect.model import CapturedRequest
+from tui.venues import VENUES, emulator_venue
+
+MARK_LIMIT = 4000  # longer pre-images are shown without markers
+
+
+@dataclass
+class Inspection:
+    request: CapturedRequest
+    venue: str
+    family: str
+    findings: list[Finding]
+    verdict: Verdict
+    diagnosis: Diagnosis | None
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        r = self.request
+        return {
+            "label": r.label,
+            "source": r.source,
+            "method": r.method,
+            "url": r.url,
+            "venue": self.venue,
+            "findings": [f.to_dict() for f in self.findings],
+            "signature": self.verdict.to_dict(),
+            "diagnosis": self.diagnosis.to_dict() if self.diagnosis is not None else None,
+            "notes": list(r.notes) + self.notes,
+        }
+
+
+def sent_signature(req: CapturedRequest, family: str) -> SentSignature:
+    hs = header_set_of(family)
+    return SentSignature(req.method, req.path, req.query, req.body, req.header(hs.timestamp), req.header(hs.sign),
+                         req.header(hs.key))
+
+
+def masked_request(req: CapturedRequest, family: str) -> SentRequest:
+    hs = header_set_of(family)
+    headers = tuple((k, masked_header_value(k, v, hs)) for k, v in req.headers)
+    return SentRequest(req.method, req.url, headers, req.body)
+
+
+def draft_of(req: CapturedRequest, venue_id: str, family: str) -> Draft:
+    """The Draft history keeps for a captured request (query as pairs: the raw text is in the inspection)."""
+    base = f"{req.scheme or 'https'}://{req.url.split('://', 1)[-1].split('/', 1)[0]}"
+    if venue_id == "emulator" or venue_id == "unknown":
+        venue = emulator_venue(base, family) if venue_id == "emulator" else VENUES["bitmart" if family == "bitmart" else "wooxpro"].at(base)
+    else:
+        venue = VENUES[venue_id].at(base)
+    return Draft(venue, req.method, req.path, tuple(parse_qsl(req.query, keep_blank_values=True)),
+                 req.body.decode("utf-8", "replace"))
+
+
+def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple[Credentials, ...] = (), *,
+                    uid: str | None = None, received_at_ms: float | None = None) -> Inspection:
+    venue, family = venue_of(req)
+    findings = lint(req, received_at_ms=received_at_ms)
+    sent = sent_signature(req, family)
+    verdict = examine(sent, pick_credentials(credentials, sent.api_key), uid=uid)
+    diagnosis = None
+    if req.response is not None:
+        r = req.response
+        diagnosis = diagnose_response(family, r.status, r.headers, r.body, masked_request(req, family))
+    elif req.recorded_code is not None:
+        diagnosis = explain_code(family, req.recorded_code)
+    return Inspection(req, venue, family, findings, verdict, diagnosis)
+
+
+def marks(a: str, b: str) -> tuple[str, str]:
+    """Caret lines under `a` and `b` marking the characters the other one lacks."""
+    if len(a) > MARK_LIMIT or len(b) > MARK_LIMIT:
+        return "", ""
+    ma, mb = [" "] * len(a), [" "] * len(b)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            ma[i1:i2] = ["^"] * (i2 - i1)
+            mb[j1:j2] = ["^"] * (j2 - j1)
+            if i1 == i2 and i1 < len(a):
+                ma[i1] = "|"
+            if j1 == j2 and j1 < len(b):
+                mb[j1] = "|"
+    return "".join(ma).rstrip(), "".join(mb).rstrip()
