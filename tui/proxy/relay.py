@@ -1,0 +1,254 @@
+"""The proxy's HTTP/1.1 relay: each request forwarded byte for byte, each answer streamed back as it arrives.
+
+Only the Host header is rewritten (to the upstream's: the venue routes on it and no signature covers it);
+the request line, every other header and the body go out exactly as received. Each client connection gets
+its own upstream connection, kept alive with it. The answer is relayed chunk by chunk while a copy (up to a
+cap) is kept; once the exchange is complete it is handed to `on_exchange`, off the relay's path, so
+forensics and printing never add latency to the bot's call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from tui.inspect.model import CapturedRequest, CapturedResponse
+from tui.proxy.upstream import Upstream
+
+MAX_HEAD = 64 * 1024
+KEEP_BODY = 1024 * 1024  # bytes of each body kept for the analysis; the client gets them all
+CHUNK = 64 * 1024
+CONNECT_TIMEOUT_S = 10.0
+READ_TIMEOUT_S = 60.0
+
+
+@dataclass(frozen=True)
+class Relayed:
+    """One exchange as the proxy saw it: what came in (and went out), what came back."""
+
+    request: CapturedRequest
+    raw_request: bytes  # exactly the bytes forwarded upstream
+    received_at_ms: float  # wall clock when the request head arrived
+    elapsed_ms: float
+    failure: str | None = None
+
+
+class _Bad(Exception):
+    def __init__(self, status: int, sentence: str) -> None:
+        super().__init__(sentence)
+        self.status = status
+
+
+def _headers(lines: list[bytes]) -> list[tuple[str, str]]:
+    out = []
+    for line in lines:
+        name, sep, value = line.decode("latin-1").partition(":")
+        if sep:
+            out.append((name.strip(), value.strip(" \t")))
+    return out
+
+
+def _value(headers: list[tuple[str, str]], name: str) -> str | None:
+    return next((v for k, v in headers if k.lower() == name), None)
+
+
+async def _read_chunked(reader: asyncio.StreamReader, sink: Callable[[bytes], object] | None) -> tuple[bytes, bytes]:
+    """Read a chunked body; returns (raw bytes as framed, decoded body). `sink` gets the raw bytes as they come."""
+    raw, body = bytearray(), bytearray()
+    while True:
+        line = await reader.readuntil(b"\n")
+        raw += line
+        if sink:
+            await sink(line)
+        try:
+            size = int(line.split(b";", 1)[0].strip() or b"x", 16)
+        except ValueError:
+            raise _Bad(400, "a chunk size that is not hexadecimal") from None
+        if size == 0:
+            while True:
+                trailer = await reader.readuntil(b"\n")
+                raw += trailer
+                if sink:
+                    await sink(trailer)
+                if trailer in (b"\r\n", b"\n"):
+                    return bytes(raw), bytes(body)
+        data = await reader.readexactly(size)
+        crlf = await reader.readuntil(b"\n")
+        raw += data + crlf
+        if len(body) < KEEP_BODY:
+            body += data[: KEEP_BODY - len(body)]
+        if sink:
+            await sink(data + crlf)
+
+
+class Relay:
+    def __init__(self, upstream: Upstream, on_exchange: Callable[[Relayed], None]) -> None:
+        self.upstream = upstream
+        self.on_exchange = on_exchange
+        self._ssl = ssl.create_default_context() if upstream.tls else None
+        self.connections = 0
+        self.tasks: set[asyncio.Task] = set()
+
+    async def close(self) -> None:
+        """Cancel every connection still open (stop)."""
+        tasks = [t for t in self.tasks if not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+        up = self.upstream
+        return await asyncio.wait_for(
+            asyncio.open_connection(up.host, up.port, ssl=self._ssl, server_hostname=up.host if self._ssl else None,
+                                    limit=MAX_HEAD * 2),
+            CONNECT_TIMEOUT_S,
+        )
+
+    async def serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """One client connection: requests in turn until either side closes."""
+        self.connections += 1
+        task = asyncio.current_task()
+        if task is not None:
+            self.tasks.add(task)
+        upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        try:
+            while True:
+                try:
+                    head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    return
+                except asyncio.LimitOverrunError:
+                    await _refuse(writer, 431, "the request head is larger than 64 KiB")
+                    return
+                try:
+                    upstream, keep = await self._exchange(head, reader, writer, upstream)
+                except _Bad as bad:
+                    await _refuse(writer, bad.status, str(bad))
+                    return
+                if not keep:
+                    return
+        except asyncio.CancelledError:
+            return  # stop(): end quietly (3.11's stream callback reports a task that re-raises it as an error)
+        finally:
+            self.tasks.discard(task)
+            for w in (writer, upstream[1] if upstream else None):
+                if w is not None:
+                    w.close()
+
+    async def _exchange(self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                        upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None):
+        received_at_ms = time.time() * 1000
+        started = time.perf_counter()
+        lines = head[:-4].split(b"\r\n")
+        try:
+            method, target, version = lines[0].decode("latin-1").split(" ", 2)
+        except ValueError:
+            raise _Bad(400, "the request line is not METHOD TARGET HTTP/1.1") from None
+        if "://" in target:  # absolute form (a client told to use us as its HTTP proxy): forward the origin form
+            rest = target.split("://", 1)[1]
+            target = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+            lines[0] = f"{method} {target} {version}".encode("latin-1")
+        headers = _headers(lines[1:])
+        out_lines = [lines[0]] + [
+            b"Host: " + self.upstream.netloc.encode() if line.lower().startswith(b"host:") else line for line in lines[1:]
+        ]
+        if not any(line.lower().startswith(b"host:") for line in lines[1:]):
+            out_lines.append(b"Host: " + self.upstream.netloc.encode())
+        out_head = b"\r\n".join(out_lines) + b"\r\n\r\n"
+        # the body, exactly as framed
+        if "chunked" in (_value(headers, "transfer-encoding") or "").lower():
+            raw_body, body = await _read_chunked(reader, None)
+        else:
+            length = _value(headers, "content-length") or "0"
+            if not length.strip().isdigit():
+                raise _Bad(400, "a Content-Length that is not a number")
+            raw_body = body = await reader.readexactly(int(length)) if int(length) else b""
+        url = f"{self.upstream.base_url}{target}"
+        request = CapturedRequest(method.upper(), url, tuple(headers), body, "proxy", f"{method} {target}")
+        if upstream is None or upstream[0].at_eof() or upstream[1].is_closing():
+            if upstream is not None:
+                upstream[1].close()
+            try:
+                upstream = await self._connect()
+            except (OSError, asyncio.TimeoutError) as exc:
+                sentence = f"cannot reach {self.upstream.base_url}: {getattr(exc, 'strerror', None) or type(exc).__name__}"
+                self._report(request, out_head + raw_body, received_at_ms, started, None, sentence)
+                raise _Bad(502, sentence) from None
+        up_reader, up_writer = upstream
+        try:
+            up_writer.write(out_head + raw_body)
+            await up_writer.drain()
+            response, keep = await self._relay_answer(method, up_reader, writer)
+        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, asyncio.LimitOverrunError) as exc:
+            sentence = f"the upstream {self.upstream.base_url} failed mid-exchange ({type(exc).__name__})"
+            self._report(request, out_head + raw_body, received_at_ms, started, None, sentence)
+            raise _Bad(502, sentence) from None
+        client_close = (_value(headers, "connection") or "").lower() == "close" or version.strip() == "HTTP/1.0"
+        request = CapturedRequest(request.method, url, request.headers, body, "proxy", request.label, response)
+        self._report(request, out_head + raw_body, received_at_ms, started, response, None)
+        if not keep:
+            up_writer.close()
+            upstream = None
+        return upstream, keep and not client_close
+
+    async def _relay_answer(self, method: str, up: asyncio.StreamReader, writer: asyncio.StreamWriter):
+        head = await asyncio.wait_for(up.readuntil(b"\r\n\r\n"), READ_TIMEOUT_S)
+        writer.write(head)
+        lines = head[:-4].split(b"\r\n")
+        parts = lines[0].decode("latin-1").split(" ", 2)
+        status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
+        headers = _headers(lines[1:])
+        keep = (_value(headers, "connection") or "").lower() != "close"
+
+        async def sink(data: bytes) -> None:
+            writer.write(data)
+            await writer.drain()
+
+        body = bytearray()
+        if method.upper() == "HEAD" or status in (204, 304) or (status is not None and status < 200):
+            pass
+        elif "chunked" in (_value(headers, "transfer-encoding") or "").lower():
+            _, decoded = await _read_chunked(up, sink)
+            body += decoded
+        elif (length := _value(headers, "content-length")) is not None and length.strip().isdigit():
+            left = int(length)
+            while left:
+                data = await asyncio.wait_for(up.read(min(CHUNK, left)), READ_TIMEOUT_S)
+                if not data:
+                    raise asyncio.IncompleteReadError(bytes(body), left)
+                left -= len(data)
+                if len(body) < KEEP_BODY:
+                    body += data[: KEEP_BODY - len(body)]
+                writer.write(data)
+            await writer.drain()
+        else:  # no framing: the body runs until the upstream closes
+            keep = False
+            while data := await asyncio.wait_for(up.read(CHUNK), READ_TIMEOUT_S):
+                if len(body) < KEEP_BODY:
+                    body += data[: KEEP_BODY - len(body)]
+                await sink(data)
+        await writer.drain()
+        return CapturedResponse(status, tuple(headers), bytes(body)), keep
+
+    def _report(self, request: CapturedRequest, raw: bytes, received_at_ms: float, started: float,
+                response: CapturedResponse | None, failure: str | None) -> None:
+        elapsed = (time.perf_counter() - started) * 1000
+        try:
+            self.on_exchange(Relayed(request, raw, received_at_ms, elapsed, failure))
+        except Exception:  # noqa: BLE001 - the observer's trouble must not break the bot's call
+            pass
+
+
+async def _refuse(writer: asyncio.StreamWriter, status: int, sentence: str) -> None:
+    body = f"keyprobe proxy: {sentence}.\n".encode()
+    reason = {400: "Bad Request", 431: "Request Header Fields Too Large", 502: "Bad Gateway"}.get(status, "Error")
+    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    try:
+        writer.write(head + body)
+        await writer.drain()
+    except (OSError, RuntimeError):
+        pass

@@ -1,0 +1,155 @@
+"""The diagnosing proxy as a service: a loopback listener, the relay, and an observer that inspects each exchange.
+
+    with Proxy("emulator", port=0) as proxy:      # or "bitmart", "wooxpro", a URL
+        bot.base_url = proxy.base_url
+        ...
+        proxy.inspections                          # every exchange: lint, forensics, diagnosis
+
+The relay runs on its own event loop thread. Each completed exchange goes on a queue; one observer
+thread inspects it (forensics may take milliseconds), records it in history (source "proxy") and calls
+the listeners (the CLI's printer, the console's Traffic view). So the bot's call never waits for any of it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+
+from keys.signing import Credentials
+from tui.exchange import Exchange, FailureKind, ResponseData, Timings, TransportFailure
+from tui.inspect.report import Inspection, draft_of, inspect_request, masked_request
+from tui.proxy.relay import Relay, Relayed
+from tui.proxy.upstream import Upstream, resolve
+
+Listener = Callable[[Inspection, Relayed], None]
+KEEP_INSPECTIONS = 1000
+
+
+class Proxy:
+    def __init__(self, upstream: str = "emulator", *, allowed_hosts: frozenset[str] | None = None, host: str = "127.0.0.1",
+                 port: int = 8650, credentials: list[Credentials] | tuple[Credentials, ...] = (), uid: str | None = None,
+                 history: bool = True, emulator_flavour: str = "bitmart") -> None:
+        self.spec = upstream
+        self.allowed_hosts = allowed_hosts
+        self.host, self.port = host, port
+        self.credentials = list(credentials)
+        self.uid = uid
+        self.history = history
+        self.emulator_flavour = emulator_flavour
+        self.emulator = None
+        self.upstream: Upstream | None = None
+        self.listeners: list[Listener] = []
+        self.inspections: list[Inspection] = []
+        self.history_problems: list[str] = []
+        self._queue: queue.Queue[Relayed | None] = queue.Queue()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._server: asyncio.base_events.Server | None = None
+        self._relay: Relay | None = None
+        self._threads: list[threading.Thread] = []
+        self._done = threading.Condition()
+        self._observed = 0
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+    def start(self) -> Proxy:
+        """Resolve the upstream (UpstreamRefused when not allowed), listen, and start the observer."""
+        spec = self.spec
+        if spec == "emulator":
+            from keys.demo import DEMO_KEYS
+            from tui.emulator import Emulator
+
+            self.emulator = Emulator(flavour=self.emulator_flavour).start()
+            spec = self.emulator.base_url
+            self.credentials += [k.credentials for k in DEMO_KEYS]
+        try:
+            self.upstream = resolve(spec, self.allowed_hosts)
+            relay = self._relay = Relay(self.upstream, self._queue.put)
+            self._loop = asyncio.new_event_loop()
+            self._server = self._loop.run_until_complete(
+                asyncio.start_server(relay.serve, self.host, self.port, limit=128 * 1024))
+        except BaseException:
+            self.stop()
+            raise
+        self.port = self._server.sockets[0].getsockname()[1]
+        for target, name in ((self._loop.run_forever, "proxy-relay"), (self._observe, "proxy-observer")):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return self
+
+    def stop(self) -> None:
+        loop, server = self._loop, self._server
+        if loop is not None and server is not None and loop.is_running():
+            relay = self._relay
+
+            async def close() -> None:
+                server.close()
+                await relay.close()
+
+            asyncio.run_coroutine_threadsafe(close(), loop).result(5)
+            loop.call_soon_threadsafe(loop.stop)
+        self._queue.put(None)
+        for thread in self._threads:
+            thread.join(5)
+        if loop is not None and not loop.is_running():
+            loop.close()
+        self._loop = self._server = None
+        self._threads = []
+        if self.emulator is not None:
+            self.emulator.stop()
+            self.emulator = None
+
+    def __enter__(self) -> Proxy:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> bool:
+        """Block until `count` exchanges have been inspected (tests, the CLI's shutdown)."""
+        with self._done:
+            return self._done.wait_for(lambda: self._observed >= count, timeout)
+
+    # -- the observer ----------------------------------------------------------------------------------
+    def _observe(self) -> None:
+        while (relayed := self._queue.get()) is not None:
+            try:
+                inspection = inspect_request(relayed.request, self.credentials, uid=self.uid,
+                                             received_at_ms=relayed.received_at_ms)
+                if relayed.failure:
+                    inspection.notes.append(f"Not answered: {relayed.failure}.")
+                self.inspections.append(inspection)
+                del self.inspections[:-KEEP_INSPECTIONS]
+                if self.history:
+                    self._record(inspection, relayed)
+                for listener in list(self.listeners):
+                    listener(inspection, relayed)
+            except Exception as exc:  # noqa: BLE001 - one odd exchange must not stop the observer
+                self.history_problems.append(f"could not inspect {relayed.request.label}: {type(exc).__name__}")
+            finally:
+                with self._done:
+                    self._observed += 1
+                    self._done.notify_all()
+
+    def _record(self, ins: Inspection, relayed: Relayed) -> None:
+        from tui import history
+
+        req = ins.request
+        response = failure = None
+        if req.response is not None:
+            r = req.response
+            response = ResponseData(r.status or 0, "", r.headers, r.body, False, len(r.body))
+        else:
+            failure = TransportFailure(FailureKind.OTHER, relayed.failure or "no answer")
+        exchange = Exchange(draft_of(req, ins.venue, ins.family), masked_request(req, ins.family), response, failure,
+                            Timings(total_ms=relayed.elapsed_ms), started_at=relayed.received_at_ms / 1000)
+        v = ins.verdict
+        notes = f"signature {v.status}" + (f": {', '.join(v.variants)}" if v.variants else "")
+        problem = history.record(exchange, ins.diagnosis, source="proxy", notes=notes)
+        if problem:
+            self.history_problems.append(problem)

@@ -1,0 +1,66 @@
+"""Where the proxy forwards to, and whether it may: the venue's own hosts over https, or loopback.
+
+A bot's requests carry its key, so the proxy forwards only to a host of the profile's venue (any BitMart
+or WOO X Pro host when no profile is given) over https, or to a loopback address (the emulator).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from tui.venues import FAMILY_HOSTS, LOOPBACK_HOSTS, VENUES
+
+NAMED = ("bitmart", "bitmart-spot", "wooxpro", "emulator")
+
+
+class UpstreamRefused(ValueError):
+    """The upstream is not one the proxy may forward a key to; str() says why."""
+
+
+@dataclass(frozen=True)
+class Upstream:
+    scheme: str
+    host: str
+    port: int
+
+    @property
+    def tls(self) -> bool:
+        return self.scheme == "https"
+
+    @property
+    def netloc(self) -> str:
+        default = 443 if self.tls else 80
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return host if self.port == default else f"{host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.scheme}://{self.netloc}"
+
+    @property
+    def loopback(self) -> bool:
+        return self.host in LOOPBACK_HOSTS
+
+
+def resolve(spec: str, allowed_hosts: frozenset[str] | None = None) -> Upstream:
+    """A named venue or a URL, checked against the transport policy. `allowed_hosts`: the profile's hosts."""
+    url = VENUES[spec].base_url if spec in NAMED and spec != "emulator" else spec
+    try:
+        parts = urlsplit(url.strip())
+        host, port = (parts.hostname or "").lower(), parts.port
+    except ValueError:
+        raise UpstreamRefused(f"{spec!r} is not a URL such as https://api-cloud-v2.bitmart.com.") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise UpstreamRefused(f"--upstream takes bitmart, bitmart-spot, wooxpro, emulator or an http(s) URL, not {spec!r}.")
+    if parts.path not in ("", "/") or parts.query:
+        raise UpstreamRefused(f"--upstream is a scheme, host and port only, not {spec!r}.")
+    loopback = host in LOOPBACK_HOSTS
+    if not loopback:
+        if parts.scheme != "https":
+            raise UpstreamRefused(f"{host} is not loopback: the proxy forwards keys to it only over https.")
+        allowed = allowed_hosts if allowed_hosts is not None else FAMILY_HOSTS["bitmart"] | FAMILY_HOSTS["wooxpro"]
+        if host not in allowed:
+            whose = "the profile's venue" if allowed_hosts is not None else "BitMart or WOO X Pro"
+            raise UpstreamRefused(f"{host} is not a host of {whose}: the proxy forwards keys only there, or to loopback.")
+    return Upstream(parts.scheme, host, port or (443 if parts.scheme == "https" else 80))
