@@ -58,7 +58,7 @@ def json_lines(text: str) -> list[Any] | None:
             continue
         try:
             doc = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):
             return None
         if not isinstance(doc, dict):
             return None

@@ -128,6 +128,8 @@ class Relay:
                 except _Bad as bad:
                     await _refuse(writer, bad.status, str(bad))
                     return
+                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ConnectionError):
+                    return  # the client went away, or stalled mid-request: nothing to answer
                 if not keep:
                     return
         except asyncio.CancelledError:
@@ -160,12 +162,12 @@ class Relay:
         out_head = b"\r\n".join(out_lines) + b"\r\n\r\n"
         # the body, exactly as framed
         if "chunked" in (_value(headers, "transfer-encoding") or "").lower():
-            raw_body, body = await _read_chunked(reader, None)
+            raw_body, body = await asyncio.wait_for(_read_chunked(reader, None), READ_TIMEOUT_S)
         else:
             length = _value(headers, "content-length") or "0"
             if not length.strip().isdigit():
                 raise _Bad(400, "a Content-Length that is not a number")
-            raw_body = body = await reader.readexactly(int(length)) if int(length) else b""
+            raw_body = body = await asyncio.wait_for(reader.readexactly(int(length)), READ_TIMEOUT_S) if int(length) else b""
         url = f"{self.upstream.base_url}{target}"
         request = CapturedRequest(method.upper(), url, tuple(headers), body, "proxy", f"{method} {target}")
         if upstream is None or upstream[0].at_eof() or upstream[1].is_closing():

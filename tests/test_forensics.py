@@ -1,0 +1,118 @@
+"""Signature forensics on hand-made inputs: the variants no real client here produces, the pairs, the
+honest conclusion, the budget, and that no piece of the secret or memo ever leaves keys/."""
+
+from __future__ import annotations
+
+import json
+import random
+
+import pytest
+
+from keys.forensics import SentSignature, examine
+from keys.signing import Credentials, sign
+from keys.variants import VARIANT_IDS
+
+KEY = "0123456789abcdef0123456789abcdef01234567"
+SECRET = "s3cr3t-Value-with-length-0042-abcdefabcdef"
+MEMO = "MyTradingBot7"
+TS = "1764525600123"
+CREDS = Credentials.of(KEY, SECRET, MEMO)
+ORDER = {"symbol": "BTCUSDT", "side": 1, "note": "café", "price": "20000"}
+COMPACT = json.dumps(ORDER, separators=(",", ":"), ensure_ascii=False)
+
+
+def _raw(secret, preimage):
+    import hashlib
+    import hmac
+
+    return hmac.new(secret.encode(), preimage.encode(), hashlib.sha256).hexdigest()
+
+
+HAND_MADE = {
+    # id: (method, query, body sent, timestamp signed, memo signed, payload signed)
+    "body-not-ascii-escaped": ("POST", "", json.dumps(ORDER, separators=(",", ":")), TS, MEMO, COMPACT),
+    "body-empty-braces": ("POST", "", "", TS, MEMO, "{}"),
+    "get-signed-body": ("GET", "symbol=BTCUSDT&order_id=23", "", TS, MEMO, '{"symbol":"BTCUSDT","order_id":"23"}'),
+    "query-sorted": ("GET", "symbol=BTCUSDT&order_id=23", "", TS, MEMO, "order_id=23&symbol=BTCUSDT"),
+    "query-other-encoding": ("GET", "symbol=BTC%20USDT&ids=1%2C2", "", TS, MEMO, "symbol=BTC+USDT&ids=1%2C2"),
+    "query-with-question-mark": ("GET", "symbol=BTCUSDT", "", TS, MEMO, "?symbol=BTCUSDT"),
+    "path-and-query": ("GET", "symbol=BTCUSDT", "", TS, MEMO, "/contract/private/x?symbol=BTCUSDT"),
+    "timestamp-seconds": ("POST", "", COMPACT, TS[:10], MEMO, COMPACT),
+    "memo-empty": ("POST", "", COMPACT, TS, "", COMPACT),
+    "get-signed-empty": ("GET", "symbol=BTCUSDT", "", TS, MEMO, ""),
+}
+
+
+@pytest.mark.parametrize("variant", list(HAND_MADE))
+def test_hand_made_variant_is_named(variant):
+    method, query, body, ts, memo, payload = HAND_MADE[variant]
+    verdict = examine(SentSignature(method, "/contract/private/x", query, body.encode(), TS, sign(SECRET, ts, memo, payload), KEY), CREDS)
+    assert verdict.status == "mismatch" and verdict.variants == (variant,)
+    assert verdict.signed != verdict.expected
+
+
+def test_memo_missing_and_woox_scheme():
+    sent = lambda sig: SentSignature("POST", "/contract/private/x", "", COMPACT.encode(), TS, sig, KEY)  # noqa: E731
+    assert examine(sent(_raw(SECRET, f"{TS}#{COMPACT}")), CREDS).variants == ("memo-missing",)
+    assert examine(sent(_raw(SECRET, f"{TS}POST/contract/private/x{COMPACT}")), CREDS).variants == ("woox-scheme",)
+
+
+def test_every_issue_id_is_covered_by_a_test_input():
+    from tests.test_inspect_interop import CCXT_CASES, SDK_CASES
+
+    produced = {v for _, ids in list(CCXT_CASES.values()) + list(SDK_CASES.values()) for v in ids}
+    produced |= set(HAND_MADE) | {"memo-missing", "woox-scheme", "body-ascii-escaped"}
+    assert produced == set(VARIANT_IDS)
+
+
+def test_a_pair_spaced_body_signed_with_seconds():
+    spaced = json.dumps(ORDER)
+    verdict = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, sign(SECRET, TS[:10], MEMO, spaced), KEY), CREDS)
+    assert set(verdict.variants) == {"body-spaced-json", "body-ascii-escaped", "timestamp-seconds"}
+    assert verdict.signed.startswith(TS[:10] + "#****#")
+
+
+def test_match_says_so_and_spends_one_hmac():
+    verdict = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, sign(SECRET, TS, MEMO, COMPACT), KEY), CREDS)
+    assert (verdict.status, verdict.variants, verdict.hmacs) == ("match", (), 1)
+
+
+def test_nothing_reproduces_it_the_honest_conclusion():
+    verdict = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, sign("another-secret", TS, MEMO, COMPACT), KEY), CREDS)
+    assert verdict.status == "mismatch" and verdict.variants == () and verdict.signed is None
+    assert "not the one in this key material" in verdict.sentence and not verdict.exhausted
+
+
+def test_the_search_stops_at_its_budget():
+    verdict = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, "0" * 64, KEY), CREDS, max_hmacs=500)
+    assert verdict.exhausted and verdict.hmacs == 500 and "stopped after 500 HMACs" in verdict.sentence
+
+
+def test_unchecked_without_signature_key_material_or_timestamp_or_with_another_key():
+    base = dict(method="POST", path="/p", query="", body=b"{}", timestamp=TS, signature="ab" * 32, api_key=KEY)
+    assert examine(SentSignature(**{**base, "signature": None}), CREDS).status == "unchecked"
+    assert examine(SentSignature(**base), None).status == "unchecked"
+    assert examine(SentSignature(**{**base, "timestamp": None}), CREDS).status == "unchecked"
+    other = examine(SentSignature(**{**base, "api_key": "f" * 40}), CREDS)
+    assert other.status == "unchecked" and "another API key" in other.sentence
+
+
+def pieces(value: str, n: int = 8):
+    return {value[i:i + n] for i in range(len(value) - n + 1)}
+
+
+def test_no_piece_of_the_secret_or_memo_in_any_verdict():
+    """Every variant's verdict, the uid and case variants included: only masks leave keys/."""
+    seed = random.randrange(1 << 30)
+    print("seed", seed)
+    rng = random.Random(seed)
+    texts = []
+    for memo in (MEMO, MEMO.upper(), MEMO + " ", "12345678901"):
+        for secret in (SECRET, SECRET + "\n"):
+            payload = rng.choice([COMPACT, json.dumps(ORDER)])
+            sent = SentSignature("POST", "/p", "", COMPACT.encode(), TS, sign(secret, TS, memo, payload), KEY)
+            texts.append(json.dumps(examine(sent, CREDS, uid="12345678901").to_dict()))
+    blob = "\n".join(texts)
+    assert "memo-case" in blob and "memo-uid" in blob and "secret-whitespace" in blob
+    for secret_piece in pieces(SECRET) | pieces(MEMO) | pieces(MEMO.upper()):
+        assert secret_piece not in blob

@@ -1,0 +1,98 @@
+"""`keyprobe inspect` end to end: the JSON shape, the human view, exit codes, bad input as a sentence."""
+
+from __future__ import annotations
+
+import json
+import shlex
+
+import pytest
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from keys.signing import sign
+from tui.cli import main
+
+TS = "1589267764859"
+BODY = '{"symbol":"BTCUSDT","side":1}'
+SPACED = '{"symbol": "BTCUSDT", "side": 1}'
+
+
+def curl_for(signature: str, body: str = BODY) -> str:
+    return shlex.join(["curl", "https://api-cloud-v2.bitmart.com/contract/private/submit-order", "-H", f"X-BM-KEY: {EXAMPLE_KEY}",
+                       "-H", f"X-BM-TIMESTAMP: {TS}", "-H", f"X-BM-SIGN: {signature}", "-H", "Content-Type: application/json",
+                       "-H", "User-Agent: bot", "--data-raw", body])
+
+
+@pytest.fixture
+def env(monkeypatch, tmp_path):
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    monkeypatch.setenv("KEYPROBE_API_KEY", EXAMPLE_KEY)
+    monkeypatch.setenv("KEYPROBE_SECRET", EXAMPLE_SECRET)
+    monkeypatch.setenv("KEYPROBE_MEMO", EXAMPLE_MEMO)
+    return tmp_path
+
+
+def run(capsys, tmp_path, text: str, *args: str) -> tuple[int, str, str]:
+    path = tmp_path / "input.txt"
+    path.write_text(text)
+    code = main(["inspect", str(path), *args])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_json_shape_names_the_variant_and_masks_the_memo(env, capsys):
+    answer = '{"code":30005,"message":"Header X-BM-SIGN is wrong"}'
+    response = f"HTTP/1.1 401 Unauthorized\r\nContent-Length: {len(answer)}\r\n\r\n{answer}"
+    raw = (f"POST /contract/private/submit-order HTTP/1.1\r\nHost: api-cloud-v2.bitmart.com\r\nX-BM-KEY: {EXAMPLE_KEY}\r\n"
+           f"X-BM-TIMESTAMP: {TS}\r\nX-BM-SIGN: {sign(EXAMPLE_SECRET, TS, EXAMPLE_MEMO, SPACED)}\r\n"
+           f"Content-Type: application/json\r\nUser-Agent: bot\r\nContent-Length: {len(BODY)}\r\n\r\n{BODY}\r\n{response}")
+    code, out, _ = run(capsys, env, raw, "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["format"] == "http"
+    item = doc["requests"][0]
+    assert {"method", "url", "venue", "findings", "signature", "diagnosis"} <= item.keys()
+    assert item["signature"]["status"] == "mismatch" and item["signature"]["variants"] == ["body-spaced-json"]
+    assert item["signature"]["expected"] == f"{TS}#****#{BODY}" and item["signature"]["signed"] == f"{TS}#****#{SPACED}"
+    assert main(["decode", "--status", "401", "--body", '{"code":30005,"message":"Header X-BM-SIGN is wrong"}', "--json"]) == 0
+    decoded = json.loads(capsys.readouterr().out)
+    assert item["diagnosis"].keys() == decoded.keys()
+    assert (item["diagnosis"]["code"], item["diagnosis"]["row"]) == (30005, decoded["row"])
+    assert EXAMPLE_MEMO not in out and EXAMPLE_SECRET[:8] not in out
+
+
+def test_human_view_marks_the_differing_bytes(env, capsys):
+    code, out, _ = run(capsys, env, curl_for(sign(EXAMPLE_SECRET, TS, EXAMPLE_MEMO, SPACED)))
+    lines = out.splitlines()
+    assert code == 1 and "MISMATCH: body-spaced-json" in out
+    signed_at = next(i for i, line in enumerate(lines) if line.strip().startswith("signed "))
+    marker = lines[signed_at + 1]
+    assert marker[lines[signed_at].index('"BTCUSDT"') - 1] == "^"  # the space after the colon
+
+
+def test_a_correct_request_exits_zero(env, capsys):
+    code, out, _ = run(capsys, env, curl_for(sign(EXAMPLE_SECRET, TS, EXAMPLE_MEMO, BODY)))
+    assert code == 0 and "MATCH" in out
+
+
+def test_uid_option_names_memo_uid(env, capsys):
+    code, out, _ = run(capsys, env, curl_for(sign(EXAMPLE_SECRET, TS, "5550001", BODY)), "--json", "--uid", "5550001")
+    assert json.loads(out)["requests"][0]["signature"]["variants"] == ["memo-uid"]
+    assert "5550001" not in json.loads(out)["requests"][0]["signature"]["signed"]
+
+
+def test_without_key_material_the_signature_is_unchecked(env, capsys, monkeypatch):
+    monkeypatch.delenv("KEYPROBE_API_KEY")
+    code, out, _ = run(capsys, env, curl_for("ab" * 32), "--json")
+    assert json.loads(out)["requests"][0]["signature"]["status"] == "unchecked" and code == 0
+
+
+@pytest.mark.parametrize("content, words", [("not a request", "cannot tell"), ("curl 'unclosed", "never closed")])
+def test_bad_input_is_a_sentence_and_exit_2(env, capsys, content, words):
+    code, out, err = run(capsys, env, content)
+    assert code == 2 and words in err and "Traceback" not in err and out == ""
+
+
+def test_missing_file_and_folder(env, capsys):
+    assert main(["inspect", str(env / "nope")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["inspect", str(env)]) == 2
+    assert "folder" in capsys.readouterr().err
