@@ -115,16 +115,21 @@ def payload_variants(method: str, path: str, query: str, body: str, body_signed:
     return out
 
 
-def timestamp_variants(timestamp: str) -> Iterator[tuple[tuple[str, ...], str]]:
-    """Seconds instead of milliseconds, then every other millisecond near the one sent, nearest first."""
+def seconds_variants(timestamp: str) -> list[tuple[tuple[str, ...], str]]:
+    """The millisecond timestamp sent, signed as seconds (truncated, rounded, or with a fraction)."""
+    if not (timestamp.isdigit() and len(timestamp) == 13):
+        return []
+    ms = int(timestamp)
+    out = [(("timestamp-seconds",), timestamp[:10])]
+    if str(round(ms / 1000)) != timestamp[:10]:
+        out.append((("timestamp-seconds",), str(round(ms / 1000))))
+    return out + [(("timestamp-seconds",), f"{ms / 1000:.3f}")]
+
+
+def other_timestamps(timestamp: str) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Every other millisecond near the one sent, nearest first (a second clock reading signed)."""
     if not timestamp.isdigit():
         return
-    if len(timestamp) == 13:
-        ms = int(timestamp)
-        yield ("timestamp-seconds",), timestamp[:10]
-        if str(round(ms / 1000)) != timestamp[:10]:
-            yield ("timestamp-seconds",), str(round(ms / 1000))
-        yield ("timestamp-seconds",), f"{ms / 1000:.3f}"
     value = int(timestamp)
     for step in range(1, TIMESTAMP_OTHER_WINDOW_MS + 1):
         for other in (value - step, value + step):
