@@ -165,3 +165,8 @@ def test_forced_format_that_does_not_fit_says_so():
 
 def test_bash_words_keep_comments_and_prompts_out():
     assert curl.commands("$ curl https://h/p # a comment\n") == [["https://h/p"]]
+
+
+def test_ansi_c_escapes_as_bash_reads_them():
+    words = curl.words("$'a\\nb\\t\\u00e9\\x41\\101\\\\'")
+    assert words == ["a\nb\té" + "AA\\"]
