@@ -177,8 +177,8 @@ def examine(sent: SentSignature, credentials: Credentials | None, *, uid: str | 
 
 
 def _sentence(ids: tuple[str, ...]) -> str:
-    names = " and ".join(ids)
-    return f"Reproduced: the client's signature comes from {names}."
+    meanings = [v.MEANINGS.get(i, i) for i in ids]
+    return f"Reproduced ({' + '.join(ids)}): the code signed {'; and '.join(meanings)}."
 
 
 def _candidates(expected: _Candidate, method: str, path: str, query: str, body: str, memo: str, secret: str,

@@ -21,6 +21,33 @@ VARIANT_IDS = (
     "memo-uid", "memo-missing", "secret-whitespace", "secret-quoted", "key-secret-swapped", "hex-uppercase",
     "digest-base64", "woox-scheme",
 )
+# What each mistake means, for the verdict's sentence ("the code signed ...").
+MEANINGS = {
+    "body-spaced-json": "the JSON body with other spacing than the bytes sent (json.dumps' \", \" and \": \" versus compact)",
+    "body-sorted-keys": "the JSON body with its keys in another order than sent",
+    "body-ascii-escaped": "the body with non-ASCII characters escaped (\\u00e9) while it sent them as UTF-8",
+    "body-not-ascii-escaped": "the body with non-ASCII characters as UTF-8 while it sent them escaped (\\u00e9)",
+    "body-empty-braces": "\"{}\" instead of the body (or query) sent",
+    "get-signed-empty": "an empty payload for a GET/DELETE whose query the venue signs",
+    "get-signed-body": "a JSON body for a GET/DELETE instead of its query string",
+    "query-sorted": "the query parameters sorted, while it sent them in another order",
+    "query-other-encoding": "the query encoded otherwise than sent (%20 versus +, commas, or not encoded)",
+    "query-with-question-mark": "the query with its leading '?'",
+    "path-and-query": "the path as well as the query or body",
+    "timestamp-seconds": "a timestamp in seconds while the header carries milliseconds",
+    "timestamp-other": "another timestamp than the one in the header (the clock was read twice)",
+    "memo-empty": "an empty memo",
+    "memo-whitespace": "the memo with whitespace around it",
+    "memo-case": "the memo in another letter case (memos are case-sensitive)",
+    "memo-uid": "the account UID where the key's memo belongs",
+    "memo-missing": "no memo segment at all (timestamp#payload)",
+    "secret-whitespace": "the secret with whitespace or a newline around it",
+    "secret-quoted": "the secret with quotes around it",
+    "key-secret-swapped": "the API key in place of the secret",
+    "hex-uppercase": "the right string, then sent the digest in upper-case hex (the venue wants lower case)",
+    "digest-base64": "the right string, then sent the digest in base64 (the venue wants lower-case hex)",
+    "woox-scheme": "WOO X's pre-image (timestamp+METHOD+path+body), a different venue's scheme",
+}
 TIMESTAMP_OTHER_WINDOW_MS = 1500  # a second timestamp taken within 1.5 s of the one sent (ordered nearest first)
 _STYLES = [(spaced, sort, ascii_) for spaced in (False, True) for sort in (False, True) for ascii_ in (True, False)]
 

@@ -42,7 +42,9 @@ def lines(number: int, ins: Inspection) -> list[Text]:
     d = ins.diagnosis
     if d is not None:
         out.append(Text.assemble("   response  ", (d.headline, "bold" if d.code == 1000 else "yellow")))
-        if d.fixes and d.code != 1000:
+        if v.variants:  # the forensics found the cause: the code table's generic first fix would only distract
+            out.append(Text("   first fix sign exactly what is sent: see the signature line above."))
+        elif d.fixes and d.code != 1000:
             out.append(Text(f"   first fix {d.fixes[0].text}"))
     return out
 
@@ -61,10 +63,13 @@ def one_line(ins: Inspection) -> str:
     code = str(d.code) if d is not None and d.code is not None else (str(r.response.status) if r.response and r.response.status else "-")
     verdict = v.status + (f"({'+'.join(v.variants)})" if v.variants else "")
     errors = [f.id for f in ins.findings if f.severity == "error"]
-    fix = d.fixes[0].text if d is not None and d.fixes and d.code != 1000 else ""
+    if v.variants:
+        fix = v.sentence  # what the code signed: more precise than the code's generic first fix
+    else:
+        fix = d.fixes[0].text if d is not None and d.fixes and d.code != 1000 else ""
     parts = [r.method, _printable(clip(r.target, 80)), code, f"sig={verdict}"]
     if errors:
         parts.append("lint=" + ",".join(errors))
     if fix:
-        parts.append("fix: " + clip(fix, 120))
+        parts.append(("cause: " if v.variants else "fix: ") + clip(fix, 160))
     return "  ".join(parts)
