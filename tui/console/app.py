@@ -63,6 +63,7 @@ class KeyprobeApp(App[int]):
         Binding("f1", "help", "Help", id="app.help", tooltip="Help for the focused part, and every key."),
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False, tooltip="Switch between the light and the dark theme."),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),
+        Binding("f9", "inspect_paste", "Inspect", id="app.inspect", show=False, tooltip="Paste a request your own code sent and inspect it."),
     ]
     # Other screens register here (name -> factory); push them with app.push_screen(name).
     # An "unlock" screen, when registered, is offered the key file at start-up (see open_initial_target).
@@ -85,6 +86,11 @@ class KeyprobeApp(App[int]):
         self._closing = False
 
     # -- screens ------------------------------------------------------------------------------------
+    def action_inspect_paste(self) -> None:
+        from tui.console.screens.inspect_paste import open_paste_box
+
+        open_paste_box(self)
+
     def get_default_screen(self) -> Screen[Any]:
         from tui.console.screens.main import MainScreen
 

@@ -31,6 +31,9 @@ def entries(app: Any) -> list[Entry]:
     from tui.console.screen_commands import screen_entries
 
     out += screen_entries(app)  # keys, profiles, saved requests, probe
+    from tui.console.screens.traffic import palette_entries
+
+    out += palette_entries(app)  # inspect paste box, traffic view, proxy start/stop
     target = app.session.target
     from tui import endpoints
 

@@ -1,0 +1,87 @@
+"""The console's paste box (f9) and Traffic view: a pasted bot request gets its mistake named; the proxy,
+started from the palette, shows a real client's exchange live with its diagnosis."""
+
+from __future__ import annotations
+
+import asyncio
+import shlex
+import threading
+
+import httpx
+import pytest
+from console_support import quiet_console, run_entry, settle
+from textual.widgets import DataTable, Static, TextArea
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
+from keys.signing import sign
+from tui.console.app import KeyprobeApp
+from tui.console.screens.inspect_paste import InspectPasteScreen
+from tui.console.screens.traffic import TrafficScreen
+
+SIZE = (140, 45)
+TS = "1589267764859"
+BODY = '{"symbol":"BTCUSDT","side":1}'
+
+
+@pytest.fixture(autouse=True)
+def _console_env(monkeypatch, tmp_path):
+    quiet_console(monkeypatch, tmp_path)
+
+
+async def wait_until(app, pilot, condition, tries: int = 200) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await settle(app, pilot)
+        await asyncio.sleep(0.02)
+    raise AssertionError("the condition never held")
+
+
+async def test_paste_box_names_the_memo_uid_mistake():
+    pasted = shlex.join(["curl", "http://127.0.0.1:8640/contract/private/submit-order", "-H", f"X-BM-KEY: {EXAMPLE_KEY}",
+                         "-H", f"X-BM-TIMESTAMP: {TS}", "-H", f"X-BM-SIGN: {sign(EXAMPLE_SECRET, TS, '', BODY)}",
+                         "-H", "Content-Type: application/json", "--data-raw", BODY])
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("f9")
+        await settle(app, pilot)
+        assert isinstance(app.screen, InspectPasteScreen)
+        app.screen.query_one("#inspect-input", TextArea).load_text(pasted)
+        await pilot.press("ctrl+j")
+        result = app.screen.query_one("#inspect-result", Static)
+        await wait_until(app, pilot, lambda: "MISMATCH" in str(result.render()))
+        shown = str(result.render())
+        assert "memo-empty" in shown and "test001" not in shown
+        await pilot.press("escape")
+        assert not isinstance(app.screen, InspectPasteScreen)
+
+
+async def test_traffic_view_shows_a_proxied_exchange_with_its_diagnosis():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await wait_until(app, pilot, lambda: app.session.target is not None)
+        await run_entry(app, pilot, "Traffic: the proxy's exchanges, live")
+        assert isinstance(app.screen, TrafficScreen)
+        await run_entry(app, pilot, "Proxy: start in front of this venue")
+        await wait_until(app, pilot, lambda: getattr(app, "keyprobe_proxy", None) is not None)
+        proxy = app.keyprobe_proxy
+        try:
+            answers = []
+            thread = threading.Thread(target=lambda: answers.append(
+                httpx.post(proxy.base_url + "/contract/private/submit-order", content=BODY,
+                           headers={"X-BM-KEY": EXAMPLE_KEY, "X-BM-TIMESTAMP": TS, "Content-Type": "application/json",
+                                    "X-BM-SIGN": sign(EXAMPLE_SECRET, TS, "test001", '{"symbol": "BTCUSDT", "side": 1}')})))
+            thread.start()
+            table = app.screen.query_one("#traffic-table", DataTable)
+            await wait_until(app, pilot, lambda: table.row_count == 1)
+            thread.join()
+            assert answers[0].json()["code"] == 30007  # a 2020 timestamp: the emulator's clock check comes first
+            table.move_cursor(row=0)
+            await settle(app, pilot)
+            detail = str(app.screen.query_one("#traffic-detail", Static).render())
+            assert "body-spaced-json" in detail and "30007" in detail
+        finally:
+            await run_entry(app, pilot, "Proxy: stop")
+            await wait_until(app, pilot, lambda: proxy._loop is None)
