@@ -175,6 +175,22 @@ def open_traffic(app: Any) -> None:
     app.push_screen(TrafficScreen())
 
 
+def copy_python(app: Any) -> None:
+    """The composer's request as a Python script (httpx + hmac, $KEYPROBE_* credentials), to the clipboard."""
+    from tui.console.screens.curl import CurlScreen
+    from tui.python_export import python_script
+
+    target = app.session.target
+    draft = app.main_screen.composer.draft(target.venue, target.profile) if target is not None else None
+    problem = "Nothing to copy yet: the console has no venue." if draft is None else draft.body_error()
+    if problem:
+        app.notify(problem, title="Copy as Python", severity="warning", markup=False)
+        return
+    text = python_script(draft)
+    app.copy_to_clipboard(text)
+    app.push_screen(CurlScreen(text, "Python script: signs with $KEYPROBE_API_KEY, $KEYPROBE_SECRET, $KEYPROBE_MEMO"))
+
+
 def palette_entries(app: Any) -> list[Any]:
     """Inspect and proxy entries for the command palette (commands.entries() adds these)."""
     from tui.console.commands import Entry
@@ -182,6 +198,8 @@ def palette_entries(app: Any) -> list[Any]:
 
     running = _proxy(app) is not None
     return [
+        Entry("Copy as Python script ($KEYPROBE_* variables)", "httpx + hmac, signing and sending exactly as keyprobe does",
+              lambda: copy_python(app)),
         Entry("Inspect: paste a request your code sent", "curl, raw HTTP, ccxt log or HAR: lint, signature, diagnosis (f9)",
               lambda: open_paste_box(app)),
         Entry("Traffic: the proxy's exchanges, live", "Each exchange with its lint, signature verdict and diagnosis",
