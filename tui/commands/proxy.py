@@ -66,6 +66,8 @@ def run(args: argparse.Namespace) -> int:
     where = f" (in-process emulator at {upstream})" if proxy.emulator is not None else f" -> {upstream}"
     print(f"keyprobe proxy listening on {proxy.base_url}{where}. Point your bot's base URL here; Ctrl-C stops it.",
           file=sys.stderr, flush=True)
+    from tui.commands.emulator import _stop_on_sigterm  # `kill` stops it as cleanly as Ctrl-C
+
     _stop_on_sigterm()
     try:
         threading.Event().wait()
@@ -92,15 +94,3 @@ def _printer(as_json: bool):
                 pass
 
     return show
-
-
-def _stop_on_sigterm() -> None:
-    import signal
-
-    def interrupt(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    try:
-        signal.signal(signal.SIGTERM, interrupt)
-    except ValueError:
-        pass

@@ -15,11 +15,11 @@ from email.utils import parsedate_to_datetime
 
 from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
 from tui import endpoints
+from tui.diagnose_evidence import SPOT_HOSTS
 from tui.emulator.handler import DEPRECATED_PATHS, FUTURES_V1_PREFIX
 from tui.inspect.model import CapturedRequest
 from tui.venues import FAMILY_HOSTS, LOOPBACK_HOSTS
 
-SPOT_HOSTS = frozenset({"api-cloud.bitmart.com", "api-cloud.bitmart.news"})
 FUTURES_HOSTS = frozenset({"api-cloud-v2.bitmart.com", "api-cloud-v2.bitmart.news"})
 WINDOW_MS = 60_000  # 30007: within a minute
 CLOSE_MS = 5_000  # the recvWindow default: closer than this is fine
