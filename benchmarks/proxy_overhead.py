@@ -52,6 +52,12 @@ def block(client: httpx.Client, start: int, n: int) -> list[float]:
     return out
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc): the proxy's own cost, whatever the machine's load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=400)
@@ -74,12 +80,14 @@ def main() -> None:
             block(d, 0, args.block), block(p, 0, args.block)  # warm-up: connections, imports, caches
             i = args.block
             turn = 0
+            cpu0 = cpu_seconds(proxy.pid)
             while len(direct_ms) < args.requests:
                 first, second = ((d, direct_ms), (p, proxied_ms)) if turn % 2 == 0 else ((p, proxied_ms), (d, direct_ms))
                 for client, sink in (first, second):
                     sink += block(client, i, args.block)
                     i += args.block
                 turn += 1
+            proxy_cpu_ms = (cpu_seconds(proxy.pid) - cpu0) * 1000 / len(proxied_ms)
     finally:
         for proc in (proxy, emulator):
             if proc is not None:
@@ -96,6 +104,8 @@ def main() -> None:
         print(f"{name:28} {statistics.median(xs):8.3f} {q(xs, 90):8.3f} {q(xs, 99):8.3f}")
     added = statistics.median(proxied_ms) - statistics.median(direct_ms)
     print(f"added latency at p50: {added:.3f} ms (goal <= 1 ms)")
+    print(f"proxy process CPU per exchange: {proxy_cpu_ms:.3f} ms (relay, lint, forensics, diagnosis, history; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ their length and shape.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -112,16 +113,26 @@ def _span(ms: float) -> str:
     return f"{abs(ms) / 1000:.1f} s {direction}"
 
 
+@functools.cache
+def _names(family: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """(this venue's header names, the other venue's, both) upper-cased; the proxy lints every exchange."""
+    hs = header_set_of(family)
+    other = header_set_of("bitmart" if family == "wooxpro" else "wooxpro")
+    own = frozenset(n.upper() for n in hs.names()) | {f"{hs.prefix}BROKER-ID"}
+    theirs = frozenset(n.upper() for n in other.names())
+    return own, theirs, own | theirs
+
+
 def _headers(req: CapturedRequest, hs: HeaderSet, family: str) -> list[Finding]:
     out: list[Finding] = []
-    other = header_set_of("bitmart" if family == "wooxpro" else "wooxpro")
-    expected = {n.upper() for n in hs.names()} | {f"{hs.prefix}BROKER-ID"}
+    own, theirs, both = _names(family)
     for name, _ in req.headers:
         upper = name.upper()
-        if upper in expected:
+        # Only an X-... name can be a venue header (Content-Type, Accept ... need no fuzzy match: it is slow)
+        if upper in own or not upper.startswith("X"):
             continue
-        if upper in {n.upper() for n in other.names()}:
-            venue = "WOO X Pro" if other is WOOXPRO_HEADERS else "BitMart"
+        if upper in theirs:
+            venue = "BitMart" if upper.startswith("X-BM-") else "WOO X Pro"
             out.append(Finding("header-other-venue", "error", f"{name} is {venue}'s header name; this host reads "
                                f"{hs.key}, {hs.sign} and {hs.timestamp}."))
         elif upper.lower() in WOOX_HEADERS:
@@ -130,8 +141,8 @@ def _headers(req: CapturedRequest, hs: HeaderSet, family: str) -> list[Finding]:
         elif upper.endswith("MEMO") and upper.startswith(("X-BM-", "X-API-")):
             out.append(Finding("header-memo", "warning", f"{name}: the memo is never sent as a header; it belongs "
                                "only inside the signed string (timestamp#memo#payload)."))
-        elif upper.startswith(("X-BM", "X-API", "X_BM", "X_API")) or difflib.get_close_matches(upper, expected, 1, 0.8):
-            guess = difflib.get_close_matches(upper, expected | {n.upper() for n in other.names()}, 1, 0.6)
+        elif upper.startswith(("X-BM", "X-API", "X_BM", "X_API")) or difflib.get_close_matches(upper, own, 1, 0.8):
+            guess = difflib.get_close_matches(upper, both, 1, 0.6)
             hint = f" (did you mean {guess[0]}?)" if guess else ""
             out.append(Finding("header-misspelt", "error", f"{name} is not a header the venue reads{hint}."))
     if not req.has_header("user-agent"):
