@@ -266,3 +266,6 @@ def test_sdk_and_ccxt_traffic_reaches_the_emulator_byte_for_byte_and_is_in_histo
     assert [e["source"] for e in entries] == ["proxy"] * 4
     assert [e["path"] for e in entries] == [r[1].split("?")[0] for r in received]
     assert [e["code"] for e in entries] == [i.diagnosis.code for i in proxy.inspections]
+    recorded = history.read().path.read_text() + json.dumps([i.to_dict() for i in proxy.inspections])
+    for value in (EXAMPLE_KEY, EXAMPLE_SECRET):  # the history and the JSON lines carry neither key nor secret
+        assert not any(value[i:i + 8] in recorded for i in range(len(value) - 7))
