@@ -30,6 +30,9 @@ class Draft:
     body: str = ""
     auth: AuthLevel | None = None  # None: the endpoint table decides, else signed
     profile: str | None = None
+    # The query exactly as typed or captured (`a=b%20c` stays `a=b%20c`), when it came as text: a bot's
+    # failing GET is then sent and signed byte for byte. `query` holds the same pairs, decoded, for display.
+    raw_query: str | None = None
 
     @property
     def auth_level(self) -> AuthLevel:
@@ -38,6 +41,8 @@ class Draft:
     @property
     def query_string(self) -> str:
         """The query exactly as it will be sent (and signed, for GET/DELETE), order kept."""
+        if self.raw_query is not None:
+            return self.raw_query
         return urlencode(self.query)
 
     @property

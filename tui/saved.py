@@ -71,6 +71,7 @@ def draft_record(draft: Draft) -> dict[str, Any]:
         "method": draft.method.upper(),
         "path": draft.path,
         "query": [[k, v] for k, v in draft.query],
+        **({"raw_query": draft.raw_query} if draft.raw_query is not None else {}),
         "body": draft.body,
         "auth": draft.auth_level.value,
     }
@@ -130,7 +131,9 @@ def draft_from_record(record: Any, where: str) -> Draft:
     except ValueError as exc:
         raise SavedRequestError(f"{where}: {exc}.") from None
     profile = field("profile", str, required=False)
-    return Draft(venue=venue, method=method, path=path, query=tuple(query), body=body, auth=auth, profile=profile)
+    raw_query = field("raw_query", str, required=False)
+    return Draft(venue=venue, method=method, path=path, query=tuple(query), body=body, auth=auth, profile=profile,
+                 raw_query=raw_query)
 
 
 def to_json(saved: SavedRequest) -> str:

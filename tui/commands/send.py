@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tui.commands._target import add_target_options
 
@@ -54,19 +54,24 @@ class UsageError(Exception):
     """A sentence for stderr; exit 2, nothing sent."""
 
 
-def _path_and_query(path: str, extra: list[str]) -> tuple[str, tuple[tuple[str, str], ...]]:
+def _path_and_query(path: str, extra: list[str]) -> tuple[str, tuple[tuple[str, str], ...], str | None]:
+    """The path, the query pairs, and the query text as typed (sent byte for byte) when PATH carries one."""
     if "://" in path:
         raise UsageError(f"PATH is the path only ({urlsplit(path).path or '/'}); put the scheme and host in --base-url.")
-    path, _, qs = path.partition("?")
+    path, mark, qs = path.partition("?")
     pairs = parse_qsl(qs, keep_blank_values=True) if qs else []
+    added: list[tuple[str, str]] = []
     for item in extra:
         if "=" not in item:
             raise UsageError(f"--query takes K=V, not {item!r}.")
         k, v = item.split("=", 1)
         if not k:
             raise UsageError(f"--query needs a name before '=', not {item!r}.")
-        pairs.append((k, v))
-    return (path if path.startswith("/") else "/" + path), tuple(pairs)
+        added.append((k, v))
+    raw = None
+    if mark and qs:  # `send GET '/p?a=b%20c'` goes out as written; --query pairs are encoded and appended
+        raw = qs + ("&" + urlencode(added) if added else "")
+    return (path if path.startswith("/") else "/" + path), tuple(pairs + added), raw
 
 
 def _read_body(args: argparse.Namespace) -> str:
@@ -101,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.venues import VENUES
 
     try:
-        path, query = _path_and_query(args.path, args.query)
+        path, query, raw_query = _path_and_query(args.path, args.query)
         body = _read_body(args)
         # Checked before any key is unlocked or any socket opened: a bad body never leaves the machine.
         error = Draft(VENUES["emulator"], args.method, path, body=body).body_error()
@@ -113,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with target:
         auth = AuthLevel.parse(args.auth) if args.auth else None
-        draft = Draft(target.venue, args.method, path, query, body, auth, target.profile)
+        draft = Draft(target.venue, args.method, path, query, body, auth, target.profile, raw_query)
         if draft.auth_level is not AuthLevel.NONE and target.credentials is None:
             print(
                 f"keyprobe send: a {draft.auth_level.value} request needs a key: pass --profile NAME, or set KEYPROBE_API_KEY, "

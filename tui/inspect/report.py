@@ -61,14 +61,14 @@ def masked_request(req: CapturedRequest, family: str) -> SentRequest:
 
 
 def draft_of(req: CapturedRequest, venue_id: str, family: str) -> Draft:
-    """The Draft history keeps for a captured request (query as pairs: the raw text is in the inspection)."""
+    """The Draft history keeps for a captured request: the query as captured, so a replay sends it as written."""
     base = f"{req.scheme or 'https'}://{req.url.split('://', 1)[-1].split('/', 1)[0]}"
     if venue_id == "emulator" or venue_id == "unknown":
         venue = emulator_venue(base, family) if venue_id == "emulator" else VENUES["bitmart" if family == "bitmart" else "wooxpro"].at(base)
     else:
         venue = VENUES[venue_id].at(base)
     return Draft(venue, req.method, req.path, tuple(parse_qsl(req.query, keep_blank_values=True)),
-                 req.body.decode("utf-8", "replace"))
+                 req.body.decode("utf-8", "replace"), raw_query=req.query or None)
 
 
 def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple[Credentials, ...] = (), *,
