@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 
 from keys import variants as v
 from keys.secret import Secret
-from keys.signing import BODY_SIGNED_METHODS, MEMO_MASK, Credentials, prehash
-from keys.signing import signed_payload as payload_rule  # the one payload rule (i10 moves it; one line to change)
+from keys.signing import MEMO_MASK, Credentials, prehash, signs_body
+from keys.signing import signed_payload as payload_rule  # the one payload rule
 
 DEFAULT_MAX_HMACS = 60_000
 DEFAULT_MAX_SECONDS = 1.0
@@ -188,7 +188,7 @@ def _candidates(expected: _Candidate, method: str, path: str, query: str, body: 
     yield expected
     ts, pay, shown_memo = expected.timestamp, expected.payload, expected.memo_shown
     C = _Candidate
-    payloads = [(ids, p) for ids, p in v.payload_variants(method, path, query, body, method in BODY_SIGNED_METHODS) if p != pay]
+    payloads = [(ids, p) for ids, p in v.payload_variants(method, path, query, body, signs_body(method)) if p != pay]
     seconds = v.seconds_variants(ts)
     memos = v.memo_variants(memo, uid)
     secrets = v.secret_variants(secret, api_key)

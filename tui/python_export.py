@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from keys.export import build_request  # the wire's request builder (one line to change when it moves)
-from keys.signing import BODY_SIGNED_METHODS
+from keys.signing import BODY_SIGNED_METHODS, signs_body
 from tui.exchange import Draft
 from tui.venues import Venue
-from tui.wire import USER_AGENT
+from tui.export import AUTOMATIC_HEADERS, build_request  # the wire's one request builder
 
 TEMPLATE = '''#!/usr/bin/env python3
 """{method} {url}
@@ -37,18 +36,18 @@ URL = {url!r}  # exactly as keyprobe sends it
 BODY = {body!r}  # the exact bytes sent{body_note}
 LEVEL = {level!r}  # none: no key; keyed: the key header only; signed: key, timestamp and signature
 KEY_HEADER, TIMESTAMP_HEADER, SIGN_HEADER = {key_header!r}, {ts_header!r}, {sign_header!r}
+HEADERS = {headers!r}  # what keyprobe's client sends with every request
 
 
 def payload(request: httpx.Request) -> str:
     """What the venue verifies: the body for POST/PUT, the query string (no '?') otherwise, as sent."""
-    if request.method in ("POST", "PUT"):
+    if request.method in {body_methods!r}:
         return request.content.decode("utf-8")
     return request.url.query.decode("ascii")
 
 
 def main() -> int:
-    request = httpx.Request(METHOD, URL, content=BODY or None,
-                            headers={{"User-Agent": {user_agent!r}, "Content-Type": "application/json"}})
+    request = httpx.Request(METHOD, URL, content=BODY or None, headers=HEADERS)
     if LEVEL != "none":
         request.headers[KEY_HEADER] = os.environ["KEYPROBE_API_KEY"]
     if LEVEL == "signed":
@@ -79,9 +78,11 @@ def python_script(draft: Draft, venue: Venue | None = None) -> str:
     request = build_request(draft)
     hs = draft.venue.header_set
     method = request.method
-    note = " and signed" if method in BODY_SIGNED_METHODS else " (the query is what is signed)"
+    note = " and signed" if signs_body(method) else " (the query is what is signed)"
+    headers = {k: v for k, v in request.headers.items() if k.lower() not in AUTOMATIC_HEADERS}
+    headers.setdefault("Content-Type", "application/json")  # as the signer adds it
     url = str(request.url)  # percent-encoded by httpx: no quote can end the docstring or the literal early
     return TEMPLATE.format(method=method, url=url, venue=draft.venue.name, level=draft.auth_level.value,
                            body=request.content, body_note=note, key_header=hs.key, ts_header=hs.timestamp,
-                           sign_header=hs.sign, user_agent=USER_AGENT)
+                           sign_header=hs.sign, headers=headers, body_methods=tuple(sorted(BODY_SIGNED_METHODS)))
 

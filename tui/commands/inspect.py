@@ -62,7 +62,7 @@ def read_input(name: str) -> bytes:
 
 def key_material(profile: str | None, loopback: bool) -> list:
     """The profile's credentials, else KEYPROBE_*'s, and the emulator's demo keys for loopback requests."""
-    from tui.commands._target import env_credentials
+    from tui.signing_context import environment_credentials as env_credentials
 
     out = []
     if profile:

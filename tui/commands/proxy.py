@@ -35,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.commands._target import env_credentials
+    from tui.signing_context import environment_credentials as env_credentials
     from tui.proxy import Proxy, UpstreamRefused
 
     credentials, allowed = [], None

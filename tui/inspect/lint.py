@@ -19,7 +19,7 @@ from tui import endpoints
 from tui.diagnose_evidence import SPOT_HOSTS
 from tui.emulator.handler import DEPRECATED_PATHS, FUTURES_V1_PREFIX
 from tui.inspect.model import CapturedRequest
-from tui.venues import FAMILY_HOSTS, LOOPBACK_HOSTS
+from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS
 
 FUTURES_HOSTS = frozenset({"api-cloud-v2.bitmart.com", "api-cloud-v2.bitmart.news"})
 WINDOW_MS = 60_000  # 30007: within a minute

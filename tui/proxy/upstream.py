@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from tui.venues import FAMILY_HOSTS, LOOPBACK_HOSTS, VENUES
+from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS
+from tui.venues import VENUES
 
 NAMED = ("bitmart", "bitmart-spot", "wooxpro", "emulator")
 
