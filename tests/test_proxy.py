@@ -156,3 +156,20 @@ def test_cli_refuses_an_upstream_outside_the_policy(tmp_path, capsys):
 
     assert main(["proxy", "--upstream", "https://evil.example", "--port", "0"]) == 2
     assert "not a host of BitMart or WOO X Pro" in capsys.readouterr().err
+
+
+def test_a_compressed_answer_is_relayed_as_sent_and_read_decompressed():
+    import gzip
+    import zlib
+
+    from tui.proxy.relay import KEEP_BODY
+    from tui.proxy.relay import readable_body as decoded
+
+    body = b'{"code":30005,"message":"Header X-BM-SIGN is wrong"}'
+    assert decoded(gzip.compress(body), "gzip") == body
+    assert decoded(zlib.compress(body), "deflate") == body
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    assert decoded(raw.compress(body) + raw.flush(), "deflate") == body
+    assert decoded(b"not gzip", "gzip") == b"not gzip"
+    bomb = gzip.compress(b"0" * (50 * KEEP_BODY))
+    assert len(decoded(bomb, "gzip")) == KEEP_BODY

@@ -130,6 +130,9 @@ class Relay:
                     return
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ConnectionError):
                     return  # the client went away, or stalled mid-request: nothing to answer
+                except Exception as exc:  # noqa: BLE001 - a bug here must answer the bot, not hang it
+                    await _refuse(writer, 502, f"keyprobe proxy failed on this request ({type(exc).__name__})")
+                    return
                 if not keep:
                     return
         except asyncio.CancelledError:
@@ -248,7 +251,8 @@ class Relay:
         if pending:
             writer.write(pending.pop())
         await writer.drain()
-        return CapturedResponse(status, tuple(headers), bytes(body)), keep
+        readable = readable_body(bytes(body), _value(headers, "content-encoding"))
+        return CapturedResponse(status, tuple(headers), readable), keep
 
     def _report(self, request: CapturedRequest, raw: bytes, received_at_ms: float, started: float,
                 response: CapturedResponse | None, failure: str | None) -> None:
@@ -257,6 +261,24 @@ class Relay:
             self.on_exchange(Relayed(request, raw, received_at_ms, elapsed, failure))
         except Exception:  # noqa: BLE001 - the observer's trouble must not break the bot's call
             pass
+
+
+def readable_body(body: bytes, encoding: str | None) -> bytes:
+    """The body as the analysis reads it: gzip or deflate undone (the client got the bytes unchanged).
+    At most KEEP_BODY bytes come out, whatever the compression ratio; a broken stream is kept as it came."""
+    import zlib
+
+    kind = (encoding or "").strip().lower()
+    if kind not in ("gzip", "x-gzip", "deflate"):
+        return body
+    try:
+        inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # 32: gzip or zlib header, detected
+        return inflater.decompress(body, KEEP_BODY)
+    except zlib.error:
+        try:
+            return zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, KEEP_BODY)  # raw deflate
+        except zlib.error:
+            return body
 
 
 async def _refuse(writer: asyncio.StreamWriter, status: int, sentence: str) -> None:
