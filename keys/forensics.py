@@ -113,7 +113,8 @@ class _Matcher:
         self.started = time.perf_counter()
 
     def digest_ids(self, candidate: _Candidate) -> tuple[str, ...] | None:
-        if self.count >= self.max_hmacs or (self.count & 255 == 0 and time.perf_counter() > self.deadline):
+        # The request as sent is always checked (count 0); the budget applies to the search after it.
+        if self.count and (self.count >= self.max_hmacs or (self.count & 255 == 0 and time.perf_counter() > self.deadline)):
             raise _Budget
         base = self.keys.get(candidate.secret)
         if base is None:
@@ -164,11 +165,15 @@ def examine(sent: SentSignature, credentials: Credentials | None, *, uid: str | 
     elapsed = (time.perf_counter() - matcher.started) * 1000
     common = {"expected": expected.shown(), "hmacs": matcher.count, "elapsed_ms": elapsed, "exhausted": exhausted}
     if found is None:
-        why = (f"stopped after {matcher.count:,} HMACs ({elapsed:.0f} ms) without reproducing it" if exhausted else
-               f"none of the {matcher.count:,} known mistakes tried (and pairs of them) reproduces it")
-        return Verdict("mismatch", sentence=f"The signature does not match the request as sent, and {why}: the secret "
-                       "or memo that code used is not the one in this key material (or the request was changed after "
-                       "it was signed).", **common)
+        if exhausted:
+            sentence = (f"The signature does not match the request as sent; the search for a known mistake stopped at its "
+                        f"budget ({matcher.count:,} HMACs, {elapsed:.0f} ms) without reproducing it, so nothing more can "
+                        "be said (run `keyprobe inspect` on this request alone for the full search).")
+        else:
+            sentence = (f"The signature does not match the request as sent, and none of the {matcher.count:,} known "
+                        "mistakes tried (and pairs of them) reproduces it: the secret or memo that code used is not the "
+                        "one in this key material (or the request was changed after it was signed).")
+        return Verdict("mismatch", sentence=sentence, **common)
     candidate, ids = found
     if not ids:
         return Verdict("match", signed=candidate.shown(), sentence="The signature matches the request as sent: signing "

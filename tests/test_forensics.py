@@ -85,7 +85,7 @@ def test_nothing_reproduces_it_the_honest_conclusion():
 
 def test_the_search_stops_at_its_budget():
     verdict = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, "0" * 64, KEY), CREDS, max_hmacs=500)
-    assert verdict.exhausted and verdict.hmacs == 500 and "stopped after 500 HMACs" in verdict.sentence
+    assert verdict.exhausted and verdict.hmacs == 500 and "500 HMACs" in verdict.sentence and "not the one" not in verdict.sentence
 
 
 def test_unchecked_without_signature_key_material_or_timestamp_or_with_another_key():
@@ -116,3 +116,10 @@ def test_no_piece_of_the_secret_or_memo_in_any_verdict():
     assert "memo-case" in blob and "memo-uid" in blob and "secret-whitespace" in blob
     for secret_piece in pieces(SECRET) | pieces(MEMO) | pieces(MEMO.upper()):
         assert secret_piece not in blob
+
+
+def test_a_spent_time_budget_still_checks_the_request_as_sent():
+    good = SentSignature("POST", "/p", "", COMPACT.encode(), TS, sign(SECRET, TS, MEMO, COMPACT), KEY)
+    assert examine(good, CREDS, max_seconds=0).status == "match"
+    bad = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, "0" * 64, KEY), CREDS, max_seconds=0)
+    assert bad.status == "mismatch" and bad.exhausted and bad.hmacs <= 256

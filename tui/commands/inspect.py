@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import time
 
 from tui.inspect.detect import FORMATS
+
+SEARCH_BUDGET_S = 10.0  # forensics time for one whole input, however many requests it holds
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -90,13 +94,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"keyprobe inspect: {exc}", file=sys.stderr)
         return 2
     creds = key_material(args.profile, any(r.host in LOOPBACK_HOSTS for r in requests))
-    inspections = [inspect_request(r, creds, uid=args.uid) for r in requests]
-    if args.json:
-        print(json.dumps({"format": fmt, "requests": [i.to_dict() for i in inspections]}, ensure_ascii=False))
-    else:
-        from tui.inspect.render import print_inspections
+    budget = time.monotonic() + SEARCH_BUDGET_S
+    inspections = []
+    for r in requests:
+        # Each unexplained signature may search for up to a second; a log of hundreds of them gets
+        # SEARCH_BUDGET_S in all, then only the match check (the verdict says the search was cut short).
+        left = max(0.0, budget - time.monotonic())
+        inspections.append(inspect_request(r, creds, uid=args.uid, max_seconds=min(1.0, left)))
+    try:
+        if args.json:
+            print(json.dumps({"format": fmt, "requests": [i.to_dict() for i in inspections]}, ensure_ascii=False))
+        else:
+            from tui.inspect.render import print_inspections
 
-        print_inspections(inspections)
+            print_inspections(inspections)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `keyprobe inspect big.log | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 1 if any(problem(i) for i in inspections) else 0
 
 

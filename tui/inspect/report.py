@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from keys.forensics import SentSignature, Verdict, examine, pick_credentials
+from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
 from keys.signing import Credentials, masked_header_value
 from tui.diagnose import Diagnosis, diagnose_response, explain_code
 from tui.exchange import Draft, SentRequest
@@ -72,11 +72,12 @@ def draft_of(req: CapturedRequest, venue_id: str, family: str) -> Draft:
 
 
 def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple[Credentials, ...] = (), *,
-                    uid: str | None = None, received_at_ms: float | None = None) -> Inspection:
+                    uid: str | None = None, received_at_ms: float | None = None,
+                    max_seconds: float = DEFAULT_MAX_SECONDS) -> Inspection:
     venue, family = venue_of(req)
     findings = lint(req, received_at_ms=received_at_ms)
     sent = sent_signature(req, family)
-    verdict = examine(sent, pick_credentials(credentials, sent.api_key), uid=uid)
+    verdict = examine(sent, pick_credentials(credentials, sent.api_key), uid=uid, max_seconds=max_seconds)
     diagnosis = None
     if req.response is not None:
         r = req.response

@@ -17,6 +17,7 @@ import queue
 import threading
 from collections.abc import Callable
 
+from keys.forensics import DEFAULT_MAX_SECONDS
 from keys.signing import Credentials
 from tui.exchange import Exchange, FailureKind, ResponseData, Timings, TransportFailure
 from tui.inspect.report import Inspection, draft_of, inspect_request, masked_request
@@ -25,6 +26,8 @@ from tui.proxy.upstream import Upstream, resolve
 
 Listener = Callable[[Inspection, Relayed], None]
 KEEP_INSPECTIONS = 1000
+BACKLOG = 4  # exchanges waiting for the observer before each gets the short search
+BACKLOG_SEARCH_S = 0.05
 
 
 class Proxy:
@@ -119,8 +122,12 @@ class Proxy:
     def _observe(self) -> None:
         while (relayed := self._queue.get()) is not None:
             try:
+                # A backlog (a bot retrying a bad signature fast) gets a short search each, so the
+                # observer keeps up and its CPU does not crowd the relay.
+                backlog = self._queue.qsize()
                 inspection = inspect_request(relayed.request, self.credentials, uid=self.uid,
-                                             received_at_ms=relayed.received_at_ms)
+                                             received_at_ms=relayed.received_at_ms,
+                                             max_seconds=BACKLOG_SEARCH_S if backlog > BACKLOG else DEFAULT_MAX_SECONDS)
                 if relayed.failure:
                     inspection.notes.append(f"Not answered: {relayed.failure}.")
                 self.inspections.append(inspection)
