@@ -193,7 +193,7 @@ def copy_python(app: Any) -> None:
 
 def palette_entries(app: Any) -> list[Any]:
     """Inspect and proxy entries for the command palette (commands.entries() adds these)."""
-    from tui.console.commands import Entry
+    from tui.console.palette_entry import Entry
     from tui.console.screens.inspect_paste import open_paste_box
 
     running = _proxy(app) is not None
