@@ -121,6 +121,8 @@ def _curl_of(req) -> str:
 def test_ccxt_mistake_is_named_from_proxy_verbose_log_and_curl(proxy, case):
     options, expected = CCXT_CASES[case]
     ex = _ccxt(proxy.base_url, **options)
+    raw = []
+    proxy.listeners.append(lambda inspection, relayed: raw.append(relayed.raw_request))
     log = io.StringIO()
     with contextlib.redirect_stdout(log):
         try:
@@ -143,6 +145,10 @@ def test_ccxt_mistake_is_named_from_proxy_verbose_log_and_curl(proxy, case):
     assert fmt == "curl" and from_curl[0].body == via_proxy.request.body
     by_curl = inspect_request(from_curl[0], CREDS, uid=UID)
     assert by_curl.verdict.variants == expected
+    # and as the raw HTTP bytes the proxy forwarded
+    fmt, from_raw = parse(raw[0])
+    assert fmt == "http" and from_raw[0].body == via_proxy.request.body
+    assert inspect_request(from_raw[0], CREDS, uid=UID).verdict.variants == expected
 
 
 def test_ccxt_clock_and_seconds_mistakes_are_linted_with_a_matching_signature(proxy):
