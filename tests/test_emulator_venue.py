@@ -54,7 +54,7 @@ def submit(http, emu, **changes) -> httpx.Response:
     ({"leverage": "101"}, 40029),
     ({"leverage": "0.5"}, 40030),
     ({"leverage": "ten"}, 40040),
-    ({"leverage": None}, 40040),
+    ({"leverage": None}, 1000),  # no leverage: the symbol's (submit-leverage, default 10) applies, as ccxt relies on
     ({"open_type": "hedged"}, 40045),
     ({"size": 0.5}, 40043),
     ({"size": 0}, 40043),
@@ -64,7 +64,8 @@ def submit(http, emu, **changes) -> httpx.Response:
     ({"client_order_id": "a" * 33}, 40049),
     ({"client_order_id": "a" * 32}, 1000),
     ({"size": 1000, "leverage": "1"}, 40027),  # 1000 x 0.001 BTC x 20000 / 1 = 20000 USDT > 1000
-    ({"side": 3}, 40020),  # closing a position that does not exist
+    ({"side": 3}, 40020),  # closing a long that does not exist
+    ({"side": 2}, 40020),  # closing a short that does not exist
     ({"type": "market", "price": None}, 1000),
     ({"symbol": None}, 40011),
 ])
@@ -110,6 +111,7 @@ def test_unknown_orders(http, emu):
 
 
 def test_transfer_out_beyond_balance_is_42000_with_http_200(http, emu):
+    emu.controls.rate_scale = 10  # two transfers in a row: the documented limit is 1 per 2 s
     body = {"currency": "USDT", "amount": "1000.01", "type": "contract_to_spot"}
     resp = send(http, emu, "POST", "/account/v1/transfer-contract", body=body)
     assert code_of(resp) == 42000 and resp.status_code == 200
@@ -211,6 +213,7 @@ def test_rate_window_resets(http, emu):
 
 # -- load -------------------------------------------------------------------------------------------------
 def test_fifty_threads_get_consistent_orders(emu):
+    emu.controls.rate_scale = 100  # 50 submits at once: beyond the documented 24 per 2 s
     errors: list[str] = []
     barrier = threading.Barrier(50, timeout=30)
 

@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from tui import endpoints
+
 from keys.signing import OffsetClock
 from tui.clock import DATE_HEADER, SERVER_TIME, measure
 from tui.emulator import Emulator
@@ -32,7 +34,8 @@ async def test_a_signed_order_is_accepted_and_timed(emu):
     assert t2.connect_ms is None  # the kept-alive connection was reused
     for t in (t1, t2):
         assert None not in (t.request_sent_ms, t.first_byte_ms, t.body_ms, t.total_ms)
-    assert first.rate_limit.limit == emu.controls.rate_limit and first.rate_limit.remaining is not None
+    documented = endpoints.lookup("POST", "/contract/private/submit-order").rate_limit
+    assert (first.rate_limit.limit, first.rate_limit.reset) == (documented.count, documented.window_s) and first.rate_limit.remaining == 1
     assert first.response.header("Date") is not None and first.started_at > 0
 
 

@@ -3,7 +3,7 @@ around it (`Emulator`), with demo keys in every state and switches for skew, lat
 rate limits and transport faults."""
 
 from tui.emulator.handler import Reply, handle
-from tui.emulator.server import Emulator
+from tui.emulator.runner import Emulator
 from tui.emulator.state import Controls, EmulatorState
 
 __all__ = ["Controls", "Emulator", "EmulatorState", "Reply", "handle"]

@@ -1,10 +1,11 @@
 """The emulator's request handler: a pure function from a request to a reply. No sockets.
 
-Checks run in the order a real gateway runs them (DESIGN, brief B):
-fault switch -> service down -> rate limit -> path -> maintenance -> key present -> key known ->
-key state -> (SIGNED) sign present, timestamp present, format, window, signature -> IP -> permission ->
-body is JSON -> business validation. Every answer is the venue's envelope
-`{"code","message","trace","data"}` with the message and HTTP status of the flavour's own document.
+Checks run in the order a real gateway runs them: fault switch -> service down -> rate limit -> path ->
+maintenance -> key present -> key known -> key state -> (SIGNED) sign present, timestamp present, format,
+recvWindow, window, signature -> IP -> permission of a funding (account) endpoint, refused by the gateway
+(30012) -> body is JSON -> permission of a trading endpoint, refused by the trading service (30019) ->
+the product's own validation. Every answer is the venue's envelope
+`{"code","message","trace","data"}` with the message and HTTP status of the product's own document.
 """
 
 from __future__ import annotations
@@ -12,24 +13,31 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import parse_qsl
 
 from keys.demo import DemoKey
-from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, signed_payload, signs_body, verify
-from tui import catalog
-from tui.emulator import routes
-from tui.emulator.state import EmulatorState, RateCount
+from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, signed_payload, verify
+from tui import endpoints
+from tui.emulator import codes, routes
+from tui.emulator.ratelimit import RateCount, effective
+from tui.emulator.state import EmulatorState
 
 TIMESTAMP_WINDOW_MS = 60_000  # 30007: "Within a minute" (protocol.md 3.3)
+RECV_WINDOW_MAX_MS = 60_000  # 30007: "Param recvWindow must be less than 60000 and greater than 0"
 _THIRTEEN_DIGITS = re.compile(r"[0-9]{13}")
+_LONG = re.compile(r"-?[0-9]{1,18}")
 
 NGINX_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
+# Futures V1 was switched off on 2024-11-30 (protocol.md 6 #10); its paths all lived under /contract/v1/.
+FUTURES_V1_PREFIX = "/contract/v1/"
+# Spot endpoints BitMart retired in favour of v2 submit and v4 queries.
+DEPRECATED_PATHS = frozenset({"/spot/v1/submit_order", "/spot/v2/orders"})
 
 
 @dataclass
@@ -43,61 +51,32 @@ class Reply:
         return json.loads(self.body)
 
 
-@dataclass(frozen=True)
-class Route:
-    auth: AuthLevel
-    action: Callable[[routes.Call], tuple[int, object]]
-    permission: str | None = None  # the gateway refuses a key without it: 30012
-    operation: str | None = None  # the trading service refuses a key without it: 30019 (HTTP 200)
-
-
-N, K, S = AuthLevel.NONE, AuthLevel.KEYED, AuthLevel.SIGNED
-ROUTES: dict[tuple[str, str], Route] = {
-    ("GET", "/system/time"): Route(N, routes.system_time),
-    ("GET", "/system/service"): Route(N, routes.system_service),
-    ("GET", "/contract/public/details"): Route(N, routes.contract_details),
-    ("GET", "/contract/private/assets-detail"): Route(K, routes.assets_detail, "read"),
-    ("GET", "/contract/private/order"): Route(K, routes.query_order, "read"),
-    ("GET", "/contract/private/order-history"): Route(K, routes.order_history, "read"),
-    ("GET", "/contract/private/get-open-orders"): Route(K, routes.open_orders, "read"),
-    ("GET", "/contract/private/position"): Route(K, routes.positions, "read"),
-    ("GET", "/contract/private/trades"): Route(K, routes.trades, "read"),
-    ("POST", "/contract/private/submit-order"): Route(S, routes.submit_order, "read", "trade"),
-    ("POST", "/contract/private/cancel-order"): Route(S, routes.cancel_order, "read", "trade"),
-    ("POST", "/contract/private/cancel-orders"): Route(S, routes.cancel_orders, "read", "trade"),
-    ("POST", "/contract/private/submit-leverage"): Route(S, routes.submit_leverage, "read", "trade"),
-    # Moving money is its own permission, checked by the gateway: the read-only key gets 30012 here.
-    ("POST", "/account/v1/transfer-contract"): Route(S, routes.transfer_contract, "transfer"),
-}
-# Futures V1 was switched off on 2024-11-30 (protocol.md 6 #10); its paths all lived under /contract/v1/.
-FUTURES_V1_PREFIX = "/contract/v1/"
-# Spot endpoints BitMart retired in favour of v2 submit and v4 queries.
-DEPRECATED_PATHS = frozenset({"/spot/v1/submit_order", "/spot/v2/orders"})
-
-
-def header_set(flavour: str) -> HeaderSet:
-    return BITMART_HEADERS if flavour == "bitmart" else WOOXPRO_HEADERS
+def header_sets(state: EmulatorState) -> tuple[HeaderSet, ...]:
+    """The auth header names this venue reads: X-BM-* for BitMart; WOO X Pro's dialect switch."""
+    if state.flavour == "bitmart":
+        return (BITMART_HEADERS,)
+    return {"X-API-": (WOOXPRO_HEADERS,), "X-BM-": (BITMART_HEADERS,)}.get(state.controls.header_prefix, (WOOXPRO_HEADERS, BITMART_HEADERS))
 
 
 def rate_headers(flavour: str, rate: RateCount) -> list[tuple[str, str]]:
-    """X-BM-RateLimit-* on every answer; the wooxpro flavour adds the same figures as X-API-RateLimit-*.
+    """X-BM-RateLimit-Remaining/Limit/Reset/Mode on every answer; wooxpro adds the same as X-API-RateLimit-*.
 
-    Remaining follows the document's own worked example ("Remaining: 10 ... has been called 10 times";
-    "when Remaining > Limit, please do not continue"): it is the number of requests counted in the
-    current window, this one included. Reset is the window length in seconds, as documented.
-    """
-    values = (str(rate.used), str(rate.limit), str(round(rate.window_s)))
+    Remaining follows the document's own worked example ("Remaining: 10 ... has been called 10 times"):
+    requests counted in the current window, this one included. Reset is the window length in seconds."""
+    values = (str(rate.used), str(rate.limit), f"{rate.window_s:g}", rate.mode)
     prefixes = ("X-BM-",) if flavour == "bitmart" else ("X-BM-", "X-API-")
-    return [(f"{p}RateLimit-{n}", v) for p in prefixes for n, v in zip(("Remaining", "Limit", "Reset"), values)]
+    return [(f"{p}RateLimit-{n}", v) for p in prefixes for n, v in zip(("Remaining", "Limit", "Reset", "Mode"), values)]
 
 
-def envelope(flavour: str, code: int, data: object, rate: RateCount, fault: str | None = None) -> Reply:
-    row = catalog.lookup(flavour, code)
-    if row is None:  # every code the emulator sends is documented; this guards a typo in routes.py
-        raise LookupError(f"code {code} is not in the {flavour} document")
-    body = {"code": code, "message": row.message, "trace": str(uuid.uuid4()), "data": {} if data is None else data}
+_JSON_HEADER = ("Content-Type", "application/json")
+
+
+def envelope(flavour: str, product: str, code: int, data: object, rate: RateCount, fault: str | None = None,
+             variant: str = "", fill: tuple[object, ...] = ()) -> Reply:
+    status, message = codes.answer(flavour, product, code, variant, fill)
+    body = {"code": code, "message": message, "trace": str(uuid.uuid4()), "data": {} if data is None else data}
     raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return Reply(row.http_status, [("Content-Type", "application/json"), *rate_headers(flavour, rate)], raw, fault)
+    return Reply(status, [_JSON_HEADER, *rate_headers(flavour, rate)], raw, fault)
 
 
 @cache
@@ -110,9 +89,10 @@ def _huge_data(min_bytes: int) -> bytes:
 
 
 def huge_reply(flavour: str, rate: RateCount, min_bytes: int) -> Reply:
-    prefix = f'{{"code":1000,"message":{json.dumps(catalog.lookup(flavour, 1000).message)},"trace":"{uuid.uuid4()}","data":'
+    message = codes.answer(flavour, "futures", 1000)[1]
+    prefix = f'{{"code":1000,"message":{json.dumps(message)},"trace":"{uuid.uuid4()}","data":'
     body = prefix.encode() + _huge_data(min_bytes) + b"}"
-    return Reply(200, [("Content-Type", "application/json"), *rate_headers(flavour, rate)], body, "huge-body")
+    return Reply(200, [_JSON_HEADER, *rate_headers(flavour, rate)], body, "huge-body")
 
 
 @dataclass
@@ -124,110 +104,144 @@ class Request:
     body: bytes
     client_ip: str
 
+    def header(self, name: str) -> str:
+        return self.headers.get(name.lower(), "")
 
-def handle(
-    state: EmulatorState,
-    method: str,
-    path: str,
-    query: str,
-    headers: Mapping[str, str],
-    body: bytes,
-    client_ip: str,
-) -> Reply:
+
+class Refusal(Exception):
+    def __init__(self, code: int, variant: str = "") -> None:
+        self.code, self.variant = code, variant
+
+
+def handle(state: EmulatorState, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes, client_ip: str) -> Reply:
     """Answer one request as the venue would. Never raises for anything a client can send."""
     path, _, tail = path.partition("?")
     req = Request(method.upper(), path, query or tail, {k.lower(): v for k, v in headers.items()}, body or b"", client_ip)
     flavour, c = state.flavour, state.controls
-    hs = header_set(flavour)
-    raw_key = req.headers.get(hs.key.lower(), "")
+    endpoint = endpoints.lookup(req.method, path)
+    if endpoint is not None and flavour not in endpoint.families:
+        endpoint = None
+    product = endpoint.product if endpoint else endpoints.product_of(path)
+    hs = next((h for h in header_sets(state) if req.header(h.key).strip()), header_sets(state)[0])
+    raw_key = req.header(hs.key)
     known = state.find_key(raw_key) if raw_key.strip() else None
+    limit = endpoint.rate_limit if endpoint else endpoints.LIMITS["default"]
     # DOC-LIMIT: "If a valid API key is passed in, the user id will be used ... if not, the public IP".
-    bucket = f"key:{known.name}" if known else f"ip:{client_ip}"
+    by_key = known is not None and limit.per == "key"
+    who, mode = (f"key:{known.name}", "UID") if by_key else (f"ip:{client_ip}", "IP")
+    eff = effective(limit, c.rate_scale, c.rate_limit, c.rate_window_s)
+    bucket = endpoint.label if endpoint else f"{req.method} {path}"
 
     fault = c.fault
     if fault in ("html502", "reset", "huge-body"):  # a broken proxy in front: the venue never sees the request
-        rate = state.peek_count(bucket)
+        rate = state.limiter.peek(bucket, who, mode, eff)
         if fault == "html502":
             return Reply(502, [("Content-Type", "text/html"), ("Server", "nginx"), *rate_headers(flavour, rate)], NGINX_502, fault)
         if fault == "huge-body":
             return huge_reply(flavour, rate, int(c.huge_body_bytes))
         return Reply(0, [], b"", "reset")
     if c.service_down:
-        return envelope(flavour, 30014, None, state.peek_count(bucket), fault)
+        return envelope(flavour, product, 30014, None, state.limiter.peek(bucket, who, mode, eff), fault)
 
-    rate = state.count_request(bucket)
+    rate = state.limiter.count(bucket, who, mode, eff, c.block_after_429)
 
-    def answer(code: int, data: object = None) -> Reply:
-        return envelope(flavour, code, data, rate, fault)
+    def answer(code: int, data: object = None, variant: str = "", fill: tuple[object, ...] = ()) -> Reply:
+        return envelope(flavour, product, code, data, rate, fault, variant, fill)
 
     if rate.outcome == "429":
         return answer(30013)
     if rate.outcome == "418":
         return answer(30017)
-
     if path.startswith(FUTURES_V1_PREFIX):
         return answer(30030)
     if path in DEPRECATED_PATHS:
         return answer(30031)
-    route = ROUTES.get((req.method, path))
-    if route is None or (path == "/system/time" and not c.time_endpoint):
+    if endpoint is None or (path == "/system/time" and not c.time_endpoint):
         return answer(30000)
-    if c.maintenance and not path.startswith("/system/"):
+    if c.maintenance and endpoint.product != "system":
         return answer(30016)
 
-    key, refusal = authenticate(state, route, req, hs)
-    if refusal is not None:
-        return answer(refusal)
-
-    parsed: object = None
-    if signs_body(req.method):
-        try:
-            parsed = json.loads(req.body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            return answer(30018)
-        if not isinstance(parsed, dict):
-            return answer(30018)
-    if route.operation and key is not None and route.operation not in state.permissions(key):
+    parsed = _json_body(req) if req.method in ("POST", "PUT") else None
+    try:
+        key = authenticate(state, endpoint, req, hs, parsed)
+    except Refusal as refusal:
+        return answer(refusal.code, variant=refusal.variant)
+    if req.method in ("POST", "PUT") and not isinstance(parsed, dict):
+        return answer(30018)
+    if key is not None and endpoint.permission not in state.permissions(key):
         return answer(30019)
 
-    params = dict(parse_qsl(req.query, keep_blank_values=True))
-    code, data = route.action(routes.Call(state, key, params, parsed or {}))
-    return answer(code, data)
+    args = parsed if isinstance(parsed, dict) else dict(parse_qsl(req.query, keep_blank_values=True))
+    try:
+        data = routes.action(endpoint.handler)(routes.Call(state, key, args, state.now_ms(), req.query))
+    except routes.Refused as refused:
+        return answer(refused.code, variant=refused.variant, fill=refused.fill)
+    return answer(1000, data)
 
 
-def authenticate(state: EmulatorState, route: Route, req: Request, hs: HeaderSet) -> tuple[DemoKey | None, int | None]:
-    """The gateway's checks for KEYED and SIGNED routes: (key, None) or (None, refusal code)."""
-    if route.auth is AuthLevel.NONE:
-        return None, None
-    raw_key = req.headers.get(hs.key.lower(), "")
+def _json_body(req: Request) -> object:
+    try:
+        return json.loads(req.body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+
+
+def authenticate(state: EmulatorState, endpoint: endpoints.Endpoint, req: Request, hs: HeaderSet, body: object) -> DemoKey | None:
+    """The gateway's checks for KEYED and SIGNED routes: the key, or Refusal(code)."""
+    if endpoint.auth is AuthLevel.NONE:
+        return None
+    raw_key = req.header(hs.key)
     if not raw_key.strip():
-        return None, 30001
+        raise Refusal(30001)
     key = state.find_key(raw_key)
     if key is None:
-        return None, 30002
+        raise Refusal(30002)
     key_state = state.key_state(key)
     if key_state == "frozen":
-        return None, 30003
+        raise Refusal(30003)
     if key_state == "expired":
-        return None, 30011
-    if route.auth is AuthLevel.SIGNED:
-        signature = req.headers.get(hs.sign.lower(), "")
-        timestamp = req.headers.get(hs.timestamp.lower(), "")
-        if not signature.strip():
-            return None, 30004
-        if not timestamp.strip():
-            return None, 30006
-        if not _THIRTEEN_DIGITS.fullmatch(timestamp):
-            return None, 30008
-        if abs(int(timestamp) - state.now_ms()) > TIMESTAMP_WINDOW_MS:
-            return None, 30007
-        creds = key.credentials
-        payload = signed_payload(req.method, req.query, req.body)
-        if not verify(creds.secret, creds.memo, timestamp, payload, signature):
-            return None, 30005
+        raise Refusal(30011)
+    if endpoint.auth is AuthLevel.SIGNED:
+        check_signature(state, endpoint, req, hs, key, body)
     allowed = state.allowed_ips(key)
     if allowed is not None and req.client_ip not in allowed:
-        return None, 30010
-    if route.permission and route.permission not in state.permissions(key):
-        return None, 30012
-    return key, None
+        raise Refusal(30010)
+    if endpoint.product == "account" and endpoint.permission not in state.permissions(key):
+        raise Refusal(30012)  # moving money is checked by the gateway
+    return key
+
+
+def check_signature(state: EmulatorState, endpoint: endpoints.Endpoint, req: Request, hs: HeaderSet, key: DemoKey, body: object) -> None:
+    signature, timestamp = req.header(hs.sign), req.header(hs.timestamp)
+    if not signature.strip():
+        raise Refusal(30004)
+    if not timestamp.strip():
+        raise Refusal(30006, "is empty")
+    if not _THIRTEEN_DIGITS.fullmatch(timestamp):
+        raise Refusal(30008)
+    window, variant = TIMESTAMP_WINDOW_MS, "Within a minute"
+    if endpoint.recv_window and state.flavour == "bitmart":
+        given = recv_window(req, body)
+        if given is not None:
+            window, variant = given, "outside of the recvWindow"
+    if abs(int(timestamp) - state.now_ms()) > window:
+        raise Refusal(30007, variant)
+    creds = key.credentials
+    if not verify(creds.secret, creds.memo, timestamp, signed_payload(req.method, req.query, req.body), signature):
+        raise Refusal(30005)
+
+
+def recv_window(req: Request, body: object) -> int | None:
+    """`recvWindow` from the JSON body or the query string (milliseconds), None when absent;
+    Refusal(30007) with the document's message when it is not a long, or not within 0 < value < 60000."""
+    value: object = body.get("recvWindow") if isinstance(body, dict) else None
+    if value is None:
+        value = dict(parse_qsl(req.query)).get("recvWindow")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and _LONG.fullmatch(value))):
+        raise Refusal(30007, "must be long type")
+    window = int(value)
+    if not 0 < window < RECV_WINDOW_MAX_MS:
+        raise Refusal(30007, "less than 60000")
+    return window

@@ -1,289 +1,263 @@
-"""The emulator on a real loopback socket: a stdlib ThreadingHTTPServer around `handle`.
+"""The emulator on a real socket: one asyncio event loop in a daemon thread, around `handle`.
 
-HTTP/1.1 keep-alive with TCP_NODELAY (without it Nagle plus delayed ACK add ~40 ms per request,
-ecosystem.md 4.1), Content-Length on every answer, `Connection: close` whenever the server closes,
-and the Date header read from the emulator's (skewed) clock, which clients without /system/time
-use to measure the offset. The server runs in a daemon thread and stops in well under a second.
+One thread serves every connection, so slow or idle clients cost a socket each, never a thread; at most
+MAX_CONNECTIONS are open at once (more are closed on arrival), a client gets HEADER_TIMEOUT_S to send its
+request head and IDLE_TIMEOUT_S between requests. Request heads over MAX_HEAD_BYTES get 431 and bodies
+over MAX_BODY_BYTES get 413, both before any of it is stored (a declared Content-Length is checked, not
+allocated). HTTP/1.1 keep-alive with TCP_NODELAY, Content-Length on every answer, `Connection: close`
+whenever the server closes, and the Date header read from the emulator's (skewed) clock, which clients
+without /system/time use to measure the offset.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import random
 import socket
-import socketserver
 import struct
-import sys
 import threading
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
 
-from keys.demo import DemoKey
-from keys.signing import Credentials
 from tui.emulator.handler import Reply, handle
-from tui.emulator.state import Controls, EmulatorState
-from tui.venues import Venue, emulator_venue
+from tui.emulator.state import EmulatorState
 
 IDLE_TIMEOUT_S = 30  # an idle keep-alive connection is closed after this long
+HEADER_TIMEOUT_S = 10  # a request head must arrive whole within this long once started
+MAX_CONNECTIONS = 512
+MAX_HEAD_BYTES = 64 * 1024  # request line and headers
+MAX_HEADERS = 100
+MAX_BODY_BYTES = 1024 * 1024
+SERVER_NAME = "keyprobe-emulator"
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-    request_queue_size = 256  # 50 clients connecting at once must not overflow the listen backlog
+class HttpError(Exception):
+    """A request the server refuses before the venue sees it (framing, caps)."""
 
-    def __init__(self, address: tuple[str, int], state: EmulatorState) -> None:
+    def __init__(self, status: int, reason: str, sentence: str) -> None:
+        self.status, self.reason, self.sentence = status, reason, sentence
+
+
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 413: "Content Too Large",
+           418: "I'm a teapot", 429: "Too Many Requests", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
+           502: "Bad Gateway", 503: "Service Unavailable"}
+
+
+class Server:
+    """Serves `state` on (host, port) until stop(); start() returns once the socket listens."""
+
+    def __init__(self, state: EmulatorState, host: str, port: int) -> None:
         self.state = state
-        self.stopping = threading.Event()
-        self._open: set[socket.socket] = set()
-        self._resets: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-        super().__init__(address, _Handler)
+        self.host, self.port = host, port
+        self.loop = asyncio.new_event_loop()
+        self._server: asyncio.base_events.Server | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._stopping: asyncio.Event | None = None
+        self._thread: threading.Thread | None = None
+        self._date = (0, "")
 
-    def server_bind(self) -> None:
-        # HTTPServer.server_bind asks DNS for the host's FQDN, which can take seconds on some networks.
-        socketserver.TCPServer.server_bind(self)
-        host, port = self.server_address[:2]
-        self.server_name, self.server_port = str(host), int(port)
-
-    def handle_error(self, request, client_address) -> None:  # type: ignore[override]
-        # A client hanging up mid-request is normal here (timeouts, resets); the console must not get
-        # tracebacks on its terminal for it. Anything else is a bug and is still printed.
-        if isinstance(sys.exc_info()[1], OSError):
-            return
-        super().handle_error(request, client_address)
-
-    def process_request_thread(self, request, client_address):  # type: ignore[override]
-        with self._open_lock:
-            self._open.add(request)
+    # -- lifecycle ---------------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Bind and listen (OSError when the port is taken), then serve in a daemon thread."""
+        self._thread = threading.Thread(target=self.loop.run_forever, name="emulator", daemon=True)
+        self._thread.start()
         try:
-            super().process_request_thread(request, client_address)
+            # Bound from the loop's own thread: start() may be called from inside another running loop.
+            self._server = asyncio.run_coroutine_threadsafe(self._listen(), self.loop).result()
+        except BaseException:
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join()
+            self._thread = None
+            self.loop.close()
+            raise
+        self.port = self._server.sockets[0].getsockname()[1]
+        self._thread.name = f"emulator:{self.port}"
+
+    async def _listen(self) -> asyncio.base_events.Server:
+        self._stopping = asyncio.Event()
+        return await asyncio.start_server(self._connection, self.host, self.port, limit=MAX_HEAD_BYTES, backlog=256, reuse_address=True)
+
+    def stop(self) -> None:
+        if self._thread is None:
+            return
+        future = asyncio.run_coroutine_threadsafe(self._shutdown(), self.loop)
+        with contextlib.suppress(Exception):
+            future.result(timeout=5)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
+        self._thread = None
+        with contextlib.suppress(Exception):
+            self.loop.close()
+
+    async def _shutdown(self) -> None:
+        assert self._server is not None and self._stopping is not None
+        self._stopping.set()
+        self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def is_alive(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def join(self, timeout: float) -> None:
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    # -- one connection ----------------------------------------------------------------------------------
+    async def _connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if len(self._writers) >= MAX_CONNECTIONS:
+            writer.transport.abort()  # bounded: the listener never holds more than MAX_CONNECTIONS
+            return
+        task = asyncio.current_task()
+        self._tasks.add(task)
+        self._writers.add(writer)
+        sock = writer.get_extra_info("socket")
+        if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        peer = writer.get_extra_info("peername") or ("", 0)
+        try:
+            while not self._stopping.is_set():
+                if not await self._one(reader, writer, str(peer[0])):
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, OSError):
+            pass
         finally:
-            with self._open_lock:
-                self._open.discard(request)
+            self._writers.discard(writer)
+            self._tasks.discard(task)
+            writer.transport.close()
 
-    def shutdown_request(self, request) -> None:  # type: ignore[override]
-        with self._open_lock:
-            reset = request in self._resets
-            self._resets.discard(request)
-        if reset:
-            request.close()  # no FIN first: with SO_LINGER 0 the close is a bare RST
-            return
-        super().shutdown_request(request)
-
-    def close_connections(self) -> None:
-        """Wake every handler thread blocked on a keep-alive connection, so stop() leaves none serving."""
-        with self._open_lock:
-            for sock in list(self._open):
-                try:
-                    sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
-    server_version = "keyprobe-emulator"
-    sys_version = ""
-    timeout = IDLE_TIMEOUT_S
-    server: _Server
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
-        pass  # the default writes every request to stderr
-
-    def date_time_string(self, timestamp: float | None = None) -> str:
-        return formatdate(self.server.state.now_ms() / 1000, usegmt=True)
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = do_OPTIONS = do_GET
-
-    def _pause(self, extra_ms: float = 0.0) -> None:
-        c = self.server.state.controls
-        ms = c.latency_ms + extra_ms + (random.uniform(0, c.jitter_ms) if c.jitter_ms > 0 else 0.0)
-        if ms > 0:
-            self.server.stopping.wait(ms / 1000)
-
-    def _read_body(self) -> bytes | None:
-        """The request body (Content-Length or chunked); None when the framing is broken."""
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            parts = []
-            while True:
-                line = self.rfile.readline(1024)
-                try:
-                    size = int(line.split(b";", 1)[0].strip() or b"x", 16)
-                except ValueError:
-                    return None
-                if size == 0:
-                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
-                    return b"".join(parts)
-                parts.append(self.rfile.read(size))
-                self.rfile.readline(8)
-        raw = self.headers.get("Content-Length") or "0"
-        if not raw.strip().isdigit():
-            return None
-        length = int(raw)
-        return self.rfile.read(length) if length > 0 else b""
-
-    def _serve(self) -> None:
-        state = self.server.state
-        body = self._read_body()
-        if body is None:
-            self.close_connection = True
-            self._write(Reply(400, [("Content-Type", "text/plain")], b"Bad request framing\n"), closing=True)
-            return
-        self._pause()  # the request's leg
-        split = urlsplit(self.path)
+    async def _one(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, client_ip: str) -> bool:
+        """Serve one request; False when the connection should close."""
         try:
-            reply = handle(state, self.command, split.path, split.query, self.headers, body, self.client_address[0])
+            first = await asyncio.wait_for(reader.read(1), IDLE_TIMEOUT_S)
+        except TimeoutError:
+            return False
+        if not first:
+            return False
+        try:
+            method, target, version, headers = await asyncio.wait_for(self._head(reader, first), HEADER_TIMEOUT_S)
+            body = await asyncio.wait_for(self._body(reader, headers), HEADER_TIMEOUT_S)
+        except HttpError as refused:
+            self._write(writer, Reply(refused.status, [("Content-Type", "text/plain; charset=utf-8")], refused.sentence.encode() + b"\n"),
+                        method="GET", closing=True)
+            return False
+        connection = headers.get("connection", "").lower()
+        keep = (version == "HTTP/1.1" and connection != "close") or connection == "keep-alive"
+        c = self.state.controls
+        await self._pause(c.latency_ms + (random.uniform(0, c.jitter_ms) if c.jitter_ms > 0 else 0.0))  # the request's leg
+        path, _, query = target.partition("?")
+        try:
+            reply = handle(self.state, method, path, query, headers, body, client_ip)
         except Exception as exc:  # a bug here should reach the client as an answer, not a dropped socket
             text = f"keyprobe emulator internal error: {type(exc).__name__}: {exc}\n".encode()
             reply = Reply(500, [("Content-Type", "text/plain")], text)
         if reply.fault == "reset":
-            self._reset()
-            return
-        c = state.controls
-        answer_jitter = random.uniform(0, c.response_jitter_ms) if c.response_jitter_ms > 0 else 0.0
-        self._pause(c.response_extra_ms + answer_jitter)  # the answer's leg
-        closing = self.close_connection or self.server.stopping.is_set() or reply.fault == "slow-body"
-        self._write(reply, closing)
+            sock = writer.get_extra_info("socket")
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close() sends RST
+            writer.transport.abort()
+            return False
+        jitter = random.uniform(0, c.response_jitter_ms) if c.response_jitter_ms > 0 else 0.0
+        await self._pause(c.latency_ms + c.response_extra_ms + jitter + (random.uniform(0, c.jitter_ms) if c.jitter_ms > 0 else 0.0))
+        closing = not keep or self._stopping.is_set() or reply.fault == "slow-body"
+        if reply.fault == "slow-body":
+            self._write(writer, Reply(reply.status, reply.headers, b""), method, closing, length=len(reply.body))
+            await self._trickle(writer, reply.body)
+        else:
+            self._write(writer, reply, method, closing)
+        await writer.drain()
+        return not closing
 
-    def _reset(self) -> None:
-        """Close with RST and no answer: SO_LINGER 0 turns close() into a reset."""
-        self.close_connection = True
+    async def _head(self, reader: asyncio.StreamReader, first: bytes) -> tuple[str, str, str, dict[str, str]]:
         try:
-            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-            with self.server._open_lock:
-                self.server._resets.add(self.connection)  # shutdown_request skips its FIN for these
-        except OSError:
-            pass
+            raw = first + await reader.readuntil(b"\r\n\r\n")
+        except asyncio.LimitOverrunError:
+            raise HttpError(431, "", f"The request head is over the emulator's {MAX_HEAD_BYTES // 1024} KiB cap.") from None
+        except asyncio.IncompleteReadError as exc:
+            if len(exc.partial) + 1 >= MAX_HEAD_BYTES:
+                raise HttpError(431, "", f"The request head is over the emulator's {MAX_HEAD_BYTES // 1024} KiB cap.") from None
+            raise
+        lines = raw[:-4].split(b"\r\n")
+        try:
+            method, target, version = lines[0].decode("ascii").split(" ")
+        except (UnicodeDecodeError, ValueError):
+            raise HttpError(400, "", "The request line is not `METHOD TARGET HTTP/1.x`.") from None
+        if len(lines) - 1 > MAX_HEADERS:
+            raise HttpError(431, "", f"More than {MAX_HEADERS} request headers.")
+        headers: dict[str, str] = {}
+        for line in lines[1:]:
+            name, sep, value = line.partition(b":")
+            if not sep or not name or name != name.strip():
+                raise HttpError(400, "", "A request header line has no `name: value` form.")
+            key = name.decode("latin-1").lower()
+            text = value.strip().decode("latin-1")
+            headers[key] = f"{headers[key]}, {text}" if key in headers else text
+        return method, target, version, headers
 
-    def _write(self, reply: Reply, closing: bool) -> None:
-        self.send_response_only(reply.status)
-        names = {name.lower() for name, _ in reply.headers}
-        if "server" not in names:
-            self.send_header("Server", self.version_string())
-        self.send_header("Date", self.date_time_string())
-        for name, value in reply.headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(reply.body)))
+    async def _body(self, reader: asyncio.StreamReader, headers: dict[str, str]) -> bytes:
+        if "chunked" in headers.get("transfer-encoding", "").lower():
+            return await self._chunked(reader)
+        raw = headers.get("content-length", "0").strip() or "0"
+        if not raw.isdigit() or len(raw) > 19:
+            raise HttpError(400, "", "Content-Length is not a number of bytes.")
+        length = int(raw)
+        if length > MAX_BODY_BYTES:
+            # Refused on the declared size: nothing of it is read or allocated.
+            raise HttpError(413, "", f"A request body of {length} bytes is over the emulator's {MAX_BODY_BYTES // 1024} KiB cap.")
+        return await reader.readexactly(length) if length else b""
+
+    async def _chunked(self, reader: asyncio.StreamReader) -> bytes:
+        parts, total = [], 0
+        while True:
+            line = await reader.readuntil(b"\r\n")
+            try:
+                size = int(line.split(b";", 1)[0].strip() or b"x", 16)
+            except ValueError:
+                raise HttpError(400, "", "A chunk size is not hexadecimal.") from None
+            if size == 0:
+                while await reader.readuntil(b"\r\n") != b"\r\n":
+                    pass  # trailers
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY_BYTES:
+                raise HttpError(413, "", f"A chunked request body is over the emulator's {MAX_BODY_BYTES // 1024} KiB cap.")
+            parts.append(await reader.readexactly(size))
+            await reader.readexactly(2)
+
+    def _date_header(self) -> str:
+        second = self.state.now_ms() // 1000
+        if self._date[0] != second:
+            self._date = (second, formatdate(second, usegmt=True))
+        return self._date[1]
+
+    def _write(self, writer: asyncio.StreamWriter, reply: Reply, method: str, closing: bool, length: int | None = None) -> None:
+        lines = [f"HTTP/1.1 {reply.status} {REASONS.get(reply.status, 'Unknown')}"]
+        if not any(name.lower() == "server" for name, _ in reply.headers):
+            lines.append(f"Server: {SERVER_NAME}")
+        lines.append(f"Date: {self._date_header()}")
+        lines += [f"{name}: {value}" for name, value in reply.headers]
+        lines.append(f"Content-Length: {len(reply.body) if length is None else length}")
         if closing:
-            self.send_header("Connection", "close")
-            self.close_connection = True
-        self.end_headers()
-        if self.command == "HEAD":
-            return
-        try:
-            if reply.fault == "slow-body":
-                self._trickle(reply.body)
-            else:
-                self.wfile.write(reply.body)
-        except (BrokenPipeError, ConnectionResetError):
-            self.close_connection = True
+            lines.append("Connection: close")
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        writer.write(head if method == "HEAD" else head + reply.body)
 
-    def _trickle(self, body: bytes) -> None:
+    async def _pause(self, ms: float) -> None:
+        if ms > 0:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), ms / 1000)
+
+    async def _trickle(self, writer: asyncio.StreamWriter, body: bytes) -> None:
         """Headers are out; the body follows in a few chunks with long pauses (a stalled upstream)."""
-        c = self.server.state.controls
-        chunks = max(1, int(c.slow_body_chunks))
-        step = max(1, -(-len(body) // chunks))
+        c = self.state.controls
+        step = max(1, -(-len(body) // max(1, int(c.slow_body_chunks))))
         for start in range(0, len(body), step):
-            if self.server.stopping.wait(c.slow_body_gap_s):
+            await self._pause(c.slow_body_gap_s * 1000)
+            if self._stopping.is_set():
                 return
-            self.wfile.write(body[start : start + step])
-
-
-class Emulator:
-    """A local venue for demos and end-to-end tests.
-
-    with Emulator(flavour="wooxpro", skew_s=90) as emu:
-        httpx.get(emu.base_url + "/system/time")
-    """
-
-    def __init__(self, flavour: str = "bitmart", host: str = "127.0.0.1", port: int = 0, skew_s: float = 0, latency_ms: float = 0) -> None:
-        self.state = EmulatorState(flavour)
-        self.state.controls.skew_s = float(skew_s)
-        self.state.controls.latency_ms = float(latency_ms)
-        self.host = host
-        self._port = port
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
-
-    # -- lifecycle ---------------------------------------------------------------------------------------
-    def start(self) -> Emulator:
-        if self._server is not None:
-            return self
-        self._server = _Server((self.host, self._port), self.state)
-        self._port = self._server.server_address[1]
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name=f"emulator:{self._port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        server.stopping.set()
-        server.shutdown()
-        server.close_connections()
-        server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def wait(self, timeout: float | None = None) -> None:
-        """Block until the server stops (or `timeout` passes); Ctrl-C interrupts the wait."""
-        thread = self._thread
-        if thread is None:
-            return
-        step = 0.25 if timeout is None else min(0.25, timeout)
-        waited = 0.0
-        while thread.is_alive() and (timeout is None or waited < timeout):
-            thread.join(step)
-            waited += step
-
-    def __enter__(self) -> Emulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def running(self) -> bool:
-        return self._server is not None
-
-    # -- what clients need -------------------------------------------------------------------------------
-    @property
-    def flavour(self) -> str:
-        return self.state.flavour
-
-    @property
-    def port(self) -> int:
-        return self._port
-
-    @property
-    def base_url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self._port}"
-
-    @property
-    def controls(self) -> Controls:
-        return self.state.controls
-
-    @property
-    def keys(self) -> tuple[DemoKey, ...]:
-        return self.state.keys
-
-    @property
-    def venue(self) -> Venue:
-        return emulator_venue(self.base_url, self.state.flavour)
-
-    def demo_credentials(self, state: str = "active") -> Credentials:
-        """The credentials of the demo key in `state` (or with that name): active, frozen, expired, ..."""
-        return self.state.credentials(state)
-
-    def __repr__(self) -> str:
-        where = self.base_url if self.running else "stopped"
-        return f"Emulator({self.state.flavour!r}, {where})"
+            writer.write(body[start : start + step])
+            await writer.drain()

@@ -1,7 +1,7 @@
 """The emulator's mutable world: which venue it plays, its keys, its switches, its counters and orders.
 
-One lock guards everything that changes while requests are served (key states, rate-limit windows,
-orders, balances). The switches in `Controls` are plain attributes a test or the console sets directly
+One lock guards everything that changes while requests are served (key states, orders, balances,
+positions); the rate limiter has its own. The switches in `Controls` are plain attributes a test or the console sets directly
 (`emu.controls.skew_s = 90`); each is a single assignment, read once per request.
 """
 
@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass, field, fields
-from decimal import Decimal
+from dataclasses import dataclass, fields
 
 from keys.demo import DEMO_KEYS, DemoKey
 from keys.secret import Secret
 from keys.signing import Credentials
+from tui.emulator.accounts import Account
+from tui.emulator.market import DEFAULT_SEED, Market
+from tui.emulator.ratelimit import RateLimiter
 
 FLAVOURS = ("bitmart", "wooxpro")
 FAULTS = (None, "html502", "reset", "slow-body", "huge-body")
+HEADER_PREFIXES = ("X-API-", "X-BM-", "both")  # the wooxpro flavour's dialects (field-notes 6)
 
-# Permissions a key can hold; the read-only demo key holds only "read" (see handler.ENDPOINT_PERMISSION).
-ALL_PERMISSIONS = frozenset({"read", "trade", "transfer"})
+# Permissions a key can hold (tui.endpoints.PERMISSIONS); the read-only demo key holds only "read".
+ALL_PERMISSIONS = frozenset({"read", "trade", "withdraw", "futures", "margin"})
 READ_ONLY = frozenset({"read"})
 # The ip-restricted demo key is whitelisted to a documentation address (RFC 5737), never loopback.
 RESTRICTED_IP = "203.0.113.7"
-DEMO_BALANCE_USDT = Decimal("1000")
 
 
 @dataclass
@@ -38,9 +40,11 @@ class Controls:
     response_jitter_ms: float = 0.0  # plus a uniform random 0..this on the answer leg only (asymmetric jitter)
     maintenance: bool = False  # 30016 (HTTP 200) on every venue path except /system/*
     service_down: bool = False  # 30014 (HTTP 503) on every path
-    rate_limit: int = 600  # requests per window per key (or per IP without a known key)
-    rate_window_s: float = 60.0
+    rate_scale: float = 1.0  # every documented limit times this (at least 1 request per window)
+    rate_limit: int | None = None  # a blanket limit for every endpoint instead of the documented ones
+    rate_window_s: float | None = None  # with rate_limit (or alone): this window instead of the documented one
     block_after_429: int = 5  # this many 429s within one window, then 30017 (HTTP 418) until the window ends
+    header_prefix: str = "X-API-"  # wooxpro flavour: which auth headers it reads: X-API-, X-BM- or both
     fault: str | None = None  # None | "html502" | "reset" | "slow-body" | "huge-body"
     time_endpoint: bool = True  # False: /system/time answers 30000 (404), clients must use the Date header
     slow_body_gap_s: float = 1.0  # "slow-body": pause between trickled chunks
@@ -50,6 +54,8 @@ class Controls:
     def __setattr__(self, name: str, value: object) -> None:
         if name == "fault" and value not in FAULTS:
             raise ValueError(f"fault must be one of {', '.join(str(f) for f in FAULTS)}, not {value!r}")
+        if name == "header_prefix" and value not in HEADER_PREFIXES:
+            raise ValueError(f"header prefix must be one of {', '.join(HEADER_PREFIXES)}, not {value!r}")
         super().__setattr__(name, value)
 
     def reset(self) -> None:
@@ -57,86 +63,24 @@ class Controls:
             setattr(self, f.name, f.default)
 
 
-@dataclass
-class Window:
-    """One fixed rate-limit window of one bucket (a key name or `ip:ADDRESS`)."""
-
-    started: float
-    count: int = 0
-    rejected: int = 0  # 429s answered in this window
-
-
-@dataclass(frozen=True)
-class RateCount:
-    """What the rate-limit headers report: requests counted in this window (this one included)."""
-
-    used: int
-    limit: int
-    window_s: float
-    outcome: str  # "ok" | "429" | "418"
-
-
-@dataclass
-class Order:
-    order_id: str
-    client_order_id: str
-    symbol: str
-    side: int
-    type: str
-    leverage: str
-    open_type: str
-    size: int
-    price: str
-    margin: Decimal
-    create_time: int
-    update_time: int
-    state: int = 2  # BitMart futures: 2 = open (check), 4 = finished (here: cancelled)
-
-    def as_data(self) -> dict[str, object]:
-        return {
-            "order_id": self.order_id,
-            "client_order_id": self.client_order_id,
-            "symbol": self.symbol,
-            "side": self.side,
-            "type": self.type,
-            "leverage": self.leverage,
-            "open_type": self.open_type,
-            "deal_avg_price": "0",
-            "deal_size": "0",
-            "size": str(self.size),
-            "price": self.price,
-            "state": self.state,
-            "create_time": self.create_time,
-            "update_time": self.update_time,
-        }
-
-
-@dataclass
-class Account:
-    """One key's futures account: a fixed USDT balance and the orders it placed."""
-
-    balance: Decimal = DEMO_BALANCE_USDT
-    orders: dict[str, Order] = field(default_factory=dict)
-
-    @property
-    def frozen_margin(self) -> Decimal:
-        return sum((o.margin for o in self.orders.values() if o.state == 2), Decimal(0))
-
-    @property
-    def available(self) -> Decimal:
-        return self.balance - self.frozen_margin
-
-
 class EmulatorState:
     """Thread-safe state of one emulated venue."""
 
-    def __init__(self, flavour: str = "bitmart", keys: tuple[DemoKey, ...] = DEMO_KEYS, controls: Controls | None = None) -> None:
+    def __init__(
+        self,
+        flavour: str = "bitmart",
+        keys: tuple[DemoKey, ...] = DEMO_KEYS,
+        controls: Controls | None = None,
+        seed: int = DEFAULT_SEED,
+    ) -> None:
         if flavour not in FLAVOURS:
             raise ValueError(f"emulator flavour must be bitmart or wooxpro, not {flavour!r}")
         self.flavour = flavour
         self.keys = tuple(keys)
         self.controls = controls or Controls()
         self.lock = threading.RLock()
+        self.limiter = RateLimiter()  # tests replace limiter.monotonic to move time
+        self.market = Market(seed, origin_ms=self.now_ms())
         self._next_order = 23_000_000_000
         self._reset_locked()
 
@@ -144,7 +88,7 @@ class EmulatorState:
     def _reset_locked(self) -> None:
         self._frozen: set[str] = set()
         self._whitelist: dict[str, frozenset[str]] = {k.name: frozenset({RESTRICTED_IP}) for k in self.keys if k.state == "ip-restricted"}
-        self._windows: dict[str, Window] = {}
+        self.limiter.reset()
         self._accounts: dict[str, Account] = {}
 
     def reset(self) -> None:
@@ -208,35 +152,6 @@ class EmulatorState:
     def now_ms(self) -> int:
         """The emulator's clock: wall clock plus the skew, in milliseconds."""
         return time.time_ns() // 1_000_000 + round(self.controls.skew_s * 1000)
-
-    # -- rate limit ------------------------------------------------------------------------------------
-    def count_request(self, bucket: str) -> RateCount:
-        """Count one request against its bucket's window and say whether it passes, gets 429 or 418."""
-        c = self.controls
-        limit, length = int(c.rate_limit), float(c.rate_window_s)
-        now = time.monotonic()
-        with self.lock:
-            w = self._windows.get(bucket)
-            if w is None or now - w.started >= length:
-                w = self._windows[bucket] = Window(started=now)
-            w.count += 1
-            outcome = "ok"
-            if w.count > limit:
-                if w.rejected < c.block_after_429:
-                    w.rejected += 1
-                    outcome = "429"
-                else:
-                    outcome = "418"
-            return RateCount(w.count, limit, length, outcome)
-
-    def peek_count(self, bucket: str) -> RateCount:
-        """The window as it stands, without counting (for answers given in front of the limiter)."""
-        c = self.controls
-        now = time.monotonic()
-        with self.lock:
-            w = self._windows.get(bucket)
-            used = 0 if w is None or now - w.started >= c.rate_window_s else w.count
-            return RateCount(used, int(c.rate_limit), float(c.rate_window_s), "ok")
 
     # -- accounts and orders ---------------------------------------------------------------------------
     def account(self, key: DemoKey) -> Account:

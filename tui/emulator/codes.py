@@ -1,0 +1,53 @@
+"""The answer's code, message and HTTP status, from the document of the product an endpoint belongs to.
+
+Futures endpoints (and everything in the wooxpro flavour) answer from the catalog's documents. BitMart's
+spot and account endpoints answer from the spot/account document (a verbatim copy under
+tui/catalog/data/), whose rows are `| code | http status | message |`. Where a code has several rows
+(30006, 30007, 60000), `variant` picks the row whose message contains it. `%s`/`%d` placeholders are
+filled with the numbers the emulator checked against, as the venue does.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+
+from tui import catalog
+
+SPOT_DOCUMENT = "bitmart-spot-account-error-codes.md"
+_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*(\d+)\s*\|\s*(.*?)\s*\|\s*$")
+_PLACEHOLDER = re.compile(r"%[sd]")
+
+
+@cache
+def spot_rows() -> dict[int, tuple[tuple[int, str], ...]]:
+    """code -> ((http status, message), ...) in document order. The WebSocket table has no status column."""
+    text = resources.files("tui.catalog").joinpath("data", SPOT_DOCUMENT).read_text(encoding="utf-8")
+    out: dict[int, list[tuple[int, str]]] = {}
+    for line in text.splitlines():
+        m = _ROW.match(line)
+        if m:
+            out.setdefault(int(m.group(1)), []).append((int(m.group(2)), m.group(3)))
+    return {code: tuple(rows) for code, rows in out.items()}
+
+
+def answer(flavour: str, product: str, code: int, variant: str = "", fill: tuple[object, ...] = ()) -> tuple[int, str]:
+    """(http status, message) of `code` as the venue words it for this product. Raises LookupError for a
+    code no document has: every code the emulator sends is documented, so that is a bug in a route."""
+    if flavour == "bitmart" and product in ("spot", "account", "system"):
+        rows = spot_rows().get(code)
+        if rows:
+            status, message = next((r for r in rows if variant and variant in r[1]), rows[0])
+            return status, _fill(message, fill)
+    row = catalog.lookup(flavour, code)
+    if row is None:
+        raise LookupError(f"code {code} is not in the {flavour} {product} document")
+    return row.http_status, _fill(row.message, fill)
+
+
+def _fill(message: str, values: tuple[object, ...]) -> str:
+    if not values:
+        return message
+    it = iter(values)
+    return _PLACEHOLDER.sub(lambda m: str(next(it, m.group(0))), message)
