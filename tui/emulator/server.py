@@ -125,6 +125,8 @@ class Server:
                     break
         except (ConnectionError, asyncio.IncompleteReadError, TimeoutError, OSError):
             pass
+        except asyncio.CancelledError:
+            pass  # stop(): the connection ends with the server (re-raising would print a traceback)
         finally:
             self._writers.discard(writer)
             self._tasks.discard(task)
