@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import sys
 
@@ -12,7 +13,7 @@ PROVOKES = {
     "frozen": "30003 on every KEYED/SIGNED call",
     "expired": "30011 on every KEYED/SIGNED call",
     "ip-restricted": "30010: whitelisted to 203.0.113.7 only",
-    "read-only": "30019 placing/cancelling orders; 30012 on transfers",
+    "read-only": "30019 placing/cancelling orders; 30012 on transfers and withdrawals",
 }
 
 
@@ -22,11 +23,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="run the local BitMart / WOO X Pro emulator until Ctrl-C",
         description="Run a local venue with demo keys in every state, for trying keyprobe (or any client) offline.",
     )
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1; ::1 for IPv6 loopback; 0.0.0.0 or :: expose the demo keys to the network)")
     p.add_argument("--port", type=int, default=8640, help="port to listen on; 0 picks a free one (default 8640)")
     p.add_argument("--venue", choices=("bitmart", "wooxpro"), default="bitmart", help="which venue's headers and wording (default bitmart)")
     p.add_argument("--skew", type=float, default=0.0, metavar="SECONDS", help="run the emulator's clock this far ahead (negative: behind)")
     p.add_argument("--latency", type=float, default=0.0, metavar="MS", help="delay added on each direction of every request")
+    p.add_argument("--header-prefix", choices=("X-API-", "X-BM-", "both"), default="X-API-",
+                   help="wooxpro venue: which auth headers it reads (WOO X Pro's pages show both dialects; default X-API-)")
+    p.add_argument("--rate-scale", type=float, default=1.0, metavar="FACTOR",
+                   help="multiply every documented rate limit (e.g. 0.1 to hit 30013 quickly, 100 for load tests)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the price walk (the same seed gives the same prices)")
     p.add_argument("--json", action="store_true", help="print one JSON line (base_url, venue, keys) instead of the table")
     p.set_defaults(func=run)
 
@@ -37,13 +44,23 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"keyprobe emulator: --port must be between 0 and 65535, not {args.port}", file=sys.stderr)
         return 2
-    emu = Emulator(flavour=args.venue, host=args.host, port=args.port, skew_s=args.skew, latency_ms=args.latency)
+    if not args.rate_scale > 0:
+        print(f"keyprobe emulator: --rate-scale must be above 0, not {args.rate_scale:g}", file=sys.stderr)
+        return 2
+    emu = Emulator(flavour=args.venue, host=args.host, port=args.port, skew_s=args.skew, latency_ms=args.latency, seed=args.seed)
+    emu.controls.header_prefix = args.header_prefix
+    emu.controls.rate_scale = args.rate_scale
     try:
         emu.start()
     except OSError as exc:
-        print(f"keyprobe emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}. "
-              "Is another emulator running? Try --port 0 for a free port.", file=sys.stderr)
+        hint = ("Is another emulator running? Try --port 0 for a free port." if exc.errno == errno.EADDRINUSE
+                else "Is it an address of this machine? (127.0.0.1 and ::1 always are; :: needs IPv6.)")
+        print(f"keyprobe emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}. {hint}", file=sys.stderr)
         return 3
+    if emu.beyond_loopback:
+        ipv6_only = " (:: listens on every IPv6 address, not on IPv4.)" if args.host == "::" else ""
+        print(f"keyprobe emulator: WARNING: listening on {args.host}, beyond loopback: other machines can reach it, and its "
+              f"demo keys are public. Use --host 127.0.0.1 (or ::1) unless you mean to share it.{ipv6_only}", file=sys.stderr, flush=True)
     _stop_on_sigterm()
     try:
         listing = [k.listing() for k in emu.keys]
@@ -75,10 +92,10 @@ def _stop_on_sigterm() -> None:
 
 
 def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]]) -> str:
-    prefix = "X-BM-" if args.venue == "bitmart" else "X-API-"
+    prefix = "X-BM-" if args.venue == "bitmart" else {"both": "X-API- or X-BM-"}.get(args.header_prefix, args.header_prefix)
     lines = [
         f"keyprobe emulator ({args.venue}, headers {prefix}KEY/SIGN/TIMESTAMP) listening on {base_url}",
-        f"clock skew {args.skew:+g} s, latency {args.latency:g} ms each way. Ctrl-C stops it.",
+        f"clock skew {args.skew:+g} s, latency {args.latency:g} ms each way, rate limits x{args.rate_scale:g}. Ctrl-C stops it.",
         "Demo keys (public demo values, not real credentials):",
         "",
     ]

@@ -140,7 +140,8 @@ class Market:
         out = []
         for n in range(count - 1, -1, -1):
             bucket = last_bucket - n * step
-            parts = [self.candle(symbol, start, tick, bucket + k - self.origin_minute) for k in range(step)]
+            minutes = range(bucket, min(bucket + step, absolute_last + 1))  # the current candle stops at now
+            parts = [self.candle(symbol, start, tick, m - self.origin_minute) for m in minutes]
             ohlc = (parts[0][0], max(p[1] for p in parts), min(p[2] for p in parts), parts[-1][3])
             out.append((bucket * MINUTE_MS, ohlc))
         return out
