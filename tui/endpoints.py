@@ -9,6 +9,7 @@ resolves).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from keys.signing import AuthLevel
@@ -64,15 +65,16 @@ class Endpoint:
     permission: str | None = None  # one of PERMISSIONS; None for public endpoints
     recv_window: bool = False  # takes `recvWindow` (SIGNED endpoints of BitMart's spot/account pages)
 
-    @property
+    # Cached: the emulator reads them on every request.
+    @functools.cached_property
     def label(self) -> str:
         return f"{self.method} {self.path}"
 
-    @property
+    @functools.cached_property
     def product(self) -> str:
         return product_of(self.path)
 
-    @property
+    @functools.cached_property
     def rate_limit(self) -> RateLimit:
         return LIMITS[self.limit]
 

@@ -18,10 +18,9 @@ ZERO = Decimal(0)
 
 
 def text(d: Decimal) -> str:
-    """A Decimal as BitMart writes it: no exponent, no trailing zeros beyond the integer."""
-    if d == d.to_integral_value():
-        return f"{d.quantize(Decimal(1)):f}"
-    return f"{d.normalize():f}"
+    """A Decimal as BitMart writes it: no exponent, no trailing zeros after the point."""
+    s = format(d, "f")
+    return s.rstrip("0").rstrip(".") if "." in s else s
 
 
 # -- futures ---------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ def spot_rows() -> dict[int, tuple[tuple[int, str], ...]]:
     return {code: tuple(rows) for code, rows in out.items()}
 
 
+@cache
 def answer(flavour: str, product: str, code: int, variant: str = "", fill: tuple[object, ...] = ()) -> tuple[int, str]:
     """(http status, message) of `code` as the venue words it for this product. Raises LookupError for a
     code no document has: every code the emulator sends is documented, so that is a bug in a route."""

@@ -10,6 +10,7 @@ the product's own validation. Every answer is the venue's envelope
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import uuid
@@ -58,24 +59,46 @@ def header_sets(state: EmulatorState) -> tuple[HeaderSet, ...]:
     return {"X-API-": (WOOXPRO_HEADERS,), "X-BM-": (BITMART_HEADERS,)}.get(state.controls.header_prefix, (WOOXPRO_HEADERS, BITMART_HEADERS))
 
 
+_RATE_NAMES = {
+    flavour: tuple(tuple(f"{p}RateLimit-{n}" for n in ("Remaining", "Limit", "Reset", "Mode")) for p in prefixes)
+    for flavour, prefixes in (("bitmart", ("X-BM-",)), ("wooxpro", ("X-BM-", "X-API-")))
+}
+
+
 def rate_headers(flavour: str, rate: RateCount) -> list[tuple[str, str]]:
     """X-BM-RateLimit-Remaining/Limit/Reset/Mode on every answer; wooxpro adds the same as X-API-RateLimit-*.
 
     Remaining follows the document's own worked example ("Remaining: 10 ... has been called 10 times"):
     requests counted in the current window, this one included. Reset is the window length in seconds."""
     values = (str(rate.used), str(rate.limit), f"{rate.window_s:g}", rate.mode)
-    prefixes = ("X-BM-",) if flavour == "bitmart" else ("X-BM-", "X-API-")
-    return [(f"{p}RateLimit-{n}", v) for p in prefixes for n, v in zip(("Remaining", "Limit", "Reset", "Mode"), values)]
+    return [(name, value) for names in _RATE_NAMES[flavour] for name, value in zip(names, values)]
 
 
 _JSON_HEADER = ("Content-Type", "application/json")
+_ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+# A trace id per answer, uuid-shaped: a random prefix per process and a counter (uuid4 per answer cost more
+# than the rest of a small answer).
+_TRACE_PREFIX = uuid.uuid4().hex[:20]
+_TRACE_COUNTER = itertools.count(1)
+
+
+def trace_id() -> str:
+    t = f"{_TRACE_PREFIX}{next(_TRACE_COUNTER):012x}"
+    return f"{t[:8]}-{t[8:12]}-{t[12:16]}-{t[16:20]}-{t[20:]}"
+
+
+@cache
+def _head_of(flavour: str, product: str, code: int, variant: str, fill: tuple[object, ...]) -> tuple[int, bytes]:
+    """The HTTP status and the envelope's opening bytes up to the trace value, made once per answer kind."""
+    status, message = codes.answer(flavour, product, code, variant, fill)
+    return status, f'{{"code":{code},"message":{_ENCODE(message)},"trace":"'.encode("utf-8")
 
 
 def envelope(flavour: str, product: str, code: int, data: object, rate: RateCount, fault: str | None = None,
              variant: str = "", fill: tuple[object, ...] = ()) -> Reply:
-    status, message = codes.answer(flavour, product, code, variant, fill)
-    body = {"code": code, "message": message, "trace": str(uuid.uuid4()), "data": {} if data is None else data}
-    raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """`{"code","message","trace","data"}` in the venue's compact form."""
+    status, head = _head_of(flavour, product, code, variant, fill)
+    raw = b"".join((head, trace_id().encode(), b'","data":', _ENCODE({} if data is None else data).encode("utf-8"), b"}"))
     return Reply(status, [_JSON_HEADER, *rate_headers(flavour, rate)], raw, fault)
 
 
@@ -90,7 +113,7 @@ def _huge_data(min_bytes: int) -> bytes:
 
 def huge_reply(flavour: str, rate: RateCount, min_bytes: int) -> Reply:
     message = codes.answer(flavour, "futures", 1000)[1]
-    prefix = f'{{"code":1000,"message":{json.dumps(message)},"trace":"{uuid.uuid4()}","data":'
+    prefix = f'{{"code":1000,"message":{json.dumps(message)},"trace":"{trace_id()}","data":'
     body = prefix.encode() + _huge_data(min_bytes) + b"}"
     return Reply(200, [_JSON_HEADER, *rate_headers(flavour, rate)], body, "huge-body")
 
@@ -122,7 +145,8 @@ def handle(state: EmulatorState, method: str, path: str, query: str, headers: Ma
     if endpoint is not None and flavour not in endpoint.families:
         endpoint = None
     product = endpoint.product if endpoint else endpoints.product_of(path)
-    hs = next((h for h in header_sets(state) if req.header(h.key).strip()), header_sets(state)[0])
+    sets = header_sets(state)
+    hs = sets[0] if len(sets) == 1 else next((h for h in sets if req.header(h.key).strip()), sets[0])
     raw_key = req.header(hs.key)
     known = state.find_key(raw_key) if raw_key.strip() else None
     limit = endpoint.rate_limit if endpoint else endpoints.LIMITS["default"]
@@ -171,7 +195,7 @@ def handle(state: EmulatorState, method: str, path: str, query: str, headers: Ma
     if key is not None and endpoint.permission not in state.permissions(key):
         return answer(30019)
 
-    args = parsed if isinstance(parsed, dict) else dict(parse_qsl(req.query, keep_blank_values=True))
+    args = parsed if isinstance(parsed, dict) else dict(parse_qsl(req.query, keep_blank_values=True)) if req.query else {}
     try:
         data = routes.action(endpoint.handler)(routes.Call(state, key, args, state.now_ms(), req.query))
     except routes.Refused as refused:

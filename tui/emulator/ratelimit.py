@@ -10,6 +10,7 @@ The clock is injectable (`monotonic`), so tests move time instead of sleeping.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from collections.abc import Callable
@@ -18,14 +19,14 @@ from dataclasses import dataclass
 from tui.endpoints import RateLimit
 
 
-@dataclass
+@dataclass(slots=True)
 class Window:
     started: float
     count: int = 0
     rejected: int = 0  # 429s answered in this window
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RateCount:
     """What the rate-limit headers report. `used` counts requests in this window, this one included
     (BitMart's worked example: "Remaining: 10 ... has been called 10 times")."""
@@ -45,6 +46,7 @@ class Effective:
     window_s: float
 
 
+@functools.lru_cache(maxsize=256)
 def effective(limit: RateLimit, scale: float, override: int | None, override_window_s: float | None) -> Effective:
     if override is not None:
         return Effective(max(1, int(override)), float(override_window_s or limit.window_s))

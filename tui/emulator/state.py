@@ -82,6 +82,7 @@ class EmulatorState:
         self.limiter = RateLimiter()  # tests replace limiter.monotonic to move time
         self.market = Market(seed, origin_ms=self.now_ms())
         self._next_order = 23_000_000_000
+        self._key_memo: dict[str, DemoKey | None] = {}
         self._reset_locked()
 
     # -- keys ------------------------------------------------------------------------------------------
@@ -108,9 +109,17 @@ class EmulatorState:
         raise ValueError(f"no emulator key named {name_or_state!r}; the keys are {names}")
 
     def find_key(self, api_key: str) -> DemoKey | None:
-        """The key whose Access Key equals the header value (compared in constant time)."""
-        candidate = Secret(api_key)
-        return next((k for k in self.keys if k.credentials.api_key == candidate), None)
+        """The key whose Access Key equals the header value (compared in constant time). Answers are
+        remembered per header value (a bounded memo: the five comparisons cost more than the rest of a
+        request); the values are what clients sent, not stored secrets."""
+        found = self._key_memo.get(api_key, False)
+        if found is False:
+            candidate = Secret(api_key)
+            found = next((k for k in self.keys if k.credentials.api_key == candidate), None)
+            if len(self._key_memo) >= 256:
+                self._key_memo.clear()
+            self._key_memo[api_key] = found
+        return found
 
     def credentials(self, name_or_state: str = "active") -> Credentials:
         return self.key(name_or_state).credentials

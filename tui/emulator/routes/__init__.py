@@ -7,6 +7,7 @@ the handler names of tui.endpoints.ENDPOINTS.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from tui.emulator.routes import account, futures, futures_trading, spot, spot_trading, system
@@ -22,6 +23,7 @@ _MODULES = {
 }
 
 
+@functools.cache
 def action(name: str) -> Callable[[Call], object]:
     """The function behind a handler name such as "futures.submit_order"; LookupError if there is none."""
     product, _, function = name.partition(".")
