@@ -20,7 +20,7 @@ from functools import cache
 from urllib.parse import parse_qsl
 
 from keys.demo import DemoKey
-from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, signed_payload, verify
+from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, signed_payload, signs_body, verify
 from tui import endpoints
 from tui.emulator import codes, routes
 from tui.emulator.ratelimit import RateCount, effective
@@ -185,12 +185,13 @@ def handle(state: EmulatorState, method: str, path: str, query: str, headers: Ma
     if c.maintenance and endpoint.product != "system":
         return answer(30016)
 
-    parsed = _json_body(req) if req.method in ("POST", "PUT") else None
+    body_signed = signs_body(req.method)  # POST/PUT carry a JSON body; the other methods carry their query
+    parsed = _json_body(req) if body_signed else None
     try:
         key = authenticate(state, endpoint, req, hs, parsed)
     except Refusal as refusal:
         return answer(refusal.code, variant=refusal.variant)
-    if req.method in ("POST", "PUT") and not isinstance(parsed, dict):
+    if body_signed and not isinstance(parsed, dict):
         return answer(30018)
     if key is not None and endpoint.permission not in state.permissions(key):
         return answer(30019)
