@@ -46,6 +46,19 @@ def _control(attribute: str, value: Any, sentence: str) -> Callable[[Any], str]:
     return apply
 
 
+def _blanket_limit(count: int | None) -> Callable[[Any], str]:
+    """One limit for every endpoint (count per minute), or None: back to the documented per-endpoint limits."""
+
+    def apply(emulator: Any) -> str:
+        emulator.controls.rate_limit = count
+        emulator.controls.rate_window_s = None if count is None else 60.0
+        if count is None:
+            return "Rate limits are back to BitMart's documented per-endpoint limits."
+        return f"Rate limit is {count} requests per minute on every endpoint: send a few times to see 429, then 418."
+
+    return apply
+
+
 def _reset(emulator: Any) -> str:
     emulator.state.reset()
     return "The emulator is back to a fresh venue: no skew, no faults, no limits hit, the demo key active."
@@ -64,9 +77,9 @@ SWITCHES: tuple[Switch, ...] = (
     Switch(
         f"Emulator: rate limit {TINY_RATE_LIMIT} per minute",
         "Provoke 30013 (429), then 30017 (418) after repeated 429s",
-        _control("rate_limit", TINY_RATE_LIMIT, f"Rate limit is {TINY_RATE_LIMIT} requests per minute: send a few times to see 429, then 418."),
+        _blanket_limit(TINY_RATE_LIMIT),
     ),
-    Switch("Emulator: rate limit back to normal", "", _control("rate_limit", 600, "Rate limit is back to 600 per minute.")),
+    Switch("Emulator: rate limit back to normal", "", _blanket_limit(None)),
     Switch("Emulator: fault HTML 502 page", "An nginx-style HTML page instead of JSON", _control("fault", "html502", "Next answers: an HTML 502 page, not JSON.")),
     Switch("Emulator: fault connection reset", "The socket closes without an answer", _control("fault", "reset", "Next requests: the connection is reset without an answer.")),
     Switch("Emulator: fault slow body", "Headers, then the body trickles in", _control("fault", "slow-body", "Next answers trickle in slowly.")),
