@@ -195,6 +195,7 @@ async def test_bad_concurrency_or_repeat_is_refused(emu):
 
 
 async def test_every_send_reaches_the_history_across_batches(emu, tmp_path: Path):
+    emu.controls.rate_scale = 100  # 123 sends at once: beyond the documented 10 per second
     saved.save(Draft(emu.venue, "GET", "/system/time"), "t", tmp_path / "c")
     async with Wire() as wire:
         results = await replay(jobs_from(tmp_path / "c"), lambda j: demo(emu), wire=wire, repeat=123, concurrency=8)

@@ -58,10 +58,12 @@ class RateLimiter:
         self.monotonic = monotonic
         self._windows: dict[tuple[str, str], Window] = {}
         self._lock = threading.Lock()
+        self.counted = 0  # requests counted since the last reset, every endpoint and bucket
 
     def reset(self) -> None:
         with self._lock:
             self._windows.clear()
+            self.counted = 0
 
     def count(self, endpoint: str, who: str, mode: str, eff: Effective, block_after: int) -> RateCount:
         """Count one request against (endpoint, who) and say whether it passes, gets 429 or 418."""
@@ -72,6 +74,7 @@ class RateLimiter:
             if w is None or now - w.started >= eff.window_s:
                 w = self._windows[key] = Window(started=now)
             w.count += 1
+            self.counted += 1
             outcome = "ok"
             if w.count > eff.count:
                 if w.rejected < block_after:
