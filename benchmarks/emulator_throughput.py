@@ -86,6 +86,7 @@ def generate(port: int, seconds: float, connections: int, signed_path: str) -> d
         state[sock] = [bytearray(), n]  # receive buffer, next request index
         selector.register(sock, selectors.EVENT_READ)
     done = bad = 0
+    cpu0 = time.process_time()
     t0 = time.perf_counter()
     deadline = t0 + seconds
     for sock, (_, n) in state.items():
@@ -113,9 +114,10 @@ def generate(port: int, seconds: float, connections: int, signed_path: str) -> d
             state[sock][1] = n + 1
             sock.sendall(mix[(n + 1) % 3])
     elapsed = time.perf_counter() - t0
+    cpu = time.process_time() - cpu0
     for sock in state:
         sock.close()
-    return {"requests": done, "bad": bad, "seconds": elapsed}
+    return {"requests": done, "bad": bad, "seconds": elapsed, "generator_cpu": cpu}
 
 
 def baseline_tree(ref: str) -> Path:
@@ -164,6 +166,7 @@ def main() -> None:
     servers = {name: start_server(path) for name, (path, _) in sides.items()}
     rates: dict[str, list[float]] = {name: [] for name in sides}
     per_cpu: dict[str, list[float]] = {name: [] for name in sides}
+    busy: dict[str, list[float]] = {name: [] for name in sides}  # share of the wall time each process was on a CPU
     try:
         print(f"{args.connections} kept-alive connections, {args.seconds:g} s per side per round, {args.rounds} rounds; "
               "servers and load generator in separate processes")
@@ -176,6 +179,7 @@ def main() -> None:
                     continue
                 rates[name].append(result["requests"] / result["seconds"])
                 per_cpu[name].append(result["requests"] / max(result["server_cpu"], 0.01))
+                busy[name].append((result["server_cpu"] / result["seconds"], result["generator_cpu"] / result["seconds"]))
     finally:
         for proc, _ in servers.values():
             proc.stdin.close()
@@ -184,6 +188,8 @@ def main() -> None:
         shown = ", ".join(f"{v:.0f}" for v in values)
         print(f"{name:>20}: median {statistics.median(values):6.0f} req/s wall, {statistics.median(per_cpu[name]):6.0f} req per "
               f"server CPU-second   rounds (req/s): {shown}")
+        server_busy, generator_busy = (statistics.median(b[i] for b in busy[name]) for i in (0, 1))
+        print(f"{'':>22}CPU busy (median): server {server_busy:.0%}, load generator {generator_busy:.0%}")
     (current, baseline), (current_cpu, baseline_cpu) = ((statistics.median(v) for v in d.values()) for d in (rates, per_cpu))
     print(f"ratio current / baseline: {current / baseline:.2f} wall, {current_cpu / baseline_cpu:.2f} per server CPU-second (goal >= 2)")
 

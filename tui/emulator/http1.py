@@ -127,15 +127,20 @@ class DateHeader:
         return self._text
 
 
+_STATUS_LINES: dict[int, str] = {}
+
+
 def answer_bytes(status: int, headers: list[tuple[str, str]], body: bytes, date: str, closing: bool, head_only: bool = False,
                  length: int | None = None) -> bytes:
-    lines = [f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}"]
-    if not any(name.lower() == "server" for name, _ in headers):
-        lines.append(f"Server: {SERVER_NAME}")
-    lines.append(f"Date: {date}")
-    lines += [f"{name}: {value}" for name, value in headers]
-    lines.append(f"Content-Length: {len(body) if length is None else length}")
-    if closing:
-        lines.append("Connection: close")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    line = _STATUS_LINES.get(status)
+    if line is None:
+        line = _STATUS_LINES[status] = f"HTTP/1.1 {status} {REASONS.get(status, 'Unknown')}\r\n"
+    parts = [line]
+    if not any(name == "Server" for name, _ in headers):
+        parts.append(f"Server: {SERVER_NAME}\r\n")
+    parts.append(f"Date: {date}\r\n")
+    parts += [f"{name}: {value}\r\n" for name, value in headers]
+    parts.append(f"Content-Length: {len(body) if length is None else length}\r\n")
+    parts.append("Connection: close\r\n\r\n" if closing else "\r\n")
+    head = "".join(parts).encode("latin-1")
     return head if head_only else head + body
