@@ -62,3 +62,13 @@ def positive_int(value: object, default: int, top: int) -> int:
         return max(1, min(top, int(str(value))))
     except (TypeError, ValueError):
         return default
+
+
+def instrument(table: dict, symbol: object, missing: int, unknown: int):  # noqa: ANN201 - a Contract or a SpotPair
+    """The instrument named `symbol` in `table`; Refused(missing) when absent, Refused(unknown) when not listed."""
+    if symbol in (None, ""):
+        raise Refused(missing)
+    found = table.get(str(symbol))
+    if found is None:
+        raise Refused(unknown)
+    return found

@@ -10,20 +10,15 @@ from decimal import Decimal
 
 from tui.emulator.accounts import text
 from tui.emulator.market import CONTRACTS, MINUTE_MS, Contract, book
-from tui.emulator.routes.common import Call, Refused, positive_int
+from tui.emulator.routes.common import Call, Refused, instrument, positive_int
 
 STEPS = (1, 3, 5, 15, 30, 60, 120, 240, 360, 720, 1440, 4320, 10080)  # minutes, as the kline page lists them
 
 
 def contract(symbol: object, required: bool = True) -> Contract | None:
-    if symbol in (None, ""):
-        if required:
-            raise Refused(40011)
+    if symbol in (None, "") and not required:
         return None
-    found = CONTRACTS.get(str(symbol))
-    if found is None:
-        raise Refused(40034)
-    return found
+    return instrument(CONTRACTS, symbol, 40011, 40034)
 
 
 def price_of(call: Call, c: Contract) -> Decimal:

@@ -9,19 +9,14 @@ from decimal import Decimal
 
 from tui.emulator.accounts import ZERO, text
 from tui.emulator.market import CURRENCIES, SPOT_PAIRS, SpotPair, book
-from tui.emulator.routes.common import Call, Refused, positive_int
+from tui.emulator.routes.common import Call, Refused, instrument, positive_int
 
 NAMES = {"USDT": "Tether USD", "BTC": "Bitcoin", "ETH": "Ethereum"}
 STEPS = (1, 5, 15, 30, 60, 120, 240, 1440, 10080, 43200)  # minutes (spot kline page)
 
 
 def pair(symbol: object) -> SpotPair:
-    if symbol in (None, ""):
-        raise Refused(50000)
-    found = SPOT_PAIRS.get(str(symbol))
-    if found is None:
-        raise Refused(50001)
-    return found
+    return instrument(SPOT_PAIRS, symbol, 50000, 50001)
 
 
 def price_of(call: Call, p: SpotPair) -> Decimal:
