@@ -32,7 +32,8 @@ class Clock:
 @pytest.fixture
 def clock(emu):
     c = Clock()
-    emu.state.limiter.monotonic = c
+    emu.state.monotonic = c  # the limiter's clock
+    assert emu.state.limiter.monotonic is c
     yield c
 
 

@@ -155,6 +155,15 @@ class EmulatorState:
                 self._whitelist[name] = frozenset(ips)
 
     # -- clock -----------------------------------------------------------------------------------------
+    @property
+    def monotonic(self):  # noqa: ANN201 - a () -> float
+        """The rate-limit windows' clock (the limiter's); a test replaces it to move time instead of sleeping."""
+        return self.limiter.monotonic
+
+    @monotonic.setter
+    def monotonic(self, clock) -> None:  # noqa: ANN001
+        self.limiter.monotonic = clock
+
     def set_skew(self, seconds: float) -> None:
         self.controls.skew_s = float(seconds)
 
