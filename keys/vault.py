@@ -16,9 +16,12 @@ after the except block, so no chained frame carries key bytes into a traceback.
 from __future__ import annotations
 
 import base64
+import contextlib
+import hashlib
 import json
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +30,7 @@ import nacl.pwhash.argon2id as argon2id
 import nacl.secret
 import nacl.utils
 
-from keys import redact
+from keys import bounded, redact
 from keys.secret import Secret
 from keys.atomic import atomic_write
 from keys.profile import Profile, ProfileError, VaultError
@@ -47,6 +50,10 @@ MAX_MEMLIMIT = argon2id.MEMLIMIT_SENSITIVE  # 1 GiB: the most keyprobe ever writ
 MIN_OPSLIMIT = argon2id.OPSLIMIT_MIN
 MIN_MEMLIMIT = argon2id.MEMLIMIT_MIN
 
+try:  # the inter-process lock around every read-modify-write of the file
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory lock; the merge below still applies
+    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -111,6 +118,12 @@ class Vault:
     _salt: bytes
     _key: Secret  # the derived key, hex; a Secret so it prints as a mask
     profiles: dict[str, Profile] = field(default_factory=dict)
+    # What this process last read or wrote: the file's SHA-256 and the salt and key that open it. A save
+    # that finds other bytes on disk merges this process's changes into them instead of dropping them.
+    _seen: str | None = None
+    _disk_salt: bytes = b""
+    _disk_key: Secret | None = None
+    _changes: list[tuple[str, object]] = field(default_factory=list)
 
     def names(self) -> list[str]:
         return list(self.profiles)
@@ -126,15 +139,18 @@ class Vault:
         if profile.name in self.profiles:
             raise ProfileError(f"A profile named {profile.name!r} already exists; replace it with --replace or remove it first.")
         self.profiles[profile.name] = profile
+        self._changes.append(("add", profile))
         redact.register_profile(profile)
 
     def replace(self, profile: Profile) -> None:
         self.profiles[profile.name] = profile
+        self._changes.append(("replace", profile))
         redact.register_profile(profile)
 
     def remove(self, name: str) -> Profile:
         profile = self.get(name)
         del self.profiles[name]
+        self._changes.append(("remove", name))
         return profile
 
     def change_passphrase(self, new_passphrase: str | Secret, limits: KdfLimits | None = None) -> None:
@@ -145,10 +161,47 @@ class Vault:
         self._key = _derive(new_passphrase, self._salt, self.limits)
 
     def save(self) -> None:
-        header = _header(self._salt, self.limits)
-        nonce, ciphertext = _seal(self._key, _aad(header), self.profiles)
-        document = dict(header, nonce=_b64(nonce), ciphertext=_b64(ciphertext))
-        atomic_write(self.path, (json.dumps(document, indent=2) + "\n").encode())
+        """Write the profiles, under the file's lock. If another process saved since this one read the
+        file, its profiles are read back and this process's adds, edits and removals applied on top,
+        so nobody's profile is lost; when that cannot be done safely, VaultError and nothing is written.
+        A symlinked key file is written through to its target (the link stays)."""
+        target = _write_target(self.path)
+        changes, self._changes = self._changes, []
+        with _locked(target):
+            on_disk = _read_if_present(target)
+            if on_disk is not None and self._seen is not None and _digest(on_disk) != self._seen:
+                self.profiles = self._merged(on_disk, changes)
+            header = _header(self._salt, self.limits)
+            nonce, ciphertext = _seal(self._key, _aad(header), self.profiles)
+            document = dict(header, nonce=_b64(nonce), ciphertext=_b64(ciphertext))
+            data = (json.dumps(document, indent=2) + "\n").encode()
+            try:
+                atomic_write(target, data)
+            except OSError as exc:
+                raise VaultError(f"Could not write the key file {target} ({exc.strerror or exc}); the file on disk is unchanged.") from None
+        self._seen, self._disk_salt, self._disk_key = _digest(data), self._salt, self._key
+
+    def _merged(self, on_disk: bytes, changes: list[tuple[str, object]]) -> dict[str, Profile]:
+        """The profiles now on disk with this process's changes applied on top."""
+        path = self.path
+        changed = f"{path} was changed by another keyprobe since it was unlocked"
+        try:
+            header, nonce, ciphertext = _parse_document(on_disk, path)
+        except VaultError as exc:
+            raise VaultError(f"{changed}, and it no longer reads as a key file ({exc}); nothing was saved.") from None
+        if header["kdf"]["salt"] != _b64(self._disk_salt) or self._disk_key is None:
+            raise VaultError(f"{changed} (its passphrase was changed); nothing was saved. Unlock it again and redo the change.")
+        fresh = _open(self._disk_key, _aad(header), nonce, ciphertext, path)
+        for action, item in changes:
+            if action == "remove":
+                fresh.pop(str(item), None)
+                continue
+            profile: Profile = item  # type: ignore[assignment]
+            if action == "add" and profile.name in fresh and fresh[profile.name] != profile:
+                raise VaultError(f"{changed}: it now has its own profile {profile.name!r}; nothing was saved. "
+                                 "Unlock it again and choose another name.")
+            fresh[profile.name] = profile
+        return fresh
 
     def __repr__(self) -> str:
         return f"Vault({str(self.path)!r}, profiles={list(self.profiles)}, kdf={self.limits.label})"
@@ -158,12 +211,15 @@ def create(path: str | Path, passphrase: str | Secret, limits: KdfLimits | None 
     """A new, empty key file at `path` (refused if one exists: nothing is ever overwritten by create)."""
     path = Path(path)
     passphrase = _usable_passphrase(passphrase)  # rebound: a str argument must not stay a local
-    if path.exists():
+    if os.path.lexists(path):
         raise KeyFileExists(f"A key file already exists at {path}; change its passphrase with `keyprobe keys passwd`, or move it away first.")
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     limits = limits or DEFAULT_LIMITS
     salt = nacl.utils.random(SALT_BYTES)
     vault = Vault(path, limits, salt, _derive(passphrase, salt, limits))
+    with _locked(path):
+        if os.path.lexists(path):  # another process created it while the KDF ran
+            raise KeyFileExists(f"A key file was just created at {path} by another keyprobe; nothing was overwritten.")
     vault.save()
     return vault
 
@@ -172,22 +228,33 @@ def unlock(path: str | Path, passphrase: str | Secret) -> Vault:
     """Open the key file: every check that needs no key runs first, then one KDF, then the AEAD."""
     passphrase = Secret(passphrase)  # rebound first: a str argument must not stay a local in this frame
     path = Path(path)
-    header, nonce, ciphertext = read_header(path)
+    raw = _read_checked(path)
+    header, nonce, ciphertext = _parse_document(raw, path)
     salt = base64.b64decode(header["kdf"]["salt"])
     limits = KdfLimits(header["kdf"]["opslimit"], header["kdf"]["memlimit"])
     key = _derive(passphrase, salt, limits)
     profiles = _open(key, _aad(header), nonce, ciphertext, path)
     for profile in profiles.values():
         redact.register_profile(profile)
-    return Vault(path, limits, salt, key, profiles)
+    return Vault(path, limits, salt, key, profiles, _digest(raw), salt, key)
 
 
 def read_header(path: Path) -> tuple[dict, bytes, bytes]:
     """Parse and check the clear part of the file: (header, nonce, ciphertext). Raises before any KDF."""
+    return _parse_document(_read_checked(path), path)
+
+
+def _read_checked(path: Path) -> bytes:
+    """The file's bytes: missing, not a regular file, open to other users or too large are sentences."""
     try:
         st = path.stat()
     except FileNotFoundError:
         raise KeyFileMissing(f"No key file at {path}. Create one with `keyprobe keys init`.") from None
+    except OSError as exc:
+        raise CorruptKeyFile(f"{path} cannot be read ({exc.strerror or exc}).") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise CorruptKeyFile(f"{path} is {kind}, not a keyprobe key file; move it away or point KEYPROBE_HOME elsewhere.")
     if os.name == "posix" and st.st_mode & 0o077:
         raise InsecurePermissions(
             f"{path} can be read or written by other users (mode {stat.S_IMODE(st.st_mode):04o}); "
@@ -196,10 +263,16 @@ def read_header(path: Path) -> tuple[dict, bytes, bytes]:
     if st.st_size > MAX_FILE_BYTES:
         raise CorruptKeyFile(f"{path} is {st.st_size} bytes, far too large to be a keyprobe key file.")
     try:
-        document = json.loads(path.read_bytes())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "not UTF-8 text"
-        raise CorruptKeyFile(f"{path} is not a keyprobe key file (not valid JSON: {reason}).") from None
+        return bounded.read_file(path, MAX_FILE_BYTES, "key file")
+    except bounded.UnreadableInput as exc:
+        raise CorruptKeyFile(str(exc)) from None
+
+
+def _parse_document(raw: bytes, path: Path) -> tuple[dict, bytes, bytes]:
+    try:
+        document = bounded.loads(raw, str(path), max_depth=8)
+    except bounded.UnreadableInput as exc:
+        raise CorruptKeyFile(f"{path} is not a keyprobe key file ({str(exc).removeprefix(str(path)).strip(' .')}).") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise CorruptKeyFile(f"{path} is not a keyprobe key file (no \"format\": \"{FORMAT}\").")
     version = document.get("version")
@@ -275,6 +348,41 @@ def _usable_passphrase(passphrase: str | Secret) -> Secret:
     if not passphrase:
         raise VaultError("The passphrase is empty; choose one you can remember (a few words work well).")
     return passphrase
+
+
+# -- the file on disk: lock, symlink, read-if-present ---------------------------------------------------
+def _write_target(path: Path) -> Path:
+    """Where a save writes: through a symlink to its target, so the link is kept, not replaced."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
+@contextlib.contextmanager
+def _locked(target: Path) -> Iterator[None]:
+    """An exclusive inter-process lock held on the key file's folder: the file itself is replaced on
+    every save, so a lock on it would be on the old inode, and a sidecar lock file would litter."""
+    if fcntl is None:
+        yield
+        return
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        fd = os.open(target.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise VaultError(f"Could not lock the key file {target} ({exc.strerror or exc}); nothing was saved.") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _read_if_present(target: Path) -> bytes | None:
+    if not os.path.lexists(target):
+        return None
+    return _read_checked(target)
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
 
 
 # -- the only places plaintext exists ------------------------------------------------------------------

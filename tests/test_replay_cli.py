@@ -145,7 +145,7 @@ def test_malformed_files_stop_everything_before_sending(emu, home: Path, capsys)
         main(["replay", str(folder)])
     assert info.value.code == 2
     err = capsys.readouterr().err
-    assert "broken.request.json: not valid JSON" in err and "nothing was sent" in err
+    assert "broken.request.json is not valid JSON" in err and "nothing was sent" in err
     assert history.read().entries == []
 
 

@@ -132,7 +132,7 @@ def test_unreadable_files_are_sentences(tmp_path: Path):
         saved.load(tmp_path / "missing.request.json")
     p = tmp_path / "bin.request.json"
     p.write_bytes(b"\xff\xfe\x00")
-    with pytest.raises(SavedRequestError, match="not a UTF-8"):
+    with pytest.raises(SavedRequestError, match="not UTF-8 text"):
         saved.load(p)
 
 

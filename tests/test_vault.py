@@ -327,7 +327,7 @@ def test_a_failed_write_keeps_the_old_file_and_no_temp(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(vault.os, "replace", broken_replace)
-    with pytest.raises(OSError):
+    with pytest.raises(vault.VaultError, match=r"Could not write the key file .*No space left on device.*unchanged"):
         v.save()
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["keys.json"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlencode
 
+from keys import bounded
 from keys.signing import AuthLevel, SigningEvidence
 from tui import endpoints
 from tui.venues import Venue
@@ -59,10 +60,18 @@ class Draft:
         """A sentence locating the JSON error in the body, or None when the body is empty or valid JSON."""
         if not self.body.strip():
             return None
+        value: object = None
+        too_deep = False
         try:
-            json.loads(self.body)
+            value = json.loads(self.body)
         except json.JSONDecodeError as exc:
             return f"The body is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno} (character {exc.pos})."
+        except RecursionError:
+            too_deep = True  # nested past what Python parses
+        except ValueError as exc:  # an integer of thousands of digits
+            return f"The body is JSON keyprobe cannot read ({exc})."
+        if too_deep or bounded.depth_exceeds(value):
+            return f"The body nests more than {bounded.MAX_JSON_DEPTH} levels deep; keyprobe sends at most {bounded.MAX_JSON_DEPTH}."
         return None
 
 

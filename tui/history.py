@@ -13,6 +13,7 @@ per send. Numbering for people is newest first: entry 1 is the latest send.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -22,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from keys import bounded
 from tui import paths
 from tui.exchange import Draft, Exchange
 from keys.atomic import atomic_write
@@ -36,6 +38,8 @@ SCHEMA = 1
 MAX_ENTRIES = 1000
 MAX_BYTES = 5 * 1024 * 1024
 KEEP_FRACTION = 0.9
+BODY_CAP = 64 * 1024  # characters of a sent body kept per entry; past it, the size and SHA-256
+READ_CAP = 4 * MAX_BYTES  # another writer (an older keyprobe) may overshoot the cap; far past it is not a history
 
 
 class HistoryError(Exception):
@@ -94,7 +98,7 @@ def entry_for(
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)),
         "source": source,
         "name": name,
-        **draft_record(exchange.draft),
+        **_kept_body(draft_record(exchange.draft)),
         "notes": notes,
         "status": response.status if response is not None else None,
         "code": diagnosis.code if diagnosis is not None else None,
@@ -104,8 +108,27 @@ def entry_for(
     }
 
 
+def _kept_body(record: dict[str, Any]) -> dict[str, Any]:
+    """The record with a body over BODY_CAP cut to its first BODY_CAP characters, its real size and
+    SHA-256 kept beside it: one 20 MB send must not make the history 20 MB."""
+    body = record.get("body") or ""
+    raw = body.encode("utf-8", "surrogatepass")
+    if len(raw) <= BODY_CAP:
+        return record
+    record["body"] = body[:BODY_CAP]
+    record["body_cut"] = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+    return record
+
+
 def entry_draft(entry: dict[str, Any], where: str = "history entry") -> Draft:
     """The Draft an entry was sent from, ready to save or replay."""
+    cut = entry.get("body_cut")
+    if cut is not None:
+        size = cut.get("size") if isinstance(cut, dict) else "?"
+        raise HistoryError(
+            f"{where} sent a {size}-byte body; the history kept only its first {BODY_CAP} characters and its SHA-256, "
+            "so it cannot be saved or replayed from here (send it again from its file)."
+        )
     try:
         return draft_from_record(entry, where)
     except SavedRequestError as exc:
@@ -203,20 +226,20 @@ def _compact(fh: Any, path: Path, max_entries: int, max_bytes: int) -> None:
 def read(path: Path | None = None) -> HistoryLog:
     """Every readable entry, oldest first; corrupt lines are skipped and counted, never fatal."""
     path = path if path is not None else paths.history_path()
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return HistoryLog([], [], path)
-    except OSError as exc:
-        raise HistoryError(f"Could not read the history at {path}: {exc.strerror or exc}.") from None
+    try:
+        raw = bounded.read_file(path, READ_CAP, "history file")
+    except bounded.UnreadableInput as exc:
+        raise HistoryError(f"Could not read the history: {exc}") from None
     entries: list[dict[str, Any]] = []
     skipped: list[int] = []
     for number, line in enumerate(raw.split(b"\n"), start=1):
         if not line.strip():
             continue
         try:
-            entry = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+            entry = bounded.loads(line, f"line {number}")
+        except bounded.UnreadableInput:
             skipped.append(number)
             continue
         if not isinstance(entry, dict) or not isinstance(entry.get("method"), str) or not isinstance(entry.get("path"), str):

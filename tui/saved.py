@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from keys import bounded
 from keys.signing import AuthLevel
 from tui import paths
 from keys.atomic import atomic_write
@@ -22,6 +23,7 @@ from tui.exchange import Draft
 from tui.venues import VENUES, emulator_venue, get_venue
 
 SCHEMA = 1
+MAX_FILE_BYTES = 40 * 1024 * 1024  # a 32 MiB body (the send cap) plus its JSON escaping
 SUFFIX = ".request.json"
 METHODS = ("GET", "POST", "PUT", "DELETE")
 # Letters, digits, dot, dash, underscore; no leading dot, so no hidden files and no `..`.
@@ -97,8 +99,12 @@ def draft_from_record(record: Any, where: str) -> Draft:
     if venue_id not in VENUES:
         raise SavedRequestError(f"{where}: unknown venue {venue_id!r}; keyprobe knows {', '.join(VENUES)}.")
     base_url = field("base_url", str)
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(base_url)
+        hostname = parts.hostname
+    except ValueError:  # 'http://[::1' and friends
+        raise SavedRequestError(f"{where}: base_url {base_url!r} is not a valid URL.") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise SavedRequestError(f"{where}: base_url {base_url!r} is not an http(s) URL with a host.")
     venue = get_venue(venue_id)
     family = field("family", str, required=False, default=venue.family)
@@ -157,17 +163,9 @@ def load(path: Path | str) -> SavedRequest:
     """Read one saved request. Every problem is a SavedRequestError naming the file."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SavedRequestError(f"{path}: no such file.") from None
-    except UnicodeDecodeError:
-        raise SavedRequestError(f"{path}: not a UTF-8 text file.") from None
-    except OSError as exc:
-        raise SavedRequestError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-    try:
-        record = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SavedRequestError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}).") from None
+        record = bounded.load_json_file(path, MAX_FILE_BYTES, "saved request")
+    except bounded.UnreadableInput as exc:
+        raise SavedRequestError(str(exc)) from None
     if not isinstance(record, dict):
         raise SavedRequestError(f"{path}: expected a JSON object, found {type(record).__name__}.")
     schema = record.get("schema")

@@ -18,6 +18,7 @@ from tui.commands._target import add_target_options
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
 SUCCESS_CODE = 1000
+BODY_FILE_CAP = 32 * 1024 * 1024  # the wire keeps answers up to 32 MiB; a body as large is already absurd
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -75,20 +76,22 @@ def _path_and_query(path: str, extra: list[str]) -> tuple[str, tuple[tuple[str, 
 
 
 def _read_body(args: argparse.Namespace) -> str:
+    from keys.bounded import UnreadableInput, read_file, read_stream
+
     if args.body is not None:
         return args.body
     if args.body_file is None:
         return ""
     try:
         if args.body_file == "-":
-            return sys.stdin.read()
-        return Path(args.body_file).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise UsageError(f"--body-file {args.body_file}: no such file.") from None
+            raw = read_stream(sys.stdin.buffer, BODY_FILE_CAP, "body on stdin")
+        else:
+            raw = read_file(args.body_file, BODY_FILE_CAP, "request body")
+        return raw.decode("utf-8")
+    except UnreadableInput as exc:
+        raise UsageError(f"--body-file: {exc}") from None
     except UnicodeDecodeError as exc:
         raise UsageError(f"--body-file {args.body_file} is not UTF-8 text (byte {exc.start}).") from None
-    except OSError as exc:
-        raise UsageError(f"--body-file {args.body_file}: {exc.strerror or exc}.") from None
 
 
 def exit_code(exchange, diagnosis) -> int:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+MAX_KEYMAP_BYTES = 64 * 1024  # a keymap is a few hundred bytes
+
 
 def keymap_path() -> Path:
     from tui.paths import home
@@ -16,18 +18,14 @@ def keymap_path() -> Path:
 def load_keymap(path: Path | None = None) -> tuple[dict[str, str], str | None]:
     """(binding id -> keys, None) or ({}, a sentence saying what is wrong with the file)."""
     path = path or keymap_path()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+    if not path.exists() and not path.is_symlink():
         return {}, None
-    except OSError as exc:
-        return {}, f"Could not read the keymap {path}: {exc.strerror or exc}."
-    import json  # only when there is a keymap: the console reads this before its first frame
+    from keys import bounded  # only when there is a keymap: the console reads this before its first frame
 
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return {}, f"The keymap {path} is not valid JSON ({exc.msg} at line {exc.lineno}); using the default keys."
+        data = bounded.load_json_file(path, MAX_KEYMAP_BYTES, "keymap")
+    except bounded.UnreadableInput as exc:
+        return {}, f"The keymap was not read: {exc} Using the default keys."
     if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
         return {}, f'The keymap {path} must be one JSON object of binding id -> keys, like {{"main.send": "ctrl+s"}}.'
     return {k: v.strip() for k, v in data.items() if v.strip()}, None
