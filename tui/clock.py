@@ -20,12 +20,12 @@ The estimation is pure functions over `Stamp`s, testable without a network.
 from __future__ import annotations
 
 import asyncio
-import json
 import statistics
 import time
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
 
+from keys import bounded
 from keys.signing import AuthLevel, OffsetClock
 from tui.exchange import Draft, Exchange, TransportFailure
 from tui.venues import Venue
@@ -36,6 +36,7 @@ TIMESTAMP_WINDOW_MS = 60_000  # 30007: "Within a minute"
 STAMP_RESOLUTION_MS = 1.0  # data.server_time is whole milliseconds
 DATE_RESOLUTION_MS = 1000.0  # the Date header is whole seconds
 DROP_RATIO = 2.0
+MAX_SERVER_MS = 253_402_300_800_000  # year 10000: a server_time past it is unreadable, not an offset
 
 SERVER_TIME = "server-time"
 DATE_HEADER = "date-header"
@@ -254,17 +255,18 @@ def server_time_of(exchange: Exchange) -> int | None:
     """data.server_time (ms) from a time-endpoint answer, or None when the body has none."""
     if exchange.response is None or exchange.response.status != 200:
         return None
+    data, _ = bounded.parse_json(exchange.response.body)
     try:
-        data = json.loads(exchange.response.body)
         value = data["data"]["server_time"]
-    except (ValueError, KeyError, TypeError):
+    except (KeyError, TypeError, IndexError):
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return None
     try:
-        return int(value)
-    except ValueError:
+        ms = int(value)
+    except (ValueError, OverflowError):  # "abc", 1e999 (inf), nan
         return None
+    return ms if abs(ms) < MAX_SERVER_MS else None
 
 
 def date_of(exchange: Exchange) -> int | None:

@@ -12,9 +12,12 @@ import json
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
+from rich.segment import Segment
 from rich.text import Text
 
+from keys import bounded
 from keys.secret import Secret
+from tui.terminal_safe import TABLE_MULTILINE, dumps, shown
 from tui.exchange import Exchange, RateLimit, ResponseData, SentRequest, Timings, TransportFailure
 
 BODY_LINES = 60  # on a terminal; the rest is announced, not printed
@@ -23,14 +26,24 @@ OUTCOME_STYLE = {"success": "bold green", "documented-error": "bold red", "undoc
                  "not-envelope": "bold red", "transport-failure": "bold magenta"}
 
 
+class SafeConsole(Console):
+    """A rich Console that never writes a control character it did not generate itself: the last
+    guard behind shown() (rich measured the widths before, so a missed one only misaligns a little)."""
+
+    def _render_buffer(self, buffer: Any) -> str:  # rich's one place where segments become output
+        safe = (seg if seg.control else Segment(seg.text.translate(TABLE_MULTILINE), seg.style, None) for seg in buffer)
+        return super()._render_buffer(safe)
+
+
 def console(stderr: bool = False) -> Console:
     # soft_wrap: long lines (a compact JSON body, a signature header) stay whole; the terminal wraps them.
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    # SafeConsole: a control character from a server is shown escaped even if a caller forgot shown().
+    return SafeConsole(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def _indented(lines: list[str], by: int = 4) -> Text:
     pad = " " * by
-    return Text("\n".join(pad + line for line in lines))
+    return Text("\n".join(pad + shown(line) for line in lines))
 
 
 # -- text helpers ------------------------------------------------------------------------------------
@@ -54,10 +67,12 @@ def pretty_body(body: bytes) -> tuple[str, bool]:
     """(text, is_json): indented JSON when the body parses and is not huge, else the text as received."""
     text = body_text(body)
     if len(body) <= PRETTY_LIMIT:
-        try:
-            return json.dumps(json.loads(text), indent=2, ensure_ascii=False), True
-        except ValueError:
-            pass
+        value, problem = bounded.parse_json(text)
+        if problem is None:
+            try:
+                return dumps(value, indent=2), True
+            except (ValueError, RecursionError):
+                pass
     return text, False
 
 
@@ -80,17 +95,17 @@ def rate_limit_line(rl: RateLimit) -> str | None:
 
 # -- pieces --------------------------------------------------------------------------------------------
 def render_request(sent: SentRequest, delivered: bool = True) -> RenderableType:
-    lines: list[RenderableType] = [Text.assemble(("→ ", "bold cyan"), (f"{sent.method} {sent.url}", "bold"))]
+    lines: list[RenderableType] = [Text.assemble(("→ ", "bold cyan"), (shown(f"{sent.method} {sent.url}"), "bold"))]
     if not delivered:
         lines[0].append("   (never fully sent: the connection failed first)", style="yellow")
     for name, value in sent.headers:
-        lines.append(Text.assemble(("  " + name, "cyan"), ": ", value))
+        lines.append(Text.assemble(("  " + shown(name), "cyan"), ": ", shown(value)))
     if sent.body:
         lines.append(Text.assemble(("  body ", "dim"), (f"({len(sent.body)} bytes, exactly as sent and signed)", "dim")))
         lines.append(_indented(body_text(sent.body).splitlines()))
     ev = sent.evidence
     if ev is not None and ev.preimage_masked is not None:
-        lines.append(Text.assemble(("  pre-image ", "dim"), ev.preimage_masked, ("   (memo masked)", "dim")))
+        lines.append(Text.assemble(("  pre-image ", "dim"), shown(ev.preimage_masked), ("   (memo masked)", "dim")))
     if ev is not None and ev.clock_offset_ms:
         lines.append(Text(f"  timestamp corrected by {ev.clock_offset_ms:+d} ms (measured server offset)", style="dim"))
     return Group(*lines)
@@ -99,20 +114,20 @@ def render_request(sent: SentRequest, delivered: bool = True) -> RenderableType:
 def render_response(resp: ResponseData, timings: Timings, rate_limit: RateLimit, *, body_lines: int | None = BODY_LINES) -> RenderableType:
     style = "bold green" if resp.status < 400 else "bold red"
     lines: list[RenderableType] = [
-        Text.assemble(("← ", "bold cyan"), (f"{resp.http_version} {resp.status} {resp.reason}".rstrip(), style), ("   " + timings_line(timings), "dim"))
+        Text.assemble(("← ", "bold cyan"), (shown(f"{resp.http_version} {resp.status} {resp.reason}".rstrip()), style), ("   " + timings_line(timings), "dim"))
     ]
     for name, value in resp.headers:
-        lines.append(Text.assemble(("  " + name, "cyan"), ": ", value))
+        lines.append(Text.assemble(("  " + shown(name), "cyan"), ": ", shown(value)))
     rl = rate_limit_line(rate_limit)
     if rl:
-        lines.append(Text("  " + rl, style="dim"))
+        lines.append(Text("  " + shown(rl), style="dim"))
     if resp.body:
         text, _ = pretty_body(resp.body)
-        shown = text.splitlines()
+        body_shown = text.splitlines()
         hidden = 0
-        if body_lines is not None and len(shown) > body_lines:
-            hidden, shown = len(shown) - body_lines, shown[:body_lines]
-        lines.append(_indented(shown))
+        if body_lines is not None and len(body_shown) > body_lines:
+            hidden, body_shown = len(body_shown) - body_lines, body_shown[:body_lines]
+        lines.append(_indented(body_shown))
         if hidden:
             lines.append(Text(f"    … {hidden} more lines not shown on the terminal (use --full, or --json, or pipe the output)", style="yellow"))
     else:
@@ -123,10 +138,10 @@ def render_response(resp: ResponseData, timings: Timings, rate_limit: RateLimit,
 
 
 def render_failure(failure: TransportFailure, timings: Timings | None = None) -> RenderableType:
-    head = Text.assemble(("✗ ", "bold magenta"), (failure.sentence, "bold"))
+    head = Text.assemble(("✗ ", "bold magenta"), (shown(failure.sentence), "bold"))
     parts: list[RenderableType] = [head]
     if failure.detail:
-        parts.append(Text(f"  ({failure.detail})", style="dim"))
+        parts.append(Text(shown(f"  ({failure.detail})"), style="dim"))
     if timings is not None and timings.total_ms is not None:
         parts.append(Text(f"  after {_ms(timings.total_ms)}", style="dim"))
     return Group(*parts)
@@ -137,7 +152,7 @@ def render_diagnosis(diagnosis: Any) -> RenderableType:
     their evidence, notes. A success is one line."""
     outcome = str(getattr(getattr(diagnosis, "outcome", ""), "value", getattr(diagnosis, "outcome", "")))
     style = OUTCOME_STYLE.get(outcome, "bold red")
-    parts: list[RenderableType] = [Text.assemble(("Diagnosis: ", "bold"), (str(diagnosis.headline), style))]
+    parts: list[RenderableType] = [Text.assemble(("Diagnosis: ", "bold"), (shown(diagnosis.headline), style))]
     if outcome == "success":
         return Group(*parts)
     row = getattr(diagnosis, "row", None)
@@ -147,21 +162,21 @@ def render_diagnosis(diagnosis: Any) -> RenderableType:
         matches, actual = getattr(diagnosis, "status_matches", None), getattr(diagnosis, "actual_status", None)
         if matches is not None and actual is not None:
             check = f" (answered {actual}: {'matches' if matches else 'does NOT match'})"
-        parts.append(Text.assemble(("  documented ", "dim"), f"{row.code} {row.message!r}{status}{check}"))
+        parts.append(Text.assemble(("  documented ", "dim"), shown(f"{row.code} {row.message!r}{status}{check}")))
     causes = list(getattr(diagnosis, "causes", None) or ())
     if causes and causes[0] != diagnosis.headline:
         parts.append(Text("  likely causes:", style="dim"))
-        parts.extend(Text("    - " + str(c)) for c in causes)
+        parts.extend(Text("    - " + shown(c)) for c in causes)
     fixes = list(getattr(diagnosis, "fixes", None) or ())
     if fixes:
         parts.append(Text("  what to do:", style="dim"))
     for i, fix in enumerate(fixes, 1):
-        parts.append(Text.assemble((f"    {i}. ", "bold"), str(getattr(fix, "text", fix))))
+        parts.append(Text.assemble((f"    {i}. ", "bold"), shown(getattr(fix, "text", fix))))
         evidence = getattr(fix, "evidence", None)
         if evidence:
-            parts.append(Text("       evidence: " + str(evidence), style="yellow"))
+            parts.append(Text("       evidence: " + shown(evidence), style="yellow"))
     for note in getattr(diagnosis, "notes", None) or ():
-        parts.append(Text("  note: " + str(note), style="dim"))
+        parts.append(Text("  note: " + shown(note), style="dim"))
     return Group(*parts)
 
 
@@ -259,10 +274,7 @@ def exchange_to_dict(exchange: Exchange) -> dict:
     response = None
     if resp is not None:
         text = body_text(resp.body)
-        try:
-            parsed: Any = json.loads(text) if not resp.truncated else None
-        except ValueError:
-            parsed = None
+        parsed: Any = None if resp.truncated else bounded.parse_json(text)[0]
         response = {
             "status": resp.status,
             "reason": resp.reason,

@@ -209,7 +209,7 @@ def _as_int(text: str | None) -> int | None:
     except ValueError:
         try:
             return int(float(text))  # "10.0" has been seen from proxies; keep the figure
-        except ValueError:
+        except (ValueError, OverflowError):  # "inf", "1e999", "-Infinity", "nan": unreadable, not a crash
             return None
 
 

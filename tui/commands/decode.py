@@ -8,8 +8,9 @@ usage errors. Without --status, a pasted body is decoded with no status comparis
 
 from __future__ import annotations
 
+from tui.terminal_safe import dumps as safe_json
+
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         diagnosis = diagnose_response(args.venue, args.status, (), raw)
     explained = diagnosis.row is not None and diagnosis.outcome is not Outcome.UNDOCUMENTED_CODE
     if args.json:
-        sys.stdout.write(json.dumps(diagnosis.to_dict(), ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(safe_json(diagnosis.to_dict(), indent=2) + "\n")
     else:
         print_diagnosis(diagnosis)
     return 0 if explained else 1

@@ -6,8 +6,10 @@ sends it again, signed afresh. The numbers move as new sends arrive: look them u
 
 from __future__ import annotations
 
+from tui.terminal_safe import dumps as safe_json
+from tui.terminal_safe import shown
+
 import argparse
-import json
 import sys
 
 HELP = "list past sends (newest first); save one as a request file"
@@ -52,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             "skipped_lines": log.skipped,
             "entries": [{"number": i, **e} for i, e in enumerate(shown, start=1)],
         }
-        print(json.dumps(out, ensure_ascii=False))
+        print(safe_json(out))
         return 0
     _print_table(shown, len(entries), str(log.path))
     return 0
@@ -86,7 +88,7 @@ def _row(number: int, e: dict) -> list[str]:
         request = f"{e['name']}: {request}"
     total_ms = (e.get("timings_ms") or {}).get("total")
     code = e.get("code")
-    return [
+    cells = [
         str(number),
         str(e.get("time", "")).replace("T", " ").removesuffix("Z"),
         str(e.get("source", "")),
@@ -97,15 +99,17 @@ def _row(number: int, e: dict) -> list[str]:
         f"{total_ms:.1f} ms" if isinstance(total_ms, (int, float)) else "-",
         str(e.get("message") or ""),
     ]
+    return [shown(c) for c in cells]  # a file anyone could edit, holding messages from servers
 
 
 def _print_table(entries: list[dict], total: int, where: str) -> None:
     """A table on a terminal; one plain line per entry otherwise (for grep and pipes)."""
-    from rich.console import Console
     from rich.table import Table
     from rich.text import Text
 
-    console = Console(highlight=False)
+    from tui.render import console as make_console
+
+    console = make_console()
     if not entries:
         console.print(f"No sends recorded yet ({where}).")
         return

@@ -8,8 +8,9 @@ Exit codes: 0 done, 1 refused (wrong passphrase, missing or unsafe file, unknown
 
 from __future__ import annotations
 
+from tui.terminal_safe import dumps as safe_json
+
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING
 
@@ -137,7 +138,7 @@ def _list(args: argparse.Namespace) -> int:
     listings = [p.listing() for p in v.profiles.values()]
     if args.json:
         kdf = {"opslimit": v.limits.ops, "memlimit": v.limits.mem, "level": v.limits.label}
-        print(json.dumps({"path": str(v.path), "kdf": kdf, "profiles": listings}, indent=2, ensure_ascii=False))
+        print(safe_json({"path": str(v.path), "kdf": kdf, "profiles": listings}, indent=2))
         return 0
     print(f"{v.path} ({v.limits.describe()})")
     if not listings:

@@ -6,8 +6,10 @@ Exit codes: 0 every layer passed; 1 a layer failed (the verdict says which and w
 
 from __future__ import annotations
 
+from tui.terminal_safe import dumps as safe_json
+from tui.terminal_safe import shown
+
 import argparse
-import json
 import sys
 
 from tui.commands._args import whole_number
@@ -60,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         out = report.to_dict()
         out["key"] = target.credential_source
-        print(json.dumps(out, ensure_ascii=False))
+        print(safe_json(out))
     else:
         _print_verdict(report)
     return exit_code(report)
@@ -99,11 +101,11 @@ def _print_step(out, number: int, step) -> None:
     mark, style = MARKS[step.ok]
     line = Text(f" {mark} ", style=style)
     line.append(f"{number} {step.name:<8}", style="bold")
-    line.append(f"{step.title}")
+    line.append(shown(step.title))
     if step.ok is not None:
         line.append(f"  {step.ms:.1f} ms", style="dim")
     out.print(line)
-    out.print(Text(f"     {step.detail}", style="dim" if step.ok is not False else ""))
+    out.print(Text(f"     {shown(step.detail)}", style="dim" if step.ok is not False else ""))
 
 
 def _print_verdict(report) -> None:
@@ -117,7 +119,7 @@ def _print_verdict(report) -> None:
     mark, style = MARKS[True if report.passed else (False if failed else None)]
     line = Text(f" {mark} ", style=style)
     line.append("5 verdict  ", style="bold")
-    line.append(report.verdict)
+    line.append(shown(report.verdict))
     out.print(line)
     for i, fix in enumerate(report.fixes, start=1):
-        out.print(Text(f"     {i}. {fix}"))
+        out.print(Text(f"     {i}. {shown(fix)}"))

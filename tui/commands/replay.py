@@ -8,8 +8,10 @@ KEYPROBE_API_KEY / KEYPROBE_SECRET / KEYPROBE_MEMO; else, for emulator requests,
 
 from __future__ import annotations
 
+from tui.terminal_safe import dumps as safe_json
+from tui.terminal_safe import shown
+
 import argparse
-import json
 import sys
 from urllib.parse import urlsplit
 
@@ -46,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _say(text: str) -> None:
-    print(f"keyprobe replay: {text}", file=sys.stderr)
+    print(f"keyprobe replay: {shown(text)}", file=sys.stderr)
 
 
 def _jobs(args: argparse.Namespace) -> list:
@@ -159,7 +161,7 @@ async def _run(args: argparse.Namespace, jobs: list, signing_for) -> list:
     progress = None
     if args.json:
         def on_result(r) -> None:
-            print(json.dumps(r.to_dict(), ensure_ascii=False), flush=True)
+            print(safe_json(r.to_dict()), flush=True)
     elif out.is_terminal:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -198,14 +200,14 @@ _MARK = {"ok": "ok", "api-error": "API error", "refused": "refused", "transport-
 def _cells(r, with_round: bool) -> list[str]:
     name = f"{r.job.name} #{r.round}" if with_round else r.job.name
     ms = f"{r.ms:.1f} ms" if r.ms is not None and not r.refused else "-"
-    return [
+    return [shown(c) for c in (
         _MARK[r.outcome],
         name,
         str(r.status) if r.status is not None else "-",
         str(r.diagnosis.code) if r.diagnosis.code is not None else "-",
         ms,
         r.message,
-    ]
+    )]
 
 
 def _print_table(out, results: list, with_round: bool) -> None:

@@ -7,8 +7,10 @@ for a signed call, a key asked to sign for a host it is not bound to); 3 a trans
 
 from __future__ import annotations
 
+from tui.terminal_safe import dumps as safe_json
+from tui.terminal_safe import shown
+
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -198,7 +200,7 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
         if clock_error is not None:
             out["clock_error"] = str(clock_error)
         out["exit_code"] = code
-        print(json.dumps(out, ensure_ascii=False, default=str))
+        print(safe_json(out, default=str))
         return code
     from tui.render import console, print_estimate, print_exchange
 
@@ -207,6 +209,6 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
         print_estimate(estimate, draft.venue, out)
         out.print()
     elif clock_error is not None:
-        out.print(f"Clock not synced: {clock_error}", style="yellow", markup=False)
+        out.print(shown(f"Clock not synced: {clock_error}"), style="yellow", markup=False)
     print_exchange(exchange, diagnosis, full=args.full, out=out)
     return code

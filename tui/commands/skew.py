@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from tui.terminal_safe import dumps as safe_json
+from tui.terminal_safe import shown
+
 import argparse
-import json
 import sys
 
 from tui.commands._args import whole_number
@@ -45,13 +47,13 @@ def run(args: argparse.Namespace) -> int:
         except ClockUnavailable as exc:
             if args.json:
                 kind = exc.failure.kind.value if exc.failure is not None else "no-clock"
-                print(json.dumps({"error": str(exc), "failure": kind}))
+                print(safe_json({"error": str(exc), "failure": kind}))
             else:
-                print(f"keyprobe skew: {exc}", file=sys.stderr)
+                print(f"keyprobe skew: {shown(exc)}", file=sys.stderr)
             return 3 if exc.failure is not None else 1
     if args.json:
         out = {"venue": target.venue.id, "base_url": target.venue.base_url, **estimate.to_dict()}
-        print(json.dumps(out))
+        print(safe_json(out))
     else:
         from tui.render import print_estimate
 

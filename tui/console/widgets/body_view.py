@@ -3,7 +3,6 @@ lines pretty-printed in a thread worker, and `/` search with n / N through the m
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,6 +16,8 @@ from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import Input, Log, Static
 
+from tui.terminal_safe import dumps, shown
+
 MATCH_STYLE = Style(bgcolor="yellow", color="black", bold=True)
 
 
@@ -28,15 +29,18 @@ def format_body(body: bytes, content_type: str | None = None) -> tuple[list[str]
     text = body.decode("utf-8", errors="replace")
     stripped = text.lstrip()
     if stripped[:1] in ("{", "["):
-        try:
-            data = json.loads(text)
-        except (json.JSONDecodeError, RecursionError):
-            pass
-        else:
-            lines = json.dumps(data, indent=2, ensure_ascii=False).splitlines()
-            return lines, f"JSON, {len(lines):,} lines"
+        from keys.bounded import parse_json  # total: nested 100,000 deep is "not JSON", not a crash
+
+        data, problem = parse_json(text)
+        if problem is None:
+            try:
+                lines = dumps(data, indent=2).splitlines()  # C1 and bidi escaped as JSON escapes
+            except (ValueError, RecursionError):
+                pass
+            else:
+                return lines, f"JSON, {len(lines):,} lines"
     kind = "HTML" if "<html" in text[:2000].lower() else "not JSON"
-    lines = text.splitlines()
+    lines = [shown(line) for line in text.splitlines()]  # ESC, OSC 52, BEL from a server: shown, never obeyed
     return lines, f"{kind}{f' ({content_type})' if content_type else ''}, {len(lines):,} lines"
 
 

@@ -11,6 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tui.console.widgets.timing_bar import TimingBar
+from tui.terminal_safe import shown
 
 
 def size_text(n: int) -> str:
@@ -24,9 +25,9 @@ def size_text(n: int) -> str:
 def status_text(exchange: Any) -> Text:
     response, failure = exchange.response, exchange.failure
     if failure is not None:
-        return Text.assemble(("✗ ", "bold red"), (f"{failure.kind.value}: ", "bold red"), failure.sentence)
+        return Text.assemble(("✗ ", "bold red"), (f"{failure.kind.value}: ", "bold red"), shown(failure.sentence))
     style = "bold green" if response.status < 400 else "bold red"
-    text = Text.assemble((f"{response.status} {response.reason}", style), f"  {response.http_version}  ")
+    text = Text.assemble((shown(f"{response.status} {response.reason}"), style), f"  {response.http_version}  ")
     text.append(size_text(response.size or len(response.body)))
     if response.truncated:
         text.append(f"  (truncated: {size_text(len(response.body))} kept)", style="bold yellow")
@@ -47,15 +48,15 @@ def rate_limit_text(rate_limit: Any) -> Text:
         if value is not None
     ]
     text = Text("rate limit  ", style="bold")
-    text.append("   ".join(f"{label} {value}" for label, value in parts))
+    text.append(shown("   ".join(f"{label} {value}" for label, value in parts)))
     return text
 
 
 def headers_text(title: str, headers: Any) -> Text:
     text = Text(f"{title}\n", style="bold underline")
     for name, value in headers:
-        text.append(f"{name}: ", style="bold")
-        text.append(f"{value}\n")
+        text.append(f"{shown(name)}: ", style="bold")  # server text: control characters shown escaped
+        text.append(f"{shown(value)}\n")
     return text
 
 
@@ -64,11 +65,11 @@ def request_text(exchange: Any) -> Text:
     request = exchange.request
     if request is None:
         return Text("Nothing was sent.", style="dim")
-    text = Text.assemble((f"{request.method} ", "bold"), request.url, "\n")
+    text = Text.assemble((f"{request.method} ", "bold"), shown(request.url), "\n")
     text.append_text(headers_text("headers (as sent; key and signature masked)", request.headers))
     body = request.body.decode("utf-8", errors="replace")
     text.append("body (bytes sent)\n", style="bold underline")
-    text.append(body if body else "(empty)\n", style="" if body else "dim")
+    text.append(shown(body, multiline=True) if body else "(empty)\n", style="" if body else "dim")
     evidence = request.evidence
     if evidence is not None and evidence.preimage_masked is not None:
         text.append("\n\npre-image signed (memo masked)\n", style="bold underline")

@@ -1,0 +1,41 @@
+"""Server text made safe for a terminal: control characters shown escaped, never obeyed.
+
+A response header or body can carry ESC sequences (CSI `ESC[8m` hides text, OSC 52 writes the
+clipboard), BEL, C1 controls (U+0080-U+009F: U+009B is a one-character CSI on some terminals) and
+bidirectional overrides that make a line read differently from what it holds. Every string a server
+controls is passed through `shown()` before a terminal sees it: each such character becomes its
+escape (`\\x1b`, `\\x9b`, `\\u202e`), so the person sees that it was there and nothing happens.
+
+tui.render.SafeConsole applies the same rule to every segment the CLI's rich Console writes, as a
+last guard for a string that reached output without `shown()`. `dumps()` is json.dumps for `--json`: valid JSON whose strings hold no raw
+control character (json escapes C0 itself; C1, DEL and bidi controls are escaped here too).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+
+
+def _escape(code: int) -> str:
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_TABLE = {c: _escape(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI)}
+TABLE_MULTILINE = {c: e for c, e in _TABLE.items() if c not in (0x0A, 0x09)}  # keep newlines and tabs
+_JSON_TABLE = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029)}
+
+
+def shown(text: object, *, multiline: bool = False) -> str:
+    """`text` with every control character escaped; `multiline` keeps newlines and tabs (a body)."""
+    return str(text).translate(TABLE_MULTILINE if multiline else _TABLE)
+
+
+def dumps(value: Any, **kwargs: Any) -> str:
+    """json.dumps(ensure_ascii=False) whose output holds no raw control character: C0 is escaped by
+    json itself, C1/DEL/bidi/line separators here (they can only occur inside strings, so the JSON
+    stays valid and equal)."""
+    kwargs.setdefault("ensure_ascii", False)
+    return json.dumps(value, **kwargs).translate(_JSON_TABLE)
