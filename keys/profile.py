@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from keys import credential_check
 from keys.secret import Secret
 from keys.signing import Credentials
 from keys.hosts import BINDINGS, HostBinding, signing_hosts
@@ -51,10 +52,15 @@ class Profile:
         extra_hosts: tuple[str, ...] | list[str] = (),
         base_url: str | None = None,
         notes: str = "",
+        checked: bool = True,
     ) -> Profile:
-        """A checked profile; ProfileError with a sentence when a field is unusable."""
+        """A checked profile; ProfileError with a sentence when a field is unusable. `checked=False` is
+        for profiles read back from the key file: one stored by an older keyprobe with a stray space
+        still opens (the signer refuses to use it, with the same sentence, so the file is not lost)."""
         # Rebound first: str arguments must not sit in this frame's locals if a check below raises.
         api_key, secret, memo = Secret(api_key), Secret(secret), Secret(memo)
+        if checked and (problem := credential_check.refusal(api_key, secret, memo)) is not None:
+            raise ProfileError(problem)
         if not PROFILE_NAME.fullmatch(name or ""):
             raise ProfileError(
                 f"{name!r} is not a usable profile name: use 1 to 64 letters, digits, '.', '_' or '-', starting with a letter or digit."
@@ -112,13 +118,8 @@ class Profile:
 
     def hygiene(self) -> list[str]:
         """Copy-paste accidents worth a warning when the key is stored (each is a classic 30005)."""
-        notes = []
-        for label, value in (("API key", self.api_key), ("secret", self.secret), ("memo", self.memo)):
-            if value.has_outer_whitespace():
-                notes.append(f"The {label} starts or ends with whitespace; it is kept as typed, but the venue will not strip it.")
-        if self.memo.is_all_digits():
-            notes.append("The memo is all digits: that is usually the account UID, not the memo you typed when creating the key.")
-        return notes
+        refused = credential_check.refusal(self.api_key, self.secret, self.memo)  # only in a profile stored unchecked
+        return ([refused] if refused else []) + credential_check.warnings(self.api_key, self.secret, self.memo)
 
     def __repr__(self) -> str:
         return f"Profile({self.name!r}, venue={self.venue!r}, key={self.fingerprint}, memo={'set' if self.memo else 'empty'})"
@@ -134,7 +135,11 @@ def _check_host(host: str) -> str:
 def _check_base_url(url: str | None) -> str | None:
     if not url:
         return None
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        hostname = parts.hostname
+    except ValueError:  # 'http://[::1' : an unclosed IPv6 bracket, a bad port
+        raise ProfileError(f"{url!r} is not a valid URL (check the brackets around an IPv6 address and the port).") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise ProfileError(f"{url!r} is not a base URL: it needs http:// or https:// and a host, like https://api-cloud-v2.bitmart.com.")
     return url.strip().rstrip("/")

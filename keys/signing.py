@@ -138,6 +138,14 @@ class Credentials:
     def fingerprint(self) -> str:
         return self.api_key.fingerprint()
 
+    @functools.cached_property
+    def refusal(self) -> str | None:
+        """Why these credentials cannot be sent (a CR in the key, a zero-width character...), or None.
+        Checked once per Credentials, at the last door before the HTTP layer."""
+        from keys.credential_check import refusal
+
+        return refusal(self.api_key, self.secret, self.memo)
+
     def __repr__(self) -> str:
         return f"Credentials(key={self.fingerprint}, secret={'set' if self.secret else 'unset'}, memo={'set' if self.memo else 'unset'})"
 
@@ -217,6 +225,8 @@ class VenueSigner(httpx.Auth):
         creds = self._credentials
         if creds is None:
             raise SigningRefused(f"A {level.value} request needs credentials: choose a profile or set KEYPROBE_API_KEY.")
+        if creds.refusal is not None:
+            raise SigningRefused(creds.refusal)
         request.headers[hs.key] = creds.api_key.reveal()
         keyed = SigningEvidence(  # lengths and flags of the credentials, never a value
             level=level,

@@ -422,6 +422,7 @@ def _profiles_from_plaintext(plaintext: bytes) -> dict[str, Profile]:
             extra_hosts=tuple(item.get("extra_hosts", ())),
             base_url=item.get("base_url"),
             notes=item.get("notes", ""),
+            checked=False,
         )
         profiles[profile.name] = profile
     return profiles

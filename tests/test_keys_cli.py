@@ -190,9 +190,30 @@ def test_add_asks_for_each_missing_value(home):
 
 def test_hygiene_warnings_on_add(home):
     init()
-    code, _, err = add("m", "--venue", "bitmart", KEYPROBE_MEMO="123456789", KEYPROBE_SECRET=SECRET + " ")
+    code, _, err = add("m", "--venue", "bitmart", KEYPROBE_MEMO="123456789")
     assert code == 0
-    assert "warning: The secret starts or ends with whitespace" in err and "account UID" in err
+    assert "warning: The API key" not in err  # 40 hexadecimal characters: the shape of a real key
+    assert "warning: The secret is 36 characters, not all hexadecimal" in err and "account UID" in err
+    code, _, err = add("s", "--venue", "bitmart", KEYPROBE_API_KEY="80618e4571081216")
+    assert code == 0 and "warning: The API key is 16 characters; BitMart keys are 40 hexadecimal" in err
+    code, _, err = add("k", "--venue", "bitmart", KEYPROBE_MEMO=CREDS["KEYPROBE_API_KEY"])
+    assert code == 0 and "memo is the same as the API key" in err
+
+
+def test_illegal_characters_are_refused_at_the_door_naming_field_and_position(home):
+    init()
+    cases = {
+        "KEYPROBE_SECRET": (SECRET + " ", f"The secret ends with whitespace (position {len(SECRET) + 1} of"),
+        "KEYPROBE_API_KEY": (CREDS["KEYPROBE_API_KEY"] + "\r", "The API key contains a carriage return (CR) at position"),
+        "KEYPROBE_MEMO": ("me\u200bmo", "The memo contains an invisible character (U+200B) at position 3 of 5"),
+    }
+    for variable, (value, sentence) in cases.items():
+        code, out, err = add("bad", "--venue", "bitmart", **{variable: value})
+        assert code == 2 and sentence in err, err
+        for piece in (SECRET[:8], SECRET[-8:], CREDS["KEYPROBE_API_KEY"][:8], CREDS["KEYPROBE_API_KEY"][-8:]):
+            assert piece not in out + err
+    code, out, _ = keyprobe("keys", "list", KEYPROBE_PASSPHRASE="pw")
+    assert "bad" not in out  # nothing was stored
 
 
 def test_refusals_exit_1_with_sentences(home):

@@ -133,10 +133,27 @@ def test_host_binding_refuses_other_hosts():
 
 
 def test_evidence_flags_credential_hygiene():
-    creds = Credentials.of(KEY, SECRET + "\n", "12345678")
+    creds = Credentials.of(KEY, SECRET, "12345678")
     signer = VenueSigner(creds, BITMART_HEADERS, AuthLevel.SIGNED, FixedClock(int(TS)))
     with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as client:
         client.post("http://127.0.0.1/x", content=b"{}", auth=signer)
     ev = signer.evidence
-    assert ev.secret_whitespace and ev.memo_all_digits and not ev.memo_empty
-    assert ev.signature == hmac.new((SECRET + "\n").encode(), f"{TS}#12345678#{{}}".encode(), hashlib.sha256).hexdigest()
+    assert not ev.secret_whitespace and ev.memo_all_digits and not ev.memo_empty
+    assert ev.signature == hmac.new(SECRET.encode(), f"{TS}#12345678#{{}}".encode(), hashlib.sha256).hexdigest()
+
+
+def test_illegal_credentials_are_refused_before_anything_is_sent():
+    """The last door: a value that got past the entry checks (an old key file, a caller building
+    Credentials itself) is refused by the signer, naming the field and position, never the value."""
+    sent = []
+    for creds, sentence in (
+        (Credentials.of(KEY + "\r", SECRET, ""), "The API key contains a carriage return (CR) at position 41 of 41"),
+        (Credentials.of(KEY, SECRET + "\n", ""), "The secret contains a line feed (LF) at position 65 of 65"),
+        (Credentials.of(KEY[:10] + "\u00e9" + KEY[11:], SECRET, ""), "The API key contains a non-ASCII character at position 11"),
+    ):
+        signer = VenueSigner(creds, BITMART_HEADERS, AuthLevel.KEYED, FixedClock(int(TS)))
+        with httpx.Client(transport=httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200))) as client:
+            with pytest.raises(SigningRefused) as info:
+                client.get("http://127.0.0.1/x", auth=signer)
+        assert sentence in str(info.value) and KEY[:8] not in str(info.value) and SECRET[:8] not in str(info.value)
+    assert sent == []
