@@ -137,7 +137,7 @@ def _check_base_url(url: str | None) -> str | None:
         return None
     try:
         parts = urlsplit(url.strip())
-        hostname = parts.hostname
+        hostname, _ = parts.hostname, parts.port
     except ValueError:  # 'http://[::1' : an unclosed IPv6 bracket, a bad port
         raise ProfileError(f"{url!r} is not a valid URL (check the brackets around an IPv6 address and the port).") from None
     if parts.scheme not in ("http", "https") or not hostname:

@@ -1,7 +1,7 @@
 """`keyprobe`: with no subcommand the console, otherwise a headless command.
 
 Exit codes shared by every command: 0 success, 1 the API answered with an error, 2 a usage error
-(argparse's own), 3 a transport failure.
+(argparse's own), 3 a transport failure, 141 the reader of the output closed the pipe (`| head`).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ import pkgutil
 import sys
 
 import tui.commands
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a C tool killed by the closed pipe would report
 
 # The order `keyprobe --help` lists them in; a command module not named here is listed after these.
 ORDER = ("send", "decode", "skew", "probe", "replay", "history", "keys", "emulator")
@@ -78,6 +80,22 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
+
+
+def _reader_went_away() -> int:
+    """`keyprobe history | head -1`: the reader closed the pipe. Not an error worth a traceback; the
+    exit status is the shell's convention for SIGPIPE. stdout is pointed at /dev/null so the
+    interpreter's final flush does not raise again."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

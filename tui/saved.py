@@ -101,7 +101,7 @@ def draft_from_record(record: Any, where: str) -> Draft:
     base_url = field("base_url", str)
     try:
         parts = urlsplit(base_url)
-        hostname = parts.hostname
+        hostname, _ = parts.hostname, parts.port
     except ValueError:  # 'http://[::1' and friends
         raise SavedRequestError(f"{where}: base_url {base_url!r} is not a valid URL.") from None
     if parts.scheme not in ("http", "https") or not hostname:

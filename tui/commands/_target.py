@@ -72,8 +72,12 @@ def add_target_options(parser: argparse.ArgumentParser, *, timeout: bool = True)
 
 
 def _check_base_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    try:
+        parts = urlsplit(url.strip())
+        hostname, _ = parts.hostname, parts.port
+    except ValueError:  # 'http://[::1' (an unclosed IPv6 bracket), a port that is not a number
+        raise TargetError(f"--base-url {url!r} is not a valid URL (check the brackets around an IPv6 address and the port).") from None
+    if parts.scheme not in ("http", "https") or not hostname:
         raise TargetError(f"--base-url must look like https://host or http://127.0.0.1:8640, not {url!r}.")
     if parts.path not in ("", "/") or parts.query:
         raise TargetError(f"--base-url is the scheme, host and port only (the path goes in PATH), not {url!r}.")

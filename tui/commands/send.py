@@ -60,7 +60,11 @@ class UsageError(Exception):
 def _path_and_query(path: str, extra: list[str]) -> tuple[str, tuple[tuple[str, str], ...], str | None]:
     """The path, the query pairs, and the query text as typed (sent byte for byte) when PATH carries one."""
     if "://" in path:
-        raise UsageError(f"PATH is the path only ({urlsplit(path).path or '/'}); put the scheme and host in --base-url.")
+        try:
+            only = urlsplit(path).path or "/"
+        except ValueError:
+            only = "/..."
+        raise UsageError(f"PATH is the path only ({only}); put the scheme and host in --base-url.")
     path, mark, qs = path.partition("?")
     pairs = parse_qsl(qs, keep_blank_values=True) if qs else []
     added: list[tuple[str, str]] = []

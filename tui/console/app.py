@@ -235,7 +235,9 @@ def run_console(args: Any) -> int:
     finally:
         resume_gc()
         app.session.stop_emulator()
-    return int(result or 0)
+    # A crash (an unhandled exception in a handler or worker) is Textual's return code 1: a script or
+    # a shell must see that the console died, not a clean 0.
+    return app.return_code or int(result or 0)
 
 
 # Start-up: building and painting the first frame allocates enough objects to trigger a full
