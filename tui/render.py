@@ -17,7 +17,7 @@ from rich.text import Text
 
 from keys import bounded
 from keys.secret import Secret
-from tui.terminal_safe import TABLE_MULTILINE, dumps, shown
+from tui.terminal_safe import dumps, shown
 from tui.exchange import Exchange, RateLimit, ResponseData, SentRequest, Timings, TransportFailure
 
 BODY_LINES = 60  # on a terminal; the rest is announced, not printed
@@ -31,7 +31,7 @@ class SafeConsole(Console):
     guard behind shown() (rich measured the widths before, so a missed one only misaligns a little)."""
 
     def _render_buffer(self, buffer: Any) -> str:  # rich's one place where segments become output
-        safe = (seg if seg.control else Segment(seg.text.translate(TABLE_MULTILINE), seg.style, None) for seg in buffer)
+        safe = (seg if seg.control else Segment(shown(seg.text, multiline=True), seg.style, None) for seg in buffer)
         return super()._render_buffer(safe)
 
 

@@ -14,6 +14,7 @@ control character (json escapes C0 itself; C1, DEL and bidi controls are escaped
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
@@ -28,9 +29,22 @@ TABLE_MULTILINE = {c: e for c, e in _TABLE.items() if c not in (0x0A, 0x09)}  # 
 _JSON_TABLE = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029)}
 
 
+def _class(codes: dict[int, str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in codes) + "]")
+
+
+# A regex search runs at C speed; translate() with a dict is ~50 ns a character, so it runs only when needed.
+_NEEDS = _class(_TABLE)
+_NEEDS_MULTILINE = _class(TABLE_MULTILINE)
+_JSON_NEEDS = _class(_JSON_TABLE)
+
+
 def shown(text: object, *, multiline: bool = False) -> str:
     """`text` with every control character escaped; `multiline` keeps newlines and tabs (a body)."""
-    return str(text).translate(TABLE_MULTILINE if multiline else _TABLE)
+    text = str(text)
+    if multiline:
+        return text.translate(TABLE_MULTILINE) if _NEEDS_MULTILINE.search(text) else text
+    return text.translate(_TABLE) if _NEEDS.search(text) else text
 
 
 def dumps(value: Any, **kwargs: Any) -> str:
@@ -38,4 +52,5 @@ def dumps(value: Any, **kwargs: Any) -> str:
     json itself, C1/DEL/bidi/line separators here (they can only occur inside strings, so the JSON
     stays valid and equal)."""
     kwargs.setdefault("ensure_ascii", False)
-    return json.dumps(value, **kwargs).translate(_JSON_TABLE)
+    text = json.dumps(value, **kwargs)
+    return text.translate(_JSON_TABLE) if _JSON_NEEDS.search(text) else text
