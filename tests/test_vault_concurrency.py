@@ -1,0 +1,140 @@
+"""The key file under concurrency and in odd places (issue 11, item 4; item 7 for special files).
+
+The console holds an unlocked Vault for as long as it runs and saves through Vault.save() (the keys
+screen's worker); `keyprobe keys add` runs in other processes meanwhile. A save takes the folder's
+flock, re-reads the file, and applies its own changes on top of what another process saved.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from keys import vault
+from keys.vault import Profile
+
+KEY = "80618e45710812162b04892c7ee5ead4a3cc3e56"
+SECRET = "6c6c98544461bbe71db2bca4c6d7fd0021e0ba9efc215f9c6ad41852df9d9df9"
+PASS = "concurrency-pass"
+
+
+def cli_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KEYPROBE_")}
+    env.update(KEYPROBE_HOME=str(home), KEYPROBE_PASSPHRASE=PASS, KEYPROBE_API_KEY=KEY, KEYPROBE_SECRET=SECRET,
+               KEYPROBE_MEMO="memo1", KEYPROBE_KDF="test")
+    return env
+
+
+def keys_add(home: Path, name: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "tui", "keys", "add", name, "--venue", "bitmart"],
+                            env=cli_env(home), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    home = tmp_path / "home"
+    vault.create(home / "keys.json", PASS, vault.TEST_ONLY)
+    return home
+
+
+def test_the_console_and_five_keys_add_processes_lose_no_profile(home):
+    console = vault.unlock(home / "keys.json", PASS)  # the console's vault, unlocked before the others run
+    console.add(Profile.new("console-first", "bitmart", KEY, SECRET, "m"))
+    console.save()
+    adds = [keys_add(home, f"cli-{i}") for i in range(5)]  # at once: they race each other for the file
+    for p in adds:
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == 0, err
+    # The console, unaware of them, edits one of its own profiles and adds another.
+    console.replace(Profile.new("console-first", "bitmart", KEY, SECRET, "m2", notes="edited"))
+    console.add(Profile.new("console-second", "emulator", KEY, SECRET, "m"))
+    console.save()
+    on_disk = vault.unlock(home / "keys.json", PASS).profiles
+    assert sorted(on_disk) == sorted(["console-first", "console-second"] + [f"cli-{i}" for i in range(5)])
+    assert on_disk["console-first"].notes == "edited"
+    assert sorted(console.profiles) == sorted(on_disk)  # the console now shows what the file holds
+
+
+def test_a_removal_by_the_console_does_not_bring_back_or_drop_others(home):
+    first = vault.unlock(home / "keys.json", PASS)
+    first.add(Profile.new("a", "bitmart", KEY, SECRET, "m"))
+    first.add(Profile.new("b", "bitmart", KEY, SECRET, "m"))
+    first.save()
+    other = vault.unlock(home / "keys.json", PASS)
+    other.add(Profile.new("c", "bitmart", KEY, SECRET, "m"))
+    other.save()
+    first.remove("a")
+    first.save()
+    assert sorted(vault.unlock(home / "keys.json", PASS).profiles) == ["b", "c"]
+
+
+def test_the_same_new_name_in_two_processes_is_refused_not_overwritten(home):
+    first = vault.unlock(home / "keys.json", PASS)
+    other = vault.unlock(home / "keys.json", PASS)
+    other.add(Profile.new("main", "bitmart", KEY, SECRET, "theirs"))
+    other.save()
+    first.add(Profile.new("main", "wooxpro", KEY, SECRET, "mine"))
+    with pytest.raises(vault.VaultError, match="changed by another keyprobe.*its own profile 'main'.*nothing was saved"):
+        first.save()
+    assert vault.unlock(home / "keys.json", PASS).profiles["main"].venue == "bitmart"
+
+
+def test_a_passphrase_changed_elsewhere_is_a_sentence_not_a_lost_file(home):
+    first = vault.unlock(home / "keys.json", PASS)
+    other = vault.unlock(home / "keys.json", PASS)
+    other.change_passphrase("new-pass")
+    other.add(Profile.new("x", "bitmart", KEY, SECRET, "m"))
+    other.save()
+    first.add(Profile.new("y", "bitmart", KEY, SECRET, "m"))
+    with pytest.raises(vault.VaultError, match="passphrase was changed.*nothing was saved"):
+        first.save()
+    assert list(vault.unlock(home / "keys.json", "new-pass").profiles) == ["x"]
+
+
+def test_a_symlinked_key_file_is_written_through_and_stays_a_link(tmp_path, home):
+    real = home / "keys.json"
+    elsewhere = tmp_path / "dotfiles"
+    elsewhere.mkdir()
+    moved = elsewhere / "keyprobe-keys.json"
+    real.rename(moved)
+    real.symlink_to(moved)
+    v = vault.unlock(real, PASS)
+    v.add(Profile.new("linked", "bitmart", KEY, SECRET, "m"))
+    v.save()
+    assert real.is_symlink() and Path(os.readlink(real)) == moved
+    assert list(vault.unlock(moved, PASS).profiles) == ["linked"]
+
+
+def test_special_key_files_are_sentences_and_never_block(tmp_path):
+    folder = tmp_path / "keys.json"
+    folder.mkdir()
+    with pytest.raises(vault.CorruptKeyFile, match="is a folder, not a keyprobe key file"):
+        vault.read_header(folder)
+    fifo = tmp_path / "fifo.json"
+    os.mkfifo(fifo, 0o600)
+    with pytest.raises(vault.CorruptKeyFile, match="not a regular file"):  # no writer: a plain read would wait forever
+        vault.read_header(fifo)
+
+
+def test_keys_commands_on_a_folder_named_keys_json_exit_with_a_sentence(tmp_path):
+    home = tmp_path / "home"
+    (home / "keys.json").mkdir(parents=True)
+    done = subprocess.run([sys.executable, "-m", "tui", "keys", "list"], env=cli_env(home), capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1 and "is a folder, not a keyprobe key file" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_read_only_folder_makes_a_save_a_sentence(home):
+    if os.geteuid() == 0:
+        pytest.skip("root writes into read-only folders")
+    v = vault.unlock(home / "keys.json", PASS)
+    v.add(Profile.new("z", "bitmart", KEY, SECRET, "m"))
+    home.chmod(0o500)
+    try:
+        with pytest.raises(vault.VaultError, match="Could not write the key file"):
+            v.save()
+    finally:
+        home.chmod(0o700)
