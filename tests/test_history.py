@@ -142,3 +142,35 @@ def test_cap_holds_when_another_process_appends_between_ours(tmp_path: Path):
     history.append(history.entry_for(exchange("/last"), None, source="send"), path, max_entries=20)
     entries = history.read(path).entries
     assert len(entries) <= 20 and entries[-1]["path"] == "/last"
+
+
+def test_a_20_mb_send_keeps_the_history_under_its_cap_with_size_and_sha256(tmp_path: Path):
+    import hashlib
+
+    path = tmp_path / "history.jsonl"
+    big = '{"blob":"' + "z" * (20 * 1024 * 1024) + '"}'
+    for i in range(3):
+        history.append(history.entry_for(exchange(f"/big{i}", body=big), None, source="send"), path)
+    assert path.stat().st_size < history.MAX_BYTES
+    entry = history.read(path).pick(1)
+    assert entry["body_cut"] == {"size": len(big), "sha256": hashlib.sha256(big.encode()).hexdigest()}
+    assert len(entry["body"]) == history.BODY_CAP and big.startswith(entry["body"])
+    with pytest.raises(HistoryError, match=r"sent a 20971531-byte body; the history kept only its first 65536 characters"):
+        history.entry_draft(entry, "history entry 1")
+    small = history.entry_for(exchange("/small", body='{"a":1}'), None, source="send")
+    assert "body_cut" not in small and history.entry_draft(small).body == '{"a":1}'
+
+
+def test_history_files_that_are_not_files_are_sentences(tmp_path: Path):
+    folder = tmp_path / "history.jsonl"
+    folder.mkdir()
+    with pytest.raises(HistoryError, match="is a folder"):
+        history.read(folder)
+    fifo = tmp_path / "fifo.jsonl"
+    os.mkfifo(fifo)
+    with pytest.raises(HistoryError, match="is a FIFO"):
+        history.read(fifo)
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text('{"method":"GET","path":"/a"}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
+    log = history.read(deep)
+    assert len(log.entries) == 1 and log.skipped == [2]
