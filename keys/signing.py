@@ -11,6 +11,7 @@ spaced dump, send a compact one) is the classic 30005 and cannot happen here.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import time
 from collections.abc import Generator
