@@ -194,3 +194,23 @@ def test_probe_and_skew_end_in_sentences(capsys, home, mode):
         assert code in (0, 1, 3) and (out or err)
         code, out, _ = run(capsys, home, "skew", *target, "--samples", "2", "--json")
         json.loads(out)
+
+
+# -- deadlines and sent-is-sent ------------------------------------------------------------------------------
+def test_a_trickling_server_is_cut_at_the_deadline_and_the_request_counts_as_sent(capsys, home):
+    with HostileServer("trickle") as server:
+        code, out, _ = run(capsys, home, *send(server, "--timeout", "1", "--json"))
+    document = json.loads(out)
+    assert code == 3 and document["failure"]["kind"] == "deadline" and document["sent"] is True
+    assert "did not finish the exchange within the --timeout of 1 s" in document["failure"]["sentence"]
+    assert "The request was sent" in document["failure"]["sentence"]
+    entry = last_entry()
+    assert entry["failure"] == "deadline" and entry["sent"] is True and entry["path"] == KEYED[1]
+
+
+def test_an_answer_cut_by_a_reset_still_says_sent(capsys, home):
+    with HostileServer("rst-after-headers") as server:
+        code, out, _ = run(capsys, home, *send(server, "--json"))
+    document = json.loads(out)
+    assert code == 3 and document["sent"] is True and "The request was sent" in document["failure"]["sentence"]
+    assert last_entry()["sent"] is True

@@ -73,7 +73,7 @@ def test_a_refused_connection_exits_3(capsys):
 def test_a_timeout_exits_3(capsys, emu):
     emu.controls.latency_ms = 1_000
     code, out, _ = run(capsys, "send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url, "--timeout", "0.1")
-    assert code == 3 and "did not finish answering in time" in out
+    assert code == 3 and "did not finish the exchange within the --timeout of 0.1 s" in out
 
 
 def test_an_invalid_body_is_refused_with_its_position_and_nothing_is_sent(capsys, emu):

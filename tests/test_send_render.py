@@ -78,4 +78,4 @@ async def test_an_undelivered_request_says_so():
 
     async with Wire(transport=httpx.MockTransport(refuse)) as wire:
         ex = await wire.send(Draft(BITMART, "GET", "/system/time"), None)
-    assert "never fully sent" in printed(ex, terminal=False)
+    assert "not sent: the connection failed before the request left" in printed(ex, terminal=False) and not ex.went_out

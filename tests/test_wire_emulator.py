@@ -66,11 +66,12 @@ async def test_reset_is_classified(emu):
     assert ex.request is not None and ex.request.body == ORDER.encode()
 
 
-async def test_latency_beyond_the_timeout_is_a_read_timeout(emu):
+async def test_latency_beyond_the_timeout_is_past_the_deadline(emu):
     emu.controls.latency_ms = 1_000
     async with Wire.with_timeout(0.1) as wire:
         ex = await wire.send(Draft(emu.venue, "GET", "/system/time"), None)
-    assert ex.failure.kind is FailureKind.READ_TIMEOUT and "did not finish answering in time" in ex.failure.sentence
+    assert ex.failure.kind is FailureKind.DEADLINE and "did not finish the exchange within the --timeout of 0.1 s" in ex.failure.sentence
+    assert ex.went_out and "The request was sent" in ex.failure.sentence
 
 
 async def test_a_stalled_body_is_a_read_timeout(emu):
@@ -78,7 +79,7 @@ async def test_a_stalled_body_is_a_read_timeout(emu):
     emu.controls.slow_body_gap_s = 1.0
     async with Wire.with_timeout(0.1) as wire:
         ex = await wire.send(Draft(emu.venue, "GET", "/system/time"), None)
-    assert ex.failure.kind is FailureKind.READ_TIMEOUT
+    assert ex.failure.kind is FailureKind.DEADLINE
 
 
 async def test_a_huge_body_is_truncated_at_the_cap(emu):

@@ -143,6 +143,8 @@ class FailureKind(str, Enum):
     RESET = "reset"
     PROTOCOL = "protocol"
     SIGNING_REFUSED = "signing-refused"
+    DEADLINE = "deadline"  # the whole exchange, connect to last byte, took longer than its deadline
+    PROXY = "proxy"  # the proxy the person chose failed or refused, not the venue
     OTHER = "other"
 
 
@@ -164,6 +166,13 @@ class Exchange:
     timings: Timings = field(default_factory=Timings)
     rate_limit: RateLimit = field(default_factory=RateLimit)
     started_at: float = 0.0  # wall clock, seconds since the epoch
+    bytes_sent: bool = False  # a byte of the request left this machine: whatever failed after, it was SENT
+    proxy: str | None = None  # the proxy it went through (the person chose it), credentials stripped
+
+    @property
+    def went_out(self) -> bool:
+        """The request left (even if no answer came back): a second send would be a second order."""
+        return self.bytes_sent or self.response is not None
 
     @property
     def venue(self) -> Venue:

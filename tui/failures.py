@@ -7,11 +7,23 @@ import errno
 import socket
 import ssl
 
+from dataclasses import replace
+
 import httpx
 
+from keys import redact
 from keys.signing import SigningRefused
 from tui.exchange import Draft, FailureKind, TransportFailure
 from tui.venues import LOOPBACK_HOSTS
+
+
+class DeadlineExceeded(Exception):
+    """The whole exchange took longer than its deadline (connect to last byte)."""
+
+    def __init__(self, seconds: float, chosen: bool) -> None:
+        super().__init__(f"no complete answer within {seconds:g} s")
+        self.seconds = seconds
+        self.chosen = chosen  # --timeout set it, or keyprobe's default did
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -35,11 +47,27 @@ def _where(draft: Draft, request: httpx.Request | None) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def classify(exc: BaseException, draft: Draft, request: httpx.Request | None = None) -> TransportFailure:
-    """Name the failure and explain it to a person."""
+def classify(exc: BaseException, draft: Draft, request: httpx.Request | None = None, *, proxy: str | None = None,
+             sent: bool = False) -> TransportFailure:
+    """Name the failure and explain it to a person. With a proxy, the sentence names it: a proxy that
+    refuses is not the venue refusing. `sent`: a byte of the request had left when it failed."""
+    failure = _classify(exc, draft, request)
+    if proxy and failure.kind is not FailureKind.SIGNING_REFUSED:
+        if any(isinstance(e, httpx.ProxyError) for e in _chain(exc)):
+            return TransportFailure(FailureKind.PROXY, f"The proxy {proxy} failed or refused to reach {_where(draft, request)}: "
+                                    f"{_first_line(_chain(exc))}. Check the proxy, or send without it.", failure.detail)
+        return replace(failure, sentence=f"Through the proxy {proxy}: {failure.sentence} (the proxy may be the one failing)")
+    if sent and failure.kind in (FailureKind.RESET, FailureKind.PROTOCOL, FailureKind.DEADLINE, FailureKind.OTHER,
+                                 FailureKind.READ_TIMEOUT, FailureKind.WRITE_TIMEOUT):
+        return replace(failure, sentence=f"{failure.sentence} The request was sent: check the venue before sending it again.")
+    return failure
+
+
+def _classify(exc: BaseException, draft: Draft, request: httpx.Request | None = None) -> TransportFailure:
     where = _where(draft, request)
     emulator = draft.venue.is_emulator
-    detail = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+    # masked: an exception's text can quote a header value (h11 quotes an illegal one whole)
+    detail = redact.mask(f"{type(exc).__name__}: {exc}".strip().rstrip(":"))
     chain = _chain(exc)
     text = " ".join(str(e) for e in chain).lower()
 
@@ -48,6 +76,14 @@ def classify(exc: BaseException, draft: Draft, request: httpx.Request | None = N
 
     if isinstance(exc, SigningRefused):
         return fail(FailureKind.SIGNING_REFUSED, f"{exc} Nothing was sent.")
+    if isinstance(exc, DeadlineExceeded):
+        named = f"the --timeout of {exc.seconds:g} s" if exc.chosen else f"keyprobe's default deadline of {exc.seconds:g} s (set another with --timeout)"
+        return fail(FailureKind.DEADLINE, f"{where} did not finish the exchange within {named}; the deadline covers "
+                    "connecting, sending and the whole answer. The server may be slow or trickling its answer.")
+    if isinstance(exc, httpx.LocalProtocolError):
+        # Raised while keyprobe wrote the request, before it left: a local problem, never the server's.
+        return TransportFailure(FailureKind.SIGNING_REFUSED, "keyprobe could not write this request as valid HTTP (a header holds a "
+                                "character HTTP forbids, such as a line break); nothing was sent.", type(exc).__name__)
     if isinstance(exc, httpx.ConnectTimeout):
         return fail(FailureKind.CONNECT_TIMEOUT, f"Could not connect to {where} in time: the host did not answer the connection. "
                     "Check the address, a firewall or VPN, or raise the timeout.")

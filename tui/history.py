@@ -104,6 +104,8 @@ def entry_for(
         "code": diagnosis.code if diagnosis is not None else None,
         "message": failure.sentence if failure is not None else (diagnosis.headline if diagnosis is not None else None),
         "failure": failure.kind.value if failure is not None else None,
+        "sent": exchange.went_out,  # the request left: a failure after that is not "nothing happened"
+        "proxy": exchange.proxy,
         "timings_ms": {k: round(v, 1) for k, v in timings.items() if v is not None},
     }
 

@@ -94,10 +94,12 @@ def rate_limit_line(rl: RateLimit) -> str | None:
 
 
 # -- pieces --------------------------------------------------------------------------------------------
-def render_request(sent: SentRequest, delivered: bool = True) -> RenderableType:
+def render_request(sent: SentRequest, delivered: bool = True, proxy: str | None = None) -> RenderableType:
     lines: list[RenderableType] = [Text.assemble(("→ ", "bold cyan"), (shown(f"{sent.method} {sent.url}"), "bold"))]
+    if proxy:
+        lines[0].append(shown(f"   via the proxy {proxy}"), style="bold yellow")
     if not delivered:
-        lines[0].append("   (never fully sent: the connection failed first)", style="yellow")
+        lines[0].append("   (not sent: the connection failed before the request left)", style="yellow")
     for name, value in sent.headers:
         lines.append(Text.assemble(("  " + shown(name), "cyan"), ": ", shown(value)))
     if sent.body:
@@ -185,7 +187,7 @@ def render_exchange(exchange: Exchange, diagnosis: Any | None = None, *, body_li
     if exchange.request is not None:
         failure = exchange.failure
         # No "request sent" stamp: the connection failed before the request went out in full.
-        parts.append(render_request(exchange.request, delivered=failure is None or exchange.timings.request_sent_ms is not None))
+        parts.append(render_request(exchange.request, delivered=failure is None or exchange.went_out, proxy=exchange.proxy))
     if exchange.response is not None:
         parts.append(render_response(exchange.response, exchange.timings, exchange.rate_limit, body_lines=body_lines))
     if exchange.failure is not None:
@@ -298,4 +300,6 @@ def exchange_to_dict(exchange: Exchange) -> dict:
         },
         "rate_limit": {"remaining": rl.remaining, "limit": rl.limit, "reset": rl.reset, "mode": rl.mode} if rl.present else None,
         "started_at": exchange.started_at,
+        "sent": exchange.went_out,  # a byte of the request left, whatever failed after
+        "proxy": exchange.proxy,
     }

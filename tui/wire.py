@@ -33,17 +33,20 @@ from tui.exchange import (
     RateLimit,
     ResponseData,
     SentRequest,
+    TransportFailure,
 )
-from tui.failures import classify
+from tui.failures import DeadlineExceeded, classify
 from tui.signing_context import SigningContext, context_for
 from tui.trace import Trace
-from tui.venues import LOOPBACK_HOSTS
 
 DEFAULT_BODY_CAP = 32 * 1024 * 1024
 DEFAULT_CONNECT_S = 5.0
 DEFAULT_READ_S = 15.0
 DEFAULT_WRITE_S = 15.0
 DEFAULT_POOL_S = 5.0
+# The whole exchange, connect to last byte: httpx's timeouts are per read, so a server trickling one byte
+# every few seconds would otherwise hold a send for minutes. --timeout sets it; this is the default.
+DEFAULT_DEADLINE_S = 30.0
 # After the cap, keep reading (and counting) this much more so the size shown is the real one;
 # past it, stop: an endless stream must not hold the send forever.
 DRAIN_LIMIT = 256 * 1024 * 1024
@@ -65,13 +68,23 @@ class Wire:
         pool_timeout: float = DEFAULT_POOL_S,
         body_cap: int = DEFAULT_BODY_CAP,
         transport: httpx.AsyncBaseTransport | None = None,
+        proxy: str | None = None,
+        trust_env: bool = False,
     ) -> None:
-        """`timeout` (seconds) is the one knob a person sets: it becomes the read and write timeout, and
-        connecting gets at most 5 s (or `timeout`, if shorter). The other arguments set each phase."""
+        """`timeout` (seconds) is the one knob a person sets: the deadline of the whole exchange, connect
+        to last byte (default 30 s), and also the read and write timeout; connecting gets at most 5 s (or
+        `timeout`, if shorter). The other arguments set each phase.
+
+        Proxies: none, unless the person chose one: `proxy` (--proxy URL) for every request, or
+        `trust_env` (--trust-env) for the HTTP(S)_PROXY / NO_PROXY of the environment. A proxy that is
+        used is named in the Exchange, so every output can say so."""
+        self.deadline = DEFAULT_DEADLINE_S
+        self.deadline_chosen = timeout is not None  # named in the failure: "--timeout 10" or keyprobe's default
         if timeout is not None:
             if timeout <= 0:
                 raise ValueError("the timeout must be more than 0 seconds")
             read_timeout, write_timeout, connect_timeout = timeout, timeout, min(connect_timeout, timeout)
+            self.deadline = timeout
         self.timeout = httpx.Timeout(
             connect=connect_timeout,
             read=read_timeout,
@@ -81,6 +94,9 @@ class Wire:
         self.body_cap = body_cap
         self._transport = transport  # tests pass an httpx.MockTransport; None = the real network
         self._clients: dict[str, httpx.AsyncClient] = {}
+        self._proxies: dict[str, str | None] = {}  # client key -> the proxy its requests go through
+        self.proxy = proxy
+        self.trust_env = trust_env
 
     @classmethod
     def with_timeout(cls, seconds: float | None, **kwargs: object) -> Wire:
@@ -94,16 +110,24 @@ class Wire:
         key = f"{parts.scheme}://{parts.netloc}".lower()
         client = self._clients.get(key)
         if client is None or client.is_closed:
+            proxy = self.proxy or (environment_proxy(base_url) if self.trust_env else None)
             client = httpx.AsyncClient(
                 timeout=self.timeout,
                 transport=self._transport,
                 headers=CLIENT_HEADERS,
-                # A proxy from the environment must not sit between keyprobe and the local emulator.
-                trust_env=(parts.hostname or "") not in LOOPBACK_HOSTS,
+                proxy=proxy if self._transport is None else None,
+                # Never the environment's proxies, .netrc or SSL variables behind the person's back: a
+                # request that carries a key goes through a proxy only when the person chose it.
+                trust_env=False,
                 follow_redirects=False,
             )
             self._clients[key] = client
+            self._proxies[key] = shown_proxy(proxy)
         return client
+
+    def proxy_for(self, base_url: str) -> str | None:
+        parts = urlsplit(base_url)
+        return self._proxies.get(f"{parts.scheme}://{parts.netloc}".lower())
 
     async def aclose(self) -> None:
         clients, self._clients = self._clients, {}
@@ -128,30 +152,31 @@ class Wire:
         trace: Trace | None = None
         request: httpx.Request | None = None
         signer: VenueSigner | None = None
-        context = context_for(signing, draft)
-        header_set = context.header_set(draft)
+        proxy: str | None = None
+        header_set: HeaderSet | None = None
         try:
+            context = context_for(signing, draft)
+            header_set = context.header_set(draft)
             client = self.client_for(draft.venue.base_url)
+            proxy = self.proxy_for(draft.venue.base_url)
             trace = Trace.start()  # after the client: its one-time set-up (an SSL context, ~40 ms) is not this send's time
             request = build_request(client, draft)
             signer = context.signer(draft)
             trace.attach(request)
-            response = await client.send(request, auth=signer, stream=True)
             try:
-                body, truncated, size = await self._read_body(response)
-                trace.mark("receive_response_body.complete")
-            finally:
-                await response.aclose()
+                async with asyncio.timeout(self.deadline):
+                    response = await client.send(request, auth=signer, stream=True)
+                    try:
+                        body, truncated, size = await self._read_body(response)
+                        trace.mark("receive_response_body.complete")
+                    finally:
+                        await response.aclose()
+            except TimeoutError:
+                raise DeadlineExceeded(self.deadline, self.deadline_chosen) from None
             trace.end_ns = perf_counter_ns()
+            return _exchange(draft, response, signer, header_set, body, truncated, size, trace, started_at, proxy), trace
         except Exception as exc:  # noqa: BLE001 - the contract is: never raise, explain instead
-            if trace is None:
-                trace = Trace.start()
-            trace.end_ns = perf_counter_ns()
-            failure = classify(exc, draft, request)
-            sent = None if failure.kind is FailureKind.SIGNING_REFUSED or request is None else _sent(request, signer, draft, header_set)
-            exchange = Exchange(draft=draft, request=sent, failure=failure, timings=trace.timings(), started_at=started_at)
-            return exchange, trace
-        return _exchange(draft, response, signer, header_set, body, truncated, size, trace, started_at), trace
+            return _failed(exc, draft, request, signer, header_set, trace, started_at, proxy), trace or Trace.start()
 
     async def _read_body(self, response: httpx.Response) -> tuple[bytes, bool, int]:
         chunks: list[bytes] = []
@@ -167,6 +192,52 @@ class Wire:
                 break
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return body, size > cap, size
+
+
+def _failed(exc: BaseException, draft: Draft, request: httpx.Request | None, signer: VenueSigner | None,
+            header_set: HeaderSet | None, trace: Trace | None, started_at: float, proxy: str | None) -> Exchange:
+    """The Exchange of a send that failed. Once a byte of the request left (httpcore stamped the start of
+    the request headers), it is SENT whatever failed after: a second send would be a second order."""
+    try:
+        if trace is None:
+            trace = Trace.start()
+        trace.end_ns = perf_counter_ns()
+        left = trace.request_started_ns is not None
+        failure = classify(exc, draft, request, proxy=proxy, sent=left)
+        sent = None if failure.kind is FailureKind.SIGNING_REFUSED or request is None else _sent(
+            request, signer, draft, header_set or draft.venue.header_set)
+        return Exchange(draft=draft, request=sent, failure=failure, timings=trace.timings(), started_at=started_at,
+                        bytes_sent=left, proxy=proxy)
+    except Exception as inner:  # noqa: BLE001 - last resort: the send must still come back as an Exchange
+        failure = TransportFailure(FailureKind.OTHER, f"The request failed and keyprobe could not describe how ({type(inner).__name__}).",
+                                   f"{type(exc).__name__}")
+        left = trace is not None and trace.request_started_ns is not None
+        return Exchange(draft=draft, request=None, failure=failure, started_at=started_at, bytes_sent=left, proxy=proxy)
+
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy HTTP(S)_PROXY / ALL_PROXY name for `url`, unless NO_PROXY exempts its host (--trust-env)."""
+    import urllib.request
+
+    proxies = urllib.request.getproxies_environment()
+    host = urlsplit(url).hostname or ""
+    if not proxies or urllib.request.proxy_bypass_environment(host, proxies):
+        return None
+    return proxies.get(urlsplit(url).scheme) or proxies.get("all")
+
+
+def shown_proxy(proxy: str | None) -> str | None:
+    """The proxy URL as outputs name it: scheme, host and port; a user:password in it is never shown."""
+    if not proxy:
+        return None
+    try:
+        parts = urlsplit(proxy)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an unreadable proxy URL)"
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}{port}"
 
 
 def build_request(client: httpx.Client | httpx.AsyncClient, draft: Draft) -> httpx.Request:
@@ -214,14 +285,14 @@ def _as_int(text: str | None) -> int | None:
 
 
 def _exchange(draft: Draft, response: httpx.Response, signer: VenueSigner | None, header_set: HeaderSet, body: bytes,
-              truncated: bool, size: int, trace: Trace, started_at: float) -> Exchange:
+              truncated: bool, size: int, trace: Trace, started_at: float, proxy: str | None = None) -> Exchange:
     """The Exchange of one answered send."""
     headers = tuple([(k.decode("latin-1"), v.decode("latin-1")) for k, v in response.headers.raw])
     data = ResponseData(
         response.status_code, response.reason_phrase, headers, body, truncated, size, response.http_version
     )
     return Exchange(draft, _sent(response.request, signer, draft, header_set), data, None, trace.timings(),
-                    parse_rate_limit(headers), started_at)
+                    parse_rate_limit(headers), started_at, bytes_sent=True, proxy=proxy)
 
 
 def parse_rate_limit(headers: tuple[tuple[str, str], ...]) -> RateLimit:
