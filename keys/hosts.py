@@ -38,3 +38,39 @@ BINDINGS: dict[str, HostBinding] = {
 def signing_hosts(hosts: frozenset[str], extra_hosts: frozenset[str] | tuple[str, ...] = ()) -> frozenset[str]:
     """`hosts` plus the extra hosts a profile (or --allow-host) names, lower-cased."""
     return hosts | frozenset(h.lower() for h in extra_hosts)
+
+
+def host_port(host: str, port: int) -> str:
+    """The "host:port" form a profile lists to allow a port other than 443 (IPv6 in brackets)."""
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def binds(allowed: frozenset[str], host: str, port: int | None) -> bool:
+    """Whether a key bound to `allowed` may go to host:port: its hosts on 443 (https' own port), or a
+    "host:port" it lists. Loopback is the emulator's, on any port."""
+    if host in LOOPBACK_HOSTS and host in allowed:
+        return True  # the emulator's, on any port (unless only a host:port is listed, below)
+    if port in (None, 443) and host in allowed:
+        return True
+    return host_port(host, port or 443) in allowed
+
+
+def transport_refusal(scheme: str, host: str, port: int | None, allowed: frozenset[str], venue_name: str) -> str | None:
+    """Why a request that carries a key may not go to scheme://host:port, or None. The policy: https only
+    (loopback aside), only to the key's hosts, and only on port 443 unless the profile lists the port."""
+    loopback = host in LOOPBACK_HOSTS
+    listed = host in allowed or any(a.startswith((f"{host}:", f"[{host}]:")) for a in allowed)
+    if not listed:
+        hosts = ", ".join(sorted(allowed)) or "no hosts"
+        return f"Refusing to sign for {host}: this key belongs to {venue_name}, whose hosts are {hosts}."
+    if scheme != "https" and not loopback:
+        return (f"Refusing to send a key to {host} over plain {scheme}: a request that carries a key goes only over https "
+                f"(loopback aside), so nobody on the way can read it. Use https://{host}.")
+    if binds(allowed, host, port):
+        return None
+    if loopback:
+        ports = ", ".join(sorted(a for a in allowed if a.startswith((f"{host}:", f"[{host}]:"))))
+        return (f"Refusing to sign for {host_port(host, port or 80)}: this key signs on loopback only at {ports}, the address "
+                "named on the command line; a saved request cannot send it elsewhere (pass --profile, or --base-url).")
+    return (f"Refusing to sign for {host_port(host, port or 443)}: this key signs for {host} on port 443 only. If that port "
+            f"is really the venue's, store it with the key: --allow-host {host_port(host, port or 443)}.")

@@ -13,9 +13,10 @@ from urllib.parse import urlsplit
 from keys import credential_check
 from keys.secret import Secret
 from keys.signing import Credentials
-from keys.hosts import BINDINGS, HostBinding, signing_hosts
+from keys.hosts import BINDINGS, HostBinding, binds, host_port, signing_hosts, transport_refusal
 
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+HOST_PORT = re.compile(r"(?P<host>\[[0-9a-f:]+\]|[a-z0-9.-]+):(?P<port>\d{1,5})")
 HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[?[0-9a-f:]+\]?")
 
 
@@ -73,12 +74,20 @@ class Profile:
             raise ProfileError("The API key is empty.")
         if not profile.secret:
             raise ProfileError("The secret is empty.")
-        if profile.base_url and urlsplit(profile.base_url).hostname not in profile.allowed_hosts:
-            host = urlsplit(profile.base_url).hostname
-            raise ProfileError(
-                f"The base URL's host {host} is not one of {profile.venue_name}'s hosts; "
-                f"if you mean it, allow it with --allow-host {host}."
-            )
+        if profile.base_url:
+            parts = urlsplit(profile.base_url)
+            host, port = parts.hostname or "", parts.port
+            if host not in profile.allowed_hosts and not binds(profile.allowed_hosts, host, port):
+                raise ProfileError(
+                    f"The base URL's host {host} is not one of {profile.venue_name}'s hosts; "
+                    f"if you mean it, allow it with --allow-host {host}."
+                )
+            # The transport policy at the door (keys add/edit, the console form); the signer applies it
+            # again to every request, so a profile stored before this check cannot send in clear either.
+            refusal = transport_refusal(parts.scheme, host, port, profile.allowed_hosts, profile.venue_name)
+            if checked and refusal is not None:
+                raise ProfileError(refusal.replace("Refusing to send a key", "This profile would send its key")
+                                   .replace("Refusing to sign for", "This profile would sign for"))
         return profile
 
     @property
@@ -126,9 +135,15 @@ class Profile:
 
 
 def _check_host(host: str) -> str:
+    """A bare host name, or host:port to allow a port other than 443 ([v6]:port for IPv6)."""
     h = (host or "").strip().lower().rstrip(".")
+    with_port = HOST_PORT.fullmatch(h)
+    if with_port and 1 <= int(with_port["port"]) <= 65535 and HOST_NAME.fullmatch(with_port["host"]):
+        name, port = with_port["host"].strip("[]"), int(with_port["port"])
+        return name if port == 443 else host_port(name, port)
     if not HOST_NAME.fullmatch(h):
-        raise ProfileError(f"{host!r} is not a host name: give the bare name, like api.example.com (no scheme, port or path).")
+        raise ProfileError(f"{host!r} is not a host name: give the bare name, like api.example.com, or host:port "
+                           "for a port other than 443 (no scheme or path).")
     return h.strip("[]")
 
 

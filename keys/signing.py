@@ -21,6 +21,7 @@ from typing import Protocol
 
 import httpx
 
+from keys.hosts import transport_refusal
 from keys.secret import Secret
 
 BODY_SIGNED_METHODS = frozenset({"POST", "PUT"})
@@ -180,11 +181,6 @@ class SigningRefused(Exception):
     """The signer will not sign this request (a host the key is not bound to, missing credentials)."""
 
 
-def host_refusal(host: str, allowed: frozenset[str], venue_name: str) -> str:
-    hosts = ", ".join(sorted(allowed)) or "no hosts"
-    return f"Refusing to sign for {host}: this key belongs to {venue_name}, whose hosts are {hosts}."
-
-
 class VenueSigner(httpx.Auth):
     """Signs one request. Make a new one per send: the timestamp and the evidence are per request."""
 
@@ -210,8 +206,11 @@ class VenueSigner(httpx.Auth):
     def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
         url = request.url
         host = url.host
-        if self._level is not AuthLevel.NONE and self._allowed is not None and host not in self._allowed:
-            raise SigningRefused(host_refusal(host, self._allowed, self._venue_name))
+        if self._level is not AuthLevel.NONE and self._allowed is not None:
+            # The transport policy, checked on the final URL: https only (loopback aside), the key's hosts, port 443.
+            refusal = transport_refusal(url.scheme, host, url.port, self._allowed, self._venue_name)
+            if refusal is not None:
+                raise SigningRefused(refusal)
         # setdefault, without raising and catching a KeyError on every send. (No local holds the
         # headers: once the key is in them, a crash report that prints locals would show it.)
         if not request.headers.get_list("content-type"):

@@ -127,7 +127,13 @@ class HostileServer:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone leaves it listening
+        except OSError:
+            pass
         self._sock.close()
+        for t in self._threads:
+            t.join(timeout=5)
 
     def _accept(self) -> None:
         while not self._stop.is_set():

@@ -120,8 +120,22 @@ def test_env_credentials_sign_when_no_profile(emu, home: Path, capsys, monkeypat
     monkeypatch.setenv("KEYPROBE_API_KEY", EXAMPLE_KEY)
     monkeypatch.setenv("KEYPROBE_SECRET", "wrong-secret")
     saved.save(Draft(emu.venue, "POST", "/contract/private/cancel-order", body=CANCEL), "c", home / "c")
-    assert main(["replay", str(home / "c"), "--json"]) == 1
+    assert main(["replay", str(home / "c"), "--json", "--base-url", emu.base_url]) == 1
     assert json_lines(capsys.readouterr().out)[0]["code"] == 30005
+
+
+def test_a_saved_file_does_not_choose_where_environment_credentials_go(emu, home: Path, capsys, monkeypatch):
+    """The file says "emulator at this port"; without --base-url the environment key signs only for the
+    emulator's default address, so the file's loopback port is refused and nothing is sent."""
+    monkeypatch.setenv("KEYPROBE_API_KEY", EXAMPLE_KEY)
+    monkeypatch.setenv("KEYPROBE_SECRET", EXAMPLE_SECRET)
+    saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail"), "c", home / "c")
+    before = emu.state.peek_count("key:demo").used
+    assert main(["replay", str(home / "c"), "--json"]) == 2
+    [line] = json_lines(capsys.readouterr().out)
+    assert line["outcome"] == "refused" and f"Refusing to sign for 127.0.0.1:{emu.port}" in line["message"]
+    assert "127.0.0.1:8640, the address named on the command line" in line["message"]
+    assert emu.state.peek_count("key:demo").used == before
 
 
 def test_replay_a_history_entry(emu, home: Path, capsys):

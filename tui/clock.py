@@ -323,12 +323,12 @@ async def measure(wire: object, venue: Venue, samples: int = DEFAULT_SAMPLES) ->
     return estimate_date_header(stamps)
 
 
-def measure_once(venue: Venue, samples: int = DEFAULT_SAMPLES, timeout: float | None = None) -> ClockEstimate:
-    """`measure` from synchronous code, on a Wire that lives for this call."""
+def measure_once(venue: Venue, samples: int = DEFAULT_SAMPLES, timeout: float | None = None, **wire_options: object) -> ClockEstimate:
+    """`measure` from synchronous code, on a Wire that lives for this call (`wire_options`: proxy, trust_env)."""
     from tui.wire import Wire
 
     async def go() -> ClockEstimate:
-        async with Wire.with_timeout(timeout) as wire:
+        async with Wire(timeout=timeout, **wire_options) as wire:  # type: ignore[arg-type]
             return await measure(wire, venue, samples)
 
     return asyncio.run(go())

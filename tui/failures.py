@@ -56,6 +56,11 @@ def classify(exc: BaseException, draft: Draft, request: httpx.Request | None = N
         if any(isinstance(e, httpx.ProxyError) for e in _chain(exc)):
             return TransportFailure(FailureKind.PROXY, f"The proxy {proxy} failed or refused to reach {_where(draft, request)}: "
                                     f"{_first_line(_chain(exc))}. Check the proxy, or send without it.", failure.detail)
+        if not sent and failure.kind in (FailureKind.REFUSED, FailureKind.CONNECT_TIMEOUT, FailureKind.DNS, FailureKind.OTHER):
+            # Nothing left: the connection that failed was the one to the proxy, not to the venue.
+            return TransportFailure(FailureKind.PROXY, f"Could not reach the proxy {proxy} ({failure.kind.value}): "
+                                    f"{_first_line(_chain(exc))}. Nothing was sent; check the proxy, or send without it.",
+                                    failure.detail)
         return replace(failure, sentence=f"Through the proxy {proxy}: {failure.sentence} (the proxy may be the one failing)")
     if sent and failure.kind in (FailureKind.RESET, FailureKind.PROTOCOL, FailureKind.DEADLINE, FailureKind.OTHER,
                                  FailureKind.READ_TIMEOUT, FailureKind.WRITE_TIMEOUT):

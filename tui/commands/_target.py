@@ -66,9 +66,35 @@ def add_target_options(parser: argparse.ArgumentParser, *, timeout: bool = True)
                    help=f"on the emulator, use its demo key in this state: {', '.join(DEMO_STATES)} (default active)")
     g.add_argument("--allow-host", action="append", default=[], metavar="HOST",
                    help="also let a key from KEYPROBE_* sign for this host (repeatable); a profile's hosts are stored with it")
+    add_network_options(g, timeout=timeout)
+
+
+def add_network_options(group: argparse._ActionsContainer, *, timeout: bool = True) -> None:
+    """--timeout, --proxy and --trust-env: how a command's Wire reaches the venue (send, skew, probe, replay)."""
     if timeout:
-        g.add_argument("--timeout", type=seconds, default=None, metavar="S",
-                       help="read timeout in seconds (default 15; connecting is given at most 5)")
+        group.add_argument("--timeout", type=seconds, default=None, metavar="S",
+                           help="deadline in seconds for each whole exchange, connect to last byte (default 30)")
+    group.add_argument("--proxy", metavar="URL", type=proxy_url, default=None,
+                       help="send through this HTTP proxy (named in every output); by default no proxy is used")
+    group.add_argument("--trust-env", action="store_true",
+                       help="use the proxy named by HTTP_PROXY / HTTPS_PROXY / NO_PROXY (ignored unless you pass this)")
+
+
+def proxy_url(text: str) -> str:
+    try:
+        parts = urlsplit(text.strip())
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a proxy URL like http://127.0.0.1:3128")
+    return text.strip()
+
+
+def wire_options(args: argparse.Namespace) -> dict[str, object]:
+    """The Wire's keyword arguments from --timeout, --proxy and --trust-env."""
+    return {"timeout": getattr(args, "timeout", None), "proxy": getattr(args, "proxy", None),
+            "trust_env": bool(getattr(args, "trust_env", False))}
 
 
 def _check_base_url(url: str) -> str:

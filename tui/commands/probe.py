@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
 
 async def _probe(args: argparse.Namespace, target):
     from tui.probe import run_probe
+    from tui.commands._target import wire_options
     from tui.render import console
     from tui.wire import Wire
 
@@ -88,7 +89,7 @@ async def _probe(args: argparse.Namespace, target):
         if not args.json:
             _print_step(out, number, step)
 
-    async with Wire(timeout=target.timeout) as wire:
+    async with Wire(**wire_options(args)) as wire:  # type: ignore[arg-type]
         return await run_probe(target, wire=wire, on_step=on_step, clock_samples=args.samples)
 
 

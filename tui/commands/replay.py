@@ -15,7 +15,8 @@ import argparse
 import sys
 from urllib.parse import urlsplit
 
-from tui.commands._args import seconds, whole_number
+from tui.commands._args import whole_number
+from tui.commands._target import add_network_options, wire_options
 
 HELP = "send saved requests again, each signed afresh"
 
@@ -40,7 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", metavar="NAME", help="sign every request with this key (default: each file's profile)")
     p.add_argument("--concurrency", type=whole_number(1), default=4, metavar="N", help="requests in flight at once (default 4)")
     p.add_argument("--repeat", type=whole_number(1), default=1, metavar="N", help="send the whole set N times (default 1)")
-    p.add_argument("--timeout", type=seconds, default=None, metavar="S", help="read timeout in seconds (default 15)")
+    p.add_argument("--base-url", metavar="URL", default=None,
+                   help="where KEYPROBE_* credentials may sign (default: each venue's own address); a saved file never chooses it")
+    add_network_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object per request per line, as each completes")
     p.add_argument("--yes", action="store_true", help="send signed POSTs to real venue hosts without asking")
     p.add_argument("--no-history", action="store_true", help="do not add these sends to the history")
@@ -84,6 +87,25 @@ def _jobs(args: argparse.Namespace) -> list:
     return jobs
 
 
+def environment_context(venue, credentials, base_url: str | None):
+    """KEYPROBE_* credentials sign only where the command line says: --base-url, else the default address of
+    the file's venue. A saved file names a venue; it never chooses the host or port an environment key goes to."""
+    from keys.hosts import LOOPBACK_HOSTS, host_port
+    from tui.signing_context import SigningContext
+    from tui.venues import VENUES
+
+    where = urlsplit(base_url or VENUES[venue.id].base_url)
+    host = where.hostname or ""
+    port = where.port or (443 if where.scheme == "https" else 80)
+    if host in LOOPBACK_HOSTS:
+        hosts = frozenset({host_port(host, port)})
+    elif base_url:
+        hosts = frozenset({host if port == 443 else host_port(host, port)})
+    else:
+        return SigningContext.for_venue(VENUES[venue.id], credentials)  # the venue's own hosts, on 443
+    return SigningContext(venue, credentials, hosts)
+
+
 def _signing_for(args: argparse.Namespace):
     """A function job -> SigningContext. Profiles are unlocked once each, before anything is sent."""
     from tui.signing_context import environment_credentials
@@ -106,7 +128,7 @@ def _signing_for(args: argparse.Namespace):
             return profile_signing(job.draft.profile)
         venue = job.draft.venue
         if env is not None:
-            return SigningContext.for_venue(venue, env)  # bound to the hosts of the file's venue, from the venue table
+            return environment_context(venue, env, args.base_url)
         if venue.is_emulator:
             from keys.demo import demo_key
 
@@ -175,7 +197,7 @@ async def _run(args: argparse.Namespace, jobs: list, signing_for) -> list:
         def on_result(r) -> None:
             print("  ".join(_cells(r, args.repeat > 1)), flush=True)
 
-    async with Wire(timeout=args.timeout) as wire:
+    async with Wire(**wire_options(args)) as wire:  # type: ignore[arg-type]
         if progress is not None:
             progress.start()
         try:

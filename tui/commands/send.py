@@ -110,7 +110,7 @@ def exit_code(exchange, diagnosis) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from keys.signing import AuthLevel
-    from tui.commands._target import TargetError, resolve_target
+    from tui.commands._target import TargetError, resolve_target, wire_options
     from tui.exchange import Draft
     from tui.venues import VENUES
 
@@ -145,7 +145,7 @@ def run(args: argparse.Namespace) -> int:
                 print(f"Key: {target.credential_source}", file=sys.stderr)
         import asyncio
 
-        exchange, estimate, clock_error = asyncio.run(_send(draft, target, args.sync_clock))
+        exchange, estimate, clock_error = asyncio.run(_send(draft, target, args.sync_clock, wire_options(args)))
     return _report(args, draft, exchange, estimate, clock_error)
 
 
@@ -161,14 +161,14 @@ def _save(draft, args: argparse.Namespace) -> str | None:
     return None
 
 
-async def _send(draft, target, sync_clock: bool):
+async def _send(draft, target, sync_clock: bool, wire_options: dict):
     from keys.signing import OffsetClock
     from tui.clock import ClockUnavailable, measure
     from tui.exchange import Exchange
     from tui.wire import Wire
 
     estimate = clock_error = None
-    async with Wire(timeout=target.timeout) as wire:
+    async with Wire(**wire_options) as wire:
         clock = OffsetClock(0.0, apply=False)
         if sync_clock:
             try:

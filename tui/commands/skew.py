@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tui.clock import ClockUnavailable, measure_once
-    from tui.commands._target import TargetError, resolve_target
+    from tui.commands._target import TargetError, resolve_target, wire_options
 
     try:
         target = resolve_target(args)
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         for note in target.notes:
             print(note, file=sys.stderr)
         try:
-            estimate = measure_once(target.venue, args.samples, target.timeout)
+            estimate = measure_once(target.venue, args.samples, **wire_options(args))
         except ClockUnavailable as exc:
             if args.json:
                 kind = exc.failure.kind.value if exc.failure is not None else "no-clock"
