@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from keys import redact
 from keys.signing import Clock, Credentials, HeaderSet, VenueSigner
 from tui.venues import Venue, get_venue, signing_hosts
 
@@ -60,7 +61,9 @@ def environment_credentials() -> Credentials | None:
     """KEYPROBE_API_KEY / KEYPROBE_SECRET / KEYPROBE_MEMO, when the key is set (the CLI's and the console's)."""
     if not os.environ.get(ENV_KEY):
         return None
-    return Credentials.of(os.environ[ENV_KEY], os.environ.get(ENV_SECRET, ""), os.environ.get(ENV_MEMO, ""))
+    credentials = Credentials.of(os.environ[ENV_KEY], os.environ.get(ENV_SECRET, ""), os.environ.get(ENV_MEMO, ""))
+    redact.register(credentials.api_key, credentials.secret, credentials.memo)  # masked in every log line, like a profile's
+    return credentials
 
 
 def context_for(signing: SigningContext | Credentials | None, draft: Draft) -> SigningContext:
