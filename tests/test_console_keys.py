@@ -232,6 +232,24 @@ async def test_a_bad_profile_keeps_the_form_open_with_the_sentence(keyfile):
         await pilot.press("ctrl+s")  # no secret typed
         await settle(app, pilot)
         assert app.screen is form and "secret is empty" in form.query_one("#form-error", Static).content.plain
+        # A malformed base URL and a secret with a Windows line ending: field errors, the form and what was typed stay.
+        await type_into(pilot, form.query_one("#secret", Input), CANARY_SECRET)
+        form.query_one("#base-url", Input).value = "http://[::1"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form and "'http://[::1' is not a valid URL" in form.query_one("#form-error", Static).content.plain
+        assert form.query_one("#name", Input).value == "fresh" and form.query_one("#secret", Input).value == CANARY_SECRET
+        form.query_one("#base-url", Input).value = "http://api-cloud-v2.bitmart.com"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        assert app.screen is form and "over plain http" in form.query_one("#form-error", Static).content.plain
+        form.query_one("#base-url", Input).value = ""
+        form.query_one("#secret", Input).value = CANARY_SECRET + "\r"
+        await pilot.press("ctrl+s")
+        await settle(app, pilot)
+        error = form.query_one("#form-error", Static).content.plain
+        assert app.screen is form and f"The secret contains a carriage return (CR) at position {len(CANARY_SECRET) + 1}" in error
+        assert CANARY_SECRET[:8] not in error
         await pilot.press("escape")
         await settle(app, pilot)
         assert isinstance(app.screen, KeysScreen) and list(stored_names()) == ["emu"]
