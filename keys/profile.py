@@ -40,6 +40,7 @@ class Profile:
     extra_hosts: tuple[str, ...] = ()
     base_url: str | None = None
     notes: str = ""
+    proxy: str | None = None  # the HTTP proxy this key's requests go through, chosen by the person
 
     @classmethod
     def new(
@@ -54,6 +55,7 @@ class Profile:
         base_url: str | None = None,
         notes: str = "",
         checked: bool = True,
+        proxy: str | None = None,
     ) -> Profile:
         """A checked profile; ProfileError with a sentence when a field is unusable. `checked=False` is
         for profiles read back from the key file: one stored by an older keyprobe with a stray space
@@ -69,7 +71,7 @@ class Profile:
         if venue not in BINDINGS:
             raise ProfileError(f"Unknown venue {venue!r}; choose one of {', '.join(BINDINGS)}.")
         hosts = tuple(sorted({_check_host(h) for h in extra_hosts}))
-        profile = cls(name, venue, api_key, secret, memo, hosts, _check_base_url(base_url), notes or "")
+        profile = cls(name, venue, api_key, secret, memo, hosts, _check_base_url(base_url), notes or "", _check_proxy(proxy))
         if not profile.api_key:
             raise ProfileError("The API key is empty.")
         if not profile.secret:
@@ -123,6 +125,7 @@ class Profile:
             "extra_hosts": list(self.extra_hosts),
             "base_url": self.base_url,
             "notes": self.notes,
+            "proxy": shown_proxy(self.proxy),
         }
 
     def hygiene(self) -> list[str]:
@@ -158,3 +161,30 @@ def _check_base_url(url: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not hostname:
         raise ProfileError(f"{url!r} is not a base URL: it needs http:// or https:// and a host, like https://api-cloud-v2.bitmart.com.")
     return url.strip().rstrip("/")
+
+
+def _check_proxy(url: str | None) -> str | None:
+    if not url or not url.strip():
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ProfileError(f"{shown_proxy(url)!r} is not a proxy URL: give one like http://127.0.0.1:3128.")
+    return url.strip()
+
+
+def shown_proxy(proxy: str | None) -> str | None:
+    """A proxy URL as outputs name it: scheme, host and port; a user:password in it is never shown."""
+    if not proxy:
+        return None
+    try:
+        parts = urlsplit(proxy)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an unreadable proxy URL)"
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}{port}"

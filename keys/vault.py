@@ -423,6 +423,7 @@ def _profiles_from_plaintext(plaintext: bytes) -> dict[str, Profile]:
             base_url=item.get("base_url"),
             notes=item.get("notes", ""),
             checked=False,
+            proxy=item.get("proxy"),
         )
         profiles[profile.name] = profile
     return profiles
@@ -441,6 +442,7 @@ def _plaintext_of(profiles: dict[str, Profile]) -> bytes:
                     "extra_hosts": list(p.extra_hosts),
                     "base_url": p.base_url,
                     "notes": p.notes,
+                    "proxy": p.proxy,
                 }
                 for p in profiles.values()
             ]

@@ -108,3 +108,18 @@ def test_a_redirect_is_never_followed(env, capsys):
     with HostileServer("redirect") as server:
         assert main(["send", "GET", "/system/time", "--venue", "emulator", "--base-url", server.base_url]) == 1
     assert len(server.seen) == 1 and "302" in capsys.readouterr().out
+
+
+def test_a_profile_proxy_is_stored_used_and_named(env, capsys, emu, tmp_path):
+    env.setenv("KEYPROBE_PASSPHRASE", "pw")
+    env.setenv("KEYPROBE_KDF", "test")
+    assert main(["keys", "init"]) == 0
+    with HostileServer("inf-headers") as proxy:
+        assert main(["keys", "add", "p", "--venue", "emulator", "--base-url", emu.base_url, "--proxy", proxy.base_url]) == 0
+        assert main(["keys", "list"]) == 0
+        assert f"through the proxy {proxy.base_url}" in capsys.readouterr().out
+        assert main(["send", "GET", "/system/time", "--profile", "p", "--json"]) == 0
+        document = json.loads(capsys.readouterr().out)
+        assert document["proxy"] == proxy.base_url and len(proxy.seen) == 1
+    with pytest.raises(ProfileError, match="is not a proxy URL"):
+        Profile.new("m", "bitmart", EXAMPLE_KEY, EXAMPLE_SECRET, proxy="socks9://x")

@@ -30,6 +30,7 @@ class SigningContext:
     allowed_hosts: frozenset[str]  # the only hosts these credentials sign for
     clock: Clock | None = None  # None: the local clock, uncorrected
     dialect: HeaderSet | None = None  # None: the header set of the venue the request goes to
+    proxy: str | None = None  # a proxy the person chose for this key (a profile field); None: the Wire's own choice
 
     @classmethod
     def for_venue(cls, venue: Venue, credentials: Credentials | None = None, extra_hosts: tuple[str, ...] = (),
@@ -43,7 +44,7 @@ class SigningContext:
         venue = get_venue(profile.venue)
         if profile.base_url:
             venue = venue.at(profile.base_url)
-        return cls(venue, profile.credentials, profile.allowed_hosts, clock)
+        return cls(venue, profile.credentials, profile.allowed_hosts, clock, proxy=profile.proxy)
 
     def with_clock(self, clock: Clock | None) -> SigningContext:
         return replace(self, clock=clock)

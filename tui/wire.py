@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from keys.profile import shown_proxy
 from keys.secret import Secret
 from keys.signing import AuthLevel, Credentials, HeaderSet, VenueSigner
 from tui.exchange import (
@@ -104,13 +105,12 @@ class Wire:
         return cls(timeout=seconds, **kwargs)  # type: ignore[arg-type]
 
     # -- clients ---------------------------------------------------------------------------------
-    def client_for(self, base_url: str) -> httpx.AsyncClient:
-        """The kept-alive client for `base_url`'s scheme, host and port."""
-        parts = urlsplit(base_url)
-        key = f"{parts.scheme}://{parts.netloc}".lower()
+    def client_for(self, base_url: str, proxy: str | None = None) -> httpx.AsyncClient:
+        """The kept-alive client for `base_url`'s scheme, host and port (through `proxy`, a profile's, if given)."""
+        key = self._key(base_url, proxy)
         client = self._clients.get(key)
         if client is None or client.is_closed:
-            proxy = self.proxy or (environment_proxy(base_url) if self.trust_env else None)
+            proxy = self.proxy or proxy or (environment_proxy(base_url) if self.trust_env else None)
             client = httpx.AsyncClient(
                 timeout=self.timeout,
                 transport=self._transport,
@@ -125,9 +125,14 @@ class Wire:
             self._proxies[key] = shown_proxy(proxy)
         return client
 
-    def proxy_for(self, base_url: str) -> str | None:
+    def proxy_for(self, base_url: str, proxy: str | None = None) -> str | None:
+        """The proxy (as outputs name it) that requests to `base_url` go through, None for none."""
+        return self._proxies.get(self._key(base_url, proxy))
+
+    @staticmethod
+    def _key(base_url: str, proxy: str | None) -> str:
         parts = urlsplit(base_url)
-        return self._proxies.get(f"{parts.scheme}://{parts.netloc}".lower())
+        return f"{parts.scheme}://{parts.netloc} {proxy or ''}".lower()
 
     async def aclose(self) -> None:
         clients, self._clients = self._clients, {}
@@ -157,8 +162,8 @@ class Wire:
         try:
             context = context_for(signing, draft)
             header_set = context.header_set(draft)
-            client = self.client_for(draft.venue.base_url)
-            proxy = self.proxy_for(draft.venue.base_url)
+            client = self.client_for(draft.venue.base_url, context.proxy)
+            proxy = self.proxy_for(draft.venue.base_url, context.proxy)
             trace = Trace.start()  # after the client: its one-time set-up (an SSL context, ~40 ms) is not this send's time
             request = build_request(client, draft)
             signer = context.signer(draft)
@@ -224,20 +229,6 @@ def environment_proxy(url: str) -> str | None:
     if not proxies or urllib.request.proxy_bypass_environment(host, proxies):
         return None
     return proxies.get(urlsplit(url).scheme) or proxies.get("all")
-
-
-def shown_proxy(proxy: str | None) -> str | None:
-    """The proxy URL as outputs name it: scheme, host and port; a user:password in it is never shown."""
-    if not proxy:
-        return None
-    try:
-        parts = urlsplit(proxy)
-        host = parts.hostname or "?"
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(an unreadable proxy URL)"
-    host = f"[{host}]" if ":" in host else host
-    return f"{parts.scheme}://{host}{port}"
 
 
 def build_request(client: httpx.Client | httpx.AsyncClient, draft: Draft) -> httpx.Request:

@@ -155,7 +155,7 @@ def resolve_target(args: argparse.Namespace) -> Target:
 
     try:
         if profile is not None:
-            signing = SigningContext(venue, profile.credentials, profile.allowed_hosts)
+            signing = SigningContext(venue, profile.credentials, profile.allowed_hosts, proxy=profile.proxy)
             source = f"profile {profile.name} ({profile.fingerprint})"
         elif demo_state is None and (creds := environment_credentials()) is not None:
             signing = SigningContext.for_venue(venue, creds, extra_hosts)
@@ -173,6 +173,6 @@ def resolve_target(args: argparse.Namespace) -> Target:
         if emulator is not None:
             emulator.stop()
         raise
-    return Target(signing.venue, signing.credentials, signing.allowed_hosts, credential_source=source,
+    return Target(signing.venue, signing.credentials, signing.allowed_hosts, proxy=signing.proxy, credential_source=source,
                   timeout=getattr(args, "timeout", None), profile=profile.name if profile is not None else None,
                   emulator=emulator, notes=notes)

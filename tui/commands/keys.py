@@ -53,6 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--base-url", help="another base URL for this key (a mirror); its host must be the venue's or allowed with --allow-host")
     add.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="one more host this key may sign for (repeatable)")
     add.add_argument("--notes", default="", help="free text shown by `keys list`")
+    add.add_argument("--proxy", metavar="URL", default=None, help="send this key's requests through this HTTP proxy (named in every output)")
     add.add_argument("--replace", action="store_true", help="replace a profile of the same name")
 
     ls = actions.add_parser("list", help="list profiles (fingerprints only)", description="List profiles: name, venue, key fingerprint, memo set or empty, hosts it signs for.")
@@ -108,7 +109,8 @@ def _add(args: argparse.Namespace) -> int:
 
     def build(api_key: object, secret: object, memo: object) -> Profile:
         try:
-            return Profile.new(args.name, args.venue, api_key, secret, memo, extra_hosts=args.allow_host, base_url=args.base_url, notes=args.notes)
+            return Profile.new(args.name, args.venue, api_key, secret, memo, extra_hosts=args.allow_host, base_url=args.base_url, notes=args.notes,
+                               proxy=args.proxy)
         except ProfileError as exc:
             raise Usage(str(exc)) from None
 
@@ -153,6 +155,7 @@ def _list(args: argparse.Namespace) -> int:
     for p in listings:
         extras = [f"base URL {p['base_url']}"] if p["base_url"] else []
         extras += [f"notes: {p['notes']}"] if p["notes"] else []
+        extras += [f"through the proxy {p['proxy']}"] if p.get("proxy") else []
         if extras:
             print(f"  {p['name']}: {'; '.join(extras)}")
     return 0

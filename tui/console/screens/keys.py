@@ -154,6 +154,9 @@ file when there is none.
             detail.append(", ".join(row["hosts"]) + "\n")
             detail.append("base URL   ", style="dim")
             detail.append((row["base_url"] or "the venue's own") + "\n")
+            if row.get("proxy"):
+                detail.append("proxy      ", style="dim")
+                detail.append(f"{row['proxy']}\n", style="bold yellow")
             if row["notes"]:
                 detail.append("notes      ", style="dim")
                 detail.append(row["notes"] + "\n")

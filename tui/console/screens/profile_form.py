@@ -76,6 +76,7 @@ emulator), and its host must be one the key may sign for.
                 hosts = ", ".join(old.extra_hosts) if old else ""
                 yield from self._row("Extra hosts", Input(hosts, placeholder="none: only the venue's hosts", id="hosts", compact=True))
                 yield from self._row("Base URL", Input((old.base_url or "") if old else "", placeholder="the venue's own", id="base-url", compact=True))
+                yield from self._row("Proxy", Input((old.proxy or "") if old else "", placeholder="none (direct)", id="proxy", compact=True))
                 yield from self._row("Notes", Input(old.notes if old else "", placeholder="", id="notes", compact=True))
             yield Static("", id="form-error")
             yield Label(Text("ctrl+s saves · escape cancels · secrets are never shown", style="dim"), classes="dialog-hint")
@@ -121,6 +122,7 @@ emulator), and its host must be one the key may sign for.
                 extra_hosts=tuple(h for h in re.split(r"[,\s]+", self.query_one("#hosts", Input).value) if h),
                 base_url=self.query_one("#base-url", Input).value.strip() or None,
                 notes=self.query_one("#notes", Input).value.strip(),
+                proxy=self.query_one("#proxy", Input).value.strip() or None,
             )
         except ProfileError as exc:
             self._error(str(exc))

@@ -42,6 +42,10 @@ class StatusBar(Static):
     def show_target(self, target: ConsoleTarget) -> None:
         key_style = "bold red" if target.tampered else "bold"
         key = Text.assemble("  key ", (target.key_label, key_style))
+        if target.proxy:  # a proxy the person chose for this key: named wherever the key is shown
+            from keys.profile import shown_proxy
+
+            key.append(f"  via proxy {shown_proxy(target.proxy)}", style="bold yellow")
         self._target = Text.assemble((target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), key)
         self._target_short = Text.assemble((target.venue.name, "bold"), key)
         self._redraw()
