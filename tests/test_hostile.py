@@ -216,3 +216,35 @@ def test_an_answer_cut_by_a_reset_still_says_sent(capsys, home):
     document = json.loads(out)
     assert code == 3 and document["sent"] is True and "The request was sent" in document["failure"]["sentence"]
     assert last_entry()["sent"] is True
+
+
+# -- the console's headless parts: its session sends, its widgets' text builders format ----------------------------
+@pytest.mark.parametrize("mode", ["inf-headers", "osc52", "deep-json", "not-utf8", "rst-after-headers"])
+async def test_the_console_session_and_its_text_builders_stay_whole(mode):
+    from tui.console.session import ConsoleSession
+    from tui.console.target import ConsoleTarget
+    from tui.console.widgets.body_view import format_body
+    from tui.console.widgets.response import headers_text, request_text, status_text
+    from tui.diagnose import diagnose
+    from tui.signing_context import SigningContext
+
+    with HostileServer(mode) as server:
+        venue = emulator_venue(server.base_url)
+        signing = SigningContext.for_venue(venue, None)
+        session = ConsoleSession(timeout_s=5)
+        session.set_target(ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, profile="hostile"))
+        try:
+            exchange = await session.send(Draft(venue, "GET", "/system/time", auth=AuthLevel.NONE))
+        finally:
+            await session.aclose()
+    assert exchange.went_out and len(server.seen) == 1
+    diagnose(exchange)
+    shown_text = status_text(exchange).plain + request_text(exchange).plain
+    if exchange.response is not None:
+        shown_text += headers_text("headers", exchange.response.headers).plain
+        lines, _ = format_body(exchange.response.body, exchange.response.header("content-type"))
+        shown_text += "\n".join(lines)
+    for control in RAW_CONTROLS:
+        assert control not in shown_text
+    if exchange.failure is not None:
+        assert "The request was sent" in exchange.failure.sentence  # never "Not sent" for a request that went out
