@@ -16,12 +16,9 @@ after the except block, so no chained frame carries key bytes into a traceback.
 from __future__ import annotations
 
 import base64
-import contextlib
-import hashlib
 import json
 import os
 import stat
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +28,9 @@ import nacl.secret
 import nacl.utils
 
 from keys import bounded, redact
+from keys.file_lock import digest as _digest
+from keys.file_lock import locked as _locked
+from keys.file_lock import write_target as _write_target
 from keys.secret import Secret
 from keys.atomic import atomic_write
 from keys.profile import Profile, ProfileError, VaultError
@@ -50,10 +50,6 @@ MAX_MEMLIMIT = argon2id.MEMLIMIT_SENSITIVE  # 1 GiB: the most keyprobe ever writ
 MIN_OPSLIMIT = argon2id.OPSLIMIT_MIN
 MIN_MEMLIMIT = argon2id.MEMLIMIT_MIN
 
-try:  # the inter-process lock around every read-modify-write of the file
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: no advisory lock; the merge below still applies
-    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -350,39 +346,11 @@ def _usable_passphrase(passphrase: str | Secret) -> Secret:
     return passphrase
 
 
-# -- the file on disk: lock, symlink, read-if-present ---------------------------------------------------
-def _write_target(path: Path) -> Path:
-    """Where a save writes: through a symlink to its target, so the link is kept, not replaced."""
-    return Path(os.path.realpath(path)) if os.path.islink(path) else path
-
-
-@contextlib.contextmanager
-def _locked(target: Path) -> Iterator[None]:
-    """An exclusive inter-process lock held on the key file's folder: the file itself is replaced on
-    every save, so a lock on it would be on the old inode, and a sidecar lock file would litter."""
-    if fcntl is None:
-        yield
-        return
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    try:
-        fd = os.open(target.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
-    except OSError as exc:
-        raise VaultError(f"Could not lock the key file {target} ({exc.strerror or exc}); nothing was saved.") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing releases the lock
-
-
+# -- the file on disk -----------------------------------------------------------------------------------
 def _read_if_present(target: Path) -> bytes | None:
     if not os.path.lexists(target):
         return None
     return _read_checked(target)
-
-
-def _digest(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
 
 
 # -- the only places plaintext exists ------------------------------------------------------------------

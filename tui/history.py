@@ -8,7 +8,9 @@ it cannot even coincide with a timestamp header value.
 
 The file is capped by count and by size. When an append takes it over either cap it is rewritten
 (atomically) keeping the newest 90%, so a full history costs one rewrite per ~100 sends, not one
-per send. Numbering for people is newest first: entry 1 is the latest send.
+per send. Numbering for people is newest first: entry 1 is the latest send. A sent body over 64 KiB is
+kept cut, with its real size and SHA-256 (`body_cut`), so one 20 MB send cannot push the file past its cap;
+such an entry is refused for replay rather than replayed with half a body.
 """
 
 from __future__ import annotations
