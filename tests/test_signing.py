@@ -157,3 +157,21 @@ def test_illegal_credentials_are_refused_before_anything_is_sent():
                 client.get("http://127.0.0.1/x", auth=signer)
         assert sentence in str(info.value) and KEY[:8] not in str(info.value) and SECRET[:8] not in str(info.value)
     assert sent == []
+
+
+async def test_an_illegal_value_that_reaches_the_http_layer_is_a_local_error_that_quotes_nothing():
+    """If a value got past every check and h11 refused it while writing the request, that is keyprobe's
+    problem (exit 2, nothing sent), not "the server answered with something that is not valid HTTP"."""
+    from keys import redact
+    from tui.exchange import Draft, FailureKind
+    from tui.venues import VENUES
+    from tui.wire import Wire
+
+    def refuse(request):
+        raise httpx.LocalProtocolError(f"Illegal header value b'{KEY}\\r'")
+
+    redact.register(Credentials.of(KEY, SECRET, "").api_key)
+    async with Wire(transport=httpx.MockTransport(refuse)) as wire:
+        ex = await wire.send(Draft(VENUES["bitmart"], "GET", "/system/time", auth=AuthLevel.NONE), None)
+    assert ex.failure.kind is FailureKind.SIGNING_REFUSED and "nothing was sent" in ex.failure.sentence
+    assert KEY[:8] not in ex.failure.sentence + ex.failure.detail
