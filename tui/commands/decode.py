@@ -12,7 +12,6 @@ from tui.terminal_safe import dumps as safe_json
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 FAMILIES = ("bitmart", "wooxpro")
@@ -37,13 +36,18 @@ def _status(text: str) -> int:
     return status
 
 
+BODY_FILE_CAP = 32 * 1024 * 1024  # the most the wire keeps of an answer
+
+
 def _body_file(text: str) -> bytes:
-    if text == "-":
-        return sys.stdin.buffer.read()
+    from keys.bounded import UnreadableInput, read_file, read_stream
+
     try:
-        return Path(text).read_bytes()
-    except OSError as exc:
-        raise argparse.ArgumentTypeError(f"cannot read {text}: {exc.strerror or exc}") from None
+        if text == "-":
+            return read_stream(sys.stdin.buffer, BODY_FILE_CAP, "body on stdin")
+        return read_file(text, BODY_FILE_CAP, "response body")
+    except UnreadableInput as exc:  # a FIFO, /dev/zero, a folder, or too large: a sentence, never a hang
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -102,9 +106,9 @@ def print_diagnosis(diagnosis: Any, out: Any = None) -> None:
 
     Every text goes in as a rich Text, never as markup: a body saying "[bold]" prints those characters.
     """
-    from rich.console import Console
+    from tui.render import SafeConsole  # a control character in a pasted body is shown escaped, never obeyed
 
-    console = out or Console(file=sys.stdout, highlight=False)
+    console = out or SafeConsole(file=sys.stdout, highlight=False)
     with console.capture() as captured:
         for renderable in _parts(diagnosis):
             console.print(renderable)
