@@ -20,10 +20,10 @@ from tui.venues import LOOPBACK_HOSTS
 class DeadlineExceeded(Exception):
     """The whole exchange took longer than its deadline (connect to last byte)."""
 
-    def __init__(self, seconds: float, chosen: bool) -> None:
+    def __init__(self, seconds: float, name: str | None) -> None:
         super().__init__(f"no complete answer within {seconds:g} s")
         self.seconds = seconds
-        self.chosen = chosen  # --timeout set it, or keyprobe's default did
+        self.name = name  # what set it ("the --timeout"), None for keyprobe's default
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
@@ -82,7 +82,7 @@ def _classify(exc: BaseException, draft: Draft, request: httpx.Request | None = 
     if isinstance(exc, SigningRefused):
         return fail(FailureKind.SIGNING_REFUSED, f"{exc} Nothing was sent.")
     if isinstance(exc, DeadlineExceeded):
-        named = f"the --timeout of {exc.seconds:g} s" if exc.chosen else f"keyprobe's default deadline of {exc.seconds:g} s (set another with --timeout)"
+        named = f"{exc.name} of {exc.seconds:g} s" if exc.name else f"keyprobe's default deadline of {exc.seconds:g} s (set another with --timeout)"
         return fail(FailureKind.DEADLINE, f"{where} did not finish the exchange within {named}; the deadline covers "
                     "connecting, sending and the whole answer. The server may be slow or trickling its answer.")
     if isinstance(exc, httpx.LocalProtocolError):

@@ -71,6 +71,7 @@ class Wire:
         transport: httpx.AsyncBaseTransport | None = None,
         proxy: str | None = None,
         trust_env: bool = False,
+        deadline_name: str = "the --timeout",
     ) -> None:
         """`timeout` (seconds) is the one knob a person sets: the deadline of the whole exchange, connect
         to last byte (default 30 s), and also the read and write timeout; connecting gets at most 5 s (or
@@ -80,7 +81,8 @@ class Wire:
         `trust_env` (--trust-env) for the HTTP(S)_PROXY / NO_PROXY of the environment. A proxy that is
         used is named in the Exchange, so every output can say so."""
         self.deadline = DEFAULT_DEADLINE_S
-        self.deadline_chosen = timeout is not None  # named in the failure: "--timeout 10" or keyprobe's default
+        # How the failure names the deadline: "the --timeout of 10 s", "the console's timeout of 15 s", or the default.
+        self.deadline_name = deadline_name if timeout is not None else None
         if timeout is not None:
             if timeout <= 0:
                 raise ValueError("the timeout must be more than 0 seconds")
@@ -177,7 +179,7 @@ class Wire:
                     finally:
                         await response.aclose()
             except TimeoutError:
-                raise DeadlineExceeded(self.deadline, self.deadline_chosen) from None
+                raise DeadlineExceeded(self.deadline, self.deadline_name) from None
             trace.end_ns = perf_counter_ns()
             return _exchange(draft, response, signer, header_set, body, truncated, size, trace, started_at, proxy), trace
         except Exception as exc:  # noqa: BLE001 - the contract is: never raise, explain instead

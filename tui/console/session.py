@@ -73,7 +73,7 @@ class ConsoleSession:
         if self._wire is None:
             from tui.wire import Wire
 
-            self._wire = Wire(timeout=self.timeout_s)
+            self._wire = Wire(timeout=self.timeout_s, deadline_name="the console's timeout")
         return self._wire
 
     async def send(self, draft: Draft) -> Exchange:
