@@ -71,7 +71,7 @@ class Profile:
         if venue not in BINDINGS:
             raise ProfileError(f"Unknown venue {venue!r}; choose one of {', '.join(BINDINGS)}.")
         hosts = tuple(sorted({_check_host(h) for h in extra_hosts}))
-        profile = cls(name, venue, api_key, secret, memo, hosts, _check_base_url(base_url), notes or "", _check_proxy(proxy))
+        profile = cls(name, venue, api_key, secret, memo, hosts, _check_base_url(base_url), notes or "", check_proxy(proxy))
         if not profile.api_key:
             raise ProfileError("The API key is empty.")
         if not profile.secret:
@@ -163,7 +163,8 @@ def _check_base_url(url: str | None) -> str | None:
     return url.strip().rstrip("/")
 
 
-def _check_proxy(url: str | None) -> str | None:
+def check_proxy(url: str | None) -> str | None:
+    """A proxy URL (http:// or https://, a host, a valid port), stripped; None for none; ProfileError otherwise."""
     if not url or not url.strip():
         return None
     try:

@@ -73,6 +73,7 @@ def test_send_over_plain_http_to_a_venue_is_refused_with_exit_2(env, capsys):
     code = main(["send", "GET", "/contract/private/assets-detail", "--venue", "bitmart", "--base-url", "http://api-cloud-v2.bitmart.com"])
     out, err = capsys.readouterr()
     assert code == 2 and "over plain http" in out + err and "Nothing was sent" in out + err
+    assert "change what the sentence above names" in out and "signs only for its venue's hosts" not in out
 
 
 def test_environment_proxies_are_ignored_unless_the_person_opts_in(env, capsys, emu):

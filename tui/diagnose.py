@@ -220,13 +220,20 @@ TRANSPORT_FIXES = {
     FailureKind.PROTOCOL: "The answer was not valid HTTP: check that the base URL points at an HTTP API (http versus https).",
     FailureKind.SIGNING_REFUSED: "Nothing was sent. A key signs only for its venue's hosts: choose the profile for this venue, "
     "or add the host to the profile's extra hosts if it is a mirror you trust.",
+    FailureKind.DEADLINE: "The exchange did not finish within its deadline: raise --timeout if the venue is slow. Query before "
+    "re-sending an order: it may have gone through.",
+    FailureKind.PROXY: "The proxy you chose failed: check that it runs and lets this host through, or send without it.",
 }
+# A refusal that is not about the key's hosts (plain http, a port, a CR in the key...) says its own fix.
+OTHER_REFUSAL_FIX = "Nothing was sent: change what the sentence above names (the URL's scheme or port, or the key as entered), then send again."
 
 
 def _transport(family: str, failure: TransportFailure | None) -> Diagnosis:
     sentence = failure.sentence if failure else "No response was recorded for this request."
     kind = failure.kind if failure else FailureKind.OTHER
     fixes = [Fix(TRANSPORT_FIXES[kind])] if kind in TRANSPORT_FIXES else []
+    if kind is FailureKind.SIGNING_REFUSED and not (" belongs to " in sentence and sentence.startswith("Refusing to sign for")):
+        fixes = [Fix(OTHER_REFUSAL_FIX)]
     notes = (f"Detail: {_clip(failure.detail, 300)}",) if failure and failure.detail else ()
     category = "key binding" if kind is FailureKind.SIGNING_REFUSED else "transport"
     return Diagnosis(Outcome.TRANSPORT_FAILURE, family, None, None, None, None, None, None, None, category,

@@ -81,14 +81,12 @@ def add_network_options(group: argparse._ActionsContainer, *, timeout: bool = Tr
 
 
 def proxy_url(text: str) -> str:
+    from keys.profile import ProfileError, check_proxy
+
     try:
-        parts = urlsplit(text.strip())
-        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and (parts.port or 1) > 0
-    except ValueError:
-        ok = False
-    if not ok:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a proxy URL like http://127.0.0.1:3128")
-    return text.strip()
+        return check_proxy(text) or ""
+    except ProfileError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def wire_options(args: argparse.Namespace) -> dict[str, object]:
