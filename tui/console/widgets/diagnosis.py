@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from keys.signing import signs_body
+from tui.terminal_safe import shown
 
 EVIDENCE_CHARS = 400
 
@@ -54,7 +55,7 @@ def title_text(d: Any) -> Text:
     text.append_text(status_compare(d))
     if d.body_message and d.body_message != d.message:
         text.append("\nthe response said: ", style="dim")
-        text.append(f"“{d.body_message}”")
+        text.append(f"“{shown(d.body_message)}”")  # server text: control characters shown escaped
     return text
 
 
@@ -88,19 +89,19 @@ def advice_text(d: Any) -> Text:
     if d.causes:
         text.append("Likely causes\n", style="bold underline")
         for cause in d.causes:
-            text.append(f" • {cause}\n")
+            text.append(f" • {shown(cause)}\n")
     if d.fixes:
         text.append("Fixes\n", style="bold underline")
         for n, fix in enumerate(d.fixes, start=1):
             text.append(f" {n}. ", style="bold")
-            text.append(f"{fix.text}\n")
+            text.append(f"{shown(fix.text)}\n")
             if fix.evidence:
                 text.append("    evidence: ", style="bold cyan")
-                text.append(f"{fix.evidence}\n", style="cyan")
+                text.append(f"{shown(fix.evidence)}\n", style="cyan")
     if d.notes:
         text.append("Notes\n", style="bold underline dim")
         for note in d.notes:
-            text.append(f" · {note}\n", style="dim")
+            text.append(f" · {shown(note)}\n", style="dim")
     return text
 
 
