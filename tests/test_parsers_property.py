@@ -20,6 +20,8 @@ from tui import history, saved
 from tui.clock import date_of, server_time_of
 from tui.console.keymap import load_keymap
 from tui.console.widgets.body_view import format_body
+from tui.console.widgets.diagnosis import advice_text, title_text
+from tui.console.widgets.response import status_text
 from tui.diagnose import diagnose
 from tui.envelope import read_envelope
 from tui.exchange import Draft, Exchange, ResponseData, SentRequest
@@ -88,6 +90,7 @@ INF_HEADERS = (("X-BM-RateLimit-Remaining", "inf"), ("X-BM-RateLimit-Limit", "1e
 @example(status=200, pairs=(), body=b'{"code":1000,"data":{"server_time":"1' + b"0" * 5000 + b'"}}')
 @example(status=200, pairs=(), body=("[" * 100_000 + "]" * 100_000).encode())
 @example(status=401, pairs=(), body=b'{"code":30005,"message":"\xff\xfe\x1b]52;c;x\x07"}')
+@example(status=401, pairs=(), body=b'{"code":30005,"message":"\\u001b]52;c;eA==\\u0007 \\u009b8m"}')
 def test_every_parser_of_server_data_is_total(status, pairs, body):
     parse_rate_limit(pairs)
     read_envelope(body)
@@ -100,7 +103,9 @@ def test_every_parser_of_server_data_is_total(status, pairs, body):
     diagnosis = diagnose(exchange)
     render_exchange(exchange, diagnosis)
     json.loads(dumps(diagnosis.to_dict()))
-    format_body(body, "application/json")
+    lines, _ = format_body(body, "application/json")
+    console_text = title_text(diagnosis).plain + advice_text(diagnosis).plain + status_text(exchange).plain + "".join(lines)
+    assert not {"\x1b", "\x9b", "\x07"} & set(console_text)  # the console shows server controls escaped
     value, problem = bounded.parse_json(body)
     assert problem is None or value is None
 
