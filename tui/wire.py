@@ -12,7 +12,10 @@ Why it is built this way:
   flow on the final request object, so the signed bytes are the sent bytes;
 - phase timings come from httpcore's `trace` extension, which stamps the moments the headers went
   out and came back (the clock uses those stamps: they exclude pool, DNS, connect and body time);
-- the body is streamed and kept up to a cap, so a 1 GB answer cannot eat the memory.
+- the body is streamed and kept up to a cap, so a 1 GB answer cannot eat the memory;
+- the whole exchange has a deadline (asyncio.timeout, --timeout or 30 s): httpx's timeouts are per read;
+- once httpcore stamps the start of the request headers, the Exchange says SENT whatever fails after;
+- no proxy, .netrc or environment variable is used unless the person chose a proxy, which is then named.
 """
 
 from __future__ import annotations
