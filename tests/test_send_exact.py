@@ -12,14 +12,18 @@ from tui.exchange import Draft
 from tui.wire import send_once
 
 
-def recording(monkeypatch):
+def recording(monkeypatch, wanted_path: str):
+    """The queries the shared emulator receives on `wanted_path`. Filtered by path: a request an earlier
+    test gave up on (its deadline passed while the emulator slept on injected latency) can still reach
+    the handler during this test."""
     import tui.emulator.server as server
 
     seen = []
     real = server.handle
 
     def handle(state, method, path, query, headers, body, client):
-        seen.append(query)
+        if path == wanted_path:
+            seen.append(query)
         return real(state, method, path, query, headers, body, client)
 
     monkeypatch.setattr(server, "handle", handle)
@@ -28,7 +32,7 @@ def recording(monkeypatch):
 
 def test_send_cli_keeps_the_typed_query(emu, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
-    seen = recording(monkeypatch)
+    seen = recording(monkeypatch, "/contract/private/order-history")
     code = main(["send", "GET", "/contract/private/order-history?symbol=BTCUSDT&note=a%20b,c+d", "--query", "x=1 2",
                  "--venue", "emulator", "--base-url", emu.base_url, "--json"])
     capsys.readouterr()
@@ -39,7 +43,7 @@ def test_send_cli_keeps_the_typed_query(emu, monkeypatch, tmp_path, capsys):
 
 
 def test_signed_get_signs_the_raw_query(emu, monkeypatch):
-    seen = recording(monkeypatch)
+    seen = recording(monkeypatch, "/contract/private/order")
     draft = Draft(emu.venue, "GET", "/contract/private/order", (("symbol", "BTCUSDT"), ("order_id", "23")),
                   auth=None, raw_query="order_id=23&symbol=BTCUSDT")
     from keys.signing import AuthLevel
