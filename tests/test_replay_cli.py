@@ -130,12 +130,12 @@ def test_a_saved_file_does_not_choose_where_environment_credentials_go(emu, home
     monkeypatch.setenv("KEYPROBE_API_KEY", EXAMPLE_KEY)
     monkeypatch.setenv("KEYPROBE_SECRET", EXAMPLE_SECRET)
     saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail"), "c", home / "c")
-    before = emu.state.peek_count("key:demo").used
+    before = emu.state.limiter.counted
     assert main(["replay", str(home / "c"), "--json"]) == 2
     [line] = json_lines(capsys.readouterr().out)
     assert line["outcome"] == "refused" and f"Refusing to sign for 127.0.0.1:{emu.port}" in line["message"]
     assert "127.0.0.1:8640, the address named on the command line" in line["message"]
-    assert emu.state.peek_count("key:demo").used == before
+    assert emu.state.limiter.counted == before  # nothing reached the emulator
 
 
 def test_replay_a_history_entry(emu, home: Path, capsys):
