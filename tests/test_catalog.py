@@ -11,48 +11,76 @@ from pathlib import Path
 
 import pytest
 
-from tui.catalog import ADVICE, advice, http_row, lookup, rows, status_advice
-from docrows import FILES, SHARED, VENDORED, documented
+from tui.catalog import ADVICE, advice, candidates, family_rows, http_row, rows, status_advice
+from docrows import FAMILY_FILES, FILES, SHARED, VENDORED, documented, family_documented
+from tui.catalog.advice import BY_MESSAGE, template
 from tui.catalog.documents import document_text
 
 VENUES = ("bitmart", "wooxpro")
+SIZES = {"bitmart": 76, "bitmart-spot": 206, "wooxpro": 76}  # futures: 4 HTTP + 20 auth + 52 contract (protocol.md 5)
 
 
-@pytest.mark.parametrize("venue", VENUES)
-def test_vendored_documents_are_the_shared_ones(venue):
-    vendored = (VENDORED / FILES[venue]).read_text(encoding="utf-8")
-    assert document_text(venue) == vendored  # the package serves the file in the repository
+@pytest.mark.parametrize("document", FILES)
+def test_vendored_documents_are_the_shared_ones(document):
+    vendored = (VENDORED / FILES[document]).read_bytes()
+    assert document_text(document).encode("utf-8") == vendored  # the package serves the file in the repository
     if SHARED.is_dir():  # beside the repository in the team's checkout and in CI, absent from a plain clone
-        assert vendored == (SHARED / FILES[venue]).read_text(encoding="utf-8")
+        assert vendored == (SHARED / FILES[document]).read_bytes()
 
 
-@pytest.mark.parametrize("venue", VENUES)
-def test_every_documented_row_is_served(venue):
-    expected = documented(venue)
-    assert len(expected) == 76  # 4 HTTP rows + 20 auth rows + 52 contract rows (protocol.md section 5)
-    served = {(r.code, r.message, r.http_status) for r in rows(venue)}
-    assert served == set(expected)
+@pytest.mark.parametrize("document", FILES)
+def test_every_documented_row_is_served(document):
+    expected = documented(document)
+    assert len(expected) == SIZES[document]
+    assert [(r.code, r.message, r.http_status) for r in rows(document)] == expected  # every row, in the document's order
+
+
+@pytest.mark.parametrize("family", VENUES)
+def test_a_family_serves_every_row_of_its_documents(family):
+    expected = family_documented(family)
+    assert {(r.code, r.message, r.http_status) for r in family_rows(family)} == set(expected)
     for code, message, status in expected:
-        row = http_row(venue, code) if code < 1000 else lookup(venue, code)
-        assert (row.code, row.message, row.http_status) == (code, message, status)
+        found = [http_row(family, code)] if code < 1000 else candidates(family, code)
+        assert (code, message, status) in [(r.code, r.message, r.http_status) for r in found]
 
 
-@pytest.mark.parametrize("venue", VENUES)
-def test_every_documented_code_has_advice_with_a_fix(venue):
-    for code, _message, _status in documented(venue):
-        item = advice(code, venue)
-        assert item.category and item.causes and item.fixes, code
-        assert all(t.strip() for t in item.causes + item.fixes + item.notes), code
-        assert len(item.topics) == len(item.fixes), code
+def test_only_bitmart_has_the_spot_and_account_codes():
+    assert candidates("bitmart", 50006) and candidates("bitmart", 90001) and candidates("bitmart", 60000)
+    assert not candidates("wooxpro", 50006) and not candidates("wooxpro", 90001) and not candidates("wooxpro", 60000)
+    assert [r.message for r in candidates("bitmart", 30007)][0] == "Header X-BM-TIMESTAMP range. Within a minute"
+    assert len(candidates("bitmart", 30007)) == 4 and len(candidates("wooxpro", 30007)) == 1
+    assert len(candidates("bitmart", 60000)) == 2 and len(candidates("bitmart", 1000)) == 1  # "OK" repeated, kept once
+
+
+@pytest.mark.parametrize("family", VENUES)
+def test_every_documented_code_has_advice_with_a_fix(family):
+    for code, message, _status in family_documented(family):
+        for item in (advice(code, family), template(code, family, message)):
+            assert item.category and item.causes and item.fixes, code
+            assert all(t.strip() for t in item.causes + item.fixes + item.notes), code
+            assert len(item.topics) == len(item.fixes), code
 
 
 def test_the_table_has_nothing_the_documents_lack():
-    assert set(ADVICE) == {code for code, _m, _s in documented("bitmart")} == {c for c, _m, _s in documented("wooxpro")}
+    every = {code for document in FILES for code, _m, _s in documented(document)}
+    assert set(ADVICE) == every
+    assert {c for c, _m, _s in documented("wooxpro")} == {c for c, _m, _s in documented("bitmart")} < every
+
+
+def test_every_extra_message_of_a_code_has_its_own_advice():
+    """30006, 30007 and 60000 have several documented rows: each row after the first reads its own entry."""
+    several = {r.code for r in family_rows("bitmart") if r.table != "http" and len(candidates("bitmart", r.code)) > 1}
+    assert several == {30006, 30007, 60000}
+    for code in several:
+        for row in candidates("bitmart", code)[1:]:
+            assert (code, row.message) in BY_MESSAGE, (code, row.message)
+    assert set(BY_MESSAGE) <= {(r.code, r.message) for r in family_rows("bitmart")}
 
 
 @pytest.mark.parametrize("venue, own, other", [("bitmart", "X-BM-", "X-API-"), ("wooxpro", "X-API-", "X-BM-")])
 def test_header_names_follow_the_venue(venue, own, other):
-    texts = [t for code in ADVICE for t in _texts(advice(code, venue))]
+    codes = {r.code for r in family_rows(venue)}
+    texts = [t for code in codes for t in _texts(advice(code, venue))]
     assert not [t for t in texts if other in t]
     assert not [t for t in texts if re.search(r"\{[A-Z0-9]+\}", t)], "a template was left unfilled"
     assert f"{own}SIGN" in " ".join(advice(30004, venue).fixes)
@@ -119,7 +147,7 @@ def test_document_oddities_are_noted(codes, needle):
 
 
 def test_unknown_codes_have_no_advice():
-    for code in (30009, 25601, 50020, 0, -1):
+    for code in (30009, 25601, 50043, 0, -1):
         with pytest.raises(KeyError, match="not in the documents"):
             advice(code)
 

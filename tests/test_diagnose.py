@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
 from keys.signing import AuthLevel, Credentials, FixedClock, OffsetClock, VenueSigner, masked_header_value
 from tui.catalog import advice, rows
-from tui.diagnose import Diagnosis, Fix, Outcome, diagnose, diagnose_response, explain_code
+from tui.catalog.advice import template
+from tui.diagnose import Diagnosis, Fix, Origin, Outcome, diagnose, diagnose_response, explain_code
 from tui.envelope import read_envelope
 from tui.emulator import Emulator
 from tui.exchange import Draft, Exchange, ResponseData, SentRequest
@@ -153,7 +154,7 @@ def test_wooxpro_speaks_its_own_header_names():
     assert d2.code == 30005 and any("differs from the document's wording" in n for n in d2.notes)
 
 
-@pytest.mark.parametrize("code", [30009, 25601, 50020, 30015, 40051, -1, 0])
+@pytest.mark.parametrize("code", [30009, 25601, 50043, 30015, 40051, -1, 0])
 def test_undocumented_codes_are_said_so_and_never_guessed(code):
     d = diagnose_response("bitmart", 401, [], body(code, "Something odd"))
     assert d.outcome is Outcome.UNDOCUMENTED_CODE and d.code == code and d.message is None
@@ -187,7 +188,7 @@ def test_venue_ids_map_to_their_family():
 def test_to_dict_has_the_promised_keys():
     d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID)).to_dict()
     for key in ("venue", "code", "message", "http_status", "category", "fixes", "causes", "notes", "outcome", "headline",
-                "actual_status", "status_matches", "body_message", "row", "fix_evidence"):
+                "actual_status", "status_matches", "body_message", "row", "fix_evidence", "rows", "row_chosen", "origin"):
         assert key in d
     assert all(isinstance(f, str) for f in d["fixes"]) and len(d["fix_evidence"]) == len(d["fixes"])
     assert json.loads(json.dumps(d)) == d
@@ -201,9 +202,13 @@ def test_without_evidence_the_fixes_keep_the_table_order():
     assert [f.text for f in d.fixes] == list(advice(30005).fixes) and all(f.evidence is None for f in d.fixes)
 
 
+PROFILE = "The secret or the memo in this profile is not the key's"
+
+
 def test_an_all_digit_memo_puts_the_memo_fix_first_without_printing_it():
     d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID))
-    assert first(d).text.startswith("Set the memo") and "8 digits" in first(d).evidence
+    assert d.origin is Origin.KEYPROBE  # keyprobe's signer recorded the evidence, so keyprobe signed it
+    assert first(d).text.startswith(PROFILE) and "8 digits" in first(d).evidence
     assert "UID" in d.headline
     dumped = json.dumps(d.to_dict())
     assert UID not in dumped and EXAMPLE_SECRET not in dumped and EXAMPLE_KEY not in dumped
@@ -211,17 +216,21 @@ def test_an_all_digit_memo_puts_the_memo_fix_first_without_printing_it():
 
 def test_an_empty_memo_is_evidence():
     d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=""))
-    assert first(d).text.startswith("Set the memo") and "empty" in first(d).evidence
+    assert first(d).text.startswith(PROFILE) and "empty" in first(d).evidence
 
 
 def test_whitespace_in_the_secret_is_evidence_and_a_good_memo_is_not():
     d = diagnose_response("bitmart", 401, [], body(30005), request=signed(secret=EXAMPLE_SECRET + "\n"))
-    assert first(d).text.startswith("Strip whitespace") and "secret" in first(d).evidence
-    assert [f.text for f in d.fixes[1:]] == [t for t in advice(30005).fixes if not t.startswith("Strip")]
+    assert first(d).text.startswith(PROFILE) and "secret" in first(d).evidence and "memo" not in first(d).evidence
+    assert [f.text for f in d.fixes[1:]] == list(template(30005, "bitmart", None, "keyprobe").fixes[1:])
+    elsewhere = diagnose_response("bitmart", 401, [], body(30005), request=signed(secret=EXAMPLE_SECRET + "\n"),
+                                  origin=Origin.ELSEWHERE)
+    assert first(elsewhere).text.startswith("Strip whitespace") and "secret" in first(elsewhere).evidence
 
 
 def test_several_findings_keep_the_table_order_among_themselves():
-    d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID, secret=" " + EXAMPLE_SECRET))
+    d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID, secret=" " + EXAMPLE_SECRET),
+                          origin=Origin.ELSEWHERE)
     assert [f.text[:12] for f in d.fixes[:2]] == ["Set the memo", "Strip whites"]
     assert all(f.evidence for f in d.fixes[:2]) and not d.fixes[2].evidence
 
@@ -229,12 +238,13 @@ def test_several_findings_keep_the_table_order_among_themselves():
 def test_a_body_that_differs_from_the_signed_payload():
     spaced = signed(content=json.dumps(json.loads(ORDER)))
     sent = SentRequest(spaced.method, spaced.url, spaced.headers, ORDER.encode(), spaced.evidence)  # re-serialised after signing
-    d = diagnose_response("bitmart", 401, [], body(30005), request=sent)
+    d = diagnose_response("bitmart", 401, [], body(30005), request=sent, origin=Origin.ELSEWHERE)
     assert first(d).text.startswith("Sign exactly the bytes") and "differs from the body sent" in first(d).evidence
 
 
 def test_a_get_carrying_a_body():
-    d = diagnose_response("bitmart", 401, [], body(30005), request=signed("GET", "/contract/private/order", content='{"a":1}'))
+    d = diagnose_response("bitmart", 401, [], body(30005), request=signed("GET", "/contract/private/order", content='{"a":1}'),
+                          origin=Origin.ELSEWHERE)
     assert first(d).text.startswith("For GET and DELETE") and "GET carried a 7-byte body" in first(d).evidence
 
 
@@ -331,7 +341,7 @@ async def test_end_to_end_wrong_memo_is_30005_with_the_memo_first(emu):
                              Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, UID))
     d = diagnose(ex)
     assert d.outcome is Outcome.DOCUMENTED_ERROR and d.code == 30005 and d.actual_status == 401 and d.status_matches
-    assert first(d).text.startswith("Set the memo") and "8 digits" in first(d).evidence
+    assert first(d).text.startswith(PROFILE) and "8 digits" in first(d).evidence and d.origin is Origin.KEYPROBE
     assert UID not in json.dumps(d.to_dict())
 
 

@@ -13,15 +13,26 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Any
 
-from tui.catalog import Advice, Row, advice, http_row, lookup, status_advice
-from tui.catalog.advice import MAINTENANCE_40020, VENUE_TEXT
+from tui import endpoints
+from tui.catalog import Advice, Row, http_row, lookup, status_advice
+from tui.catalog.advice import MAINTENANCE_40020, VENUE_TEXT, resolve, status_template
+from tui.catalog.matching import Reading, read
 from tui.diagnose_evidence import clip as _clip
-from tui.diagnose_evidence import findings, header_pairs
+from tui.diagnose_evidence import findings, header_pairs, split
 from tui.envelope import SCAN_LIMIT, Envelope, read_envelope
 from tui.exchange import Draft, Exchange, FailureKind, SentRequest, TransportFailure
 from tui.venues import FAMILIES, VENUES
 
 SUCCESS_CODE = 1000
+Finding = tuple[str, str]
+
+
+class Origin(str, Enum):
+    """Who signed the request: its 30005 advice differs (keyprobe's own signing is known to be right)."""
+
+    KEYPROBE = "keyprobe"  # signed by keyprobe's signer and sent by its wire
+    ELSEWHERE = "elsewhere"  # signed by other code and imported (a bot's request, a HAR, a curl line)
+    UNKNOWN = "unknown"  # a pasted body with no request
 
 
 class Outcome(str, Enum):
@@ -54,6 +65,9 @@ class Diagnosis:
     fixes: tuple[Fix, ...]
     notes: tuple[str, ...]
     headline: str
+    rows: tuple[Row, ...] = ()  # every documented row of the code (several for 30006, 30007, 60000)
+    row_chosen: bool | None = None  # None: one row; True: the body's message picked `row`; False: none matched, all apply
+    origin: Origin = Origin.UNKNOWN
 
     def to_dict(self) -> dict[str, Any]:
         row = self.row
@@ -63,7 +77,10 @@ class Diagnosis:
             "code": self.code,
             "message": self.message,
             "body_message": self.body_message,
-            "row": None if row is None else {"table": row.table, "code": row.code, "message": row.message, "http_status": row.http_status},
+            "row": None if row is None else _row_dict(row),
+            "rows": [_row_dict(r) for r in self.rows],
+            "row_chosen": self.row_chosen,
+            "origin": self.origin.value,
             "http_status": self.http_status,
             "actual_status": self.actual_status,
             "status_matches": self.status_matches,
@@ -74,6 +91,11 @@ class Diagnosis:
             "notes": list(self.notes),
             "headline": self.headline,
         }
+
+
+def _row_dict(row: Row) -> dict[str, Any]:
+    return {"table": row.table, "code": row.code, "message": row.message, "http_status": row.http_status,
+            "document": row.document}
 
 
 # -- building the diagnosis ---------------------------------------------------------------------------------------
@@ -99,24 +121,53 @@ def _order(item: Advice, found: list[tuple[str, str]]) -> tuple[Fix, ...]:
             by_topic[topic].append(text)
     first, rest = [], []
     for i, text in enumerate(item.fixes):
-        topic = item.topic_of(i)
-        if topic and topic in by_topic:
-            first.append(Fix(text, "; ".join(by_topic[topic])))
+        shown = [e for topic in item.topic_of(i).split("|") if topic for e in by_topic.get(topic, ())]
+        if shown:
+            first.append(Fix(text, "; ".join(shown)))
         else:
             rest.append(Fix(text))
     return tuple(first + rest)
 
 
+def _wanted(topics: tuple[str, ...]) -> frozenset[str]:
+    """The topics an advice's fixes have ("memo|probe" is two)."""
+    return frozenset(t for joined in topics for t in joined.split("|") if t)
+
+
 def _status_phrase(documented: int | None, actual: int | None) -> str:
     if actual is None:
-        return f"documented HTTP {documented}"
+        return f"documented HTTP {documented}" if documented else "no documented HTTP status (a WebSocket code)"
     if documented is None or documented == actual:
         return f"HTTP {actual} as documented" if documented else f"HTTP {actual}"
     return f"HTTP {actual}, documented {documented}"
 
 
-def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
-              request: SentRequest | None, draft: Draft | None) -> Diagnosis:
+def _endpoint(request: SentRequest | None, draft: Draft | None) -> tuple[str, str] | None:
+    """The method and path that were called, from the request as sent or else the draft."""
+    if request is not None:
+        return request.method.upper(), split(request.url).path or "/"
+    if draft is not None:
+        return draft.method.upper(), draft.path
+    return None
+
+
+def _slots(reading_value: str | None, called: tuple[str, str] | None) -> tuple[dict[str, str], list[Finding]]:
+    """What fills the advice's slots (the %s of the message, the endpoint's permission), and the permission as evidence."""
+    slots: dict[str, str] = {}
+    found: list[Finding] = []
+    if reading_value:
+        slots["VALUE"] = _clip(reading_value, 40)
+    needed = endpoints.permission(*called) if called else None
+    if needed:
+        name = endpoints.PERMISSION_NAMES[needed]
+        where = f"{called[0]} {_clip(called[1], 60)}"
+        slots["PERMISSION"] = f"the {name} permission, which {where} needs"
+        found.append(("permission", f"{where} needs the {name} permission (BitMart's API key permission table)"))
+    return slots, found
+
+
+def _diagnose(venue: object, status: int | None, headers: object, body: bytes, request: SentRequest | None,
+              draft: Draft | None, origin: Origin, known: tuple[Finding, ...]) -> Diagnosis:
     family = family_of(venue)
     name = VENUE_TEXT[family]["{VENUE}"]
     actual = status if isinstance(status, int) and not isinstance(status, bool) else None
@@ -124,65 +175,110 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes,
     notes: list[str] = []
     if env.partial:
         notes.append(f"The body is too large to parse whole; its code was read from the first {SCAN_LIMIT // 1024} KiB.")
+    called = _endpoint(request, draft)
     if env.code is None:
-        return _not_envelope(family, name, actual, env, notes)
-    row = lookup(family, env.code)
-    if row is None:
-        return _undocumented(family, name, env.code, actual, env.message, notes)
-    item = advice(env.code, family)
-    found: list[tuple[str, str]] = []
-    wanted = frozenset(t for t in item.topics if t)  # the topics the advice's fixes have
+        return _not_envelope(family, name, actual, env, notes, called)
+    reading = read(family, env.code, env.message, origin.value)
+    if reading is None:
+        return _undocumented(family, name, env.code, actual, env.message, notes, called)
+    row = reading.row
+    slots, found = _slots(reading.value, called)
+    item = resolve(reading.advice, slots)
+    found += known
+    wanted = _wanted(item.topics)
     if env.code != SUCCESS_CODE and wanted:  # no topic among the fixes: no evidence could surface, so none is gathered
         pairs = header_pairs(headers)
         if request is not None or draft is not None or pairs:
             try:
-                found = findings(family, env.code, request, draft, pairs, wanted)
+                found += findings(family, env.code, request, draft, pairs, wanted)
             except Exception as exc:  # noqa: BLE001 - evidence is a bonus: the documented answer still stands
                 notes.append(f"keyprobe could not read the request's evidence ({type(exc).__name__}); fixes are in the table's order.")
-    matches = None if actual is None else actual == row.http_status
+    matches = None if actual is None or row.http_status is None else actual == row.http_status
     if matches is False:
         notes.append(f"The document gives HTTP {row.http_status} for {env.code}; this response came with HTTP {actual}.")
-    if env.message is not None and env.message != row.message and env.message.strip().casefold() != row.message.strip().casefold():
-        notes.append(f"The body's message differs from the document's wording: {_clip(env.message, 200)!r}.")
+    notes += _message_notes(reading, env.message)
     if family == "wooxpro" and row.table == "auth" and env.code in range(30001, 30013):
         notes.append("WOO X Pro's REST signing is not publicly documented: keyprobe assumes BitMart's scheme with X-API-* headers.")
-    fixes = _order(item, found)
+    fixes = _order(item, [f for f in found if f[0] in wanted])
     phrase = _status_phrase(row.http_status, actual)
+    message = _row_title(reading)
     if env.code == SUCCESS_CODE:
         outcome, headline = Outcome.SUCCESS, f"{env.code} {row.message}: success, {phrase}."
     else:
         outcome = Outcome.DOCUMENTED_ERROR
         # One whole clause of the first evidence, not a cut sentence: the rest is under the fix it backs.
         shows = f"; the request shows: {_clip(fixes[0].evidence.split('; ')[0], 120)}" if fixes and fixes[0].evidence else ""
-        headline = f"{env.code} {_clip(row.message)}: {item.category}, {phrase}{shows}."
+        headline = f"{env.code} {_clip(message)}: {item.category}, {phrase}{shows}."
     return Diagnosis(outcome, family, env.code, row.message, env.message, row, row.http_status, actual, matches,
-                     item.category, item.causes, fixes, item.notes + tuple(notes) if notes else item.notes, headline)
+                     item.category, item.causes, fixes, item.notes + tuple(notes) if notes else item.notes, headline,
+                     reading.rows, reading.chosen, origin)
+
+
+def _row_title(reading: Reading) -> str:
+    """The row's message, or for a code whose several rows none matched, the first with how many there are."""
+    if reading.chosen is False:
+        return f"{reading.row.message} (one of {len(reading.rows)} documented messages)"
+    return reading.row.message
+
+
+def _message_notes(reading: Reading, body_message: str | None) -> list[str]:
+    notes: list[str] = []
+    if reading.variant is not None:
+        notes.append(reading.variant.note)
+    if reading.chosen is False:
+        listed = "; ".join(repr(r.message) for r in reading.rows)
+        why = "the body's message matches none of them" if body_message is not None else "no message picks one"
+        notes.append(f"{reading.row.code} has {len(reading.rows)} documented messages and {why}, so all apply: {listed}.")
+    elif body_message is not None and not reading.matched:
+        notes.append(f"The body's message differs from the document's wording: {_clip(body_message, 200)!r}.")
+    return notes
+
+
+def _by_status(actual: int, family: str, called: tuple[str, str] | None) -> tuple[Advice, tuple[Fix, ...]]:
+    """The advice for an HTTP status (403 naming the called endpoint's permission), its fixes with that evidence."""
+    slots, found = _slots(None, called)
+    item = resolve(status_template(actual, family), slots)
+    return item, _order(item, [f for f in found if f[0] in _wanted(item.topics)])
 
 
 def _undocumented(family: str, name: str, code: int, actual: int | None, body_message: str | None,
-                  notes: list[str]) -> Diagnosis:
+                  notes: list[str], called: tuple[str, str] | None = None) -> Diagnosis:
     cited = http_row(family, actual) if actual is not None else None
-    causes = [f"Code {code} is not in {name}'s error-code document, so keyprobe does not guess what it means."]
+    elsewhere = lookup("bitmart", code) if family == "wooxpro" else None  # a BitMart code WOO X Pro does not document
+    if elsewhere is not None:
+        causes = [f"Code {code} is a BitMart {TABLE_WORDS.get(elsewhere.table, elsewhere.table)} code ({elsewhere.message!r} "
+                  f"in BitMart's documents) that WOO X Pro does not document, so keyprobe does not guess what it means here."]
+        headline = f"Code {code} is a BitMart {TABLE_WORDS.get(elsewhere.table, elsewhere.table)} code that WOO X Pro does not document"
+    else:
+        causes = [f"Code {code} is not in {name}'s error-code document, so keyprobe does not guess what it means."]
+        headline = f"Code {code} is not in {name}'s error-code document"
     if body_message:
         causes.append(f"The body's own message: {_clip(body_message, 200)!r}.")
     fixes = [Fix("Read the body's message: it is the only description of this code. Search the venue's API change log for it.")]
     if actual is not None and actual >= 400:
-        status_item = status_advice(actual, family)
         if cited:
             causes.append(f"HTTP {actual} is documented in the global table: {cited.message}.")
-        fixes += [Fix(t) for t in status_item.fixes]
+        fixes += _by_status(actual, family, called)[1]
     if code == 25601:
         notes.append(MAINTENANCE_40020)
-    notes.append("The two documents list 1000, 30000-30031 and 40001-42000; BitMart's spot and account APIs use other "
-                 "codes (5xxxx, 6xxxx, 7xxxx) that these documents do not cover.")
+    if family == "bitmart":
+        notes.append("BitMart's documents list 1000, 30000-30031, 40001-42000 (futures), 50000-59011, 60000-61008, "
+                     "70000-71005 (spot, margin, account) and 90001-95000 (WebSocket); this code is in none of them.")
+    else:
+        notes.append("WOO X Pro's document lists 1000, 30000-30031 and 40001-42000 (futures).")
     tail = f" (HTTP {actual}: {_clip(cited.message, 60)})" if cited else (f" (HTTP {actual})" if actual else "")
     says = f"; the body says {_clip(body_message, 60)!r}" if body_message else ""
     return Diagnosis(Outcome.UNDOCUMENTED_CODE, family, code, None, body_message, cited,
                      cited.http_status if cited else None, actual, None, "undocumented", tuple(causes), tuple(fixes),
-                     tuple(notes), f"Code {code} is not in {name}'s error-code document{tail}{says}.")
+                     tuple(notes), f"{headline}{tail}{says}.")
 
 
-def _not_envelope(family: str, name: str, actual: int | None, env: Envelope, notes: list[str]) -> Diagnosis:
+TABLE_WORDS = {"funding": "funding account", "spot-public": "spot market", "spot": "spot", "websocket": "WebSocket",
+               "auth": "authentication", "contract": "futures"}
+
+
+def _not_envelope(family: str, name: str, actual: int | None, env: Envelope, notes: list[str],
+                  called: tuple[str, str] | None = None) -> Diagnosis:
     cited = http_row(family, actual) if actual is not None else None
     problem = env.problem or "the body has no code"
     causes = [f"The response is not {name}'s JSON envelope: {problem}."]
@@ -190,9 +286,10 @@ def _not_envelope(family: str, name: str, actual: int | None, env: Envelope, not
         causes.append(f"The body's own message: {_clip(env.message, 200)!r}.")
     if actual is None:
         item = Advice("unknown", (), ("Pass the HTTP status (--status) to compare it with the documented rows.",))
+        fixes = tuple(Fix(t) for t in item.fixes)
         status_part = ""
     else:
-        item = status_advice(actual, family)
+        item, fixes = _by_status(actual, family, called)
         status_part = f"HTTP {actual}"
         if cited:
             causes.append(f"HTTP {actual} in the global table: {cited.message}.")
@@ -204,7 +301,7 @@ def _not_envelope(family: str, name: str, actual: int | None, env: Envelope, not
         headline += f" (documented: {_clip(cited.message, 70)})"
     return Diagnosis(Outcome.NOT_ENVELOPE, family, None, cited.message if cited else None, env.message, cited,
                      cited.http_status if cited else None, actual, None, item.category, tuple(causes),
-                     tuple(Fix(t) for t in item.fixes), item.notes + tuple(notes), headline + ".")
+                     fixes, item.notes + tuple(notes), headline + ".")
 
 
 TRANSPORT_FIXES = {
@@ -252,25 +349,34 @@ def _internal(family: str, status: int | None, exc: BaseException) -> Diagnosis:
 
 
 def diagnose_response(venue: str, status: int | None, headers: object, body: bytes,
-                      request: SentRequest | None = None, draft: Draft | None = None) -> Diagnosis:
+                      request: SentRequest | None = None, draft: Draft | None = None, *,
+                      origin: Origin | None = None, evidence: tuple[Finding, ...] = ()) -> Diagnosis:
     """Decode one raw response for `venue` ("bitmart", "wooxpro" or a venue id). Never raises on its input.
 
     `status` may be None (a pasted body with no status): then no status comparison is made.
+    `origin` says who signed the request; by default keyprobe did when the request carries keyprobe's signing
+    evidence, and it is unknown otherwise. An imported request (a bot's own) is Origin.ELSEWHERE.
+    `evidence` is (topic, sentence) the caller already knows, e.g. the probe's KEYED step passing ("probe").
     """
     family = family_of(venue)  # an unknown venue is the caller's bug, and says so
+    if origin is None:
+        origin = Origin.KEYPROBE if getattr(request, "evidence", None) is not None else Origin.UNKNOWN
     try:
-        return _diagnose(family, status, headers, body, request, draft)
+        return _diagnose(family, status, headers, body, request, draft, origin, tuple(evidence))
     except Exception as exc:  # noqa: BLE001 - a diagnosis must never take the caller down
         return _internal(family, status, exc)
 
 
-def diagnose(exchange: Exchange) -> Diagnosis:
-    """The diagnosis of one send: a transport failure, or the response decoded with the request as evidence."""
+def diagnose(exchange: Exchange, *, origin: Origin = Origin.KEYPROBE, evidence: tuple[Finding, ...] = ()) -> Diagnosis:
+    """The diagnosis of one send: a transport failure, or the response decoded with the request as evidence.
+
+    An Exchange comes from keyprobe's own wire, so keyprobe signed it unless the caller says otherwise."""
     family = family_of(exchange.draft.venue)
     response = exchange.response
     if response is None or exchange.failure is not None:
         return _transport(family, exchange.failure)
-    result = diagnose_response(family, response.status, response.headers, response.body, exchange.request, exchange.draft)
+    result = diagnose_response(family, response.status, response.headers, response.body, exchange.request, exchange.draft,
+                               origin=origin, evidence=evidence)
     if response.truncated:
         cut = f"The body was cut at {len(response.body):,} of {response.size:,} bytes received; the diagnosis reads what was kept."
         result = replace(result, notes=result.notes + (cut,))
@@ -280,18 +386,24 @@ def diagnose(exchange: Exchange) -> Diagnosis:
 def explain_code(venue: str, code: int) -> Diagnosis:
     """What a code means for `venue`, without a response: the `keyprobe decode CODE` view.
 
-    A status of the global HTTP table (401, 403, 404, 500) explains that row.
+    A status of the global HTTP table (401, 403, 404, 500) explains that row. A code with several documented
+    messages shows them all (Diagnosis.rows).
     """
     family = family_of(venue)
     name = VENUE_TEXT[family]["{VENUE}"]
-    row = lookup(family, code) or (http_row(family, code) if 100 <= code < 600 else None)
-    if row is None:
-        return _undocumented(family, name, code, None, None, [])
-    item = advice(code, family)
+    reading = read(family, code, None)
+    if reading is None:
+        row = http_row(family, code) if 100 <= code < 600 else None
+        if row is None:
+            return _undocumented(family, name, code, None, None, [])
+        item = status_advice(code, family)
+        return Diagnosis(Outcome.DOCUMENTED_ERROR, family, code, row.message, None, row, row.http_status, None, None,
+                         item.category, item.causes, tuple(Fix(t) for t in item.fixes), item.notes,
+                         f"HTTP {code}: {_clip(row.message)} ({item.category}, global HTTP table).")
+    row, item = reading.row, resolve(reading.advice)
+    notes = item.notes + tuple(_message_notes(reading, None))
     outcome = Outcome.SUCCESS if code == SUCCESS_CODE else Outcome.DOCUMENTED_ERROR
-    if row.table == "http":
-        headline = f"HTTP {code}: {_clip(row.message)} ({item.category}, global HTTP table)."
-    else:
-        headline = f"{code} {_clip(row.message)}: {item.category}, documented HTTP {row.http_status}."
+    phrase = f"documented HTTP {row.http_status}" if row.http_status else "no documented HTTP status (a WebSocket code)"
+    headline = f"{code} {_clip(_row_title(reading))}: {item.category}, {phrase}."
     return Diagnosis(outcome, family, code, row.message, None, row, row.http_status, None, None, item.category,
-                     item.causes, tuple(Fix(t) for t in item.fixes), item.notes, headline)
+                     item.causes, tuple(Fix(t) for t in item.fixes), notes, headline, reading.rows, reading.chosen)

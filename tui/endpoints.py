@@ -182,6 +182,34 @@ def default_auth(method: str, path: str) -> AuthLevel:
     return endpoint.auth if endpoint else AuthLevel.SIGNED
 
 
+# The API-key permission an endpoint needs, by BitMart's permission table ("API Key Permission Settings" on the
+# futures v2 page; developer.bitmart.com/en/part2/permission.html): queries, KEYED or SIGNED, need read-only.
+PERMISSION_NAMES = {"read": "read-only", "trade": "spot trade", "futures": "futures trade", "margin": "margin trade",
+                    "withdraw": "withdraw"}
+
+
+def permission(method: str, path: str) -> str | None:
+    """The permission (a key of PERMISSION_NAMES) that calling `method path` needs; None for a public endpoint.
+
+    An endpoint table entry's own `permission` wins; for paths the table lacks, the permission table's pattern:
+    withdrawals need withdraw, margin actions margin, futures actions futures, spot actions trade, queries read."""
+    method, path = method.upper(), "/" + path.split("?", 1)[0].lstrip("/")
+    endpoint = lookup(method, path)
+    if endpoint is not None and getattr(endpoint, "permission", None):
+        return endpoint.permission
+    if (endpoint.auth if endpoint else default_auth(method, path)) is N or "/public/" in path or path.startswith("/system/"):
+        return None
+    if "/withdraw/" in path and not path.endswith(("/history", "/detail")):
+        return "withdraw"
+    if method == "GET" or "/query/" in path or path.endswith("-list"):
+        return "read"
+    if "/margin/" in path:
+        return "margin"
+    if path.startswith("/contract/") or path.startswith("/account/v1/transfer-contract"):
+        return "futures"
+    return "trade" if path.startswith("/spot/") else None
+
+
 def suggestions(prefix: str = "", family: str | None = None) -> list[Endpoint]:
     """Endpoints whose path starts with (or contains) `prefix`, for the composer's completion."""
     prefix = prefix.strip()

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 PARSE_LIMIT = 8 * 1024 * 1024  # bodies above this are scanned, not parsed
 SCAN_LIMIT = 64 * 1024
 TEXT_LIMIT = 500  # longest body message kept
-MESSAGE_KEYS = ("message", "msg", "error_msg", "errMsg", "errmsg", "error")
+MESSAGE_KEYS = ("message", "msg", "error_msg", "errMsg", "errmsg", "errorMessage", "error")
+CODE_KEYS = ("code", "errorCode")  # errorCode: a WebSocket error frame {"event", "errorCode", "errorMessage"}
 _SCAN_CODE = re.compile(rb'"code"\s*:\s*"?\s*(-?\d{1,18})\s*"?\s*[,}]')
 _SCAN_MESSAGE = re.compile(rb'"message"\s*:\s*"((?:[^"\\]|\\.){0,500})"')
 
@@ -99,11 +100,12 @@ def read_envelope(body: bytes) -> Envelope:
         if value is not None:
             message = _short(value)
             break
-    if "code" not in data:
+    key = next((k for k in CODE_KEYS if k in data), None)
+    if key is None:
         return Envelope(message=message, problem="the JSON has no `code` field")
-    code = as_code(data["code"])
+    code = as_code(data[key])
     if code is None:
-        return Envelope(message=message, problem=f"the `code` field is {_describe(data['code'])}, not a whole number")
+        return Envelope(message=message, problem=f"the `{key}` field is {_describe(data[key])}, not a whole number")
     return Envelope(code, message)
 
 

@@ -1,8 +1,13 @@
-"""Parse the two vendored error-code documents into rows, at first use.
+"""Parse the three vendored error-code documents into rows, at first use.
 
 The documents in data/ are byte-for-byte the vendors' pages (shared/docs/). Parsing them, rather
 than transcribing, keeps every typo the venue really sends ("exsit", "warnning") and makes a change
-of document a change of data, not of code.
+of document a change of data, not of code. Columns are found by their titles, because the futures
+pages put the message first and the spot page puts it last (and its WebSocket table has no status).
+
+BitMart (both hosts) answers with codes from its futures and its spot/account documents; WOO X Pro
+documents only its own table. `candidates` gives every documented row of a code: 30006, 30007 and
+60000 have several messages, and the diagnosis picks among them by the body's message.
 """
 
 from __future__ import annotations
@@ -12,22 +17,33 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-DOCUMENTS = {"bitmart": "bitmart-error-codes.md", "wooxpro": "wooxpro-error-codes.md"}
-_SECTIONS = (
-    ("List of global HTTP return codes", "http"),
-    ("Authentication Error Code", "auth"),
-    ("Contract API Error Code", "contract"),
-)
+DOCUMENTS = {
+    "bitmart": "bitmart-error-codes.md",  # futures v2 (contract) and authentication
+    "bitmart-spot": "bitmart-spot-account-error-codes.md",  # spot, margin, account, WebSocket (and authentication again)
+    "wooxpro": "wooxpro-error-codes.md",
+}
+FAMILY_DOCUMENTS = {"bitmart": ("bitmart", "bitmart-spot"), "wooxpro": ("wooxpro",)}
+_SECTIONS = {
+    "List of global HTTP return codes": "http",
+    "Global HTTP return codes": "http",
+    "Authentication Error Code": "auth",
+    "Contract API Error Code": "contract",
+    "Funding Account&Sub-Account API Error Code": "funding",
+    "Spot Public Mark API Error Code": "spot-public",
+    "Spot&Margin API Error Code": "spot",
+    "WebSocket Error Code": "websocket",
+}
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
 
 
 @dataclass(frozen=True)
 class Row:
-    venue: str  # "bitmart" | "wooxpro"
-    table: str  # "http" | "auth" | "contract"
+    venue: str  # the family: "bitmart" | "wooxpro"
+    table: str  # "http" | "auth" | "contract" | "funding" | "spot-public" | "spot" | "websocket"
     code: int  # the API code, or the HTTP status for rows of the global HTTP table
     message: str  # verbatim, markdown escapes removed
-    http_status: int  # the documented HTTP status
+    http_status: int | None  # the documented HTTP status; None for WebSocket codes (they come in a frame)
+    document: str = ""  # which document (a key of DOCUMENTS)
 
 
 @dataclass(frozen=True)
@@ -44,8 +60,12 @@ def unescape(text: str) -> str:
     return _ESCAPE.sub(r"\1", text)
 
 
-def document_text(venue: str) -> str:
-    return resources.files("tui.catalog").joinpath("data", DOCUMENTS[venue]).read_text(encoding="utf-8")
+def document_text(document: str) -> str:
+    return resources.files("tui.catalog").joinpath("data", DOCUMENTS[document]).read_text(encoding="utf-8")
+
+
+def family_of_document(document: str) -> str:
+    return next(f for f, docs in FAMILY_DOCUMENTS.items() if document in docs)
 
 
 def _cells(line: str) -> list[str]:
@@ -57,60 +77,96 @@ def _cells(line: str) -> list[str]:
     return [unescape(p.strip()) for p in parts]
 
 
+def _columns(titles: list[str]) -> dict[str, int]:
+    """Which cell holds the code, the status and the message, from the header row's titles."""
+    found: dict[str, int] = {}
+    for i, title in enumerate(t.lower() for t in titles):
+        if "http" in title:
+            found.setdefault("status", i)
+        elif "code" in title:
+            found.setdefault("code", i)
+        elif "message" in title or "description" in title or "msg" in title:
+            found.setdefault("message", i)
+    return found
+
+
 @cache
-def parse(venue: str) -> tuple[tuple[Row, ...], tuple[Example, ...]]:
+def parse(document: str) -> tuple[tuple[Row, ...], tuple[Example, ...]]:
+    family = family_of_document(document)
     rows: list[Row] = []
     examples: list[Example] = []
     table: str | None = None
-    seen_header = False
-    for line in document_text(venue).splitlines():
+    columns: dict[str, int] | None = None
+    for line in document_text(document).splitlines():
         if line.startswith("#"):
-            heading = line.lstrip("#").strip()
-            table = next((t for title, t in _SECTIONS if heading == title), None)
-            seen_header = False
+            table, columns = _SECTIONS.get(line.lstrip("#").strip()), None
             continue
         if table is None:
             continue
         if line.startswith("Example:"):
             m = re.match(r"Example:\s*httpStatus:(\d+),\s*body:\s*`?(.*?)`?\s*$", line)
             if m:
-                examples.append(Example(venue, table, int(m.group(1)), unescape(m.group(2))))
+                examples.append(Example(family, table, int(m.group(1)), unescape(m.group(2))))
             continue
         if not line.startswith("|"):
             continue
         cells = _cells(line)
-        if not seen_header:
-            seen_header = True  # the column titles
+        if columns is None:
+            columns = _columns(cells)  # the column titles
             continue
         if all(set(c) <= set(":- ") for c in cells):
             continue  # the delimiter row
-        if table == "http":
-            status, description = cells
-            rows.append(Row(venue, table, int(status), description, int(status)))
-        else:
-            message, code, status = cells
-            rows.append(Row(venue, table, int(code), message, int(status)))
+        message = cells[columns["message"]]
+        status = int(cells[columns["status"]]) if "status" in columns else None
+        code = status if table == "http" else int(cells[columns["code"]])
+        rows.append(Row(family, table, code, message, status, document))
     return tuple(rows), tuple(examples)
 
 
-def rows(venue: str) -> tuple[Row, ...]:
-    return parse(venue)[0]
+def rows(document: str) -> tuple[Row, ...]:
+    """The rows of one document ("bitmart", "bitmart-spot" or "wooxpro"), in its order."""
+    return parse(document)[0]
 
 
-def examples(venue: str) -> tuple[Example, ...]:
-    return parse(venue)[1]
+def examples(document: str) -> tuple[Example, ...]:
+    return parse(document)[1]
 
 
 @cache
-def _index(venue: str) -> dict[int, Row]:
-    return {r.code: r for r in rows(venue) if r.table != "http"}
+def family_rows(family: str) -> tuple[Row, ...]:
+    """Every row a venue family's documents hold, a row repeated across them (1000 OK, the authentication
+    table, the HTTP table) kept once, the first document's copy."""
+    seen: set[tuple[bool, int, str, int | None]] = set()
+    out: list[Row] = []
+    for document in FAMILY_DOCUMENTS[family]:
+        for row in rows(document):
+            key = (row.table == "http", row.code, row.message, row.http_status)
+            if key not in seen:
+                seen.add(key)
+                out.append(row)
+    return tuple(out)
 
 
-def lookup(venue: str, code: int) -> Row | None:
-    """The documented row of an API code (1000, 30xxx, 4xxxx), or None when the document lacks it."""
-    return _index(venue).get(code)
+@cache
+def _index(family: str) -> dict[int, tuple[Row, ...]]:
+    index: dict[int, list[Row]] = {}
+    for row in family_rows(family):
+        if row.table != "http":
+            index.setdefault(row.code, []).append(row)
+    return {code: tuple(found) for code, found in index.items()}
 
 
-def http_row(venue: str, status: int) -> Row | None:
+def candidates(family: str, code: int) -> tuple[Row, ...]:
+    """Every documented row of an API code for this family (several for 30006, 30007, 60000), or ()."""
+    return _index(family).get(code, ())
+
+
+def lookup(family: str, code: int) -> Row | None:
+    """The first documented row of an API code (1000, 30xxx, 4xxxx, and for BitMart 5xxxx-9xxxx), or None."""
+    found = candidates(family, code)
+    return found[0] if found else None
+
+
+def http_row(family: str, status: int) -> Row | None:
     """The global HTTP table's row for a status (404, 403, 401, 500), if any."""
-    return next((r for r in rows(venue) if r.table == "http" and r.code == status), None)
+    return next((r for r in family_rows(family) if r.table == "http" and r.code == status), None)

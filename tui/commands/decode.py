@@ -16,7 +16,9 @@ from typing import Any
 
 FAMILIES = ("bitmart", "wooxpro")
 VENUE_NAMES = {"bitmart": "BitMart", "wooxpro": "WOO X Pro"}
-TABLE_NAMES = {"http": "global HTTP table", "auth": "authentication table", "contract": "contract table"}
+TABLE_NAMES = {"http": "global HTTP table", "auth": "authentication table", "contract": "contract table",
+               "funding": "funding account table", "spot-public": "spot public market table",
+               "spot": "spot and margin table", "websocket": "WebSocket table"}
 
 
 def _code(text: str) -> int:
@@ -125,6 +127,9 @@ def _parts(d: Any) -> list[Any]:
     row = d.row
     if d.outcome.value == "undocumented-code":
         parts.append(Text(d.headline, style="bold red"))
+    elif d.code is not None and row is not None and row.table != "http" and d.row_chosen is False:
+        parts.append(Text(f"{d.code}  one of {len(d.rows)} documented messages:", style="bold"))
+        parts += [Text(f"  - {r.message}", style="bold") for r in d.rows]
     elif d.code is not None and row is not None and row.table != "http":
         parts.append(Text.assemble((f"{d.code}  ", "bold"), (d.message or "", "bold")))
     elif row is not None:
@@ -155,13 +160,14 @@ def _parts(d: Any) -> list[Any]:
                 text.append("\nevidence: " + evidence, style="yellow")
             grid.add_row(f"{i}." if numbered else "-", text)
         parts.append(grid)
-    if d.notes:
+    notes = [n for n in d.notes if not (d.row_chosen is False and n.startswith(f"{d.code} has {len(d.rows)} documented"))]
+    if notes:
         parts.append(Text(""))
         parts.append(Text("Notes", style="dim bold"))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column()
-        for note in d.notes:
+        for note in notes:
             grid.add_row(Text("-", style="dim"), Text(note, style="dim"))
         parts.append(grid)
     return parts

@@ -1,0 +1,74 @@
+"""Which documented row, and which advice, a body's message picks.
+
+A message matches a documented one when they agree after whitespace is collapsed, case is ignored and
+trailing punctuation is dropped; `%s` and `%d` in the document match any text and any whole number, and
+what they stood for ("Minimum size is 0.0001" -> 0.0001) fills the advice's {VALUE|...} slot. A code with
+several rows (30006, 30007, 60000) takes the row its message matches, or shows them all when none does.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from tui.catalog.advice import Advice, filled, template
+from tui.catalog.documents import Row, candidates
+from tui.catalog.variants import Variant, variants_of
+
+_END = re.compile(r"[\s.!?;:,]+$")
+_PLACEHOLDER = re.compile(r"%[sd]")
+MESSAGE_LIMIT = 500  # longest body message compared (the envelope keeps at most 500 characters)
+
+
+def normalise(text: str) -> str:
+    return _END.sub("", " ".join(text.split()))
+
+
+@cache
+def _pattern(message: str) -> re.Pattern[str]:
+    parts = _PLACEHOLDER.split(normalise(message))
+    kinds = _PLACEHOLDER.findall(normalise(message))
+    regex = re.escape(parts[0])
+    for kind, part in zip(kinds, parts[1:]):
+        regex += (r"(.+?)" if kind == "%s" else r"([+-]?\d+)") + re.escape(part)
+    return re.compile(regex, re.IGNORECASE | re.DOTALL)
+
+
+def match(documented: str, body: str) -> tuple[str, ...] | None:
+    """What each %s/%d stood for when `body` matches `documented` (() when it has none), else None."""
+    m = _pattern(documented).fullmatch(normalise(body[:MESSAGE_LIMIT]))
+    return None if m is None else tuple(g.strip() for g in m.groups())
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A code read against its documented rows and a body's message."""
+
+    rows: tuple[Row, ...]  # every documented row of the code
+    row: Row  # the row the message picked, or the only one, or (none matching) the first
+    chosen: bool | None  # None: one row, nothing to choose; True: the message picked it; False: several, none matched
+    matched: bool  # the body's message is the documented one (or a known variant of it)
+    value: str | None  # what the first %s/%d stood for in the body's message
+    variant: Variant | None  # a known real wording the message matched
+    advice: Advice  # in the venue's header names, slots still open
+
+
+def read(family: str, code: int, body_message: str | None, origin: str | None = None) -> Reading | None:
+    """The documented rows of `code` for `family`, the one `body_message` picks, and the advice that follows.
+
+    `origin` ("keyprobe" when keyprobe signed the request, "elsewhere" for an imported one) picks advice that
+    depends on who signed (30005). None when the family's documents lack the code."""
+    rows = candidates(family, code)
+    if not rows:
+        return None
+    row, values, variant, variant_values = rows[0], None, None, None
+    if body_message is not None:
+        row, values = next(((r, v) for r in rows if (v := match(r.message, body_message)) is not None), (row, None))
+        variant, variant_values = next(((x, v) for x in variants_of(code) if (v := match(x.message, body_message)) is not None),
+                                       (None, None))
+    chosen = None if len(rows) == 1 else values is not None
+    own = variant.advice if variant is not None and variant.advice is not None else None
+    advice = filled(own, family) if own else template(code, family, row.message if chosen else None, origin)
+    value = (values or variant_values or (None,))[0]
+    return Reading(rows, row, chosen, values is not None or variant is not None, value, variant, advice)
