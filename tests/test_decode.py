@@ -94,7 +94,7 @@ def test_messages_are_verbatim_with_escapes_removed_and_typos_kept(capsys, venue
 
 def test_a_code_in_neither_document_exits_1_with_a_sentence(capsys):
     exit_code, text = decode_text(capsys, "30009")
-    assert exit_code == 1 and "Code 30009 is not in BitMart's error-code document." in text
+    assert exit_code == 1 and "Code 30009 is not in BitMart's error-code documents." in text
     exit_code, out = decode_json(capsys, "25601", "--venue", "wooxpro")
     assert exit_code == 1 and out["outcome"] == "undocumented-code" and out["message"] is None
 

@@ -201,7 +201,7 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
         notes.append("WOO X Pro's REST signing is not publicly documented: keyprobe assumes BitMart's scheme with X-API-* headers.")
     fixes = _order(item, [f for f in found if f[0] in wanted])
     phrase = _status_phrase(row.http_status, actual)
-    message = _row_title(reading)
+    message = reading.title
     if env.code == SUCCESS_CODE:
         outcome, headline = Outcome.SUCCESS, f"{env.code} {row.message}: success, {phrase}."
     else:
@@ -214,22 +214,9 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
                      reading.rows, reading.chosen, origin)
 
 
-def _row_title(reading: Reading) -> str:
-    """The row's message, or for a code whose several rows none matched, the first with how many there are."""
-    if reading.chosen is False:
-        return f"{reading.row.message} (one of {len(reading.rows)} documented messages)"
-    return reading.row.message
-
-
 def _message_notes(reading: Reading, body_message: str | None) -> list[str]:
-    notes: list[str] = []
-    if reading.variant is not None:
-        notes.append(reading.variant.note)
-    if reading.chosen is False:
-        listed = "; ".join(repr(r.message) for r in reading.rows)
-        why = "the body's message matches none of them" if body_message is not None else "no message picks one"
-        notes.append(f"{reading.row.code} has {len(reading.rows)} documented messages and {why}, so all apply: {listed}.")
-    elif body_message is not None and not reading.matched:
+    notes = reading.notes()
+    if reading.chosen is not False and body_message is not None and not reading.matched:
         notes.append(f"The body's message differs from the document's wording: {_clip(body_message, 200)!r}.")
     return notes
 
@@ -250,8 +237,9 @@ def _undocumented(family: str, name: str, code: int, actual: int | None, body_me
                   f"in BitMart's documents) that WOO X Pro does not document, so keyprobe does not guess what it means here."]
         headline = f"Code {code} is a BitMart {TABLE_WORDS.get(elsewhere.table, elsewhere.table)} code that WOO X Pro does not document"
     else:
-        causes = [f"Code {code} is not in {name}'s error-code document, so keyprobe does not guess what it means."]
-        headline = f"Code {code} is not in {name}'s error-code document"
+        documents = "documents" if family == "bitmart" else "document"  # BitMart's futures and spot/account pages
+        causes = [f"Code {code} is not in {name}'s error-code {documents}, so keyprobe does not guess what it means."]
+        headline = f"Code {code} is not in {name}'s error-code {documents}"
     if body_message:
         causes.append(f"The body's own message: {_clip(body_message, 200)!r}.")
     fixes = [Fix("Read the body's message: it is the only description of this code. Search the venue's API change log for it.")]
@@ -404,6 +392,6 @@ def explain_code(venue: str, code: int) -> Diagnosis:
     notes = item.notes + tuple(_message_notes(reading, None))
     outcome = Outcome.SUCCESS if code == SUCCESS_CODE else Outcome.DOCUMENTED_ERROR
     phrase = f"documented HTTP {row.http_status}" if row.http_status else "no documented HTTP status (a WebSocket code)"
-    headline = f"{code} {_clip(_row_title(reading))}: {item.category}, {phrase}."
+    headline = f"{code} {_clip(reading.title)}: {item.category}, {phrase}."
     return Diagnosis(outcome, family, code, row.message, None, row, row.http_status, None, None, item.category,
                      item.causes, tuple(Fix(t) for t in item.fixes), notes, headline, reading.rows, reading.chosen)

@@ -53,6 +53,22 @@ class Reading:
     variant: Variant | None  # a known real wording the message matched
     advice: Advice  # in the venue's header names, slots still open
 
+    @property
+    def title(self) -> str:
+        """The row's message, or for a code whose several rows none matched, the first with how many there are."""
+        if self.chosen is False:
+            return f"{self.row.message} (one of {len(self.rows)} documented messages)"
+        return self.row.message
+
+    def notes(self) -> list[str]:
+        """The known wording's thread, or every documented message when none was picked."""
+        notes = [self.variant.note] if self.variant is not None else []
+        if self.chosen is False:
+            listed = "; ".join(repr(r.message) for r in self.rows)
+            notes.append(f"{self.row.code} has {len(self.rows)} documented messages and none was picked by the body's "
+                         f"message, so all apply: {listed}.")
+        return notes
+
 
 def read(family: str, code: int, body_message: str | None, origin: str | None = None) -> Reading | None:
     """The documented rows of `code` for `family`, the one `body_message` picks, and the advice that follows.

@@ -129,7 +129,12 @@ def _parts(d: Any) -> list[Any]:
         parts.append(Text(d.headline, style="bold red"))
     elif d.code is not None and row is not None and row.table != "http" and d.row_chosen is False:
         parts.append(Text(f"{d.code}  one of {len(d.rows)} documented messages:", style="bold"))
-        parts += [Text(f"  - {r.message}", style="bold") for r in d.rows]
+        listed = Table.grid(padding=(0, 1))
+        listed.add_column(no_wrap=True)
+        listed.add_column()
+        for r in d.rows:
+            listed.add_row(" -", Text(r.message, style="bold"))
+        parts.append(listed)
     elif d.code is not None and row is not None and row.table != "http":
         parts.append(Text.assemble((f"{d.code}  ", "bold"), (d.message or "", "bold")))
     elif row is not None:
