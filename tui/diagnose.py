@@ -10,21 +10,21 @@ lengths and flags, never the memo, the secret or the key.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from enum import Enum
 from typing import Any
 
-from tui import endpoints
 from tui.catalog import Advice, Row, http_row, lookup, status_advice
 from tui.catalog.advice import MAINTENANCE_40020, VENUE_TEXT, resolve, status_template
 from tui.catalog.matching import Reading, read
 from tui.diagnose_evidence import clip as _clip
-from tui.diagnose_evidence import findings, header_pairs, split
+from tui.diagnose_evidence import findings, header_pairs
+from tui.diagnose_slots import Finding, called_endpoint, slots_for
 from tui.envelope import SCAN_LIMIT, Envelope, read_envelope
 from tui.exchange import Draft, Exchange, FailureKind, SentRequest, TransportFailure
 from tui.venues import FAMILIES, VENUES
 
 SUCCESS_CODE = 1000
-Finding = tuple[str, str]
 
 
 class Origin(str, Enum):
@@ -113,7 +113,8 @@ def family_of(venue: object) -> str:
     raise ValueError(f"unknown venue {venue!r}; choose bitmart or wooxpro")
 
 
-def _order(item: Advice, found: list[tuple[str, str]]) -> tuple[Fix, ...]:
+@lru_cache(maxsize=1024)  # a send repeats the same advice and evidence (a permission, a rate-limit header) often
+def _order(item: Advice, found: tuple[Finding, ...]) -> tuple[Fix, ...]:
     """The advice's fixes, those backed by what the request shows first (in the table's order), with that evidence."""
     by_topic: dict[str, list[str]] = {}
     for topic, text in found:
@@ -142,30 +143,6 @@ def _status_phrase(documented: int | None, actual: int | None) -> str:
     return f"HTTP {actual}, documented {documented}"
 
 
-def _endpoint(request: SentRequest | None, draft: Draft | None) -> tuple[str, str] | None:
-    """The method and path that were called, from the request as sent or else the draft."""
-    if request is not None:
-        return request.method.upper(), split(request.url).path or "/"
-    if draft is not None:
-        return draft.method.upper(), draft.path
-    return None
-
-
-def _slots(reading_value: str | None, called: tuple[str, str] | None) -> tuple[dict[str, str], list[Finding]]:
-    """What fills the advice's slots (the %s of the message, the endpoint's permission), and the permission as evidence."""
-    slots: dict[str, str] = {}
-    found: list[Finding] = []
-    if reading_value:
-        slots["VALUE"] = _clip(reading_value, 40)
-    needed = endpoints.permission(*called) if called else None
-    if needed:
-        name = endpoints.PERMISSION_NAMES[needed]
-        where = f"{called[0]} {_clip(called[1], 60)}"
-        slots["PERMISSION"] = f"the {name} permission, which {where} needs"
-        found.append(("permission", f"{where} needs the {name} permission (BitMart's API key permission table)"))
-    return slots, found
-
-
 def _diagnose(venue: object, status: int | None, headers: object, body: bytes, request: SentRequest | None,
               draft: Draft | None, origin: Origin, known: tuple[Finding, ...]) -> Diagnosis:
     family = family_of(venue)
@@ -175,17 +152,17 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
     notes: list[str] = []
     if env.partial:
         notes.append(f"The body is too large to parse whole; its code was read from the first {SCAN_LIMIT // 1024} KiB.")
-    called = _endpoint(request, draft)
     if env.code is None:
-        return _not_envelope(family, name, actual, env, notes, called)
+        return _not_envelope(family, name, actual, env, notes, called_endpoint(request, draft))
     reading = read(family, env.code, env.message, origin.value)
     if reading is None:
-        return _undocumented(family, name, env.code, actual, env.message, notes, called)
-    row = reading.row
-    slots, found = _slots(reading.value, called)
-    item = resolve(reading.advice, slots)
-    found += known
+        return _undocumented(family, name, env.code, actual, env.message, notes, called_endpoint(request, draft))
+    row, item = reading.row, reading.advice
     wanted = _wanted(item.topics)
+    found = list(known)
+    if reading.slotted or "permission" in wanted:  # only then does the called endpoint matter (this runs per send)
+        slots, named = slots_for(reading.value, called_endpoint(request, draft))
+        item, found = resolve(item, slots), found + list(named)
     if env.code != SUCCESS_CODE and wanted:  # no topic among the fixes: no evidence could surface, so none is gathered
         pairs = header_pairs(headers)
         if request is not None or draft is not None or pairs:
@@ -196,10 +173,13 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
     matches = None if actual is None or row.http_status is None else actual == row.http_status
     if matches is False:
         notes.append(f"The document gives HTTP {row.http_status} for {env.code}; this response came with HTTP {actual}.")
-    notes += _message_notes(reading, env.message)
+    if reading.notes:
+        notes += reading.notes
+    if reading.chosen is not False and env.message is not None and not reading.matched:
+        notes.append(f"The body's message differs from the document's wording: {_clip(env.message, 200)!r}.")
     if family == "wooxpro" and row.table == "auth" and env.code in range(30001, 30013):
         notes.append("WOO X Pro's REST signing is not publicly documented: keyprobe assumes BitMart's scheme with X-API-* headers.")
-    fixes = _order(item, [f for f in found if f[0] in wanted])
+    fixes = _order(item, tuple(f for f in found if f[0] in wanted))
     phrase = _status_phrase(row.http_status, actual)
     message = reading.title
     if env.code == SUCCESS_CODE:
@@ -214,18 +194,11 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
                      reading.rows, reading.chosen, origin)
 
 
-def _message_notes(reading: Reading, body_message: str | None) -> list[str]:
-    notes = reading.notes()
-    if reading.chosen is not False and body_message is not None and not reading.matched:
-        notes.append(f"The body's message differs from the document's wording: {_clip(body_message, 200)!r}.")
-    return notes
-
-
 def _by_status(actual: int, family: str, called: tuple[str, str] | None) -> tuple[Advice, tuple[Fix, ...]]:
     """The advice for an HTTP status (403 naming the called endpoint's permission), its fixes with that evidence."""
-    slots, found = _slots(None, called)
+    slots, found = slots_for(None, called)
     item = resolve(status_template(actual, family), slots)
-    return item, _order(item, [f for f in found if f[0] in _wanted(item.topics)])
+    return item, _order(item, tuple(f for f in found if f[0] in _wanted(item.topics)))
 
 
 def _undocumented(family: str, name: str, code: int, actual: int | None, body_message: str | None,
@@ -389,7 +362,7 @@ def explain_code(venue: str, code: int) -> Diagnosis:
                          item.category, item.causes, tuple(Fix(t) for t in item.fixes), item.notes,
                          f"HTTP {code}: {_clip(row.message)} ({item.category}, global HTTP table).")
     row, item = reading.row, resolve(reading.advice)
-    notes = item.notes + tuple(_message_notes(reading, None))
+    notes = item.notes + reading.notes
     outcome = Outcome.SUCCESS if code == SUCCESS_CODE else Outcome.DOCUMENTED_ERROR
     phrase = f"documented HTTP {row.http_status}" if row.http_status else "no documented HTTP status (a WebSocket code)"
     headline = f"{code} {_clip(reading.title)}: {item.category}, {phrase}."

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 
 from tui.catalog import advice_account, advice_auth, advice_futures, advice_margin, advice_spot, advice_websocket
 from tui.catalog.advice_base import (  # noqa: F401 - re-exported: tui.diagnose and the evidence use them
@@ -53,7 +53,12 @@ def resolve(item: Advice, slots: Mapping[str, str] | None = None) -> Advice:
     """Fill {VALUE|...} and {PERMISSION|...} from `slots`; a slot not given reads as its fallback text."""
     if not has_slots(item):
         return item
-    slots = slots or {}
+    return _resolved(item, slots.get("VALUE") if slots else None, slots.get("PERMISSION") if slots else None)
+
+
+@lru_cache(maxsize=1024)
+def _resolved(item: Advice, value: str | None, permission: str | None) -> Advice:
+    slots = {"VALUE": value, "PERMISSION": permission}
     f = lambda texts: tuple(_SLOT.sub(lambda m: slots.get(m[1]) or m[2], t) for t in texts)  # noqa: E731
     return Advice(item.category, f(item.causes), f(item.fixes), f(item.notes), item.topics)
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
-from tui.catalog.advice import Advice, filled, template
+from tui.catalog.advice import Advice, filled, has_slots, template
 from tui.catalog.documents import Row, candidates
 from tui.catalog.variants import Variant, variants_of
 
@@ -37,6 +37,8 @@ def _pattern(message: str) -> re.Pattern[str]:
 
 def match(documented: str, body: str) -> tuple[str, ...] | None:
     """What each %s/%d stood for when `body` matches `documented` (() when it has none), else None."""
+    if body == documented and "%" not in documented:  # the common case: the venue sent the documented wording
+        return ()
     m = _pattern(documented).fullmatch(normalise(body[:MESSAGE_LIMIT]))
     return None if m is None else tuple(g.strip() for g in m.groups())
 
@@ -52,6 +54,8 @@ class Reading:
     value: str | None  # what the first %s/%d stood for in the body's message
     variant: Variant | None  # a known real wording the message matched
     advice: Advice  # in the venue's header names, slots still open
+    slotted: bool = False  # the advice has {VALUE|...} or {PERMISSION|...} slots to fill
+    notes: tuple[str, ...] = ()  # the known wording's thread, or every documented message when none was picked
 
     @property
     def title(self) -> str:
@@ -60,16 +64,17 @@ class Reading:
             return f"{self.row.message} (one of {len(self.rows)} documented messages)"
         return self.row.message
 
-    def notes(self) -> list[str]:
-        """The known wording's thread, or every documented message when none was picked."""
-        notes = [self.variant.note] if self.variant is not None else []
-        if self.chosen is False:
-            listed = "; ".join(repr(r.message) for r in self.rows)
-            notes.append(f"{self.row.code} has {len(self.rows)} documented messages and none was picked by the body's "
-                         f"message, so all apply: {listed}.")
-        return notes
+
+def _notes(rows: tuple[Row, ...], chosen: bool | None, variant: Variant | None) -> tuple[str, ...]:
+    notes = [variant.note] if variant is not None else []
+    if chosen is False:
+        listed = "; ".join(repr(r.message) for r in rows)
+        notes.append(f"{rows[0].code} has {len(rows)} documented messages and none was picked by the body's message, "
+                     f"so all apply: {listed}.")
+    return tuple(notes)
 
 
+@lru_cache(maxsize=2048)  # a send diagnoses the same few (code, message) pairs over and over; a Reading is immutable
 def read(family: str, code: int, body_message: str | None, origin: str | None = None) -> Reading | None:
     """The documented rows of `code` for `family`, the one `body_message` picks, and the advice that follows.
 
@@ -87,4 +92,5 @@ def read(family: str, code: int, body_message: str | None, origin: str | None = 
     own = variant.advice if variant is not None and variant.advice is not None else None
     advice = filled(own, family) if own else template(code, family, row.message if chosen else None, origin)
     value = (values or variant_values or (None,))[0]
-    return Reading(rows, row, chosen, values is not None or variant is not None, value, variant, advice)
+    return Reading(rows, row, chosen, values is not None or variant is not None, value, variant, advice, has_slots(advice),
+                   _notes(rows, chosen, variant))
