@@ -161,3 +161,32 @@ def test_status_advice_covers_statuses_outside_the_http_table():
     assert status_advice(404) == advice(404)  # a documented status keeps its documented advice
     with pytest.raises(ValueError, match="unknown venue family"):
         advice(30005, "binance")
+
+
+def test_a_plain_retry_is_advised_only_where_nothing_in_the_request_is_at_fault():
+    codes = {r.code for family in VENUES for r in family_rows(family)}
+    retrying = {c for c in codes if any(f.startswith(("Retry later", "Retry the same request")) for f in advice(c).fixes)}
+    assert retrying >= {500, 30014, 59002, 60051}
+    assert all(advice(c).category == "service" for c in retrying), {c: advice(c).category for c in retrying}
+    assert 40012 not in retrying
+
+
+@pytest.mark.parametrize(
+    "code, needles",
+    [
+        (50006, ["base_min_size", "GET /spot/v1/symbols/details"]),
+        (50009, ["min_buy_amount"]),
+        (60000, ["int parameter", "string"]),
+        (60014, ["not your API key's memo"]),
+        (53001, ["KYC", "No change to the request fixes this"]),
+        (53004, ["region"]),
+        (70002, ["BTC_USDT"]),
+        (91011, ["bitmart.WebSocket", "memo"]),
+        (30012, ["ccxt#15964", "margin"]),
+        (40012, ["Invalid order", "position mode"]),
+    ],
+)
+def test_new_advice_is_specific(code, needles):
+    text = _all(code)
+    for needle in needles:
+        assert needle in text, (code, needle)

@@ -109,7 +109,7 @@ ADVICE: dict[int, Advice] = {
         "Check the balances first (the transfer may have gone through), then retry with backoff.",
     )),
     59007: _a("service", ("The pair's risk data could not be read.",), (SERVICE_RETRY,)),
-    59008: _a("order", ("Placing the order failed on {VENUE}'s side.",), (CHECK_FIRST, SERVICE_RETRY)),
+    59008: _a("service", ("Placing the order failed on {VENUE}'s side.",), (CHECK_FIRST, SERVICE_RETRY)),
     59009: _a("margin", ("The loan went through but the order did not: the account now holds borrowed funds.",), (
         "Place the order again (without borrowing again), or repay the loan if you no longer want the position.",
         "Check " + MARGIN_ACCOUNT + " to see the loan before deciding.",
