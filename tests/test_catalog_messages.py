@@ -209,3 +209,20 @@ def test_a_websocket_error_frame_is_decoded_without_a_status():
     d = diagnose_response("bitmart", None, [], frame)
     assert d.code == 91011 and d.http_status is None and d.status_matches is None and d.row.table == "websocket"
     assert "no documented HTTP status" in d.headline and "memo" in d.fixes[0].text
+
+
+def test_the_permission_rule_for_unlisted_paths_agrees_with_the_endpoint_table():
+    """endpoints.permission reads the table's field; for a path the table lacks it follows the permission page's
+    pattern. Asked of every listed endpoint with the field ignored, the rule gives the table's answer."""
+    from dataclasses import replace
+
+    from tui import endpoints
+
+    for e in endpoints.ENDPOINTS:
+        endpoints._BY_KEY[(e.method, e.path)] = replace(e, permission=None)
+        try:
+            assert endpoints.permission(e.method, e.path) == e.permission, e.label
+        finally:
+            endpoints._BY_KEY[(e.method, e.path)] = e
+    assert endpoints.permission("POST", "/spot/v1/margin/isolated/borrow") == "margin"
+    assert endpoints.permission("POST", "/account/v1/withdraw/apply") == "withdraw"

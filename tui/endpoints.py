@@ -134,7 +134,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _e("GET", "/account/v1/currencies", N, "account.currencies", "Funding currencies", fam=BM),
     _e("GET", "/account/v1/wallet", K, "account.wallet", "Account wallet", fam=BM),
     _e("GET", "/account/v1/deposit/address", K, "account.deposit_address", "Deposit address", fam=BM, q=(("currency", "USDT-TRC20"),)),
-    _e("GET", "/account/v1/withdraw/charge", K, "account.withdraw_charge", "Withdrawal fee", fam=BM, q=(("currency", "USDT"),)),
+    _e("GET", "/account/v1/withdraw/charge", K, "account.withdraw_charge", "Withdrawal fee", fam=BM, perm="withdraw",
+       q=(("currency", "USDT"),)),  # BitMart's permission page: "Withdraw quota | KEYED | Withdraw permission"
     _e("POST", "/account/v1/withdraw/apply", S, "account.withdraw_apply", "Withdraw (the emulator moves nothing)", fam=BM, perm="withdraw",
        body='{"currency":"USDT-TRC20","amount":"10","destination":"To Digital Address","address":"T0"}', rw=True),
     _e("GET", "/account/v2/deposit-withdraw/history", K, "account.funding_history", "Deposit and withdrawal history", fam=BM,
@@ -195,7 +196,7 @@ def permission(method: str, path: str) -> str | None:
     withdrawals need withdraw, margin actions margin, futures actions futures, spot actions trade, queries read."""
     method, path = method.upper(), "/" + path.split("?", 1)[0].lstrip("/")
     endpoint = lookup(method, path)
-    if endpoint is not None and getattr(endpoint, "permission", None):
+    if endpoint is not None and endpoint.permission:
         return endpoint.permission
     if (endpoint.auth if endpoint else default_auth(method, path)) is N or "/public/" in path or path.startswith("/system/"):
         return None
