@@ -12,9 +12,12 @@ from urllib.parse import urlsplit
 
 from keys import credential_check
 from keys.secret import Secret
-from keys.signing import Credentials
+from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, Credentials, HeaderSet
 from keys.hosts import BINDINGS, HostBinding, binds, host_port, signing_hosts, transport_refusal
 
+# The auth header set a key signs with: "auto" is its venue's own (X-BM-* for BitMart, X-API-* for WOO X Pro);
+# WOO X Pro's pages show both dialects (field-notes 6), so a WOO X Pro key may store the one its venue accepts.
+DIALECTS = {"auto": None, "X-API-": WOOXPRO_HEADERS, "X-BM-": BITMART_HEADERS}
 PROFILE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 HOST_PORT = re.compile(r"(?P<host>\[[0-9a-f:]+\]|[a-z0-9.-]+):(?P<port>\d{1,5})")
 HOST_NAME = re.compile(r"(?=.{1,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*|\[?[0-9a-f:]+\]?")
@@ -41,6 +44,7 @@ class Profile:
     base_url: str | None = None
     notes: str = ""
     proxy: str | None = None  # the HTTP proxy this key's requests go through, chosen by the person
+    dialect: str = "auto"  # a key of DIALECTS
 
     @classmethod
     def new(
@@ -56,6 +60,7 @@ class Profile:
         notes: str = "",
         checked: bool = True,
         proxy: str | None = None,
+        dialect: str = "auto",
     ) -> Profile:
         """A checked profile; ProfileError with a sentence when a field is unusable. `checked=False` is
         for profiles read back from the key file: one stored by an older keyprobe with a stray space
@@ -70,8 +75,10 @@ class Profile:
             )
         if venue not in BINDINGS:
             raise ProfileError(f"Unknown venue {venue!r}; choose one of {', '.join(BINDINGS)}.")
+        if dialect not in DIALECTS:
+            raise ProfileError(f"Unknown header dialect {dialect!r}; choose one of {', '.join(DIALECTS)}.")
         hosts = tuple(sorted({_check_host(h) for h in extra_hosts}))
-        profile = cls(name, venue, api_key, secret, memo, hosts, _check_base_url(base_url), notes or "", check_proxy(proxy))
+        profile = cls(name, venue, api_key, secret, memo, hosts, _check_base_url(base_url), notes or "", check_proxy(proxy), dialect)
         if not profile.api_key:
             raise ProfileError("The API key is empty.")
         if not profile.secret:
@@ -91,6 +98,11 @@ class Profile:
                 raise ProfileError(refusal.replace("Refusing to send a key", "This profile would send its key")
                                    .replace("Refusing to sign for", "This profile would sign for"))
         return profile
+
+    @property
+    def header_set(self) -> HeaderSet | None:
+        """The stored dialect's header set; None for "auto" (the venue's own)."""
+        return DIALECTS.get(self.dialect)
 
     @property
     def credentials(self) -> Credentials:
@@ -126,6 +138,7 @@ class Profile:
             "base_url": self.base_url,
             "notes": self.notes,
             "proxy": shown_proxy(self.proxy),
+            "dialect": self.dialect,
         }
 
     def hygiene(self) -> list[str]:

@@ -392,6 +392,7 @@ def _profiles_from_plaintext(plaintext: bytes) -> dict[str, Profile]:
             notes=item.get("notes", ""),
             checked=False,
             proxy=item.get("proxy"),
+            dialect=item.get("dialect", "auto"),  # absent from key files written before dialects
         )
         profiles[profile.name] = profile
     return profiles
@@ -411,6 +412,7 @@ def _plaintext_of(profiles: dict[str, Profile]) -> bytes:
                     "base_url": p.base_url,
                     "notes": p.notes,
                     "proxy": p.proxy,
+                    "dialect": p.dialect,
                 }
                 for p in profiles.values()
             ]

@@ -118,5 +118,5 @@ async def test_on_step_callback_and_json_shape(emu):
     assert names == list(LAYERS)
     out = report.to_dict()
     assert set(out) >= {"steps", "first_failure"}
-    assert all(set(step) == {"name", "ok", "code", "detail", "ms"} for step in out["steps"])
+    assert all(set(step) == {"name", "ok", "code", "detail", "ms", "dialect"} for step in out["steps"])
     assert out["first_failure"] == "keyed"

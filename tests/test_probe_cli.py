@@ -33,7 +33,7 @@ def test_json_shape_and_exit_0_when_every_layer_passes(emu, capsys):
     code, out = probe_json(emu, capsys)
     assert code == 0 and out["first_failure"] is None
     assert [s["name"] for s in out["steps"]] == ["public", "clock", "keyed", "signed"]
-    assert all(set(s) == {"name", "ok", "code", "detail", "ms"} and s["ok"] is True for s in out["steps"])
+    assert all(set(s) == {"name", "ok", "code", "detail", "ms", "dialect"} and s["ok"] is True for s in out["steps"])
     assert out["verdict"]["ok"] is True and "demo (active)" in out["key"]
 
 

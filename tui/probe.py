@@ -23,7 +23,7 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from keys.signing import AuthLevel, OffsetClock
+from keys.signing import BITMART_HEADERS, AuthLevel, OffsetClock
 from tui import clock as clockmod
 from tui.diagnose import Diagnosis, diagnose, explain_code
 from tui.exchange import Draft, Exchange
@@ -39,6 +39,10 @@ PUBLIC_FALLBACK = ("/contract/public/details", (("symbol", "BTCUSDT"),))
 KEYED_PATH = "/contract/private/assets-detail"
 SIGNED_PATH = "/contract/private/cancel-order"
 TIMESTAMP_CODE = 30007
+# The key header empty or unknown. WOO X Pro's pages show both X-API-* and X-BM-* (field-notes 6), so on WOO X Pro
+# these may mean the venue reads the other dialect: the keyed rung then tries X-BM-* once.
+DIALECT_CODES = frozenset({30001, 30002})
+KEYED_PASSED = ("probe", "the probe's KEYED call passed with this key, so the key itself is right")
 
 TITLES = {
     "public": "Public call answers (network, host, TLS)",
@@ -59,13 +63,16 @@ class Step:
     diagnosis: Diagnosis | None = None
     exchange: Exchange | None = None
     estimate: clockmod.ClockEstimate | None = None
+    dialect: str | None = None  # the auth header prefix the venue accepted on this rung ("X-API-", "X-BM-")
+    refused_code: int | None = None  # the code the venue's own dialect got when the other one was then accepted
 
     @property
     def title(self) -> str:
         return TITLES[self.name]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "code": self.code, "detail": self.detail, "ms": round(self.ms, 1)}
+        return {"name": self.name, "ok": self.ok, "code": self.code, "detail": self.detail, "ms": round(self.ms, 1),
+                "dialect": self.dialect}
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,21 @@ class ProbeReport:
         return len(self.steps) == len(LAYERS) and all(s.ok is True for s in self.steps)
 
     @property
+    def dialect(self) -> str | None:
+        """The auth header prefix the venue accepted this key with (from the keyed rung), if it did."""
+        return next((s.dialect for s in self.steps if s.dialect), None)
+
+    @property
+    def dialect_sentence(self) -> str:
+        """What to store when the venue refused its own dialect and accepted the other; "" otherwise."""
+        switched = next((s for s in self.steps if s.refused_code is not None), None)
+        if switched is None:
+            return ""
+        return (f"{self.venue.name} answered {switched.refused_code} to X-API-* headers and accepted X-BM-*: store the "
+                f"dialect with the key (`keyprobe keys add NAME --venue {self.venue.id} --dialect X-BM- --replace`) so "
+                "every send signs with X-BM-*.")
+
+    @property
     def verdict_diagnosis(self) -> Diagnosis | None:
         failed = self.first_failure
         if failed is None:
@@ -95,7 +117,7 @@ class ProbeReport:
         failed = self.first_failure
         if failed is None:
             if self.passed:
-                return "Every layer passed: the key works for public, keyed and signed calls on this venue."
+                return self._with_dialect("Every layer passed: the key works for public, keyed and signed calls on this venue.")
             undecided = next(s for s in self.steps if s.ok is None)
             return f"No layer failed, but the {undecided.name} layer could not be checked: {undecided.detail}"
         if failed.estimate is not None:
@@ -108,7 +130,10 @@ class ProbeReport:
                 why += " The signature itself verified; the key is not allowed to trade."
         else:
             why = failed.detail
-        return f"The {failed.name} layer fails. {why}"
+        return self._with_dialect(f"The {failed.name} layer fails. {why}")
+
+    def _with_dialect(self, sentence: str) -> str:
+        return f"{sentence} {self.dialect_sentence}" if self.dialect_sentence else sentence
 
     @property
     def fixes(self) -> list[str]:
@@ -129,6 +154,7 @@ class ProbeReport:
             "base_url": self.venue.base_url,
             "steps": [s.to_dict() for s in self.steps],
             "first_failure": failed.name if failed else None,
+            "dialect": self.dialect,
             "verdict": {
                 "ok": self.passed,
                 "sentence": self.verdict,
@@ -191,12 +217,25 @@ async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 5) 
         )
         yield Step("clock", ok, detail, _ms_since(start), estimate=estimate)
 
-    # 3. keyed
+    # 3. keyed (on WOO X Pro, once more in the X-BM-* dialect when X-API-* gets 30001/30002)
     start = time.perf_counter()
-    exchange = await wire.send(Draft(venue, "GET", KEYED_PATH, auth=AuthLevel.KEYED), signing)
+    keyed = Draft(venue, "GET", KEYED_PATH, auth=AuthLevel.KEYED)
+    exchange = await wire.send(keyed, signing)
     diagnosis = diagnose(exchange)
     ok = exchange.failure is None and diagnosis.code == SUCCESS
-    yield Step("keyed", ok, _answer(exchange, diagnosis), _ms_since(start), diagnosis.code, diagnosis, exchange)
+    detail, prefix, refused = _answer(exchange, diagnosis), signing.header_set(keyed).prefix, None
+    if not ok and venue.family == "wooxpro" and diagnosis.code in DIALECT_CODES and prefix == "X-API-":
+        other = signing.with_dialect(BITMART_HEADERS)
+        retry = await wire.send(keyed, other)
+        retried = diagnose(retry)
+        detail += f"; retried once with X-BM-* headers: {_answer(retry, retried)}"
+        if retry.failure is None and retried.code == SUCCESS:
+            detail += " WOO X Pro accepts this key in the X-BM-* dialect; the signed rung uses it too."
+            refused = diagnosis.code
+            signing, exchange, diagnosis, ok, prefix = other, retry, retried, True, "X-BM-"
+    yield Step("keyed", ok, detail, _ms_since(start), diagnosis.code, diagnosis, exchange, dialect=prefix if ok else None,
+               refused_code=refused)
+    keyed_passed = ok
 
     # 4. signed: an order id that cannot exist, so the only possible success is "not found"
     start = time.perf_counter()
@@ -204,7 +243,7 @@ async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 5) 
     body = json.dumps({"symbol": "BTCUSDT", "order_id": order_id}, separators=(",", ":"))
     draft = Draft(venue, "POST", SIGNED_PATH, body=body, auth=AuthLevel.SIGNED)
     exchange = await wire.send(draft, signing.with_clock(OffsetClock(0, apply=False)))
-    diagnosis = diagnose(exchange)
+    diagnosis = diagnose(exchange, evidence=(KEYED_PASSED,) if keyed_passed else ())
     verified = exchange.failure is None and (diagnosis.code == SUCCESS or diagnosis.code in ORDER_NOT_FOUND)
     detail = _answer(exchange, diagnosis)
     if verified:

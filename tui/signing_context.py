@@ -44,10 +44,13 @@ class SigningContext:
         venue = get_venue(profile.venue)
         if profile.base_url:
             venue = venue.at(profile.base_url)
-        return cls(venue, profile.credentials, profile.allowed_hosts, clock, proxy=profile.proxy)
+        return cls(venue, profile.credentials, profile.allowed_hosts, clock, dialect=profile.header_set, proxy=profile.proxy)
 
     def with_clock(self, clock: Clock | None) -> SigningContext:
         return replace(self, clock=clock)
+
+    def with_dialect(self, dialect: HeaderSet | None) -> SigningContext:
+        return replace(self, dialect=dialect)
 
     def header_set(self, draft: Draft) -> HeaderSet:
         return self.dialect or draft.venue.header_set

@@ -54,6 +54,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add.add_argument("--allow-host", action="append", default=[], metavar="HOST", help="one more host this key may sign for (repeatable)")
     add.add_argument("--notes", default="", help="free text shown by `keys list`")
     add.add_argument("--proxy", metavar="URL", default=None, help="send this key's requests through this HTTP proxy (named in every output)")
+    add.add_argument("--dialect", choices=("auto", "X-API-", "X-BM-"), default="auto",
+                     help="auth header set to sign with: auto (the venue's own; default), or X-API- / X-BM- for a WOO X Pro "
+                          "key whose venue accepts the other (`keyprobe probe` reports which it accepts)")
     add.add_argument("--replace", action="store_true", help="replace a profile of the same name")
 
     ls = actions.add_parser("list", help="list profiles (fingerprints only)", description="List profiles: name, venue, key fingerprint, memo set or empty, hosts it signs for.")
@@ -110,7 +113,8 @@ def _add(args: argparse.Namespace) -> int:
     def build(api_key: object, secret: object, memo: object) -> Profile:
         try:
             return Profile.new(args.name, args.venue, api_key, secret, memo, extra_hosts=args.allow_host, base_url=args.base_url, notes=args.notes,
-                               proxy=args.proxy)
+                               proxy=args.proxy,
+                               dialect=args.dialect)
         except ProfileError as exc:
             raise Usage(str(exc)) from None
 
@@ -154,6 +158,7 @@ def _list(args: argparse.Namespace) -> int:
         print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[4])
     for p in listings:
         extras = [f"base URL {p['base_url']}"] if p["base_url"] else []
+        extras += [f"signs with {p['dialect']}* headers"] if p.get("dialect", "auto") != "auto" else []
         extras += [f"notes: {p['notes']}"] if p["notes"] else []
         extras += [f"through the proxy {p['proxy']}"] if p.get("proxy") else []
         if extras:

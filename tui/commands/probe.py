@@ -29,7 +29,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="Exit 0 when every layer passes, 1 when one fails, 2 on a usage error, 3 when the venue does not answer.",
     )
     p.add_argument("--json", action="store_true",
-                   help='print {"steps": [{"name","ok","code","detail","ms"}], "first_failure": name or null, ...}')
+                   help='print {"steps": [{"name","ok","code","detail","ms","dialect"}], "first_failure": name or null, '
+                        '"dialect": the auth header prefix the venue accepted, ...}')
     p.add_argument("--samples", type=whole_number(1, 50), default=5, metavar="N", help="clock samples (default 5)")
     add_target_options(p)
     p.set_defaults(func=run)
