@@ -1,8 +1,7 @@
 """The answer's code, message and HTTP status, from the document of the product an endpoint belongs to.
 
 Futures endpoints (and everything in the wooxpro flavour) answer from the catalog's documents. BitMart's
-spot and account endpoints answer from the spot/account document (a verbatim copy under
-tui/catalog/data/), whose rows are `| code | http status | message |`. Where a code has several rows
+spot and account endpoints answer from the spot/account document, as tui.catalog parses it. Where a code has several rows
 (30006, 30007, 60000), `variant` picks the row whose message contains it. `%s`/`%d` placeholders are
 filled with the numbers the emulator checked against, as the venue does.
 """
@@ -11,24 +10,20 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from importlib import resources
 
 from tui import catalog
 
-SPOT_DOCUMENT = "bitmart-spot-account-error-codes.md"
-_ROW = re.compile(r"^\|\s*(\d+)\s*\|\s*(\d+)\s*\|\s*(.*?)\s*\|\s*$")
 _PLACEHOLDER = re.compile(r"%[sd]")
 
 
 @cache
 def spot_rows() -> dict[int, tuple[tuple[int, str], ...]]:
-    """code -> ((http status, message), ...) in document order. The WebSocket table has no status column."""
-    text = resources.files("tui.catalog").joinpath("data", SPOT_DOCUMENT).read_text(encoding="utf-8")
+    """code -> ((http status, message), ...) in document order, as the catalog parses the spot/account document
+    (the WebSocket table, without a status, is left out)."""
     out: dict[int, list[tuple[int, str]]] = {}
-    for line in text.splitlines():
-        m = _ROW.match(line)
-        if m:
-            out.setdefault(int(m.group(1)), []).append((int(m.group(2)), m.group(3)))
+    for row in catalog.rows("bitmart-spot"):
+        if row.table not in ("http", "websocket") and row.http_status is not None:
+            out.setdefault(row.code, []).append((row.http_status, row.message))
     return {code: tuple(rows) for code, rows in out.items()}
 
 
