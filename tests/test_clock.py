@@ -32,6 +32,9 @@ from tui.venues import VENUES, emulator_venue
 from tui.wire import Wire
 
 BASE = 1_700_000_000_000.0
+# Stamps are epoch milliseconds, where doubles are 2.4e-4 ms apart: interval arithmetic can land one rounding
+# step outside the bound (Hypothesis found theta=0.99999), so allow a microsecond, far below any claimed bound.
+FLOAT_SLACK_MS = 1e-3
 
 
 def observe(theta: float, t0: float, rtt: float, at: float) -> Stamp:
@@ -52,7 +55,7 @@ fractions = st.floats(min_value=0.0, max_value=1.0)
 def test_server_time_estimate_always_contains_the_true_offset(theta, draws):
     stamps = [observe(theta, BASE + start, rtt, at) for start, rtt, at in draws]
     est = estimate_server_time(stamps)
-    assert abs(est.offset_ms - theta) <= est.bound_ms + 1e-6
+    assert abs(est.offset_ms - theta) <= est.bound_ms + FLOAT_SLACK_MS
     assert est.method == SERVER_TIME and est.rtt_ms == min(s.rtt_ms for s in stamps)
 
 
@@ -97,7 +100,7 @@ def test_server_time_refuses_samples_without_a_time():
 def test_date_estimate_always_contains_the_true_offset(theta, draws):
     stamps = [observe(theta, BASE + start, rtt, at) for start, rtt, at in draws]
     est = estimate_date_header(stamps)
-    assert abs(est.offset_ms - theta) <= est.bound_ms + 1e-6
+    assert abs(est.offset_ms - theta) <= est.bound_ms + FLOAT_SLACK_MS
     assert est.method == DATE_HEADER and all(s.used for s in est.samples)
     assert "Date header" in est.note
 
