@@ -80,7 +80,8 @@ class Secret:
         return f"{v[:6]}…{v[-4:]}"
 
     # -- the one way out --------------------------------------------------------------------------
-    def reveal(self) -> str:
+    # Not mutated by `make mutants`: its caller check reads the calling frame, which a mutation trampoline replaces.
+    def reveal(self) -> str:  # pragma: no mutate block
         caller = sys._getframe(1).f_globals.get("__name__", "")
         if caller != "keys" and not caller.startswith("keys."):
             raise SecretRevealError(f"Secret.reveal() is for the keys package only (called from {caller!r})")

@@ -13,24 +13,29 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
 
 from keys.demo import DEMO_KEYS, DemoKey
 from keys.signing import Credentials
+from leaks import find_leaks, random_value
 from tui.emulator import Emulator, EmulatorState
 
 ROOT = Path(__file__).resolve().parents[1]
-TAG = uuid.uuid4().hex
-SECRET = f"CANARY-SECRET-{TAG}"
-MEMO = f"CANARY-MEMO-{TAG}"
-WRONG_MEMO = f"CANARY-WRONGMEMO-{TAG}"
-API_KEY = f"cafe{TAG}cafe"
+# Random letters and digits, so that no 8 characters of them occur anywhere by chance; the seed is
+# printed (pytest -s, or shown with a failure) and KEYPROBE_CANARY_SEED=N replays the same values.
+SEED = int(os.environ.get("KEYPROBE_CANARY_SEED") or random.randrange(2**32))
+_rng = random.Random(SEED)
+SECRET = random_value(_rng, 40)
+MEMO = random_value(_rng, 24)
+WRONG_MEMO = random_value(_rng, 24)
+PASSPHRASE = random_value(_rng, 20)
+API_KEY = "cafe" + random_value(_rng, 32) + "cafe"
 LEVERAGE = '{"symbol":"BTCUSDT","leverage":"10","open_type":"isolated"}'
 
 CRASH_SCRIPT = r'''
@@ -113,7 +118,7 @@ class Run:
         self.home = home
         self.outputs: list[tuple[str, str]] = []  # (label, text)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("KEYPROBE_") and "proxy" not in k.lower()}
-        self.env |= {"KEYPROBE_HOME": str(home), "KEYPROBE_KDF": "test", "KEYPROBE_PASSPHRASE": "canary pass", "COLUMNS": "200"}
+        self.env |= {"KEYPROBE_HOME": str(home), "KEYPROBE_KDF": "test", "KEYPROBE_PASSPHRASE": PASSPHRASE, "COLUMNS": "200"}
 
     def __call__(self, argv: list[str], expect: int, *, python: list[str] | None = None, label: str = "", **env: str) -> str:
         cmd = [sys.executable, *(python or ["-m", "tui"]), *argv]
@@ -126,6 +131,7 @@ class Run:
 
 
 def test_canary_secret_and_memo_appear_nowhere(tmp_path, emulator):
+    print(f"canary seed {SEED} (KEYPROBE_CANARY_SEED={SEED} replays it)")
     home = tmp_path / "home"
     run = Run(home)
     creds = {"KEYPROBE_API_KEY": API_KEY, "KEYPROBE_SECRET": SECRET, "KEYPROBE_MEMO": MEMO}
@@ -168,12 +174,14 @@ def test_canary_secret_and_memo_appear_nowhere(tmp_path, emulator):
     files = [p for p in home.rglob("*") if p.is_file()]
     assert {p.name for p in files} >= {"keys.json", "history.jsonl"}
     haystacks = [(str(p), p.read_bytes()) for p in files] + [(label, text.encode()) for label, text in run.outputs]
-    never = [SECRET, MEMO, WRONG_MEMO]
-    never_bytes = [v.encode() for v in never] + [base64.b64encode(v.encode())[:24] for v in never]
-    found = [(where, n) for where, hay in haystacks for n in never_bytes if n in hay]
-    assert found == [], found
-    # A truncated leak (rich cuts long strings) would still carry the start of the tag. The tag is also
-    # inside the API key, which must appear in one place only: the signed curl command.
-    fragment = TAG[:12].encode()
-    assert [where for where, hay in haystacks if fragment in hay] == ["export stdout"]
+    # Any 8 characters of the secret, a memo or the passphrase (or their fingerprint shape) is a leak:
+    # rich cuts long strings in a traceback's locals, and a half-masked value is still a leak.
+    never = [SECRET, MEMO, WRONG_MEMO, PASSPHRASE]
+    assert find_leaks(haystacks, never) == [], f"seed {SEED}"
+    encoded = [base64.b64encode(v.encode())[:24] for v in never]
+    assert [(where, n) for where, hay in haystacks for n in encoded if n in hay] == [], f"seed {SEED}"
+    # The API key must appear in one place only, the signed curl command (which must carry it);
+    # everywhere else it is a fingerprint (first 6, last 4), never 8 characters in a row.
+    key_pieces = {where for where, piece in find_leaks(haystacks, [API_KEY]) if "…" not in piece}
+    assert key_pieces == {"export stdout"}, f"seed {SEED}"
     assert [where for where, hay in haystacks if API_KEY.encode() in hay] == ["export stdout"]
