@@ -119,3 +119,49 @@ def test_install_logging_quiets_httpx_unless_debug(monkeypatch):
             lg.setLevel(level)
             lg.handlers[:] = handlers
             lg.propagate = propagate
+
+
+class Keep(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(message)s"))
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def root_logger(registered):
+    """The real root logger at DEBUG; handlers and redaction restored afterwards. The tests set its handlers
+    to their own alone: pytest adds capture handlers for each phase, and a filter on one of those rewrites
+    the record in place for every handler after it, which would hide the mechanism under test."""
+    root = logging.getLogger()
+    old_level, old_handlers = root.level, list(root.handlers)
+    root.setLevel(logging.DEBUG)
+    yield root
+    redact.uninstall()
+    root.handlers[:] = old_handlers
+    root.setLevel(old_level)
+
+
+def test_a_handler_added_after_install_is_covered_by_the_record_factory_alone(root_logger):
+    # The case the factory exists for: install() cannot filter a handler that does not exist yet, and
+    # the root logger's own filter never sees records propagated from child loggers.
+    root_logger.handlers[:] = []
+    redact.install()
+    late = Keep()
+    root_logger.addHandler(late)
+    assert redact._FILTER not in late.filters
+    logging.getLogger("httpx.late").warning("secret %s memo %s", SECRET, MEMO)
+    assert late.lines == [f"httpx.late secret {MASK} memo {MASK}"]
+
+
+def test_a_handler_added_before_install_is_covered_by_its_filter_alone(root_logger):
+    early = Keep()
+    root_logger.handlers[:] = [early]
+    redact.install()
+    # Take the factory out again: what remains is the filter install() put on the existing handler.
+    logging.setLogRecordFactory(redact._base_factory)
+    logging.getLogger("httpcore.early").warning("secret %s memo %s", SECRET, MEMO)
+    assert early.lines == [f"httpcore.early secret {MASK} memo {MASK}"]
