@@ -174,3 +174,28 @@ def test_history_files_that_are_not_files_are_sentences(tmp_path: Path):
     deep.write_text('{"method":"GET","path":"/a"}\n' + "[" * 100_000 + "]" * 100_000 + "\n")
     log = history.read(deep)
     assert len(log.entries) == 1 and log.skipped == [2]
+
+
+@pytest.mark.parametrize("batch", [3, 7, 20, 45])
+def test_count_cap_holds_with_batch_appends(tmp_path: Path, batch: int):
+    # replay writes its history in batches: the line count this process keeps must grow by the whole batch
+    path = tmp_path / "h.jsonl"
+    sent = 0
+    for _ in range(12):
+        entries = [history.entry_for(exchange(f"/p{sent + i}"), None, source="replay") for i in range(batch)]
+        history.append(entries, path, max_entries=20)
+        sent += batch
+        kept = [e["path"] for e in history.read(path).entries]
+        assert len(kept) <= 20, (sent, len(kept))
+        assert kept == [f"/p{i}" for i in range(sent - len(kept), sent)]  # the newest, in order, none lost mid-file
+    assert len(path.read_bytes().splitlines()) == len(history.read(path).entries)
+
+
+def test_size_cap_holds_with_batch_appends(tmp_path: Path):
+    path = tmp_path / "h.jsonl"
+    big = '{"pad":"' + "x" * 900 + '"}'
+    for n in range(10):
+        history.append([history.entry_for(exchange(f"/p{n}-{i}", body=big), None, source="replay") for i in range(4)],
+                       path, max_bytes=10_000)
+        assert path.stat().st_size <= 10_000
+    assert history.read(path).pick(1)["path"] == "/p9-3"
