@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from clocks import SteppingClock
 from console_support import quiet_console, run_entry, screen_text, send, settle
 from textual.widgets import Input, OptionList, Select, TextArea, Tree
 
@@ -101,13 +102,17 @@ async def test_save_reopen_replay_and_delete_a_saved_request():
         log = history.read().entries
         assert len(log) == before + 1 and log[-1]["source"] == "replay" and log[-1]["name"] == "submit"
 
-        # a second replay is a new request: a new timestamp, a new signature
-        first_stamp = exchange.request.header("X-BM-TIMESTAMP")
+        # a second replay is a new request: a new timestamp, a new signature (a clock that never reads
+        # the same twice, so an equal timestamp can only mean the first request was reused)
+        clock = SteppingClock(after=int(exchange.request.evidence.timestamp))
+        app.session.clock = lambda: clock
         await pilot.press("r")
         await settle(app, pilot)
         again = app.main_screen.exchange
         assert again is not exchange and app.main_screen.diagnosis.code == 1000
-        assert again.request.header("X-BM-TIMESTAMP") >= first_stamp
+        stamp = int(again.request.evidence.timestamp)
+        assert stamp in clock.reads and stamp > int(exchange.request.evidence.timestamp)  # signed with this clock, later
+        assert again.request.evidence.signature != exchange.request.evidence.signature
 
         # delete, after confirming
         tree.move_cursor(leaf(tree, "submit"))

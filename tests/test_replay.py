@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from clocks import SteppingClock
 from keys.signing import AuthLevel, Credentials, OffsetClock
 from tui import history, saved
 from tui.exchange import Draft
@@ -201,3 +202,22 @@ async def test_every_send_reaches_the_history_across_batches(emu, tmp_path: Path
         results = await replay(jobs_from(tmp_path / "c"), lambda j: demo(emu), wire=wire, repeat=123, concurrency=8)
     assert all(r.ok for r in results)
     assert len(history.read().entries) == 123  # written in batches of 50, plus the remainder at the end
+
+
+
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_each_replayed_request_gets_its_own_timestamp_and_signature(emu, tmp_path: Path, concurrency: int):
+    # The same signed request six times, twice over: the timestamp is all that tells them apart.
+    folder = tmp_path / "same"
+    for i in range(6):
+        saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail", auth=AuthLevel.SIGNED), f"r{i}", folder)
+    clock = SteppingClock()
+    async with Wire() as wire:
+        results = await replay(jobs_from(folder), lambda j: demo(emu), wire=wire, concurrency=concurrency, repeat=2, clock=clock)
+    evidence = [r.exchange.request.evidence for r in results]
+    assert [r.diagnosis.code for r in results] == [1000] * 12  # the emulator verified every signature
+    stamps = [int(ev.timestamp) for ev in evidence]
+    assert sorted(stamps) == clock.reads  # each request read the clock once, when it was signed
+    assert len(set(stamps)) == 12 and len({ev.signature for ev in evidence}) == 12
+    if concurrency == 1:
+        assert stamps == sorted(stamps)  # distinct and in order: strictly increasing
