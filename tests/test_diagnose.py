@@ -414,3 +414,21 @@ def test_never_raises_on_odd_sent_requests(method, url, headers, raw, code, stat
 @pytest.mark.parametrize("url", ["http://[::1", "http://[", "", "\x00", "http://a:99999999/contract/x"])
 def test_unparseable_urls_are_still_diagnosed(url):
     _sound(diagnose_response("bitmart", 401, [], body(30005), request=SentRequest("POST", url, (), b"{}")))
+
+
+@pytest.mark.parametrize(
+    "code,documented,actual",
+    [
+        (30005, 401, 403),  # same class (4xx), another status: a mismatch all the same
+        (30010, 403, 401),
+        (40001, 400, 404),
+        (30000, 404, 400),
+    ],
+)
+def test_a_status_of_the_same_class_but_another_number_is_a_mismatch(code, documented, actual):
+    d = diagnose_response("bitmart", actual, [], body(code))
+    assert d.http_status == documented and d.actual_status == actual and d.status_matches is False
+    assert f"HTTP {actual}, documented {documented}" in d.headline
+    assert any(f"this response came with HTTP {actual}" in n for n in d.notes)
+    same = diagnose_response("bitmart", documented, [], body(code))
+    assert same.status_matches is True and f"HTTP {documented} as documented" in same.headline
