@@ -367,7 +367,8 @@ async def test_keys_screen_help_bindings_and_snapshot(keyfile, emulator, monkeyp
     monkeypatch.setenv("KEYPROBE_HOME", "home")
     (tmp_path / "home").mkdir()
     os.replace(keyfile, tmp_path / "home" / "keys.json")
-    assert console_support.normalise  # the snapshot helper normalises the emulator's port
+    # the snapshot shows the emulator's base URL: its random port must come out the same on every run
+    assert console_support.normalise(emulator.base_url) == "http://127.0.0.1:48640"
 
     for cls in (KeysScreen, ProfileFormScreen, UnlockScreen, ConfirmScreen):
         assert cls.BINDINGS and all(b.id for b in cls.BINDINGS) and cls.HELP

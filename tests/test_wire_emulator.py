@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -116,8 +117,14 @@ async def test_date_fallback_when_the_time_endpoint_is_off():
 
 
 async def test_offset_clock_without_apply_reports_but_does_not_shift(emu):
+    clock = OffsetClock(120_000, apply=False)
     async with Wire() as wire:
+        before = time.time_ns() // 1_000_000
         ex = await wire.send(
-            Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER), SigningContext.for_venue(emu.venue, emu.demo_credentials(), clock=OffsetClock(120_000, apply=False))
+            Draft(emu.venue, "POST", "/contract/private/submit-order", body=ORDER), SigningContext.for_venue(emu.venue, emu.demo_credentials(), clock=clock)
         )
+        after = time.time_ns() // 1_000_000
     assert code_of(ex) == 1000
+    # the measured offset is still there to report, but the timestamp is the local clock's, unshifted
+    assert clock.offset_ms == 120_000 and ex.request.evidence.clock_offset_ms == 0
+    assert before <= int(ex.request.evidence.timestamp) <= after
