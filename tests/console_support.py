@@ -3,6 +3,7 @@ snapshots (text baselines under tests/snapshots/, SVG pictures written to screen
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import re
@@ -17,17 +18,41 @@ SCREENSHOTS = ROOT / "screenshots"
 UPDATE_ENV = "KEYPROBE_UPDATE_SNAPSHOTS"
 
 
-async def settle(app: Any, pilot: Any, rounds: int = 6) -> None:
-    """Let workers finish and their messages land (a worker's message can start another worker):
-    pause, and stop as soon as a pause leaves no worker pending or running. Each pause waits for
-    the screen's queued messages and then at least 20 ms for the process to go idle, so stopping
-    early, rather than always pausing a fixed number of times, is most of the console tests' time."""
+async def settle(app: Any, pilot: Any, rounds: int = 100) -> None:
+    """Wait until the console has nothing left to do, judged by state the app exposes, never by time
+    or idleness: the main screen's deferred part (sidebar, response tabs) is mounted and any target it
+    was holding back is shown, no worker is pending or running, and no message waits in any queue of
+    any screen on the stack (Pilot's pause looks only at the top screen). A worker's message can start
+    another worker, so the checks repeat until one pass finds nothing to wait for."""
     for _ in range(rounds):
         await pilot.pause()
-        if not any(worker.state.name in ("PENDING", "RUNNING") for worker in app.workers):
-            return
-        await app.workers.wait_for_complete()
-    await pilot.pause()
+        main = _main_screen(app)
+        if main is not None and not main._tabs_ready.is_set():
+            # MainScreen mounts its tabs after the first frame; a target that arrives before waits for them
+            await asyncio.wait_for(main._tabs_ready.wait(), HANG_S)
+            continue
+        if any(worker.state.name in ("PENDING", "RUNNING") for worker in app.workers):
+            await asyncio.wait_for(app.workers.wait_for_complete(), HANG_S)
+            continue
+        if (main is not None and main._pending_target is not None) or _queued_messages(app):
+            continue
+        return
+    raise AssertionError(f"the console was still busy after {rounds} rounds: workers {list(app.workers)}")
+
+
+# Only turns a hang into a failure with a sentence; nothing waits for it to pass.
+HANG_S = 60.0
+
+
+def _main_screen(app: Any) -> Any:
+    from tui.console.screens.main import MainScreen
+
+    return next((s for s in app.screen_stack if isinstance(s, MainScreen) and s.is_attached), None)
+
+
+def _queued_messages(app: Any) -> bool:
+    nodes = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
+    return any(not node._message_queue.empty() for node in nodes)
 
 
 def screen_text(app: Any) -> str:
