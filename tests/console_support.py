@@ -81,7 +81,7 @@ async def type_and_press(app: Any, pilot: Any, text: str, *keys: str) -> None:
     for the app to go idle after every key (about 40 ms each), so typing a passphrase one key at a
     time costs half a second; the field and what follows the keys are the same either way."""
     app.focused.insert_text_at_cursor(text)
-    await pilot.pause()
+    await settle(app, pilot)
     if keys:
         await pilot.press(*keys)
 

@@ -65,13 +65,11 @@ async def test_wrong_secret_from_the_palette_gives_30005_naming_the_cause():
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+p")
-        await pilot.pause()
+        await settle(app, pilot)
         await type_and_press(app, pilot, "wrong secret")
-        for _ in range(100):  # the palette searches in a worker of its own: wait for the hit
-            await pilot.pause(0.02)
-            hits = app.screen.query("CommandList")
-            if hits and hits.first().option_count and "wrong secret" in str(hits.first().get_option_at_index(0).prompt):
-                break
+        await settle(app, pilot)  # the palette searches in a worker of its own: settle waits for it
+        hits = app.screen.query("CommandList")
+        assert hits and hits.first().option_count and "wrong secret" in str(hits.first().get_option_at_index(0).prompt)
         await pilot.press("enter")
         await settle(app, pilot)
         assert app.session.target.tampered == "secret"
@@ -125,7 +123,7 @@ async def test_skewed_emulator_clock_gives_30007_with_the_clock_panel_then_the_c
         assert not screen.query_one("#diagnosis").has_class("-brief")
 
         await pilot.press("f8")  # sign with local time + the measured offset
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.session.clock().apply
         assert (await send(app, pilot)).code == 1000
 
@@ -137,7 +135,7 @@ async def test_invalid_json_body_is_flagged_and_nothing_is_sent():
         await settle(app, pilot)
         await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-order (signed)")
         app.main_screen.query_one("#body", TextArea).text = '{"symbol": "BTCUSDT", "side": }'
-        await pilot.pause()
+        await settle(app, pilot)
         body_error = app.main_screen.query_one("#body-error", Static)
         assert body_error.has_class("-error") and "line 1, column" in body_error.content.plain
 
@@ -197,7 +195,7 @@ async def test_bindings_have_ids_and_the_keymap_file_remaps_them(tmp_path):
 async def test_theme_toggles_by_key_and_palette():
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.theme == DARK_THEME
         await pilot.press("ctrl+t")
         assert app.theme == LIGHT_THEME
@@ -211,7 +209,7 @@ async def test_copy_as_curl_holds_no_secret_or_memo_and_the_modal_masks_the_key(
         await settle(app, pilot)
         await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-order (signed)")
         await pilot.press("f6")
-        await pilot.pause()
+        await settle(app, pilot)
         command = app.clipboard
         assert command.startswith("curl ") and "X-BM-SIGN" in command and "X-BM-TIMESTAMP" in command
         assert EXAMPLE_SECRET not in command and EXAMPLE_MEMO not in command
@@ -219,10 +217,10 @@ async def test_copy_as_curl_holds_no_secret_or_memo_and_the_modal_masks_the_key(
         shown = app.screen.query_one("#curl-text", Static).content.plain
         assert EXAMPLE_KEY not in shown and "80618e…3e56" in shown
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(app, pilot)
 
         await pilot.press("f7")
-        await pilot.pause()
+        await settle(app, pilot)
         script = app.clipboard
         assert "$KEYPROBE_SECRET" in script or "${KEYPROBE_SECRET" in script
         assert EXAMPLE_SECRET not in script and EXAMPLE_MEMO not in script and EXAMPLE_KEY not in script
@@ -234,7 +232,7 @@ async def test_f1_shows_help_for_the_focused_widget_and_the_keys_with_their_ids(
         await settle(app, pilot)
         app.main_screen.query_one(BodyLog).focus()
         await pilot.press("f1")
-        await pilot.pause()
+        await settle(app, pilot)
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         assert "## Body" not in text and "/ search (case-insensitive)" in text  # BodyView.HELP, as Markdown
@@ -244,7 +242,7 @@ async def test_f1_shows_help_for_the_focused_widget_and_the_keys_with_their_ids(
         for general in ("f2 keys", "f3 probe", "ctrl+s saves the request", "ctrl+b shows the sidebar"):
             assert general in text  # the general help follows the focused part's
         await pilot.press("escape")
-        await pilot.pause()
+        await settle(app, pilot)
         assert not isinstance(app.screen, HelpScreen)
 
 

@@ -27,21 +27,21 @@ async def test_path_completes_known_endpoints_and_the_auth_level_follows_the_tab
         path.focus()
         path.value = "/contract/private/get-"
         path.cursor_position = len(path.value)
-        await pilot.pause()
+        await settle(app, pilot)
         await pilot.press("o")  # typing asks the suggester
         await settle(app, pilot)
         await pilot.press("right")  # accept the suggestion
-        await pilot.pause()
+        await settle(app, pilot)
         assert path.value == "/contract/private/get-open-orders"
         assert app.main_screen.query_one("#auth", Select).value == "keyed"
         assert "Open orders" in app.main_screen.query_one("#endpoint-hint", Static).content.plain
 
         app.main_screen.query_one("#method", Select).value = "POST"
         path.value = "/spot/v4/query/order"
-        await pilot.pause()
+        await settle(app, pilot)
         assert app.main_screen.query_one("#auth", Select).value == "signed"
         path.value = "/not/a/known/path"
-        await pilot.pause()
+        await settle(app, pilot)
         assert "signed by default" in app.main_screen.query_one("#endpoint-hint", Static).content.plain
 
 
@@ -63,7 +63,7 @@ async def test_query_rows_are_sent_in_order_and_signed_for_a_get():
         assert screen.query_one("#query").pairs() == (("symbol", "BTCUSDT"), ("z", "1"))
 
         screen.query_one("#auth", Select).value = "signed"
-        await pilot.pause()
+        await settle(app, pilot)
         preview = screen.query_one(PreviewPanel).content.plain
         assert "#****#symbol=BTCUSDT&z=1" in preview  # the query string is the GET payload
         diagnosis = await send(app, pilot)

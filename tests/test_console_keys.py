@@ -67,7 +67,7 @@ async def type_into(pilot, widget, text: str) -> None:
     would cost a Pilot idle-wait each: seconds per secret)."""
     widget.focus()
     widget.insert_text_at_cursor(text)
-    await pilot.pause()
+    await settle(pilot.app, pilot)
 
 
 async def unlock(app, pilot, passphrase: str = PASSPHRASE) -> None:

@@ -116,16 +116,16 @@ async def test_the_body_line_says_what_becomes_of_a_body_and_load_draft_keeps_th
         assert editor.placeholder == "none: a GET sends no body" and not line.display
 
         editor.text = '{"a": 1}'  # a body typed into a GET is sent as typed, but not signed
-        await pilot.pause()
+        await settle(app, pilot)
         assert line.display and line.has_class("-warning") and "not signed" in line.content.plain
         composer.query_one("#method", Select).value = "POST"
-        await pilot.pause()
+        await settle(app, pilot)
         assert str(label.content) == "Body (JSON, sent and signed exactly as typed)" and not line.display
         editor.text = '{"a": }'
-        await pilot.pause()
+        await settle(app, pilot)
         assert line.has_class("-error") and "not valid JSON" in line.content.plain
         composer.query_one("#method", Select).value = "DELETE"  # still refused at send: flagged as an error
-        await pilot.pause()
+        await settle(app, pilot)
         assert line.has_class("-error") and not line.has_class("-warning")
 
         venue = app.session.target.venue
