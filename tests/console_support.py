@@ -1,5 +1,6 @@
 """Helpers for the console's Pilot tests: settle the app, read the screen as text, and compare
-snapshots (text baselines under tests/snapshots/, SVG pictures written to screenshots/)."""
+snapshots with the text baselines under tests/snapshots/ (`make screenshots` also writes the SVG
+pictures in screenshots/; a test run never does)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = ROOT / "tests" / "snapshots"
 SCREENSHOTS = ROOT / "screenshots"
 UPDATE_ENV = "KEYPROBE_UPDATE_SNAPSHOTS"
+SCREENSHOTS_ENV = "KEYPROBE_SCREENSHOTS"  # set by `make screenshots`
 
 
 async def settle(app: Any, pilot: Any, rounds: int = 100) -> None:
@@ -166,22 +168,23 @@ def normalise(text: str) -> str:
     return _SVG_ID.sub("terminal-keyprobe", text)
 
 
-def check_snapshot(app: Any, name: str) -> None:
-    """Compare the screen's text with tests/snapshots/NAME.txt and write screenshots/NAME.svg.
-    KEYPROBE_UPDATE_SNAPSHOTS=1 rewrites the baseline. The SVG is the picture for the README; the
-    text is what is compared, so a renderer detail cannot make the test flaky."""
+def check_snapshot(app: Any, name: str) -> str:
+    """Compare the screen's text with tests/snapshots/NAME.txt; returns the SVG picture of the screen.
+
+    A test run only compares: KEYPROBE_UPDATE_SNAPSHOTS=1 rewrites the baseline, and `make screenshots`
+    (KEYPROBE_SCREENSHOTS=1) writes the picture to screenshots/NAME.svg for the README. The text is what
+    is compared, so a renderer detail cannot make the test flaky."""
     text = "\n".join(line.rstrip() for line in normalise(screen_text(app)).splitlines()) + "\n"
     svg = normalise(app.export_screenshot(title=f"keyprobe: {name}"))
-    SCREENSHOTS.mkdir(exist_ok=True)
-    picture = SCREENSHOTS / f"{name}.svg"
-    if not picture.exists() or picture.read_text(encoding="utf-8") != svg:
-        picture.write_text(svg, encoding="utf-8")
+    if os.environ.get(SCREENSHOTS_ENV) == "1":
+        SCREENSHOTS.mkdir(exist_ok=True)
+        (SCREENSHOTS / f"{name}.svg").write_text(svg, encoding="utf-8")
     baseline = SNAPSHOTS / f"{name}.txt"
-    if os.environ.get(UPDATE_ENV) == "1" or not baseline.exists():
+    if os.environ.get(UPDATE_ENV) == "1":
         SNAPSHOTS.mkdir(parents=True, exist_ok=True)
         baseline.write_text(text, encoding="utf-8")
-        if os.environ.get(UPDATE_ENV) != "1":
-            raise AssertionError(f"no baseline for {name}: wrote {baseline}; check it and commit it")
-        return
+        return svg
+    assert baseline.exists(), f"no baseline for {name}: run with {UPDATE_ENV}=1, check {baseline} and commit it"
     expected = baseline.read_text(encoding="utf-8")
-    assert text == expected, f"{name} differs from {baseline} (KEYPROBE_UPDATE_SNAPSHOTS=1 to accept):\n{text}"
+    assert text == expected, f"{name} differs from {baseline} ({UPDATE_ENV}=1 to accept):\n{text}"
+    return svg

@@ -75,6 +75,7 @@ async def test_the_demo_key_passes_every_layer_rung_by_rung():
         assert not isinstance(app.screen, ProbeScreen)
 
 
+@pytest.mark.screenshot
 async def test_the_frozen_key_stops_at_the_keyed_layer_with_its_diagnosis():
     app = KeyprobeApp()
     async with app.run_test(size=SIZE, message_hook=freeze_probe) as pilot:

@@ -19,6 +19,7 @@ def _console_env(monkeypatch, tmp_path):
 
 
 
+@pytest.mark.screenshot
 @pytest.mark.parametrize(
     ("name", "entries", "code"),
     [
