@@ -213,7 +213,7 @@ async def test_each_replayed_request_gets_its_own_timestamp_and_signature(emu, t
         saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail", auth=AuthLevel.SIGNED), f"r{i}", folder)
     clock = SteppingClock()
     async with Wire() as wire:
-        results = await replay(jobs_from(folder), lambda j: demo(emu), wire=wire, concurrency=concurrency, repeat=2, clock=clock)
+        results = await replay(jobs_from(folder), lambda j: demo(emu, clock), wire=wire, concurrency=concurrency, repeat=2)
     evidence = [r.exchange.request.evidence for r in results]
     assert [r.diagnosis.code for r in results] == [1000] * 12  # the emulator verified every signature
     stamps = [int(ev.timestamp) for ev in evidence]
