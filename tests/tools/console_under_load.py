@@ -45,6 +45,8 @@ def main() -> int:
             names = re.findall(r"^FAILED (\S+)", out.stdout, re.MULTILINE)
             summary = (out.stdout.strip().splitlines() or ["(no output)"])[-1]
             print(f"run {run}/{args.runs}: {summary} ({time.perf_counter() - started:.0f} s)", flush=True)
+            for name in names:
+                print(f"  FAILED {name}", flush=True)
             failures.update(names)
             failed_runs += out.returncode != 0
             if out.returncode not in (0, 1):
