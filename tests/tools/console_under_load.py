@@ -47,6 +47,8 @@ def main() -> int:
             print(f"run {run}/{args.runs}: {summary} ({time.perf_counter() - started:.0f} s)", flush=True)
             for name in names:
                 print(f"  FAILED {name}", flush=True)
+            for line in [line for line in out.stdout.splitlines() if line.startswith("E ")][:12]:
+                print(f"    {line[:200]}", flush=True)
             failures.update(names)
             failed_runs += out.returncode != 0
             if out.returncode not in (0, 1):
