@@ -1,5 +1,5 @@
 """Snapshots of the three screens the README shows: a success, a 30005 and a 30007 diagnosis.
-The screen's text is compared with tests/snapshots/*.txt; the SVGs go to screenshots/."""
+The screen's text is compared with tests/snapshots/*.txt; `make screenshots` draws the SVGs in screenshots/."""
 
 from __future__ import annotations
 
