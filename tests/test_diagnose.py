@@ -432,3 +432,18 @@ def test_a_status_of_the_same_class_but_another_number_is_a_mismatch(code, docum
     assert any(f"this response came with HTTP {actual}" in n for n in d.notes)
     same = diagnose_response("bitmart", documented, [], body(code))
     assert same.status_matches is True and f"HTTP {documented} as documented" in same.headline
+
+
+@pytest.mark.parametrize("status,actual", [(502, 502), (None, None)])
+def test_a_bug_in_the_analysis_is_a_sentence_with_the_raw_response_kept(monkeypatch, status, actual):
+    def broken(body):
+        raise KeyError("a decoder bug")
+
+    monkeypatch.setattr("tui.diagnose.read_envelope", broken)
+    d = diagnose_response("wooxpro", status, [], body(30005))
+    sentence = "keyprobe could not analyse this response (KeyError); the raw response is shown as received."
+    assert d.outcome is Outcome.NOT_ENVELOPE and d.venue == "wooxpro" and d.category == "internal"
+    assert d.code is None and d.message is None and d.row is None and d.http_status is None
+    assert d.actual_status == actual and d.status_matches is None
+    assert d.headline == sentence and d.causes == (sentence,) and d.notes == ()
+    assert [f.text for f in d.fixes] == ["Please report this response (without keys) to keyprobe's maintainers."]

@@ -1,0 +1,35 @@
+"""What keys/signing.py shows of credentials and headers: exact strings (mutants of these survived).
+
+The repr of Credentials is what a crash screen prints for a frame that holds them; the masked header
+value is what the Request tab, the history view and the exports show for the key and signature headers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from keys.signing import BITMART_HEADERS, Credentials, HeaderSet, masked_header_value
+
+KEY = "80618e45710812162b04892c7ee5ead4a3cc3e56"
+SECRET = "6c6c98544461bbe71db2bca4c6d7fd0021e0ba9efc215f9c6ad41852df9d9df9"
+
+
+def test_credentials_repr_is_the_key_fingerprint_and_whether_secret_and_memo_are_set():
+    assert repr(Credentials.of(KEY, SECRET, "test001")) == "Credentials(key=80618e…3e56, secret=set, memo=set)"
+    assert repr(Credentials.of(KEY, "", "")) == "Credentials(key=80618e…3e56, secret=unset, memo=unset)"
+    assert repr(Credentials.of(KEY, SECRET, "")) == "Credentials(key=80618e…3e56, secret=set, memo=unset)"
+
+
+@pytest.mark.parametrize("header_set", [BITMART_HEADERS, HeaderSet("X-API-")])
+@pytest.mark.parametrize("spelling", [str, str.lower, str.upper])
+def test_key_and_sign_headers_are_masked_whatever_their_case(header_set, spelling):
+    assert masked_header_value(spelling(header_set.key), KEY, header_set) == "80618e…3e56"
+    assert masked_header_value(spelling(header_set.sign), SECRET, header_set) == "6c6c98…9df9"
+    stamp = "1700000000000"
+    assert masked_header_value(spelling(header_set.timestamp), stamp, header_set) == stamp  # shown as sent
+    assert masked_header_value("Content-Type", "application/json", header_set) == "application/json"
+
+
+def test_another_venues_key_header_is_not_mistaken_for_this_ones():
+    # X-API-KEY is WOO X Pro's; under BitMart's header set it is an ordinary header (the sender chose it)
+    assert masked_header_value("X-API-KEY", "visible", BITMART_HEADERS) == "visible"
