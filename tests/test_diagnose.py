@@ -21,7 +21,7 @@ from tui.catalog.advice import template
 from tui.diagnose import Diagnosis, Fix, Origin, Outcome, diagnose, diagnose_response, explain_code
 from tui.envelope import read_envelope
 from tui.emulator import Emulator
-from tui.exchange import Draft, Exchange, ResponseData, SentRequest
+from tui.exchange import Draft, Exchange, FailureKind, ResponseData, SentRequest, TransportFailure
 from tui.venues import VENUES
 from tui.wire import Wire
 
@@ -447,3 +447,24 @@ def test_a_bug_in_the_analysis_is_a_sentence_with_the_raw_response_kept(monkeypa
     assert d.actual_status == actual and d.status_matches is None
     assert d.headline == sentence and d.causes == (sentence,) and d.notes == ()
     assert [f.text for f in d.fixes] == ["Please report this response (without keys) to keyprobe's maintainers."]
+
+
+def test_a_send_with_no_response_and_no_failure_says_nothing_was_recorded():
+    d = diagnose(Exchange(Draft(VENUES["bitmart"], "GET", "/system/time"), None))
+    sentence = "No response was recorded for this request."
+    assert d.outcome is Outcome.TRANSPORT_FAILURE and d.category == "transport" and d.headline == sentence
+    assert d.causes == (sentence,) and d.notes == ()
+    assert [f.text for f in d.fixes] == ["Retry; if it repeats, check the network and the base URL."]
+
+
+@pytest.mark.parametrize("kind,category", [(FailureKind.REFUSED, "transport"), (FailureKind.SIGNING_REFUSED, "key binding")])
+def test_a_transport_failure_keeps_its_sentence_fix_and_clipped_detail(kind, category):
+    from tui.diagnose import TRANSPORT_FIXES, _clip
+
+    detail = "ConnectError: " + "x" * 400
+    failure = TransportFailure(kind, "It failed like this.", detail)
+    d = diagnose(Exchange(Draft(VENUES["bitmart"], "GET", "/system/time"), None, failure=failure))
+    assert d.outcome is Outcome.TRANSPORT_FAILURE and d.category == category and d.headline == "It failed like this."
+    assert [f.text for f in d.fixes] == [TRANSPORT_FIXES[kind]]
+    assert d.notes == (f"Detail: {_clip(detail, 300)}",) and len(d.notes[0]) < len(detail)
+    assert diagnose(Exchange(Draft(VENUES["bitmart"], "GET", "/x"), None, failure=TransportFailure(kind, "s"))).notes == ()
