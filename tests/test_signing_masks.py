@@ -47,3 +47,22 @@ def test_the_host_refusal_names_the_hosts_sorted_or_none():
 
 def test_credentials_of_defaults_to_no_memo():
     assert not Credentials.of(KEY, SECRET).memo and len(Credentials.of(KEY, SECRET).memo) == 0
+
+
+def test_a_signature_that_is_not_text_is_refused_not_raised():
+    from keys.secret import Secret
+    from keys.signing import sign, verify
+
+    good = sign(Secret(SECRET), "1700000000000", Secret("m"), "a=1")
+    assert verify(Secret(SECRET), Secret("m"), "1700000000000", "a=1", good)
+    # a header read with surrogateescape (undecodable bytes from a hostile client) is simply wrong
+    assert verify(Secret(SECRET), Secret("m"), "1700000000000", "a=1", good[:-1] + "\udcff") is False
+
+
+def test_an_unknown_auth_level_is_a_sentence():
+    from keys.signing import AuthLevel
+
+    assert AuthLevel.parse(" Signed ") is AuthLevel.SIGNED
+    with pytest.raises(ValueError) as info:
+        AuthLevel.parse("sealed")
+    assert str(info.value) == "auth level must be none, keyed or signed, not 'sealed'"

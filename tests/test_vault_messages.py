@@ -130,6 +130,11 @@ def test_vault_repr_names_and_get_lists_the_profiles(path):
     with pytest.raises(ProfileError) as info:
         v.get("other")
     assert str(info.value) == f"No profile named 'other' in {path} (profiles: main)."
+    v.add(Profile.new("second", "bitmart", "b" * 40, "t" * 64, ""))
+    with pytest.raises(ProfileError) as info:
+        v.get("other")
+    assert str(info.value) == f"No profile named 'other' in {path} (profiles: main, second)."
+    v.remove("second")
     v.remove("main")
     with pytest.raises(ProfileError) as info:
         v.get("main")
