@@ -457,7 +457,7 @@ def test_a_send_with_no_response_and_no_failure_says_nothing_was_recorded():
     assert [f.text for f in d.fixes] == ["Retry; if it repeats, check the network and the base URL."]
 
 
-@pytest.mark.parametrize("kind,category", [(FailureKind.REFUSED, "transport"), (FailureKind.SIGNING_REFUSED, "key binding")])
+@pytest.mark.parametrize("kind,category", [(FailureKind.REFUSED, "transport"), (FailureKind.DNS, "transport")])
 def test_a_transport_failure_keeps_its_sentence_fix_and_clipped_detail(kind, category):
     from tui.diagnose import TRANSPORT_FIXES, _clip
 
@@ -468,3 +468,5 @@ def test_a_transport_failure_keeps_its_sentence_fix_and_clipped_detail(kind, cat
     assert [f.text for f in d.fixes] == [TRANSPORT_FIXES[kind]]
     assert d.notes == (f"Detail: {_clip(detail, 300)}",) and len(d.notes[0]) < len(detail)
     assert diagnose(Exchange(Draft(VENUES["bitmart"], "GET", "/x"), None, failure=TransportFailure(kind, "s"))).notes == ()
+    refused = TransportFailure(FailureKind.SIGNING_REFUSED, "s")
+    assert diagnose(Exchange(Draft(VENUES["bitmart"], "GET", "/x"), None, failure=refused)).category == "key binding"

@@ -35,16 +35,6 @@ def test_another_venues_key_header_is_not_mistaken_for_this_ones():
     assert masked_header_value("X-API-KEY", "visible", BITMART_HEADERS) == "visible"
 
 
-def test_the_host_refusal_names_the_hosts_sorted_or_none():
-    from keys.signing import host_refusal
-
-    hosts = frozenset({"b.example.com", "a.example.com"})
-    assert host_refusal("127.0.0.1", hosts, "BitMart") == (
-        "Refusing to sign for 127.0.0.1: this key belongs to BitMart, whose hosts are a.example.com, b.example.com.")
-    assert host_refusal("x.test", frozenset(), "WOO X Pro") == (
-        "Refusing to sign for x.test: this key belongs to WOO X Pro, whose hosts are no hosts.")
-
-
 def test_credentials_of_defaults_to_no_memo():
     assert not Credentials.of(KEY, SECRET).memo and len(Credentials.of(KEY, SECRET).memo) == 0
 
