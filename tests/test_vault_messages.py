@@ -177,3 +177,34 @@ def test_contents_that_decrypt_but_are_not_profiles_say_so(path):
     assert refusal(path) == f"{path} decrypted, but its contents are not keyprobe profiles; the file is damaged."
     reseal(path, json.dumps({"profiles": [{"name": "m", "venue": "nowhere", "api_key": "a" * 40, "secret": "s" * 64}]}).encode())
     assert refusal(path).startswith(f"{path} decrypted, but a stored profile is not usable: ")
+
+
+# A key file written by keyprobe before this test existed: a later keyprobe must still open it, so the
+# associated data (the canonical header bytes) and the key derivation can never change by accident.
+WRITTEN_EARLIER = {
+    "format": "keyprobe-keyfile",
+    "version": 1,
+    "cipher": "xchacha20poly1305-ietf",
+    "kdf": {"name": "argon2id13", "salt": "K+E5pN4jfe7g4MVO6aVaiw==", "opslimit": 1, "memlimit": 8192},
+    "nonce": "Ne0iuwmC+gqcDATWTW+6AOcWE60So2Wx",
+    "ciphertext": (
+        "jih5wI0dfWFSXRedZpxrKJzDmevgDBCwT8lPn0HWS90gZ3e1qu4H5l7MEG4upFuYveRunNLoCEk+5MiRcq49mSojaMSSb48z8Iwc6JCj"
+        "Xt2aJRRpQbUakkv9lx6OwXhi1O3SCvzJSFuYW7++zXqKODujyQGzeRJZEVtijqltCRbFolFFbxfVX0KctRxv27XwOq8J53JwafpoNG7O"
+        "ZyjuTiyFX7fGCjOaX+bb5zDsWC1XUELrCMpdHm8v2H9zZX1R7Bk0dRSrFNkyMrXbZXEt355jsZUixkWNrsxovjcsvwvr9H62auUDykC3"
+        "D1bvMvsoRNemDS+DPqsDPyyVGQ4VgCBAb30x0aXi+eigpLNPECCNbGH8lFKRfmTmRkO/XwSL48qgTbIh9n/Qb1of+L8="
+    ),
+}
+
+
+def test_a_key_file_written_earlier_still_opens(tmp_path):
+    path = tmp_path / "keys.json"
+    path.write_text(json.dumps(WRITTEN_EARLIER))
+    os.chmod(path, 0o600)
+    main = vault.unlock(path, "fixture pass").get("main")
+    assert main.fingerprint == "a1b2c3…a9b0" and len(main.secret) == 64 and len(main.memo) == 5
+
+
+def test_an_empty_passphrase_is_a_sentence(tmp_path):
+    with pytest.raises(vault.VaultError) as info:
+        vault.create(tmp_path / "k.json", "", vault.TEST_ONLY)
+    assert str(info.value) == "The passphrase is empty; choose one you can remember (a few words work well)."
