@@ -4,7 +4,7 @@ Format (ecosystem.md 1.3): a clear header {format, version, cipher, kdf{name, sa
 a random 24-byte nonce and the ciphertext of the profiles' JSON. The cipher is XChaCha20-Poly1305
 (`nacl.secret.Aead`) with the canonical header JSON as associated data, so an edited salt or KDF parameter
 fails exactly like a wrong passphrase even where the edit leaves the derived key unchanged
-(tests/test_vault_header.py); another format, version, cipher or KDF name is refused before, with its own
+(tests/test_vault_messages.py); another format, version, cipher or KDF name is refused before, with its own
 sentence. The key comes from Argon2id with
 the parameters written in the header; they are range-checked BEFORE the KDF runs, because the file is
 attacker-controllable and a hostile memlimit would otherwise ask for terabytes.

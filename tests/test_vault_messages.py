@@ -208,3 +208,43 @@ def test_an_empty_passphrase_is_a_sentence(tmp_path):
     with pytest.raises(vault.VaultError) as info:
         vault.create(tmp_path / "k.json", "", vault.TEST_ONLY)
     assert str(info.value) == "The passphrase is empty; choose one you can remember (a few words work well)."
+
+
+# -- the header is authenticated ----------------------------------------------------------------------
+# The tamper tests in test_vault.py would pass even without the associated data: an edited salt or KDF
+# parameter changes the derived key. Here Argon2id is replaced by a stand-in that ignores the salt and the
+# parameters, so an edited header still yields the right key: only the associated data can refuse it.
+@pytest.fixture
+def key_ignores_the_header(monkeypatch):
+    import hashlib
+
+    import nacl.pwhash.argon2id as argon2id
+
+    def kdf(size, password, salt, opslimit, memlimit):
+        return hashlib.sha256(password).digest()[:size]
+
+    monkeypatch.setattr(argon2id, "kdf", kdf)
+
+
+def test_the_stand_in_kdf_opens_an_unedited_file(tmp_path, key_ignores_the_header):
+    path = tmp_path / "stand-in.json"
+    vault.create(path, PASS, vault.TEST_ONLY).save()
+    assert vault.unlock(path, PASS).names() == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda d: d["kdf"].__setitem__("opslimit", vault.TEST_ONLY.ops + 1), id="opslimit"),
+        pytest.param(lambda d: d["kdf"].__setitem__("memlimit", vault.TEST_ONLY.mem * 2), id="memlimit"),
+        pytest.param(lambda d: d["kdf"].__setitem__("salt", base64.b64encode(b"\7" * 16).decode()), id="salt"),
+    ],
+)
+def test_a_header_edited_under_the_right_key_is_refused(tmp_path, key_ignores_the_header, change):
+    path = tmp_path / "stand-in.json"
+    vault.create(path, PASS, vault.TEST_ONLY).save()
+    with pytest.raises(WrongPassphrase) as wrong:
+        vault.unlock(path, "not " + PASS)
+    edit(path, change)
+    # the docstring's promise: an edited header fails exactly like a wrong passphrase
+    assert refusal(path, WrongPassphrase) == str(wrong.value)
