@@ -7,6 +7,8 @@ import asyncio
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET, demo_key, tampered
 from keys.signing import AuthLevel, Credentials, FixedClock
@@ -16,7 +18,7 @@ from tui.console.keymap import load_keymap
 from tui.console.session import ConsoleSession, NoTarget
 from tui.console.signing_preview import preview
 from tui.console.target import ConsoleTarget
-from tui.console.widgets.body_view import find_matches, format_body
+from tui.console.body_text import BodyText, lay_out
 from tui.console.widgets.timing_bar import bar_text, segments
 from tui.exchange import Draft, Timings
 from tui.venues import VENUES, signing_hosts
@@ -74,21 +76,86 @@ def test_keymap_file(tmp_path):
 
 
 # -- body -----------------------------------------------------------------------------------------
-def test_format_body_pretty_prints_json_and_shows_anything_else_as_text():
-    lines, note = format_body(b'{"code":1000,"data":[1,2]}', "application/json")
-    assert lines == json.dumps({"code": 1000, "data": [1, 2]}, indent=2).splitlines() and note.startswith("JSON")
-    lines, note = format_body(b"<html><body>502 Bad Gateway</body></html>\n", "text/html")
-    assert lines == ["<html><body>502 Bad Gateway</body></html>"] and note.startswith("HTML")
-    lines, note = format_body(b'{"code": 100', None)  # truncated JSON: shown as it came
-    assert lines == ['{"code": 100'] and note.startswith("not JSON")
-    lines, _ = format_body(b"\xff\xfe bytes", None)
-    assert lines == ["\ufffd\ufffd bytes"]
-    assert format_body(b"", None) == ([], "empty body")
+def _lines(text):
+    return [text.line(i) for i in range(text.count)]
 
 
-def test_find_matches_is_case_insensitive():
-    assert find_matches(["Alpha", "beta", "ALPHABET", ""], "alpha") == [0, 2]
-    assert find_matches(["x"], "y") == []
+@pytest.mark.parametrize("body", [
+    b'{"code":1000,"data":[1,2]}',
+    b'{"a": {"b": [], "c": {}, "d": [[1], {"e": null}]}, "f": "x, [y] {z}", "g h": "i j", "k": "\\"]"}',
+    b'[{"order_id":"1","state":4},{"order_id":"2","state":4}]',
+    b'{\n  "pretty": [\n    1,\n    2\n  ]\n}\n',
+    b"[]",
+])
+def test_json_is_laid_out_with_the_same_lines_as_json_dumps_indent_2(body):
+    text, note = lay_out(body, "application/json")
+    expected = json.dumps(json.loads(body), indent=2, ensure_ascii=False).splitlines()
+    assert note == f"JSON, {len(expected):,} lines"
+    # The same lines, indentation and tokens (json.dumps puts a space after a colon; the body had none).
+    assert _lines(text) == json.dumps(json.loads(body), indent=2, ensure_ascii=False, separators=(",", ":")).splitlines()
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(alphabet=' ,:{}[]"\\ab\u00e9\n'),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(alphabet=' ,:{}"ab', max_size=4), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(value=_JSON, slice_bytes=st.integers(min_value=1, max_value=40), spaced=st.booleans())
+def test_any_json_is_laid_out_like_json_dumps_whatever_the_slices(value, slice_bytes, spaced):
+    import tui.console.body_text as body_text
+
+    body = json.dumps(value, indent=1 if spaced else None).encode()
+    expected = json.dumps(value, indent=2, separators=(",", ":")).splitlines()
+    old, body_text.SLICE_BYTES = body_text.SLICE_BYTES, slice_bytes
+    try:
+        text, note = lay_out(body)
+    finally:
+        body_text.SLICE_BYTES = old
+    if isinstance(value, (list, dict)):
+        assert _lines(text) == expected, body
+    else:
+        assert note.startswith("not JSON")
+
+
+def test_anything_else_is_shown_as_it_came():
+    text, note = lay_out(b"<html><body>502 Bad Gateway</body></html>\r\n", "text/html")
+    assert note.startswith("HTML") and _lines(text) == ["<html><body>502 Bad Gateway</body></html>"]
+    text, note = lay_out(b'{"code": 100', None)  # cut short: does not nest back, shown as it came
+    assert note.startswith("not JSON") and _lines(text) == ['{"code": 100']
+    text, note = lay_out(b'{"code": 100, "data": [1,', None, truncated=True)  # cut at the cap: laid out
+    assert note.startswith("JSON") and _lines(text)[:2] == ["{", '  "code":100,']
+    assert _lines(lay_out(b"\xff\xfe bytes", None)[0]) == ["\ufffd\ufffd bytes"]
+    assert lay_out(b"", None)[1] == "empty body"
+
+
+def test_a_big_body_is_laid_out_in_blocks_in_at_most_four_times_its_memory():
+    import tracemalloc
+
+    from tui.emulator.handler import _huge_data
+
+    body = b'{"code":1000,"data":' + _huge_data(2 * 1024 * 1024) + b"}"
+    tracemalloc.start()
+    try:
+        text, _ = lay_out(body)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    expected = json.dumps(json.loads(body), indent=2).splitlines()
+    assert text.count == len(expected) and len(text.block_span) > 10
+    for index in (0, 5, len(expected) // 2, len(expected) - 2, len(expected) - 1):
+        assert text.line(index) == expected[index].replace('": ', '":', 1)
+    assert peak <= 4 * len(body), f"peak {peak:,} bytes for a {len(body):,}-byte body"
+
+
+def test_search_finds_lines_case_insensitively_once_each():
+    text, _ = lay_out(b'{"Alpha":"alpha","beta":1,"ALPHABET":[]}')
+    assert text.find("alpha") == [1, 3] and text.find("zzz") == [] and text.find("") == []
+    many, _ = lay_out(b"[" + b",".join(b'"x"' for _ in range(50_000)) + b"]")
+    assert many.find("x") == list(range(1, 50_001)) and len(many.find("x", limit=10)) == 10
+
 
 
 # -- timing bar -----------------------------------------------------------------------------------

@@ -41,9 +41,11 @@ class SendRefused(Message):
 
 @dataclass
 class ExchangeReceived(Message):
-    """One send finished (a response or a transport failure). The diagnosis follows separately."""
+    """One send finished (a response or a transport failure), with its diagnosis when the network
+    thread made it (a console send); without one, the main screen diagnoses it in a thread."""
 
     exchange: Exchange
+    diagnosis: Any = None  # tui.diagnose.Diagnosis
 
 
 @dataclass
@@ -54,10 +56,10 @@ class DiagnosisReady(Message):
 
 @dataclass
 class BodyFormatted(Message):
-    """The response body split into display lines (pretty-printed JSON when it parses)."""
+    """The response body laid out for display (tui.console.body_text: JSON one token per line)."""
 
     exchange: Exchange
-    lines: list[str]
+    text: Any  # tui.console.body_text.BodyText
     note: str  # "JSON, 12 lines" / "truncated at ..." / "not JSON"
     truncated: bool
 

@@ -1,13 +1,18 @@
 """The console's state, without Textual: the target, the measured clock, and the one Wire.
 
-Workers call these coroutines and post what they return; nothing here touches a widget. Every send
-goes through tui.wire.Wire (the one send path) and is signed with the clock chosen here.
+Workers await these coroutines and post what they return; nothing here touches a widget. Every
+send, clock sample, probe and replay runs on the session's network thread (tui.console.network),
+through tui.wire.Wire (the one send path), signed with the clock chosen here. A send is diagnosed
+there too, the moment its last byte is read, so the diagnosis never waits behind the UI.
 """
 
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from tui.console.network import NetworkThread
 
 if TYPE_CHECKING:
     from keys.signing import OffsetClock
@@ -15,6 +20,10 @@ if TYPE_CHECKING:
     from tui.console.target import ConsoleTarget
     from tui.emulator import Emulator
     from tui.exchange import Draft, Exchange
+    from tui.diagnose import Diagnosis
+    from tui.probe import ProbeReport
+    from tui.replay import ReplayJob, ReplayResult
+    from tui.signing_context import SigningContext
     from tui.wire import Wire
 
 
@@ -32,6 +41,7 @@ class ConsoleSession:
         self._ready = asyncio.Event()
         self._wire: Wire | None = None
         self._stopped: list[Emulator] = []
+        self.network = NetworkThread()
 
     # -- target -------------------------------------------------------------------------------------
     def set_target(self, target: ConsoleTarget) -> None:
@@ -66,7 +76,7 @@ class ConsoleSession:
         from tui.clock import measure
 
         target = await self.wait_target()
-        return await measure(self.wire(), target.venue)
+        return await self.network.run(measure(self.wire(), target.venue))
 
     # -- sending ------------------------------------------------------------------------------------
     def wire(self) -> Wire:
@@ -76,15 +86,41 @@ class ConsoleSession:
             self._wire = Wire(timeout=self.timeout_s, deadline_name="the console's timeout")
         return self._wire
 
-    async def send(self, draft: Draft) -> Exchange:
+    async def send(self, draft: Draft) -> tuple[Exchange, Diagnosis]:
+        """Sign and send `draft` on the network thread; the Exchange and its diagnosis."""
         target = await self.wait_target()
-        return await self.wire().send(draft, target.with_clock(self.clock()))
+        return await self.network.run(self._send_and_diagnose(draft, target.with_clock(self.clock())))
+
+    async def _send_and_diagnose(self, draft: Draft, signing: SigningContext) -> tuple[Exchange, Diagnosis]:
+        from tui.diagnose import diagnose
+
+        exchange = await self.wire().send(draft, signing)
+        return exchange, diagnose(exchange)
+
+    async def probe(self, on_step: Callable[[Any], None]) -> ProbeReport:
+        """The probe ladder (tui.probe) for the current target; `on_step` is called on the network
+        thread as each rung finishes (post a message from it)."""
+        from tui.probe import run_probe
+
+        target = await self.wait_target()
+        return await self.network.run(run_probe(target, wire=self.wire(), on_step=on_step))
+
+    async def replay(self, jobs: list[ReplayJob], signing: SigningContext, **options: Any) -> list[ReplayResult]:
+        """tui.replay.replay of `jobs`, each signed by `signing`, on the network thread."""
+        from tui.replay import replay
+
+        return await self.network.run(replay(jobs, lambda _job: signing, wire=self.wire(), **options))
 
     # -- shutdown -----------------------------------------------------------------------------------
     async def aclose(self) -> None:
+        """Close the Wire's clients on the network loop and stop the network thread."""
         wire, self._wire = self._wire, None
         if wire is not None:
-            await wire.aclose()
+            try:
+                await self.network.run(wire.aclose())
+            except Exception:  # noqa: BLE001 - closing must not fail the exit
+                pass
+        self.network.close()
 
     def stop_emulator(self) -> None:
         """Stop the emulator this console started (safe to call twice)."""

@@ -180,14 +180,15 @@ class MainScreen(Screen[None]):
             return
         self.post_message(SendStarted(draft))
         try:
-            exchange = await self.session.send(draft)
+            exchange, diagnosis = await self.session.send(draft)  # on the network thread
         except Exception as exc:  # noqa: BLE001 - wire.send never raises; this is a last resort
             self.post_message(SendRefused(f"Sending failed unexpectedly: {type(exc).__name__}: {exc}"))
             return
-        self.post_message(ExchangeReceived(exchange))
+        self.post_message(ExchangeReceived(exchange, diagnosis))
 
     async def on_send_started(self, message: SendStarted) -> None:
         draft = message.draft
+        self.exchange = self.diagnosis = None  # the last answer's body goes before the next arrives
         self.query_one(ResponseSummary).show_sending(f"{draft.method} {draft.path}")
         await self.query_one(DiagnosisPanel).clear("Waiting for the answer…")
         self.body_view.clear("Waiting for the answer…")
@@ -205,13 +206,16 @@ class MainScreen(Screen[None]):
         headers = headers_text("response headers", response.headers) if response else Text("No response.", style="dim")
         self.query_one("#headers-text", Static).update(headers)
         self.query_one("#request-text", Static).update(request_text(exchange))
-        await self.query_one(DiagnosisPanel).clear("Diagnosing…")
+        if message.diagnosis is not None:  # diagnosed on the network thread: shown before the body
+            await self._show_diagnosis(exchange, message.diagnosis)
+        else:
+            await self.query_one(DiagnosisPanel).clear("Diagnosing…")
+            self.diagnose(exchange)
         if response is None:
             self.body_view.clear("No response body: the request did not get an answer.")
         else:
             self.body_view.clear(f"Formatting {len(response.body):,} bytes…")
             self.format_body(exchange)
-        self.diagnose(exchange)
 
     @work(thread=True, group="diagnose", exclusive=True, exit_on_error=False, description="diagnose the answer")
     def diagnose(self, exchange: Any) -> None:
@@ -222,26 +226,28 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="body", exclusive=True, exit_on_error=False, description="pretty-print the body")
     def format_body(self, exchange: Any) -> None:
+        from tui.console.body_text import lay_out
         from tui.console.messages import BodyFormatted
-        from tui.console.widgets.body_view import format_body
 
         response = exchange.response
-        lines, note = format_body(response.body, response.header("content-type"))
-        self.post_message(BodyFormatted(exchange, lines, note, response.truncated))
+        text, note = lay_out(response.body, response.header("content-type"), response.truncated)
+        self.post_message(BodyFormatted(exchange, text, note, response.truncated))
 
     async def on_diagnosis_ready(self, message: DiagnosisReady) -> None:
-        if message.exchange is not self.exchange:
-            return  # an older send's diagnosis
-        self.diagnosis = d = message.diagnosis
-        self.query_one("#sidebar").sent(message.exchange, d)  # into the history (a replay is recorded by tui.replay)
+        if message.exchange is self.exchange:  # else an older send's diagnosis
+            await self._show_diagnosis(message.exchange, message.diagnosis)
+
+    async def _show_diagnosis(self, exchange: Any, d: Any) -> None:
+        self.diagnosis = d
+        self.query_one("#sidebar").sent(exchange, d)  # into the history (a replay is recorded by tui.replay)
         estimate = None if d.code == CLOCK_CODE else self.session.estimate
-        await self.query_one(DiagnosisPanel).show(d, message.exchange, estimate, self.session.use_offset)
+        await self.query_one(DiagnosisPanel).show(d, exchange, estimate, self.session.use_offset)
         if d.code == CLOCK_CODE:
             self.measure_clock("after 30007")
 
     def on_body_formatted(self, message: BodyFormatted) -> None:
         if message.exchange is self.exchange:
-            self.body_view.show_lines(message.lines, message.note, message.truncated)
+            self.body_view.show_text(message.text, message.note, message.truncated)
 
     # -- clock --------------------------------------------------------------------------------------
     def action_measure_clock(self) -> None:

@@ -112,12 +112,10 @@ again, **escape** goes back.
     @work(group="probe", exclusive=True, exit_on_error=False, description="climb the probe ladder")
     async def run_ladder(self) -> None:
         from tui.console.session import NoTarget
-        from tui.probe import run_probe
 
         session = self.app.session  # type: ignore[attr-defined]
-        try:
-            target = await session.wait_target()
-            report = await run_probe(target, wire=session.wire(), on_step=lambda step: self.post_message(ProbeStepDone(step)))
+        try:  # on the session's network thread; each rung is posted from there as it finishes
+            report = await session.probe(lambda step: self.post_message(ProbeStepDone(step)))
         except NoTarget as exc:
             self.post_message(ProbeFailed(str(exc)))
             return

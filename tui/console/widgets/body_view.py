@@ -1,57 +1,41 @@
-"""The response body: a Log (a virtual line view, fast for hundreds of thousands of lines) fed with
-lines pretty-printed in a thread worker, and `/` search with n / N through the matches."""
+"""The response body: a virtual line view over tui.console.body_text.BodyText (laid out in a
+thread worker, in bounded memory; only the lines on screen are ever turned into text), and `/`
+search with n / N through the matches, also in a thread."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input, Log, Static
+from textual.widgets import Input, Static
 
-from tui.terminal_safe import dumps, shown
+from tui.console.body_text import BodyText, lay_out
 
 MATCH_STYLE = Style(bgcolor="yellow", color="black", bold=True)
+EMPTY = BodyText(b"", False)
 
 
 def format_body(body: bytes, content_type: str | None = None) -> tuple[list[str], str]:
-    """(display lines, a note). JSON is pretty-printed; anything else is shown as decoded text.
-    CPU-heavy for big bodies: call it from a thread worker."""
-    if not body:
-        return [], "empty body"
-    text = body.decode("utf-8", errors="replace")
-    stripped = text.lstrip()
-    if stripped[:1] in ("{", "["):
-        from keys.bounded import parse_json  # total: nested 100,000 deep is "not JSON", not a crash
-
-        data, problem = parse_json(text)
-        if problem is None:
-            try:
-                lines = dumps(data, indent=2).splitlines()  # C1 and bidi escaped as JSON escapes
-            except (ValueError, RecursionError):
-                pass
-            else:
-                return lines, f"JSON, {len(lines):,} lines"
-    kind = "HTML" if "<html" in text[:2000].lower() else "not JSON"
-    lines = [shown(line) for line in text.splitlines()]  # ESC, OSC 52, BEL from a server: shown, never obeyed
-    return lines, f"{kind}{f' ({content_type})' if content_type else ''}, {len(lines):,} lines"
+    """(display lines, a note): every line of the body as the view shows it (server control
+    characters escaped). For small bodies and tests; the view itself draws only what is on screen."""
+    text, note = lay_out(body, content_type)
+    return [text.line(i) for i in range(text.count)], note
 
 
-def find_matches(lines: list[str] | Any, term: str) -> list[int]:
-    """Line numbers containing `term`, case-insensitively."""
-    needle = term.lower()
-    return [i for i, line in enumerate(lines) if needle in line.lower()]
-
-
-class BodyLog(Log):
-    """A Log that highlights the current search match."""
+class BodyLog(ScrollView, can_focus=True):
+    """The body's lines, drawn only where they are on screen; the arrows, page keys, home and end
+    scroll it (ScrollView's bindings)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "start_search", "Search", id="body.search", tooltip="Search the body."),
@@ -61,11 +45,35 @@ class BodyLog(Log):
 
     match_line: int | None = None
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.text = EMPTY
+
+    @property
+    def line_count(self) -> int:
+        return self.text.count
+
+    def show(self, text: BodyText) -> None:
+        self.text = text
+        self.match_line = None
+        self.virtual_size = Size(max(text.widest, 1), text.count)
+        self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
     def render_line(self, y: int) -> Strip:
-        strip = super().render_line(y)
-        if self.match_line is not None and self.scroll_offset.y + y == self.match_line:
-            strip = strip.apply_style(MATCH_STYLE)
-        return strip
+        scroll_x, scroll_y = self.scroll_offset
+        width, index, style = self.size.width, scroll_y + y, self.rich_style
+        if index >= self.text.count:
+            return Strip.blank(width, style)
+        line = self.text.line(index).expandtabs(4)
+        if self.text.widest + 8 > self.virtual_size.width:  # a wider line came into view: let it scroll
+            self.call_later(self._widen)
+        if index == self.match_line:
+            style = style + MATCH_STYLE
+        return Strip([Segment(line, style)]).crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, index)
+
+    def _widen(self) -> None:
+        self.virtual_size = Size(self.text.widest + 8, self.text.count)
 
     def action_start_search(self) -> None:
         self.post_message(BodyView.SearchRequested())
@@ -110,7 +118,7 @@ flagged in the line above.
     def compose(self) -> ComposeResult:
         yield Static(Text("No response yet.", style="dim"), id="body-note")
         yield Input(placeholder="search the body (enter), escape to close", compact=True, id="body-search")
-        yield BodyLog(id="body-log", auto_scroll=False)
+        yield BodyLog(id="body-log")
 
     @property
     def log_widget(self) -> BodyLog:
@@ -121,23 +129,19 @@ flagged in the line above.
         return self.log_widget.line_count
 
     def clear(self, note: str = "") -> None:
-        log = self.log_widget
-        log.clear()
-        log.match_line = None
+        self.log_widget.show(EMPTY)
         self.matches, self.term, self.current = [], "", -1
         self._base_note = Text(note, style="dim")
         self.query_one("#body-note", Static).update(self._base_note)
 
-    def show_lines(self, lines: list[str], note: str, truncated: bool) -> None:
+    def show_text(self, text: BodyText, note: str, truncated: bool) -> None:
         self.clear()
         note_text = Text(note)
         if truncated:
             note_text.append("  TRUNCATED: the body was cut at the size cap; the end is missing", style="bold yellow")
         self._base_note = note_text
         self.query_one("#body-note", Static).update(note_text)
-        log = self.log_widget
-        log.write_lines(lines, scroll_end=False)
-        log.scroll_home(animate=False)
+        self.log_widget.show(text)
 
     # -- search -------------------------------------------------------------------------------------
     def on_body_view_search_requested(self, event: SearchRequested) -> None:
@@ -149,11 +153,11 @@ flagged in the line above.
         """Find `term` in the body (in a thread: a big body has hundreds of thousands of lines)."""
         self.term = term
         if term:
-            self._find(term, list(self.log_widget.lines))
+            self._find(term, self.log_widget.text)
 
     @work(thread=True, exclusive=True, group="body-search", description="search the response body")
-    def _find(self, term: str, lines: list[str]) -> None:
-        self.post_message(self.MatchesFound(term, find_matches(lines, term)))
+    def _find(self, term: str, text: BodyText) -> None:
+        self.post_message(self.MatchesFound(term, text.find(term)))
 
     def on_body_view_matches_found(self, event: MatchesFound) -> None:
         if event.term != self.term:

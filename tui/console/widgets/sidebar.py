@@ -295,8 +295,6 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
 
     @work(group="replay", exclusive=True, exit_on_error=False, description="replay a request")
     async def replay(self, job: Any) -> None:
-        from tui.replay import replay
-
         app: Any = self.app
         main = app.main_screen
         signing = signing_for(app, job.draft)
@@ -304,7 +302,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         self._replayed.append(job.draft)
         main.post_message(SendStarted(job.draft))
         try:
-            results = await replay([job], lambda _job: signing, wire=app.session.wire(), on_warning=warnings.append)
+            results = await app.session.replay([job], signing, on_warning=warnings.append)
         except Exception as exc:  # noqa: BLE001 - a sentence, never a crash
             self._forget_replay(job.draft)
             self.post_message(SidebarNotice(f"The replay failed unexpectedly: {type(exc).__name__}: {exc}", "error"))
@@ -312,7 +310,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         result = results[0]
         if result.refused:  # tui.replay does not record what was never sent
             self._forget_replay(job.draft)
-        main.post_message(ExchangeReceived(result.exchange))
+        main.post_message(ExchangeReceived(result.exchange, result.diagnosis))
         for warning in warnings:
             self.post_message(SidebarNotice(warning, "warning"))
         self.post_message(SidebarNotice(f"Replayed {job.name}: {result.outcome} ({result.message})."))
