@@ -38,6 +38,24 @@ if TYPE_CHECKING:  # the messages are imported where they are posted: not needed
     )
 
 CLOCK_CODE = 30007
+# alt+1 .. alt+7, in this order: pane -> what the footer and F1 call it
+JUMPS = {
+    "request": "request (path)",
+    "body": "body editor",
+    "preview": "signing preview",
+    "diagnosis": "diagnosis",
+    "response": "response body",
+    "tabs": "response tabs",
+    "sidebar": "sidebar",
+}
+JUMP_TARGETS = {
+    "request": "#path",
+    "body": "#body",
+    "preview": "#preview-scroll",
+    "diagnosis": "#diagnosis",
+    "response": "#body-log",
+    "tabs": "#response-tabs Tabs",
+}
 
 
 def titled(widget: Any, title: str) -> Any:
@@ -57,6 +75,9 @@ class MainScreen(Screen[None]):
         Binding("ctrl+s", "save_draft", "Save", id="main.save", show=False, tooltip="Save the request under a name (the sidebar lists it)."),
         Binding("f2", "open_keys", "Keys", id="main.keys", tooltip="The key file's profiles: add, edit, remove, use, lock."),
         Binding("f3", "open_probe", "Probe", id="main.probe", tooltip="Find which layer fails for this key: public, clock, keyed, signed."),
+        # Jump keys: every pane one key away, wherever the focus is (the body editor included).
+        *(Binding(f"alt+{n}", f"jump('{pane}')", f"Jump: {label}", id=f"main.jump_{pane}", show=False, priority=True,
+                  tooltip=f"Focus the {label}.") for n, (pane, label) in enumerate(JUMPS.items(), start=1)),
     ]
 
     def __init__(self, **kwargs: Any) -> None:
@@ -319,6 +340,21 @@ class MainScreen(Screen[None]):
     def action_search_body(self) -> None:
         self.query_one("#response-tabs").active = "tab-body"
         self.body_view.post_message(self.body_view.SearchRequested())
+
+    def action_jump(self, pane: str) -> None:
+        """alt+1 .. alt+7: focus a pane (the sidebar is shown first if it is hidden)."""
+        if pane == "sidebar":
+            sidebar = self.query_one("#sidebar")
+            if not sidebar.has_class("-visible"):
+                self.action_toggle_sidebar()  # shows it and focuses its list
+            else:
+                sidebar.query_one("#saved-tree").focus()
+            return
+        if pane == "response":
+            self.query_one("#response-tabs").active = "tab-body"
+        found = self.query(JUMP_TARGETS[pane])
+        if found:
+            found.first().focus()
 
     def action_toggle_sidebar(self) -> None:
         sidebar = self.query_one("#sidebar")

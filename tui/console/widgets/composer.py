@@ -51,6 +51,7 @@ auth level. **Auth** follows the endpoint table; change it to see what a wrong l
 **Body**: the JSON sent with POST/PUT, byte for byte, and signed as typed. A GET or DELETE is
 signed over its query string instead and normally carries no body (one typed there is sent but not
 signed, and the line under the editor says so). Invalid JSON is flagged here and refused at send.
+**Tab** leaves the editor (it never types into the body); type spaces to indent.
 The command palette (**ctrl+p**, "Endpoint: …") fills in any known endpoint with a sample query
 and body.
 """
@@ -84,7 +85,7 @@ and body.
 
         method = Select([(m, m) for m in METHODS], value=START_METHOD, allow_blank=False, compact=True, id="method")
         auth = Select(list(AUTH_LEVELS), value=START_AUTH, allow_blank=False, compact=True, id="auth")
-        body = TextArea("", id="body", soft_wrap=True, tab_behavior="indent", compact=True, placeholder=body_placeholder(START_METHOD))
+        body = TextArea("", id="body", soft_wrap=True, tab_behavior="focus", compact=True, placeholder=body_placeholder(START_METHOD))
         for widget, slot in ((method, "#method-slot"), (auth, "#auth-slot"), (body, "#body-slot")):
             placeholder = self.query_one(slot)
             await placeholder.parent.mount(widget, after=placeholder)  # type: ignore[union-attr]
