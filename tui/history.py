@@ -58,6 +58,11 @@ class HistoryLog:
     entries: list[dict[str, Any]]  # oldest first, as in the file
     skipped: list[int] = field(default_factory=list)  # 1-based line numbers that could not be read
     path: Path | None = None
+    lines: int | None = None  # read_newest: the file's lines (entries, readable or not, blank ones too)
+
+    @property
+    def total(self) -> int:
+        return self.lines if self.lines is not None else len(self.entries)
 
     def newest_first(self) -> list[dict[str, Any]]:
         return list(reversed(self.entries))
@@ -251,6 +256,88 @@ def read(path: Path | None = None) -> HistoryLog:
             continue
         entries.append(entry)
     return HistoryLog(entries, skipped, path)
+
+
+READ_BLOCK = 64 * 1024
+
+
+def read_newest(limit: int, path: Path | None = None) -> HistoryLog:
+    """The newest `limit` readable entries (0: all, as read()), oldest first, reading the file from
+    its end a block at a time: `keyprobe history` and the sidebar parse what they show, not every
+    line. The lines before them are only counted (`total`)."""
+    if limit <= 0:
+        return read(path)
+    path = path if path is not None else paths.history_path()
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return HistoryLog([], [], path, 0)
+    except OSError as exc:
+        raise HistoryError(f"Could not read the history at {path}: {exc.strerror or exc}.") from None
+    newest: list[dict[str, Any]] = []
+    bad_from_end: list[int] = []  # parts counted from the end of the file (0: after the last newline)
+    with fh:
+        try:
+            position = os.fstat(fh.fileno()).st_size
+            pending, seen, last_empty = b"", 0, None
+            while position > 0 and len(newest) < limit:
+                step = min(READ_BLOCK, position)
+                position -= step
+                fh.seek(position)
+                parts = (fh.read(step) + pending).split(b"\n")
+                pending = parts[0] if position > 0 else b""
+                for raw in reversed(parts[1:] if position > 0 else parts):
+                    if last_empty is None:
+                        last_empty = raw == b""  # the file ends with a newline
+                    if raw.strip() and len(newest) < limit:
+                        entry = _parse(raw)
+                        if entry is None:
+                            bad_from_end.append(seen)
+                        else:
+                            newest.append(entry)
+                    seen += 1
+            before = pending.count(b"\n")  # the lines before what was parsed: counted, not parsed
+            fh.seek(0)
+            remaining = position
+            while remaining > 0:
+                chunk = fh.read(min(1 << 20, remaining))
+                if not chunk:
+                    break
+                remaining -= len(chunk)
+                before += chunk.count(b"\n")
+        except OSError as exc:
+            raise HistoryError(f"Could not read the history at {path}: {exc.strerror or exc}.") from None
+    parts_total = before + seen + (1 if position > 0 or pending else 0)
+    skipped = sorted(parts_total - k for k in bad_from_end)
+    return HistoryLog(list(reversed(newest)), skipped, path, parts_total - (1 if last_empty else 0))
+
+
+def _parse(line: bytes) -> dict[str, Any] | None:
+    try:
+        entry = json.loads(line)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None
+    if not isinstance(entry, dict) or not isinstance(entry.get("method"), str) or not isinstance(entry.get("path"), str):
+        return None
+    return entry
+
+
+def remove(entry: dict[str, Any], path: Path | None = None) -> bool:
+    """Delete the newest line holding `entry` (the sidebar's delete); False when none does."""
+    path = path if path is not None else paths.history_path()
+    try:
+        with _locked(path) as fh:
+            fh.seek(0)
+            lines = fh.read().split(b"\n")
+            for index in range(len(lines) - 1, -1, -1):
+                if lines[index].strip() and _parse(lines[index]) == entry:
+                    del lines[index]
+                    atomic_write(path, b"\n".join(lines))
+                    _counted.pop(path, None)
+                    return True
+    except OSError as exc:
+        raise HistoryError(f"Could not rewrite the history at {path}: {exc.strerror or exc}.") from None
+    return False
 
 
 def record(

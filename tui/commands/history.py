@@ -34,8 +34,14 @@ def run(args: argparse.Namespace) -> int:
 
     if args.limit < 0:
         args.parser.error("--limit must be 0 (all) or more")
+    wanted = args.limit
+    if args.save:
+        try:
+            wanted = max(int(args.save[0]), 1)
+        except ValueError:
+            args.parser.error(f"--save takes an entry number and a name, not {args.save[0]!r}")
     try:
-        log = history.read()
+        log = history.read_newest(wanted)  # from the end: only what is shown is parsed
     except history.HistoryError as exc:
         print(f"keyprobe: {exc}", file=sys.stderr)
         return 1
@@ -45,18 +51,17 @@ def run(args: argparse.Namespace) -> int:
         return _save(args, log)
     if args.dir:
         args.parser.error("--dir only goes with --save N NAME")
-    entries = log.newest_first()
-    shown = entries if args.limit == 0 else entries[: args.limit]
+    shown = log.newest_first()
     if args.json:
         out = {
             "path": str(log.path),
-            "total": len(entries),
+            "total": log.total,
             "skipped_lines": log.skipped,
             "entries": [{"number": i, **e} for i, e in enumerate(shown, start=1)],
         }
         print(safe_json(out))
         return 0
-    _print_table(shown, len(entries), str(log.path))
+    _print_table(shown, log.total, str(log.path))
     return 0
 
 
@@ -94,6 +99,7 @@ def _row(number: int, e: dict) -> list[str]:
         str(e.get("source", "")),
         request,
         str(e.get("venue", "")),
+        str(e.get("profile") or "-"),
         str(e.get("status") if e.get("status") is not None else "-"),
         str(code if code is not None else "-"),
         f"{total_ms:.1f} ms" if isinstance(total_ms, (int, float)) else "-",
@@ -118,10 +124,10 @@ def _print_table(entries: list[dict], total: int, where: str) -> None:
             print("  ".join(_row(number, e)))
         return
     table = Table(title=f"History: {len(entries)} of {total}, newest first (1 = newest)", title_justify="left")
-    for column in ("#", "time (UTC)", "from", "request", "venue", "HTTP", "code", "time", "outcome"):
+    for column in ("#", "time (UTC)", "from", "request", "venue", "signed by", "HTTP", "code", "time", "outcome"):
         table.add_column(column, justify="right" if column in ("#", "HTTP", "code", "time") else "left", overflow="fold")
     for number, e in enumerate(entries, start=1):
         cells = _row(number, e)
         style = "green" if e.get("code") == 1000 else ("red" if e.get("failure") else "yellow")
-        table.add_row(*cells[:6], Text(cells[6], style=style), *cells[7:])
+        table.add_row(*cells[:7], Text(cells[7], style=style), *cells[8:])
     console.print(table)

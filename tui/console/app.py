@@ -82,6 +82,7 @@ class KeyprobeApp(App[int]):
         super().__init__()
         self.options = options or ConsoleOptions()
         self.session = ConsoleSession()
+        self.session.records.on_change = self._records_changed  # called from the records' writer thread
         self.vault: Any = None  # keys.vault.Vault while the key file is unlocked (screens/unlock.py); None when locked
         self._closing = False
 
@@ -201,6 +202,15 @@ class KeyprobeApp(App[int]):
         if old is not None and old.emulator is not None and old.emulator is not message.target.emulator:
             old.emulator.stop()
         self.main_screen.target_changed(message.target)
+
+    def _records_changed(self, sentence: str, severity: str) -> None:
+        from tui.console.messages import SidebarNotice
+
+        self.post_message(SidebarNotice(sentence, severity))
+
+    def on_sidebar_notice(self, message: Any) -> None:
+        """A history line or a saved file was written: the sidebar says so and shows the lists again."""
+        self.main_screen.query_one("#sidebar").notice(message.sentence, message.severity)
 
     def on_target_failed(self, message: TargetFailed) -> None:
         self.session.fail(message.sentence)

@@ -1,5 +1,5 @@
 """Drafts between the sidebar and the composer: open one into the composer as saved, move an
-emulator draft to today's emulator, and pick what signs a replay. The core does the saving,
+emulator draft to today's emulator, and say which profile signs it. The core does the saving,
 signing and sending; this is only the console's side of it."""
 
 from __future__ import annotations
@@ -18,27 +18,22 @@ def rebased(draft: Any, target: Any) -> Any:
     return draft
 
 
-def signing_for(app: Any, draft: Any) -> SigningContext:
-    """The draft's own profile when the unlocked key file has it, else the console's current key, signing
-    with the console's clock. The hosts come from the key, never from the file: an edited base URL is
-    refused, not sent."""
-    from tui.signing_context import SigningContext
+def signing_of(app: Any) -> SigningContext:
+    """What signs a replay from the sidebar: the console's active key and clock, never a profile
+    named in the file (switching the active profile is the user's choice, in the Profile selector).
+    The hosts come from the key, never from the file: an edited base URL is refused, not sent."""
+    return app.session.target.with_clock(app.session.clock())
 
-    vault = getattr(app, "vault", None)
-    clock = app.session.clock()
-    if draft.profile and vault is not None and draft.profile in vault.profiles:
-        return SigningContext.for_profile(vault.profiles[draft.profile], clock)
-    return app.session.target.with_clock(clock)
+
+def signer_note(draft: Any, target: Any) -> str:
+    """A sentence when the draft was saved with another profile than the one that will sign it."""
+    if draft.profile and draft.profile != target.profile:
+        return (f" Signed with the active profile {target.profile}; it was saved with {draft.profile}"
+                f" (pick {draft.profile} in the Profile selector to sign with that one).")
+    return ""
 
 
 async def open_draft(app: Any, draft: Any) -> None:
-    """Put a draft into the composer as saved (Composer.load_draft keeps its auth level); when the
-    unlocked key file has the draft's profile, sign with it (the venue follows the profile)."""
+    """Put a draft into the composer as saved (Composer.load_draft keeps its auth level). The active
+    profile stays: the draft is signed with it when sent."""
     await app.main_screen.composer.load_draft(draft)
-    vault = getattr(app, "vault", None)
-    target = app.session.target
-    if draft.profile and vault is not None and draft.profile in vault.profiles and (target is None or target.profile != draft.profile):
-        from tui.console.widgets.profile_select import sync_profile_select, use_choice
-
-        use_choice(app, draft.profile)  # the venue follows the request's profile
-        sync_profile_select(app, draft.profile)

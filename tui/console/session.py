@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from tui.console.network import NetworkThread
+from tui.console.records import Records
 
 if TYPE_CHECKING:
     from keys.signing import OffsetClock
@@ -42,6 +43,7 @@ class ConsoleSession:
         self._wire: Wire | None = None
         self._stopped: list[Emulator] = []
         self.network = NetworkThread()
+        self.records = Records()  # the one writer of the history and the saved requests
 
     # -- target -------------------------------------------------------------------------------------
     def set_target(self, target: ConsoleTarget) -> None:
@@ -105,11 +107,21 @@ class ConsoleSession:
         target = await self.wait_target()
         return await self.network.run(run_probe(target, wire=self.wire(), on_step=on_step))
 
-    async def replay(self, jobs: list[ReplayJob], signing: SigningContext, **options: Any) -> list[ReplayResult]:
-        """tui.replay.replay of `jobs`, each signed by `signing`, on the network thread."""
+    async def replay(self, jobs: list[ReplayJob], signing: SigningContext, signed_by: str | None, **options: Any) -> list[ReplayResult]:
+        """tui.replay.replay of `jobs`, each signed by `signing` (the profile `signed_by`), on the
+        network thread; each one sent is recorded in the history as a replay signed by that profile."""
         from tui.replay import replay
 
-        return await self.network.run(replay(jobs, lambda _job: signing, wire=self.wire(), **options))
+        results = await self.network.run(replay(jobs, lambda _job: signing, wire=self.wire(), record_history=False, **options))
+        for result in results:
+            if not result.refused:  # nothing was sent: nothing to record
+                await self.record(result.exchange, result.diagnosis, signed_by, source="replay",
+                                  name=result.job.name, notes=result.job.notes)
+        return results
+
+    async def record(self, exchange: Exchange, diagnosis: Diagnosis, signed_by: str | None, **how: Any) -> None:
+        """Add a send to the history (on the records' writer thread) and wait until it is written."""
+        await asyncio.wrap_future(self.records.sent(exchange, diagnosis, signed_by=signed_by, **how))
 
     # -- shutdown -----------------------------------------------------------------------------------
     async def aclose(self) -> None:
@@ -121,6 +133,7 @@ class ConsoleSession:
             except Exception:  # noqa: BLE001 - closing must not fail the exit
                 pass
         self.network.close()
+        self.records.close()
 
     def stop_emulator(self) -> None:
         """Stop the emulator this console started (safe to call twice)."""

@@ -206,6 +206,7 @@ class MainScreen(Screen[None]):
             self.post_message(SendRefused(f"Sending failed unexpectedly: {type(exc).__name__}: {exc}"))
             return
         self.post_message(ExchangeReceived(exchange, diagnosis))
+        await self.session.record(exchange, diagnosis, target.profile)  # the history says who signed
 
     async def on_send_started(self, message: SendStarted) -> None:
         draft = message.draft
@@ -260,7 +261,6 @@ class MainScreen(Screen[None]):
 
     async def _show_diagnosis(self, exchange: Any, d: Any) -> None:
         self.diagnosis = d
-        self.query_one("#sidebar").sent(exchange, d)  # into the history (a replay is recorded by tui.replay)
         estimate = None if d.code == CLOCK_CODE else self.session.estimate
         await self.query_one(DiagnosisPanel).show(d, exchange, estimate, self.session.use_offset)
         if d.code == CLOCK_CODE:

@@ -17,22 +17,24 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.widgets import Label, OptionList, Static, Tree
+from textual.widgets import Input, Label, OptionList, Static, Tree
 from textual.widgets.option_list import Option
 
-from tui.console.drafts import open_draft, rebased, signing_for
+from tui.console.drafts import open_draft, rebased, signer_note, signing_of
 from tui.console.messages import ExchangeReceived, SendStarted, SidebarLoaded, SidebarNotice
-
-HISTORY_CAP = 200
+from tui.console.records import HISTORY_SHOWN as HISTORY_CAP
 
 
 class Sidebar(Vertical):
     HELP = """\
 ## Saved requests and history
 **Saved**: your saved requests; a folder is a collection. **History**: every send, newest first
-(the newest 200 are listed). **enter** (or **o**) opens the highlighted item into the composer, **r** replays
-it (signed afresh with a new timestamp, through the same send path as ctrl+j; a signed write to a
-real venue asks first), **delete** removes a saved request (asks first), **g** reloads the lists.
+(the newest 200 are listed, each with the profile that signed it; the filter above the list keeps
+the entries holding every word typed: a path, a code, a profile, a date). **enter** (or **o**)
+opens the highlighted item into the composer, **r** replays it (signed afresh with a new timestamp
+by the active profile, through the same send path as ctrl+j; a signed write to a real venue asks
+first; when the item was saved with another profile the notice says so), **delete** removes a
+saved request or a history entry (asks first), **g** reloads the lists.
 
 **ctrl+s** saves what the composer holds; a name like `orders/cancel-one` puts it in the `orders`
 collection. A saved request holds no key, secret, memo, signature or timestamp.
@@ -52,6 +54,11 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         height: 1fr;
         min-height: 4;
         border: none;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    Sidebar #history-filter {
+        margin: 0 1;
     }
     Sidebar #sidebar-note {
         display: none;
@@ -69,8 +76,9 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._history: list[dict[str, Any]] = []
-        self._replayed: list[Any] = []  # drafts of replays in flight: tui.replay records those itself
+        self._all_history: list[dict[str, Any]] = []  # as loaded, newest first
+        self._history: list[dict[str, Any]] = []  # what the list shows (the filter applied)
+        self._history_total = 0
         self._loaded = False  # read the files only once the sidebar is first shown (start-up stays cheap)
 
     def compose(self) -> ComposeResult:
@@ -78,6 +86,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         tree.show_root = False
         yield tree
         yield Label("History", classes="sidebar-heading", id="history-heading")
+        yield Input(placeholder="filter: path, code, profile, date…", compact=True, id="history-filter")
         yield OptionList(id="history-list")
         yield Static("", id="sidebar-note")
 
@@ -94,27 +103,8 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
 
     @work(thread=True, group="sidebar-load", exclusive=True, exit_on_error=False, description="read saved requests and history")
     def load(self) -> None:
-        from tui import history, paths, saved
-
-        notes: list[str] = []
-        root = paths.saved_dir()
-        collections: list[tuple[str, list[Any]]] = [("", saved.listing(root))]
-        try:
-            folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")) if root.is_dir() else []
-        except OSError as exc:
-            folders = []
-            notes.append(f"Could not list {root}: {exc.strerror or exc}.")
-        collections += [(folder.name, saved.listing(folder)) for folder in folders]
-        try:
-            log = history.read()
-        except history.HistoryError as exc:
-            entries, total = [], 0
-            notes.append(str(exc))
-        else:
-            entries, total = log.newest_first()[:HISTORY_CAP], len(log.entries)
-            if log.skipped_sentence():
-                notes.append(log.skipped_sentence() or "")
-        self.post_message(SidebarLoaded(collections, entries, total, notes))
+        listing = self.app.session.records.load()  # type: ignore[attr-defined]
+        self.post_message(SidebarLoaded(listing.collections, listing.history, listing.history_total, listing.notes))
 
     def on_sidebar_loaded(self, message: SidebarLoaded) -> None:
         tree = self.query_one("#saved-tree", Tree)
@@ -131,16 +121,28 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
                     parent.add_leaf(label, data=item)
         if count == 0:
             tree.root.add_leaf(Text("nothing saved yet: ctrl+s saves the request", style="dim"), data=None)
-        self._history = message.history
-        options = self.query_one("#history-list", OptionList)
-        options.clear_options()
-        options.add_options([Option(history_label(e), id=str(i)) for i, e in enumerate(message.history)])
-        shown = len(message.history)
-        heading = f"History ({shown})" if shown == message.history_total else f"History ({shown} of {message.history_total})"
-        self.query_one("#history-heading", Label).update(heading)
+        self._all_history, self._history_total = message.history, message.history_total
+        self._show_history()
         note = self.query_one("#sidebar-note", Static)
         note.update(Text("\n".join(message.notes), style="yellow"))
         note.display = bool(message.notes)
+
+    def _show_history(self) -> None:
+        terms = self.query_one("#history-filter", Input).value.lower().split()
+        self._history = [e for e in self._all_history if all(t in history_haystack(e) for t in terms)]
+        options = self.query_one("#history-list", OptionList)
+        options.clear_options()
+        options.add_options([Option(history_label(e), id=str(i)) for i, e in enumerate(self._history)])
+        loaded, total = len(self._all_history), self._history_total
+        heading = f"History ({loaded})" if loaded == total else f"History ({loaded} of {total})"
+        if terms:
+            heading += f": {len(self._history)} match"
+        self.query_one("#history-heading", Label).update(heading)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "history-filter":
+            event.stop()
+            self._show_history()
 
     @property
     def saved_count(self) -> int:
@@ -199,7 +201,8 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         found = self._draft_of(kind, item)
         if found is not None:
             await open_draft(self.app, found[0])
-            self._notify(f"Opened {found[1]} in the composer.")
+            target = self.app.session.target  # type: ignore[attr-defined]
+            self._notify(f"Opened {found[1]} in the composer.{signer_note(found[0], target) if target else ''}")
 
     # -- save -------------------------------------------------------------------------------------
     def ask_and_save(self) -> None:
@@ -218,53 +221,45 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
 
     def _save_as(self, draft: Any, name: str | None) -> None:
         if name:
-            self.save_draft(draft, name)
+            self._write(self.app.session.records.save(draft, name))  # type: ignore[attr-defined]
 
-    @work(thread=True, group="sidebar-write", exit_on_error=False, description="save a request")
-    def save_draft(self, draft: Any, name: str) -> None:
-        from tui import paths, saved
+    @work(group="sidebar-write", exit_on_error=False, description="wait for a write to the saved requests or the history")
+    async def _write(self, future: Any) -> None:
+        """Wait for the records' writer (it says what happened through SidebarNotice)."""
+        import asyncio
 
-        folder = paths.saved_dir()
-        collection, _, leaf = name.rpartition("/")
-        try:
-            if collection:
-                folder = folder / saved.check_name(collection)
-            written = saved.save(draft, leaf, folder)
-        except saved.SavedRequestError as exc:
-            self.post_message(SidebarNotice(str(exc), "error"))
-            return
-        where = f" in collection {collection}" if collection else ""
-        self.post_message(SidebarNotice(f"Saved {leaf}{where} ({written})."))
+        await asyncio.wrap_future(future)
 
     # -- delete -----------------------------------------------------------------------------------
     def action_delete(self) -> None:
         chosen = self.selected()
-        if chosen is None or chosen[0] != "saved":
-            self._notify("Highlight a saved request to delete (history entries stay).", "warning")
+        if chosen is None:
+            self._notify("Highlight a saved request or a history entry to delete.", "warning")
             return
-        item = chosen[1]
         from tui.console.screens.dialogs import ConfirmScreen
 
+        records = self.app.session.records  # type: ignore[attr-defined]
+        if chosen[0] == "history":
+            entry = chosen[1]
+            question = f"Delete the history entry {entry.get('time', '')} {entry.get('method', '?')} {entry.get('path', '?')}?"
+            self.app.push_screen(ConfirmScreen(question, "Delete a history entry"),
+                                 callback=lambda yes: self._write(records.forget(entry)) if yes else None)
+            return
+        item = chosen[1]
+
         question = f"Delete the saved request {item.name} ({item.path})?"
-        self.app.push_screen(ConfirmScreen(question, "Delete a saved request"), callback=lambda yes: self.delete_file(item) if yes else None)
+        self.app.push_screen(ConfirmScreen(question, "Delete a saved request"), callback=lambda yes: self._write(records.delete(item)) if yes else None)
 
-    @work(thread=True, group="sidebar-write", exit_on_error=False, description="delete a saved request")
-    def delete_file(self, item: Any) -> None:
-        try:
-            item.path.unlink()
-        except FileNotFoundError:
-            self.post_message(SidebarNotice(f"{item.path} was already gone.", "warning"))
-            return
-        except OSError as exc:
-            self.post_message(SidebarNotice(f"Could not delete {item.path}: {exc.strerror or exc}.", "error"))
-            return
-        self.post_message(SidebarNotice(f"Deleted {item.name}."))
-
-    def on_sidebar_notice(self, message: SidebarNotice) -> None:
-        if message.sentence:
-            self._notify(message.sentence, message.severity)
+    def notice(self, sentence: str, severity: str = "information") -> None:
+        """Something was written (or could not be): say so, and show the lists again if they are shown."""
+        if sentence:
+            self._notify(sentence, severity)
         if self._loaded:
             self.load()
+
+    def on_sidebar_notice(self, message: SidebarNotice) -> None:
+        message.stop()
+        self.notice(message.sentence, message.severity)
 
     # -- replay -----------------------------------------------------------------------------------
     async def action_replay(self) -> None:
@@ -288,7 +283,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         if needs_confirmation(job.draft):
             from tui.console.screens.dialogs import ConfirmScreen
 
-            question = f"Replay {job.draft.method} {job.draft.url}? It is a signed write to a real venue."
+            question = f"Replay {job.draft.method} {job.draft.url}, signed with {target.profile}? It is a signed write to a real venue."
             app.push_screen(ConfirmScreen(question, "Replay"), callback=lambda yes: self.replay(job) if yes else None)
         else:
             self.replay(job)
@@ -296,43 +291,19 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
     @work(group="replay", exclusive=True, exit_on_error=False, description="replay a request")
     async def replay(self, job: Any) -> None:
         app: Any = self.app
-        main = app.main_screen
-        signing = signing_for(app, job.draft)
+        main, target = app.main_screen, app.session.target
         warnings: list[str] = []
-        self._replayed.append(job.draft)
         main.post_message(SendStarted(job.draft))
-        try:
-            results = await app.session.replay([job], signing, on_warning=warnings.append)
+        try:  # on the session's network thread; the session records it as a replay signed by the active profile
+            results = await app.session.replay([job], signing_of(app), target.profile, on_warning=warnings.append)
         except Exception as exc:  # noqa: BLE001 - a sentence, never a crash
-            self._forget_replay(job.draft)
             self.post_message(SidebarNotice(f"The replay failed unexpectedly: {type(exc).__name__}: {exc}", "error"))
             return
         result = results[0]
-        if result.refused:  # tui.replay does not record what was never sent
-            self._forget_replay(job.draft)
         main.post_message(ExchangeReceived(result.exchange, result.diagnosis))
         for warning in warnings:
             self.post_message(SidebarNotice(warning, "warning"))
-        self.post_message(SidebarNotice(f"Replayed {job.name}: {result.outcome} ({result.message})."))
-
-    def _forget_replay(self, draft: Any) -> None:
-        self._replayed = [d for d in self._replayed if d is not draft]
-
-    # -- every answer the main screen shows goes into the history ------------------------------------
-    def sent(self, exchange: Any, diagnosis: Any) -> None:
-        """Called by the main screen for each diagnosed answer. Replays are already recorded by
-        tui.replay (source "replay"); everything else is a console send."""
-        if any(d is exchange.draft for d in self._replayed):
-            self._forget_replay(exchange.draft)
-            return
-        self.record(exchange, diagnosis)
-
-    @work(thread=True, group="history-write", exit_on_error=False, description="record a send in the history")
-    def record(self, exchange: Any, diagnosis: Any) -> None:
-        from tui import history
-
-        warning = history.record(exchange, diagnosis, source="console")
-        self.post_message(SidebarNotice(warning or "", "warning"))  # an empty sentence: just reload the list
+        self.post_message(SidebarNotice(f"Replayed {job.name}: {result.outcome} ({result.message}).{signer_note(job.draft, target)}"))
 
     def _notify(self, sentence: str, severity: str = "information") -> None:
         self.app.notify(sentence, title="Saved requests", severity=severity, markup=False)  # type: ignore[arg-type]
@@ -346,17 +317,27 @@ def _leaves(node: Any) -> list[Any]:
     return out
 
 
+def history_haystack(entry: dict[str, Any]) -> str:
+    """What the history filter looks in: date and time, method, path, status, code, profile, name, source."""
+    fields = ("time", "method", "path", "status", "code", "profile", "name", "source", "failure")
+    return " ".join(str(entry.get(f) or "") for f in fields).lower()
+
+
 def history_label(entry: dict[str, Any]) -> Text:
-    """`12:03:44 GET /contract/private/assets-detail 200 1000` (code red when it is not 1000)."""
+    """`12:03:44 GET 1000 /contract/private/assets-detail · demo` on one line (code red when it is not
+    1000; cut at the end with an ellipsis, never wrapped mid-path)."""
     when = str(entry.get("time") or "")[11:19]
     status, code = entry.get("status"), entry.get("code")
-    label = Text.assemble((f"{when} ", "dim"), (f"{entry.get('method', '?')} ", "bold"), str(entry.get("path", "?")))
+    label = Text.assemble((f"{when} ", "dim"), (f"{entry.get('method', '?')} ", "bold"), no_wrap=True, overflow="ellipsis")
+    if entry.get("failure"):
+        label.append(f"{entry['failure']} ", style="red")
+    else:
+        label.append(f"{status if status is not None else '-'} ", style="dim")
+        if code is not None:
+            label.append(f"{code} ", style="green" if code == 1000 else "red")
+    label.append(str(entry.get("path", "?")))
+    if entry.get("profile"):
+        label.append(f" · {entry['profile']}", style="cyan")
     if entry.get("name"):
         label.append(f" ({entry['name']})", style="dim")
-    if entry.get("failure"):
-        label.append(f" {entry['failure']}", style="red")
-    else:
-        label.append(f" {status if status is not None else '-'}", style="dim")
-        if code is not None:
-            label.append(f" {code}", style="green" if code == 1000 else "red")
     return label
