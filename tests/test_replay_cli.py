@@ -233,3 +233,21 @@ def test_no_file_under_home_holds_a_secret_memo_signature_or_timestamp(emu, home
             assert value not in text, f"{value[:6]}… found in {f.name}"
         for number in re.findall(r"\d{13}", text):
             assert not (int(sent["timestamp"]) - 1 <= int(number) <= now + 1), f"a millisecond timestamp in {f.name}"
+
+
+def test_replay_with_profile_records_that_profile_not_the_files(emu, home: Path, capsys, monkeypatch):
+    from tui import history
+
+    v = vault.create(home / "keys.json", "pw", vault.TEST_ONLY)
+    v.add(vault.Profile.new("emu-good", "emulator", EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO))
+    v.add(vault.Profile.new("emu-bad", "emulator", EXAMPLE_KEY, EXAMPLE_SECRET, "wrong-memo"))
+    v.save()
+    monkeypatch.setenv("KEYPROBE_PASSPHRASE", "pw")
+    saved.save(Draft(emu.venue, "POST", "/contract/private/cancel-order", body=CANCEL, profile="emu-bad"), "c", home / "c")
+    assert main(["replay", str(home / "c"), "--profile", "emu-good"]) == 1
+    line = capsys.readouterr().out.splitlines()[0]
+    assert "40037" in line and line.endswith("signed by emu-good")  # the signature passed: no such order
+    assert history.read().entries[-1]["profile"] == "emu-good"
+    # Replaying that history entry signs with the profile that really signed it: 40037 again, not 30005.
+    assert main(["replay", "--history", "1", "--json"]) == 1
+    assert json_lines(capsys.readouterr().out)[0]["code"] == 40037

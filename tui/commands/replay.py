@@ -165,6 +165,10 @@ def run(args: argparse.Namespace) -> int:
     from tui.replay import exit_code
 
     jobs = _jobs(args)
+    if args.profile:  # the history and the table name the profile that signed, not the file's
+        from dataclasses import replace
+
+        jobs = [replace(j, draft=replace(j.draft, profile=args.profile)) for j in jobs]
     if not _confirmed(args, jobs):
         return 2
     signing_for = _signing_for(args)
@@ -229,6 +233,7 @@ def _cells(r, with_round: bool) -> list[str]:
         str(r.diagnosis.code) if r.diagnosis.code is not None else "-",
         ms,
         r.message,
+        f"signed by {r.job.draft.profile or '-'}",
     )]
 
 
@@ -237,12 +242,13 @@ def _print_table(out, results: list, with_round: bool) -> None:
     from rich.text import Text
 
     table = Table(title_justify="left")
-    for column in ("", "name", "status", "code", "time", "message"):
+    for column in ("", "name", "status", "code", "time", "message", "signed by"):
         table.add_column(column, justify="right" if column in ("status", "code", "time") else "left",
                          overflow="fold", no_wrap=column in ("", "status", "code", "time"))
     style = {"ok": "green", "api-error": "yellow", "refused": "red", "transport-failure": "magenta"}
     for r in results:
         mark, *rest = _cells(r, with_round)
+        rest[-1] = r.job.draft.profile or "-"
         table.add_row(Text("✓" if r.ok else "✗", style=style[r.outcome]), *(Text(c) for c in rest))
     out.print(table)
 
