@@ -53,8 +53,9 @@ def curl_command(draft: Draft, signing: SigningContext | Credentials | None) -> 
     return shlex.join(argv)
 
 
-def curl_script(draft: Draft, venue: Venue | None = None) -> str:
-    """A POSIX shell script that signs and sends `draft` with credentials from the environment."""
+def curl_script(draft: Draft, venue: Venue | None = None, offset_ms: int = 0) -> str:
+    """A POSIX shell script that signs and sends `draft` with credentials from the environment;
+    `offset_ms` (the measured server-clock offset) is added to its timestamp, as a corrected clock does."""
     if venue is not None:
         draft = replace(draft, venue=venue)
     venue = draft.venue
@@ -82,6 +83,7 @@ def curl_script(draft: Draft, venue: Venue | None = None) -> str:
             "# 13-digit milliseconds (GNU date); where date has no %N, seconds * 1000",
             "TS=$(date +%s%3N)",
             'case "$TS" in *[!0-9]*) TS=$(( $(date +%s) * 1000 ));; esac',
+            *([f"TS=$(( TS + {offset_ms} ))  # the server clock's measured offset (keyprobe's corrected clock), in ms"] if offset_ms else []),
             f"PAYLOAD={q(payload)}  # {'the exact body' if signs_body(method) else 'the exact query string'}",
             "# X-SIGN = hex HMAC-SHA256(secret, TS#memo#payload). openssl takes the secret as an argument:",
             "# it is visible to other local users in the process list while openssl runs.",

@@ -221,6 +221,14 @@ class KeyprobeApp(App[int]):
         await self.session.aclose()
         self.session.stop_emulator()
 
+    def get_system_commands(self, screen: Screen[Any]) -> Any:
+        """Textual's palette entries, less its "Theme" picker and "Keys" panel: keyprobe's own
+        "Theme: toggle light / dark" and "Help: the focused part and every key" do those, and
+        "Keys" next to "Keys: manage profiles" read as the same thing."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Theme", "Keys"):
+                yield command
+
     # -- actions ------------------------------------------------------------------------------------
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

@@ -24,7 +24,7 @@ def entries(app: Any) -> list[Entry]:
         Entry("Clock: measure the offset again", "Sample the venue's time endpoint (f5)", main.action_measure_clock),
         Entry("Clock: sign with the corrected clock (toggle)", "Local time + the measured offset (f8)", main.action_toggle_corrected_clock),
         Entry("Theme: toggle light / dark", "ctrl+t", app.action_toggle_theme),
-        Entry("Help for the focused part", "F1", app.action_help),
+        Entry("Help: the focused part and every key", "F1", app.action_help),
         Entry("Body: search", "Search the response body (/ in the body, n / N to step)", main.action_search_body),
         Entry("Sidebar: show / hide", "ctrl+b", main.action_toggle_sidebar),
     ]

@@ -24,7 +24,10 @@ def render_curl(target: ConsoleTarget | None, draft: Draft | None, clock: Clock,
 
     if script:
         title = "curl script: signs with $KEYPROBE_API_KEY, $KEYPROBE_SECRET, $KEYPROBE_MEMO"
-        return curl_script(draft, target.venue), title, None
+        offset = round(clock.offset_ms) if getattr(clock, "apply", False) else 0  # f8: the corrected clock
+        if offset:
+            title += f", timestamps corrected by {offset:+d} ms"
+        return curl_script(draft, target.venue, offset), title, None
     try:
         text = curl_command(draft, target.with_clock(clock))
     except SigningRefused as exc:

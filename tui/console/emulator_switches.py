@@ -9,6 +9,7 @@ from typing import Any
 
 SKEW_S = 90
 TINY_RATE_LIMIT = 3
+UNTIL_NO_FAULT = 'until you pick "Emulator: no fault"'  # a fault stays on: say so, and how it ends
 
 
 @dataclass(frozen=True)
@@ -80,10 +81,14 @@ SWITCHES: tuple[Switch, ...] = (
         _blanket_limit(TINY_RATE_LIMIT),
     ),
     Switch("Emulator: rate limit back to normal", "", _blanket_limit(None)),
-    Switch("Emulator: fault HTML 502 page", "An nginx-style HTML page instead of JSON", _control("fault", "html502", "Next answers: an HTML 502 page, not JSON.")),
-    Switch("Emulator: fault connection reset", "The socket closes without an answer", _control("fault", "reset", "Next requests: the connection is reset without an answer.")),
-    Switch("Emulator: fault slow body", "Headers, then the body trickles in", _control("fault", "slow-body", "Next answers trickle in slowly.")),
-    Switch("Emulator: fault huge body (20 MB)", "A valid envelope with a very large data array", _control("fault", "huge-body", "Next answer: a 20 MB JSON body.")),
+    Switch("Emulator: fault HTML 502 page", "An nginx-style HTML page instead of JSON, until no fault",
+           _control("fault", "html502", f"Every answer is now an HTML 502 page, not JSON, {UNTIL_NO_FAULT}.")),
+    Switch("Emulator: fault connection reset", "The socket closes without an answer, until no fault",
+           _control("fault", "reset", f"Every request now has its connection reset without an answer, {UNTIL_NO_FAULT}.")),
+    Switch("Emulator: fault slow body", "Headers, then the body trickles in, until no fault",
+           _control("fault", "slow-body", f"Every answer now trickles in slowly, {UNTIL_NO_FAULT}.")),
+    Switch("Emulator: fault huge body (20 MB)", "A valid envelope with a very large data array, until no fault",
+           _control("fault", "huge-body", f"Every answer is now a 20 MB JSON body, {UNTIL_NO_FAULT}.")),
     Switch("Emulator: no fault", "", _control("fault", None, "No fault: answers are normal again.")),
     Switch("Emulator: reset everything", "Fresh venue: switches, counters, orders", _reset),
 )

@@ -38,6 +38,7 @@ if TYPE_CHECKING:  # the messages are imported where they are posted: not needed
     )
 
 CLOCK_CODE = 30007
+PREVIEW_REFRESH_S = 1.0
 # alt+1 .. alt+7, in this order: pane -> what the footer and F1 call it
 JUMPS = {
     "request": "request (path)",
@@ -105,6 +106,12 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._mount_deferred)
+        # The preview's timestamp is "now": keep it now, or it shows one minutes old (only while shown).
+        self.set_interval(PREVIEW_REFRESH_S, self._refresh_preview_if_shown)
+
+    def _refresh_preview_if_shown(self) -> None:
+        if self.app.screen is self and self._tabs_ready.is_set():
+            self.refresh_preview()
 
     async def _mount_deferred(self) -> None:
         if self.app._exit or not self.is_attached:

@@ -1,0 +1,111 @@
+"""The newcomer's list, fixed: f7's script signs with the corrected clock once f8 is on (run by the
+real sh, curl and openssl against the skewed emulator), the emulator's switches say what they do,
+the rate-limit line reads as used-of-limit, the palette has one entry per thing."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+
+import pytest
+from console_support import quiet_console, run_entry, send, settle
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from tui.console.app import KeyprobeApp
+from tui.console.commands import entries
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _console_env(monkeypatch, tmp_path):
+    quiet_console(monkeypatch, tmp_path)
+
+
+def run_script(text: str) -> dict:
+    env = {k: v for k, v in os.environ.items() if "proxy" not in k.lower() and not k.startswith("KEYPROBE_")}
+    env |= {"KEYPROBE_API_KEY": EXAMPLE_KEY, "KEYPROBE_SECRET": EXAMPLE_SECRET, "KEYPROBE_MEMO": EXAMPLE_MEMO}
+    out = subprocess.run(["sh", "-c", text], capture_output=True, text=True, env=env, timeout=30)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.mark.skipif(not (shutil.which("curl") and shutil.which("openssl")), reason="needs curl and openssl")
+async def test_f7_script_signs_with_the_corrected_clock_after_f8():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Emulator: skew its clock +90 s")
+        await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-leverage (signed)")
+        assert (await send(app, pilot)).code == 30007  # the clock is measured again after it
+        await pilot.press("f7")
+        await pilot.pause()
+        assert run_script(app.clipboard)["code"] == 30007  # local time: outside the window
+        await pilot.press("escape", "f8")  # sign with local time + the measured offset
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause()
+        script = app.clipboard
+        assert "TS=$(( TS + 9" in script  # ~ +90,000 ms, as measured
+        assert run_script(script)["code"] == 1000
+
+
+async def test_the_huge_body_switch_says_it_stays_on_and_the_rate_limit_reads_used_of_limit():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)
+        used = []
+        for _ in range(2):
+            assert (await send(app, pilot)).code == 1000
+            line = app.main_screen.query_one("#rate-limit").content.plain
+            rate = app.main_screen.exchange.rate_limit
+            used.append(rate.remaining)  # the header named Remaining counts the requests used
+            assert f"{rate.remaining} of {rate.limit} used in this window ({rate.reset} s)" in line, line
+        assert used[1] == used[0] + 1  # one more request, one more used (the header counts used ones)
+
+        app.session.target.emulator.controls.huge_body_bytes = 64 * 1024
+        await run_entry(app, pilot, "Emulator: fault huge body (20 MB)")
+        said = list(app._notifications)[-1].message
+        assert "until" in said and "no fault" in said.lower()
+        for _ in range(2):  # it stays on, as it says
+            assert (await send(app, pilot)).code == 1000
+            assert len(app.main_screen.exchange.response.body) >= 64 * 1024
+
+
+async def test_palette_titles_are_unique_and_name_one_thing_each():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        titles = [e.title for e in entries(app)]
+        assert len(titles) == len(set(titles))
+        from textual.command import SimpleProvider  # noqa: F401 - Textual's own entries come from App.COMMANDS
+
+        system = [c.title if hasattr(c, "title") else c[0] for c in app.get_system_commands(app.screen)]
+        everything = [t.lower() for t in titles + system]
+        assert sum(t.startswith("theme") for t in everything) == 1, everything
+        assert sum("help" in t for t in everything) == 1, everything
+        assert sum(t == "keys" for t in everything) == 0, everything  # the bindings list is not called "Keys"
+
+
+async def test_the_signing_preview_timestamp_keeps_up_with_the_clock():
+    import re
+    import time
+
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-order (signed)")
+
+        def shown_stamp() -> int:
+            text = app.main_screen.query_one("#preview").content.plain
+            return int(re.search(r"X-BM-TIMESTAMP: (\d{13})", text).group(1))
+
+        first = shown_stamp()
+        for _ in range(400):  # wait for the condition (a newer timestamp on screen), not for a time
+            if shown_stamp() > first:
+                break
+            await pilot.pause(0.01)
+        assert shown_stamp() > first
+        assert abs(shown_stamp() - time.time() * 1000) < 5_000  # within the refresh, far from "minutes old"
