@@ -28,41 +28,7 @@ BODY_SIGNED_METHODS = frozenset({"POST", "PUT"})
 MEMO_MASK = "****"
 
 
-class AuthLevel(str, Enum):
-    NONE = "none"  # public: no key header
-    KEYED = "keyed"  # key header only
-    SIGNED = "signed"  # key, timestamp and signature
-
-    @classmethod
-    def parse(cls, text: str) -> AuthLevel:
-        try:
-            return cls(text.strip().lower())
-        except ValueError:
-            raise ValueError(f"auth level must be none, keyed or signed, not {text!r}") from None
-
-
-@dataclass(frozen=True)
-class HeaderSet:
-    prefix: str
-
-    @property
-    def key(self) -> str:
-        return f"{self.prefix}KEY"
-
-    @property
-    def sign(self) -> str:
-        return f"{self.prefix}SIGN"
-
-    @property
-    def timestamp(self) -> str:
-        return f"{self.prefix}TIMESTAMP"
-
-    def names(self) -> tuple[str, str, str]:
-        return (self.key, self.sign, self.timestamp)
-
-
-BITMART_HEADERS = HeaderSet("X-BM-")
-WOOXPRO_HEADERS = HeaderSet("X-API-")
+from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet  # noqa: E402,F401 - re-exported
 
 
 def signs_body(method: str) -> bool:

@@ -109,7 +109,7 @@ def test_the_graph_is_read():
     # A few edges that exist, so a reader that sees nothing cannot pass the rules below.
     assert "keys.secret" in edges["keys.signing"]
     assert "tui.wire" in edges["tui.export"]
-    assert "keys.signing" in edges["tui.venues"]
+    assert "keys.headers" in edges["tui.venues"]
     assert any(name.startswith("textual") for name in external["tui.console.app"])
     assert "httpx" in external["keys.signing"]
 

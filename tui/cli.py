@@ -24,12 +24,32 @@ def _command_modules() -> list[str]:
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
+class _Version(argparse.Action):
+    """--version, read from the installed distribution only when asked (start-up stays cheap)."""
+
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print keyprobe's version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("keyprobe")
+        except PackageNotFoundError:
+            number = "(not installed)"
+        print(f"keyprobe {number}")
+        parser.exit()
+
+
 def _add_console_options(parser: argparse.ArgumentParser) -> None:
     """The console's own options (no subcommand); their dests differ from the subcommands' --venue."""
     console = parser.add_argument_group("console (no command)")
     console.add_argument("--venue", dest="console_venue", metavar="VENUE", choices=("bitmart", "bitmart-spot", "wooxpro", "emulator"),
                          help="open on this venue (default: the local emulator; other venues use a profile or KEYPROBE_* variables)")
     console.add_argument("--profile", dest="console_profile", metavar="NAME", help="open with this profile from the key file")
+    console.add_argument("--base-url", dest="console_base_url", metavar="URL",
+                         help="open on the venue at this base URL without creating a profile (KEYPROBE_* credentials; "
+                              "a keyed request goes only over https, loopback aside)")
     console.add_argument("--emulator-flavour", dest="console_flavour", choices=("bitmart", "wooxpro"), default="bitmart",
                          help="the built-in emulator's dialect (default: bitmart)")
 
@@ -38,7 +58,7 @@ def _console_args(argv: list[str] | None) -> argparse.Namespace | None:
     """The console's arguments when argv holds nothing else, without importing any subcommand module:
     the console paints its first frame sooner (benchmarks/startup.py). None: use the full parser."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if any(a in ("-h", "--help") for a in argv):
+    if any(a in ("-h", "--help", "--version") for a in argv):
         return None
     parser = argparse.ArgumentParser(prog="keyprobe", add_help=False, exit_on_error=False)
     _add_console_options(parser)
@@ -57,11 +77,25 @@ def build_parser() -> argparse.ArgumentParser:
         prog="keyprobe",
         description="Sign, send and diagnose BitMart and WOO X Pro API requests. With no command, opens the console.",
     )
+    parser.add_argument("--version", action=_Version)
     _add_console_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _command_modules():
         importlib.import_module(f"tui.commands.{name}").register(sub)
     return parser
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    """The full parse. An option a subcommand does not know is reported with that subcommand's
+    usage (argparse's own parse_args would print the top-level usage for it)."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        command = getattr(args, "command", None)
+        subparsers = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        owner = subparsers.choices.get(command, parser) if subparsers is not None and command else parser
+        owner.error(f"unrecognized arguments: {' '.join(extra)}")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     from keys.redact import install_logging
 
     install_logging()
-    args = _console_args(argv) or build_parser().parse_args(argv)
+    args = _console_args(argv) or _parse(argv)
     if args.command is None:
         from tui.console.app import run_console
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from keys.signing import AuthLevel
+from keys.headers import AuthLevel
 
 N, K, S = AuthLevel.NONE, AuthLevel.KEYED, AuthLevel.SIGNED
 BOTH = ("bitmart", "wooxpro")

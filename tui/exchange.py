@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlencode
 
+from typing import TYPE_CHECKING
+
 from keys import bounded
-from keys.signing import AuthLevel, SigningEvidence
+from keys.headers import AuthLevel
 from tui import endpoints
 from tui.venues import Venue
+
+if TYPE_CHECKING:
+    from keys.signing import SigningEvidence
 
 Pairs = tuple[tuple[str, str], ...]
 

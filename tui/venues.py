@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from keys import hosts
 from keys.hosts import BINDINGS, LOOPBACK_HOSTS
-from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, HeaderSet
+from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, HeaderSet
 
 FAMILIES = ("bitmart", "wooxpro")
 

@@ -13,7 +13,7 @@ import argparse
 import sys
 
 from tui.commands._args import whole_number
-from tui.commands._target import add_target_options
+from tui.commands._target_options import add_target_options
 
 HELP = "find which layer fails for a key: public call, clock, keyed call, signature"
 

@@ -16,7 +16,7 @@ import sys
 from urllib.parse import urlsplit
 
 from tui.commands._args import whole_number
-from tui.commands._target import add_network_options, wire_options
+from tui.commands._target_options import add_network_options, wire_options
 
 HELP = "send saved requests again, each signed afresh"
 

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from tui.commands._target import add_target_options
+from tui.commands._target_options import add_target_options
 
 METHODS = ("GET", "POST", "PUT", "DELETE")
 SUCCESS_CODE = 1000

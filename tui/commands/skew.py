@@ -9,7 +9,7 @@ import argparse
 import sys
 
 from tui.commands._args import whole_number
-from tui.commands._target import add_target_options
+from tui.commands._target_options import add_target_options
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

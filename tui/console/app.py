@@ -51,6 +51,7 @@ def _command_provider() -> type:
 class ConsoleOptions:
     venue: str | None = None  # a tui.venues id; None: the emulator (or the key file, once unlocked)
     profile: str | None = None  # a profile in the key file
+    base_url: str | None = None  # `--base-url`: the venue at this URL, KEYPROBE_* credentials, no profile
     flavour: str = "bitmart"  # the emulator's dialect
     theme: str = DARK_THEME
 
@@ -140,6 +141,11 @@ class KeyprobeApp(App[int]):
         from tui.paths import keyfile_path
 
         venue, profile = self.options.venue, self.options.profile
+        if self.options.base_url is not None:
+            from tui.console.base_url import default_venue_for
+
+            self._use_environment(venue or default_venue_for(self.options.base_url), self.options.base_url)
+            return
         wants_keyfile = profile is not None or (venue != "emulator" and keyfile_path().exists())
         if wants_keyfile and "unlock" in self.SCREENS:
             self.push_screen("unlock", callback=self._unlocked)
@@ -157,7 +163,8 @@ class KeyprobeApp(App[int]):
         else:
             self.set_target(target)
 
-    def _use_environment(self, venue_id: str) -> None:
+    def _use_environment(self, venue_id: str, base_url: str | None = None) -> None:
+        from tui.console.base_url import at_base_url
         from tui.console.messages import TargetFailed
         from tui.console.target import ConsoleTarget
         from tui.signing_context import SigningContext, environment_credentials
@@ -168,8 +175,23 @@ class KeyprobeApp(App[int]):
         except ValueError as exc:
             self.post_message(TargetFailed(str(exc)))
             return
-        signing = SigningContext.for_venue(venue, environment_credentials())
-        self.set_target(ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, profile="environment"))
+        if base_url is None:
+            signing = SigningContext.for_venue(venue, environment_credentials())
+            self.set_target(ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, profile="environment"))
+            return
+        target, problem = at_base_url(venue, base_url, environment_credentials())
+        if target is None:
+            self.post_message(TargetFailed(problem or "That base URL cannot be used."))
+            return
+        if problem:
+            self.notify(problem, title="Base URL", severity="warning", markup=False)
+        self.set_target(target)
+
+    def use_base_url(self, base_url: str) -> None:
+        """The palette's "Base URL": the current venue at another base URL, no profile created."""
+        target = self.session.target
+        venue_id = target.venue.id if target is not None else "bitmart"
+        self._use_environment(venue_id, base_url)
 
     def set_target(self, target: ConsoleTarget) -> None:
         """Switch what the console sends to (other screens call this, e.g. after unlocking a profile)."""
@@ -244,6 +266,7 @@ def run_console(args: Any) -> int:
     options = ConsoleOptions(
         venue=getattr(args, "console_venue", None),
         profile=getattr(args, "console_profile", None),
+        base_url=getattr(args, "console_base_url", None),
         flavour=getattr(args, "console_flavour", None) or "bitmart",
     )
     pause_gc()

@@ -27,6 +27,8 @@ def entries(app: Any) -> list[Entry]:
         Entry("Help: the focused part and every key", "F1", app.action_help),
         Entry("Body: search", "Search the response body (/ in the body, n / N to step)", main.action_search_body),
         Entry("Sidebar: show / hide", "ctrl+b", main.action_toggle_sidebar),
+        Entry("Base URL: send to another base URL (no profile)", "The current venue at a URL you type; KEYPROBE_* credentials",
+              partial(ask_base_url, app)),
     ]
     from tui.console.screen_commands import screen_entries
 
@@ -50,6 +52,15 @@ def entries(app: Any) -> list[Entry]:
         ]
         out += [Entry(f"Break it: use the {s} demo key", "A key the emulator treats as " + s, partial(use_demo_key, app, s)) for s in KEY_STATES]
     return out
+
+
+def ask_base_url(app: Any) -> None:
+    from tui.console.screens.dialogs import AskScreen
+
+    target = app.session.target
+    current = target.venue.base_url if target is not None else "https://"
+    app.push_screen(AskScreen("Base URL (scheme, host and port; a key goes only over https, loopback aside):", "Base URL", current),
+                    callback=lambda url: app.use_base_url(url) if url else None)
 
 
 def apply_switch(app: Any, switch: Any) -> None:

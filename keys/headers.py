@@ -1,0 +1,45 @@
+"""The plain names of signing: the venues' header sets (X-BM-*, X-API-*) and the auth levels,
+importable without httpx (the venue and endpoint tables, `keyprobe --help` and `decode` need
+them; keys.signing, which needs httpx, re-exports them)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class HeaderSet:
+    prefix: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.prefix}KEY"
+
+    @property
+    def sign(self) -> str:
+        return f"{self.prefix}SIGN"
+
+    @property
+    def timestamp(self) -> str:
+        return f"{self.prefix}TIMESTAMP"
+
+    def names(self) -> tuple[str, str, str]:
+        return (self.key, self.sign, self.timestamp)
+
+
+BITMART_HEADERS = HeaderSet("X-BM-")
+WOOXPRO_HEADERS = HeaderSet("X-API-")
+
+
+class AuthLevel(str, Enum):
+    NONE = "none"  # public: no key header
+    KEYED = "keyed"  # key header only
+    SIGNED = "signed"  # key, timestamp and signature
+
+    @classmethod
+    def parse(cls, text: str) -> AuthLevel:
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            raise ValueError(f"auth level must be none, keyed or signed, not {text!r}") from None
