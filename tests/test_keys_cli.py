@@ -233,7 +233,10 @@ def test_remove(home):
     init()
     add("a", "--venue", "bitmart")
     add("b", "--venue", "bitmart")
-    code, out, _ = keyprobe("keys", "remove", "a", KEYPROBE_PASSPHRASE="pw")
+    code, out, err = keyprobe("keys", "remove", "a", KEYPROBE_PASSPHRASE="pw")  # no terminal to ask on
+    assert code == 1 and "without confirmation" in err and "--yes" in err and out == ""
+    assert vault.unlock(home / "keys.json", "pw").names() == ["a", "b"]  # nothing removed
+    code, out, _ = keyprobe("keys", "remove", "a", "--yes", KEYPROBE_PASSPHRASE="pw")
     assert code == 0 and out.strip() == "Removed profile 'a' (key c0ffee…3e56)."
     assert vault.unlock(home / "keys.json", "pw").names() == ["b"]
 

@@ -62,8 +62,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ls = actions.add_parser("list", help="list profiles (fingerprints only)", description="List profiles: name, venue, key fingerprint, memo set or empty, hosts it signs for.")
     ls.add_argument("--json", action="store_true", help="machine-readable output")
 
-    rm = actions.add_parser("remove", help="remove a profile", description="Remove a profile from the key file.")
+    rm = actions.add_parser("remove", help="remove a profile (asks first)",
+                            description="Remove a profile from the key file. Asks first on a terminal; --yes skips the question.")
     rm.add_argument("name")
+    rm.add_argument("--yes", action="store_true", help="remove without asking (needed when not on a terminal)")
 
     pw = actions.add_parser("passwd", help="change the passphrase", description="Re-encrypt the key file under a new passphrase (and optionally a new Argon2id cost).")
     pw.add_argument("--kdf", choices=KDF_CHOICES, help="also change the Argon2id cost (default: keep the current one)")
@@ -170,6 +172,20 @@ def _remove(args: argparse.Namespace) -> int:
     from keys.vault import ProfileError
 
     v = _open()
+    if args.name not in v.profiles:
+        try:
+            v.remove(args.name)  # says which profiles there are
+        except ProfileError as exc:
+            raise Refused(str(exc)) from None
+    found = v.profiles[args.name]
+    if not args.yes:
+        what = f"profile {args.name!r} ({found.venue_name}, key {found.fingerprint})"
+        if not sys.stdin.isatty():
+            raise Refused(f"Not removing {what} without confirmation: run it on a terminal to be asked, or pass --yes.")
+        print(f"Remove {what} from {v.path}? It cannot be undone. [y/N] ", end="", file=sys.stderr, flush=True)
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            print("Not confirmed: nothing was removed.", file=sys.stderr)
+            return 1
     try:
         profile = v.remove(args.name)
     except ProfileError as exc:
