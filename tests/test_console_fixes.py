@@ -109,3 +109,17 @@ async def test_the_signing_preview_timestamp_keeps_up_with_the_clock():
             await pilot.pause(0.01)
         assert shown_stamp() > first
         assert abs(shown_stamp() - time.time() * 1000) < 5_000  # within the refresh, far from "minutes old"
+
+
+async def test_at_80x24_the_path_shows_its_start_and_the_footer_keeps_quit_and_help_with_the_body_focused():
+    from console_support import screen_text
+
+    app = KeyprobeApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        app.main_screen.query_one("#body").focus()
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert "/contract/priv" in lines[2], lines[2]  # not "ct/private/assets-detail"
+        assert "Quit" in lines[-1] and "Help" in lines[-1], lines[-1]
+        assert lines[0].startswith(" keyprobe") and "clock" in lines[0] and "╭" in lines[1]  # the status bar is one line

@@ -126,6 +126,7 @@ and body.
         self._configured = True
         self._update_hint(set_auth=False)
         self.check_body()
+        self._path_from_start()
 
     def show_key(self, key_label: str) -> None:
         venue = self._venue
@@ -140,6 +141,7 @@ and body.
         self.query_one("#body").text = endpoint.sample_body  # type: ignore[attr-defined]
         self.query_one("#auth").value = endpoint.auth.value  # type: ignore[attr-defined]
         self._update_hint(set_auth=True)
+        self._path_from_start()
 
     async def load_draft(self, draft: Draft) -> None:
         """Show a draft as it was saved (the sidebar opens and replays through this): method, path,
@@ -156,6 +158,7 @@ and body.
         self.query_one("#body", TextArea).text = draft.body
         self._update_hint(set_auth=False)
         self.check_body()
+        self._path_from_start()
         self.post_message(self.Changed())
 
     def check_body(self) -> str | None:
@@ -208,6 +211,17 @@ and body.
             select = self.query_one("#auth")
             if select.value != auth:  # type: ignore[attr-defined]
                 select.value = auth
+
+    def _path_from_start(self) -> None:
+        """A long path in a narrow field shows its start (`/contract/priv…`), not its last characters
+        (`ct/private/assets-detail`), unless someone is typing in it."""
+        path = self.query_one("#path", Input)
+        if not path.has_focus:
+            path.cursor_position = 0
+
+    def on_descendant_blur(self, event: Any) -> None:
+        if getattr(event.widget, "id", None) == "path":
+            self._path_from_start()
 
     # -- events -------------------------------------------------------------------------------------
     def on_input_changed(self, event: Input.Changed) -> None:

@@ -23,7 +23,11 @@ class QueryRow(Horizontal):
 
     @property
     def pair(self) -> tuple[str, str]:
-        return (self.query_one(".query-key", Input).value.strip(), self.query_one(".query-value", Input).value)
+        """(key, value); ("", "") for a row still being mounted (the preview may read it then)."""
+        key, value = self.query(".query-key"), self.query(".query-value")
+        if not key or not value:
+            return ("", self._value)
+        return (key.first(Input).value.strip(), value.first(Input).value)
 
 
 class AddParameter(Static):
