@@ -36,3 +36,47 @@ async def test_snapshot(name, entries, code):
             await run_entry(app, pilot, title)
         assert (await send(app, pilot)).code == code
         check_snapshot(app, name)
+
+
+async def test_snapshot_at_80x24_after_a_success():
+    app = KeyprobeApp()
+    async with app.run_test(size=(80, 24), message_hook=freeze) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, SIGNED)
+        assert (await send(app, pilot)).code == 1000
+        app.main_screen.query_one("#body").focus()
+        await pilot.pause()
+        check_snapshot(app, "main-80x24")
+
+
+async def test_snapshot_of_the_history_filtered_at_140x45():
+    import json
+
+    from tui import paths, saved
+    from tui.exchange import Draft
+    from tui.venues import get_venue
+
+    venue = get_venue("emulator")
+    base = {**saved.draft_record(Draft(venue, "GET", "/x")), "schema": 1, "source": "console", "status": 200}
+    rows = [
+        {**base, "time": "2026-03-01T10:00:00Z", "path": "/contract/private/assets-detail", "code": 1000, "profile": "demo"},
+        {**base, "time": "2026-03-01T10:01:00Z", "method": "POST", "path": "/contract/private/submit-order", "code": 30005,
+         "status": 401, "profile": "demo"},
+        {**base, "time": "2026-03-01T10:02:00Z", "method": "POST", "path": "/contract/private/submit-order", "code": 1000,
+         "source": "replay", "name": "submit", "profile": "emu-good"},
+    ]
+    paths.history_path().parent.mkdir(parents=True, exist_ok=True)
+    paths.history_path().write_text("".join(json.dumps(r) + "\n" for r in rows))
+    saved.save(Draft(venue, "POST", "/contract/private/submit-order", body="{}"), "submit")
+    app = KeyprobeApp()
+    async with app.run_test(size=(140, 45), message_hook=freeze) as pilot:
+        await settle(app, pilot)
+        await pilot.press("ctrl+b")
+        await settle(app, pilot)
+        sidebar = app.main_screen.query_one("#sidebar")
+        sidebar.query_one("#history-filter").focus()
+        await pilot.pause()
+        await pilot.press(*"submit")
+        await settle(app, pilot)
+        assert len(sidebar.history_entries) == 2
+        check_snapshot(app, "history-filter")

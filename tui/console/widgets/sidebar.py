@@ -324,20 +324,20 @@ def history_haystack(entry: dict[str, Any]) -> str:
 
 
 def history_label(entry: dict[str, Any]) -> Text:
-    """`12:03:44 GET 1000 /contract/private/assets-detail · demo` on one line (code red when it is not
-    1000; cut at the end with an ellipsis, never wrapped mid-path)."""
+    """Two lines, neither wrapped: `10:02:00 POST 1000 · emu-good (submit)` (the code red when it is
+    not 1000), then the path, whole or cut at its end: never broken in the middle."""
     when = str(entry.get("time") or "")[11:19]
     status, code = entry.get("status"), entry.get("code")
     label = Text.assemble((f"{when} ", "dim"), (f"{entry.get('method', '?')} ", "bold"), no_wrap=True, overflow="ellipsis")
     if entry.get("failure"):
-        label.append(f"{entry['failure']} ", style="red")
+        label.append(f"{entry['failure']}", style="red")
+    elif code is not None:
+        label.append(f"{code}", style="green" if code == 1000 else "red")
     else:
-        label.append(f"{status if status is not None else '-'} ", style="dim")
-        if code is not None:
-            label.append(f"{code} ", style="green" if code == 1000 else "red")
-    label.append(str(entry.get("path", "?")))
+        label.append(f"HTTP {status if status is not None else '-'}", style="dim")
     if entry.get("profile"):
         label.append(f" · {entry['profile']}", style="cyan")
     if entry.get("name"):
         label.append(f" ({entry['name']})", style="dim")
+    label.append(f"\n{entry.get('path', '?')}")
     return label
