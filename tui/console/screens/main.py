@@ -59,6 +59,11 @@ JUMP_TARGETS = {
 }
 
 
+def exchange_title(exchange: Any, diagnosis: Any) -> str:
+    code = diagnosis.code if diagnosis is not None and diagnosis.code is not None else "-"
+    return f"{exchange.draft.method} {exchange.draft.path} -> {code}"
+
+
 def titled(widget: Any, title: str) -> Any:
     """The widget with its border title, set before it mounts (afterwards it would cost a refresh)."""
     widget.border_title = title
@@ -76,6 +81,8 @@ class MainScreen(Screen[None]):
         Binding("ctrl+s", "save_draft", "Save", id="main.save", show=False, tooltip="Save the request under a name (the sidebar lists it)."),
         Binding("f2", "open_keys", "Keys", id="main.keys", tooltip="The key file's profiles: add, edit, remove, use, lock."),
         Binding("f3", "open_probe", "Probe", id="main.probe", tooltip="Find which layer fails for this key: public, clock, keyed, signed."),
+        Binding("f4", "mark_exchange", "Mark", id="main.mark", show=False, tooltip="Mark this exchange to compare another with it (f9)."),
+        Binding("f9", "compare", "Compare", id="main.compare", show=False, tooltip="The marked exchange (f4) beside this one, differences marked."),
         # Jump keys: every pane one key away, wherever the focus is (the body editor included).
         *(Binding(f"alt+{n}", f"jump('{pane}')", f"Jump: {label}", id=f"main.jump_{pane}", show=False, priority=True,
                   tooltip=f"Focus the {label}.") for n, (pane, label) in enumerate(JUMPS.items(), start=1)),
@@ -86,6 +93,7 @@ class MainScreen(Screen[None]):
         self.exchange: Any = None  # the last Exchange received
         self.diagnosis: Any = None  # and its Diagnosis
         self._tabs_ready = asyncio.Event()
+        self.marked: tuple[Any, Any] | None = None  # (exchange, diagnosis) marked with f4
         self._pending_target: Any = None
 
     def compose(self) -> ComposeResult:
@@ -347,6 +355,26 @@ class MainScreen(Screen[None]):
     def action_search_body(self) -> None:
         self.query_one("#response-tabs").active = "tab-body"
         self.body_view.post_message(self.body_view.SearchRequested())
+
+    # -- compare ------------------------------------------------------------------------------------
+    def action_mark_exchange(self) -> None:
+        if self.exchange is None or self.diagnosis is None:
+            self.app.notify("Send something first: f4 marks the exchange on screen.", title="Compare", severity="warning")
+            return
+        self.marked = (self.exchange, self.diagnosis)
+        self.app.notify(f"Marked {exchange_title(self.exchange, self.diagnosis)}. Send or open another, then f9 compares.",
+                        title="Compare", markup=False)
+
+    def action_compare(self) -> None:
+        if self.marked is None or self.exchange is None:
+            self.app.notify("Mark an exchange with f4, then show another: f9 puts them side by side.", title="Compare", severity="warning")
+            return
+        from tui.console.compare import compare
+        from tui.console.screens.compare import CompareScreen
+
+        current = (self.exchange, self.diagnosis)
+        self.app.push_screen(CompareScreen(compare(self.marked, current), "marked: " + exchange_title(*self.marked),
+                                           "now: " + exchange_title(*current)))
 
     def action_jump(self, pane: str) -> None:
         """alt+1 .. alt+7: focus a pane (the sidebar is shown first if it is hidden)."""
