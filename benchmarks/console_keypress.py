@@ -86,8 +86,8 @@ async def main(mb: int, sends: int) -> None:
 
     from keys.demo import demo_key
     from tui.console.app import KeyprobeApp
-    from tui.console.target import ConsoleTarget
-    from tui.venues import emulator_venue, signing_hosts
+    from tui.console.base_url import at_base_url
+    from tui.venues import emulator_venue
 
     spawn = multiprocessing.get_context("spawn")  # started before the app takes over stdout
     ours, theirs = spawn.Pipe()
@@ -107,8 +107,8 @@ async def main(mb: int, sends: int) -> None:
         idle = prober.stop()
 
         venue = emulator_venue(base_url)
-        app.set_target(ConsoleTarget(venue, demo_key().credentials, signing_hosts(venue), "demo"))
-        while app.session.target.venue != venue:
+        app.set_target(at_base_url(venue, base_url, demo_key().credentials)[0])
+        while app.session.target.venue.base_url != venue.base_url:
             await pilot.pause(0.05)
         before = rss_mb()
         after: list[float] = []

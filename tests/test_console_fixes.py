@@ -123,3 +123,18 @@ async def test_at_80x24_the_path_shows_its_start_and_the_footer_keeps_quit_and_h
         assert "/contract/priv" in lines[2], lines[2]  # not "ct/private/assets-detail"
         assert "Quit" in lines[-1] and "Help" in lines[-1], lines[-1]
         assert lines[0].startswith(" keyprobe") and "clock" in lines[0] and "╭" in lines[1]  # the status bar is one line
+
+
+async def test_the_readme_tour_works_as_written():
+    """README "Five minutes, offline", steps 2 and 3, key by key."""
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert (await send(app, pilot)).code == 1000  # step 2
+        await run_entry(app, pilot, "Break it: use a wrong secret")
+        assert (await send(app, pilot)).code == 30005
+        await run_entry(app, pilot, "Break it: restore the demo key")
+        await run_entry(app, pilot, "Emulator: skew its clock +90 s")
+        assert (await send(app, pilot)).code == 30007  # the clock is measured again after it
+        await pilot.press("f8")
+        assert (await send(app, pilot)).code == 1000
