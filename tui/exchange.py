@@ -8,6 +8,7 @@ the key and signature masked, and the signing evidence masks the memo.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from urllib.parse import urlencode
@@ -18,6 +19,8 @@ from keys import bounded
 from keys.headers import AuthLevel
 from tui import endpoints
 from tui.venues import Venue
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 if TYPE_CHECKING:
     from keys.signing import SigningEvidence
@@ -39,6 +42,16 @@ class Draft:
     # The query exactly as typed or captured (`a=b%20c` stays `a=b%20c`), when it came as text: a bot's
     # failing GET is then sent and signed byte for byte. `query` holds the same pairs, decoded, for display.
     raw_query: str | None = None
+    headers: Pairs = ()  # the composer's header edits, in order: (name, value) sets it, (name, "") removes it
+
+    def header_error(self) -> str | None:
+        """A sentence for a header edit that cannot go on the wire (a bad name, a line break)."""
+        for name, value in self.headers:
+            if not _TOKEN.fullmatch(name):
+                return f"The header name {name!r} is not valid (letters, digits and !#$%&'*+-.^_`|~ only)."
+            if "\r" in value or "\n" in value:
+                return f"The value of {name} holds a line break; a header value is one line."
+        return None
 
     @property
     def auth_level(self) -> AuthLevel:

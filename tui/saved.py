@@ -76,7 +76,19 @@ def draft_record(draft: Draft) -> dict[str, Any]:
         **({"raw_query": draft.raw_query} if draft.raw_query is not None else {}),
         "body": draft.body,
         "auth": draft.auth_level.value,
-    }
+    } | _header_edits(draft)
+
+
+def _header_edits(draft: Draft) -> dict[str, Any]:
+    """The composer's header edits, when there are any, except a key or signature typed over the
+    signer's: those could be credentials, and a saved request never holds one."""
+    edits = [[k, v] for k, v in draft.headers if k.lower() not in _secret_header_names(draft)]
+    return {"headers": edits} if edits else {}
+
+
+def _secret_header_names(draft: Draft) -> tuple[str, str]:
+    hs = draft.venue.header_set
+    return hs.key.lower(), hs.sign.lower()
 
 
 def draft_from_record(record: Any, where: str) -> Draft:
@@ -138,8 +150,13 @@ def draft_from_record(record: Any, where: str) -> Draft:
         raise SavedRequestError(f"{where}: {exc}.") from None
     profile = field("profile", str, required=False)
     raw_query = field("raw_query", str, required=False)
+    headers: list[tuple[str, str]] = []
+    for i, pair in enumerate(field("headers", list, required=False, default=[])):
+        if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
+            raise SavedRequestError(f"{where}: header item {i + 1} should be a [name, value] pair of strings.")
+        headers.append((pair[0], pair[1]))
     return Draft(venue=venue, method=method, path=path, query=tuple(query), body=body, auth=auth, profile=profile,
-                 raw_query=raw_query)
+                 raw_query=raw_query, headers=tuple(headers))
 
 
 def to_json(saved: SavedRequest) -> str:

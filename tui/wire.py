@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Generator
 from time import perf_counter_ns
 from urllib.parse import urlsplit
 
@@ -175,7 +176,7 @@ class Wire:
             trace.attach(request)
             try:
                 async with asyncio.timeout(self.deadline):
-                    response = await client.send(request, auth=signer, stream=True)
+                    response = await client.send(request, auth=_Edited(signer, draft.headers) if draft.headers else signer, stream=True)
                     try:
                         body, truncated, size = await self._read_body(response)
                         trace.mark("receive_response_body.complete")
@@ -239,7 +240,36 @@ def environment_proxy(url: str) -> str | None:
 def build_request(client: httpx.Client | httpx.AsyncClient, draft: Draft) -> httpx.Request:
     """THE request builder. A send builds its request here with the wire's client, an export with
     `export_client()`, so both carry the same headers (the client's defaults included) and the same bytes."""
-    return client.build_request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
+    request = client.build_request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
+    edit_headers(request, draft.headers)
+    return request
+
+
+def edit_headers(request: httpx.Request, edits: tuple[tuple[str, str], ...]) -> None:
+    """The composer's header edits: (name, value) sets the header, (name, "") removes it."""
+    for name, value in edits:
+        if value:
+            request.headers[name] = value
+        elif name in request.headers:
+            del request.headers[name]
+
+
+class _Edited(httpx.Auth):
+    """The signer, then the header edits once more on top: a signing header broken on purpose (a
+    stale timestamp, another key) goes out as typed, and the diagnosis sees what really went."""
+
+    def __init__(self, signer: httpx.Auth, edits: tuple[tuple[str, str], ...]) -> None:
+        self.signer, self.edits = signer, edits
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self.signer.auth_flow(request)
+        signed = next(flow)
+        edit_headers(signed, self.edits)
+        response = yield signed
+        try:
+            flow.send(response)
+        except StopIteration:
+            pass
 
 
 class _NeverSends(httpx.BaseTransport):

@@ -24,6 +24,19 @@ class SigningPreview:
     problem: str | None  # a sentence when the draft cannot be signed as is
 
 
+def edited(headers: list[tuple[str, str]], edits: tuple[tuple[str, str], ...], hs: object) -> list[tuple[str, str]]:
+    """The composer's header edits on the preview's headers, as the wire applies them (a value typed
+    over the key or signature header is shown masked, as sent ones are)."""
+    from keys.signing import masked_header_value
+
+    out = list(headers)
+    for name, value in edits:
+        out = [(n, v) for n, v in out if n.lower() != name.lower()]
+        if value:
+            out.append((name, masked_header_value(name, value, hs) + "  (edited)"))
+    return out
+
+
 def preview(draft: Draft, credentials: Credentials | None, clock: Clock) -> SigningPreview:
     from keys.signing import MEMO_MASK, AuthLevel, prehash, signed_payload, signs_body
 
@@ -44,6 +57,7 @@ def preview(draft: Draft, credentials: Credentials | None, clock: Clock) -> Sign
         headers.append((hs.timestamp, timestamp))
         headers.append((hs.sign, "HMAC-SHA256 of the pre-image, computed at send"))
         preimage = prehash(timestamp, MEMO_MASK if credentials.memo else "", payload)
+    headers = edited(headers, draft.headers, hs)
     if draft.body.strip() and not signs_body(method):
         problem = f"A {method} request signs the query string; the body will be sent but not signed."
     return SigningPreview(method, draft.url, level.value, tuple(headers), kind, payload, preimage, problem)

@@ -210,7 +210,7 @@ class MainScreen(Screen[None]):
             self.post_message(SendRefused(str(exc)))
             return
         draft = self.composer.draft(target.venue, target.profile)
-        problem = draft.body_error()
+        problem = draft.body_error() or draft.header_error()
         if problem:
             self.post_message(SendRefused(problem))
             return

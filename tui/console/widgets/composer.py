@@ -75,6 +75,7 @@ and body.
             yield Static(f"{START_AUTH} ▼", id="auth-slot", classes="select-slot")
             yield Static("", id="endpoint-hint")
         yield QueryTable(id="query")
+        yield QueryTable("header", id="headers")
         yield Label(body_label(START_METHOD), classes="field-label", id="body-label")
         yield Static(Text(body_placeholder(START_METHOD), style="dim"), id="body-slot")
         yield Static("", id="body-error")
@@ -110,8 +111,9 @@ and body.
 
         path = self.path or "/"
         auth = AuthLevel(str(self.query_one("#auth").value))  # type: ignore[attr-defined]
-        query = self.query_one(QueryTable).pairs()
-        return Draft(venue, self.method, path if path.startswith("/") else f"/{path}", query, self.body, auth, profile)
+        query = self.query_one("#query", QueryTable).pairs()
+        headers = self.query_one("#headers", QueryTable).pairs()
+        return Draft(venue, self.method, path if path.startswith("/") else f"/{path}", query, self.body, auth, profile, headers=headers)
 
     # -- writing ------------------------------------------------------------------------------------
     def configure(self, venue: Venue, key_label: str) -> None:
@@ -137,7 +139,7 @@ and body.
         """Fill in a known endpoint with its sample query and body."""
         self.query_one("#method").value = endpoint.method  # type: ignore[attr-defined]
         self.query_one("#path", Input).value = endpoint.path
-        await self.query_one(QueryTable).set_pairs(list(endpoint.sample_query))
+        await self.query_one("#query", QueryTable).set_pairs(list(endpoint.sample_query))
         self.query_one("#body").text = endpoint.sample_body  # type: ignore[attr-defined]
         self.query_one("#auth").value = endpoint.auth.value  # type: ignore[attr-defined]
         self._update_hint(set_auth=True)
@@ -154,7 +156,8 @@ and body.
             self.query_one("#method", Select).value = draft.method.upper()
             self.query_one("#path", Input).value = draft.path
             self.query_one("#auth", Select).value = draft.auth_level.value
-        await self.query_one(QueryTable).set_pairs(list(draft.query))
+        await self.query_one("#query", QueryTable).set_pairs(list(draft.query))
+        await self.query_one("#headers", QueryTable).set_pairs(list(draft.headers))
         self.query_one("#body", TextArea).text = draft.body
         self._update_hint(set_auth=False)
         self.check_body()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -12,13 +12,14 @@ from textual.widgets import Button, Input, Static
 
 
 class QueryRow(Horizontal):
-    def __init__(self, key: str = "", value: str = "") -> None:
+    def __init__(self, key: str = "", value: str = "", placeholders: tuple[str, str] = ("key", "value")) -> None:
         super().__init__(classes="query-row")
         self._key, self._value = key, value
+        self._placeholders = placeholders
 
     def compose(self) -> ComposeResult:
-        yield Input(self._key, placeholder="key", compact=True, classes="query-key")
-        yield Input(self._value, placeholder="value", compact=True, classes="query-value")
+        yield Input(self._key, placeholder=self._placeholders[0], compact=True, classes="query-key")
+        yield Input(self._value, placeholder=self._placeholders[1], compact=True, classes="query-value")
         yield Button("✕", compact=True, classes="query-remove", tooltip="Remove this parameter")
 
     @property
@@ -57,9 +58,19 @@ payload, so the order here is the order that is signed. Rows with an empty key a
         Binding("ctrl+r", "remove_row", "Remove param", id="query.remove", tooltip="Remove the focused row."),
     ]
 
+    HEADINGS = {
+        "query": ("[$text-muted]Query[/]  [b $text-accent]+ parameter (ctrl+n)[/]", ("key", "value")),
+        "header": ("[$text-muted]Headers[/]  [b $text-accent]+ header (ctrl+n)[/]  [$text-muted]empty value: removed[/]",
+                   ("Header-Name", "value (empty: remove the header)")),
+    }
+
+    def __init__(self, kind: str = "query", **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.kind = kind
+
     def compose(self) -> ComposeResult:
-        yield AddParameter("[$text-muted]Query[/]  [b $text-accent]+ parameter (ctrl+n)[/]", id="query-head")
-        yield Vertical(id="query-rows")
+        yield AddParameter(self.HEADINGS[self.kind][0], id=f"{self.kind}-head", classes="table-head")
+        yield Vertical(id=f"{self.kind}-rows", classes="table-rows")
 
     @property
     def rows(self) -> list[QueryRow]:
@@ -69,14 +80,14 @@ payload, so the order here is the order that is signed. Rows with an empty key a
         return tuple(row.pair for row in self.rows if row.pair[0])
 
     async def set_pairs(self, pairs: tuple[tuple[str, str], ...] | list[tuple[str, str]]) -> None:
-        rows = self.query_one("#query-rows", Vertical)
+        rows = self.query_one(".table-rows", Vertical)
         await rows.remove_children()
-        await rows.mount_all([QueryRow(k, v) for k, v in pairs])
+        await rows.mount_all([QueryRow(k, v, self.HEADINGS[self.kind][1]) for k, v in pairs])
         self.post_message(self.Changed())
 
     async def action_add_row(self) -> None:
-        row = QueryRow()
-        await self.query_one("#query-rows", Vertical).mount(row)
+        row = QueryRow(placeholders=self.HEADINGS[self.kind][1])
+        await self.query_one(".table-rows", Vertical).mount(row)
         row.query_one(".query-key", Input).focus()
 
     async def action_remove_row(self) -> None:
