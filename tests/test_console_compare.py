@@ -1,4 +1,4 @@
-"""Compare: mark a working exchange (f4), make a failing one, f9 shows them side by side with the
+"""Compare: mark a working exchange (f4), make a failing one, f10 shows them side by side with the
 differing lines marked and the identical ones not."""
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ async def test_a_working_and_a_failing_call_side_by_side_with_the_differences_ma
         await pilot.press("f4")
         await run_entry(app, pilot, "Break it: use a wrong secret")
         assert (await send(app, pilot)).code == 30005
-        await pilot.press("f9")
+        await pilot.press("f10")
         await pilot.pause()
         assert isinstance(app.screen, CompareScreen)
         sections = {s.title: s for s in app.screen.sections}
@@ -49,11 +49,11 @@ async def test_a_working_and_a_failing_call_side_by_side_with_the_differences_ma
         assert app.screen is app.main_screen
 
 
-async def test_f9_without_a_mark_says_what_to_do():
+async def test_f10_without_a_mark_says_what_to_do():
     app = KeyprobeApp()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(app, pilot)
-        await pilot.press("f9")
+        await pilot.press("f10")
         await pilot.pause()
         assert not isinstance(app.screen, CompareScreen)
         assert any("f4" in n.message for n in app._notifications)

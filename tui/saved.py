@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from keys import bounded
-from keys.signing import AuthLevel
+from keys.headers import AuthLevel
 from tui import paths
 from keys.atomic import atomic_write
 from tui.exchange import Draft

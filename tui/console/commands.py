@@ -28,7 +28,7 @@ def entries(app: Any) -> list[Entry]:
         Entry("Body: search", "Search the response body (/ in the body, n / N to step)", main.action_search_body),
         Entry("Sidebar: show / hide", "ctrl+b", main.action_toggle_sidebar),
         Entry("Compare: mark this exchange", "Mark what is on screen, to compare another with it (f4)", main.action_mark_exchange),
-        Entry("Compare: the marked exchange beside this one", "Request, pre-image, answer, diagnosis, body; differences marked (f9)", main.action_compare),
+        Entry("Compare: the marked exchange beside this one", "Request, pre-image, answer, diagnosis, body; differences marked (f10)", main.action_compare),
         Entry("Base URL: send to another base URL (no profile)", "The current venue at a URL you type; KEYPROBE_* credentials",
               partial(ask_base_url, app)),
     ]

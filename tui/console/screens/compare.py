@@ -1,4 +1,4 @@
-"""Compare (f9): the exchange marked with f4 on the left, the one on screen on the right, section by
+"""Compare (f10): the exchange marked with f4 on the left, the one on screen on the right, section by
 section, with the lines that differ marked (▶ and highlighted). tui.console.compare builds the
 sections; this only draws them."""
 

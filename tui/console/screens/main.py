@@ -81,8 +81,8 @@ class MainScreen(Screen[None]):
         Binding("ctrl+s", "save_draft", "Save", id="main.save", show=False, tooltip="Save the request under a name (the sidebar lists it)."),
         Binding("f2", "open_keys", "Keys", id="main.keys", tooltip="The key file's profiles: add, edit, remove, use, lock."),
         Binding("f3", "open_probe", "Probe", id="main.probe", tooltip="Find which layer fails for this key: public, clock, keyed, signed."),
-        Binding("f4", "mark_exchange", "Mark", id="main.mark", show=False, tooltip="Mark this exchange to compare another with it (f9)."),
-        Binding("f9", "compare", "Compare", id="main.compare", show=False, tooltip="The marked exchange (f4) beside this one, differences marked."),
+        Binding("f4", "mark_exchange", "Mark", id="main.mark", show=False, tooltip="Mark this exchange to compare another with it (f10)."),
+        Binding("f10", "compare", "Compare", id="main.compare", show=False, tooltip="The marked exchange (f4) beside this one, differences marked."),
         # Jump keys: every pane one key away, wherever the focus is (the body editor included).
         *(Binding(f"alt+{n}", f"jump('{pane}')", f"Jump: {label}", id=f"main.jump_{pane}", show=False, priority=True,
                   tooltip=f"Focus the {label}.") for n, (pane, label) in enumerate(JUMPS.items(), start=1)),
@@ -362,12 +362,12 @@ class MainScreen(Screen[None]):
             self.app.notify("Send something first: f4 marks the exchange on screen.", title="Compare", severity="warning")
             return
         self.marked = (self.exchange, self.diagnosis)
-        self.app.notify(f"Marked {exchange_title(self.exchange, self.diagnosis)}. Send or open another, then f9 compares.",
+        self.app.notify(f"Marked {exchange_title(self.exchange, self.diagnosis)}. Send or open another, then f10 compares (or the palette: Compare).",
                         title="Compare", markup=False)
 
     def action_compare(self) -> None:
         if self.marked is None or self.exchange is None:
-            self.app.notify("Mark an exchange with f4, then show another: f9 puts them side by side.", title="Compare", severity="warning")
+            self.app.notify("Mark an exchange with f4, then show another: f10 puts them side by side.", title="Compare", severity="warning")
             return
         from tui.console.compare import compare
         from tui.console.screens.compare import CompareScreen
