@@ -23,7 +23,10 @@ the emulator's switches and the "break it on purpose" entries are there.
 - **f3** probe: which layer fails for this key (public, clock, keyed, signed);
 - **ctrl+s** saves the request under a name, **ctrl+b** shows the sidebar of saved requests and
   the history (open, replay, delete);
-- **f5** measures the server clock, **f8** signs with it; **f6** / **f7** copy the request as curl.
+- **f5** measures the server clock, **f8** signs with it; **f6** / **f7** copy the request as curl;
+- **f4** marks the exchange on screen, **f10** compares it with the one shown now;
+- **alt+1** … **alt+7** jump to the request, body editor, signing preview, diagnosis, response body,
+  response tabs and sidebar; **tab** moves between fields and leaves the body editor.
 """
 
 
