@@ -73,6 +73,9 @@ class NetworkThread:
         except asyncio.CancelledError:
             future.cancel()  # reaches the task on the network loop
             raise
+        finally:
+            if self.last is future:
+                self.last = None  # the result (a 20 MB body, say) is the caller's now: not kept here too
 
     def on_network_thread(self) -> bool:
         return threading.current_thread() is self._thread
