@@ -88,8 +88,13 @@ class ConsoleSession:
             self._wire = Wire(timeout=self.timeout_s, deadline_name="the console's timeout")
         return self._wire
 
-    async def send(self, draft: Draft) -> tuple[Exchange, Diagnosis]:
-        """Sign and send `draft` on the network thread; the Exchange and its diagnosis."""
+    async def send(self, draft: Draft) -> Exchange:
+        """Sign and send `draft` on the network thread."""
+        target = await self.wait_target()
+        return await self.network.run(self.wire().send(draft, target.with_clock(self.clock())))
+
+    async def send_and_diagnose(self, draft: Draft) -> tuple[Exchange, Diagnosis]:
+        """`send`, diagnosed on the network thread the moment the last byte is read."""
         target = await self.wait_target()
         return await self.network.run(self._send_and_diagnose(draft, target.with_clock(self.clock())))
 

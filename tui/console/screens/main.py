@@ -216,7 +216,7 @@ class MainScreen(Screen[None]):
             return
         self.post_message(SendStarted(draft))
         try:
-            exchange, diagnosis = await self.session.send(draft)  # on the network thread
+            exchange, diagnosis = await self.session.send_and_diagnose(draft)  # on the network thread
         except Exception as exc:  # noqa: BLE001 - wire.send never raises; this is a last resort
             self.post_message(SendRefused(f"Sending failed unexpectedly: {type(exc).__name__}: {exc}"))
             return
