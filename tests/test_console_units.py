@@ -266,3 +266,12 @@ def test_console_arguments_skip_the_subcommand_modules():
     assert (args.console_venue, args.console_profile, args.command) == ("wooxpro", "main", None)
     for argv in (["send", "GET", "/x"], ["--help"], ["--venue", "nowhere"], ["sned"]):
         assert cli._console_args(argv) is None  # the full parser takes over (and reports errors)
+
+
+def test_a_body_nested_100000_deep_is_laid_out_with_bounded_indentation():
+    from tui.console.body_text import MAX_INDENT
+
+    text, note = lay_out(b"[" * 100_000 + b"]" * 100_000)
+    assert note == "JSON, 199,999 lines"  # the innermost [] is one line
+    deep = text.line(99_998)
+    assert deep.startswith("  " * MAX_INDENT + "[depth 99998] ") and len(deep) < 200

@@ -27,6 +27,7 @@ BLOCK_BYTES = 64 * 1024  # a block is this many bytes of laid-out text, cut at a
 SLICE_BYTES = 512 * 1024  # the most of the body one C call works on (see json_layout)
 CACHED_BLOCKS = 64  # blocks whose line offsets and depths are kept (what is on screen, and near it)
 INDENT = "  "
+MAX_INDENT = 40  # levels shown as indentation; deeper lines say their depth (a hostile body nests 100,000 deep)
 MATCH_LIMIT = 100_000
 _STRING = rb'"(?:[^"\\]|\\.)*+"'
 # Clean text (strings without a structural character or white space, anything outside strings),
@@ -116,7 +117,7 @@ class BodyText:
             self._cache.move_to_end(number)
             return found
         data, (start, end) = self.data, self.block_span[number]
-        starts, depths = array("I", [start]), array("H")
+        starts, depths = array("I", [start]), array("I")
         depth = self.block_depth[number]
         position = start
         while True:
@@ -125,7 +126,7 @@ class BodyText:
             if self.indented:
                 if data[position:position + 1] in _CLOSES:
                     depth = max(depth - 1, 0)
-                depths.append(min(depth, 65535))
+                depths.append(depth)
                 if data[stop - 1:stop] in _OPENS:
                     depth += 1
             starts.append(stop + 1)
@@ -144,7 +145,10 @@ class BodyText:
         k = index - self.block_first[number]
         text = self.data[starts[k]:starts[k + 1] - 1].decode("utf-8", "replace")
         if self.indented:
-            return INDENT * depths[k] + shown(text)
+            depth = depths[k]
+            if depth > MAX_INDENT:
+                return f"{INDENT * MAX_INDENT}[depth {depth}] {shown(text)}"
+            return INDENT * depth + shown(text)
         return shown(text.rstrip("\r"), multiline=True)  # ESC, OSC 52, BEL from a server: shown, never obeyed
 
     def find(self, term: str, limit: int = MATCH_LIMIT) -> list[int]:
