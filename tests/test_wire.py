@@ -11,7 +11,7 @@ import pytest
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET, demo_key
 from keys.secret import Secret
 from keys.signing import AuthLevel, FixedClock, verify
-from tui.exchange import Draft, FailureKind
+from tui.exchange import RateLimit, Draft, FailureKind
 from tui.signing_context import SigningContext
 from tui.venues import VENUES, emulator_venue
 from tui.failures import classify
@@ -138,6 +138,13 @@ def test_rate_limit_parsing_edge_cases():
     assert parse_rate_limit((("X-API-RateLimit-Remaining", "7"), ("X-API-RateLimit-Limit", "12"))).remaining == 7
     bad = parse_rate_limit((("X-BM-RateLimit-Remaining", "lots"), ("X-BM-RateLimit-Limit", "10.0")))
     assert bad.remaining is None and bad.limit == 10
+
+
+def test_rate_limit_summary_counts_remaining_as_used_and_keeps_each_part():
+    # BitMart's Remaining counts requests already made: "remaining 1 limit 600" read as one left.
+    assert RateLimit(1, 12, 2, "UID").summary() == "1 of 12 used in this window (2 s) · mode UID"
+    assert RateLimit(7, None, None, None).summary() == "7 used in this window"
+    assert RateLimit(None, 40, 2, None).summary() == "limit 40 per window (2 s)"
     assert not parse_rate_limit((("Content-Type", "application/json"),)).present
 
 

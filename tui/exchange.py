@@ -134,6 +134,23 @@ class RateLimit:
     def present(self) -> bool:
         return any(v is not None for v in (self.remaining, self.limit, self.reset, self.mode))
 
+    def summary(self) -> str:
+        """`1 of 12 used in this window (2 s) · mode UID`: BitMart's "Remaining" counts the requests already
+        made in the window (real answers and the document's worked example), so "remaining 1, limit 12"
+        read as one left. The mode is the server's text: callers sanitise before printing."""
+        used, limit = self.remaining, self.limit
+        if used is not None and limit is not None:
+            parts = [f"{used} of {limit} used in this window"]
+        elif used is not None:
+            parts = [f"{used} used in this window"]
+        else:
+            parts = [f"limit {limit} per window" if limit is not None else "no count"]
+        if self.reset is not None:
+            parts[0] += f" ({self.reset} s)"
+        if self.mode is not None:
+            parts.append(f"mode {self.mode}")
+        return " · ".join(parts)
+
 
 @dataclass(frozen=True)
 class ResponseData:

@@ -86,11 +86,7 @@ def timings_line(t: Timings) -> str:
 
 
 def rate_limit_line(rl: RateLimit) -> str | None:
-    if not rl.present:
-        return None
-    parts = [f"{name} {value}" for name, value in (("remaining", rl.remaining), ("limit", rl.limit), ("reset", rl.reset), ("mode", rl.mode))
-             if value is not None]
-    return "rate limit: " + ", ".join(parts) + " (as sent; the docs disagree on what Remaining counts)"
+    return f"rate limit: {rl.summary()}" if rl.present else None
 
 
 # -- pieces --------------------------------------------------------------------------------------------

@@ -35,22 +35,11 @@ def status_text(exchange: Any) -> Text:
 
 
 def rate_limit_text(rate_limit: Any) -> Text:
-    """`10 of 600 used in this window (60 s)`: the venues' "Remaining" header counts the requests
-    already made in the window (the document's worked example, and real answers), so shown raw as
-    "remaining 10 limit 600" it read as ten left."""
+    """The rate-limit line, worded by `RateLimit.summary` as the CLI words it."""
     if not rate_limit.present:
         return Text("rate limit: no X-*-RateLimit headers", style="dim")
-    used, limit = rate_limit.remaining, rate_limit.limit
-    if used is not None and limit is not None:
-        parts = [f"{used} of {limit} used in this window"]
-    else:
-        parts = [f"{used} used in this window" if used is not None else f"limit {limit} per window"]
-    if rate_limit.reset is not None:
-        parts[0] += f" ({rate_limit.reset} s)"
-    if rate_limit.mode is not None:
-        parts.append(f"mode {rate_limit.mode}")
     text = Text("rate limit  ", style="bold")
-    text.append(shown(" · ".join(parts)))  # the mode is the server's text
+    text.append(shown(rate_limit.summary()))  # the mode is the server's text
     return text
 
 
