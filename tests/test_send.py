@@ -111,6 +111,7 @@ def test_a_key_is_not_sent_to_a_host_it_is_not_bound_to(capsys, emu, monkeypatch
     # BitMart's key table says api-cloud*.bitmart.com only: pointing it at another host must not sign.
     code, out, _ = run(capsys, *SUBMIT, "--venue", "bitmart", "--base-url", emu.base_url, "--body", ORDER)
     assert code == 2 and "Refusing to sign for 127.0.0.1" in out and "Nothing was sent" in out
+    assert out.count("Refusing to sign for 127.0.0.1") == 1, out  # said once, not echoed by the detail and diagnosis
     assert requests_seen(emu) == 0
     # Allowed on purpose, the same key works there (and is counted: the check above can see a send).
     code, _, err = run(capsys, *SUBMIT, "--venue", "bitmart", "--base-url", emu.base_url, "--allow-host", "127.0.0.1", "--body", ORDER)

@@ -145,6 +145,7 @@ def test_rate_limit_summary_counts_remaining_as_used_and_keeps_each_part():
     assert RateLimit(1, 12, 2, "UID").summary() == "1 of 12 used in this window (2 s) · mode UID"
     assert RateLimit(7, None, None, None).summary() == "7 used in this window"
     assert RateLimit(None, 40, 2, None).summary() == "limit 40 per window (2 s)"
+    assert RateLimit(None, None, None, "IP").summary() == "mode IP"  # unreadable figures left out
     assert not parse_rate_limit((("Content-Type", "application/json"),)).present
 
 

@@ -138,15 +138,14 @@ class RateLimit:
         """`1 of 12 used in this window (2 s) · mode UID`: BitMart's "Remaining" counts the requests already
         made in the window (real answers and the document's worked example), so "remaining 1, limit 12"
         read as one left. The mode is the server's text: callers sanitise before printing."""
-        used, limit = self.remaining, self.limit
-        if used is not None and limit is not None:
-            parts = [f"{used} of {limit} used in this window"]
-        elif used is not None:
-            parts = [f"{used} used in this window"]
+        used, limit, reset = self.remaining, self.limit, self.reset
+        if used is not None:
+            count = f"{used} of {limit} used in this window" if limit is not None else f"{used} used in this window"
         else:
-            parts = [f"limit {limit} per window" if limit is not None else "no count"]
-        if self.reset is not None:
-            parts[0] += f" ({self.reset} s)"
+            count = f"limit {limit} per window" if limit is not None else ""
+        if reset is not None:
+            count = f"{count} ({reset} s)" if count else f"window {reset} s"
+        parts = [count] if count else []
         if self.mode is not None:
             parts.append(f"mode {self.mode}")
         return " · ".join(parts)

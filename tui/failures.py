@@ -79,8 +79,8 @@ def _classify(exc: BaseException, draft: Draft, request: httpx.Request | None = 
     def fail(kind: FailureKind, sentence: str) -> TransportFailure:
         return TransportFailure(kind=kind, sentence=sentence, detail=detail)
 
-    if isinstance(exc, SigningRefused):
-        return fail(FailureKind.SIGNING_REFUSED, f"{exc} Nothing was sent.")
+    if isinstance(exc, SigningRefused):  # keyprobe's own sentence: no detail beyond it to add
+        return TransportFailure(kind=FailureKind.SIGNING_REFUSED, sentence=f"{exc} Nothing was sent.", detail="")
     if isinstance(exc, DeadlineExceeded):
         named = f"{exc.name} of {exc.seconds:g} s" if exc.name else f"keyprobe's default deadline of {exc.seconds:g} s (set another with --timeout)"
         return fail(FailureKind.DEADLINE, f"{where} did not finish the exchange within {named}; the deadline covers "

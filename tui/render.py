@@ -145,12 +145,16 @@ def render_failure(failure: TransportFailure, timings: Timings | None = None) ->
     return Group(*parts)
 
 
-def render_diagnosis(diagnosis: Any) -> RenderableType:
+def render_diagnosis(diagnosis: Any, *, said: str | None = None) -> RenderableType:
     """tui.diagnose.Diagnosis: the headline, the documented row and status check, causes, fixes with
-    their evidence, notes. A success is one line."""
+    their evidence, notes. A success is one line. `said`: a sentence already printed just above (a
+    transport failure's), which the headline then does not repeat."""
     outcome = str(getattr(getattr(diagnosis, "outcome", ""), "value", getattr(diagnosis, "outcome", "")))
     style = OUTCOME_STYLE.get(outcome, "bold red")
-    parts: list[RenderableType] = [Text.assemble(("Diagnosis: ", "bold"), (shown(diagnosis.headline), style))]
+    headline = diagnosis.headline
+    if said is not None and headline == said:
+        headline = f"{getattr(diagnosis, 'category', None) or 'transport'}, as said above."
+    parts: list[RenderableType] = [Text.assemble(("Diagnosis: ", "bold"), (shown(headline), style))]
     if outcome == "success":
         return Group(*parts)
     row = getattr(diagnosis, "row", None)
@@ -190,7 +194,8 @@ def render_exchange(exchange: Exchange, diagnosis: Any | None = None, *, body_li
         parts.append(render_failure(exchange.failure, exchange.timings))
     if diagnosis is not None:
         parts.append(Text(""))
-        parts.append(render_diagnosis(diagnosis))
+        said = exchange.failure.sentence if exchange.failure is not None else None
+        parts.append(render_diagnosis(diagnosis, said=said))
     return Group(*parts)
 
 
