@@ -138,3 +138,31 @@ def test_a_read_only_folder_makes_a_save_a_sentence(home):
             v.save()
     finally:
         home.chmod(0o700)
+
+
+FULL_DISK_CHILD = r"""
+import resource, signal, sys
+from keys import vault
+from keys.vault import Profile
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit then fails with EFBIG, as on a full disk
+v = vault.unlock(sys.argv[1], sys.argv[2])
+v.add(Profile.new("z", "bitmart", sys.argv[3], sys.argv[4], "m"))
+resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))
+try:
+    v.save()
+except vault.VaultError as exc:
+    print(exc)
+    sys.exit(7)
+"""
+
+
+def test_a_save_that_cannot_be_written_is_a_sentence_and_the_file_stays(home):
+    # Root ignores a read-only folder, but not a file-size limit: the kernel refuses the write itself.
+    path = home / "keys.json"
+    before = path.read_bytes()
+    done = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(path), PASS, KEY, SECRET],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 7 and "Traceback" not in done.stderr, (done.stdout, done.stderr)
+    assert "Could not write the key file" in done.stdout and "the file on disk is unchanged" in done.stdout
+    assert path.read_bytes() == before and list(vault.unlock(path, PASS).profiles) == []
+    assert sorted(p.name for p in home.iterdir()) == ["keys.json"]  # no half-written temporary file left behind
