@@ -7,7 +7,7 @@ answer), 1 when something is wrong with one of them, 2 for unreadable input or u
 from __future__ import annotations
 
 import argparse
-import json
+from tui.terminal_safe import dumps, shown
 import os
 import sys
 import time
@@ -40,32 +40,25 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def read_input(name: str) -> bytes:
-    """At most MAX_INPUT_BYTES + 1 bytes of FILE or stdin; OSError and special files become a sentence."""
-    import os
-    import stat
-
+    """FILE or stdin, at most MAX_INPUT_BYTES; special files, folders and unreadable files become a sentence.
+    keys.bounded opens without blocking, so a FIFO is refused instead of waiting forever for a writer."""
+    from keys.bounded import UnreadableInput, read_file, read_stream
     from tui.inspect.model import MAX_INPUT_BYTES, InspectError
 
-    if name == "-":
-        if sys.stdin.isatty():
-            raise InspectError("Paste the request, then Ctrl-D (or pass a FILE).")
-        return sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
     try:
-        mode = os.stat(name).st_mode
-        if stat.S_ISDIR(mode):
-            raise InspectError(f"{name} is a folder, not a file.")
-        if not stat.S_ISREG(mode) and not stat.S_ISFIFO(mode):
-            raise InspectError(f"{name} is not a regular file.")
-        with open(name, "rb") as fh:
-            return fh.read(MAX_INPUT_BYTES + 1)
-    except FileNotFoundError:
-        raise InspectError(f"{name}: no such file.") from None
-    except OSError as exc:
-        raise InspectError(f"{name}: cannot be read ({exc.strerror or exc}).") from None
+        if name == "-":
+            if sys.stdin.isatty():
+                raise InspectError("Paste the request, then Ctrl-D (or pass a FILE).")
+            return read_stream(sys.stdin.buffer, MAX_INPUT_BYTES, "input on stdin")
+        return read_file(name, MAX_INPUT_BYTES, "request file")
+    except UnreadableInput as exc:
+        raise InspectError(str(exc)) from None
 
 
 def key_material(profile: str | None, loopback: bool) -> list:
-    """The profile's credentials, else KEYPROBE_*'s, and the emulator's demo keys for loopback requests."""
+    """The profile's credentials, else KEYPROBE_*'s, and the emulator's demo keys for loopback requests.
+    InspectError when the user's own key material holds a character no request can carry (the door check)."""
+    from tui.inspect.model import InspectError
     from tui.signing_context import environment_credentials as env_credentials
 
     out = []
@@ -75,8 +68,15 @@ def key_material(profile: str | None, loopback: bool) -> list:
         out.append(load_profile(profile).credentials)
     elif (creds := env_credentials()) is not None:
         out.append(creds)
+    for creds in out:
+        if creds.refusal:
+            raise InspectError(creds.refusal)
     if loopback:
         from keys.demo import DEMO_KEYS
+
+        if not out:  # said, not silent: a MATCH here is about the demo key, not the user's
+            print("keyprobe inspect: no --profile or KEYPROBE_* given: loopback requests are checked with the "
+                  "emulator's demo keys.", file=sys.stderr)
 
         out += [k.credentials for k in DEMO_KEYS]
     return out
@@ -90,10 +90,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         fmt, requests = parse(read_input(args.file), args.format)
+        creds = key_material(args.profile, any(r.host in LOOPBACK_HOSTS for r in requests))
     except InspectError as exc:
-        print(f"keyprobe inspect: {exc}", file=sys.stderr)
+        print(f"keyprobe inspect: {shown(exc)}", file=sys.stderr)
         return 2
-    creds = key_material(args.profile, any(r.host in LOOPBACK_HOSTS for r in requests))
     budget = time.monotonic() + SEARCH_BUDGET_S
     inspections = []
     for r in requests:
@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
         inspections.append(inspect_request(r, creds, uid=args.uid, max_seconds=min(1.0, left)))
     try:
         if args.json:
-            print(json.dumps({"format": fmt, "requests": [i.to_dict() for i in inspections]}, ensure_ascii=False))
+            print(dumps({"format": fmt, "requests": [i.to_dict() for i in inspections]}))
         else:
             from tui.inspect.render import print_inspections
 

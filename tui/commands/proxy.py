@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import json
+from tui.terminal_safe import dumps
 import sys
 import threading
 
@@ -86,7 +86,7 @@ def _printer(as_json: bool):
     def show(inspection, relayed) -> None:
         from tui.inspect.render import one_line
 
-        line = json.dumps(inspection.to_dict(), ensure_ascii=False) if as_json else one_line(inspection)
+        line = dumps(inspection.to_dict()) if as_json else one_line(inspection)
         with lock:
             try:
                 print(line, flush=True)

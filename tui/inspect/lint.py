@@ -26,6 +26,8 @@ WINDOW_MS = 60_000  # 30007: within a minute
 CLOSE_MS = 5_000  # the recvWindow default: closer than this is fine
 WOOX_HEADERS = ("x-api-signature",)  # WOO X (developer.woox.io), a different venue from WOO X Pro
 KNOWN_SUFFIXES = ("KEY", "SIGN", "TIMESTAMP", "BROKER-ID")
+# RFC 9110 token: what a method may be made of (no control character, space or separator).
+HTTP_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,28 @@ def lint(req: CapturedRequest, *, received_at_ms: float | None = None, clock_off
         out += _auth(req, hs)
         out += _timestamp(req, hs, received_at_ms, clock_offset_ms)
         out += _key(req, hs)
+    out += _method(req)
+    out += _url(req)
     out += _body(req)
     out += _host(req, venue)
     return out
+
+
+def _method(req: CapturedRequest) -> list[Finding]:
+    if HTTP_TOKEN.fullmatch(req.method):
+        return []
+    return [Finding("method-not-token", "error", f"The method {req.method!r} is not an HTTP token (letters, digits and "
+                    "!#$%&'*+-.^_`|~ only): no server accepts it.")]
+
+
+def _url(req: CapturedRequest) -> list[Finding]:
+    from urllib.parse import urlsplit
+
+    try:
+        port = urlsplit(req.url).port
+    except ValueError as exc:
+        return [Finding("url-malformed", "error", f"The URL cannot be parsed ({exc}): check its brackets and port.")]
+    return [] if port is None or 0 < port < 65536 else [Finding("url-malformed", "error", f"The port {port} is not 1-65535.")]
 
 
 def _timestamp(req: CapturedRequest, hs: HeaderSet, received_at_ms: float | None, offset_ms: float | None) -> list[Finding]:

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tui.inspect.lint import HTTP_TOKEN
 from tui.inspect.model import CapturedRequest, CapturedResponse
 from tui.proxy.upstream import Upstream
 
@@ -152,6 +153,8 @@ class Relay:
             method, target, version = lines[0].decode("latin-1").split(" ", 2)
         except ValueError:
             raise _Bad(400, "the request line is not METHOD TARGET HTTP/1.1") from None
+        if not HTTP_TOKEN.fullmatch(method):  # a control character in it would reach the upstream and our output
+            raise _Bad(400, "the request method is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)")
         if "://" in target:  # absolute form (a client told to use us as its HTTP proxy): forward the origin form
             rest = target.split("://", 1)[1]
             target = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
