@@ -20,10 +20,14 @@ from tui.inspect.model import CapturedRequest, CapturedResponse
 from tui.proxy.upstream import Upstream
 
 MAX_HEAD = 64 * 1024
-KEEP_BODY = 1024 * 1024  # bytes of each body kept for the analysis; the client gets them all
+MAX_REQUEST_BODY = 1024 * 1024  # like the emulator: a venue request is a few KiB; a bigger one is refused, not buffered
+KEEP_BODY = 1024 * 1024  # bytes of each answer body kept for the analysis; the client gets them all
 CHUNK = 64 * 1024
 CONNECT_TIMEOUT_S = 10.0
-READ_TIMEOUT_S = 60.0
+HEAD_TIMEOUT_S = 10.0  # like the emulator: a client sending its head a header every few seconds is let go
+READ_TIMEOUT_S = 60.0  # the rest of a request's body, once its head has come
+UPSTREAM_TIMEOUT_S = 30.0  # the upstream's answer head, and each read of its body
+MAX_CONNECTIONS = 64  # a bot needs a handful; past this a connection is answered 503 at once
 
 
 @dataclass(frozen=True)
@@ -56,33 +60,50 @@ def _value(headers: list[tuple[str, str]], name: str) -> str | None:
     return next((v for k, v in headers if k.lower() == name), None)
 
 
-async def _read_chunked(reader: asyncio.StreamReader, sink: Callable[[bytes], object] | None) -> tuple[bytes, bytes]:
-    """Read a chunked body; returns (raw bytes as framed, decoded body). `sink` gets the raw bytes as they come."""
+async def _read_chunked(reader: asyncio.StreamReader, sink: Callable[[bytes], object] | None,
+                        cap: int | None = None, per_read_s: float | None = None) -> tuple[bytes, bytes]:
+    """Read a chunked body; returns (raw bytes as framed, decoded body up to KEEP_BODY). With a `sink` the raw
+    bytes go to it as they come and are not kept (an answer); without one they are kept, at most `cap` (a request)."""
     raw, body = bytearray(), bytearray()
+
+    async def take(data: bytes) -> None:
+        if sink is not None:
+            await sink(data)
+            return
+        raw.extend(data)
+        if cap is not None and len(raw) > cap:
+            raise _Bad(413, f"the request body is larger than {cap // 1024} KiB, the most the proxy relays")
+
     while True:
-        line = await reader.readuntil(b"\n")
-        raw += line
-        if sink:
-            await sink(line)
+        async with asyncio.timeout(per_read_s):
+            line = await reader.readuntil(b"\n")
+        await take(line)
         try:
             size = int(line.split(b";", 1)[0].strip() or b"x", 16)
         except ValueError:
             raise _Bad(400, "a chunk size that is not hexadecimal") from None
         if size == 0:
             while True:
-                trailer = await reader.readuntil(b"\n")
-                raw += trailer
-                if sink:
-                    await sink(trailer)
+                async with asyncio.timeout(per_read_s):
+                    trailer = await reader.readuntil(b"\n")
+                await take(trailer)
                 if trailer in (b"\r\n", b"\n"):
                     return bytes(raw), bytes(body)
-        data = await reader.readexactly(size)
-        crlf = await reader.readuntil(b"\n")
-        raw += data + crlf
-        if len(body) < KEEP_BODY:
-            body += data[: KEEP_BODY - len(body)]
-        if sink:
-            await sink(data + crlf)
+        if sink is None and cap is not None and len(raw) + size > cap:  # refused from the size line alone
+            raise _Bad(413, f"the request body is larger than {cap // 1024} KiB, the most the proxy relays")
+        left = size
+        while left:  # in pieces: a huge chunk from the upstream is streamed, not held
+            async with asyncio.timeout(per_read_s):
+                data = await reader.read(min(CHUNK, left))
+            if not data:
+                raise asyncio.IncompleteReadError(bytes(body), left)
+            left -= len(data)
+            if len(body) < KEEP_BODY:
+                body += data[: KEEP_BODY - len(body)]
+            await take(data)
+        async with asyncio.timeout(per_read_s):
+            crlf = await reader.readuntil(b"\n")
+        await take(crlf)
 
 
 class Relay:
@@ -90,7 +111,8 @@ class Relay:
         self.upstream = upstream
         self.on_exchange = on_exchange
         self._ssl = ssl.create_default_context() if upstream.tls else None
-        self.connections = 0
+        self.connections = 0  # accepted since start
+        self.open = 0  # open now
         self.tasks: set[asyncio.Task] = set()
 
     async def close(self) -> None:
@@ -114,15 +136,23 @@ class Relay:
         task = asyncio.current_task()
         if task is not None:
             self.tasks.add(task)
+        self.open += 1
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
         try:
+            if self.open > MAX_CONNECTIONS:
+                await _refuse(writer, 503, f"more than {MAX_CONNECTIONS} connections are open; close idle ones and retry")
+                return
             while True:
                 try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, ConnectionError):
+                    async with asyncio.timeout(HEAD_TIMEOUT_S):
+                        head = await reader.readuntil(b"\r\n\r\n")
+                except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
+                    return  # gone, or idle/too slow past HEAD_TIMEOUT_S: closed (a kept-alive client reconnects)
+                except (asyncio.LimitOverrunError, ValueError):
+                    await _refuse(writer, 431, f"the request head is larger than {MAX_HEAD // 1024} KiB")
                     return
-                except asyncio.LimitOverrunError:
-                    await _refuse(writer, 431, "the request head is larger than 64 KiB")
+                if len(head) > MAX_HEAD:
+                    await _refuse(writer, 431, f"the request head is larger than {MAX_HEAD // 1024} KiB")
                     return
                 try:
                     upstream, keep = await self._exchange(head, reader, writer, upstream)
@@ -139,6 +169,7 @@ class Relay:
         except asyncio.CancelledError:
             return  # stop(): end quietly (3.11's stream callback reports a task that re-raises it as an error)
         finally:
+            self.open -= 1
             self.tasks.discard(task)
             for w in (writer, upstream[1] if upstream else None):
                 if w is not None:
@@ -168,11 +199,15 @@ class Relay:
         out_head = b"\r\n".join(out_lines) + b"\r\n\r\n"
         # the body, exactly as framed
         if "chunked" in (_value(headers, "transfer-encoding") or "").lower():
-            raw_body, body = await asyncio.wait_for(_read_chunked(reader, None), READ_TIMEOUT_S)
+            async with asyncio.timeout(READ_TIMEOUT_S):
+                raw_body, body = await _read_chunked(reader, None, MAX_REQUEST_BODY)
         else:
             length = _value(headers, "content-length") or "0"
             if not length.strip().isdigit():
                 raise _Bad(400, "a Content-Length that is not a number")
+            if int(length) > MAX_REQUEST_BODY:  # refused from the header alone: nothing of it is read
+                raise _Bad(413, f"the request body is {int(length):,} bytes; the proxy relays at most "
+                           f"{MAX_REQUEST_BODY // 1024} KiB (a venue request is a few KiB)")
             async with asyncio.timeout(READ_TIMEOUT_S):
                 raw_body = body = await reader.readexactly(int(length)) if int(length) else b""
         url = f"{self.upstream.base_url}{target}"
@@ -192,7 +227,10 @@ class Relay:
             await up_writer.drain()
             response, keep = await self._relay_answer(method, up_reader, writer)
         except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, asyncio.LimitOverrunError) as exc:
-            sentence = f"the upstream {self.upstream.base_url} failed mid-exchange ({type(exc).__name__})"
+            if isinstance(exc, TimeoutError):
+                sentence = f"the upstream {self.upstream.base_url} did not answer within {UPSTREAM_TIMEOUT_S:g} s"
+            else:
+                sentence = f"the upstream {self.upstream.base_url} failed mid-exchange ({type(exc).__name__})"
             self._report(request, out_head + raw_body, received_at_ms, started, None, sentence)
             raise _Bad(502, sentence) from None
         client_close = (_value(headers, "connection") or "").lower() == "close" or version.strip() == "HTTP/1.0"
@@ -204,7 +242,7 @@ class Relay:
         return upstream, keep and not client_close
 
     async def _relay_answer(self, method: str, up: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        async with asyncio.timeout(READ_TIMEOUT_S):  # cheaper than wait_for per read (no task per call)
+        async with asyncio.timeout(UPSTREAM_TIMEOUT_S):  # cheaper than wait_for per read (no task per call)
             head = await up.readuntil(b"\r\n\r\n")
         lines = head[:-4].split(b"\r\n")
         parts = lines[0].decode("latin-1").split(" ", 2)
@@ -226,12 +264,12 @@ class Relay:
         if method.upper() == "HEAD" or status in (204, 304) or (status is not None and status < 200):
             pass
         elif "chunked" in (_value(headers, "transfer-encoding") or "").lower():
-            _, decoded = await _read_chunked(up, sink)
+            _, decoded = await _read_chunked(up, sink, per_read_s=UPSTREAM_TIMEOUT_S)
             body += decoded
         elif (length := _value(headers, "content-length")) is not None and length.strip().isdigit():
             left = int(length)
             while left:
-                async with asyncio.timeout(READ_TIMEOUT_S):
+                async with asyncio.timeout(UPSTREAM_TIMEOUT_S):
                     data = await up.read(min(CHUNK, left))
                 if not data:
                     raise asyncio.IncompleteReadError(bytes(body), left)
@@ -244,7 +282,7 @@ class Relay:
         else:  # no framing: the body runs until the upstream closes
             keep = False
             while True:
-                async with asyncio.timeout(READ_TIMEOUT_S):
+                async with asyncio.timeout(UPSTREAM_TIMEOUT_S):
                     data = await up.read(CHUNK)
                 if not data:
                     break
@@ -286,7 +324,8 @@ def readable_body(body: bytes, encoding: str | None) -> bytes:
 
 async def _refuse(writer: asyncio.StreamWriter, status: int, sentence: str) -> None:
     body = f"keyprobe proxy: {sentence}.\n".encode()
-    reason = {400: "Bad Request", 431: "Request Header Fields Too Large", 502: "Bad Gateway"}.get(status, "Error")
+    reason = {400: "Bad Request", 413: "Content Too Large", 431: "Request Header Fields Too Large", 502: "Bad Gateway",
+              503: "Service Unavailable"}.get(status, "Error")
     head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
     try:

@@ -21,7 +21,7 @@ from keys.forensics import DEFAULT_MAX_SECONDS
 from keys.signing import Credentials
 from tui.exchange import Exchange, FailureKind, ResponseData, Timings, TransportFailure
 from tui.inspect.report import Inspection, draft_of, inspect_request, masked_request
-from tui.proxy.relay import Relay, Relayed
+from tui.proxy.relay import MAX_HEAD, Relay, Relayed
 from tui.proxy.upstream import Upstream, resolve
 
 Listener = Callable[[Inspection, Relayed], None]
@@ -70,7 +70,7 @@ class Proxy:
             relay = self._relay = Relay(self.upstream, self._queue.put)
             self._loop = asyncio.new_event_loop()
             self._server = self._loop.run_until_complete(
-                asyncio.start_server(relay.serve, self.host, self.port, limit=128 * 1024))
+                asyncio.start_server(relay.serve, self.host, self.port, limit=MAX_HEAD))
         except BaseException:
             self.stop()
             raise
