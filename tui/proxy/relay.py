@@ -157,7 +157,7 @@ class Relay:
                 try:
                     upstream, keep = await self._exchange(head, reader, writer, upstream)
                 except _Bad as bad:
-                    await _refuse(writer, bad.status, str(bad))
+                    await _refuse(writer, bad.status, str(bad), reader)
                     return
                 except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ConnectionError):
                     return  # the client went away, or stalled mid-request: nothing to answer
@@ -322,7 +322,11 @@ def readable_body(body: bytes, encoding: str | None) -> bytes:
             return body
 
 
-async def _refuse(writer: asyncio.StreamWriter, status: int, sentence: str) -> None:
+LINGER_S, LINGER_BYTES = 2.0, 4 * 1024 * 1024
+
+
+async def _refuse(writer: asyncio.StreamWriter, status: int, sentence: str,
+                  reader: asyncio.StreamReader | None = None) -> None:
     body = f"keyprobe proxy: {sentence}.\n".encode()
     reason = {400: "Bad Request", 413: "Content Too Large", 431: "Request Header Fields Too Large", 502: "Bad Gateway",
               503: "Service Unavailable"}.get(status, "Error")
@@ -331,5 +335,13 @@ async def _refuse(writer: asyncio.StreamWriter, status: int, sentence: str) -> N
     try:
         writer.write(head + body)
         await writer.drain()
-    except (OSError, RuntimeError):
+        if reader is not None and writer.can_write_eof():
+            # Closing with the client's unsent body unread makes the kernel reset the connection, and the
+            # client never reads the sentence: say it, then take (and drop) a bounded amount of the rest.
+            writer.write_eof()
+            async with asyncio.timeout(LINGER_S):
+                dropped = 0
+                while dropped < LINGER_BYTES and (data := await reader.read(CHUNK)):
+                    dropped += len(data)
+    except (OSError, RuntimeError, TimeoutError):
         pass
