@@ -18,6 +18,7 @@ import os
 import re
 import sys
 import threading
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from keys.secret import MASK, Secret
@@ -65,6 +66,26 @@ def mask(text: str) -> str:
         if s.reveal() in text:
             text = text.replace(s.reveal(), MASK)
     return _HEADER_VALUE.sub(lambda m: f"{m['name']}{m['sep']}{MASK}", text)
+
+
+def masking(values: Iterable[tuple[Secret, str]]) -> Callable[[str], str]:
+    """A function replacing each value (of at least MIN_MASKED_LENGTH) with its stand-in wherever it occurs in a
+    text, longest first so a value containing another goes whole. For output built from known credentials
+    (the proxy's line, inspect --json, history) without touching the global registry."""
+    pairs: dict[str, str] = {}
+    for secret, shown in values:
+        text = secret.reveal()
+        if len(text) >= MIN_MASKED_LENGTH:
+            pairs.setdefault(text, shown)
+    ordered = sorted(pairs.items(), key=lambda item: len(item[0]), reverse=True)
+
+    def hide(text: str) -> str:
+        for value, shown in ordered:
+            if value in text:
+                text = text.replace(value, shown)
+        return text
+
+    return hide
 
 
 class RedactingFilter(logging.Filter):

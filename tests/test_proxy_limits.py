@@ -137,3 +137,39 @@ def test_a_hanging_upstream_ends_in_502_naming_it_and_the_deadline(monkeypatch, 
         hung.close()
     assert answer.startswith(b"HTTP/1.1 502 ")
     assert f"127.0.0.1:{hung.port} did not answer within 0.3 s".encode() in answer
+
+
+def pieces(value: str, size: int = 8) -> set[str]:
+    return {value[i:i + size] for i in range(len(value) - size + 1)}
+
+
+def test_key_material_the_bot_put_in_query_or_body_is_masked_everywhere(upstream, tmp_path):
+    import random
+
+    from keys.signing import Credentials
+    from tui.inspect.render import lines, one_line
+    from tui.terminal_safe import dumps
+
+    seed = random.randrange(2**32)
+    print("seed", seed)
+    rng = random.Random(seed)
+    key, secret = "%040x" % rng.getrandbits(160), "%064x" % rng.getrandbits(256)
+    memo = "memo-" + "%08x" % rng.getrandbits(32)
+    body = f'{{"secret":"{secret}","memo":"{memo}","key":"{key}"}}'.encode()
+    shown: list[str] = []
+    with Proxy(f"http://127.0.0.1:{upstream.port}", port=0, credentials=[Credentials.of(key, secret, memo)]) as proxy:
+        proxy.listeners.append(lambda ins, _: shown.extend([one_line(ins), dumps(ins.to_dict()),
+                                                            *(str(t) for t in lines(1, ins))]))
+        request = (f"POST /x?k={key}&s={secret}&m={memo} HTTP/1.1\r\nHost: x\r\nX-BM-KEY: {key}\r\nX-BM-SIGN: ab\r\n"
+                   f"X-BM-TIMESTAMP: 1\r\nX-Note: {memo}\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+        with socket.create_connection(("127.0.0.1", proxy.port)) as s:
+            s.sendall(request)
+            s.settimeout(30)
+            assert s.recv(65536).startswith(b"HTTP/1.1 200")
+        assert proxy.wait_for(1)
+    assert secret.encode() in bytes(upstream.received)  # forwarded unchanged: only what is shown is masked
+    stored = "".join(p.read_text(errors="replace") for p in tmp_path.rglob("*.jsonl"))
+    assert stored and shown
+    for text in [*shown, stored]:
+        leaked = {p for p in pieces(secret) | pieces(memo) | pieces(key) if p in text}
+        assert not leaked, (leaked, text[:300])

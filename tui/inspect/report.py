@@ -8,11 +8,14 @@ or null when there is no response).
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
 from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
+from keys import redact
+from keys.secret import MASK
 from keys.signing import Credentials, masked_header_value
 from tui.diagnose import Diagnosis, diagnose_response, explain_code
 from tui.exchange import Draft, SentRequest
@@ -78,6 +81,13 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     findings = lint(req, received_at_ms=received_at_ms)
     sent = sent_signature(req, family)
     verdict = examine(sent, pick_credentials(credentials, sent.api_key), uid=uid, max_seconds=max_seconds)
+    # From here on only the masked request exists: a bot that put its secret, memo or key in the query or the
+    # body must not find it in the proxy's line, --json or history.
+    hide = credential_masker(credentials)
+    req = masked_copy(req, hide)
+    findings = [replace(f, sentence=hide(f.sentence)) for f in findings]
+    verdict = replace(verdict, signed=_opt(hide, verdict.signed), expected=_opt(hide, verdict.expected),
+                      sentence=hide(verdict.sentence))
     diagnosis = None
     if req.response is not None:
         r = req.response
@@ -85,6 +95,30 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     elif req.recorded_code is not None:
         diagnosis = explain_code(family, req.recorded_code)
     return Inspection(req, venue, family, findings, verdict, diagnosis)
+
+
+def credential_masker(credentials: Iterable[Credentials]) -> Callable[[str], str]:
+    """Each credential's secret and memo become the mask, its key the key's fingerprint, wherever they occur."""
+    return redact.masking((value, shown) for c in credentials
+                          for value, shown in ((c.secret, MASK), (c.memo, MASK), (c.api_key, c.fingerprint)))
+
+
+def _opt(hide: Callable[[str], str], text: str | None) -> str | None:
+    return None if text is None else hide(text)
+
+
+def masked_copy(req: CapturedRequest, hide: Callable[[str], str]) -> CapturedRequest:
+    """`req` with every credential value masked in its URL, headers, body, label and notes (bytes as UTF-8)."""
+    def body(data: bytes) -> bytes:
+        text = data.decode("utf-8", "surrogateescape")
+        masked = hide(text)
+        return data if masked == text else masked.encode("utf-8", "surrogateescape")
+
+    response = req.response
+    if response is not None:
+        response = replace(response, headers=tuple((k, hide(v)) for k, v in response.headers), body=body(response.body))
+    return replace(req, url=hide(req.url), headers=tuple((k, hide(v)) for k, v in req.headers), body=body(req.body),
+                   label=hide(req.label), notes=tuple(hide(n) for n in req.notes), response=response)
 
 
 def marks(a: str, b: str) -> tuple[str, str]:
