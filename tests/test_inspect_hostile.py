@@ -102,3 +102,20 @@ def test_stdin_stays_supported_and_capped(home, capsys, monkeypatch):
 def test_a_malformed_url_is_a_finding(home, capsys, url):
     code, out, _ = inspect_text(home, capsys, curl("GET", url), "--json")
     assert "url-malformed" in out and code == 1
+
+
+def test_the_proxy_forwards_a_key_to_a_venue_only_on_port_443_like_profiles():
+    from tui.proxy import UpstreamRefused
+    from tui.proxy.upstream import resolve
+
+    with pytest.raises(UpstreamRefused, match="not port 443"):
+        resolve("https://api-cloud-v2.bitmart.com:8443")
+    assert resolve("https://api-cloud-v2.bitmart.com:8443", frozenset({"api-cloud-v2.bitmart.com:8443"})).port == 8443
+    assert resolve("https://api-cloud-v2.bitmart.com:443").port == 443
+
+
+def test_a_garbage_answer_gets_a_fix_that_fits_the_proxy():
+    req = CapturedRequest("GET", "http://127.0.0.1:1/system/time", (), b"", "proxy",
+                          response=CapturedResponse(None, (), b"SSH-2.0-OpenSSH_9.6\r\n"))
+    line = one_line(inspect_request(req, ()))
+    assert "--status" not in line and "--upstream" in line

@@ -304,3 +304,11 @@ def test_a_profile_binding_cannot_be_widened_from_the_command_line(home):
                               KEYPROBE_PASSPHRASE="pw")
     assert code == 2 and out == ""
     assert "--allow-host cannot widen profile 'main'" in err and "keyprobe keys add main --allow-host" in err
+
+
+def test_notes_with_an_escape_are_shown_escaped_by_keys_list(home):
+    init()
+    code, _, err = add("p9", "--venue", "bitmart", "--notes", "\x1b]52;c;aGk=\x07note")
+    assert code == 0, err
+    code, out, _ = keyprobe("keys", "list", KEYPROBE_PASSPHRASE="pw")
+    assert code == 0 and "\\x1b]52;c;aGk=\\x07note" in out and "\x1b" not in out and "\x07" not in out

@@ -8,7 +8,7 @@ Exit codes: 0 done, 1 refused (wrong passphrase, missing or unsafe file, unknown
 
 from __future__ import annotations
 
-from tui.terminal_safe import dumps as safe_json
+from tui.terminal_safe import dumps as safe_json, shown
 
 import argparse
 import sys
@@ -161,7 +161,7 @@ def _list(args: argparse.Namespace) -> int:
     for p in listings:
         extras = [f"base URL {p['base_url']}"] if p["base_url"] else []
         extras += [f"signs with {p['dialect']}* headers"] if p.get("dialect", "auto") != "auto" else []
-        extras += [f"notes: {p['notes']}"] if p["notes"] else []
+        extras += [f"notes: {shown(p['notes'])}"] if p["notes"] else []  # free text: may hold escapes
         extras += [f"through the proxy {p['proxy']}"] if p.get("proxy") else []
         if extras:
             print(f"  {p['name']}: {'; '.join(extras)}")

@@ -17,12 +17,14 @@ from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine,
 from keys import redact
 from keys.secret import MASK
 from keys.signing import Credentials, masked_header_value
-from tui.diagnose import Diagnosis, diagnose_response, explain_code
+from tui.diagnose import Diagnosis, Fix, diagnose_response, explain_code
 from tui.exchange import Draft, SentRequest
 from tui.inspect.lint import Finding, header_set_of, lint, venue_of
 from tui.inspect.model import CapturedRequest
 from tui.venues import VENUES, emulator_venue
 
+NO_STATUS_FIX = ("The answer has no HTTP status line: check that the URL (the proxy's --upstream) is the venue's API "
+                 "and not another server, or a TLS port spoken to in plain http.")
 MARK_LIMIT = 4000  # longer pre-images are shown without markers
 
 
@@ -92,6 +94,8 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     if req.response is not None:
         r = req.response
         diagnosis = diagnose_response(family, r.status, r.headers, r.body, masked_request(req, family))
+        if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
+            diagnosis = replace(diagnosis, fixes=(Fix(NO_STATUS_FIX),))
     elif req.recorded_code is not None:
         diagnosis = explain_code(family, req.recorded_code)
     return Inspection(req, venue, family, findings, verdict, diagnosis)

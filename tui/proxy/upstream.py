@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS
+from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS, binds, host_port
 from tui.venues import VENUES
 
 NAMED = ("bitmart", "bitmart-spot", "wooxpro", "emulator")
@@ -61,7 +61,10 @@ def resolve(spec: str, allowed_hosts: frozenset[str] | None = None) -> Upstream:
         if parts.scheme != "https":
             raise UpstreamRefused(f"{host} is not loopback: the proxy forwards keys to it only over https.")
         allowed = allowed_hosts if allowed_hosts is not None else FAMILY_HOSTS["bitmart"] | FAMILY_HOSTS["wooxpro"]
-        if host not in allowed:
+        if host not in allowed and not any(a.startswith((f"{host}:", f"[{host}]:")) for a in allowed):
             whose = "the profile's venue" if allowed_hosts is not None else "BitMart or WOO X Pro"
             raise UpstreamRefused(f"{host} is not a host of {whose}: the proxy forwards keys only there, or to loopback.")
+        if not binds(allowed, host, port):  # the profiles' rule: 443 unless the profile lists host:port
+            raise UpstreamRefused(f"{host}:{port} is not port 443: the proxy forwards keys to a venue only on 443, "
+                                  f"unless the profile lists {host_port(host, port)} (keys add --allow-host).")
     return Upstream(parts.scheme, host, port or (443 if parts.scheme == "https" else 80))
