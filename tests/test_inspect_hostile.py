@@ -119,3 +119,10 @@ def test_a_garbage_answer_gets_a_fix_that_fits_the_proxy():
                           response=CapturedResponse(None, (), b"SSH-2.0-OpenSSH_9.6\r\n"))
     line = one_line(inspect_request(req, ()))
     assert "--status" not in line and "--upstream" in line
+
+
+def test_the_demo_key_fallback_for_loopback_is_said(home, capsys):
+    _, _, err = inspect_text(home, capsys, curl("GET", "http://127.0.0.1:8640/system/time"))
+    assert "demo keys" in err
+    _, _, err = inspect_text(home, capsys, curl("GET"))  # not loopback: no demo keys, nothing said
+    assert "demo keys" not in err

@@ -86,7 +86,7 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     # From here on only the masked request exists: a bot that put its secret, memo or key in the query or the
     # body must not find it in the proxy's line, --json or history.
     hide = credential_masker(credentials)
-    req = masked_copy(req, hide)
+    req = masked_copy(req, hide, keep=header_set_of(family).key)
     findings = [replace(f, sentence=hide(f.sentence)) for f in findings]
     verdict = replace(verdict, signed=_opt(hide, verdict.signed), expected=_opt(hide, verdict.expected),
                       sentence=hide(verdict.sentence))
@@ -111,8 +111,10 @@ def _opt(hide: Callable[[str], str], text: str | None) -> str | None:
     return None if text is None else hide(text)
 
 
-def masked_copy(req: CapturedRequest, hide: Callable[[str], str]) -> CapturedRequest:
-    """`req` with every credential value masked in its URL, headers, body, label and notes (bytes as UTF-8)."""
+def masked_copy(req: CapturedRequest, hide: Callable[[str], str], keep: str = "") -> CapturedRequest:
+    """`req` with every credential value masked in its URL, headers, body, label and notes (bytes as UTF-8).
+    The `keep` header (the key's own) stays: masked_request masks it by name wherever it is shown or stored,
+    and a request copied from the traffic view must still name its key for a later check."""
     def body(data: bytes) -> bytes:
         text = data.decode("utf-8", "surrogateescape")
         masked = hide(text)
@@ -121,7 +123,8 @@ def masked_copy(req: CapturedRequest, hide: Callable[[str], str]) -> CapturedReq
     response = req.response
     if response is not None:
         response = replace(response, headers=tuple((k, hide(v)) for k, v in response.headers), body=body(response.body))
-    return replace(req, url=hide(req.url), headers=tuple((k, hide(v)) for k, v in req.headers), body=body(req.body),
+    headers = tuple((k, v if k.lower() == keep.lower() else hide(v)) for k, v in req.headers)
+    return replace(req, url=hide(req.url), headers=headers, body=body(req.body),
                    label=hide(req.label), notes=tuple(hide(n) for n in req.notes), response=response)
 
 
