@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from tui.inspect.lint import HTTP_TOKEN
@@ -91,19 +91,24 @@ async def _read_chunked(reader: asyncio.StreamReader, sink: Callable[[bytes], ob
                     return bytes(raw), bytes(body)
         if sink is None and cap is not None and len(raw) + size > cap:  # refused from the size line alone
             raise _Bad(413, f"the request body is larger than {cap // 1024} KiB, the most the proxy relays")
-        left = size
-        while left:  # in pieces: a huge chunk from the upstream is streamed, not held
-            async with asyncio.timeout(per_read_s):
-                data = await reader.read(min(CHUNK, left))
-            if not data:
-                raise asyncio.IncompleteReadError(bytes(body), left)
-            left -= len(data)
+        async for data in _pieces(reader, size, per_read_s):  # a huge chunk from the upstream is streamed, not held
             if len(body) < KEEP_BODY:
                 body += data[: KEEP_BODY - len(body)]
             await take(data)
         async with asyncio.timeout(per_read_s):
             crlf = await reader.readuntil(b"\n")
         await take(crlf)
+
+
+async def _pieces(reader: asyncio.StreamReader, left: int, per_read_s: float | None) -> AsyncIterator[bytes]:
+    """Exactly `left` bytes from `reader`, in pieces of at most CHUNK, each read under the deadline."""
+    while left:
+        async with asyncio.timeout(per_read_s):
+            data = await reader.read(min(CHUNK, left))
+        if not data:
+            raise asyncio.IncompleteReadError(b"", left)
+        left -= len(data)
+        yield data
 
 
 class Relay:
@@ -267,18 +272,10 @@ class Relay:
             _, decoded = await _read_chunked(up, sink, per_read_s=UPSTREAM_TIMEOUT_S)
             body += decoded
         elif (length := _value(headers, "content-length")) is not None and length.strip().isdigit():
-            left = int(length)
-            while left:
-                async with asyncio.timeout(UPSTREAM_TIMEOUT_S):
-                    data = await up.read(min(CHUNK, left))
-                if not data:
-                    raise asyncio.IncompleteReadError(bytes(body), left)
-                left -= len(data)
+            async for data in _pieces(up, int(length), UPSTREAM_TIMEOUT_S):
                 if len(body) < KEEP_BODY:
                     body += data[: KEEP_BODY - len(body)]
-                emit(data)
-                if left:
-                    await writer.drain()  # a large body: let the client take it at its pace
+                await sink(data)  # a large body: let the client take it at its pace
         else:  # no framing: the body runs until the upstream closes
             keep = False
             while True:
