@@ -44,7 +44,8 @@ from rich.console import Console
 from rich.traceback import Traceback
 from tui.export import curl_command
 from tui.signing_context import SigningContext
-from keys.signing import AuthLevel, VenueSigner
+from keys.signing import AuthLevel
+from keys.venue_signer import VenueSigner
 from tui.commands._profile import load_profile
 from tui.exchange import Draft
 from tui.venues import get_venue

@@ -10,7 +10,8 @@ import httpx
 import pytest
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
-from keys.signing import AuthLevel, Credentials, FixedClock, VenueSigner, masked_header_value
+from keys.signing import AuthLevel, Credentials, FixedClock, masked_header_value
+from keys.venue_signer import VenueSigner
 from tui.catalog.matching import match
 from tui.cli import main
 from tui.diagnose import Origin, Outcome, diagnose_response, explain_code

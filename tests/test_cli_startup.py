@@ -19,6 +19,17 @@ def test_help_imports_neither_httpx_nor_textual():
     assert "send" in out.stdout and "--version" in out.stdout
 
 
+def test_decode_imports_neither_httpx_nor_textual():
+    """`keyprobe decode` reads the catalog and the diagnosis, which import keys.signing (the payload rule):
+    that must not pull httpx (VenueSigner, the httpx.Auth, lives apart in keys.venue_signer)."""
+    code = ("import sys\nfrom tui.cli import main\nmain(['decode', '30005'])\nmain(['decode', '--status', '401', '--body', "
+            "'{\"code\":30005,\"message\":\"Header X-BM-SIGN is wrong\"}'])\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'textual', 'httpcore'}), file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr
+    assert out.stdout.count("Header X-BM-SIGN is wrong") >= 2, out.stdout
+
+
 def test_version(capsys):
     with pytest.raises(SystemExit) as done:
         main(["--version"])

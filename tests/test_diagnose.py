@@ -1,5 +1,5 @@
 """tui.diagnose: envelopes of every shape, documented vs undocumented codes, fixes ordered by evidence
-from a request really signed by keys.signing.VenueSigner, end to end against the emulator, and a
+from a request really signed by keys.venue_signer.VenueSigner, end to end against the emulator, and a
 property test that diagnose_response never raises."""
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
-from keys.signing import AuthLevel, Credentials, FixedClock, OffsetClock, VenueSigner, masked_header_value
+from keys.signing import AuthLevel, Credentials, FixedClock, OffsetClock, masked_header_value
+from keys.venue_signer import VenueSigner
 from tui.catalog import advice, rows
 from tui.catalog.advice import template
 from tui.diagnose import Diagnosis, Fix, Origin, Outcome, diagnose, diagnose_response, explain_code

@@ -18,7 +18,8 @@ import httpx
 import pytest
 
 from keys.demo import DEMO_KEYS
-from keys.signing import BITMART_HEADERS, AuthLevel, Credentials, FixedClock, OffsetClock, VenueSigner
+from keys.signing import BITMART_HEADERS, AuthLevel, Credentials, FixedClock, OffsetClock
+from keys.venue_signer import VenueSigner
 from tui import catalog
 from tui.emulator import Emulator, EmulatorState, handle
 

@@ -9,7 +9,8 @@ import json
 import httpx
 import pytest
 
-from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, Credentials, OffsetClock, VenueSigner
+from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, Credentials, OffsetClock
+from keys.venue_signer import VenueSigner
 from tui import endpoints
 from tui.emulator import Emulator
 from tui.emulator.codes import spot_rows

@@ -9,7 +9,8 @@ import json
 import httpx
 import pytest
 
-from keys.signing import BITMART_HEADERS, AuthLevel, VenueSigner
+from keys.signing import BITMART_HEADERS, AuthLevel
+from keys.venue_signer import VenueSigner
 from tui import endpoints
 from tui.emulator import EmulatorState, handle, routes
 from tui.emulator.codes import spot_rows

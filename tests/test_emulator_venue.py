@@ -11,7 +11,8 @@ import time
 import httpx
 import pytest
 
-from keys.signing import AuthLevel, Credentials, VenueSigner
+from keys.signing import AuthLevel, Credentials
+from keys.venue_signer import VenueSigner
 from tui import catalog
 from tui.emulator import Emulator
 

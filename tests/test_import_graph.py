@@ -111,7 +111,15 @@ def test_the_graph_is_read():
     assert "tui.wire" in edges["tui.export"]
     assert "keys.headers" in edges["tui.venues"]
     assert any(name.startswith("textual") for name in external["tui.console.app"])
-    assert "httpx" in external["keys.signing"]
+    assert "httpx" in external["keys.venue_signer"]
+
+
+def test_the_payload_rule_imports_without_httpx():
+    """keys.signing (the payload rule, sign, Credentials) is read by decode and the diagnosis: httpx stays
+    in keys.venue_signer, so `keyprobe decode` starts without it."""
+    edges, external = graph()
+    assert "httpx" not in external["keys.signing"]
+    assert "keys.venue_signer" not in edges["keys.signing"]
 
 
 def test_no_import_cycles():

@@ -14,13 +14,13 @@ from keys.signing import (
     Credentials,
     FixedClock,
     SigningRefused,
-    VenueSigner,
     prehash,
     sign,
     signed_payload,
     signs_body,
     verify,
 )
+from keys.venue_signer import VenueSigner
 from keys.secret import Secret
 
 KEY = "80618e45710812162b04892c7ee5ead4a3cc3e56"

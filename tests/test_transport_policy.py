@@ -12,7 +12,8 @@ import pytest
 from hostile_server import HostileServer
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
 from keys.hosts import FAMILY_HOSTS
-from keys.signing import BITMART_HEADERS, AuthLevel, Credentials, FixedClock, SigningRefused, VenueSigner
+from keys.signing import BITMART_HEADERS, AuthLevel, Credentials, FixedClock, SigningRefused
+from keys.venue_signer import VenueSigner
 from keys.vault import Profile, ProfileError
 from tui.cli import main
 

@@ -7,7 +7,8 @@ import pytest
 
 from keys import redact, vault
 from keys.secret import Secret
-from keys.signing import AuthLevel, FixedClock, SigningRefused, VenueSigner, sign
+from keys.signing import AuthLevel, FixedClock, SigningRefused, sign
+from keys.venue_signer import VenueSigner
 from keys.vault import Profile, ProfileError
 
 KEY = "80618e45710812162b04892c7ee5ead4a3cc3e56"

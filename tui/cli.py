@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import pkgutil
+import os
 import sys
 
 import tui.commands
@@ -20,8 +20,17 @@ ORDER = ("send", "decode", "skew", "probe", "replay", "history", "keys", "emulat
 
 
 def _command_modules() -> list[str]:
-    found = {m.name for m in pkgutil.iter_modules(tui.commands.__path__) if not m.name.startswith("_")}
+    found = {name[:-3] for folder in tui.commands.__path__ for name in os.listdir(folder)
+             if name.endswith(".py") and not name.startswith("_")}
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
+
+
+def _named_command(argv: list[str] | None, commands: list[str]) -> str | None:
+    """The subcommand when it is argv's first word (`keyprobe decode 30005`): only its module is
+    imported to parse, so one command's start-up does not pay for every other's imports. None when
+    a top-level option comes first; the full parser then handles it."""
+    argv = sys.argv[1:] if argv is None else argv
+    return argv[0] if argv and argv[0] in commands else None
 
 
 class _Version(argparse.Action):
@@ -72,7 +81,8 @@ def _console_args(argv: list[str] | None) -> argparse.Namespace | None:
     return args
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Every subcommand's parser, or only `only`'s (the others are then unknown to this parser)."""
     parser = argparse.ArgumentParser(
         prog="keyprobe",
         description="Sign, send and diagnose BitMart and WOO X Pro API requests. With no command, opens the console.",
@@ -80,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version)
     _add_console_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in _command_modules():
+    for name in [only] if only else _command_modules():
         importlib.import_module(f"tui.commands.{name}").register(sub)
     return parser
 
@@ -88,7 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     """The full parse. An option a subcommand does not know is reported with that subcommand's
     usage (argparse's own parse_args would print the top-level usage for it)."""
-    parser = build_parser()
+    parser = build_parser(_named_command(argv, _command_modules()))
     args, extra = parser.parse_known_args(argv)
     if extra:
         command = getattr(args, "command", None)

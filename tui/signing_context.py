@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from keys import redact
-from keys.signing import Clock, Credentials, HeaderSet, VenueSigner
+from keys.signing import Clock, Credentials, HeaderSet
+from keys.venue_signer import VenueSigner
 from tui.venues import Venue, get_venue, signing_hosts
 
 if TYPE_CHECKING:

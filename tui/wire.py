@@ -30,7 +30,8 @@ import httpx
 
 from keys.profile import shown_proxy
 from keys.secret import Secret
-from keys.signing import AuthLevel, Credentials, HeaderSet, VenueSigner
+from keys.signing import AuthLevel, Credentials, HeaderSet
+from keys.venue_signer import VenueSigner
 from tui.exchange import (
     Draft,
     Exchange,

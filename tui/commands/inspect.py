@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from tui.inspect.detect import FORMATS
+from tui.inspect import FORMATS
 
 SEARCH_BUDGET_S = 10.0  # forensics time for one whole input, however many requests it holds
 

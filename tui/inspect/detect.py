@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tui.inspect import ccxtlog, curl, har, rawhttp, records
+from tui.inspect import FORMATS, ccxtlog, curl, har, rawhttp, records
 from tui.inspect.model import MAX_INPUT_BYTES, CapturedRequest, InspectError
 
-FORMATS = ("auto", "curl", "http", "ccxt", "har", "history", "saved")
 MAX_JSON_DEPTH = 64
 
 
