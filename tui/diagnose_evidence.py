@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from email.utils import parsedate_to_datetime
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, SigningEvidence, signed_payload, signs_body
@@ -70,6 +69,8 @@ def _timestamp_findings(ts: str, hs: HeaderSet, code: int, pairs: tuple[tuple[st
         out.append(("timestamp-format", f"{hs.timestamp} was {shown!r}, not 13 digits"))
     date = _header(pairs, "date")
     if date and re.fullmatch(r"\d{13}", ts):
+        from email.utils import parsedate_to_datetime  # here: it imports socket, and `decode` never needs it
+
         try:
             # Date has whole seconds: the server's time was somewhere in [D, D + 1), so compare with the middle.
             skew = int(ts) / 1000 - (parsedate_to_datetime(date).timestamp() + 0.5)
