@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import hmac
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
@@ -48,7 +48,9 @@ def prehash(timestamp: str, memo: str, payload: str) -> str:
 def sign(secret: Secret | str, timestamp: str, memo: Secret | str, payload: str) -> str:
     """Lowercase hex HMAC-SHA256 of the pre-image, keyed by the secret. A Secret is revealed only as a
     temporary: no local of this frame holds the plaintext (a crash report that prints locals)."""
-    return hmac.digest(_plain(secret).encode("utf-8"), prehash(timestamp, _plain(memo), payload).encode("utf-8"), "sha256").hex()
+    mac = hmac.new(_plain(secret).encode("utf-8"), prehash(timestamp, _plain(memo), "").encode("utf-8"), "sha256")
+    mac.update(payload.encode("utf-8"))  # the payload apart: a 20 MB body is not copied into a pre-image string too
+    return mac.hexdigest()
 
 
 def _plain(value: Secret | str) -> str:
@@ -122,8 +124,7 @@ class SigningEvidence:
     host: str
     key_fingerprint: str = ""
     timestamp: str | None = None
-    payload: str = ""
-    preimage_masked: str | None = None
+    payload: str = field(default="", repr=False)  # as large as the body: kept out of reprs
     signature: str | None = None
     memo_length: int = 0
     memo_all_digits: bool = False
@@ -136,6 +137,13 @@ class SigningEvidence:
     @property
     def memo_empty(self) -> bool:
         return self.memo_length == 0
+
+    @property
+    def preimage_masked(self) -> str | None:
+        """The pre-image with the memo as `****`; built when asked, not stored (a 20 MB body would be kept twice)."""
+        if self.timestamp is None:
+            return None
+        return prehash(self.timestamp, MEMO_MASK if self.memo_length else "", self.payload)
 
 
 class SigningRefused(Exception):

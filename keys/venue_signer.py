@@ -15,7 +15,6 @@ import httpx
 
 from keys.hosts import transport_refusal
 from keys.signing import (
-    MEMO_MASK,
     AuthLevel,
     Clock,
     Credentials,
@@ -23,7 +22,6 @@ from keys.signing import (
     OffsetClock,
     SigningEvidence,
     SigningRefused,
-    prehash,
     sign,
     signed_payload,
 )
@@ -100,7 +98,6 @@ class VenueSigner(httpx.Auth):
             keyed,
             timestamp=timestamp,
             payload=payload,
-            preimage_masked=prehash(timestamp, MEMO_MASK if creds.memo else "", payload),
             signature=signature,
             clock_offset_ms=round(clock.offset_ms) if clock.apply else 0,
         )

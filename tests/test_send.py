@@ -173,3 +173,27 @@ def test_send_is_recorded_in_the_history_without_secrets(capsys, emu, tmp_path):
     assert files, "history file written"
     blob = "".join(p.read_text(encoding="utf-8", errors="replace") for p in files)
     assert "submit-order" in blob and EXAMPLE_KEY not in blob and EXAMPLE_SECRET not in blob
+
+
+def test_a_large_body_is_printed_once_and_kept_out_of_reprs(capsys, emu, tmp_path):
+    """The signed body is printed once: the pre-image line points at it instead of repeating it, and no
+    repr (an asyncio task's, a crash report's) copies it (a 20 MB body printed twice, and repr'd, took 500 MB)."""
+    marker = "m" * 50_000
+    body = json.dumps({**json.loads(ORDER), "clientOrderId": marker}, separators=(",", ":"))
+    path = tmp_path / "body.json"
+    path.write_text(body)
+    code, out, _ = run(capsys, *SUBMIT, "--base-url", emu.base_url, "--venue", "emulator", "--body-file", str(path))
+    assert out.count(marker) == 1, out.count(marker)
+    preimage = next(line for line in out.splitlines() if line.lstrip().startswith("pre-image"))
+    assert re.search(r"pre-image \d{13}#\*\*\*\*#<the body above, %d bytes>" % len(body), preimage), preimage
+    assert "30005" not in out  # the emulator verified the signature over the whole body
+
+    from tui.exchange import Draft, SentRequest
+    from tui.venues import VENUES
+    from keys.signing import AuthLevel, SigningEvidence, BITMART_HEADERS
+
+    evidence = SigningEvidence(AuthLevel.SIGNED, BITMART_HEADERS, "h", timestamp="1", payload=body, memo_length=3)
+    assert evidence.preimage_masked == "1#****#" + body
+    sent = SentRequest("POST", "https://h/x", (), body.encode(), evidence)
+    for value in (Draft(VENUES["emulator"], "POST", "/x", body=body), sent):
+        assert marker not in repr(value)

@@ -36,7 +36,7 @@ class Draft:
     method: str
     path: str
     query: Pairs = ()
-    body: str = ""
+    body: str = field(default="", repr=False)  # a repr (a task's, a crash report's) never copies a 20 MB body
     auth: AuthLevel | None = None  # None: the endpoint table decides, else signed
     profile: str | None = None
     # The query exactly as typed or captured (`a=b%20c` stays `a=b%20c`), when it came as text: a bot's
@@ -100,7 +100,7 @@ class SentRequest:
     method: str
     url: str
     headers: Pairs  # wire order, masked
-    body: bytes
+    body: bytes = field(repr=False)
     evidence: SigningEvidence | None = None
 
     def header(self, name: str) -> str | None:
@@ -156,7 +156,7 @@ class ResponseData:
     status: int
     reason: str
     headers: Pairs
-    body: bytes  # at most the wire's cap
+    body: bytes = field(repr=False)  # at most the wire's cap
     truncated: bool = False
     size: int = 0  # bytes received in all, even past the cap
     http_version: str = "HTTP/1.1"

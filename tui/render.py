@@ -46,6 +46,22 @@ def _indented(lines: list[str], by: int = 4) -> Text:
     return Text("\n".join(pad + shown(line) for line in lines))
 
 
+class _RawBody:
+    """A request body as plain indented lines, one Segment each: a 20 MB body goes to the terminal
+    without a rich Text (which copies it into spans, lines and wrapped pieces several times over)."""
+
+    def __init__(self, body: bytes, by: int = 4) -> None:
+        self.body, self.pad = body, " " * by
+
+    def __rich_console__(self, console: Console, options: Any) -> Any:
+        for line in body_text(self.body).splitlines():
+            yield Segment(self.pad + shown(line))
+            yield Segment.line()
+
+
+PREIMAGE_BODY_SHOWN = 200  # a longer signed body is not printed again inside the pre-image line
+
+
 # -- text helpers ------------------------------------------------------------------------------------
 def _ms(value: float | None) -> str:
     return "-" if value is None else (f"{value:.1f} ms" if value < 1000 else f"{value / 1000:.2f} s")
@@ -100,10 +116,17 @@ def render_request(sent: SentRequest, delivered: bool = True, proxy: str | None 
         lines.append(Text.assemble(("  " + shown(name), "cyan"), ": ", shown(value)))
     if sent.body:
         lines.append(Text.assemble(("  body ", "dim"), (f"({len(sent.body)} bytes, exactly as sent and signed)", "dim")))
-        lines.append(_indented(body_text(sent.body).splitlines()))
+        lines.append(_RawBody(sent.body))
     ev = sent.evidence
     if ev is not None and ev.preimage_masked is not None:
-        lines.append(Text.assemble(("  pre-image ", "dim"), shown(ev.preimage_masked), ("   (memo masked)", "dim")))
+        preimage = ev.preimage_masked
+        if sent.body and len(ev.payload) > PREIMAGE_BODY_SHOWN and preimage.endswith(ev.payload):
+            # The payload is the body printed just above: the body once, not twice.
+            head = preimage[: len(preimage) - len(ev.payload)]
+            lines.append(Text.assemble(("  pre-image ", "dim"), shown(head), (f"<the body above, {len(sent.body)} bytes>", "italic"),
+                                       ("   (memo masked)", "dim")))
+        else:
+            lines.append(Text.assemble(("  pre-image ", "dim"), shown(preimage), ("   (memo masked)", "dim")))
     if ev is not None and ev.clock_offset_ms:
         lines.append(Text(f"  timestamp corrected by {ev.clock_offset_ms:+d} ms (measured server offset)", style="dim"))
     return Group(*lines)
