@@ -84,3 +84,20 @@ def test_json_depth_and_size_caps_are_sentences():
         bounded.loads('{"a":' * 9 + "1" + "}" * 9, "x.json", max_depth=8)
     value, problem = bounded.parse_json(b"[" * 100_000)
     assert value is None and "nests more than 128 levels deep" in problem
+
+
+@pytest.mark.parametrize("opener, closer", [('{"a":', "}"), ("[", "]"), ('{"a":1,"b":[', "]}")])
+def test_a_draft_body_nested_past_the_cap_is_refused_objects_and_lists_alike(opener, closer):
+    """body_error parses objects down to their nesting only (a 20 MB body of small objects is not built
+    as dicts): the depth it finds must still count every object and list level."""
+    from keys.bounded import MAX_JSON_DEPTH
+    from tui.exchange import Draft
+    from tui.venues import VENUES
+
+    def error(levels: int) -> str | None:
+        per = 2 if opener.endswith("[") and opener.startswith("{") else 1
+        n = levels // per
+        return Draft(VENUES["emulator"], "POST", "/x", body=opener * n + "1" + closer * n).body_error()
+
+    assert error(MAX_JSON_DEPTH) is None
+    assert "nests more than" in (error(MAX_JSON_DEPTH + 2) or "")
