@@ -251,3 +251,16 @@ def test_replay_with_profile_records_that_profile_not_the_files(emu, home: Path,
     # Replaying that history entry signs with the profile that really signed it: 40037 again, not 30005.
     assert main(["replay", "--history", "1", "--json"]) == 1
     assert json_lines(capsys.readouterr().out)[0]["code"] == 40037
+
+
+@pytest.mark.parametrize("argv, named, not_named", [
+    (["--history", "99"], "leave out the history entries above", "files"),
+    (["missing.request.json", "--history", "99"], "leave out the files and history entries above", None),
+])
+def test_errors_name_only_what_was_given(home: Path, capsys, argv, named, not_named):
+    with pytest.raises(SystemExit) as done:
+        main(["replay", *argv])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and "There is no history entry 99" in err and named in err
+    if not_named:
+        assert not_named not in err, err

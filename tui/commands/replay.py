@@ -31,9 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=HELP,
         description="Send saved requests (NAME.request.json files, or folders of them) or history entries again. "
         "Each is signed afresh with a new timestamp; a key signs only for its own venue's hosts, so a file "
-        "pointing elsewhere is refused and not sent. Signed POSTs to a real venue ask for confirmation.",
-        epilog="Exit 0 when every request returned 1000, 1 on an API error, 2 on a usage error or a refused "
-        "request, 3 on a transport failure.",
+        "pointing elsewhere is refused and not sent. A signed POST (or PUT/DELETE) to a real venue host asks first; without a terminal it needs --yes.",
+        epilog="Exit 0 when every request returned 1000, 1 on an API error, 2 on a usage error, an unconfirmed write "
+        "or a request the key refused to sign, 3 on a transport failure.",
     )
     p.add_argument("targets", nargs="*", metavar="FILE|DIR", help="saved request files, or folders of them")
     p.add_argument("--history", action="append", type=whole_number(1), default=[], metavar="N",
@@ -45,7 +45,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="where KEYPROBE_* credentials may sign (default: each venue's own address); a saved file never chooses it")
     add_network_options(p)
     p.add_argument("--json", action="store_true", help="print one JSON object per request per line, as each completes")
-    p.add_argument("--yes", action="store_true", help="send signed POSTs to real venue hosts without asking")
+    p.add_argument("--yes", action="store_true", help="send signed writes (POST, PUT, DELETE) to real venue hosts without asking")
     p.add_argument("--no-history", action="store_true", help="do not add these sends to the history")
     p.set_defaults(func=run, parser=p)
 
@@ -82,7 +82,9 @@ def _jobs(args: argparse.Namespace) -> list:
     if problems:
         for problem in problems:
             _say(problem)
-        _say("nothing was sent; fix or leave out the files above.")
+        # Name only what was given: a bad --history N is not a file.
+        given = " and ".join(w for w, on in (("files", args.targets), ("history entries", args.history)) if on)
+        _say(f"nothing was sent; fix or leave out the {given} above.")
         raise SystemExit(2)
     return jobs
 

@@ -18,8 +18,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="measure the venue's clock offset (for 30007) with an error bound",
         description=(
             "Measure the server's clock minus this machine's, in milliseconds: a warm-up request, then N samples "
-            "of the venue's time endpoint on one connection; the sample with the shortest round trip wins and "
-            "its half round trip is the bound. Venues without a time endpoint are read from the HTTP Date header."
+            "of the venue's time endpoint on one kept-alive connection. Samples with a round trip over twice the "
+            "shortest are dropped; each remaining sample bounds the offset to an interval [S - t1, S + 1 ms - t0], "
+            "and the intersection of those intervals is the answer (its middle the offset, its half-width the bound): "
+            "never wider than the shortest round trip's own estimate. Venues without a time endpoint are read from "
+            "the HTTP Date header (whole seconds), with requests timed to reach the server as its second ticks over."
         ),
         epilog="Exit status: 0 within the venue's 60 s window, 1 outside it (signed requests would get 30007), "
         "3 when the venue could not be reached, 2 for a usage error.",
