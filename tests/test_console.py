@@ -15,6 +15,7 @@ from tui.console.messages import ExchangeReceived, SendStarted
 from tui.console.screens.curl import CurlScreen
 from tui.console.screens.help import HelpScreen
 from tui.console.widgets.body_view import BodyLog, BodyView
+from tui.console.widgets.token_wrap import SEPARATORS, TokenWrapped
 
 SIZE = (120, 40)
 
@@ -81,8 +82,8 @@ async def test_wrong_secret_from_the_palette_gives_30005_naming_the_cause():
         assert any("secret" in text.lower() for text in (*diagnosis.causes, *(f.text for f in diagnosis.fixes)))
         screen = app.main_screen
         assert screen.query_one("#diag-evidence").has_class("-signature")
-        signed = screen.query_one("#diag-signed", Static).content.plain
-        sent = screen.query_one("#diag-sent", Static).content.plain
+        signed = screen.query_one("#diag-signed", TokenWrapped).source.plain
+        sent = screen.query_one("#diag-sent", TokenWrapped).source.plain
         assert "#****#" in signed and EXAMPLE_MEMO not in signed  # memo masked
         assert screen.composer.body in signed and screen.composer.body in sent  # the same bytes, side by side
         assert "30005" in screen_text(app)
@@ -269,3 +270,24 @@ async def test_palette_offers_every_action_and_emulator_switch():
         diagnosis = await send(app, pilot)
         assert diagnosis.outcome.value == "not-envelope" and diagnosis.actual_status == 502
         assert "HTML" in app.main_screen.query_one("#body-note", Static).content.plain
+
+
+async def test_at_140x45_the_30005_columns_break_between_tokens_never_inside_one():
+    """The signed pre-image and the sent body, side by side: each shown line fits its column and ends at a
+    separator, so `"BTCUSDT"` is never cut in two; the shown lines put together are the bytes unchanged."""
+    app = KeyprobeApp()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Break it: use a wrong secret")
+        await settle(app, pilot)
+        assert (await send(app, pilot)).code == 30005
+        for column in ("#diag-signed", "#diag-sent"):
+            widget = app.main_screen.query_one(column, TokenWrapped)
+            width = widget.content_size.width
+            shown_lines = widget.content.plain.split("\n")
+            source_lines = widget.source.plain.split("\n")
+            assert "".join(shown_lines) == "".join(source_lines)
+            assert len(shown_lines) > len(source_lines)  # the body is longer than a column: it was wrapped
+            assert all(len(line) <= width for line in shown_lines), (width, shown_lines)
+            continued = [line for line in shown_lines if line not in source_lines]
+            assert continued and all(line[-1] in SEPARATORS for line in continued[:-1]), shown_lines

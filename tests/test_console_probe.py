@@ -120,3 +120,22 @@ async def test_probe_is_reachable_from_the_palette_and_bound_with_ids():
         await pilot.press("f1")
         await settle(app, pilot)
         assert "which layer fails" in screen_text(app).lower()
+
+
+@pytest.mark.parametrize("frozen", [False, True])
+async def test_at_80x24_the_verdict_is_on_screen_without_scrolling(frozen):
+    """The verdict is what the probe is for: at 80x24 the ladder's four rungs wrap to ~20 lines, and the
+    verdict below them was off screen. It must be wholly inside the visible part of the screen."""
+    app = KeyprobeApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        if frozen:
+            await run_entry(app, pilot, "Break it: use the frozen demo key")
+        screen = await open_probe(app, pilot)
+        verdict = screen.query_one("#probe-verdict", Static)
+        body = screen.query_one("#probe-body")
+        assert ("First failing layer" in verdict.content.plain) is frozen
+        visible = body.region  # the scroll's window on the screen
+        shown = verdict.region  # the verdict's visible part, in screen coordinates
+        assert body.scroll_y == 0
+        assert shown.height == verdict.outer_size.height and visible.contains_region(shown), (shown, visible)

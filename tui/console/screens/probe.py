@@ -1,8 +1,8 @@
 """The probe screen (f3): tui.probe's ladder run against the console's target, rung by rung.
 
 public -> clock -> keyed -> signed, each shown pending / running / ok / failed / not checked with
-its evidence and time as soon as it is known, then the verdict: the first failing layer, the
-documented row for its code, and what to fix. The ladder runs in an async worker over the console's
+its evidence and time as soon as it is known, under the verdict (on top, so a small terminal shows
+it without scrolling): the first failing layer, the documented row for its code, and what to fix. The ladder runs in an async worker over the console's
 one Wire; the worker posts a message per rung and only the handlers below touch widgets.
 """
 
@@ -70,10 +70,11 @@ again, **escape** goes back.
 
         yield Static("", id="probe-title")
         with VerticalScroll(id="probe-body"):
+            # The verdict first: at 80x24 the ladder's rungs wrap to a screenful, and the verdict is the answer.
+            yield Static("", id="probe-verdict")
             with Vertical(id="probe-ladder"):
                 for name in LAYERS:
                     yield Static("", id=f"step-{name}", classes="probe-step")
-            yield Static("", id="probe-verdict")
         yield Footer()
 
     def on_mount(self) -> None:

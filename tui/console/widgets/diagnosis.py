@@ -160,7 +160,10 @@ A success is one line, so the body below gets the room.
         self.set_class(success, "-brief")
         if d.code == 30005:
             left, right = signed_vs_sent(exchange)
-            await self._evidence(Horizontal(Static(left, id="diag-signed"), Static(right, id="diag-sent"), id="diag-signed-vs-sent"), "-signature")
+            from tui.console.widgets.token_wrap import TokenWrapped
+
+            columns = Horizontal(TokenWrapped(left, id="diag-signed"), TokenWrapped(right, id="diag-sent"), id="diag-signed-vs-sent")
+            await self._evidence(columns, "-signature")
         elif d.code == 30007:
             from tui.console.widgets.clock_panel import ClockPanel
 
