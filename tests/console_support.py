@@ -42,6 +42,17 @@ async def settle(app: Any, pilot: Any, rounds: int = 100) -> None:
     raise AssertionError(f"the console was still busy after {rounds} rounds: workers {list(app.workers)}")
 
 
+async def until(app: Any, pilot: Any, condition: Any, what: str, rounds: int = 2000) -> None:
+    """Settle, then let the app run until `condition()` holds (state the app exposes: a value set by a
+    handler, the clipboard); a bounded count of rounds, never a time, turns a hang into a sentence."""
+    await settle(app, pilot)
+    for _ in range(rounds):
+        if condition():
+            return
+        await pilot.pause()
+    raise AssertionError(f"still waiting for {what}")
+
+
 # Only turns a hang into a failure with a sentence; nothing waits for it to pass.
 HANG_S = 60.0
 
