@@ -12,6 +12,7 @@ import os
 import sys
 
 import tui.commands
+from tui.commands._args import VENUE_IDS
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a C tool killed by the closed pipe would report
 
@@ -34,26 +35,21 @@ def _named_command(argv: list[str] | None, commands: list[str]) -> str | None:
 
 
 class _Version(argparse.Action):
-    """--version, read from the installed distribution only when asked (start-up stays cheap)."""
+    """--version: tui.__version__, which the distribution's metadata is built from (pyproject.toml), so
+    printing it needs no importlib.metadata (that import alone costs several times `python -c pass`)."""
 
     def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print keyprobe's version and exit")
 
     def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
-        from importlib.metadata import PackageNotFoundError, version
-
-        try:
-            number = version("keyprobe")
-        except PackageNotFoundError:
-            number = "(not installed)"
-        print(f"keyprobe {number}")
+        print(f"keyprobe {tui.__version__}")
         parser.exit()
 
 
 def _add_console_options(parser: argparse.ArgumentParser) -> None:
     """The console's own options (no subcommand); their dests differ from the subcommands' --venue."""
     console = parser.add_argument_group("console (no command)")
-    console.add_argument("--venue", dest="console_venue", metavar="VENUE", choices=("bitmart", "bitmart-spot", "wooxpro", "emulator"),
+    console.add_argument("--venue", dest="console_venue", metavar="VENUE", choices=VENUE_IDS,
                          help="open on this venue (default: the local emulator; other venues use a profile or KEYPROBE_* variables)")
     console.add_argument("--profile", dest="console_profile", metavar="NAME", help="open with this profile from the key file")
     console.add_argument("--base-url", dest="console_base_url", metavar="URL",
@@ -109,12 +105,15 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # Before anything can log: mask secrets and key/sign headers, keep httpx/httpcore at WARNING
-    # (KEYPROBE_DEBUG_HTTP=1 shows their debug lines on stderr, masked).
-    from keys.redact import install_logging
-
-    install_logging()
     args = _console_args(argv) or _parse(argv)
+    if getattr(args, "may_log_secrets", True):
+        # Before anything can log: mask secrets and key/sign headers, keep httpx/httpcore at WARNING
+        # (KEYPROBE_DEBUG_HTTP=1 shows their debug lines on stderr, masked). Parsing logs nothing, so
+        # --help, --version and usage errors skip it; so does a command that sets may_log_secrets=False
+        # (decode: it loads no key and imports no HTTP client, and tests/test_cli_startup.py holds it to that).
+        from keys.redact import install_logging
+
+        install_logging()
     if args.command is None:
         from tui.console.app import run_console
 

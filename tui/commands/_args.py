@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Callable
 
 MAX_TIMEOUT_S = 600
+# tui.venues.VENUES' ids (a test checks they agree), written here so `--help` need not import the venue table.
+VENUE_IDS = ("bitmart", "bitmart-spot", "wooxpro", "emulator")
 
 
 def whole_number(low: int = 1, high: int | None = None) -> Callable[[str], int]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-from tui.commands._args import seconds
-from tui.venues import VENUES
+from tui.commands._args import VENUE_IDS, seconds
 
 DEMO_STATES = ("active", "frozen", "expired", "ip-restricted", "read-only")
 
 
 def add_target_options(parser: argparse.ArgumentParser, *, timeout: bool = True) -> None:
     g = parser.add_argument_group("target and key")
-    g.add_argument("--venue", choices=tuple(VENUES), default=None,
+    g.add_argument("--venue", choices=VENUE_IDS, default=None,
                    help="where to send (default: the profile's venue, else the local emulator)")
     g.add_argument("--base-url", metavar="URL", default=None,
                    help="another base URL for the venue (a mirror, or a running emulator such as http://127.0.0.1:8640)")

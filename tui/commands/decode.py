@@ -8,11 +8,8 @@ usage errors. Without --status, a pasted body is decoded with no status comparis
 
 from __future__ import annotations
 
-from tui.terminal_safe import dumps as safe_json
-
 import argparse
 import sys
-from typing import Any
 
 FAMILIES = ("bitmart", "wooxpro")
 VENUE_NAMES = {"bitmart": "BitMart", "wooxpro": "WOO X Pro"}
@@ -74,7 +71,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--status", type=_status, metavar="HTTP",
                    help="the response's HTTP status, compared with the documented one (default: none, no comparison)")
     p.add_argument("--json", action="store_true", help="print one JSON object (Diagnosis.to_dict())")
-    p.set_defaults(func=run, decode_parser=p)
+    # No key is loaded and no HTTP client imported here: nothing a logger could leak (tui.cli).
+    p.set_defaults(func=run, decode_parser=p, may_log_secrets=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -94,6 +92,8 @@ def run(args: argparse.Namespace) -> int:
         diagnosis = diagnose_response(args.venue, args.status, (), raw)
     explained = diagnosis.row is not None and diagnosis.outcome is not Outcome.UNDOCUMENTED_CODE
     if args.json:
+        from tui.terminal_safe import dumps as safe_json
+
         sys.stdout.write(safe_json(diagnosis.to_dict(), indent=2) + "\n")
     else:
         print_diagnosis(diagnosis)
@@ -101,98 +101,124 @@ def run(args: argparse.Namespace) -> int:
 
 
 # -- the human view ---------------------------------------------------------------------------------------------------
+# Plain text with ANSI styles on a terminal, not rich: importing rich's Console and Table alone costs more than the
+# whole of `decode`'s 3x `python -c pass` budget (benchmarks/cli_startup.py), and this view is lines and two-column
+# lists. Every text goes through shown(): a control character from a pasted body is printed escaped, never obeyed.
+
+_SGR = {"bold": "1", "dim": "2", "italic": "3", "underline": "4", "red": "31", "green": "32", "yellow": "33", "cyan": "36"}
+
+Span = tuple[str, str]  # (text, style): style is space-separated words of _SGR, "" for none
 
 
-def print_diagnosis(diagnosis: Any, out: Any = None) -> None:
-    """Code and message on top, documented versus actual status, category, causes, numbered fixes, dimmed notes.
+class _Lines:
+    """The view's lines at the output's width, styled only when `color` (a terminal, and NO_COLOR unset)."""
 
-    Every text goes in as a rich Text, never as markup: a body saying "[bold]" prints those characters.
-    """
-    from tui.render import SafeConsole  # a control character in a pasted body is shown escaped, never obeyed
+    def __init__(self, width: int, color: bool) -> None:
+        self.width, self.color, self.lines = max(width, 20), color, []
 
-    console = out or SafeConsole(file=sys.stdout, highlight=False)
-    with console.capture() as captured:
-        for renderable in _parts(diagnosis):
-            console.print(renderable)
-    # Grid cells are padded to the full width; a pasted or piped copy should not end every line in spaces.
-    console.file.write("\n".join(line.rstrip() for line in captured.get().splitlines()) + "\n")
+    def styled(self, text: str, style: str) -> str:
+        if not (self.color and style and text):
+            return text
+        return f"\x1b[{';'.join(_SGR[w] for w in style.split())}m{text}\x1b[0m"
+
+    def line(self, *spans: Span) -> None:
+        """One line of spans; when it is wider than the output it is wrapped, unstyled (it is read, not scanned)."""
+        from textwrap import wrap
+
+        from tui.terminal_safe import shown
+
+        spans = tuple((shown(text), style) for text, style in spans)
+        plain = "".join(text for text, _ in spans)
+        if len(plain) <= self.width:
+            self.lines.append("".join(self.styled(text, style) for text, style in spans))
+        else:
+            self.lines.extend(wrap(plain, self.width, break_on_hyphens=False) or [""])
+
+    def items(self, rows: list[tuple[str, list[Span]]], *, right: bool = False, marker_style: str = "") -> None:
+        """A marker column ("-", "1.") and a text column wrapped beside it; a span's own newlines start new lines."""
+        from textwrap import wrap
+
+        from tui.terminal_safe import shown
+
+        mark_width = max((len(mark) for mark, _ in rows), default=0)
+        room = self.width - mark_width - 1
+        for mark, spans in rows:
+            first = True
+            for text, style in spans:
+                for paragraph in shown(text, multiline=True).split("\n"):
+                    for piece in wrap(paragraph, room, break_on_hyphens=False) or [""]:
+                        gutter = (mark.rjust(mark_width) if right else mark.ljust(mark_width)) if first else " " * mark_width
+                        self.lines.append(f"{self.styled(gutter, marker_style)} {self.styled(piece, style)}".rstrip())
+                        first = False
 
 
-def _parts(d: Any) -> list[Any]:
-    from rich.table import Table
-    from rich.text import Text
+def print_diagnosis(diagnosis: object, file: object = None) -> None:
+    """Code and message on top, documented versus actual status, category, causes, numbered fixes, dimmed notes."""
+    import os
+    import shutil
 
+    out = file or sys.stdout
+    color = out.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    view = _Lines(shutil.get_terminal_size().columns, color)
+    _parts(diagnosis, view)
+    out.write("\n".join(line.rstrip() for line in view.lines) + "\n")
+
+
+def _parts(d, view: _Lines) -> None:
     venue = VENUE_NAMES.get(d.venue, d.venue)
-    parts: list[Any] = []
     row = d.row
     if d.outcome.value == "undocumented-code":
-        parts.append(Text(d.headline, style="bold red"))
+        view.line((d.headline, "bold red"))
     elif d.code is not None and row is not None and row.table != "http" and d.row_chosen is False:
-        parts.append(Text(f"{d.code}  one of {len(d.rows)} documented messages:", style="bold"))
-        listed = Table.grid(padding=(0, 1))
-        listed.add_column(no_wrap=True)
-        listed.add_column()
-        for r in d.rows:
-            listed.add_row(" -", Text(r.message, style="bold"))
-        parts.append(listed)
+        view.line((f"{d.code}  one of {len(d.rows)} documented messages:", "bold"))
+        view.items([(" -", [(r.message, "bold")]) for r in d.rows])
     elif d.code is not None and row is not None and row.table != "http":
-        parts.append(Text.assemble((f"{d.code}  ", "bold"), (d.message or "", "bold")))
+        view.line((f"{d.code}  ", "bold"), (d.message or "", "bold"))
     elif row is not None:
-        title = f"HTTP {row.code}  {row.message}" if d.actual_status is None else d.headline
-        parts.append(Text(title, style="bold"))
+        view.line((f"HTTP {row.code}  {row.message}" if d.actual_status is None else d.headline, "bold"))
     else:
-        parts.append(Text(d.headline, style="bold red"))
+        view.line((d.headline, "bold red"))
     where = TABLE_NAMES.get(row.table, row.table) if row is not None else "no documented row"
-    parts.append(Text.assemble(f"{venue} · {where} · category: ", (d.category, "cyan")))
+    view.line((f"{venue} · {where} · category: ", ""), (d.category, "cyan"))
     status = _status_line(d)
     if status is not None:
-        parts.append(status)
+        view.line(*status)
     if d.body_message:
-        parts.append(Text.assemble("Body says: ", (repr(d.body_message), "italic")))
+        view.line(("Body says: ", ""), (repr(d.body_message), "italic"))
     causes = [c for c in d.causes if not (d.body_message and c.startswith("The body's own message"))]  # shown above
     for title, items, numbered in (("Likely causes", causes, False), ("Fixes", d.fixes, True)):
         if not items:
             continue
-        parts.append(Text(""))
-        parts.append(Text(title, style="bold underline"))
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(justify="right", no_wrap=True)
-        grid.add_column()
+        view.lines.append("")
+        view.line((title, "bold underline"))
+        rows = []
         for i, item in enumerate(items, 1):
-            text = Text(getattr(item, "text", item))
+            spans = [(getattr(item, "text", item), "")]
             evidence = getattr(item, "evidence", None)
             if evidence:
-                text.append("\nevidence: " + evidence, style="yellow")
-            grid.add_row(f"{i}." if numbered else "-", text)
-        parts.append(grid)
+                spans.append(("evidence: " + evidence, "yellow"))
+            rows.append((f"{i}." if numbered else "-", spans))
+        view.items(rows, right=numbered)
     notes = [n for n in d.notes if not (d.row_chosen is False and n.startswith(f"{d.code} has {len(d.rows)} documented"))]
     if notes:
-        parts.append(Text(""))
-        parts.append(Text("Notes", style="dim bold"))
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(no_wrap=True)
-        grid.add_column()
-        for note in notes:
-            grid.add_row(Text("-", style="dim"), Text(note, style="dim"))
-        parts.append(grid)
-    return parts
+        view.lines.append("")
+        view.line(("Notes", "dim bold"))
+        view.items([("-", [(note, "dim")]) for note in notes], marker_style="dim")
 
 
-def _status_line(d: Any) -> Any:
-    from rich.text import Text
-
+def _status_line(d) -> list[Span] | None:
     documented, actual = d.http_status, d.actual_status
     if documented is None and actual is None:
         return None
-    line = Text("HTTP status: ")
+    spans: list[Span] = [("HTTP status: ", "")]
     if documented is not None:
-        line.append(f"documented {documented}")
+        spans.append((f"documented {documented}", ""))
     if actual is not None:
-        line.append(f"{' · ' if documented is not None else ''}actual {actual}")
+        spans.append((f"{' · ' if documented is not None else ''}actual {actual}", ""))
         if d.status_matches is True:
-            line.append("  (matches)", style="green")
+            spans.append(("  (matches)", "green"))
         elif d.status_matches is False:
-            line.append("  MISMATCH: not the documented status", style="bold red")
+            spans.append(("  MISMATCH: not the documented status", "bold red"))
     elif d.row is not None and d.row.table != "http":
-        line.append("  (no response status given)", style="dim")
-    return line
+        spans.append(("  (no response status given)", "dim"))
+    return spans

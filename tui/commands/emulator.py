@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import errno
-import json
 import sys
 
 # What each demo key provokes, for the table printed at start (README `emulator` says the same).
@@ -65,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         listing = [k.listing() for k in emu.keys]
         if args.json:
+            import json
+
             print(json.dumps({"base_url": emu.base_url, "venue": args.venue, "keys": listing}), flush=True)
         else:
             print(_table(emu.base_url, args, listing), flush=True)

@@ -6,9 +6,6 @@ sends it again, signed afresh. The numbers move as new sends arrive: look them u
 
 from __future__ import annotations
 
-from tui.terminal_safe import dumps as safe_json
-from tui.terminal_safe import shown
-
 import argparse
 import sys
 
@@ -30,6 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.terminal_safe import dumps as safe_json
     from tui import history
 
     if args.limit < 0:
@@ -87,6 +85,8 @@ def _save(args: argparse.Namespace, log: object) -> int:
 
 
 def _row(number: int, e: dict) -> list[str]:
+    from tui.terminal_safe import shown
+
     query = "&".join(f"{k}={v}" for k, v in (e.get("query") or []) if isinstance(k, str))
     request = f"{e.get('method', '?')} {e.get('path', '?')}{'?' + query if query else ''}"
     if e.get("name"):

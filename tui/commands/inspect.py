@@ -7,7 +7,6 @@ answer), 1 when something is wrong with one of them, 2 for unreadable input or u
 from __future__ import annotations
 
 import argparse
-from tui.terminal_safe import dumps, shown
 import os
 import sys
 import time
@@ -83,6 +82,7 @@ def key_material(profile: str | None, loopback: bool) -> list:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.terminal_safe import dumps, shown
     from tui.inspect.detect import parse
     from tui.inspect.model import InspectError
     from tui.inspect.report import inspect_request

@@ -8,17 +8,16 @@ Exit codes: 0 done, 1 refused (wrong passphrase, missing or unsafe file, unknown
 
 from __future__ import annotations
 
-from tui.terminal_safe import dumps as safe_json, shown
-
 import argparse
 import sys
-from typing import TYPE_CHECKING
 
+from tui.commands._args import VENUE_IDS
+
+TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe --help` loads this module
 if TYPE_CHECKING:
     from keys.secret import Secret
     from keys.vault import KdfLimits, Vault
 
-VENUE_IDS = ("bitmart", "bitmart-spot", "wooxpro", "emulator")  # tui.venues.VENUES, listed here to keep --help import-free
 KDF_CHOICES = ("interactive", "moderate", "sensitive")
 
 
@@ -142,6 +141,8 @@ def _add(args: argparse.Namespace) -> int:
 
 
 def _list(args: argparse.Namespace) -> int:
+    from tui.terminal_safe import dumps as safe_json, shown
+
     v = _open()
     listings = [p.listing() for p in v.profiles.values()]
     if args.json:

@@ -6,9 +6,6 @@ Exit codes: 0 every layer passed; 1 a layer failed (the verdict says which and w
 
 from __future__ import annotations
 
-from tui.terminal_safe import dumps as safe_json
-from tui.terminal_safe import shown
-
 import argparse
 import sys
 
@@ -46,6 +43,7 @@ def exit_code(report) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.terminal_safe import dumps as safe_json
     import asyncio
 
     from tui.commands._target import TargetError, resolve_target
@@ -98,6 +96,7 @@ MARKS = {True: ("✓", "green"), False: ("✗", "bold red"), None: ("–", "dim"
 
 
 def _print_step(out, number: int, step) -> None:
+    from tui.terminal_safe import shown
     from rich.text import Text
 
     mark, style = MARKS[step.ok]
@@ -111,6 +110,7 @@ def _print_step(out, number: int, step) -> None:
 
 
 def _print_verdict(report) -> None:
+    from tui.terminal_safe import shown
     from rich.text import Text
 
     from tui.render import console

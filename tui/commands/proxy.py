@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from tui.terminal_safe import dumps
 import sys
-import threading
 
 from tui.commands._args import whole_number
 
@@ -35,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import threading
+
     from tui.signing_context import environment_credentials as env_credentials
     from tui.proxy import Proxy, UpstreamRefused
 
@@ -81,9 +81,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _printer(as_json: bool):
+    import threading
+
     lock = threading.Lock()
 
     def show(inspection, relayed) -> None:
+        from tui.terminal_safe import dumps
         from tui.inspect.render import one_line
 
         line = dumps(inspection.to_dict()) if as_json else one_line(inspection)

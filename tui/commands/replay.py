@@ -8,12 +8,8 @@ KEYPROBE_API_KEY / KEYPROBE_SECRET / KEYPROBE_MEMO; else, for emulator requests,
 
 from __future__ import annotations
 
-from tui.terminal_safe import dumps as safe_json
-from tui.terminal_safe import shown
-
 import argparse
 import sys
-from urllib.parse import urlsplit
 
 from tui.commands._args import whole_number
 from tui.commands._target_options import add_network_options, wire_options
@@ -51,6 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _say(text: str) -> None:
+    from tui.terminal_safe import shown
+
     print(f"keyprobe replay: {shown(text)}", file=sys.stderr)
 
 
@@ -92,6 +90,7 @@ def _jobs(args: argparse.Namespace) -> list:
 def environment_context(venue, credentials, base_url: str | None):
     """KEYPROBE_* credentials sign only where the command line says: --base-url, else the default address of
     the file's venue. A saved file names a venue; it never chooses the host or port an environment key goes to."""
+    from urllib.parse import urlsplit
     from keys.hosts import LOOPBACK_HOSTS, host_port
     from tui.signing_context import SigningContext
     from tui.venues import VENUES
@@ -141,6 +140,7 @@ def _signing_for(args: argparse.Namespace):
 
 
 def _confirmed(args: argparse.Namespace, jobs: list) -> bool:
+    from urllib.parse import urlsplit
     from tui.replay import needs_confirmation
 
     risky = [j for j in jobs if needs_confirmation(j.draft)]
@@ -180,6 +180,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def _run(args: argparse.Namespace, jobs: list, signing_for) -> list:
+    from tui.terminal_safe import dumps as safe_json
     from tui.render import console
     from tui.replay import replay
     from tui.wire import Wire
@@ -226,6 +227,8 @@ _MARK = {"ok": "ok", "api-error": "API error", "refused": "refused", "transport-
 
 
 def _cells(r, with_round: bool) -> list[str]:
+    from tui.terminal_safe import shown
+
     name = f"{r.job.name} #{r.round}" if with_round else r.job.name
     ms = f"{r.ms:.1f} ms" if r.ms is not None and not r.refused else "-"
     return [shown(c) for c in (

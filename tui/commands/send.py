@@ -7,14 +7,9 @@ for a signed call, a key asked to sign for a host it is not bound to); 3 a trans
 
 from __future__ import annotations
 
-from tui.terminal_safe import dumps as safe_json
-from tui.terminal_safe import shown
-
 import argparse
 import sys
 import time
-from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from tui.commands._target_options import add_target_options
 
@@ -59,6 +54,8 @@ class UsageError(Exception):
 
 def _path_and_query(path: str, extra: list[str]) -> tuple[str, tuple[tuple[str, str], ...], str | None]:
     """The path, the query pairs, and the query text as typed (sent byte for byte) when PATH carries one."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit
+
     if "://" in path:
         try:
             only = urlsplit(path).path or "/"
@@ -151,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _save(draft, args: argparse.Namespace) -> str | None:
     """Save the Draft (never the signed request) before sending; a sentence if it cannot be saved."""
+    from pathlib import Path
     from tui import saved
 
     try:
@@ -185,6 +183,7 @@ async def _send(draft, target, sync_clock: bool, wire_options: dict):
 
 
 def _report(args, draft, exchange, estimate, clock_error) -> int:
+    from tui.terminal_safe import dumps as safe_json, shown
     from tui.diagnose import diagnose
 
     diagnosis = diagnose(exchange)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from tui.terminal_safe import dumps as safe_json
-from tui.terminal_safe import shown
-
 import argparse
 import sys
 
@@ -34,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.terminal_safe import dumps as safe_json, shown
     from tui.clock import ClockUnavailable, measure_once
     from tui.commands._target import TargetError, resolve_target, wire_options
 
