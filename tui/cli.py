@@ -26,12 +26,12 @@ def _command_modules() -> list[str]:
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
-def _named_command(argv: list[str] | None, commands: list[str]) -> str | None:
-    """The subcommand when it is argv's first word (`keyprobe decode 30005`): only its module is
-    imported to parse, so one command's start-up does not pay for every other's imports. None when
-    a top-level option comes first; the full parser then handles it."""
+def _named_commands(argv: list[str] | None, commands: list[str]) -> set[str]:
+    """The commands whose parsers this argv could reach: every word that names one (`keyprobe decode 30005`
+    names decode). Only those are built whole; the others are listed by name and HELP alone, which is all
+    `keyprobe --help` or a top-level usage error shows, so a start-up does not build every parser."""
     argv = sys.argv[1:] if argv is None else argv
-    return argv[0] if argv and argv[0] in commands else None
+    return {word for word in argv if word in commands}
 
 
 class _Version(argparse.Action):
@@ -77,8 +77,9 @@ def _console_args(argv: list[str] | None) -> argparse.Namespace | None:
     return args
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """Every subcommand's parser, or only `only`'s (the others are then unknown to this parser)."""
+def build_parser(whole: set[str] | None = None) -> argparse.ArgumentParser:
+    """The parser with every subcommand; those in `whole` (default: all) with their options, the others
+    with their name and help line only (enough to list them, not to parse their arguments)."""
     parser = argparse.ArgumentParser(
         prog="keyprobe",
         description="Sign, send and diagnose BitMart and WOO X Pro API requests. With no command, opens the console.",
@@ -86,15 +87,19 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser.add_argument("--version", action=_Version)
     _add_console_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in [only] if only else _command_modules():
-        importlib.import_module(f"tui.commands.{name}").register(sub)
+    for name in _command_modules():
+        module = importlib.import_module(f"tui.commands.{name}")
+        if whole is None or name in whole:
+            module.register(sub)
+        else:
+            sub.add_parser(name, help=module.HELP, add_help=False)
     return parser
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     """The full parse. An option a subcommand does not know is reported with that subcommand's
     usage (argparse's own parse_args would print the top-level usage for it)."""
-    parser = build_parser(_named_command(argv, _command_modules()))
+    parser = build_parser(_named_commands(argv, _command_modules()))
     args, extra = parser.parse_known_args(argv)
     if extra:
         command = getattr(args, "command", None)

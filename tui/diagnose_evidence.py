@@ -12,10 +12,13 @@ import json
 import re
 from urllib.parse import SplitResult, parse_qsl, urlsplit
 
-from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet, SigningEvidence, signed_payload, signs_body
+from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
 from tui.catalog.advice import VENUE_TEXT
-from tui.endpoints import default_auth
-from tui.exchange import Draft, SentRequest
+
+TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
+if TYPE_CHECKING:
+    from keys.signing import SigningEvidence
+    from tui.exchange import Draft, SentRequest
 
 Finding = tuple[str, str]
 
@@ -86,6 +89,8 @@ def _timestamp_findings(ts: str, hs: HeaderSet, code: int, pairs: tuple[tuple[st
 
 def _evidence_findings(ev: SigningEvidence, hs: HeaderSet, code: int, request: SentRequest | None,
                        pairs: tuple[tuple[str, str], ...]) -> list[Finding]:
+    from keys.signing import signed_payload, signs_body  # here: `decode` (no request) never needs the signer
+
     out: list[Finding] = []
     if ev.level is AuthLevel.NONE:
         return out
@@ -117,6 +122,8 @@ def _evidence_findings(ev: SigningEvidence, hs: HeaderSet, code: int, request: S
 
 
 def _request_findings(family: str, hs: HeaderSet, request: SentRequest, level: AuthLevel | None) -> list[Finding]:
+    from keys.signing import signs_body
+
     out: list[Finding] = []
     method, parts = request.method.upper(), split(request.url)
     other = "X-BM-" if hs.prefix == "X-API-" else "X-API-"
@@ -200,6 +207,9 @@ def findings(family: str, code: int, request: SentRequest | None, draft: Draft |
     if request is not None:
         out += _request_findings(family, hs, request, level)
     if draft is not None:
+        from keys.signing import signs_body
+        from tui.endpoints import default_auth
+
         if error := draft.body_error():
             out.append(("json-body", error[0].lower() + error[1:].rstrip(".")))
         if not signs_body(draft.method) and draft.body.strip() and request is None:

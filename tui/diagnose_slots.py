@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from tui import endpoints
 from tui.diagnose_evidence import clip, split
-from tui.exchange import Draft, SentRequest
+
+TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
+if TYPE_CHECKING:
+    from tui.exchange import Draft, SentRequest
 
 Finding = tuple[str, str]
 
@@ -31,6 +33,8 @@ def slots_for(reading_value: str | None, called: tuple[str, str] | None) -> tupl
     found: list[Finding] = []
     if reading_value:
         slots["VALUE"] = clip(reading_value, 40)
+    from tui import endpoints  # here: only a permission slot needs the endpoint table
+
     needed = endpoints.permission(*called) if called else None
     if needed:
         name = endpoints.PERMISSION_NAMES[needed]

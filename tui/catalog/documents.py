@@ -12,10 +12,10 @@ documents only its own table. `candidates` gives every documented row of a code:
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
 DOCUMENTS = {
     "bitmart": "bitmart-error-codes.md",  # futures v2 (contract) and authentication
@@ -61,7 +61,10 @@ def unescape(text: str) -> str:
 
 
 def document_text(document: str) -> str:
-    return resources.files("tui.catalog").joinpath("data", DOCUMENTS[document]).read_text(encoding="utf-8")
+    # A plain open beside this module, not importlib.resources: that import alone (pathlib, tempfile, zipfile)
+    # cost `keyprobe decode` about a third of its start-up; the package is always installed as files.
+    with open(os.path.join(os.path.dirname(__file__), "data", DOCUMENTS[document]), encoding="utf-8") as f:
+        return f.read()
 
 
 def family_of_document(document: str) -> str:

@@ -48,11 +48,13 @@ def _body_file(text: str) -> bytes:
     except UnreadableInput as exc:  # a FIFO, /dev/zero, a folder, or too large: a sentence, never a hang
         raise argparse.ArgumentTypeError(str(exc)) from None
 
+HELP = "explain an error code, or decode a raw response, against the venue's documented table"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "decode",
-        help="explain an error code, or decode a raw response, against the venue's documented table",
+        help=HELP,
         description=(
             "Explain a code from BitMart's or WOO X Pro's error-code document (its row, category, likely causes, "
             "fixes and the document's oddities), or decode a raw response given with --body/--body-file and, "

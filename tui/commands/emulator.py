@@ -15,11 +15,13 @@ PROVOKES = {
     "read-only": "30019 placing/cancelling orders; 30012 on transfers and withdrawals",
 }
 
+HELP = "run the local BitMart / WOO X Pro emulator until Ctrl-C"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "emulator",
-        help="run the local BitMart / WOO X Pro emulator until Ctrl-C",
+        help=HELP,
         description="Run a local venue with demo keys in every state, for trying keyprobe (or any client) offline.",
     )
     p.add_argument("--host", default="127.0.0.1",

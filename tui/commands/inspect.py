@@ -15,11 +15,13 @@ from tui.inspect import FORMATS
 
 SEARCH_BUDGET_S = 10.0  # forensics time for one whole input, however many requests it holds
 
+HELP = "lint a request your own code sent, find what it signed, and decode its answer"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "inspect",
-        help="lint a request your own code sent, find what it signed, and decode its answer",
+        help=HELP,
         description=(
             "Read one or more requests your own code sent (a curl command, raw HTTP text with its response, ccxt "
             "verbose output, a HAR file, or keyprobe history or a saved request), lint them without the secret, "

@@ -28,11 +28,13 @@ class Refused(Exception):
 class Usage(Exception):
     """Input that cannot work: exit 2."""
 
+HELP = "manage the encrypted key file: init, add, list, remove, passwd"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "keys",
-        help="manage the encrypted key file: init, add, list, remove, passwd",
+        help=HELP,
         description="Profiles (a named API key bound to a venue) live in one encrypted file "
         "(XChaCha20-Poly1305, Argon2id), KEYPROBE_HOME/keys.json. Secrets are never taken from the command line.",
     )

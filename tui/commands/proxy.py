@@ -7,11 +7,13 @@ import sys
 
 from tui.commands._args import whole_number
 
+HELP = "a diagnosing pass-through for your bot: point its base URL here"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "proxy",
-        help="a diagnosing pass-through for your bot: point its base URL here",
+        help=HELP,
         description=(
             "Listen on 127.0.0.1 and forward every request unchanged (only Host is rewritten) to the upstream, "
             "streaming each answer back unchanged. Each exchange is linted, its signature checked with your key "

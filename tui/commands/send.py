@@ -17,11 +17,13 @@ METHODS = ("GET", "POST", "PUT", "DELETE")
 SUCCESS_CODE = 1000
 BODY_FILE_CAP = 32 * 1024 * 1024  # the wire keeps answers up to 32 MiB; a body as large is already absurd
 
+HELP = "sign and send one request, then diagnose the answer"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "send",
-        help="sign and send one request, then diagnose the answer",
+        help=HELP,
         description=(
             "Sign one request with the venue's headers, send it, and show the request exactly as sent (key and "
             "signature masked), the answer with its timings, and what the answer means. "

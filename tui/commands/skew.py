@@ -8,11 +8,13 @@ import sys
 from tui.commands._args import whole_number
 from tui.commands._target_options import add_target_options
 
+HELP = "measure the venue's clock offset (for 30007) with an error bound"
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "skew",
-        help="measure the venue's clock offset (for 30007) with an error bound",
+        help=HELP,
         description=(
             "Measure the server's clock minus this machine's, in milliseconds: a warm-up request, then N samples "
             "of the venue's time endpoint on one kept-alive connection. Samples with a round trip over twice the "
