@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from enum import Enum
-from typing import Any
 
 from tui.catalog import Advice, Row, http_row, lookup, status_advice
 from tui.catalog.advice import MAINTENANCE_40020, VENUE_TEXT, resolve, status_template
@@ -21,8 +20,13 @@ from tui.diagnose_evidence import clip as _clip
 from tui.diagnose_evidence import findings, header_pairs
 from tui.diagnose_slots import Finding, called_endpoint, slots_for
 from tui.envelope import SCAN_LIMIT, Envelope, read_envelope
-from tui.exchange import Draft, Exchange, FailureKind, SentRequest, TransportFailure
-from tui.venues import FAMILIES, VENUES
+from tui.failure_kind import FailureKind
+
+TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
+if TYPE_CHECKING:
+    from typing import Any
+
+    from tui.exchange import Draft, Exchange, SentRequest, TransportFailure
 
 SUCCESS_CODE = 1000
 
@@ -104,10 +108,12 @@ def _row_dict(row: Row) -> dict[str, Any]:
 def family_of(venue: object) -> str:
     """"bitmart" or "wooxpro" from a family, a venue id ("bitmart-spot", "emulator") or a Venue."""
     family = getattr(venue, "family", None)
-    if isinstance(family, str) and family in FAMILIES:
+    if isinstance(family, str) and family in VENUE_TEXT:  # VENUE_TEXT has one entry per family
         return family
-    if venue in FAMILIES:
+    if isinstance(venue, str) and venue in VENUE_TEXT:
         return str(venue)
+    from tui.venues import VENUES  # here: `decode` names a family, and needs no venue table
+
     if isinstance(venue, str) and venue in VENUES:
         return VENUES[venue].family
     raise ValueError(f"unknown venue {venue!r}; choose bitmart or wooxpro")

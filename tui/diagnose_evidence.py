@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import SplitResult, parse_qsl, urlsplit
 
 from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
 from tui.catalog.advice import VENUE_TEXT
 
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
 if TYPE_CHECKING:
+    from urllib.parse import SplitResult
+
     from keys.signing import SigningEvidence
     from tui.exchange import Draft, SentRequest
 
@@ -55,6 +56,8 @@ def _header(pairs: tuple[tuple[str, str], ...], name: str) -> str | None:
 
 def split(url: str) -> SplitResult:
     """urlsplit that answers an unparseable URL (`http://[`) with an empty one instead of raising."""
+    from urllib.parse import SplitResult, urlsplit  # here: a pasted body (`decode`) has no URL
+
     try:
         return urlsplit(url)
     except ValueError:
@@ -169,6 +172,8 @@ def _json_problem(body: bytes) -> str | None:
 
 
 def _field_findings(body: bytes, query: str) -> list[Finding]:
+    from urllib.parse import parse_qsl
+
     fields: dict[str, object] = dict(parse_qsl(query))
     try:
         data = json.loads(body) if body.strip() else {}

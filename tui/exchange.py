@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 from urllib.parse import urlencode
 
 from typing import TYPE_CHECKING
@@ -18,6 +17,7 @@ from typing import TYPE_CHECKING
 from keys import bounded
 from keys.headers import AuthLevel
 from tui import endpoints
+from tui.failure_kind import FailureKind  # noqa: F401 - re-exported: the wire, replay and proxy name it here
 from tui.venues import Venue
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
@@ -174,22 +174,6 @@ class ResponseData:
     def header(self, name: str) -> str | None:
         lname = name.lower()
         return next((v for k, v in self.headers if k.lower() == lname), None)
-
-
-class FailureKind(str, Enum):
-    DNS = "dns"
-    REFUSED = "refused"
-    CONNECT_TIMEOUT = "connect-timeout"
-    READ_TIMEOUT = "read-timeout"
-    WRITE_TIMEOUT = "write-timeout"
-    POOL_TIMEOUT = "pool-timeout"
-    TLS = "tls"
-    RESET = "reset"
-    PROTOCOL = "protocol"
-    SIGNING_REFUSED = "signing-refused"
-    DEADLINE = "deadline"  # the whole exchange, connect to last byte, took longer than its deadline
-    PROXY = "proxy"  # the proxy the person chose failed or refused, not the venue
-    OTHER = "other"
 
 
 @dataclass(frozen=True)
