@@ -22,7 +22,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 CHILD = """
 import sys
-from tui.emulator import Emulator
+from tui.emulator import Emulator, http1
+if len(sys.argv) > 1:
+    http1.MAX_BODY_BYTES = int(sys.argv[1])  # a benchmark that sends a body past the emulator's 1 MiB cap
 with Emulator() as emu:
     emu.controls.rate_limit = 10**9
     print(emu.base_url, flush=True)
@@ -31,8 +33,9 @@ with Emulator() as emu:
 
 
 @contextmanager
-def emulator_process() -> Iterator[str]:
-    child = subprocess.Popen([sys.executable, "-c", CHILD], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def emulator_process(max_body_bytes: int | None = None) -> Iterator[str]:
+    cap = [] if max_body_bytes is None else [str(max_body_bytes)]
+    child = subprocess.Popen([sys.executable, "-c", CHILD, *cap], cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         base_url = child.stdout.readline().strip()
         if not base_url.startswith("http://"):
