@@ -1,14 +1,53 @@
-"""The CLI's entry: `--help` builds every parser without importing httpx or Textual, `--version`,
-and an option a subcommand does not know is reported with that subcommand's usage."""
+"""The CLI's entry: `--help`, `--version` and `decode` import neither httpx, Textual nor rich (nor logging:
+redaction is installed only where a secret could be logged), `--version`, and an option a subcommand does
+not know is reported with that subcommand's usage."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tui.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+HEAVY = {"httpx", "httpcore", "textual", "rich", "logging"}
+
+
+def imported_by(*argv: str) -> tuple[set[str], subprocess.CompletedProcess]:
+    """The top-level packages `python -X importtime -m tui ARGV` imports, read from the interpreter's own
+    import log: what the person's command really loads, not what a test's process already holds."""
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "tui", *argv], cwd=ROOT, capture_output=True,
+                          text=True, timeout=60)
+    names = {line.split("|")[-1].strip().split(".")[0] for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert "tui" in names, done.stderr[-2000:]  # the log was read
+    return names, done
+
+
+@pytest.mark.parametrize("argv", [
+    ["--help"], ["--version"], ["decode", "30005"], ["decode", "30007", "--venue", "wooxpro", "--json"],
+    ["decode", "--status", "401", "--body", '{"code":30005,"message":"Header X-BM-SIGN is wrong"}'],
+    ["send", "--help"], ["send", "GET", "/x", "--bogus"],
+])
+def test_help_version_and_decode_import_no_client_console_or_rich(argv):
+    names, done = imported_by(*argv)
+    assert not names & HEAVY, (sorted(names & HEAVY), done.stderr[-3000:])
+    assert "Traceback" not in done.stderr
+
+
+def test_send_installs_redaction_before_anything_logs():
+    """The commands that may hold a key mask it in every log record (decode, above, loads no logging at all)."""
+    code = ("import logging, os, sys\nfrom tui.cli import main\n"
+            "rc = main(['send', 'GET', '/system/time', '--venue', 'emulator', '--json', '--no-history'])\n"
+            "logging.getLogger('anywhere').warning('secret=%s', os.environ['KEYPROBE_SECRET'])\nsys.exit(rc)")
+    secret = "s3cr3t-value-for-the-log-test-0123456789"
+    env = {**os.environ, "KEYPROBE_API_KEY": "k" * 24, "KEYPROBE_SECRET": secret, "KEYPROBE_MEMO": "memo-1"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "secret=********" in done.stderr and all(secret[i:i + 8] not in done.stderr for i in range(len(secret) - 7))
 
 
 def test_help_imports_neither_httpx_nor_textual():
@@ -30,10 +69,39 @@ def test_decode_imports_neither_httpx_nor_textual():
     assert out.stdout.count("Header X-BM-SIGN is wrong") >= 2, out.stdout
 
 
-def test_version(capsys):
+def test_version_is_the_installed_distributions(capsys):
+    from importlib.metadata import version
+
     with pytest.raises(SystemExit) as done:
         main(["--version"])
-    assert done.value.code == 0 and capsys.readouterr().out.startswith("keyprobe 0.")
+    assert done.value.code == 0 and capsys.readouterr().out == f"keyprobe {version('keyprobe')}\n"
+
+
+def test_the_parsers_venue_choices_are_the_venue_table():
+    from tui.commands._args import VENUE_IDS
+    from tui.venues import VENUES
+
+    assert VENUE_IDS == tuple(VENUES)
+
+
+def test_a_command_after_a_top_level_option_is_parsed_whole(capsys):
+    """Only the commands named on the line get their whole parser: `--venue X send ...` names send too."""
+    with pytest.raises(SystemExit) as done:
+        main(["--venue", "emulator", "send", "GET", "/x", "--bogus"])
+    err = capsys.readouterr().err
+    assert done.value.code == 2 and err.startswith("usage: keyprobe send") and "unrecognized arguments: --bogus" in err
+
+
+def test_top_level_help_lists_every_command_with_its_help_line(capsys):
+    import importlib
+
+    from tui.cli import _command_modules
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    for name in _command_modules():
+        assert f"{name} {' '.join(importlib.import_module(f'tui.commands.{name}').HELP.split())}" in out
 
 
 def test_a_subcommands_usage_error_shows_that_subcommands_usage(capsys):

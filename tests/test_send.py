@@ -176,17 +176,24 @@ def test_send_is_recorded_in_the_history_without_secrets(capsys, emu, tmp_path):
 
 
 def test_a_large_body_is_printed_once_and_kept_out_of_reprs(capsys, emu, tmp_path):
-    """The signed body is printed once: the pre-image line points at it instead of repeating it, and no
-    repr (an asyncio task's, a crash report's) copies it (a 20 MB body printed twice, and repr'd, took 500 MB)."""
+    """The signed body is printed once, by default its first REQUEST_BODY_SHOWN characters and with --full
+    whole: the pre-image line points at it instead of repeating it, and no repr (an asyncio task's, a crash
+    report's) copies it (a 20 MB body printed twice, and repr'd, took 500 MB)."""
+    from tui.render import REQUEST_BODY_SHOWN, _size
+
     marker = "m" * 50_000
     body = json.dumps({**json.loads(ORDER), "clientOrderId": marker}, separators=(",", ":"))
     path = tmp_path / "body.json"
     path.write_text(body)
     code, out, _ = run(capsys, *SUBMIT, "--base-url", emu.base_url, "--venue", "emulator", "--body-file", str(path))
-    assert out.count(marker) == 1, out.count(marker)
-    preimage = next(line for line in out.splitlines() if line.lstrip().startswith("pre-image"))
-    assert re.search(r"pre-image \d{13}#\*\*\*\*#<the body above, %d bytes>" % len(body), preimage), preimage
-    assert "30005" not in out  # the emulator verified the signature over the whole body
+    assert code == 0 and "30005" not in out  # the emulator verified the signature over the whole body
+    assert "    " + body[:REQUEST_BODY_SHOWN] + "\n" in out and body[:REQUEST_BODY_SHOWN + 1] not in out
+    assert f"the first {REQUEST_BODY_SHOWN:,} characters of {_size(len(body))} (--full prints the whole body)" in out
+    code, full, _ = run(capsys, *SUBMIT, "--base-url", emu.base_url, "--venue", "emulator", "--body-file", str(path), "--full")
+    assert code == 0 and full.count(marker) == 1 and "    " + body + "\n" in full and "--full prints" not in full
+    for printed in (out, full):
+        preimage = next(line for line in printed.splitlines() if line.lstrip().startswith("pre-image"))
+        assert re.search(r"pre-image \d{13}#\*\*\*\*#<the body above, %d bytes>" % len(body), preimage), preimage
 
     from tui.exchange import Draft, SentRequest
     from tui.venues import VENUES

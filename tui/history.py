@@ -121,11 +121,19 @@ def _kept_body(record: dict[str, Any]) -> dict[str, Any]:
     """The record with a body over BODY_CAP cut to its first BODY_CAP characters, its real size and
     SHA-256 kept beside it: one 20 MB send must not make the history 20 MB."""
     body = record.get("body") or ""
-    raw = body.encode("utf-8", "surrogatepass")
-    if len(raw) <= BODY_CAP:
+    if len(body) * 4 <= BODY_CAP:  # a character is at most 4 bytes of UTF-8
+        return record
+    # Encoded and hashed a piece at a time: the same bytes as encoding it whole (UTF-8 encodes each character
+    # alone), without a second copy of a 20 MB body.
+    digest, size = hashlib.sha256(), 0
+    for start in range(0, len(body), BODY_CAP):
+        piece = body[start:start + BODY_CAP].encode("utf-8", "surrogatepass")
+        digest.update(piece)
+        size += len(piece)
+    if size <= BODY_CAP:
         return record
     record["body"] = body[:BODY_CAP]
-    record["body_cut"] = {"size": len(raw), "sha256": hashlib.sha256(raw).hexdigest()}
+    record["body_cut"] = {"size": size, "sha256": digest.hexdigest()}
     return record
 
 

@@ -9,6 +9,7 @@ this module at all. `exchange_to_dict` is the same picture as JSON, for `--json`
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -17,6 +18,7 @@ from rich.text import Text
 
 from keys import bounded
 from keys.secret import Secret
+from keys.signing import signs_body
 from tui.terminal_safe import dumps, shown
 from tui.exchange import Exchange, RateLimit, ResponseData, SentRequest, Timings, TransportFailure
 
@@ -46,17 +48,65 @@ def _indented(lines: list[str], by: int = 4) -> Text:
     return Text("\n".join(pad + shown(line) for line in lines))
 
 
+REQUEST_BODY_SHOWN = 4096  # characters of a request body printed unless --full: it is the person's own input
+_PIECE = 64 * 1024  # bytes of a body decoded and written at a time
+
+
+def _body_pieces(body: bytes, limit: int | None = None) -> Any:
+    """(text, ended) pieces of the body's lines, decoded a piece at a time (a 20 MB body is never one str):
+    `ended` says the piece ends its line. At most `limit` characters, cut at a character, when given."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")("replace")
+    view, carry, left = memoryview(body), "", limit
+    for start in range(0, len(view), _PIECE):
+        final = start + _PIECE >= len(view)
+        text = carry + decoder.decode(view[start:start + _PIECE], final=final)
+        carry = ""
+        if text.endswith("\r") and not final:
+            text, carry = text[:-1], "\r"  # a CR whose LF is in the next piece: one line break, not two
+        if left is not None:
+            text, left = text[:left], left - len(text)
+        for line in text.splitlines(keepends=True):
+            content = line.splitlines()[0]
+            yield content, len(content) < len(line)
+        if left is not None and left <= 0:
+            return
+
+
 class _RawBody:
     """A request body as plain indented lines, one Segment each: a 20 MB body goes to the terminal
-    without a rich Text (which copies it into spans, lines and wrapped pieces several times over)."""
+    without a rich Text (which copies it into spans, lines and wrapped pieces several times over).
+    At most `limit` characters; write() streams it whole to a file (`send --full`)."""
 
-    def __init__(self, body: bytes, by: int = 4) -> None:
-        self.body, self.pad = body, " " * by
+    def __init__(self, body: bytes, by: int = 4, limit: int | None = REQUEST_BODY_SHOWN) -> None:
+        self.body, self.pad, self.limit = body, " " * by, limit
 
     def __rich_console__(self, console: Console, options: Any) -> Any:
-        for line in body_text(self.body).splitlines():
-            yield Segment(self.pad + shown(line))
+        line = ""
+        for text, ended in _body_pieces(self.body, self.limit):
+            line += shown(text)
+            if ended:
+                yield Segment(self.pad + line)
+                yield Segment.line()
+                line = ""
+        if line:
+            yield Segment(self.pad + line)
             yield Segment.line()
+        # More characters than the limit: a UTF-8 character is at most 4 bytes, so this slice holds them if any.
+        if self.limit is not None and len(self.body[:4 * self.limit + 4].decode("utf-8", "replace")) > self.limit:
+            yield Segment(f"{self.pad}… the first {self.limit:,} characters of {_size(len(self.body))} "
+                          "(--full prints the whole body)", console.get_style("dim"))
+            yield Segment.line()
+
+    def write(self, file: Any) -> None:
+        """The whole body to `file`, a piece at a time: no copy of it as one text, however large."""
+        start = True
+        for text, ended in _body_pieces(self.body):
+            file.write((self.pad if start else "") + shown(text) + ("\n" if ended else ""))
+            start = ended
+        if not start:
+            file.write("\n")
 
 
 PREIMAGE_BODY_SHOWN = 200  # a longer signed body is not printed again inside the pre-image line
@@ -107,6 +157,10 @@ def rate_limit_line(rl: RateLimit) -> str | None:
 
 # -- pieces --------------------------------------------------------------------------------------------
 def render_request(sent: SentRequest, delivered: bool = True, proxy: str | None = None) -> RenderableType:
+    return Group(*_request_lines(sent, delivered, proxy))
+
+
+def _request_lines(sent: SentRequest, delivered: bool = True, proxy: str | None = None, body_limit: int | None = REQUEST_BODY_SHOWN) -> list[RenderableType]:
     lines: list[RenderableType] = [Text.assemble(("→ ", "bold cyan"), (shown(f"{sent.method} {sent.url}"), "bold"))]
     if proxy:
         lines[0].append(shown(f"   via the proxy {proxy}"), style="bold yellow")
@@ -116,20 +170,20 @@ def render_request(sent: SentRequest, delivered: bool = True, proxy: str | None 
         lines.append(Text.assemble(("  " + shown(name), "cyan"), ": ", shown(value)))
     if sent.body:
         lines.append(Text.assemble(("  body ", "dim"), (f"({len(sent.body)} bytes, exactly as sent and signed)", "dim")))
-        lines.append(_RawBody(sent.body))
+        lines.append(_RawBody(sent.body, limit=body_limit))
     ev = sent.evidence
-    if ev is not None and ev.preimage_masked is not None:
-        preimage = ev.preimage_masked
-        if sent.body and len(ev.payload) > PREIMAGE_BODY_SHOWN and preimage.endswith(ev.payload):
-            # The payload is the body printed just above: the body once, not twice.
-            head = preimage[: len(preimage) - len(ev.payload)]
+    if ev is not None and ev.timestamp is not None:  # signed (preimage_masked is None otherwise)
+        if sent.body and len(ev.payload) > PREIMAGE_BODY_SHOWN and signs_body(sent.method):
+            # The payload is the body printed just above: the body once, not twice. The head is built without
+            # the payload (the whole pre-image would be one more copy of the body).
+            head = replace(ev, payload="").preimage_masked or ""
             lines.append(Text.assemble(("  pre-image ", "dim"), shown(head), (f"<the body above, {len(sent.body)} bytes>", "italic"),
                                        ("   (memo masked)", "dim")))
         else:
-            lines.append(Text.assemble(("  pre-image ", "dim"), shown(preimage), ("   (memo masked)", "dim")))
+            lines.append(Text.assemble(("  pre-image ", "dim"), shown(ev.preimage_masked), ("   (memo masked)", "dim")))
     if ev is not None and ev.clock_offset_ms:
         lines.append(Text(f"  timestamp corrected by {ev.clock_offset_ms:+d} ms (measured server offset)", style="dim"))
-    return Group(*lines)
+    return lines
 
 
 def render_response(resp: ResponseData, timings: Timings, rate_limit: RateLimit, *, body_lines: int | None = BODY_LINES) -> RenderableType:
@@ -206,11 +260,16 @@ def render_diagnosis(diagnosis: Any, *, said: str | None = None) -> RenderableTy
 
 
 def render_exchange(exchange: Exchange, diagnosis: Any | None = None, *, body_lines: int | None = BODY_LINES) -> RenderableType:
+    return Group(*_exchange_parts(exchange, diagnosis, body_lines=body_lines))
+
+
+def _exchange_parts(exchange: Exchange, diagnosis: Any | None = None, *, body_lines: int | None = BODY_LINES,
+                    request_body: int | None = REQUEST_BODY_SHOWN) -> list[RenderableType]:
     parts: list[RenderableType] = []
     if exchange.request is not None:
         failure = exchange.failure
         # No "request sent" stamp: the connection failed before the request went out in full.
-        parts.append(render_request(exchange.request, delivered=failure is None or exchange.went_out, proxy=exchange.proxy))
+        parts += _request_lines(exchange.request, failure is None or exchange.went_out, exchange.proxy, request_body)
     if exchange.response is not None:
         parts.append(render_response(exchange.response, exchange.timings, exchange.rate_limit, body_lines=body_lines))
     if exchange.failure is not None:
@@ -219,14 +278,20 @@ def render_exchange(exchange: Exchange, diagnosis: Any | None = None, *, body_li
         parts.append(Text(""))
         said = exchange.failure.sentence if exchange.failure is not None else None
         parts.append(render_diagnosis(diagnosis, said=said))
-    return Group(*parts)
+    return parts
 
 
 def print_exchange(exchange: Exchange, diagnosis: Any | None = None, *, full: bool = False, out: Console | None = None) -> None:
+    """The exchange, part by part. A response body on a terminal is cut with a note (piped output gets all of
+    it); the request body, the person's own input, is shown in its first REQUEST_BODY_SHOWN characters. With
+    `full` both are whole, and the request body is streamed to the output rather than rendered as one text."""
     out = out or console()
-    # On a terminal a long body is cut with a note; piped output gets all of it.
     limit = None if full or not out.is_terminal else BODY_LINES
-    out.print(render_exchange(exchange, diagnosis, body_lines=limit))
+    for part in _exchange_parts(exchange, diagnosis, body_lines=limit, request_body=None if full else REQUEST_BODY_SHOWN):
+        if isinstance(part, _RawBody) and part.limit is None:
+            part.write(out.file)
+        else:
+            out.print(part)
 
 
 # -- clock -----------------------------------------------------------------------------------------------

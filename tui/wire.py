@@ -53,6 +53,9 @@ DEFAULT_POOL_S = 5.0
 # The whole exchange, connect to last byte: httpx's timeouts are per read, so a server trickling one byte
 # every few seconds would otherwise hold a send for minutes. --timeout sets it; this is the default.
 DEFAULT_DEADLINE_S = 30.0
+# A request body goes to the socket in pieces of this size: handed over whole, asyncio's transport copies
+# whatever one send() leaves unsent (a slice, then its buffer), two copies of a 20 MB body.
+BODY_PIECE = 256 * 1024
 # After the cap, keep reading (and counting) this much more so the size shown is the real one;
 # past it, stop: an endless stream must not hold the send forever.
 DRAIN_LIMIT = 256 * 1024 * 1024
@@ -174,6 +177,9 @@ class Wire:
             trace = Trace.start()  # after the client: its one-time set-up (an SSL context, ~40 ms) is not this send's time
             request = build_request(client, draft)
             signer = context.signer(draft)
+            signer.body_text_of(request.content, draft.body)  # build_request encoded it from draft.body
+            if len(request.content) > BODY_PIECE:
+                request.stream = _BodyPieces(request.content)  # the same bytes and Content-Length, in pieces
             trace.attach(request)
             try:
                 async with asyncio.timeout(self.deadline):
@@ -271,6 +277,22 @@ class _Edited(httpx.Auth):
             flow.send(response)
         except StopIteration:
             pass
+
+
+class _BodyPieces(httpx.SyncByteStream, httpx.AsyncByteStream):
+    """A request body as views of BODY_PIECE bytes (no copies): h11 sends each as it comes."""
+
+    def __init__(self, body: bytes) -> None:
+        self._view = memoryview(body)
+
+    def __iter__(self):  # type: ignore[override]
+        view = self._view
+        for start in range(0, len(view), BODY_PIECE):
+            yield view[start:start + BODY_PIECE]
+
+    async def __aiter__(self):  # type: ignore[override]
+        for piece in self:
+            yield piece
 
 
 class _NeverSends(httpx.BaseTransport):
