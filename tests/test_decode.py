@@ -7,6 +7,7 @@ test does not just echo the catalog back.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -183,3 +184,33 @@ def test_exit_codes_from_a_real_process(argv, expected_exit, needle):
 def test_decode_never_raises(capsys, status, text):
     exit_code, out = decode_json(capsys, "--status", str(status), f"--body={text}")  # "=" keeps a leading "-" a value
     assert exit_code in (0, 1) and out["headline"] and out["category"] != "internal"
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_styles_are_ours_and_server_text_is_escaped(monkeypatch):
+    """decode prints without rich: on a terminal its own SGR styles, and a control character from the body
+    (an ESC that would recolour or hide text) shown as its escape, never sent to the terminal."""
+    import re
+
+    from tui.commands.decode import print_diagnosis
+    from tui.diagnose import diagnose_response
+
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLUMNS", "100")
+    d = diagnose_response("bitmart", 401, (), b'{"code":30005,"message":"bad \\u001b[8mhidden\\u001b[0m \\u009b2J"}')
+    out = _Terminal()
+    print_diagnosis(d, out)
+    text = out.getvalue()
+    assert "\x1b[1m30005" in text and "\x1b[36msignature\x1b[0m" in text
+    assert "\\x1b[8mhidden\\x1b[0m \\x9b2J" in text and "\x9b" not in text
+    assert "\x1b" not in re.sub(r"\x1b\[[0-9;]*m", "", text)  # every raw ESC opens or closes one of our styles
+    assert max(len(re.sub(r"\x1b\[[0-9;]*m", "", line)) for line in text.splitlines()) <= 100
+    monkeypatch.setenv("NO_COLOR", "1")
+    plain = _Terminal()
+    print_diagnosis(d, plain)
+    assert "\x1b" not in plain.getvalue() and plain.getvalue() == re.sub(r"\x1b\[[0-9;]*m", "", text)

@@ -157,13 +157,27 @@ class _Lines:
 def print_diagnosis(diagnosis: object, file: object = None) -> None:
     """Code and message on top, documented versus actual status, category, causes, numbered fixes, dimmed notes."""
     import os
-    import shutil
 
     out = file or sys.stdout
     color = out.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-    view = _Lines(shutil.get_terminal_size().columns, color)
+    view = _Lines(_width(out), color)
     _parts(diagnosis, view)
     out.write("\n".join(line.rstrip() for line in view.lines) + "\n")
+
+
+def _width(out) -> int:
+    """shutil.get_terminal_size's answer for `out` (COLUMNS, else the terminal's width, else 80), without
+    importing shutil (and the archive modules it loads) to ask."""
+    import os
+
+    try:
+        return int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        pass
+    try:
+        return os.get_terminal_size(out.fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
 
 
 def _parts(d, view: _Lines) -> None:
