@@ -12,7 +12,7 @@ The body is a batch of small order objects (`{"orders":[{...},...]}`), compact J
 large signed request has in practice. keyprobe's output goes to a pipe (its body preview and the answer
 are read and dropped), and history is written to a temporary KEYPROBE_HOME.
 
-    .venv/bin/python benchmarks/send_body_memory.py [--mb 20] [--runs 3]
+    .venv/bin/python benchmarks/send_body_memory.py [--mb 20] [--runs 3] [--send-arg=--full] [--send-arg=--json]
 """
 
 from __future__ import annotations
@@ -77,12 +77,12 @@ def peak_mib(command: list[str], env: dict[str, str]) -> tuple[float, str]:
 CLIENTS = ("keyprobe send", "bare hmac + httpx")
 
 
-def measure(runs: int, keyprobe: list[str], python: str, base_url: str, big: Path, empty: Path, home: Path):
+def measure(runs: int, keyprobe: list[str], send_args: list[str], python: str, base_url: str, big: Path, empty: Path, home: Path):
     env = {**os.environ, "KEYPROBE_HOME": str(home)}
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     commands = {
         "keyprobe send": lambda f: [*keyprobe, "send", "POST", PATH, "--venue", "emulator", "--base-url", base_url,
-                                    "--body-file", str(f)],
+                                    "--body-file", str(f), *send_args],
         "bare hmac + httpx": lambda f: [python, "-c", BARE, base_url, PATH, str(f)],
     }
     peaks: dict[tuple[str, str], list[float]] = {}
@@ -103,6 +103,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=20.0, help="body size in MB (default 20)")
     parser.add_argument("--runs", type=int, default=3, help="runs per client and body, alternating (default 3)")
+    parser.add_argument("--send-arg", action="append", default=[], metavar="ARG",
+                        help="also pass ARG to keyprobe send (--send-arg=--full: the whole body printed; --send-arg=--json)")
     args = parser.parse_args()
     python = sys.executable
     script = str(Path(python).with_name("keyprobe"))
@@ -113,8 +115,9 @@ def main() -> None:
         empty.write_bytes(b'{"symbol":"BTC_USDT"}')
         size_mib = size / 2**20
         with emulator_process(max_body_bytes=size + (1 << 20)) as base_url:
-            peaks, said = measure(args.runs, keyprobe, python, base_url, big, empty, Path(tmp, "home"))
-    print(f"body: {size_mib:.1f} MiB of compact JSON ({PATH}), emulator in its own process; peak RSS of each client,")
+            peaks, said = measure(args.runs, keyprobe, args.send_arg, python, base_url, big, empty, Path(tmp, "home"))
+    extra = f" ({' '.join(args.send_arg)})" if args.send_arg else ""
+    print(f"keyprobe send{extra}; body: {size_mib:.1f} MiB of compact JSON ({PATH}), emulator in its own process; peak RSS of each client,")
     print(f"median of {args.runs} alternating runs; 'body cost' = peak with the body - peak with the small body")
     print(f"  {'':20s} {'peak small':>10s} {'peak body':>10s} {'body cost':>10s} {'x body':>7s}   last line")
     for name in CLIENTS:

@@ -131,6 +131,7 @@ def _readme() -> str:
     ("skew", "intersection"),
     ("replay", "A signed POST (or PUT/DELETE) to a real venue host asks first"),
     ("replay", "an unconfirmed write"),
+    ("send", "first 4,096 characters"),  # tui.render.REQUEST_BODY_SHOWN, checked below
 ])
 def test_help_says_what_readme_says(capsys, command, readme_says):
     assert readme_says in _readme()
@@ -148,3 +149,9 @@ def test_every_option_readme_gives_a_command_exists_in_its_help(capsys):
             if option not in helps[m.group(1)]:
                 missing.add((m.group(1), option))
     assert not missing, sorted(missing)
+
+
+def test_sends_help_names_the_request_body_preview_it_prints(capsys):
+    from tui.render import REQUEST_BODY_SHOWN
+
+    assert f"first {REQUEST_BODY_SHOWN:,} characters" in _help(capsys, "send")

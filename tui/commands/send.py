@@ -41,7 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="auth level (default: the endpoint table's, else signed)")
     p.add_argument("--sync-clock", action="store_true", help="measure the server's clock first and sign with the offset")
     p.add_argument("--json", action="store_true", help="print one JSON object: request, response, timings_ms, diagnosis")
-    p.add_argument("--full", action="store_true", help="print the whole body even on a terminal")
+    p.add_argument("--full", action="store_true",
+                   help="print whole bodies: the request's (otherwise its first 4,096 characters) and, on a terminal, the response's")
     p.add_argument("--no-history", action="store_true", help="do not add this send to the history")
     p.add_argument("--save", metavar="NAME", default=None,
                    help="also save the request as NAME.request.json (no key, signature or timestamp) for `keyprobe replay`")
