@@ -17,11 +17,12 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widget import MountError
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from tui.console.widgets.composer import Composer
 from tui.console.widgets.diagnosis import DiagnosisPanel
 from tui.console.widgets.preview import PreviewPanel
+from tui.console.widgets.ready_footer import ReadyFooter
 from tui.console.widgets.response import ResponseSummary, headers_text, request_text
 from tui.console.widgets.status_bar import StatusBar
 
@@ -108,7 +109,7 @@ class MainScreen(Screen[None]):
         with Vertical(id="response-column"):
             yield titled(ResponseSummary(id="summary"), "Response")
             yield titled(DiagnosisPanel(id="diagnosis", classes="-brief"), "Diagnosis")
-        yield Footer()
+        yield ReadyFooter()
 
     AUTO_FOCUS = "#path"
 

@@ -1,0 +1,42 @@
+"""A Footer whose keys are in the screen's first frame.
+
+Textual's Footer composes empty and fills in its keys only after the screen first publishes its
+bindings, then recomposes again on every focus change: the keys reach the terminal a frame (and
+whatever work the app queued after its first refresh) later than the rest of the screen, and a
+console whose footer is blank cannot be told what to do yet. The screen's and the app's bindings
+are known when the footer is composed, so this one shows them at once, and rebuilds its keys only
+when the shown keys really change (the focus moving into an input changes nothing shown).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.screen import Screen
+from textual.widgets import Footer
+
+
+class ReadyFooter(Footer):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._bindings_ready = True
+        self._shown_keys: tuple[Any, ...] | None = None
+
+    def shown_keys(self) -> tuple[Any, ...]:
+        """What the footer shows: each shown binding's key, words and whether it is enabled."""
+        palette = self.app.COMMAND_PALETTE_BINDING if self.show_command_palette and self.app.ENABLE_COMMAND_PALETTE else None
+        return tuple(
+            (key, binding.key, binding.action, binding.description, enabled, tooltip)
+            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
+            if binding.show or key == palette
+        ) + (self.compact,)
+
+    def compose(self) -> ComposeResult:
+        self._shown_keys = self.shown_keys()
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen[Any]) -> None:
+        if self.is_attached and screen is self.screen and self.shown_keys() == self._shown_keys:
+            return  # nothing shown would change: no recompose, no extra frame
+        super().bindings_changed(screen)
