@@ -1,0 +1,66 @@
+"""The console's first frame is usable: the footer's keys, the request line and the status bar are
+in the very first frame the main screen draws (benchmarks/startup.py times it against a bare app)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from console_support import quiet_console, settle
+from rich.console import Console
+
+from tui.console.app import KeyprobeApp
+from tui.console.widgets.ready_footer import ReadyFooter
+
+
+@pytest.fixture(autouse=True)
+def _console_env(monkeypatch, tmp_path):
+    quiet_console(monkeypatch, tmp_path)
+
+
+class FirstFrameApp(KeyprobeApp):
+    """Keeps, as text, every frame the main screen hands to the terminal (headless: dropped after)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.frames: list[str] = []
+
+    def _display(self, screen, renderable) -> None:
+        if renderable is not None and screen.id == "main":
+            console = Console(width=self.size.width, height=self.size.height, file=io.StringIO(), force_terminal=True,
+                              color_system="truecolor", record=True, legacy_windows=False, safe_box=False)
+            console.print(renderable)
+            self.frames.append(console.export_text())
+        super()._display(screen, renderable)
+
+
+async def test_the_first_frame_has_the_footer_keys_the_request_line_and_the_status_bar():
+    app = FirstFrameApp()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        first = app.frames[0]
+        for part in ("^j Send", "f5 Clock", "f2 Keys", "f3 Probe", "^q Quit", "f1 Help",  # the footer's keys
+                     "GET", "/contract/private/assets-detail",  # the request line
+                     "keyprobe"):  # the status bar
+            assert part in first, part
+
+
+async def test_the_footer_is_rebuilt_only_when_the_keys_it_shows_change():
+    app = KeyprobeApp()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        footer = app.main_screen.query_one(ReadyFooter)
+        keys = list(footer.children)
+        assert app.focused is not None and app.focused.id == "path"  # focus moved after the first frame
+        assert list(footer.children) == keys  # ... and the footer kept its keys: nothing shown changed
+        app.main_screen.query_one("#summary").focus()
+        await settle(app, pilot)
+        assert list(footer.children) == keys
+
+        await pilot.press("alt+5")  # the response body: its search keys are shown
+        await settle(app, pilot)
+        shown = [key.description for key in footer.children]
+        assert "Search" in shown and list(footer.children) != keys
+        await pilot.press("alt+1")  # back to the path: the search keys go
+        await settle(app, pilot)
+        assert "Search" not in [key.description for key in footer.children]
