@@ -64,3 +64,24 @@ async def test_the_footer_is_rebuilt_only_when_the_keys_it_shows_change():
         await pilot.press("alt+1")  # back to the path: the search keys go
         await settle(app, pilot)
         assert "Search" not in [key.description for key in footer.children]
+
+
+async def test_a_console_started_in_the_light_theme_is_styled_light_from_the_first_frame():
+    from tui.console.app import DARK_THEME, LIGHT_THEME, ConsoleOptions
+
+    def colours(app):
+        screen = app.main_screen
+        return [(node.styles.background, node.styles.color) for node in screen.query("#status-bar, #composer, FooterKey")]
+
+    toggled = KeyprobeApp(ConsoleOptions(theme=DARK_THEME))
+    async with toggled.run_test(size=(120, 40)) as pilot:
+        await settle(toggled, pilot)
+        dark = colours(toggled)
+        toggled.action_toggle_theme()
+        await settle(toggled, pilot)
+        light = colours(toggled)
+    assert light != dark
+    started = KeyprobeApp(ConsoleOptions(theme=LIGHT_THEME))
+    async with started.run_test(size=(120, 40)) as pilot:
+        await settle(started, pilot)
+        assert colours(started) == light

@@ -96,6 +96,7 @@ class MainScreen(Screen[None]):
         self._tabs_ready = asyncio.Event()
         self.marked: tuple[Any, Any] | None = None  # (exchange, diagnosis) marked with f4
         self._pending_target: Any = None
+        self._resumed_once = False
 
     def compose(self) -> ComposeResult:
         # The screen lays the columns out side by side (app.tcss); the status bar and the footer dock.
@@ -112,6 +113,15 @@ class MainScreen(Screen[None]):
         yield ReadyFooter()
 
     AUTO_FOCUS = "#path"
+
+    def _on_screen_resume(self, event: Any) -> None:
+        # The first resume follows the mount at once, and every widget was styled as it mounted:
+        # restyling the whole screen again would only delay the first frame. Later resumes (back
+        # from another screen, perhaps after a theme change) restyle as Textual does.
+        if not self._resumed_once:
+            self._resumed_once = True
+            event.refresh_styles = False
+        super()._on_screen_resume(event)
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._mount_deferred)

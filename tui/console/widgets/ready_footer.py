@@ -15,6 +15,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 
 class ReadyFooter(Footer):
@@ -34,7 +35,15 @@ class ReadyFooter(Footer):
 
     def compose(self) -> ComposeResult:
         self._shown_keys = self.shown_keys()
-        yield from super().compose()
+        for widget in super().compose():
+            if isinstance(widget, FooterKey):
+                # Born with its final compactness, each key is styled once: otherwise its watcher adds
+                # "-compact" at mount and the footer's data_bind removes it, two restyles per key before
+                # the first frame. Textual binds every key but the palette's, which stays compact.
+                compact = True if widget.has_class("-command-palette") else self.compact
+                widget.set_reactive(FooterKey.compact, compact)
+                widget.set_class(compact, "-compact", update=False)
+            yield widget
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if self.is_attached and screen is self.screen and self.shown_keys() == self._shown_keys:
