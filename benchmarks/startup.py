@@ -21,20 +21,12 @@ Goal: keyprobe's median <= 1.15 x the bare app's median.
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
-import re
-import select
 import statistics
-import struct
-import subprocess
 import sys
 import tempfile
-import termios
-import threading
-import time
 
-COLUMNS, LINES = 120, 40
+from pty_session import COLUMNS, LINES, PtySession
 
 BARE_APP = """
 from textual.app import App
@@ -53,67 +45,24 @@ Bare().run()
 
 # The first and last key of each footer, as text once the escape sequences are dropped.
 FOOTER_KEYS = {"keyprobe": ("Send", "f1 Help"), "bare": ("f2 Go", "f3 Quit")}
-_ESCAPES = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
 
 
-def footer_shown(raw: bytes, keys: tuple[str, ...]) -> bool:
-    """Whether every one of `keys` has been written: text between escape sequences, spaces squeezed."""
-    text = re.sub(rb"\s+", b" ", _ESCAPES.sub(b"", raw)).decode("utf-8", "replace")
-    return all(key in text for key in keys)
-
-
-def drain(master: int, stop: threading.Event, keys: tuple[str, ...], shown: dict) -> None:
-    """Read the terminal output (so the app never blocks on a full pty buffer) and stamp the moment the
-    footer's keys are in it."""
-    raw = b""
-    while not stop.is_set():
-        ready, _, _ = select.select([master], [], [], 0.05)
-        if ready:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                return
-            if not chunk:
-                return
-            if "at" not in shown:
-                raw += chunk
-                if footer_shown(raw, keys):
-                    shown["at"] = time.perf_counter()
-                    shown["event"].set()
+def app_env(home: str, pycache: str) -> dict[str, str]:
+    """Both apps' environment: an empty KEYPROBE_HOME, and one bytecode cache the warm-up writes (see above)."""
+    env = dict(os.environ, KEYPROBE_HOME=home, PYTHONPYCACHEPREFIX=pycache)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("KEYPROBE_READY_FD", None)
+    return env
 
 
 def footer_ms(argv: list[str], keys: tuple[str, ...], home: str, pycache: str, timeout_s: float = 20.0) -> float:
-    master, slave = os.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", LINES, COLUMNS, 0, 0))
-    env = dict(os.environ, KEYPROBE_HOME=home, TERM="xterm-256color", COLORTERM="truecolor",
-               COLUMNS=str(COLUMNS), LINES=str(LINES), PYTHONPYCACHEPREFIX=pycache)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the warm-up run writes both apps' bytecode (see above)
-    env.pop("KEYPROBE_READY_FD", None)
-    stop = threading.Event()
-    shown: dict = {"event": threading.Event()}
-    reader = threading.Thread(target=drain, args=(master, stop, keys, shown), daemon=True)
-    start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True)
-    reader.start()
-    os.close(slave)
+    """From just before the spawn to the output chunk that completed the footer's keys."""
+    session = PtySession(argv, app_env(home, pycache))
+    start = session.start()
     try:
-        if not shown["event"].wait(timeout_s):
-            raise RuntimeError(f"{argv!r}: the footer's keys {keys} were not on screen within {timeout_s} s")
-        elapsed = (shown["at"] - start) * 1000
-        os.write(master, b"\x11")  # ctrl+q: both apps quit on it
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            proc.wait(timeout=5)
-        return elapsed
+        return (session.wait_for(keys, timeout_s=timeout_s) - start) * 1000
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-        stop.set()
-        reader.join(timeout=1)
-        os.close(master)
+        session.close()
 
 
 def main() -> int:

@@ -134,6 +134,17 @@ class KeyprobeApp(App[int]):
             except (OSError, ValueError):
                 pass
         self.open_initial_target()
+        self.warm_imports()
+
+    # What F1 and ctrl+p open, imported once the console is up, off the UI thread: the first F1 paid
+    # ~0.4 s for its Markdown renderer otherwise (benchmarks/palette_open.py, "first").
+    WARM_MODULES = ("tui.console.screens.help", "tui.console.commands", "tui.console.screen_commands",
+                    "tui.console.screens.traffic", "tui.endpoints")
+
+    @work(thread=True, group="warm", exit_on_error=False, description="import what F1 and ctrl+p open")
+    def warm_imports(self) -> None:
+        for module in self.WARM_MODULES:
+            importlib.import_module(module)
 
     def open_initial_target(self) -> None:
         """The emulator by default; an unlocked profile when a key file exists and an unlock screen is

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.markdown import Markdown as RichMarkdown
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Label, Markdown, Static
+from textual.widgets import Label, Static
+
+from tui.console.screens.styled_once import StyledOnce
 
 GENERAL = """\
 ## keyprobe
@@ -54,7 +57,7 @@ def bindings_rows(app: Any, active: dict[str, Any]) -> list[tuple[str, str, str]
     return [(", ".join(keys), description, binding_id) for (description, binding_id), keys in rows.items()]
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(StyledOnce, ModalScreen[None]):
     CSS_PATH = "modals.tcss"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,f1,q", "dismiss", "Close", id="help.close", tooltip="Close help."),
@@ -71,7 +74,10 @@ class HelpScreen(ModalScreen[None]):
             texts.append(GENERAL)
         with Vertical(id="help-dialog"):
             with VerticalScroll(id="help-scroll"):
-                yield Markdown("\n\n".join(texts), id="help-text")
+                # One Static with Rich's rendering of the Markdown, not Textual's Markdown widget: that
+                # mounts a widget per heading, paragraph and bullet, and F1 took ~0.4 s to show them
+                # (benchmarks/palette_open.py).
+                yield Static(RichMarkdown("\n\n".join(texts)), id="help-text")
                 yield Label(Text("Keys here (binding id for KEYPROBE_HOME/keymap.json)", style="bold"), id="help-keys-title")
                 yield Static(self._keys_text(), id="help-keys")
             yield Label(Text("escape closes", style="dim"))

@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Static
 
+from tui.console.screens.styled_once import StyledOnce
 from tui.console.widgets.composer import Composer
 from tui.console.widgets.diagnosis import DiagnosisPanel
 from tui.console.widgets.preview import PreviewPanel
@@ -71,7 +72,7 @@ def titled(widget: Any, title: str) -> Any:
     return widget
 
 
-class MainScreen(Screen[None]):
+class MainScreen(StyledOnce, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+j,alt+enter", "send", "Send", id="main.send", priority=True, tooltip="Sign and send the request."),
         Binding("f5", "measure_clock", "Clock", id="main.clock", tooltip="Measure the server clock offset again."),
@@ -96,7 +97,6 @@ class MainScreen(Screen[None]):
         self._tabs_ready = asyncio.Event()
         self.marked: tuple[Any, Any] | None = None  # (exchange, diagnosis) marked with f4
         self._pending_target: Any = None
-        self._resumed_once = False
 
     def compose(self) -> ComposeResult:
         # The screen lays the columns out side by side (app.tcss); the status bar and the footer dock.
@@ -113,15 +113,6 @@ class MainScreen(Screen[None]):
         yield ReadyFooter()
 
     AUTO_FOCUS = "#path"
-
-    def _on_screen_resume(self, event: Any) -> None:
-        # The first resume follows the mount at once, and every widget was styled as it mounted:
-        # restyling the whole screen again would only delay the first frame. Later resumes (back
-        # from another screen, perhaps after a theme change) restyle as Textual does.
-        if not self._resumed_once:
-            self._resumed_once = True
-            event.refresh_styles = False
-        super()._on_screen_resume(event)
 
     def on_mount(self) -> None:
         self.call_after_refresh(self._mount_deferred)

@@ -1,0 +1,111 @@
+"""Time from a keypress to what it opens being on screen: ctrl+p (the command palette) and F1 (help)
+in the keyprobe console, against a bare Textual app's own command palette and a bare help screen
+(a ModalScreen with a Markdown text), each app in its own pseudo-terminal, same run.
+
+Each app is started once and left to finish its start-up (keyprobe: the emulator is up and its clock
+measured, so the palette holds every entry, the emulator's switches included). Then, OPENS times in
+turn: a key is typed and the clock stops at the output chunk that completes the opened view's words
+(the palette: its prompt and its first entry; help: its general text and its closing line); escape
+closes it, and the next open waits until the screen below has been drawn again and the output has
+been quiet for 150 ms (an escape followed at once by another key would read as alt+key). Medians are printed;
+the first open of each (imports, first styling) is shown on its own as well.
+
+    .venv/bin/python benchmarks/palette_open.py [--opens 9]
+
+Goal (issue 15): the palette and help open in under 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+
+from pty_session import COLUMNS, LINES, PtySession
+from startup import FOOTER_KEYS, app_env
+
+CTRL_P, F1, ESCAPE = b"\x10", b"\x1bOP", b"\x1b"
+
+BARE_APP = """
+from textual.app import App
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Header, Markdown, Static
+
+class Help(ModalScreen):
+    BINDINGS = [("escape", "dismiss", "Close")]
+
+    def compose(self):
+        yield Markdown("## Bare help\\n\\nWhat this app does, and **every key**.\\n\\n- f2 Go\\n- f3 Quit")
+        yield Static("Keys here")
+
+class Bare(App):
+    BINDINGS = [("f2", "bell", "Go"), ("f3", "quit", "Quit"), ("f1", "help", "Help")]
+
+    def compose(self):
+        yield Header()
+        yield Static("hello")
+        yield Footer()
+
+    def action_help(self):
+        self.push_screen(Help())
+
+Bare().run()
+"""
+
+# What each app shows once its start-up is done, what each view shows when open, and what the screen
+# below shows again once the view is closed.
+SETTLED = {"keyprobe": ("Local emulator", "clock +"), "bare": FOOTER_KEYS["bare"]}
+OPENED = {
+    ("keyprobe", "palette"): ("Search for commands", "Send the request"),
+    ("bare", "palette"): ("Search for commands", "Quit the application"),
+    ("keyprobe", "help"): ("Compose a request on the left", "escape closes"),
+    ("bare", "help"): ("Bare help", "Keys here"),
+}
+CLOSED = {"keyprobe": ("f1 Help",), "bare": ("f1 Help",)}
+KEYS = {"palette": CTRL_P, "help": F1}
+
+
+def open_times(name: str, argv: list[str], opens: int, home: str, pycache: str) -> dict[str, list[float]]:
+    session = PtySession(argv, app_env(home, pycache))
+    session.start()
+    times: dict[str, list[float]] = {"palette": [], "help": []}
+    try:
+        session.wait_for(SETTLED[name], timeout_s=30)
+        for _ in range(opens):
+            for view in ("palette", "help"):
+                since = session.mark()
+                pressed = session.send(KEYS[view])
+                times[view].append((session.wait_for(OPENED[name, view], since=since) - pressed) * 1000)
+                session.quiet()  # the rest of the view drawn: "f1 Help" below it was part of that
+                since = session.mark()
+                session.send(ESCAPE)
+                session.wait_for(CLOSED[name], since=since)  # the screen below drawn again
+                session.quiet()
+    finally:
+        session.close()
+    return times
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--opens", type=int, default=9)
+    args = parser.parse_args()
+    apps = {"keyprobe": [sys.executable, "-m", "tui"], "bare": [sys.executable, "-c", BARE_APP]}
+    with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as pycache:
+        results = {name: open_times(name, argv, args.opens, home, pycache) for name, argv in apps.items()}
+    print(f"keypress -> view on screen, {args.opens} opens each in one run, {COLUMNS}x{LINES} pty (ms):")
+    print(f"  {'':34} {'median':>8} {'first':>8} {'max':>8}")
+    rows = (("keyprobe ctrl+p (command palette)", "keyprobe", "palette"), ("bare app ctrl+p (its palette)", "bare", "palette"),
+            ("keyprobe F1 (help)", "keyprobe", "help"), ("bare app F1 (a Markdown help screen)", "bare", "help"))
+    for label, name, view in rows:
+        values = results[name][view]
+        print(f"  {label:34} {statistics.median(values):8.1f} {values[0]:8.1f} {max(values):8.1f}")
+    for view in ("palette", "help"):
+        kp, bare = statistics.median(results["keyprobe"][view]), statistics.median(results["bare"][view])
+        print(f"  ratio {view:8} keyprobe / bare: {kp / bare:5.2f}   (goal: keyprobe under 200 ms: {'met' if kp < 200 else 'NOT met'})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

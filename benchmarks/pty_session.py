@@ -1,0 +1,125 @@
+"""An app run in a pseudo-terminal of a fixed size, its output read as it comes: what startup.py and
+palette_open.py time. Textual-free; the apps are separate processes.
+
+The reader thread stamps each chunk of output with the moment it was read; `wait_for` returns the stamp
+of the chunk that completed the awaited text (not the moment the waiting thread noticed), with the
+escape sequences dropped and runs of spaces squeezed, so "f1 Help" matches however it was drawn.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import queue
+import re
+import select
+import struct
+import subprocess
+import termios
+import threading
+import time
+
+COLUMNS, LINES = 120, 40
+_ESCAPES = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[()][0-9A-Za-z]|[=>78])")
+
+
+def screen_words(raw: bytes) -> str:
+    """Output as text: escape sequences dropped, whitespace squeezed to single spaces."""
+    return re.sub(rb"\s+", b" ", _ESCAPES.sub(b"", raw)).decode("utf-8", "replace")
+
+
+class PtySession:
+    def __init__(self, argv: list[str], env: dict[str, str], columns: int = COLUMNS, lines: int = LINES) -> None:
+        self.argv, self.columns, self.lines = argv, columns, lines
+        self.env = dict(env, TERM="xterm-256color", COLORTERM="truecolor", COLUMNS=str(columns), LINES=str(lines))
+        self._chunks: queue.Queue[tuple[float, bytes]] = queue.Queue()
+        self._seen = b""  # everything read so far, in order (the waiter's copy)
+        self._stop = threading.Event()
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.started_at = 0.0
+
+    def start(self) -> float:
+        """Spawn the app; returns the moment just before the spawn (interpreter start counts)."""
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", self.lines, self.columns, 0, 0))
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self.started_at = time.perf_counter()
+        self.proc = subprocess.Popen(self.argv, stdin=slave, stdout=slave, stderr=slave, env=self.env, start_new_session=True)
+        self._reader.start()
+        os.close(slave)
+        return self.started_at
+
+    def _read(self) -> None:
+        # Always draining, so the app never blocks on a full pty buffer.
+        while not self._stop.is_set():
+            ready, _, _ = select.select([self.master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(self.master, 65536)
+                except OSError:
+                    return
+                if not chunk:
+                    return
+                self._chunks.put((time.perf_counter(), chunk))
+
+    def mark(self) -> int:
+        """A position in the output: `wait_for(..., since=mark)` looks only at what comes after it."""
+        while True:
+            try:
+                _, chunk = self._chunks.get_nowait()
+            except queue.Empty:
+                return len(self._seen)
+            self._seen += chunk
+
+    def wait_for(self, words: tuple[str, ...], since: int = 0, timeout_s: float = 20.0) -> float:
+        """The read-time of the chunk after which every one of `words` has been written since `since`
+        (chunks are taken one at a time, so it is the first such chunk even if the waiter was late)."""
+        deadline = time.perf_counter() + timeout_s
+        if all(w in screen_words(self._seen[since:]) for w in words):
+            raise RuntimeError(f"{words} were already on screen at the mark: nothing to time")
+        while True:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                raise RuntimeError(f"{self.argv!r}: {words} not on screen within {timeout_s} s")
+            try:
+                stamp, chunk = self._chunks.get(timeout=left)
+            except queue.Empty:
+                continue
+            self._seen += chunk
+            if all(w in screen_words(self._seen[since:]) for w in words):
+                return stamp
+
+    def quiet(self, gap_s: float = 0.15, timeout_s: float = 10.0) -> None:
+        """Read until no output has come for `gap_s` (a view's last chunks drawn, nothing queued), so
+        the next key is not handled while the previous one's drawing is still under way."""
+        deadline = time.perf_counter() + timeout_s
+        while time.perf_counter() < deadline:
+            try:
+                _, chunk = self._chunks.get(timeout=gap_s)
+            except queue.Empty:
+                return
+            self._seen += chunk
+
+    def send(self, keys: bytes) -> float:
+        """Type `keys`; returns the moment just before they were written."""
+        at = time.perf_counter()
+        os.write(self.master, keys)
+        return at
+
+    def close(self) -> None:
+        """ctrl+q (both apps quit on it), then make sure the process is gone."""
+        try:
+            if self.proc is not None and self.proc.poll() is None:
+                os.write(self.master, b"\x11")
+                try:
+                    self.proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    self.proc.terminate()
+                    self.proc.wait(timeout=5)
+        finally:
+            if self.proc is not None and self.proc.poll() is None:
+                self.proc.kill()
+                self.proc.wait()
+            self._stop.set()
+            self._reader.join(timeout=1)
+            os.close(self.master)
