@@ -50,6 +50,12 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         height: 1fr;
         min-height: 4;
     }
+    Sidebar #saved-empty {
+        display: none;  /* shown when nothing is saved: a tree's line cannot wrap, this can */
+        height: auto;
+        padding: 0 1;
+        color: $text-muted;
+    }
     Sidebar #history-list {
         height: 1fr;
         min-height: 4;
@@ -84,6 +90,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
     def compose(self) -> ComposeResult:
         tree: Tree[Any] = Tree("saved", id="saved-tree")
         tree.show_root = False
+        yield Static("Nothing saved yet: ctrl+s saves the request in the composer.", id="saved-empty")
         yield tree
         yield Label("History", classes="sidebar-heading", id="history-heading")
         yield Input(placeholder="filter: path, code, profile, date…", compact=True, id="history-filter")
@@ -119,8 +126,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
                     count += 1
                     label = Text.assemble((f"{item.draft.method:<6}", "dim"), item.name)
                     parent.add_leaf(label, data=item)
-        if count == 0:
-            tree.root.add_leaf(Text("nothing saved yet: ctrl+s saves the request", style="dim"), data=None)
+        self.query_one("#saved-empty").display = count == 0
         self._all_history, self._history_total = message.history, message.history_total
         self._show_history()
         note = self.query_one("#sidebar-note", Static)
