@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from console_support import quiet_console, screen_text, settle
+from console_support import quiet_console, screen_text, settle, until
 
 from keys.signing import AuthLevel
 from tui import saved
+from tui.clock import SERVER_TIME
 from tui.console.app import KeyprobeApp
 from tui.exchange import Draft
 from tui.venues import get_venue
@@ -50,3 +51,20 @@ async def test_the_hint_goes_once_something_is_saved():
         await settle(app, pilot)
         assert not app.main_screen.query_one("#saved-empty").display
         assert "assets" in region_words(app, app.main_screen.query_one("#saved-tree"))
+
+
+async def test_the_probe_clock_rung_reads_the_time_endpoint_even_when_rate_limited():
+    """The probe's clock rung is tui.clock.measure, the CLI's sampler and estimator: a rate-limited
+    sample is taken again, not read from the Date header (the console's f5 then f3 went over the
+    venue's limit on /system/time and the rung came back as a Date-header estimate)."""
+    app = KeyprobeApp()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        controls = app.session.target.emulator.controls
+        controls.rate_limit, controls.rate_window_s = 4, 1.0  # the public rung, the warm-up and 5 samples: 7
+        await pilot.press("f3")
+        await until(app, pilot, lambda: getattr(app.screen, "report", None) is not None, "the probe's report")
+        clock = next(step for step in app.screen.report.steps if step.name == "clock")
+        assert clock.estimate is not None and clock.estimate.method == SERVER_TIME
+        assert len(clock.estimate.samples) == 5  # the probe's default, as `keyprobe probe`
+        assert "server-time, " in region_words(app, app.screen.query_one("#step-clock"))

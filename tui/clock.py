@@ -37,6 +37,13 @@ STAMP_RESOLUTION_MS = 1.0  # data.server_time is whole milliseconds
 DATE_RESOLUTION_MS = 1000.0  # the Date header is whole seconds
 DROP_RATIO = 2.0
 MAX_SERVER_MS = 253_402_300_800_000  # year 10000: a server_time past it is unreadable, not an offset
+# A sample the venue rate-limits (HTTP 429) is taken again once the window has passed, rather than read
+# as "no time endpoint": BitMart's /system/time allows 10 a second per IP, and a measurement (9
+# requests) soon after another (the console's f5, then its probe) went over it and fell back to the
+# Date header's +/-500 ms. The wait is the window the answer names (X-BM-RateLimit-Reset), at most
+# RATE_LIMIT_MAX_WAIT_S, and a sample is retried at most RATE_LIMIT_RETRIES times.
+RATE_LIMIT_RETRIES = 2
+RATE_LIMIT_MAX_WAIT_S = 5.0
 
 SERVER_TIME = "server-time"
 DATE_HEADER = "date-header"
@@ -269,6 +276,14 @@ def server_time_of(exchange: Exchange) -> int | None:
     return ms if abs(ms) < MAX_SERVER_MS else None
 
 
+def rate_limited_wait_s(exchange: Exchange) -> float | None:
+    """How long to wait before asking again when the venue rate-limited this request (HTTP 429), else None."""
+    if exchange.response is None or exchange.response.status != 429:
+        return None
+    window = exchange.rate_limit.reset
+    return min(float(window), RATE_LIMIT_MAX_WAIT_S) if window is not None and window > 0 else 1.0
+
+
 def date_of(exchange: Exchange) -> int | None:
     if exchange.response is None:
         return None
@@ -289,9 +304,14 @@ async def measure(wire: object, venue: Venue, samples: int = DEFAULT_SAMPLES) ->
     draft = Draft(venue, "GET", path, auth=AuthLevel.NONE)
 
     async def one() -> tuple[Stamp, Exchange]:
-        exchange, trace = await wire.send_traced(draft, None)  # type: ignore[attr-defined]
-        if exchange.failure is not None:
-            raise ClockUnavailable(exchange.failure.sentence, exchange.failure, exchange)
+        for retry in range(RATE_LIMIT_RETRIES + 1):
+            exchange, trace = await wire.send_traced(draft, None)  # type: ignore[attr-defined]
+            if exchange.failure is not None:
+                raise ClockUnavailable(exchange.failure.sentence, exchange.failure, exchange)
+            wait_s = rate_limited_wait_s(exchange)
+            if wait_s is None or retry == RATE_LIMIT_RETRIES:
+                break
+            await asyncio.sleep(wait_s)
         return stamp_of(exchange, trace), exchange
 
     warm, warm_exchange = await one()  # discarded: the first request pays for the connection
