@@ -73,9 +73,18 @@ class PtySession:
 
     def wait_for(self, words: tuple[str, ...], since: int = 0, timeout_s: float = 20.0) -> float:
         """The read-time of the chunk after which every one of `words` has been written since `since`
-        (chunks are taken one at a time, so it is the first such chunk even if the waiter was late)."""
+        (chunks are taken one at a time, so it is the first such chunk even if the waiter was late).
+        The output is turned into text piece by piece, up to the last escape character seen (a
+        sequence may be split between chunks), so a long frame costs the waiter little CPU: the app
+        it measures shares the machine with it."""
         deadline = time.perf_counter() + timeout_s
-        if all(w in screen_words(self._seen[since:]) for w in words):
+        done, pending = "", self._seen[since:]
+
+        def found() -> bool:
+            text = re.sub(r"\s+", " ", done + screen_words(pending))
+            return all(w in text for w in words)
+
+        if found():
             raise RuntimeError(f"{words} were already on screen at the mark: nothing to time")
         while True:
             left = deadline - time.perf_counter()
@@ -86,7 +95,12 @@ class PtySession:
             except queue.Empty:
                 continue
             self._seen += chunk
-            if all(w in screen_words(self._seen[since:]) for w in words):
+            pending += chunk
+            cut = pending.rfind(b"\x1b")
+            if cut > 0:
+                done, pending = done + screen_words(pending[:cut]), pending[cut:]
+                done = done[-16384:]  # more than a 120x40 screen of text: what is awaited is in it
+            if found():
                 return stamp
 
     def quiet(self, gap_s: float = 0.15, timeout_s: float = 10.0) -> None:
