@@ -76,15 +76,20 @@ class PtySession:
         (chunks are taken one at a time, so it is the first such chunk even if the waiter was late).
         The output is turned into text piece by piece, up to the last escape character seen (a
         sequence may be split between chunks), so a long frame costs the waiter little CPU: the app
-        it measures shares the machine with it."""
+        it measures shares the machine with it. Words may come at different times (a status line
+        seconds after the first frame)."""
         deadline = time.perf_counter() + timeout_s
-        done, pending = "", self._seen[since:]
+        missing, tail, pending = set(words), "", self._seen[since:]
+        reach = max(len(w) for w in words)
 
-        def found() -> bool:
-            text = re.sub(r"\s+", " ", done + screen_words(pending))
-            return all(w in text for w in words)
+        def look() -> None:
+            # Each word is looked for in the newest text and the end of the text before it (a word may
+            # straddle two pieces); once seen it stays seen.
+            text = re.sub(r"\s+", " ", tail + screen_words(pending))
+            missing.difference_update([w for w in missing if w in text])
 
-        if found():
+        look()
+        if not missing:
             raise RuntimeError(f"{words} were already on screen at the mark: nothing to time")
         while True:
             left = deadline - time.perf_counter()
@@ -96,12 +101,12 @@ class PtySession:
                 continue
             self._seen += chunk
             pending += chunk
+            look()
+            if not missing:
+                return stamp
             cut = pending.rfind(b"\x1b")
             if cut > 0:
-                done, pending = done + screen_words(pending[:cut]), pending[cut:]
-                done = done[-16384:]  # more than a 120x40 screen of text: what is awaited is in it
-            if found():
-                return stamp
+                tail, pending = (tail + screen_words(pending[:cut]))[-reach:], pending[cut:]
 
     def quiet(self, gap_s: float = 0.15, timeout_s: float = 10.0) -> None:
         """Read until no output has come for `gap_s` (a view's last chunks drawn, nothing queued), so
