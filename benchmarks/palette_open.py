@@ -10,7 +10,7 @@ closes it, and the next open waits until the screen below has been drawn again a
 been quiet for 150 ms (an escape followed at once by another key would read as alt+key). Medians are printed;
 the first open of each (imports, first styling) is shown on its own as well.
 
-    .venv/bin/python benchmarks/palette_open.py [--opens 9]
+    .venv/bin/python benchmarks/palette_open.py [--opens 9] [--before /work/main]
 
 Goal (issue 15): the palette and help open in under 200 ms.
 """
@@ -23,7 +23,7 @@ import sys
 import tempfile
 
 from pty_session import COLUMNS, LINES, PtySession
-from startup import FOOTER_KEYS, app_env
+from startup import FOOTER_KEYS, app_env, checkout_console
 
 CTRL_P, F1, ESCAPE = b"\x10", b"\x1bOP", b"\x1b"
 
@@ -66,8 +66,8 @@ CLOSED = {"keyprobe": ("f1 Help",), "bare": ("f1 Help",)}
 KEYS = {"palette": CTRL_P, "help": F1}
 
 
-def open_times(name: str, argv: list[str], opens: int, home: str, pycache: str) -> dict[str, list[float]]:
-    session = PtySession(argv, app_env(home, pycache))
+def open_times(name: str, argv: list[str], opens: int, home: str, pycache: str, cwd: str | None = None) -> dict[str, list[float]]:
+    session = PtySession(argv, app_env(home, pycache), cwd=cwd)
     session.start()
     times: dict[str, list[float]] = {"palette": [], "help": []}
     try:
@@ -90,17 +90,24 @@ def open_times(name: str, argv: list[str], opens: int, home: str, pycache: str) 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--opens", type=int, default=9)
+    parser.add_argument("--before", metavar="CHECKOUT", help="also time the console of another checkout with its own "
+                        ".venv (e.g. the main branch's), in the same run: a before/after measured back to back")
     args = parser.parse_args()
-    apps = {"keyprobe": [sys.executable, "-m", "tui"], "bare": [sys.executable, "-c", BARE_APP]}
+    apps = {"keyprobe": ([sys.executable, "-m", "tui"], None), "bare": ([sys.executable, "-c", BARE_APP], None)}
+    if args.before:
+        apps["before"] = checkout_console(args.before)
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as pycache:
-        results = {name: open_times(name, argv, args.opens, home, pycache) for name, argv in apps.items()}
+        results = {name: open_times("bare" if name == "bare" else "keyprobe", argv, args.opens, home, pycache, cwd)
+                   for name, (argv, cwd) in apps.items()}
     print(f"keypress -> view on screen, {args.opens} opens each in one run, {COLUMNS}x{LINES} pty (ms):")
-    print(f"  {'':34} {'median':>8} {'first':>8} {'max':>8}")
-    rows = (("keyprobe ctrl+p (command palette)", "keyprobe", "palette"), ("bare app ctrl+p (its palette)", "bare", "palette"),
-            ("keyprobe F1 (help)", "keyprobe", "help"), ("bare app F1 (a Markdown help screen)", "bare", "help"))
+    print(f"  {'':38} {'median':>8} {'first':>8} {'max':>8}")
+    rows = [("keyprobe ctrl+p (command palette)", "keyprobe", "palette"), ("bare app ctrl+p (its palette)", "bare", "palette"),
+            ("keyprobe F1 (help)", "keyprobe", "help"), ("bare app F1 (a Markdown help screen)", "bare", "help")]
+    if args.before:
+        rows += [("console (--before) ctrl+p", "before", "palette"), ("console (--before) F1", "before", "help")]
     for label, name, view in rows:
         values = results[name][view]
-        print(f"  {label:34} {statistics.median(values):8.1f} {values[0]:8.1f} {max(values):8.1f}")
+        print(f"  {label:38} {statistics.median(values):8.1f} {values[0]:8.1f} {max(values):8.1f}")
     for view in ("palette", "help"):
         kp, bare = statistics.median(results["keyprobe"][view]), statistics.median(results["bare"][view])
         print(f"  ratio {view:8} keyprobe / bare: {kp / bare:5.2f}   (goal: keyprobe under 200 ms: {'met' if kp < 200 else 'NOT met'})")

@@ -29,8 +29,9 @@ def screen_words(raw: bytes) -> str:
 
 
 class PtySession:
-    def __init__(self, argv: list[str], env: dict[str, str], columns: int = COLUMNS, lines: int = LINES) -> None:
-        self.argv, self.columns, self.lines = argv, columns, lines
+    def __init__(self, argv: list[str], env: dict[str, str], columns: int = COLUMNS, lines: int = LINES,
+                 cwd: str | None = None) -> None:
+        self.argv, self.columns, self.lines, self.cwd = argv, columns, lines, cwd
         self.env = dict(env, TERM="xterm-256color", COLORTERM="truecolor", COLUMNS=str(columns), LINES=str(lines))
         self._chunks: queue.Queue[tuple[float, bytes]] = queue.Queue()
         self._seen = b""  # everything read so far, in order (the waiter's copy)
@@ -44,7 +45,8 @@ class PtySession:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", self.lines, self.columns, 0, 0))
         self._reader = threading.Thread(target=self._read, daemon=True)
         self.started_at = time.perf_counter()
-        self.proc = subprocess.Popen(self.argv, stdin=slave, stdout=slave, stderr=slave, env=self.env, start_new_session=True)
+        self.proc = subprocess.Popen(self.argv, stdin=slave, stdout=slave, stderr=slave, env=self.env, cwd=self.cwd,
+                                     start_new_session=True)
         self._reader.start()
         os.close(slave)
         return self.started_at

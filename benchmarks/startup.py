@@ -13,7 +13,7 @@ counted: that is what an installed program does (pip compiles a wheel's modules 
 editable checkout writes __pycache__ on its first run). The cache lives in a temporary folder
 (PYTHONPYCACHEPREFIX), so nothing is written into the checkout or the venv.
 
-    .venv/bin/python benchmarks/startup.py [--rounds 15]
+    .venv/bin/python benchmarks/startup.py [--rounds 15] [--before /work/main]
 
 Goal: keyprobe's median <= 1.15 x the bare app's median.
 """
@@ -55,9 +55,15 @@ def app_env(home: str, pycache: str) -> dict[str, str]:
     return env
 
 
-def footer_ms(argv: list[str], keys: tuple[str, ...], home: str, pycache: str, timeout_s: float = 20.0) -> float:
+def checkout_console(checkout: str) -> tuple[list[str], str]:
+    """`python -m tui` of another checkout (its own .venv), run from its folder: `--before /work/main`."""
+    return [os.path.join(checkout, ".venv", "bin", "python"), "-m", "tui"], checkout
+
+
+def footer_ms(argv: list[str], keys: tuple[str, ...], home: str, pycache: str, timeout_s: float = 20.0,
+              cwd: str | None = None) -> float:
     """From just before the spawn to the output chunk that completed the footer's keys."""
-    session = PtySession(argv, app_env(home, pycache))
+    session = PtySession(argv, app_env(home, pycache), cwd=cwd)
     start = session.start()
     try:
         return (session.wait_for(keys, timeout_s=timeout_s) - start) * 1000
@@ -68,24 +74,36 @@ def footer_ms(argv: list[str], keys: tuple[str, ...], home: str, pycache: str, t
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--before", metavar="CHECKOUT", help="also time the console of another checkout with its own "
+                        ".venv (e.g. the main branch's), in the same rotation: a before/after measured back to back")
     args = parser.parse_args()
-    keyprobe = [sys.executable, "-m", "tui"]
-    bare = [sys.executable, "-c", BARE_APP]
-    times: dict[str, list[float]] = {"keyprobe": [], "bare": []}
+    apps: dict[str, tuple[list[str], tuple[str, ...], str | None]] = {
+        "keyprobe": ([sys.executable, "-m", "tui"], FOOTER_KEYS["keyprobe"], None),
+        "bare": ([sys.executable, "-c", BARE_APP], FOOTER_KEYS["bare"], None),
+    }
+    if args.before:
+        argv, cwd = checkout_console(args.before)
+        apps["before"] = (argv, FOOTER_KEYS["keyprobe"], cwd)
+    names = list(apps)
+    times: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as pycache:
-        footer_ms(keyprobe, FOOTER_KEYS["keyprobe"], home, pycache)  # warm the disk cache and both apps' bytecode
-        footer_ms(bare, FOOTER_KEYS["bare"], home, pycache)
+        for argv, keys, cwd in apps.values():  # warm the disk cache and every app's bytecode
+            footer_ms(argv, keys, home, pycache, cwd=cwd)
         for n in range(args.rounds):
-            order = (("keyprobe", keyprobe), ("bare", bare)) if n % 2 == 0 else (("bare", bare), ("keyprobe", keyprobe))
-            for name, argv in order:
-                times[name].append(footer_ms(argv, FOOTER_KEYS[name], home, pycache))
-    kp, base = statistics.median(times["keyprobe"]), statistics.median(times["bare"])
+            for name in names[n % len(names):] + names[:n % len(names)]:  # each app first in turn
+                argv, keys, cwd = apps[name]
+                times[name].append(footer_ms(argv, keys, home, pycache, cwd=cwd))
+    base = statistics.median(times["bare"])
     print(f"footer keys on screen, median of {args.rounds} alternating rounds in a {COLUMNS}x{LINES} pty:")
-    print(f"  bare app + Footer: {base:7.1f} ms   (min {min(times['bare']):.1f}, max {max(times['bare']):.1f})")
-    print(f"  keyprobe console : {kp:7.1f} ms   (min {min(times['keyprobe']):.1f}, max {max(times['keyprobe']):.1f})")
-    print(f"  ratio            : {kp / base:7.2f}   (goal <= 1.15)")
+    labels = {"bare": "bare app + Footer", "keyprobe": "keyprobe console ", "before": "console (--before)"}
+    for name in ("bare", "keyprobe", "before")[: len(names)]:
+        values = times[name]
+        print(f"  {labels[name]:18}: {statistics.median(values):7.1f} ms   (min {min(values):.1f}, max {max(values):.1f})")
+    print(f"  ratio            : {statistics.median(times['keyprobe']) / base:7.2f}   (goal <= 1.15)")
     # On a shared machine the medians carry other processes' load; the minima are each app's own cost.
     print(f"  ratio of minima  : {min(times['keyprobe']) / min(times['bare']):7.2f}")
+    if args.before:
+        print(f"  ratio --before   : {statistics.median(times['before']) / base:7.2f}")
     return 0
 
 
