@@ -88,25 +88,33 @@ FIXED_MS = 1_700_000_000_000
 @pytest.mark.screenshot
 async def test_snapshot_of_compare_at_140x45():
     """A working call beside a wrong-secret one. Both are signed at one fixed timestamp, and the emulator
-    is started with its clock at that moment (inside the 60 s window; its market walk starts there too):
+    has its clock moved to that moment (inside the 60 s window; its market walk starts there too):
     the masked signatures are the same every run."""
     import time
 
     from keys.signing import FixedClock
     from tui.emulator.market import Market
 
+    def emulator_at_fixed_time() -> None:
+        # Its clock a few seconds past FIXED_MS, just before each send: the picture's Date header is
+        # the signed second plus the skew rounded to 10 s (console_support._steady_date), the same
+        # however slow the machine is between here and the answer (under ~9 s).
+        state.controls.skew_s = FIXED_MS / 1000 + 6 - time.time()
+
     app = KeyprobeApp()
     async with app.run_test(size=(140, 45), message_hook=freeze) as pilot:
         await settle(app, pilot)
         state = app.session.target.emulator.state
-        state.controls.skew_s = FIXED_MS / 1000 - time.time()
+        emulator_at_fixed_time()
         state.market = Market(state.market.seed, origin_ms=state.now_ms())  # its price walk starts then too
         state.controls.rate_window_s = 3600.0  # both sends in one window, however slow the machine: "1", then "2" used
         app.session.clock = lambda: FixedClock(FIXED_MS)
         await run_entry(app, pilot, SIGNED)
+        emulator_at_fixed_time()
         assert (await send(app, pilot)).code == 1000
         await pilot.press("f4")
         await run_entry(app, pilot, "Break it: use a wrong secret")
+        emulator_at_fixed_time()
         assert (await send(app, pilot)).code == 30005
         await pilot.press("f10")
         await settle(app, pilot)
