@@ -17,6 +17,7 @@ from tui.clock import (
     OK,
     OUTSIDE_WINDOW,
     SERVER_TIME,
+    TIME_BODY_LIMIT,
     WARN_RECV_WINDOW,
     ClockUnavailable,
     Stamp,
@@ -159,7 +160,7 @@ def test_estimate_to_dict_has_the_documented_keys():
     assert clk.offset_ms == est.offset_ms and clk.apply
 
 
-def skewed_server(skew_ms: float, time_endpoint: bool = True, date: bool = True):
+def skewed_server(skew_ms: float, time_endpoint: bool = True, date: bool = True, padding: int = 0):
     calls = []
 
     def handle(request: httpx.Request) -> httpx.Response:
@@ -167,7 +168,8 @@ def skewed_server(skew_ms: float, time_endpoint: bool = True, date: bool = True)
         calls.append(request.url.path)
         headers = {"Date": email.utils.formatdate(now / 1000, usegmt=True)} if date else {}
         if time_endpoint and request.url.path == "/system/time":
-            return httpx.Response(200, headers=headers, json={"code": 1000, "message": "OK", "data": {"server_time": int(now)}})
+            data = {"server_time": int(now), **({"padding": "x" * padding} if padding else {})}
+            return httpx.Response(200, headers=headers, json={"code": 1000, "message": "OK", "data": data})
         return httpx.Response(404, headers=headers, json={"code": 30000, "message": "Not found"})
 
     return handle, calls
@@ -187,6 +189,15 @@ async def test_measure_falls_back_to_the_date_header():
     handle, calls = skewed_server(1_500.0, time_endpoint=False)
     async with Wire(transport=httpx.MockTransport(handle)) as wire:
         est = await measure(wire, emulator_venue("http://127.0.0.1:9"), samples=2)
+    assert est.method == DATE_HEADER and len(calls) == 3
+    assert abs(est.offset_ms - 1_500.0) <= est.bound_ms
+
+
+async def test_a_time_answer_too_big_to_be_one_is_not_parsed_and_the_date_header_is_used():
+    # A proxy answering everything with one 20 MB page: parsing it per sample would freeze the console.
+    handle, calls = skewed_server(1_500.0, padding=TIME_BODY_LIMIT)
+    async with Wire(transport=httpx.MockTransport(handle)) as wire:
+        est = await measure(wire, VENUES["bitmart"], samples=2)
     assert est.method == DATE_HEADER and len(calls) == 3
     assert abs(est.offset_ms - 1_500.0) <= est.bound_ms
 

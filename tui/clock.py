@@ -44,6 +44,11 @@ MAX_SERVER_MS = 253_402_300_800_000  # year 10000: a server_time past it is unre
 # RATE_LIMIT_MAX_WAIT_S, and a sample is retried at most RATE_LIMIT_RETRIES times.
 RATE_LIMIT_RETRIES = 2
 RATE_LIMIT_MAX_WAIT_S = 5.0
+# A time answer is a few dozen bytes. Parsing a 20 MB one (a broken proxy answering everything with
+# the same page) would build ~10x its size in objects and hold the GIL for a third of a second in
+# one json.loads, freezing the console's keys: past this size it has no server_time, and the
+# measurement falls back to the Date header.
+TIME_BODY_LIMIT = 64 * 1024
 
 SERVER_TIME = "server-time"
 DATE_HEADER = "date-header"
@@ -260,7 +265,7 @@ def stamp_of(exchange: Exchange, trace: object) -> Stamp:
 
 def server_time_of(exchange: Exchange) -> int | None:
     """data.server_time (ms) from a time-endpoint answer, or None when the body has none."""
-    if exchange.response is None or exchange.response.status != 200:
+    if exchange.response is None or exchange.response.status != 200 or len(exchange.response.body) > TIME_BODY_LIMIT:
         return None
     data, _ = bounded.parse_json(exchange.response.body)
     try:
