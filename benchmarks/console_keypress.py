@@ -1,10 +1,14 @@
 """How long a keypress waits while the console downloads, diagnoses, lays out and shows a 20 MB
-body, against the same console idle, in one run; and the process's memory across repeated sends.
+body, against the same console idle, in one run; when the diagnosis and the body's first screen
+appear; and the process's memory across repeated sends.
 
 A keypress reaches the console as the terminal reader thread hands an event to the UI's event
 loop (call_soon_threadsafe); the wait measured here is from that hand-over to the moment the loop
 runs it, then the Key event is dispatched to the focused body view (a real scroll). A prober
-thread does this every 20 ms, in both phases.
+thread does this every 20 ms, in both phases, and reads the process's RSS as it goes (the peak).
+ctrl+j is handed over the same way (as the terminal does, not through Pilot.press, which waits
+for the whole process to go idle). The emulator's clock is read before its fault is turned on, so
+what is measured is the sends, not a clock measurement against 20 MB answers.
 
     .venv/bin/python benchmarks/console_keypress.py [--mb 20] [--sends 3]
 """
@@ -31,9 +35,11 @@ def serve_huge_bodies(mb: int, pipe) -> None:
 
     emulator = Emulator("bitmart")
     emulator.controls.huge_body_bytes = mb * 1024 * 1024
-    emulator.controls.fault = "huge-body"
     emulator.start()
     pipe.send(emulator.base_url)
+    pipe.recv()  # the console has read this emulator's clock: every answer is huge from now on
+    emulator.controls.fault = "huge-body"
+    pipe.send("on")
     pipe.recv()  # until the benchmark is done
     emulator.stop()
 
@@ -48,6 +54,7 @@ class Prober:
         self.loop, self.app = loop, app
         self.waits: list[float] = []
         self.running = False
+        self.peak_rss = 0.0
 
     def _arrived(self, posted: float) -> None:
         from textual import events
@@ -62,6 +69,7 @@ class Prober:
     def _run(self) -> None:
         while self.running:
             self.loop.call_soon_threadsafe(self._arrived, time.perf_counter())
+            self.peak_rss = max(self.peak_rss, rss_mb())
             time.sleep(0.02)
 
     def start(self) -> None:
@@ -83,6 +91,8 @@ def pct(values: list[float], q: float) -> float:
 async def main(mb: int, sends: int) -> None:
     os.environ["KEYPROBE_HOME"] = tempfile.mkdtemp(prefix="keyprobe-bench-")
     import multiprocessing
+
+    from textual import events
 
     from keys.demo import demo_key
     from tui.console.app import KeyprobeApp
@@ -108,34 +118,58 @@ async def main(mb: int, sends: int) -> None:
 
         venue = emulator_venue(base_url)
         app.set_target(at_base_url(venue, base_url, demo_key().credentials)[0])
-        while app.session.target.venue.base_url != venue.base_url:
-            await pilot.pause(0.05)
+        while app.session.target.venue.base_url != venue.base_url or app.session.estimate is None:
+            await pilot.pause(0.05)  # the new emulator's clock is read (set_target measures it)
+        ours.send("huge")
+        ours.recv()
         before = rss_mb()
+        prober.peak_rss = before
         after: list[float] = []
         busy: list[float] = []
-        shown_after: list[float] = []
+        pressed_to: dict[str, list[float]] = {"diagnosis": [], "first screen": [], "all laid out": []}
+        last_byte_to: dict[str, list[float]] = {"diagnosis": [], "first screen": [], "all laid out": []}
+        screen = app.main_screen
         for _ in range(sends):
             prober.start()
-            t0 = time.perf_counter()
-            await pilot.press("ctrl+j")
-            view = app.main_screen.body_view
-            while not (app.main_screen.exchange is not None and view.line_count > 0):
-                await pilot.pause(0.01)
-            shown_after.append(time.perf_counter() - t0)
-            assert app.main_screen.diagnosis.code == 1000, app.main_screen.diagnosis
-            await pilot.pause(0.5)  # keys keep arriving while the body is on screen and scrolled
+            previous = screen.exchange
+            t0, wall0 = time.perf_counter(), time.time()
+            app._driver.send_message(events.Key("ctrl+j", None))  # as the terminal reader does
+            seen: dict[str, float] = {}
+            while "all laid out" not in seen:
+                exchange, view = screen.exchange, screen.body_view
+                now = time.perf_counter() - t0
+                fresh = exchange is not None and exchange is not previous  # this send's answer is in
+                if fresh and screen.diagnosis is not None:
+                    seen.setdefault("diagnosis", now)
+                if fresh and view.line_count > 0:
+                    seen.setdefault("first screen", now)
+                    if getattr(view, "complete", True):  # a console that shows the body only whole
+                        seen["all laid out"] = now
+                await asyncio.sleep(0.002)
+            assert screen.diagnosis.code == 1000, screen.diagnosis
+            exchange = screen.exchange
+            last_byte = exchange.started_at + exchange.timings.total_ms / 1000 - wall0
+            for what, when in seen.items():
+                pressed_to[what].append(when)
+                last_byte_to[what].append(when - last_byte)
+            await asyncio.sleep(0.5)  # keys keep arriving while the body is on screen and scrolled
             busy += prober.stop()
             after.append(rss_mb())
-        body = len(app.main_screen.exchange.response.body) / 1e6
+        body = len(screen.exchange.response.body) / 1e6
         ours.send("done")
         server.join(10)
 
+    def seconds(values: list[float]) -> str:
+        return ", ".join(f"{v:.2f}" for v in values)
+
     print(f"keypress wait on the UI loop, ms ({len(idle)} idle / {len(busy)} during {sends} sends of a {body:.1f} MB body):")
-    print(f"  idle console        : p50 {statistics.median(idle):6.1f}   p99 {pct(idle, 0.99):6.1f}   max {max(idle):6.1f}")
+    print(f"  idle console         : p50 {statistics.median(idle):6.1f}   p99 {pct(idle, 0.99):6.1f}   max {max(idle):6.1f}")
     print(f"  during the 20 MB body: p50 {statistics.median(busy):6.1f}   p99 {pct(busy, 0.99):6.1f}   max {max(busy):6.1f}")
-    print(f"ctrl+j to the body on screen, s: {', '.join(f'{s:.2f}' for s in shown_after)}")
+    for what in pressed_to:
+        print(f"{what + ' on screen,':27s} s after ctrl+j: {seconds(pressed_to[what])}; after the last byte: {seconds(last_byte_to[what])}")
     print(f"memory (RSS), MB: before the sends {before:.0f}; after each send {', '.join(f'{a:.0f}' for a in after)}; "
-          f"growth over the first send's {max(after) - after[0]:+.0f}; peak over before / body: {(max(after) - before) / body:.1f}x")
+          f"growth over the first send's {max(after) - after[0]:+.0f}; peak {prober.peak_rss:.0f}, "
+          f"over before / body: {(prober.peak_rss - before) / body:.1f}x")
 
 
 if __name__ == "__main__":

@@ -56,11 +56,12 @@ class DiagnosisReady(Message):
 
 @dataclass
 class BodyFormatted(Message):
-    """The response body laid out for display (tui.console.body_text: JSON one token per line)."""
+    """The response body laid out for display (tui.console.body_text: JSON one token per line),
+    posted as it grows: the same text again with more lines, then once with its note."""
 
     exchange: Exchange
     text: Any  # tui.console.body_text.BodyText
-    note: str  # "JSON, 12 lines" / "truncated at ..." / "not JSON"
+    note: str | None  # None while laying out; then "JSON, 12 lines" / "not JSON ..."
     truncated: bool
 
 

@@ -8,6 +8,7 @@ are the only code that changes widgets.
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -41,6 +42,7 @@ if TYPE_CHECKING:  # the messages are imported where they are posted: not needed
 
 CLOCK_CODE = 30007
 PREVIEW_REFRESH_S = 1.0
+GROWN_EVERY_S = 0.1  # while a big body is laid out, the view learns of its new lines this often
 # alt+1 .. alt+7, in this order: pane -> what the footer and F1 call it
 JUMPS = {
     "request": "request (path)",
@@ -265,12 +267,20 @@ class MainScreen(StyledOnce, Screen[None]):
 
     @work(thread=True, group="body", exclusive=True, exit_on_error=False, description="pretty-print the body")
     def format_body(self, exchange: Any) -> None:
-        from tui.console.body_text import lay_out
+        """Lay the body out a slice at a time, posting the text as it grows: the first screen is
+        shown after the first slice, the rest follows (a message every GROWN_EVERY_S, not per slice)."""
+        from textual.worker import get_current_worker
+
+        from tui.console.body_text import laid_out
         from tui.console.messages import BodyFormatted
 
-        response = exchange.response
-        text, note = lay_out(response.body, response.header("content-type"), response.truncated)
-        self.post_message(BodyFormatted(exchange, text, note, response.truncated))
+        worker, response, posted = get_current_worker(), exchange.response, None
+        for text, note in laid_out(response.body, response.header("content-type"), response.truncated):
+            if worker.is_cancelled:
+                return  # a newer answer came: this body is not shown, and its memory goes now
+            if note is not None or posted is None or time.monotonic() - posted >= GROWN_EVERY_S:
+                self.post_message(BodyFormatted(exchange, text, note, response.truncated))
+                posted = time.monotonic()
 
     async def on_diagnosis_ready(self, message: DiagnosisReady) -> None:
         if message.exchange is self.exchange:  # else an older send's diagnosis

@@ -23,7 +23,7 @@ from textual.widgets import Input, Static
 from tui.console.body_text import BodyText, lay_out
 
 MATCH_STYLE = Style(bgcolor="yellow", color="black", bold=True)
-EMPTY = BodyText(b"", False)
+EMPTY = BodyText(indented=False)
 
 
 def format_body(body: bytes, content_type: str | None = None) -> tuple[list[str], str]:
@@ -58,6 +58,11 @@ class BodyLog(ScrollView, can_focus=True):
         self.match_line = None
         self.virtual_size = Size(max(text.widest, 1), text.count)
         self.scroll_to(0, 0, animate=False)
+        self.refresh()
+
+    def grew(self) -> None:
+        """More of the same text was laid out: the view's extent follows; the scroll position stays."""
+        self.virtual_size = Size(max(self.text.widest, 1), self.text.count)
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
@@ -113,6 +118,7 @@ flagged in the line above.
         self.matches: list[int] = []
         self.term = ""
         self.current = -1
+        self.complete = False  # the whole body is laid out (its note is shown)
         self._base_note = Text("No response yet.", style="dim")
 
     def compose(self) -> ComposeResult:
@@ -131,17 +137,24 @@ flagged in the line above.
     def clear(self, note: str = "") -> None:
         self.log_widget.show(EMPTY)
         self.matches, self.term, self.current = [], "", -1
+        self.complete = False
         self._base_note = Text(note, style="dim")
         self.query_one("#body-note", Static).update(self._base_note)
 
-    def show_text(self, text: BodyText, note: str, truncated: bool) -> None:
-        self.clear()
-        note_text = Text(note)
+    def show_text(self, text: BodyText, note: str | None, truncated: bool) -> None:
+        """Show `text`; the same text again (it grew while being laid out) keeps the scroll position
+        and the search; `note` is None until the layout is done."""
+        if text is not self.log_widget.text:
+            self.clear()
+            self.log_widget.show(text)
+        else:
+            self.log_widget.grew()
+        self.complete = note is not None
+        note_text = Text(note) if note is not None else Text(f"laying out… {text.count:,} lines so far", style="dim")
         if truncated:
             note_text.append("  TRUNCATED: the body was cut at the size cap; the end is missing", style="bold yellow")
         self._base_note = note_text
         self.query_one("#body-note", Static).update(note_text)
-        self.log_widget.show(text)
 
     # -- search -------------------------------------------------------------------------------------
     def on_body_view_search_requested(self, event: SearchRequested) -> None:
