@@ -23,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+import weakref
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -131,14 +132,14 @@ async def main(mb: int, sends: int) -> None:
         screen = app.main_screen
         for _ in range(sends):
             prober.start()
-            previous = screen.exchange
+            previous = weakref.ref(screen.exchange) if screen.exchange is not None else None  # not kept alive here
             t0, wall0 = time.perf_counter(), time.time()
             app._driver.send_message(events.Key("ctrl+j", None))  # as the terminal reader does
             seen: dict[str, float] = {}
             while "all laid out" not in seen:
                 exchange, view = screen.exchange, screen.body_view
                 now = time.perf_counter() - t0
-                fresh = exchange is not None and exchange is not previous  # this send's answer is in
+                fresh = exchange is not None and (previous is None or exchange is not previous())  # this send's answer is in
                 if fresh and screen.diagnosis is not None:
                     seen.setdefault("diagnosis", now)
                 if fresh and view.line_count > 0:
@@ -152,6 +153,7 @@ async def main(mb: int, sends: int) -> None:
             for what, when in seen.items():
                 pressed_to[what].append(when)
                 last_byte_to[what].append(when - last_byte)
+            exchange = view = None  # the console's references only, when the memory is read
             await asyncio.sleep(0.5)  # keys keep arriving while the body is on screen and scrolled
             busy += prober.stop()
             after.append(rss_mb())

@@ -25,12 +25,13 @@ from array import array
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Iterator
+from itertools import accumulate
 
 from tui.terminal_safe import shown
 
 SLICE_BYTES = 64 * 1024  # the most of the body one step lays out (longer only for a longer string)
-BLOCK_BYTES = 96 * 1024  # a block of lines is about this many bytes, cut at a line end
-CACHED_BLOCKS = 64  # blocks whose line offsets and depths are kept (what is on screen, and near it)
+BLOCK_BYTES = 16 * 1024  # a block of lines is about this many bytes, cut at a line end
+CACHED_BLOCKS = 256  # blocks whose line offsets and depths are kept (what is on screen, and near it)
 INDENT = "  "
 MAX_INDENT = 40  # levels shown as indentation; deeper lines say their depth (a hostile body nests 100,000 deep)
 MATCH_LIMIT = 100_000
@@ -147,29 +148,27 @@ class BodyText:
             start = stop
 
     def _block(self, number: int) -> tuple[array, array]:
-        """(line starts, indentation depths) of one block, worked out the first time it is shown."""
+        """(line starts, indentation depths) of one block, worked out the first time it is shown
+        (on the UI's thread: a block is small, so this is a fraction of a millisecond)."""
         found = self._cache.get(number)
         if found is not None:
             self._cache.move_to_end(number)
             return found
         data, (start, end) = self.block_data[number], self.block_span[number]
-        starts, depths = array("I", [start]), array("I")
-        depth = max(self.block_depth[number], 0)  # a body that closes more than it opened is shown, not refused
-        position = start
-        while True:
-            newline = data.find(b"\n", position, end)
-            stop = end if newline < 0 else newline
-            if self.indented:
-                if data[position:position + 1] in _CLOSES:
+        lines = data[start:end].split(b"\n")
+        if len(lines) > 1 and not lines[-1]:
+            lines.pop()  # the newline that ends the block's last line
+        starts = array("I", accumulate(map((1).__add__, map(len, lines)), initial=start))
+        self.widest = max(self.widest, max(map(len, lines)))
+        depths = array("I")
+        if self.indented:
+            depth = max(self.block_depth[number], 0)  # a body that closes more than it opened is shown, not refused
+            for line in lines:
+                if line[:1] in _CLOSES:
                     depth = max(depth - 1, 0)
                 depths.append(depth)
-                if data[stop - 1:stop] in _OPENS:
+                if line[-1:] in _OPENS:
                     depth += 1
-            starts.append(stop + 1)
-            self.widest = max(self.widest, stop - position)
-            if newline < 0 or newline + 1 >= end:
-                break
-            position = newline + 1
         self._cache[number] = (starts, depths)
         if len(self._cache) > CACHED_BLOCKS:
             self._cache.popitem(last=False)

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from tui.wire import Wire
 
 
+BIG_BODY = 1024 * 1024  # an answer this big leaves enough freed memory behind to hand back
+
+
 class NoTarget(Exception):
     """Nothing to send to yet (the emulator did not start, no profile is unlocked)."""
 
@@ -101,8 +104,13 @@ class ConsoleSession:
     async def _send_and_diagnose(self, draft: Draft, signing: SigningContext) -> tuple[Exchange, Diagnosis]:
         from tui.diagnose import diagnose
 
+        from tui.console.memory import release_freed_memory
+
         exchange = await self.wire().send(draft, signing)
-        return exchange, diagnose(exchange)
+        diagnosis = diagnose(exchange)
+        if exchange.response is not None and len(exchange.response.body) >= BIG_BODY:
+            release_freed_memory()  # the pieces the body was read in, now joined into one
+        return exchange, diagnosis
 
     async def probe(self, on_step: Callable[[Any], None]) -> ProbeReport:
         """The probe ladder (tui.probe) for the current target; `on_step` is called on the network

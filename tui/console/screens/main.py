@@ -228,11 +228,14 @@ class MainScreen(StyledOnce, Screen[None]):
         await self.session.record(exchange, diagnosis, target.profile)  # the history says who signed
 
     async def on_send_started(self, message: SendStarted) -> None:
+        from tui.console.memory import release_freed_memory
+
         draft = message.draft
         self.exchange = self.diagnosis = None  # the last answer's body goes before the next arrives
         self.query_one(ResponseSummary).show_sending(f"{draft.method} {draft.path}")
         await self.query_one(DiagnosisPanel).clear("Waiting for the answer…")
         self.body_view.clear("Waiting for the answer…")
+        release_freed_memory()  # ... and the memory it held with it (a few ms after a 20 MB one)
 
     async def on_send_refused(self, message: SendRefused) -> None:
         self.query_one(ResponseSummary).show_refused(message.sentence)
@@ -274,6 +277,8 @@ class MainScreen(StyledOnce, Screen[None]):
         from tui.console.body_text import laid_out
         from tui.console.messages import BodyFormatted
 
+        from tui.console.memory import release_freed_memory
+
         worker, response, posted = get_current_worker(), exchange.response, None
         for text, note in laid_out(response.body, response.header("content-type"), response.truncated):
             if worker.is_cancelled:
@@ -281,6 +286,7 @@ class MainScreen(StyledOnce, Screen[None]):
             if note is not None or posted is None or time.monotonic() - posted >= GROWN_EVERY_S:
                 self.post_message(BodyFormatted(exchange, text, note, response.truncated))
                 posted = time.monotonic()
+        release_freed_memory()  # what the last body and this layout's scratch left in the heap
 
     async def on_diagnosis_ready(self, message: DiagnosisReady) -> None:
         if message.exchange is self.exchange:  # else an older send's diagnosis

@@ -24,6 +24,7 @@ from tui.console.body_text import BodyText, lay_out
 
 MATCH_STYLE = Style(bgcolor="yellow", color="black", bold=True)
 EMPTY = BodyText(indented=False)
+WIDTH_SLACK = 8  # columns past the widest line seen
 
 
 def format_body(body: bytes, content_type: str | None = None) -> tuple[list[str], str]:
@@ -56,14 +57,23 @@ class BodyLog(ScrollView, can_focus=True):
     def show(self, text: BodyText) -> None:
         self.text = text
         self.match_line = None
-        self.virtual_size = Size(max(text.widest, 1), text.count)
+        self.virtual_size = self._extent()
         self.scroll_to(0, 0, animate=False)
         self.refresh()
 
     def grew(self) -> None:
-        """More of the same text was laid out: the view's extent follows; the scroll position stays."""
-        self.virtual_size = Size(max(self.text.widest, 1), self.text.count)
-        self.refresh()
+        """More of the same text was laid out: the view's extent follows; the scroll position stays.
+
+        Setting virtual_size lays the whole screen out again (40 ms and more on a busy machine, ten
+        times a second while a 20 MB body is laid out); when the body only got longer and the
+        scrollbar is already shown, nothing on screen moves but the scrollbar's thumb, so only the
+        size is stored and the scrollbar told."""
+        size = self._extent()
+        if self.show_vertical_scrollbar and size.width == self.virtual_size.width:
+            self.set_reactive(BodyLog.virtual_size, size)
+            self.vertical_scrollbar.window_virtual_size = size.height
+        else:
+            self.virtual_size = size
 
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
@@ -71,14 +81,18 @@ class BodyLog(ScrollView, can_focus=True):
         if index >= self.text.count:
             return Strip.blank(width, style)
         line = self.text.line(index).expandtabs(4)
-        if self.text.widest + 8 > self.virtual_size.width:  # a wider line came into view: let it scroll
+        if self.text.widest + WIDTH_SLACK > self.virtual_size.width:  # a wider line came into view: let it scroll
             self.call_later(self._widen)
         if index == self.match_line:
             style = style + MATCH_STYLE
         return Strip([Segment(line, style)]).crop_extend(scroll_x, scroll_x + width, style).apply_offsets(scroll_x, index)
 
     def _widen(self) -> None:
-        self.virtual_size = Size(self.text.widest + 8, self.text.count)
+        self.virtual_size = self._extent()
+
+    def _extent(self) -> Size:
+        """The size the view scrolls over: the lines so far, the widest seen so far (and a margin)."""
+        return Size(self.text.widest + WIDTH_SLACK, self.text.count)
 
     def action_start_search(self) -> None:
         self.post_message(BodyView.SearchRequested())
@@ -154,7 +168,7 @@ flagged in the line above.
         if truncated:
             note_text.append("  TRUNCATED: the body was cut at the size cap; the end is missing", style="bold yellow")
         self._base_note = note_text
-        self.query_one("#body-note", Static).update(note_text)
+        self.query_one("#body-note", Static).update(note_text, layout=False)  # one line, its size fixed (app.tcss)
 
     # -- search -------------------------------------------------------------------------------------
     def on_body_view_search_requested(self, event: SearchRequested) -> None:
