@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -259,7 +260,7 @@ class MainScreen(StyledOnce, Screen[None]):
             self.body_view.clear("No response body: the request did not get an answer.")
         else:
             self.body_view.clear(f"Formatting {len(response.body):,} bytes…")
-            self.format_body(exchange)
+            self.format_body(weakref.ref(exchange))
 
     @work(thread=True, group="diagnose", exclusive=True, exit_on_error=False, description="diagnose the answer")
     def diagnose(self, exchange: Any) -> None:
@@ -269,9 +270,12 @@ class MainScreen(StyledOnce, Screen[None]):
         self.post_message(DiagnosisReady(exchange, diagnose(exchange)))
 
     @work(thread=True, group="body", exclusive=True, exit_on_error=False, description="pretty-print the body")
-    def format_body(self, exchange: Any) -> None:
+    def format_body(self, exchange_ref: weakref.ref[Any]) -> None:
         """Lay the body out a slice at a time, posting the text as it grows: the first screen is
-        shown after the first slice, the rest follows (a message every GROWN_EVERY_S, not per slice)."""
+        shown after the first slice, the rest follows (a message every GROWN_EVERY_S, not per slice).
+
+        A weak reference: a finished Worker keeps its arguments, and stays reachable from its Task's
+        context until the collector's next full pass, so a 20 MB body passed here outlived its send."""
         from textual.worker import get_current_worker
 
         from tui.console.body_text import laid_out
@@ -279,6 +283,9 @@ class MainScreen(StyledOnce, Screen[None]):
 
         from tui.console.memory import release_freed_memory
 
+        exchange = exchange_ref()
+        if exchange is None:
+            return  # already replaced by a newer answer
         worker, response, posted = get_current_worker(), exchange.response, None
         for text, note in laid_out(response.body, response.header("content-type"), response.truncated):
             if worker.is_cancelled:

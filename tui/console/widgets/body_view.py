@@ -4,6 +4,7 @@ search with n / N through the matches, also in a thread."""
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -180,11 +181,13 @@ flagged in the line above.
         """Find `term` in the body (in a thread: a big body has hundreds of thousands of lines)."""
         self.term = term
         if term:
-            self._find(term, self.log_widget.text)
+            self._find(term, weakref.ref(self.log_widget.text))  # see MainScreen.format_body: workers keep their arguments
 
     @work(thread=True, exclusive=True, group="body-search", description="search the response body")
-    def _find(self, term: str, text: BodyText) -> None:
-        self.post_message(self.MatchesFound(term, text.find(term)))
+    def _find(self, term: str, text_ref: weakref.ref[BodyText]) -> None:
+        text = text_ref()
+        if text is not None:
+            self.post_message(self.MatchesFound(term, text.find(term)))
 
     def on_body_view_matches_found(self, event: MatchesFound) -> None:
         if event.term != self.term:
