@@ -154,7 +154,7 @@ flagged in the line above.
         self.matches, self.term, self.current = [], "", -1
         self.complete = False
         self._base_note = Text(note, style="dim")
-        self.query_one("#body-note", Static).update(self._base_note)
+        self._set_note(self._base_note)
 
     def show_text(self, text: BodyText, note: str | None, truncated: bool) -> None:
         """Show `text`; the same text again (it grew while being laid out) keeps the scroll position
@@ -169,7 +169,7 @@ flagged in the line above.
         if truncated:
             note_text.append("  TRUNCATED: the body was cut at the size cap; the end is missing", style="bold yellow")
         self._base_note = note_text
-        self.query_one("#body-note", Static).update(note_text, layout=False)  # one line, its size fixed (app.tcss)
+        self._set_note(note_text)
 
     # -- search -------------------------------------------------------------------------------------
     def on_body_view_search_requested(self, event: SearchRequested) -> None:
@@ -217,7 +217,12 @@ flagged in the line above.
 
     def _note(self, sentence: str) -> None:
         self.query_one("#body-search", Input).tooltip = sentence
-        self.query_one("#body-note", Static).update(Text.assemble(self._base_note, "  │  ", (sentence, "bold")))
+        self._set_note(Text.assemble(self._base_note, "  │  ", (sentence, "bold")))
+
+    def _set_note(self, text: Text) -> None:
+        # One line whose size app.tcss fixes: no need to lay the screen out again (ten times a
+        # second while a big body is laid out).
+        self.query_one("#body-note", Static).update(text, layout=False)
 
     @on(Input.Submitted, "#body-search")
     def _submitted(self, event: Input.Submitted) -> None:

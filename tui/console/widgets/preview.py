@@ -3,6 +3,7 @@ a fingerprint) and the pre-image with the memo masked."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -11,6 +12,7 @@ from textual.widgets import Static
 if TYPE_CHECKING:
     from tui.console.signing_preview import SigningPreview
 
+_DIGIT = re.compile(r"\d")
 MAX_PAYLOAD_CHARS = 600  # the preview is a glance; the full bytes are in the Request tab after sending
 
 
@@ -45,7 +47,15 @@ query string. The timestamp is taken again at send.
             text.append("public: no key header, nothing signed", style="dim")
         if p.problem:
             text.append(f"\n{p.problem}", style="bold yellow")
-        self.update(text)
+        # Refreshed every second for its timestamp: when only digits changed, the text wraps and
+        # measures as before, so the screen is not laid out again (a full layout each second cost
+        # a keypress tens of milliseconds on a busy machine).
+        shape = _DIGIT.sub("0", text.plain)
+        self.update(text, layout=shape != self._shape)
+        self._shape = shape
+
+    _shape = ""
 
     def show_waiting(self, sentence: str) -> None:
+        self._shape = ""
         self.update(Text(sentence, style="dim"))
