@@ -158,6 +158,7 @@ async def main(mb: int, sends: int) -> None:
             busy += prober.stop()
             after.append(rss_mb())
         body = len(screen.exchange.response.body) / 1e6
+        await pilot.pause()  # the prober's last keys are handled before the app closes (else: no screen for them)
         ours.send("done")
         server.join(10)
 
