@@ -328,6 +328,7 @@ async def measure(wire: object, venue: Venue, samples: int = DEFAULT_SAMPLES) ->
             "so its clock cannot be read.",
             exchange=warm_exchange,
         )
+    del warm_exchange  # only its stamp is needed now: a huge answer is not kept for the whole measurement
     stamps: list[Stamp] = []
     lo, hi = date_interval(warm) if not use_server_time else (0.0, 0.0)
     for _ in range(samples):
@@ -343,6 +344,7 @@ async def measure(wire: object, venue: Venue, samples: int = DEFAULT_SAMPLES) ->
             if any(s.date_s is None for s in stamps):
                 raise ClockUnavailable(f"{venue.name} stopped sending a Date header; the offset cannot be measured.", exchange=exchange)
             lo, hi, _ = intersect([date_interval(s) for s in [warm, *stamps]])
+        exchange = None  # nor the last one while the next is read
     if use_server_time:
         return estimate_server_time(stamps)
     return estimate_date_header(stamps)

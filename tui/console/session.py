@@ -78,10 +78,17 @@ class ConsoleSession:
     async def measure_clock(self) -> ClockEstimate:
         """A fresh ClockEstimate (raises tui.clock.ClockUnavailable). The caller's message handler
         stores it in `estimate`, so the measured value and the one shown are the same object."""
-        from tui.clock import measure
-
         target = await self.wait_target()
-        return await self.network.run(measure(self.wire(), target.venue))
+        return await self.network.run(self._measure_and_release(target))
+
+    async def _measure_and_release(self, target: ConsoleTarget) -> ClockEstimate:
+        from tui.clock import measure
+        from tui.console.memory import release_freed_memory
+
+        try:
+            return await measure(self.wire(), target.venue)
+        finally:
+            release_freed_memory()  # a server answering every sample with 20 MB left them in the heap
 
     # -- sending ------------------------------------------------------------------------------------
     def wire(self) -> Wire:
