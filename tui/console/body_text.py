@@ -21,10 +21,11 @@ through tui.terminal_safe.shown: a control character a server put in it is shown
 from __future__ import annotations
 
 import re
+import time
 from array import array
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import accumulate
 
 from tui.terminal_safe import shown
@@ -35,6 +36,7 @@ CACHED_BLOCKS = 256  # blocks whose line offsets and depths are kept (what is on
 INDENT = "  "
 MAX_INDENT = 40  # levels shown as indentation; deeper lines say their depth (a hostile body nests 100,000 deep)
 MATCH_LIMIT = 100_000
+GROWN_EVERY_S = 0.1  # while a big body is laid out, the view learns of its new lines this often
 _SPACE = b" \t\n\r\x0b\x0c"  # what bytes regex \s matches: dropped between tokens
 # Bytes a slice is unlikely to hold (control characters JSON forbids raw): the separator and the
 # stand-ins for escaped backslashes and quotes are picked among those the slice does not contain.
@@ -245,6 +247,15 @@ def laid_out(body: bytes, content_type: str | None = None, truncated: bool = Fal
         yield text, f"JSON, {text.count:,} lines"
     else:
         yield from _as_it_came(body, content_type)
+
+
+def paced(steps: Iterable[tuple[BodyText, str | None]], every_s: float = GROWN_EVERY_S) -> Iterator[tuple[BodyText, str | None]]:
+    """The steps of `laid_out` worth showing: the first, then one every `every_s` at most, and the last."""
+    shown_at = None
+    for text, note in steps:
+        if note is not None or shown_at is None or time.monotonic() - shown_at >= every_s:
+            yield text, note
+            shown_at = time.monotonic()
 
 
 def lay_out(body: bytes, content_type: str | None = None, truncated: bool = False) -> tuple[BodyText, str]:

@@ -8,7 +8,6 @@ are the only code that changes widgets.
 from __future__ import annotations
 
 import asyncio
-import time
 import weakref
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -43,7 +42,6 @@ if TYPE_CHECKING:  # the messages are imported where they are posted: not needed
 
 CLOCK_CODE = 30007
 PREVIEW_REFRESH_S = 1.0
-GROWN_EVERY_S = 0.1  # while a big body is laid out, the view learns of its new lines this often
 # alt+1 .. alt+7, in this order: pane -> what the footer and F1 call it
 JUMPS = {
     "request": "request (path)",
@@ -271,28 +269,21 @@ class MainScreen(StyledOnce, Screen[None]):
 
     @work(thread=True, group="body", exclusive=True, exit_on_error=False, description="pretty-print the body")
     def format_body(self, exchange_ref: weakref.ref[Any]) -> None:
-        """Lay the body out a slice at a time, posting the text as it grows: the first screen is
-        shown after the first slice, the rest follows (a message every GROWN_EVERY_S, not per slice).
-
-        A weak reference: a finished Worker keeps its arguments, and stays reachable from its Task's
-        context until the collector's next full pass, so a 20 MB body passed here outlived its send."""
+        """Post the body's text as it is laid out (body_text.paced): the first screen comes after
+        the first slice. A weak reference: a finished Worker keeps its arguments until the
+        collector's next full pass, and a 20 MB body passed here outlived its send."""
         from textual.worker import get_current_worker
 
-        from tui.console.body_text import laid_out
+        from tui.console.body_text import laid_out, paced
+        from tui.console.memory import release_freed_memory
         from tui.console.messages import BodyFormatted
 
-        from tui.console.memory import release_freed_memory
-
-        exchange = exchange_ref()
-        if exchange is None:
-            return  # already replaced by a newer answer
-        worker, response, posted = get_current_worker(), exchange.response, None
-        for text, note in laid_out(response.body, response.header("content-type"), response.truncated):
+        exchange, worker = exchange_ref(), get_current_worker()
+        response = exchange.response if exchange is not None else None
+        for text, note in paced(laid_out(response.body, response.header("content-type"), response.truncated) if response else ()):
             if worker.is_cancelled:
                 return  # a newer answer came: this body is not shown, and its memory goes now
-            if note is not None or posted is None or time.monotonic() - posted >= GROWN_EVERY_S:
-                self.post_message(BodyFormatted(exchange, text, note, response.truncated))
-                posted = time.monotonic()
+            self.post_message(BodyFormatted(exchange, text, note, response.truncated))
         release_freed_memory()  # what the last body and this layout's scratch left in the heap
 
     async def on_diagnosis_ready(self, message: DiagnosisReady) -> None:
