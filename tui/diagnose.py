@@ -9,17 +9,16 @@ lengths and flags, never the memo, the secret or the key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections import namedtuple
 from functools import lru_cache
 from enum import Enum
 
 from tui.catalog import Advice, Row, http_row, lookup, status_advice
 from tui.catalog.advice import MAINTENANCE_40020, VENUE_TEXT, resolve, status_template
 from tui.catalog.matching import Reading, read
-from tui.diagnose_evidence import clip as _clip
-from tui.diagnose_evidence import findings, header_pairs
 from tui.diagnose_slots import Finding, called_endpoint, slots_for
 from tui.envelope import SCAN_LIMIT, Envelope, read_envelope
+from tui.envelope import clip as _clip
 from tui.failure_kind import FailureKind
 
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
@@ -47,31 +46,24 @@ class Outcome(str, Enum):
     TRANSPORT_FAILURE = "transport-failure"
 
 
-@dataclass(frozen=True)
-class Fix:
-    text: str
-    evidence: str | None = None  # what in the request shows it (lengths and flags, never a secret)
+# Named tuples, not dataclasses: `keyprobe decode` loads this module (tui.catalog.advice_base.Advice says why).
+class Fix(namedtuple("Fix", "text evidence", defaults=(None,))):
+    """A fix's text, and what in the request shows it (lengths and flags, never a secret) or None."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Diagnosis:
-    outcome: Outcome
-    venue: str  # family: "bitmart" | "wooxpro"
-    code: int | None
-    message: str | None  # the document's wording, in the venue's own header names
-    body_message: str | None  # what the response said
-    row: Row | None
-    http_status: int | None  # documented
-    actual_status: int | None
-    status_matches: bool | None
-    category: str
-    causes: tuple[str, ...]
-    fixes: tuple[Fix, ...]
-    notes: tuple[str, ...]
-    headline: str
-    rows: tuple[Row, ...] = ()  # every documented row of the code (several for 30006, 30007, 60000)
-    row_chosen: bool | None = None  # None: one row; True: the body's message picked `row`; False: none matched, all apply
-    origin: Origin = Origin.UNKNOWN
+_DIAGNOSIS = ("outcome venue code message body_message row http_status actual_status status_matches category causes "
+              "fixes notes headline rows row_chosen origin")
+
+
+class Diagnosis(namedtuple("Diagnosis", _DIAGNOSIS, defaults=((), None, Origin.UNKNOWN))):
+    """venue: the family ("bitmart" | "wooxpro"); message: the document's wording, in the venue's own header
+    names; body_message: what the response said; http_status: the documented one; actual_status: the response's;
+    causes, fixes (Fix) and notes: tuples; rows: every documented row of the code (several for 30006, 30007,
+    60000); row_chosen: None: one row, True: the body's message picked `row`, False: none matched, all apply."""
+
+    __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
         row = self.row
@@ -169,7 +161,10 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
     if reading.slotted or "permission" in wanted:  # only then does the called endpoint matter (this runs per send)
         slots, named = slots_for(reading.value, called_endpoint(request, draft))
         item, found = resolve(item, slots), found + list(named)
-    if env.code != SUCCESS_CODE and wanted:  # no topic among the fixes: no evidence could surface, so none is gathered
+    if env.code != SUCCESS_CODE and wanted and (request is not None or draft is not None or headers):
+        # No topic among the fixes: no evidence could surface, so none is gathered (nor its module imported).
+        from tui.diagnose_evidence import findings, header_pairs
+
         pairs = header_pairs(headers)
         if request is not None or draft is not None or pairs:
             try:
@@ -346,7 +341,7 @@ def diagnose(exchange: Exchange, *, origin: Origin = Origin.KEYPROBE, evidence: 
                                origin=origin, evidence=evidence)
     if response.truncated:
         cut = f"The body was cut at {len(response.body):,} of {response.size:,} bytes received; the diagnosis reads what was kept."
-        result = replace(result, notes=result.notes + (cut,))
+        result = result._replace(notes=result.notes + (cut,))
     return result
 
 

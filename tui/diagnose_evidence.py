@@ -13,6 +13,7 @@ import re
 
 from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
 from tui.catalog.advice import VENUE_TEXT
+from tui.envelope import clip  # noqa: F401 - re-exported: tui.inspect reads it from here
 
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
 if TYPE_CHECKING:
@@ -23,13 +24,6 @@ if TYPE_CHECKING:
 
 Finding = tuple[str, str]
 
-
-def clip(text: str | None, limit: int = 100) -> str:
-    """One line, at most `limit` characters."""
-    text = " ".join((text or "").split())
-    if not text.isascii():
-        text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate cannot be printed
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 CLOCK_CODES = frozenset({30007, 40008, 40013})  # "no offset was applied" is evidence only where the clock is a cause
 WINDOW_S = 60

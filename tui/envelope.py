@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 
 PARSE_LIMIT = 8 * 1024 * 1024  # bodies above this are scanned, not parsed
 SCAN_LIMIT = 64 * 1024
@@ -20,12 +20,23 @@ _SCAN_CODE = re.compile(rb'"code"\s*:\s*"?\s*(-?\d{1,18})\s*"?\s*[,}]')
 _SCAN_MESSAGE = re.compile(rb'"message"\s*:\s*"((?:[^"\\]|\\.){0,500})"')
 
 
-@dataclass(frozen=True)
-class Envelope:
-    code: int | None = None
-    message: str | None = None
-    problem: str | None = None  # why this is not an envelope, as a clause ("the body is empty")
-    partial: bool = False  # read from the first SCAN_LIMIT bytes of a very large body
+class Envelope(namedtuple("Envelope", "code message problem partial", defaults=(None, None, None, False))):
+    """code and message as read (None when absent); problem: why this is not an envelope, as a clause ("the body
+    is empty"); partial: read from the first SCAN_LIMIT bytes of a very large body. A named tuple, not a
+    dataclass: `keyprobe decode` loads this module (tui.catalog.advice_base.Advice says why)."""
+
+    __slots__ = ()
+
+
+def _cut(text: str, limit: int) -> str:
+    if not text.isascii():
+        text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate ("\ud800" in JSON) cannot be printed
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clip(text: str | None, limit: int = 100) -> str:
+    """One line, at most `limit` characters."""
+    return _cut(" ".join((text or "").split()), limit)
 
 
 def _short(value: object, limit: int = TEXT_LIMIT) -> str:
@@ -36,9 +47,7 @@ def _short(value: object, limit: int = TEXT_LIMIT) -> str:
             text = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError, RecursionError):
             text = type(value).__name__
-    if not text.isascii():
-        text = text.encode("utf-8", "replace").decode("utf-8")  # a lone surrogate ("\ud800" in JSON) cannot be printed
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return _cut(text, limit)
 
 
 def _describe(value: object) -> str:

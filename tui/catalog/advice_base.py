@@ -11,18 +11,19 @@ topic matches what the sent request shows, with that evidence.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 Fixes = tuple["str | tuple[str, str]", ...]
 
 
-@dataclass(frozen=True)
-class Advice:
-    category: str
-    causes: tuple[str, ...]
-    fixes: tuple[str, ...]
-    notes: tuple[str, ...] = ()
-    topics: tuple[str, ...] = field(default=(), repr=False)  # one per fix; "" when the fix has no topic
+class Advice(namedtuple("Advice", "category causes fixes notes topics", defaults=((), ()))):
+    """What a code means and what to do: its category, causes, fixes and notes (tuples of str), and `topics`,
+    one per fix ("" when the fix has no topic).
+
+    The catalog's records are named tuples, not dataclasses: importing dataclasses (which imports inspect) and
+    building each class cost `keyprobe decode` more than half its start-up (benchmarks/cli_startup.py)."""
+
+    __slots__ = ()
 
     def topic_of(self, index: int) -> str:
         return self.topics[index] if index < len(self.topics) else ""

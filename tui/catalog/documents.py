@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import cache
 
 DOCUMENTS = {
@@ -33,31 +33,29 @@ _SECTIONS = {
     "Spot&Margin API Error Code": "spot",
     "WebSocket Error Code": "websocket",
 }
-_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|])")
+_ESCAPE = r"\\([\\`*_{}\[\]()#+\-.!|])"
+_EXAMPLE = r"Example:\s*httpStatus:(\d+),\s*body:\s*`?(.*?)`?\s*$"
 
 
-@dataclass(frozen=True)
-class Row:
-    venue: str  # the family: "bitmart" | "wooxpro"
-    table: str  # "http" | "auth" | "contract" | "funding" | "spot-public" | "spot" | "websocket"
-    code: int  # the API code, or the HTTP status for rows of the global HTTP table
-    message: str  # verbatim, markdown escapes removed
-    http_status: int | None  # the documented HTTP status; None for WebSocket codes (they come in a frame)
-    document: str = ""  # which document (a key of DOCUMENTS)
+class Row(namedtuple("Row", "venue table code message http_status document", defaults=("",))):
+    """One documented row. venue: the family ("bitmart" | "wooxpro"); table: "http" | "auth" | "contract" |
+    "funding" | "spot-public" | "spot" | "websocket"; code: the API code, or the HTTP status for rows of the
+    global HTTP table; message: verbatim, markdown escapes removed; http_status: the documented HTTP status,
+    None for WebSocket codes (they come in a frame); document: which document (a key of DOCUMENTS).
+    A named tuple, not a dataclass: see tui.catalog.advice_base.Advice."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(namedtuple("Example", "venue table http_status body")):
     """The "Example:" line above a table, with the HTTP status and body it shows."""
 
-    venue: str
-    table: str
-    http_status: int
-    body: str
+    __slots__ = ()
 
 
 def unescape(text: str) -> str:
-    return _ESCAPE.sub(r"\1", text)
+    # Most cells hold no escape: skip the substitution (a start-up reads some 300 cells).
+    return re.sub(_ESCAPE, r"\1", text) if "\\" in text else text
 
 
 def document_text(document: str) -> str:
@@ -107,7 +105,7 @@ def parse(document: str) -> tuple[tuple[Row, ...], tuple[Example, ...]]:
         if table is None:
             continue
         if line.startswith("Example:"):
-            m = re.match(r"Example:\s*httpStatus:(\d+),\s*body:\s*`?(.*?)`?\s*$", line)
+            m = re.match(_EXAMPLE, line)
             if m:
                 examples.append(Example(family, table, int(m.group(1)), unescape(m.group(2))))
             continue

@@ -9,7 +9,7 @@ several rows (30006, 30007, 60000) takes the row its message matches, or shows t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from functools import cache, lru_cache
 
 from tui.catalog.advice import Advice, filled, has_slots, template
@@ -43,19 +43,24 @@ def match(documented: str, body: str) -> tuple[str, ...] | None:
     return None if m is None else tuple(g.strip() for g in m.groups())
 
 
-@dataclass(frozen=True)
-class Reading:
-    """A code read against its documented rows and a body's message."""
+_READING = "rows row chosen matched value variant advice slotted notes"
 
-    rows: tuple[Row, ...]  # every documented row of the code
-    row: Row  # the row the message picked, or the only one, or (none matching) the first
-    chosen: bool | None  # None: one row, nothing to choose; True: the message picked it; False: several, none matched
-    matched: bool  # the body's message is the documented one (or a known variant of it)
-    value: str | None  # what the first %s/%d stood for in the body's message
-    variant: Variant | None  # a known real wording the message matched
-    advice: Advice  # in the venue's header names, slots still open
-    slotted: bool = False  # the advice has {VALUE|...} or {PERMISSION|...} slots to fill
-    notes: tuple[str, ...] = ()  # the known wording's thread, or every documented message when none was picked
+
+class Reading(namedtuple("Reading", _READING, defaults=(False, ()))):
+    """A code read against its documented rows and a body's message (a named tuple: see advice_base.Advice).
+
+    rows: every documented row of the code.
+    row: the row the message picked, or the only one, or (none matching) the first.
+    chosen: None: one row, nothing to choose; True: the message picked it; False: several, none matched.
+    matched: the body's message is the documented one (or a known variant of it).
+    value: what the first %s/%d stood for in the body's message (str or None).
+    variant: a known real wording (Variant) the message matched, or None.
+    advice: in the venue's header names, slots still open.
+    slotted: the advice has {VALUE|...} or {PERMISSION|...} slots to fill.
+    notes: the known wording's thread, or every documented message when none was picked.
+    """
+
+    __slots__ = ()
 
     @property
     def title(self) -> str:

@@ -8,20 +8,19 @@ advice of its own is a known wording of the documented row, kept for its note.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 from tui.catalog.advice_base import Advice
 from tui.catalog.advice_base import advise as _a
 from tui.catalog.advice_futures import ADVICE as FUTURES
 
 
-@dataclass(frozen=True)
-class Variant:
-    code: int
-    message: str  # as a real body sent it; matched like a documented row (case, spaces, end punctuation forgiven, %s)
-    source: str  # the public thread or client source where it was seen
-    note: str
-    advice: Advice | None = None  # None: the documented row's advice applies
+class Variant(namedtuple("Variant", "code message source note advice", defaults=(None,))):
+    """message: as a real body sent it, matched like a documented row (case, spaces, end punctuation forgiven,
+    %s); source: the public thread or client source where it was seen; advice: None when the documented row's
+    advice applies. A named tuple, not a dataclass: see advice_base.Advice."""
+
+    __slots__ = ()
 
 
 INVALID_ORDER = _a("order", (

@@ -95,7 +95,7 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
         r = req.response
         diagnosis = diagnose_response(family, r.status, r.headers, r.body, masked_request(req, family))
         if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
-            diagnosis = replace(diagnosis, fixes=(Fix(NO_STATUS_FIX),))
+            diagnosis = diagnosis._replace(fixes=(Fix(NO_STATUS_FIX),))
     elif req.recorded_code is not None:
         diagnosis = explain_code(family, req.recorded_code)
     return Inspection(req, venue, family, findings, verdict, diagnosis)
