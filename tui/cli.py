@@ -12,7 +12,7 @@ import os
 import sys
 
 import tui.commands
-from tui.commands._args import VENUE_IDS
+from tui.commands._args import VENUE_IDS, help_formatter
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a C tool killed by the closed pipe would report
 
@@ -28,10 +28,17 @@ def _command_modules() -> list[str]:
 
 def _named_commands(argv: list[str] | None, commands: list[str]) -> set[str]:
     """The commands whose parsers this argv could reach: every word that names one (`keyprobe decode 30005`
-    names decode). Only those are built whole; the others are listed by name and HELP alone, which is all
-    `keyprobe --help` or a top-level usage error shows, so a start-up does not build every parser."""
+    names decode). Only those are built (and their modules imported); with none named, the others are listed
+    by name and HELP alone, which is all `keyprobe --help` or a top-level usage error shows. None are named
+    when -h/--help comes before them (`keyprobe --help decode` is the top-level help, listing every command)."""
     argv = sys.argv[1:] if argv is None else argv
-    return {word for word in argv if word in commands}
+    named: set[str] = set()
+    for word in argv:
+        if word in ("-h", "--help") and not named:
+            return set()
+        if word in commands:
+            named.add(word)
+    return named
 
 
 class _Version(argparse.Action):
@@ -63,9 +70,9 @@ def _console_args(argv: list[str] | None) -> argparse.Namespace | None:
     """The console's arguments when argv holds nothing else, without importing any subcommand module:
     the console paints its first frame sooner (benchmarks/startup.py). None: use the full parser."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if any(a in ("-h", "--help", "--version") for a in argv):
+    if any(a in ("-h", "--help", "--version") for a in argv) or _named_commands(argv, _command_modules()):
         return None
-    parser = argparse.ArgumentParser(prog="keyprobe", add_help=False, exit_on_error=False)
+    parser = argparse.ArgumentParser(prog="keyprobe", add_help=False, exit_on_error=False, formatter_class=help_formatter())
     _add_console_options(parser)
     try:
         args, extra = parser.parse_known_args(argv)
@@ -78,16 +85,20 @@ def _console_args(argv: list[str] | None) -> argparse.Namespace | None:
 
 
 def build_parser(whole: set[str] | None = None) -> argparse.ArgumentParser:
-    """The parser with every subcommand; those in `whole` (default: all) with their options, the others
-    with their name and help line only (enough to list them, not to parse their arguments)."""
+    """The parser with every subcommand (`whole` None), or with the commands in `whole` only (those an argv
+    names: it can reach no other), or with an empty `whole` every command as its name and help line (enough
+    to list them, not to parse their arguments). Each ArgumentParser costs a start-up a few gettext look-ups."""
     parser = argparse.ArgumentParser(
         prog="keyprobe",
         description="Sign, send and diagnose BitMart and WOO X Pro API requests. With no command, opens the console.",
+        formatter_class=help_formatter(),
     )
     parser.add_argument("--version", action=_Version)
     _add_console_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in _command_modules():
+        if whole and name not in whole:
+            continue
         module = importlib.import_module(f"tui.commands.{name}")
         if whole is None or name in whole:
             module.register(sub)

@@ -7,7 +7,6 @@ and message when there are some, otherwise a clause saying why the body is not a
 
 from __future__ import annotations
 
-import json
 import re
 from collections import namedtuple
 
@@ -16,8 +15,9 @@ SCAN_LIMIT = 64 * 1024
 TEXT_LIMIT = 500  # longest body message kept
 MESSAGE_KEYS = ("message", "msg", "error_msg", "errMsg", "errmsg", "errorMessage", "error")
 CODE_KEYS = ("code", "errorCode")  # errorCode: a WebSocket error frame {"event", "errorCode", "errorMessage"}
-_SCAN_CODE = re.compile(rb'"code"\s*:\s*"?\s*(-?\d{1,18})\s*"?\s*[,}]')
-_SCAN_MESSAGE = re.compile(rb'"message"\s*:\s*"((?:[^"\\]|\\.){0,500})"')
+# Patterns, compiled (and cached by re) at first use: only a body over PARSE_LIMIT is scanned.
+_SCAN_CODE = rb'"code"\s*:\s*"?\s*(-?\d{1,18})\s*"?\s*[,}]'
+_SCAN_MESSAGE = rb'"message"\s*:\s*"((?:[^"\\]|\\.){0,500})"'
 
 
 class Envelope(namedtuple("Envelope", "code message problem partial", defaults=(None, None, None, False))):
@@ -43,6 +43,8 @@ def _short(value: object, limit: int = TEXT_LIMIT) -> str:
     if isinstance(value, str):
         text = value
     else:
+        import json  # here, as in read_envelope: `keyprobe decode CODE` reads no body and needs no json
+
         try:
             text = json.dumps(value, ensure_ascii=False)
         except (TypeError, ValueError, RecursionError):
@@ -88,6 +90,8 @@ def read_envelope(body: bytes) -> Envelope:
     except UnicodeDecodeError as exc:
         text, not_utf8 = body.decode("utf-8", errors="replace"), f"the body is not UTF-8 text (byte {exc.start})"
     text = text.lstrip("\ufeff").strip()
+    import json
+
     if text.startswith("<"):
         return Envelope(problem="the body is an HTML or XML page (a gateway, proxy or error page), not JSON")
     try:
@@ -123,13 +127,15 @@ def _scan(body: bytes) -> Envelope:
     size = f"{len(body):,} bytes"
     if not head.lstrip().startswith(b"{"):
         return Envelope(problem=f"the body ({size}) does not start like a JSON object")
-    m = _SCAN_CODE.search(head)
+    m = re.search(_SCAN_CODE, head)
     if not m:
         return Envelope(problem=f"the body is {size}, too large to parse whole, and its first 64 KiB show no code")
-    mm = _SCAN_MESSAGE.search(head)
+    mm = re.search(_SCAN_MESSAGE, head)
     message = None
     if mm:
         try:
+            import json
+
             message = _short(json.loads(b'"' + mm.group(1) + b'"'))
         except (ValueError, RecursionError):
             message = _short(mm.group(1).decode("utf-8", "replace"))

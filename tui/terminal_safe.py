@@ -13,8 +13,8 @@ control character (json escapes C0 itself; C1, DEL and bidi controls are escaped
 
 from __future__ import annotations
 
-import json
 import re
+from functools import cache
 
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
 if TYPE_CHECKING:
@@ -45,23 +45,28 @@ def _class(codes: dict[int, str]) -> re.Pattern[str]:
 
 
 # A regex search runs at C speed; translate() with a dict is ~50 ns a character, so it runs only when needed.
-_NEEDS = _class(_TABLE)
-_NEEDS_MULTILINE = _class(TABLE_MULTILINE)
-_JSON_NEEDS = _class(_JSON_TABLE)
+@cache
+def _needs(table: str) -> re.Pattern[str]:
+    """The class of what `table` escapes, compiled at first use: printable text (most) never needs it."""
+    return _class({"line": _TABLE, "multiline": TABLE_MULTILINE, "json": _JSON_TABLE}[table])
 
 
 def shown(text: object, *, multiline: bool = False) -> str:
     """`text` with every control character escaped; `multiline` keeps newlines and tabs (a body)."""
     text = str(text)
+    if text.isprintable():  # every character the tables escape is a control or format character, never printable
+        return text
     if multiline:
-        return text.translate(TABLE_MULTILINE) if _NEEDS_MULTILINE.search(text) else text
-    return text.translate(_TABLE) if _NEEDS.search(text) else text
+        return text.translate(TABLE_MULTILINE) if _needs("multiline").search(text) else text
+    return text.translate(_TABLE) if _needs("line").search(text) else text
 
 
 def dumps(value: Any, **kwargs: Any) -> str:
     """json.dumps(ensure_ascii=False) whose output holds no raw control character: C0 is escaped by
     json itself, C1/DEL/bidi/line separators here (they can only occur inside strings, so the JSON
     stays valid and equal)."""
+    import json  # here: `keyprobe decode` without --json prints no JSON
+
     kwargs.setdefault("ensure_ascii", False)
     text = json.dumps(value, **kwargs)
-    return text.translate(_JSON_TABLE) if _JSON_NEEDS.search(text) else text
+    return text.translate(_JSON_TABLE) if _needs("json").search(text) else text

@@ -16,19 +16,19 @@ from tui.catalog.advice import Advice, filled, has_slots, template
 from tui.catalog.documents import Row, candidates
 from tui.catalog.variants import Variant, variants_of
 
-_END = re.compile(r"[\s.!?;:,]+$")
-_PLACEHOLDER = re.compile(r"%[sd]")
+_END = r"[\s.!?;:,]+$"  # patterns compiled (and cached by re) at first use: `decode CODE` matches no message
+_PLACEHOLDER = r"%[sd]"
 MESSAGE_LIMIT = 500  # longest body message compared (the envelope keeps at most 500 characters)
 
 
 def normalise(text: str) -> str:
-    return _END.sub("", " ".join(text.split()))
+    return re.sub(_END, "", " ".join(text.split()))
 
 
 @cache
 def _pattern(message: str) -> re.Pattern[str]:
-    parts = _PLACEHOLDER.split(normalise(message))
-    kinds = _PLACEHOLDER.findall(normalise(message))
+    parts = re.split(_PLACEHOLDER, normalise(message))
+    kinds = re.findall(_PLACEHOLDER, normalise(message))
     regex = re.escape(parts[0])
     for kind, part in zip(kinds, parts[1:]):
         regex += (r"(.+?)" if kind == "%s" else r"([+-]?\d+)") + re.escape(part)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable
+from functools import partial
 
 MAX_TIMEOUT_S = 600
 # tui.venues.VENUES' ids (a test checks they agree), written here so `--help` need not import the venue table.
@@ -35,3 +38,25 @@ def seconds(text: str) -> float:
     if not 0 < value <= MAX_TIMEOUT_S:
         raise argparse.ArgumentTypeError(f"the timeout must be more than 0 and at most {MAX_TIMEOUT_S} seconds")
     return value
+
+
+def terminal_columns(stream: object = None) -> int:
+    """shutil.get_terminal_size().columns for `stream` (default: the process's stdout): COLUMNS when it is a
+    positive number, else the terminal's width, else 80. Without importing shutil, which loads the compression
+    modules: that import was a sixth of `python -c pass` in `decode` and `--help` (benchmarks/cli_startup.py)."""
+    try:
+        columns = int(os.environ["COLUMNS"])
+    except (KeyError, ValueError):
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size((stream or sys.__stdout__).fileno()).columns or 80
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+def help_formatter(kind: type[argparse.HelpFormatter] = argparse.HelpFormatter) -> Callable[..., argparse.HelpFormatter]:
+    """`kind` at the width argparse itself picks (the terminal's columns minus 2), which argparse would otherwise
+    ask shutil for on every add_argument (terminal_columns says why not)."""
+    return partial(kind, width=terminal_columns() - 2)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from tui.commands._args import help_formatter, terminal_columns
+
 FAMILIES = ("bitmart", "wooxpro")
 VENUE_NAMES = {"bitmart": "BitMart", "wooxpro": "WOO X Pro"}
 TABLE_NAMES = {"http": "global HTTP table", "auth": "authentication table", "contract": "contract table",
@@ -63,7 +65,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog="examples:\n  keyprobe decode 30005\n  keyprobe decode 30005 --venue wooxpro --json\n"
         "  keyprobe decode --status 401 --body '{\"code\":30005,\"message\":\"Header X-BM-SIGN is wrong\"}'\n"
         "  curl -s URL | keyprobe decode --status 502 --body-file -",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=help_formatter(argparse.RawDescriptionHelpFormatter),
     )
     p.add_argument("code", nargs="?", type=_code, metavar="CODE", help="a code such as 30005 (or 404 for the HTTP table)")
     p.add_argument("--venue", choices=FAMILIES, default="bitmart", help="whose document to read (default bitmart)")
@@ -160,24 +162,9 @@ def print_diagnosis(diagnosis: object, file: object = None) -> None:
 
     out = file or sys.stdout
     color = out.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-    view = _Lines(_width(out), color)
+    view = _Lines(terminal_columns(out), color)
     _parts(diagnosis, view)
     out.write("\n".join(line.rstrip() for line in view.lines) + "\n")
-
-
-def _width(out) -> int:
-    """shutil.get_terminal_size's answer for `out` (COLUMNS, else the terminal's width, else 80), without
-    importing shutil (and the archive modules it loads) to ask."""
-    import os
-
-    try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(out.fileno()).columns or 80
-    except (AttributeError, ValueError, OSError):
-        return 80
 
 
 def _parts(d, view: _Lines) -> None:
