@@ -115,7 +115,7 @@ def parse(document: str) -> tuple[tuple[Row, ...], tuple[Example, ...]]:
         if columns is None:
             columns = _columns(cells)  # the column titles
             continue
-        if all(set(c) <= set(":- ") for c in cells):
+        if all(not c.strip(":- ") for c in cells):
             continue  # the delimiter row
         message = cells[columns["message"]]
         status = int(cells[columns["status"]]) if "status" in columns else None
