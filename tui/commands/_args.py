@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Callable
 from functools import partial
+
+TYPE_CHECKING = False  # typing's flag without importing typing: `decode` and `--help` load this module
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 MAX_TIMEOUT_S = 600
 # tui.venues.VENUES' ids (a test checks they agree), written here so `--help` need not import the venue table.
