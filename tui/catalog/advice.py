@@ -10,7 +10,6 @@ reads differently when keyprobe signed the request itself (BY_ORIGIN).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from functools import cache, lru_cache
 
 from tui.catalog import advice_account, advice_auth, advice_futures, advice_margin, advice_spot, advice_websocket
@@ -19,6 +18,10 @@ from tui.catalog.advice_base import (  # noqa: F401 - re-exported: tui.diagnose 
     Advice,
 )
 from tui.catalog.advice_base import advise as _a
+
+TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 _PARTS = (advice_auth, advice_futures, advice_account, advice_spot, advice_margin, advice_websocket)
 ADVICE: dict[int, Advice] = {code: item for part in _PARTS for code, item in part.ADVICE.items()}
