@@ -92,13 +92,15 @@ def test_a_command_after_a_top_level_option_is_parsed_whole(capsys):
     assert done.value.code == 2 and err.startswith("usage: keyprobe send") and "unrecognized arguments: --bogus" in err
 
 
-def test_top_level_help_lists_every_command_with_its_help_line(capsys):
+@pytest.mark.parametrize("argv", [["--help"], ["--help", "decode"], ["-h", "send", "GET", "/x"]])
+def test_top_level_help_lists_every_command_with_its_help_line(capsys, argv):
+    """A help flag before any command is the top-level help, even when a command is named after it."""
     import importlib
 
     from tui.cli import _command_modules
 
     with pytest.raises(SystemExit):
-        main(["--help"])
+        main(argv)
     out = " ".join(capsys.readouterr().out.split())
     for name in _command_modules():
         assert f"{name} {' '.join(importlib.import_module(f'tui.commands.{name}').HELP.split())}" in out
@@ -155,3 +157,51 @@ def test_sends_help_names_the_request_body_preview_it_prints(capsys):
     from tui.render import REQUEST_BODY_SHOWN
 
     assert f"first {REQUEST_BODY_SHOWN:,} characters" in _help(capsys, "send")
+
+
+def modules_after(*argv: str) -> set[str]:
+    """Every module (sys.modules, so importlib.import_module's too) a fresh interpreter holds after main(argv)."""
+    code = (f"import sys\nfrom tui.cli import main\ntry:\n    main({list(argv)!r})\nexcept SystemExit:\n    pass\n"
+            "print('\\n'.join(sys.modules), file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr
+    return set(done.stderr.split())
+
+
+# What `decode` left behind to stay within 3x `python -c pass` (benchmarks/cli_startup.py): dataclasses (and the
+# inspect module it loads), the record classes' exec'd code, shutil (argparse asks it for the width), typing.
+DECODE_NEVER = {"dataclasses", "inspect", "shutil", "typing", "tui.inspect", "tui.diagnose_evidence", "keys.headers"}
+
+
+@pytest.mark.parametrize("argv", [
+    ["decode", "30005"], ["decode", "30007", "--venue", "wooxpro", "--json"], ["decode", "99999"],
+    ["decode", "--status", "401", "--body", '{"code":30005,"message":"Header X-BM-SIGN is wrong"}'],
+    ["decode", "--status", "502", "--body", "<html>bad gateway</html>"], ["decode", "30005", "--bogus"],
+])
+def test_decode_loads_no_dataclasses_nor_any_other_command(argv):
+    loaded = modules_after(*argv)
+    assert "tui.diagnose" in loaded or "--bogus" in argv  # the log was read: decode ran (or stopped at its usage)
+    assert not loaded & DECODE_NEVER, sorted(loaded & DECODE_NEVER)
+    commands = {m for m in loaded if m.startswith("tui.commands.") and not m.startswith("tui.commands._")}
+    assert commands == {"tui.commands.decode"}
+
+
+def test_decode_of_a_code_loads_no_json_and_help_no_shutil():
+    """A code needs no body parsed and prints no JSON; --help lists the commands at argparse's width, without shutil."""
+    assert "json" not in modules_after("decode", "30005")
+    assert "json" in modules_after("decode", "30005", "--json")  # the probe sees json when it is loaded
+    assert "shutil" not in modules_after("--help")
+
+
+@pytest.mark.parametrize("columns", [None, "", "0", "-3", "x", "50", "200"])
+def test_the_help_width_is_shutils_answer(monkeypatch, columns):
+    """argparse is given the width it would ask shutil for, so every help text wraps exactly as before."""
+    import shutil
+
+    from tui.commands._args import terminal_columns
+
+    if columns is None:
+        monkeypatch.delenv("COLUMNS", raising=False)
+    else:
+        monkeypatch.setenv("COLUMNS", columns)
+    assert terminal_columns() == shutil.get_terminal_size().columns

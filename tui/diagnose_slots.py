@@ -35,9 +35,11 @@ def slots_for(reading_value: str | None, called: tuple[str, str] | None) -> tupl
     found: list[Finding] = []
     if reading_value:
         slots["VALUE"] = clip(reading_value, 40)
-    from tui import endpoints  # here: only a permission slot needs the endpoint table
+    needed = None
+    if called:  # only a called endpoint has a permission: a pasted body (`decode`) loads no endpoint table
+        from tui import endpoints
 
-    needed = endpoints.permission(*called) if called else None
+        needed = endpoints.permission(*called)
     if needed:
         name = endpoints.PERMISSION_NAMES[needed]
         where = f"{called[0]} {clip(called[1], 60)}"
