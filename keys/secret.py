@@ -7,6 +7,7 @@ the only way to the plaintext is reveal(), and reveal() only answers code inside
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import sys
 
@@ -73,11 +74,14 @@ class Secret:
         return self._value.isdigit()
 
     def fingerprint(self) -> str:
-        """First six and last four characters (`80618e…3e56`); short values show only a mask."""
+        """`#` and the first 8 hex digits of the value's SHA-256 (`#d84ea451`): tells two keys apart and shows
+        none of their characters. Values under 16 characters show only a mask: 32 bits of a short value's
+        hash could be searched back to the value."""
         v = self._value
         if len(v) < 16:
             return "…" if v else "(unset)"
-        return f"{v[:6]}…{v[-4:]}"
+        # surrogatepass: a key read from the environment can hold lone surrogates (undecodable bytes).
+        return "#" + hashlib.sha256(v.encode(errors="surrogatepass")).hexdigest()[:8]
 
     # -- the one way out --------------------------------------------------------------------------
     # Not mutated by `make mutants`: its caller check reads the calling frame, which a mutation trampoline replaces.

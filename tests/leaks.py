@@ -1,6 +1,7 @@
 """Leak search shared by the tests: a secret, memo or passphrase is leaked if ANY 8 consecutive characters of it
-appear, or its first-6…last-4 fingerprint does (the shape keyprobe shows API keys in). Searching for the
-whole value only misses a value cut by rich's locals renderer, or shown half-masked.
+appear, or its first-6…last-4 shape does (a half-masked value; keyprobe's fingerprints are hashes now, so this
+shape must never appear). Searching for the whole value only misses a value cut by rich's locals renderer, or
+shown half-masked.
 
 Values searched this way must be random enough that 8 characters of them never occur by chance: use
 `random_value()` (62 letters and digits: one 8-character piece in 2e14).

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from keys.demo import DEMO_KEYS, DemoKey
+from keys.secret import Secret
 from keys.signing import Credentials
 from leaks import find_leaks, random_value
 from tui.emulator import Emulator, EmulatorState
@@ -170,7 +171,7 @@ def test_canary_secret_and_memo_appear_nowhere(tmp_path, emulator):
     assert exported.startswith("curl --http1.1 -X POST") and "$KEYPROBE_SECRET" in exported
     crashed = run([LEVERAGE], 0, python=["-c", CRASH_SCRIPT], label="crash")
     assert crashed.count("Traceback (most recent call last)") == 3 and "crash while holding Profile('canary'" in crashed
-    assert "the clock broke mid-signing" in crashed and "Credentials(key=cafe" in crashed
+    assert "the clock broke mid-signing" in crashed and f"Credentials(key={Secret(API_KEY).fingerprint()}" in crashed
 
     files = [p for p in home.rglob("*") if p.is_file()]
     assert {p.name for p in files} >= {"keys.json", "history.jsonl"}
@@ -182,7 +183,7 @@ def test_canary_secret_and_memo_appear_nowhere(tmp_path, emulator):
     encoded = [base64.b64encode(v.encode())[:24] for v in never]
     assert [(where, n) for where, hay in haystacks for n in encoded if n in hay] == [], f"seed {SEED}"
     # The API key must appear in one place only, the signed curl command (which must carry it);
-    # everywhere else it is a fingerprint (first 6, last 4), never 8 characters in a row.
-    key_pieces = {where for where, piece in find_leaks(haystacks, [API_KEY]) if "…" not in piece}
+    # everywhere else it is a fingerprint (a hash), never 8 characters in a row nor its first-6…last-4.
+    key_pieces = {where for where, piece in find_leaks(haystacks, [API_KEY])}
     assert key_pieces == {"export stdout"}, f"seed {SEED}"
     assert [where for where, hay in haystacks if API_KEY.encode() in hay] == ["export stdout"]

@@ -31,9 +31,9 @@ async def test_opens_on_the_emulator_and_the_demo_request_succeeds():
         await settle(app, pilot)
         target = app.session.target
         assert target.venue.is_emulator and target.emulator.running
-        assert target.credentials.fingerprint == "80618e…3e56"
+        assert target.credentials.fingerprint == "#d84ea451"
         assert app.session.estimate is not None  # the clock was measured once the emulator was up
-        assert "Local emulator" in screen_text(app) and "80618e…3e56" in screen_text(app)
+        assert "Local emulator" in screen_text(app) and "#d84ea451" in screen_text(app)
 
         diagnosis = await send(app, pilot)
         assert diagnosis.code == 1000 and diagnosis.outcome.value == "success"
@@ -216,7 +216,7 @@ async def test_copy_as_curl_holds_no_secret_or_memo_and_the_modal_masks_the_key(
         assert EXAMPLE_SECRET not in command and EXAMPLE_MEMO not in command
         assert isinstance(app.screen, CurlScreen)
         shown = app.screen.query_one("#curl-text", Static).content.plain
-        assert EXAMPLE_KEY not in shown and "80618e…3e56" in shown
+        assert EXAMPLE_KEY not in shown and "#d84ea451" in shown
         await pilot.press("escape")
         await settle(app, pilot)
 

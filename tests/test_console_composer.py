@@ -86,7 +86,7 @@ async def test_a_named_venue_uses_environment_credentials_and_says_when_there_ar
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         target = app.session.target
-        assert target.credentials.fingerprint == "kkkkkk…kkkk" and "X-BM-KEY: kkkkkk…kkkk" in screen_text(app)
+        assert target.credentials.fingerprint == "#eede6765" and "X-BM-KEY: #eede6765" in screen_text(app)
 
 
 async def test_an_emulator_that_cannot_start_is_a_sentence_and_nothing_is_sent():

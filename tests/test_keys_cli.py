@@ -112,13 +112,13 @@ def test_add_then_list_shows_fingerprints_only(home):
     init()
     code, out, err = add("main", "--venue", "bitmart", "--allow-host", "Mirror.Example.com", "--notes", "desk 2")
     assert code == 0, err
-    assert "Added profile 'main': BitMart futures v2, key c0ffee…3e56, memo set" in out
+    assert "Added profile 'main': BitMart futures v2, key #b8977324, memo set" in out
     assert "mirror.example.com" in out
     code, out, err = keyprobe("keys", "list", KEYPROBE_PASSPHRASE="pw")
     assert code == 0
     lines = out.splitlines()
     assert lines[1].split() == ["NAME", "VENUE", "KEY", "MEMO", "SIGNS", "FOR"]
-    assert lines[2].split()[:4] == ["main", "bitmart", "c0ffee…3e56", "set"] and "mirror.example.com" in lines[2]
+    assert lines[2].split()[:4] == ["main", "bitmart", "#b8977324", "set"] and "mirror.example.com" in lines[2]
     assert "main: notes: desk 2" in out
     for value in (SECRET, MEMO, API_KEY):
         assert value not in out + err
@@ -133,8 +133,8 @@ def test_list_json(home):
     data = json.loads(out)
     assert code == 0 and data["kdf"] == {"opslimit": 1, "memlimit": 8192, "level": "test"}
     assert [(p["name"], p["venue"], p["key"], p["memo"]) for p in data["profiles"]] == [
-        ("a", "wooxpro", "c0ffee…3e56", "set"),
-        ("b", "emulator", "c0ffee…3e56", "empty"),
+        ("a", "wooxpro", "#b8977324", "set"),
+        ("b", "emulator", "#b8977324", "empty"),
     ]
     assert data["profiles"][0]["hosts"] == ["cloud-api.wooxpro.com"]
     assert data["profiles"][1]["base_url"] == "http://127.0.0.1:8640"
@@ -237,7 +237,7 @@ def test_remove(home):
     assert code == 1 and "without confirmation" in err and "--yes" in err and out == ""
     assert vault.unlock(home / "keys.json", "pw").names() == ["a", "b"]  # nothing removed
     code, out, _ = keyprobe("keys", "remove", "a", "--yes", KEYPROBE_PASSPHRASE="pw")
-    assert code == 0 and out.strip() == "Removed profile 'a' (key c0ffee…3e56)."
+    assert code == 0 and out.strip() == "Removed profile 'a' (key #b8977324)."
     assert vault.unlock(home / "keys.json", "pw").names() == ["b"]
 
 

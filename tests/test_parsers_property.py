@@ -75,7 +75,7 @@ BM = VENUES["bitmart"]
 
 def exchange_of(status: int, pairs: tuple, body: bytes) -> Exchange:
     draft = Draft(BM, "GET", "/system/time")
-    sent = SentRequest("GET", BM.base_url + "/system/time", (("X-BM-KEY", "80618e…3e56"),), b"")
+    sent = SentRequest("GET", BM.base_url + "/system/time", (("X-BM-KEY", "#d84ea451"),), b"")
     response = ResponseData(status, shown("reason"), pairs, body, False, len(body))
     return Exchange(draft, sent, response, None, rate_limit=parse_rate_limit(pairs))
 

@@ -1,4 +1,5 @@
 import copy
+import hashlib
 import json
 import logging
 import pickle
@@ -7,6 +8,7 @@ import random
 import pytest
 
 from keys.secret import Secret, SecretRevealError
+from keys.signing import BITMART_HEADERS, Credentials, masked_header_value
 from leaks import find_leaks, random_value
 
 CANARY = "canary-7f3a9c-secret-value"
@@ -35,12 +37,45 @@ def test_reveal_is_for_keys_only():
         Secret(CANARY).reveal()
 
 
-def test_fingerprint_and_questions():
+def test_fingerprint_is_a_short_hash_and_questions():
     s = Secret("80618e45710812162b04892c7ee5ead4a3cc3e56")
-    assert s.fingerprint() == "80618e…3e56"
-    assert Secret("short").fingerprint() == "…"
+    # `#` and the first 8 hex digits of SHA-256: stable across runs, so a key is recognised by it.
+    assert s.fingerprint() == "#d84ea451" == "#" + hashlib.sha256(b"80618e45710812162b04892c7ee5ead4a3cc3e56").hexdigest()[:8]
+    assert Secret("short").fingerprint() == "…" and Secret("x" * 15).fingerprint() == "…"  # a short value's hash could be searched back
+    assert Secret("").fingerprint() == "(unset)"
+    assert Secret("x" * 16).fingerprint() == "#" + hashlib.sha256(b"x" * 16).hexdigest()[:8]
+    # An environment variable's undecodable bytes arrive as lone surrogates: a fingerprint still, no traceback.
+    assert Secret("\udcff" * 16).fingerprint() == "#" + hashlib.sha256("\udcff".encode("utf-8", "surrogatepass") * 16).hexdigest()[:8]
     assert Secret(" x").has_outer_whitespace() and Secret("123").is_all_digits()
     assert Secret("a") == Secret("a") and Secret("a") != Secret("b")
+
+
+# Characters a hex fingerprint cannot contain: a 4-character piece of such a value found in the fingerprint
+# is a leak, never a coincidence of the hash.
+NOT_HEX = "ghijklmnopqrstuvwxyzGHIJKLMNOPQRSTUVWXYZ-_.+/=~ßé€"
+
+
+def test_a_fingerprint_shows_no_4_characters_of_the_value():
+    seed = random.randrange(2**32)
+    print(f"seed {seed}")
+    rng = random.Random(seed)
+    for _ in range(200):
+        value = "".join(rng.choice(NOT_HEX) for _ in range(rng.randrange(16, 90)))
+        shown = [Secret(value).fingerprint(), repr(Credentials.of(value, value, value)),
+                 masked_header_value("X-BM-KEY", value, BITMART_HEADERS)]
+        assert find_leaks([(f"seed {seed}", text) for text in shown], [value], width=4) == []
+
+
+def test_a_fingerprint_tells_values_apart():
+    # One character changed anywhere (the first, the middle, the last) gives another fingerprint.
+    seed = random.randrange(2**32)
+    print(f"seed {seed}")
+    rng = random.Random(seed)
+    for _ in range(50):
+        value = random_value(rng, 40)
+        for at in (0, 20, 39):
+            other = value[:at] + ("A" if value[at] != "A" else "B") + value[at + 1 :]
+            assert Secret(value).fingerprint() != Secret(other).fingerprint(), f"seed {seed}"
 
 
 def test_no_piece_of_a_secret_shows_in_any_rendering(caplog):

@@ -48,7 +48,7 @@ def test_success_on_an_in_process_emulator_exits_0(capsys):
     code, out, err = run(capsys, *SUBMIT, "--body", ORDER)
     assert code == 0
     assert "Started an in-process emulator" in err and "demo key" in err
-    assert "X-BM-KEY: 80618e…3e56" in out and "HTTP/1.1 200 OK" in out
+    assert "X-BM-KEY: #d84ea451" in out and "HTTP/1.1 200 OK" in out
     assert ORDER in out and '"code": 1000' in out and "Diagnosis: 1000" in out
     assert "#****#" in out  # the pre-image, memo masked
 
@@ -125,7 +125,7 @@ def test_json_output_has_the_documented_shape_and_no_secret(capsys, emu):
     assert {"request", "response", "timings_ms", "diagnosis"} <= set(data)
     assert data["diagnosis"]["code"] == 1000 and data["diagnosis"]["outcome"] == "success"
     assert data["request"]["body"] == ORDER and data["request"]["method"] == "POST"
-    assert ["X-BM-KEY", "80618e…3e56"] in data["request"]["headers"]
+    assert ["X-BM-KEY", "#d84ea451"] in data["request"]["headers"]
     assert data["request"]["signing"]["preimage_masked"].endswith("#****#" + ORDER)
     assert data["response"]["status"] == 200 and data["response"]["json"]["code"] == 1000
     assert data["timings_ms"]["total"] > 0 and data["exit_code"] == 0

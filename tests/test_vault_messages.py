@@ -201,7 +201,7 @@ def test_a_key_file_written_earlier_still_opens(tmp_path):
     path.write_text(json.dumps(WRITTEN_EARLIER))
     os.chmod(path, 0o600)
     main = vault.unlock(path, "fixture pass").get("main")
-    assert main.fingerprint == "a1b2c3…a9b0" and len(main.secret) == 64 and len(main.memo) == 5
+    assert main.fingerprint == "#beb245ca" and len(main.secret) == 64 and len(main.memo) == 5
 
 
 def test_an_empty_passphrase_is_a_sentence(tmp_path):

@@ -47,7 +47,7 @@ ADVICE: dict[int, Advice] = {
     30001: _a("key", (
         "{KEY} was sent with an empty value: the key was unset when the request was built (an environment variable or "
         "config entry that did not load).",
-    ), (KEY_HEADER_FIX, "Log the key's fingerprint (first 6 and last 4 characters) at startup to see which key, if any, is loaded.")),
+    ), (KEY_HEADER_FIX, "Log the key's fingerprint at startup (keyprobe's: `#` and the first 8 hex digits of its SHA-256) to see which key, if any, is loaded.")),
     30002: _a("key", (
         "The {KEY} value matches no key at {VENUE}: a typo, a truncated copy, the secret pasted in place of the key, or a "
         "deleted key.",
