@@ -65,10 +65,6 @@ class Secret:
     def is_set(self) -> bool:
         return bool(self._value)
 
-    def has_outer_whitespace(self) -> bool:
-        """Leading or trailing whitespace: the usual copy-paste accident behind 30005."""
-        return self._value != self._value.strip()
-
     def is_all_digits(self) -> bool:
         """An all-digit memo is usually the account UID pasted where the key's memo belongs."""
         return self._value.isdigit()

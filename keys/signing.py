@@ -132,10 +132,6 @@ class SigningEvidence:
     signature: str | None = None
     memo_length: int = 0
     memo_all_digits: bool = False
-    memo_whitespace: bool = False
-    secret_whitespace: bool = False
-    key_whitespace: bool = False
-    key_missing: bool = False
     clock_offset_ms: int = 0
 
     @property

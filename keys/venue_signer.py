@@ -77,22 +77,20 @@ class VenueSigner(httpx.Auth):
         if level is AuthLevel.NONE:
             return SigningEvidence(level=level, header_set=hs, host=host)
         creds = self._credentials
-        if creds is None:
+        if creds is None or not creds.api_key:  # an empty key is no key: nothing goes out with a blank header
             raise SigningRefused(f"A {level.value} request needs credentials: choose a profile or set KEYPROBE_API_KEY.")
         if creds.refusal is not None:
             raise SigningRefused(creds.refusal)
         request.headers[hs.key] = creds.api_key.reveal()
-        keyed = SigningEvidence(  # lengths and flags of the credentials, never a value
+        # Lengths and flags of the credentials, never a value. (Whitespace around them never gets this far:
+        # creds.refusal turned it away above.)
+        keyed = SigningEvidence(
             level=level,
             header_set=hs,
             host=host,
             key_fingerprint=creds.fingerprint,
             memo_length=len(creds.memo),
             memo_all_digits=creds.memo.is_all_digits(),
-            memo_whitespace=creds.memo.has_outer_whitespace(),
-            secret_whitespace=creds.secret.has_outer_whitespace(),
-            key_whitespace=creds.api_key.has_outer_whitespace(),
-            key_missing=not creds.api_key,
         )
         if level is AuthLevel.KEYED:
             return keyed

@@ -138,7 +138,7 @@ def test_evidence_flags_credential_hygiene():
     with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200))) as client:
         client.post("http://127.0.0.1/x", content=b"{}", auth=signer)
     ev = signer.evidence
-    assert not ev.secret_whitespace and ev.memo_all_digits and not ev.memo_empty
+    assert ev.memo_all_digits and not ev.memo_empty
     assert ev.signature == hmac.new(SECRET.encode(), f"{TS}#12345678#{{}}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -150,6 +150,9 @@ def test_illegal_credentials_are_refused_before_anything_is_sent():
         (Credentials.of(KEY + "\r", SECRET, ""), "The API key contains a carriage return (CR) at position 41 of 41"),
         (Credentials.of(KEY, SECRET + "\n", ""), "The secret contains a line feed (LF) at position 65 of 65"),
         (Credentials.of(KEY[:10] + "\u00e9" + KEY[11:], SECRET, ""), "The API key contains a non-ASCII character at position 11"),
+        (Credentials.of(KEY, "  " + SECRET, ""), "The secret starts with whitespace (position 1 of 66)"),
+        (Credentials.of(KEY, SECRET, "test001 "), "The memo ends with whitespace (position 8 of 8)"),
+        (Credentials.of("", SECRET, "test001"), "A keyed request needs credentials"),  # an empty key is no key
     ):
         signer = VenueSigner(creds, BITMART_HEADERS, AuthLevel.KEYED, FixedClock(int(TS)))
         with httpx.Client(transport=httpx.MockTransport(lambda r: sent.append(r) or httpx.Response(200))) as client:

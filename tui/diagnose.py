@@ -355,7 +355,7 @@ def explain_code(venue: str, code: int) -> Diagnosis:
     name = VENUE_TEXT[family]["{VENUE}"]
     reading = read(family, code, None)
     if reading is None:
-        row = http_row(family, code) if 100 <= code < 600 else None
+        row = http_row(family, code)  # None unless the code is one of the global table's HTTP statuses
         if row is None:
             return _undocumented(family, name, code, None, None, [])
         item = status_advice(code, family)

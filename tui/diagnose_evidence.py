@@ -89,14 +89,7 @@ def _evidence_findings(ev: SigningEvidence, hs: HeaderSet, code: int, request: S
     from keys.signing import signed_payload, signs_body  # here: `decode` (no request) never needs the signer
 
     out: list[Finding] = []
-    if ev.level is AuthLevel.NONE:
-        return out
-    if ev.key_missing:
-        out.append(("key-header", f"{hs.key} was sent empty: no API key was loaded"))
-    for flagged, what in ((ev.key_whitespace, "API key"), (ev.secret_whitespace, "secret"), (ev.memo_whitespace, "memo")):
-        if flagged:
-            out.append(("whitespace", f"the {what} has leading or trailing whitespace"))
-    if ev.level is not AuthLevel.SIGNED:
+    if ev.level is not AuthLevel.SIGNED:  # a KEYED request's evidence is its key's fingerprint alone
         return out
     if ev.memo_length == 0:
         out.append(("memo", "the memo was empty, so the pre-image was `timestamp##payload`"))

@@ -343,9 +343,6 @@ def _evidence_dict(sent: SentRequest) -> dict | None:
         "signature": Secret(ev.signature).fingerprint() if ev.signature else None,
         "memo_length": ev.memo_length,
         "memo_all_digits": ev.memo_all_digits,
-        "memo_whitespace": ev.memo_whitespace,
-        "secret_whitespace": ev.secret_whitespace,
-        "key_whitespace": ev.key_whitespace,
         "clock_offset_ms": ev.clock_offset_ms,
     }
 
