@@ -17,7 +17,7 @@ from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
 from keys.hosts import transport_refusal
 from keys.signing import AuthLevel, Credentials, FixedClock, OffsetClock, masked_header_value
 from keys.venue_signer import VenueSigner
-from tui.catalog import advice, rows
+from tui.catalog import advice, rows, status_advice
 from tui.catalog.advice import template
 from tui.diagnose import Diagnosis, Fix, Origin, Outcome, diagnose, diagnose_response, explain_code
 from tui.envelope import read_envelope
@@ -487,3 +487,53 @@ def test_diagnose_reads_the_draft_and_passes_the_origin_and_known_evidence():
     assert d.origin is Origin.KEYPROBE and "lists /contract/private/submit-order as SIGNED" in first(d).evidence
     told = diagnose(exchange, origin=Origin.ELSEWHERE, evidence=(("level", "the probe's KEYED step passed"),))
     assert told.origin is Origin.ELSEWHERE and "the probe's KEYED step passed" in first(told).evidence
+
+
+@pytest.mark.parametrize(
+    "venue, code, headline",
+    [
+        ("bitmart", 30005, "30005 Header X-BM-SIGN is wrong: signature, documented HTTP 401."),
+        ("bitmart", 90001, "90001 Invalid message format: websocket, no documented HTTP status (a WebSocket code)."),
+        ("wooxpro", 404, "HTTP 404: Not Found-The requested interface could not be found (not found, global HTTP table)."),
+    ],
+)
+def test_explain_code_says_the_row_its_category_and_status_and_gives_the_fixes(venue, code, headline):
+    d = explain_code(venue, code)
+    assert d.headline == headline and d.actual_status is None and d.status_matches is None
+    expected = status_advice(code, venue) if d.row.table == "http" else template(code, venue, None)
+    assert [f.text for f in d.fixes] == list(expected.fixes) and d.causes == expected.causes
+
+
+def test_explain_code_of_an_http_status_gives_that_venues_fixes():
+    bitmart, woox = explain_code("bitmart", 403), explain_code("wooxpro", 403)
+    assert "on WOO X Pro" in woox.fixes[0].text and "on BitMart" in bitmart.fixes[0].text
+    assert woox.headline.startswith("HTTP 403: Forbidden-No permission") and "(permission, global HTTP table)." in woox.headline
+
+
+@pytest.mark.parametrize(
+    "venue, code, headline, cause",
+    [
+        ("wooxpro", 60000, "Code 60000 is a BitMart funding account code that WOO X Pro does not document.",
+         "Code 60000 is a BitMart funding account code ('Invalid request (maybe the body is empty, or the int parameter "
+         "passes string data)' in BitMart's documents) that WOO X Pro does not document"),
+        ("wooxpro", 70000, "Code 70000 is a BitMart spot market code that WOO X Pro does not document.",
+         "Code 70000 is a BitMart spot market code ('no data' in BitMart's documents)"),
+        ("wooxpro", 12345, "Code 12345 is not in WOO X Pro's error-code document.",
+         "Code 12345 is not in WOO X Pro's error-code document, so keyprobe does not guess what it means."),
+        ("bitmart", 12345, "Code 12345 is not in BitMart's error-code documents.",
+         "Code 12345 is not in BitMart's error-code documents, so keyprobe does not guess what it means."),
+    ],
+)
+def test_an_undocumented_code_names_the_document_it_is_missing_from(venue, code, headline, cause):
+    d = explain_code(venue, code)
+    assert d.outcome is Outcome.UNDOCUMENTED_CODE and d.headline == headline and d.causes[0].startswith(cause)
+    with_body = diagnose_response(venue, 404, [], body(code, "Odd thing"))
+    assert with_body.causes[1] == "The body's own message: 'Odd thing'." and with_body.row.code == 404
+
+
+def test_every_bitmart_table_has_words():
+    # _undocumented names a BitMart row's table in words: a table without them would be an internal error.
+    from tui.catalog.documents import family_rows
+    from tui.diagnose import TABLE_WORDS
+
+    assert {r.table for r in family_rows("bitmart")} - {"http"} <= set(TABLE_WORDS)

@@ -204,12 +204,14 @@ def _by_status(actual: int, family: str, called: tuple[str, str] | None) -> tupl
 
 def _undocumented(family: str, name: str, code: int, actual: int | None, body_message: str | None,
                   notes: list[str], called: tuple[str, str] | None = None) -> Diagnosis:
-    cited = http_row(family, actual) if actual is not None else None
-    elsewhere = lookup("bitmart", code) if family == "wooxpro" else None  # a BitMart code WOO X Pro does not document
+    cited = http_row(family, actual)
+    # A BitMart code WOO X Pro does not document. (For BitMart itself this is None: the code is undocumented.)
+    elsewhere = lookup("bitmart", code)
     if elsewhere is not None:
-        causes = [f"Code {code} is a BitMart {TABLE_WORDS.get(elsewhere.table, elsewhere.table)} code ({elsewhere.message!r} "
+        table = TABLE_WORDS[elsewhere.table]
+        causes = [f"Code {code} is a BitMart {table} code ({elsewhere.message!r} "
                   f"in BitMart's documents) that WOO X Pro does not document, so keyprobe does not guess what it means here."]
-        headline = f"Code {code} is a BitMart {TABLE_WORDS.get(elsewhere.table, elsewhere.table)} code that WOO X Pro does not document"
+        headline = f"Code {code} is a BitMart {table} code that WOO X Pro does not document"
     else:
         documents = "documents" if family == "bitmart" else "document"  # BitMart's futures and spot/account pages
         causes = [f"Code {code} is not in {name}'s error-code {documents}, so keyprobe does not guess what it means."]
@@ -235,13 +237,14 @@ def _undocumented(family: str, name: str, code: int, actual: int | None, body_me
                      tuple(notes), f"{headline}{tail}{says}.")
 
 
+# Every table of BitMart's documents but the global HTTP one (lookup never answers with an HTTP row).
 TABLE_WORDS = {"funding": "funding account", "spot-public": "spot market", "spot": "spot", "websocket": "WebSocket",
                "auth": "authentication", "contract": "futures"}
 
 
 def _not_envelope(family: str, name: str, actual: int | None, env: Envelope, notes: list[str],
                   called: tuple[str, str] | None = None) -> Diagnosis:
-    cited = http_row(family, actual) if actual is not None else None
+    cited = http_row(family, actual)
     problem = env.problem or "the body has no code"
     causes = [f"The response is not {name}'s JSON envelope: {problem}."]
     if env.message:

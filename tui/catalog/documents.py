@@ -168,6 +168,6 @@ def lookup(family: str, code: int) -> Row | None:
     return found[0] if found else None
 
 
-def http_row(family: str, status: int) -> Row | None:
-    """The global HTTP table's row for a status (404, 403, 401, 500), if any."""
+def http_row(family: str, status: int | None) -> Row | None:
+    """The global HTTP table's row for a status (404, 403, 401, 500), if any (None for no status)."""
     return next((r for r in family_rows(family) if r.table == "http" and r.code == status), None)
