@@ -11,6 +11,7 @@ httpx, so `keyprobe decode` and `--help` start without it (benchmarks/cli_startu
 from __future__ import annotations
 
 import functools
+import hashlib
 import hmac
 import time
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ def signed_payload(method: str, query: str, body: bytes | str) -> str:
     exact query string (no `?`) for GET/DELETE. The signer, the preview, the exports, the diagnosis
     evidence and the emulator's verifier all ask this one function."""
     if signs_body(method):
-        return body if isinstance(body, str) else body.decode("utf-8", errors="surrogateescape")
+        # surrogateescape: bytes that are not UTF-8 survive the round trip, and sign() hashes them as they were.
+        return body if isinstance(body, str) else body.decode(errors="surrogateescape")
     return query
 
 
@@ -51,9 +53,10 @@ def sign(secret: Secret | str, timestamp: str, memo: Secret | str, payload: str 
 
     `payload` may be the body's bytes as sent (the signer passes them): they are the payload's UTF-8, and
     are read as they are instead of being decoded and encoded again (two copies of a 20 MB body)."""
-    mac = hmac.new(_plain(secret).encode("utf-8"), prehash(timestamp, _plain(memo), "").encode("utf-8"), "sha256")
-    # The payload apart: a 20 MB body is not copied into a pre-image string too.
-    mac.update(payload if isinstance(payload, bytes) else payload.encode("utf-8"))
+    mac = hmac.new(_plain(secret).encode(), prehash(timestamp, _plain(memo), "").encode(), hashlib.sha256)
+    # The payload apart: a 20 MB body is not copied into a pre-image string too. A str payload's bytes that are
+    # not UTF-8 (signed_payload keeps them as surrogates) are hashed as they were sent.
+    mac.update(payload if isinstance(payload, bytes) else payload.encode(errors="surrogateescape"))
     return mac.hexdigest()
 
 
@@ -160,4 +163,4 @@ def masked_header_value(name: str, value: str, header_set: HeaderSet) -> str:
 def verify(secret: Secret, memo: Secret, timestamp: str, payload: str, signature: str) -> bool:
     """Constant-time check of a received signature (the emulator's side of the protocol)."""
     expected = sign(secret, timestamp, memo, payload)
-    return hmac.compare_digest(expected.encode(), signature.encode("utf-8", "surrogateescape"))
+    return hmac.compare_digest(expected.encode(), signature.encode(errors="surrogateescape"))

@@ -178,3 +178,15 @@ async def test_an_illegal_value_that_reaches_the_http_layer_is_a_local_error_tha
         ex = await wire.send(Draft(VENUES["bitmart"], "GET", "/system/time", auth=AuthLevel.NONE), None)
     assert ex.failure.kind is FailureKind.SIGNING_REFUSED and "nothing was sent" in ex.failure.sentence
     assert KEY[:8] not in ex.failure.sentence + ex.failure.detail
+
+
+def test_a_body_that_is_not_utf8_is_signed_over_its_exact_bytes():
+    # A byte that is not UTF-8 (a Latin-1 file sent as is) is signed as it goes out, and the emulator's verify()
+    # accepts that signature: no UnicodeError on either side, no byte replaced.
+    raw = b'{"note":"caf\xe9"}'
+    request, ev = _send("POST", "http://127.0.0.1/x", content=raw)
+    expected = hmac.new(SECRET.encode(), f"{TS}#{MEMO}#".encode() + raw, hashlib.sha256).hexdigest()
+    assert request.content == raw and request.headers["X-BM-SIGN"] == expected == ev.signature
+    payload = signed_payload("POST", "", raw)
+    assert verify(Secret(SECRET), Secret(MEMO), TS, payload, expected)
+    assert not verify(Secret(SECRET), Secret(MEMO), TS, payload, expected[:-1] + "\udcff")  # a forged byte: False, no error
