@@ -338,7 +338,7 @@ def _aad(header: dict) -> bytes:
 
 
 def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode("ascii")
+    return base64.b64encode(raw).decode()
 
 
 def _usable_passphrase(passphrase: str | Secret) -> Secret:
@@ -359,7 +359,7 @@ def _read_if_present(target: Path) -> bytes | None:
 def _derive(passphrase: Secret, salt: bytes, limits: KdfLimits) -> Secret:
     """Argon2id with explicit limits; the key goes straight into a Secret, never into a local."""
     return Secret(
-        argon2id.kdf(KEY_BYTES, passphrase.reveal().encode("utf-8"), salt, opslimit=limits.ops, memlimit=limits.mem).hex()
+        argon2id.kdf(KEY_BYTES, passphrase.reveal().encode(), salt, opslimit=limits.ops, memlimit=limits.mem).hex()
     )
 
 
@@ -419,7 +419,7 @@ def _plaintext_of(profiles: dict[str, Profile]) -> bytes:
                 for p in profiles.values()
             ]
         }
-    ).encode("utf-8")
+    ).encode()
 
 
 def _seal(key: Secret, aad: bytes, profiles: dict[str, Profile]) -> tuple[bytes, bytes]:
