@@ -17,9 +17,10 @@ from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
 from keys.hosts import transport_refusal
 from keys.signing import AuthLevel, Credentials, FixedClock, OffsetClock, masked_header_value
 from keys.venue_signer import VenueSigner
-from tui.catalog import advice, rows, status_advice
+from tui.catalog import advice, http_row, rows, status_advice
 from tui.catalog.advice import template
 from tui.diagnose import Diagnosis, Fix, Origin, Outcome, diagnose, diagnose_response, explain_code
+from tui.diagnose_evidence import clip
 from tui.envelope import read_envelope
 from tui.emulator import Emulator
 from tui.exchange import Draft, Exchange, FailureKind, ResponseData, SentRequest, TransportFailure
@@ -537,3 +538,59 @@ def test_every_bitmart_table_has_words():
     from tui.diagnose import TABLE_WORDS
 
     assert {r.table for r in family_rows("bitmart")} - {"http"} <= set(TABLE_WORDS)
+
+
+# -- the exact sentences of the paths without a documented row ----------------------------------------------------------
+
+LONG = "Route " + "r" * 250  # longer than every clip width, so each width shows
+
+
+def test_a_response_without_an_envelope_says_so_with_its_status_row_and_message():
+    d = diagnose_response("wooxpro", 403, [], json.dumps({"error_msg": LONG}).encode())
+    row = http_row("wooxpro", 403)
+    assert (d.outcome, d.venue, d.code, d.message, d.body_message) == (Outcome.NOT_ENVELOPE, "wooxpro", None, row.message, LONG)
+    assert (d.http_status, d.actual_status, d.status_matches, d.category) == (403, 403, None, "permission")
+    assert d.causes[:3] == ("The response is not WOO X Pro's JSON envelope: the JSON has no `code` field.",
+                            f"The body's own message: {clip(LONG, 200)!r}.", f"HTTP 403 in the global table: {row.message}.")
+    assert d.headline == (f"HTTP 403 without WOO X Pro's JSON envelope: the JSON has no `code` field, saying {clip(LONG, 60)!r} "
+                          f"(documented: {clip(row.message, 70)}).")
+    assert d.to_dict()["row"] == {"table": "http", "code": 403, "message": row.message, "http_status": 403, "document": "wooxpro"}
+
+
+def test_a_response_without_an_envelope_or_a_status_asks_for_the_status():
+    d = diagnose_response("wooxpro", None, [], b"<html><body>Bad gateway</body></html>")
+    problem = "the body is an HTML or XML page (a gateway, proxy or error page), not JSON"
+    assert (d.outcome, d.venue, d.row, d.http_status, d.actual_status, d.category) == (Outcome.NOT_ENVELOPE, "wooxpro", None, None, None, "unknown")
+    assert d.causes == (f"The response is not WOO X Pro's JSON envelope: {problem}.",) and d.notes == ()
+    assert d.fixes == (Fix("Pass the HTTP status (--status) to compare it with the documented rows."),)
+    assert d.headline == f"A response without WOO X Pro's JSON envelope: {problem}."
+
+
+def test_an_undocumented_code_cites_the_status_row_and_the_body_exactly():
+    d = diagnose_response("bitmart", 403, [], body(12345, LONG), request=signed())
+    row = http_row("bitmart", 403)
+    assert (d.outcome, d.venue, d.body_message, d.row, d.http_status, d.actual_status) == (Outcome.UNDOCUMENTED_CODE, "bitmart", LONG, row, 403, 403)
+    assert d.causes == ("Code 12345 is not in BitMart's error-code documents, so keyprobe does not guess what it means.",
+                        f"The body's own message: {clip(LONG, 200)!r}.", f"HTTP 403 is documented in the global table: {row.message}.")
+    assert d.headline == (f"Code 12345 is not in BitMart's error-code documents (HTTP 403: {clip(row.message, 60)}); "
+                          f"the body says {clip(LONG, 60)!r}.")
+    assert d.notes == ("BitMart's documents list 1000, 30000-30031, 40001-42000 (futures), 50000-59011, 60000-61008, "
+                       "70000-71005 (spot, margin, account) and 90001-95000 (WebSocket); this code is in none of them.",)
+    # The 403's fix names the permission the called endpoint needs, with that as its evidence.
+    needs = "POST /contract/private/submit-order needs the futures trade permission (BitMart's API key permission table)"
+    assert d.fixes[1].evidence == needs and "the futures trade permission, which POST" in d.fixes[1].text
+    html = diagnose_response("bitmart", 403, [], b"<html></html>", request=signed())
+    assert html.fixes[0].evidence == needs
+
+
+@pytest.mark.parametrize("status, fixes", [(400, 3), (399, 1)])
+def test_an_undocumented_code_takes_the_status_fixes_from_400_up(status, fixes):
+    d = diagnose_response("wooxpro", status, [], body(12345))
+    assert d.headline == f"Code 12345 is not in WOO X Pro's error-code document (HTTP {status}); the body says 'x'." and len(d.fixes) == fixes
+    assert d.notes == ("WOO X Pro's document lists 1000, 30000-30031 and 40001-42000 (futures).",) and d.row is None
+
+
+def test_a_documented_code_without_a_status_gives_the_documented_one():
+    assert diagnose_response("bitmart", None, [], body(30005)).headline == "30005 Header X-BM-SIGN is wrong: signature, documented HTTP 401."
+    assert diagnose_response("bitmart", None, [], body(90001)).headline == (
+        "90001 Invalid message format: websocket, no documented HTTP status (a WebSocket code).")

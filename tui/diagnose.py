@@ -245,7 +245,7 @@ TABLE_WORDS = {"funding": "funding account", "spot-public": "spot market", "spot
 def _not_envelope(family: str, name: str, actual: int | None, env: Envelope, notes: list[str],
                   called: tuple[str, str] | None = None) -> Diagnosis:
     cited = http_row(family, actual)
-    problem = env.problem or "the body has no code"
+    problem = env.problem  # read_envelope says why whenever it finds no code
     causes = [f"The response is not {name}'s JSON envelope: {problem}."]
     if env.message:
         causes.append(f"The body's own message: {_clip(env.message, 200)!r}.")
@@ -368,7 +368,6 @@ def explain_code(venue: str, code: int) -> Diagnosis:
     row, item = reading.row, resolve(reading.advice)
     notes = item.notes + reading.notes
     outcome = Outcome.SUCCESS if code == SUCCESS_CODE else Outcome.DOCUMENTED_ERROR
-    phrase = f"documented HTTP {row.http_status}" if row.http_status else "no documented HTTP status (a WebSocket code)"
-    headline = f"{code} {_clip(reading.title)}: {item.category}, {phrase}."
+    headline = f"{code} {_clip(reading.title)}: {item.category}, {_status_phrase(row.http_status, None)}."
     return Diagnosis(outcome, family, code, row.message, None, row, row.http_status, None, None, item.category,
                      item.causes, tuple(Fix(t) for t in item.fixes), notes, headline, reading.rows, reading.chosen)
