@@ -594,3 +594,35 @@ def test_a_documented_code_without_a_status_gives_the_documented_one():
     assert diagnose_response("bitmart", None, [], body(30005)).headline == "30005 Header X-BM-SIGN is wrong: signature, documented HTTP 401."
     assert diagnose_response("bitmart", None, [], body(90001)).headline == (
         "90001 Invalid message format: websocket, no documented HTTP status (a WebSocket code).")
+
+
+def test_every_permission_advice_has_the_permission_slot():
+    # _diagnose gathers the called endpoint's permission only for slotted advice: a fix about permissions
+    # without the slot would lose its evidence.
+    from tui.catalog.documents import family_rows
+    from tui.catalog.matching import read
+    from tui.diagnose import _wanted
+
+    for family in ("bitmart", "wooxpro"):
+        for row in family_rows(family):
+            reading = read(family, row.code, row.message)
+            if reading is not None and "permission" in _wanted(reading.advice.topics):
+                assert reading.slotted, (family, row.code)
+
+
+@pytest.mark.parametrize("status", [True, "401", 401.0])
+def test_a_status_that_is_not_an_int_is_no_status(status):
+    d = diagnose_response("bitmart", status, [], body(30005))
+    assert d.actual_status is None and d.status_matches is None and d.headline.endswith("documented HTTP 401.")
+
+
+def test_a_status_for_a_code_with_no_documented_one_is_just_reported():
+    assert diagnose_response("bitmart", 200, [], body(90001)).headline == "90001 Invalid message format: websocket, HTTP 200."
+
+
+@pytest.mark.parametrize("code", [12345, None])  # undocumented, and no envelope at all
+def test_the_permission_evidence_comes_from_the_draft_when_no_request_was_sent(code):
+    raw = body(code) if code else b"<html></html>"
+    d = diagnose_response("bitmart", 403, [], raw, draft=Draft(BM, "POST", "/contract/private/submit-order", body=ORDER))
+    assert any(f.evidence == "POST /contract/private/submit-order needs the futures trade permission (BitMart's API key "
+               "permission table)" for f in d.fixes), d.fixes

@@ -158,7 +158,9 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
     row, item = reading.row, reading.advice
     wanted = _wanted(item.topics)
     found = list(known)
-    if reading.slotted or "permission" in wanted:  # only then does the called endpoint matter (this runs per send)
+    # Only then does the called endpoint matter (this runs per send); every advice with a permission fix has
+    # the {PERMISSION} slot (test_every_permission_advice_has_the_permission_slot).
+    if reading.slotted:
         slots, named = slots_for(reading.value, called_endpoint(request, draft))
         item, found = resolve(item, slots), found + list(named)
     if env.code != SUCCESS_CODE and wanted and (request is not None or draft is not None or headers):
