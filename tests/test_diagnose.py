@@ -19,6 +19,7 @@ from keys.signing import AuthLevel, Credentials, FixedClock, OffsetClock, masked
 from keys.venue_signer import VenueSigner
 from tui.catalog import advice, http_row, rows, status_advice
 from tui.catalog.advice import template
+from tui.catalog.matching import read
 from tui.diagnose import Diagnosis, Fix, Origin, Outcome, diagnose, diagnose_response, explain_code
 from tui.diagnose_evidence import clip
 from tui.envelope import read_envelope
@@ -626,3 +627,54 @@ def test_the_permission_evidence_comes_from_the_draft_when_no_request_was_sent(c
     d = diagnose_response("bitmart", 403, [], raw, draft=Draft(BM, "POST", "/contract/private/submit-order", body=ORDER))
     assert any(f.evidence == "POST /contract/private/submit-order needs the futures trade permission (BitMart's API key "
                "permission table)" for f in d.fixes), d.fixes
+
+
+# -- the documented path's own sentences ---------------------------------------------------------------------------------
+
+
+def test_a_documented_error_without_evidence_ends_at_its_status():
+    assert diagnose_response("bitmart", 401, [], body(30005)).headline == "30005 Header X-BM-SIGN is wrong: signature, HTTP 401 as documented."
+
+
+def test_the_headline_shows_the_first_clause_of_the_first_evidence_clipped():
+    # Two clock findings back the first fix ("a; b"): the headline shows the first only.
+    far = diagnose_response("bitmart", 401, [("Date", date_at(TS + 95_000))], body(30007), request=signed())
+    clauses = first(far).evidence.split("; ")
+    assert len(clauses) == 2 and far.headline.endswith(f"; the request shows: {clauses[0]}.") and clauses[1] not in far.headline
+    # A clause longer than 120 characters is cut at 120.
+    path = "/contract/private/" + "x" * 70
+    d = diagnose_response("bitmart", 401, [], body(30019), draft=Draft(BM, "POST", path, body=ORDER))
+    clause = f"POST {clip(path, 60)} needs the futures trade permission (BitMart's API key permission table)"
+    assert len(clause) > 120 and first(d).evidence == clause and d.headline.endswith(f"; the request shows: {clip(clause, 120)}.")
+
+
+def test_notes_for_a_mismatched_status_another_wording_and_several_rows_all_stay():
+    d = diagnose_response("bitmart", 500, [], body(30007, LONG))
+    assert "The document gives HTTP 401 for 30007; this response came with HTTP 500." in d.notes
+    assert f"The body's message differs from the document's wording: {clip(LONG, 200)!r}." not in d.notes  # no row picked
+    assert read("bitmart", 30007, LONG).notes[0].startswith("30007 has 4 documented messages and none was picked")
+    assert d.notes[-len(read("bitmart", 30007, LONG).notes):] == read("bitmart", 30007, LONG).notes  # after the status note
+    worded = diagnose_response("bitmart", 401, [], body(30005, LONG))
+    assert f"The body's message differs from the document's wording: {clip(LONG, 200)!r}." in worded.notes
+
+
+@pytest.mark.parametrize("venue, code, noted", [("wooxpro", 30001, True), ("wooxpro", 30012, True), ("wooxpro", 30013, False),
+                                                 ("wooxpro", 30000, False), ("wooxpro", 40001, False), ("bitmart", 30005, False)])
+def test_wooxpro_auth_codes_carry_the_signing_scheme_note(venue, code, noted):
+    note = "WOO X Pro's REST signing is not publicly documented: keyprobe assumes BitMart's scheme with X-API-* headers."
+    assert (note in diagnose_response(venue, None, [], body(code)).notes) is noted
+
+
+def test_evidence_that_cannot_be_read_is_a_note_and_the_table_order(monkeypatch):
+    def broken(*args):
+        raise KeyError("an evidence bug")
+
+    monkeypatch.setattr("tui.diagnose.findings", broken)
+    d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID))
+    assert "keyprobe could not read the request's evidence (KeyError); fixes are in the table's order." in d.notes
+    assert d.outcome is Outcome.DOCUMENTED_ERROR and not any(f.evidence for f in d.fixes)
+
+
+def test_a_slotted_advice_names_the_drafts_endpoint_when_no_request_was_sent():
+    d = diagnose_response("bitmart", 401, [], body(30019), draft=Draft(BM, "POST", "/contract/private/submit-order", body=ORDER))
+    assert "the futures trade permission, which POST /contract/private/submit-order needs" in " ".join(f.text for f in d.fixes)

@@ -163,16 +163,16 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
     if reading.slotted:
         slots, named = slots_for(reading.value, called_endpoint(request, draft))
         item, found = resolve(item, slots), found + list(named)
-    if env.code != SUCCESS_CODE and wanted and (request is not None or draft is not None or headers):
-        # No topic among the fixes: no evidence could surface, so none is gathered (nor its module imported).
+    if wanted and (request is not None or draft is not None or headers):
+        # No topic among the fixes (1000 has none), or nothing to read: no evidence could surface, so none is
+        # gathered (nor its module imported: `decode CODE` starts without it).
         from tui.diagnose_evidence import findings, header_pairs
 
         pairs = header_pairs(headers)
-        if request is not None or draft is not None or pairs:
-            try:
-                found += findings(family, env.code, request, draft, pairs, wanted)
-            except Exception as exc:  # noqa: BLE001 - evidence is a bonus: the documented answer still stands
-                notes.append(f"keyprobe could not read the request's evidence ({type(exc).__name__}); fixes are in the table's order.")
+        try:
+            found += findings(family, env.code, request, draft, pairs)
+        except Exception as exc:  # noqa: BLE001 - evidence is a bonus: the documented answer still stands
+            notes.append(f"keyprobe could not read the request's evidence ({type(exc).__name__}); fixes are in the table's order.")
     matches = None if actual is None or row.http_status is None else actual == row.http_status
     if matches is False:
         notes.append(f"The document gives HTTP {row.http_status} for {env.code}; this response came with HTTP {actual}.")

@@ -187,9 +187,9 @@ def _response_findings(pairs: tuple[tuple[str, str], ...]) -> list[Finding]:
 
 
 def findings(family: str, code: int, request: SentRequest | None, draft: Draft | None,
-             pairs: tuple[tuple[str, str], ...], wanted: frozenset[str] | None = None) -> list[Finding]:
-    """What the request (and the response's headers) show, as (topic, evidence) pairs; with `wanted`
-    (the topics the code's fixes have), only those topics: no other finding could surface."""
+             pairs: tuple[tuple[str, str], ...]) -> list[Finding]:
+    """What the request (and the response's headers) show, as (topic, evidence) pairs; the diagnosis keeps
+    those whose topic the code's fixes have."""
     hs = BITMART_HEADERS if family == "bitmart" else WOOXPRO_HEADERS
     out: list[Finding] = []
     ev = getattr(request, "evidence", None)
@@ -210,6 +210,5 @@ def findings(family: str, code: int, request: SentRequest | None, draft: Draft |
         if draft.auth is not None and draft.auth is not expected:
             out.append(("level", f"the request was sent {draft.auth.value.upper()}, but the endpoint table lists "
                                  f"{clip(draft.path, 60)} as {expected.value.upper()}"))
-    out += _response_findings(pairs)
-    return out if wanted is None else [f for f in out if f[0] in wanted]
+    return out + _response_findings(pairs)
 
