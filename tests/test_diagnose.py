@@ -678,3 +678,13 @@ def test_evidence_that_cannot_be_read_is_a_note_and_the_table_order(monkeypatch)
 def test_a_slotted_advice_names_the_drafts_endpoint_when_no_request_was_sent():
     d = diagnose_response("bitmart", 401, [], body(30019), draft=Draft(BM, "POST", "/contract/private/submit-order", body=ORDER))
     assert "the futures trade permission, which POST /contract/private/submit-order needs" in " ".join(f.text for f in d.fixes)
+
+
+def test_a_venue_of_an_unknown_family_is_refused():
+    from types import SimpleNamespace
+
+    from tui.diagnose import family_of
+
+    assert family_of(SimpleNamespace(family="wooxpro")) == "wooxpro" and family_of("emulator") == "bitmart"
+    with pytest.raises(ValueError, match="unknown venue"):
+        family_of(SimpleNamespace(family="binance"))
