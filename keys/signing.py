@@ -81,7 +81,8 @@ class OffsetClock:
     apply: bool = True
 
     def now_ms(self) -> int:
-        return time.time_ns() // 1_000_000 + (round(self.offset_ms) if self.apply else 0)
+        now = time.time_ns() // 1_000_000
+        return now + round(self.offset_ms) if self.apply else now
 
 
 @dataclass

@@ -190,3 +190,12 @@ def test_a_body_that_is_not_utf8_is_signed_over_its_exact_bytes():
     payload = signed_payload("POST", "", raw)
     assert verify(Secret(SECRET), Secret(MEMO), TS, payload, expected)
     assert not verify(Secret(SECRET), Secret(MEMO), TS, payload, expected[:-1] + "\udcff")  # a forged byte: False, no error
+
+
+@pytest.mark.parametrize("apply, expected", [(True, 1_700_000_001_234 + 1_500), (False, 1_700_000_001_234)])
+def test_the_offset_clock_adds_the_rounded_offset_only_when_applied(monkeypatch, apply, expected):
+    # time.time_ns fixed, so the arithmetic is compared exactly: whole milliseconds, offset rounded, nothing else added.
+    monkeypatch.setattr("keys.signing.time.time_ns", lambda: 1_700_000_001_234_999_999)
+    from keys.signing import OffsetClock
+
+    assert OffsetClock(offset_ms=1_499.6, apply=apply).now_ms() == expected
