@@ -391,7 +391,7 @@ def _profiles_from_plaintext(plaintext: bytes) -> dict[str, Profile]:
             item.get("memo", ""),
             extra_hosts=tuple(item.get("extra_hosts", ())),
             base_url=item.get("base_url"),
-            notes=item.get("notes", ""),
+            notes=item.get("notes"),  # Profile.new reads a missing note as ""
             checked=False,
             proxy=item.get("proxy"),
             dialect=item.get("dialect", "auto"),  # absent from key files written before dialects

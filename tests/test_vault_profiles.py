@@ -160,3 +160,39 @@ def test_a_refused_profile_rendered_with_locals_shows_no_secret():
     from leaks import find_leaks
 
     assert find_leaks([("traceback", text)], ["PLAIN-STR-SECRET-c4f1", "PLAIN-STR-MEMO-9e"]) == []
+
+
+def test_every_field_of_a_profile_survives_the_key_file(tmp_path):
+    # Proxy, header dialect, notes, extra hosts and base URL are read back as saved, not as their defaults.
+    path = tmp_path / "k.json"
+    v = vault.create(path, "pw", vault.TEST_ONLY)
+    full = Profile.new("full", "bitmart", KEY, SECRET, "test001", extra_hosts=["mirror.example.com"],
+                       base_url="https://mirror.example.com", notes="read-only key", proxy="http://127.0.0.1:3128", dialect="X-API-")
+    bare = Profile.new("bare", "wooxpro", KEY, SECRET)
+    v.add(full)
+    v.add(bare)
+    v.save()
+    again = vault.unlock(path, "pw")
+    got = again.get("full")
+    assert (got.proxy, got.dialect, got.notes, got.extra_hosts, got.base_url) == (
+        "http://127.0.0.1:3128", "X-API-", "read-only key", ("mirror.example.com",), "https://mirror.example.com")
+    assert got == full and again.get("bare") == bare and again.get("bare").notes == "" and again.get("bare").dialect == "auto"
+
+
+def test_a_profile_stored_before_the_door_check_still_opens(tmp_path):
+    # A key file written by an older keyprobe can hold a secret with a stray space: it opens (nothing is lost)
+    # and says what is wrong; the signer refuses to use it.
+    path = tmp_path / "k.json"
+    v = vault.create(path, "pw", vault.TEST_ONLY)
+    v.add(Profile.new("old", "bitmart", KEY, SECRET + " ", "", checked=False))
+    v.save()
+    old = vault.unlock(path, "pw").get("old")
+    assert old.secret == Secret(SECRET + " ") and any("secret ends with whitespace" in w for w in old.hygiene())
+
+
+def test_a_damaged_header_names_the_file(tmp_path):
+    path = tmp_path / "keys.json"
+    path.write_text('{"format": "something else"}')
+    path.chmod(0o600)
+    with pytest.raises(vault.VaultError, match=f"^{path} is not a keyprobe key file"):
+        vault.read_header(path)
