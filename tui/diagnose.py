@@ -193,7 +193,7 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
         shows = f"; the request shows: {_clip(fixes[0].evidence.split('; ')[0], 120)}" if fixes and fixes[0].evidence else ""
         headline = f"{env.code} {_clip(message)}: {item.category}, {phrase}{shows}."
     return Diagnosis(outcome, family, env.code, row.message, env.message, row, row.http_status, actual, matches,
-                     item.category, item.causes, fixes, item.notes + tuple(notes) if notes else item.notes, headline,
+                     item.category, item.causes, fixes, item.notes + tuple(notes), headline,
                      reading.rows, reading.chosen, origin)
 
 
@@ -254,14 +254,14 @@ def _not_envelope(family: str, name: str, actual: int | None, env: Envelope, not
     if actual is None:
         item = Advice("unknown", (), ("Pass the HTTP status (--status) to compare it with the documented rows.",))
         fixes = tuple(Fix(t) for t in item.fixes)
-        status_part = ""
+        lead = "A response"
     else:
         item, fixes = _by_status(actual, family, called)
-        status_part = f"HTTP {actual}"
+        lead = f"HTTP {actual}"
         if cited:
             causes.append(f"HTTP {actual} in the global table: {cited.message}.")
     causes += item.causes
-    headline = f"{status_part or 'A response'} without {name}'s JSON envelope: {problem}"
+    headline = f"{lead} without {name}'s JSON envelope: {problem}"
     if env.message:
         headline += f", saying {_clip(env.message, 60)!r}"
     if cited:
