@@ -248,3 +248,13 @@ def test_a_header_edited_under_the_right_key_is_refused(tmp_path, key_ignores_th
     edit(path, change)
     # the docstring's promise: an edited header fails exactly like a wrong passphrase
     assert refusal(path, WrongPassphrase) == str(wrong.value)
+
+
+def test_a_key_file_nested_too_deeply_is_refused_with_the_limit(tmp_path):
+    # A hostile or damaged file nested past 8 levels is refused before any field is read, saying the limit.
+    path = tmp_path / "keys.json"
+    path.write_text('{"a":' * 9 + "1" + "}" * 9)
+    path.chmod(0o600)
+    with pytest.raises(vault.VaultError) as info:
+        vault.read_header(path)
+    assert str(info.value) == f"{path} is not a keyprobe key file (nests more than 8 levels deep; keyprobe reads at most 8)."
