@@ -186,7 +186,7 @@ class Vault:
         try:
             header, nonce, ciphertext = _parse_document(on_disk, path)
         except VaultError as exc:
-            raise VaultError(f"{changed}, and it no longer reads as a key file ({exc}); nothing was saved.") from None
+            raise VaultError(f"{changed}, and it no longer reads as a key file ({str(exc).rstrip('.')}); nothing was saved.") from None
         if header["kdf"]["salt"] != _b64(self._disk_salt) or self._disk_key is None:
             raise VaultError(f"{changed} (its passphrase was changed); nothing was saved. Unlock it again and redo the change.")
         fresh = _open(self._disk_key, _aad(header), nonce, ciphertext, path)

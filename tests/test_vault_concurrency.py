@@ -78,8 +78,10 @@ def test_the_same_new_name_in_two_processes_is_refused_not_overwritten(home):
     other.add(Profile.new("main", "bitmart", KEY, SECRET, "theirs"))
     other.save()
     first.add(Profile.new("main", "wooxpro", KEY, SECRET, "mine"))
-    with pytest.raises(vault.VaultError, match="changed by another keyprobe.*its own profile 'main'.*nothing was saved"):
+    with pytest.raises(vault.VaultError) as info:
         first.save()
+    assert str(info.value) == (f"{home / 'keys.json'} was changed by another keyprobe since it was unlocked: it now has its "
+                               "own profile 'main'; nothing was saved. Unlock it again and choose another name.")
     assert vault.unlock(home / "keys.json", PASS).profiles["main"].venue == "bitmart"
 
 
@@ -166,3 +168,30 @@ def test_a_save_that_cannot_be_written_is_a_sentence_and_the_file_stays(home):
     assert "Could not write the key file" in done.stdout and "the file on disk is unchanged" in done.stdout
     assert path.read_bytes() == before and list(vault.unlock(path, PASS).profiles) == []
     assert sorted(p.name for p in home.iterdir()) == ["keys.json"]  # no half-written temporary file left behind
+
+
+def test_a_removal_already_made_elsewhere_and_the_changes_after_it_all_apply(home):
+    first = vault.unlock(home / "keys.json", PASS)
+    first.add(Profile.new("a", "bitmart", KEY, SECRET, "m"))
+    first.add(Profile.new("b", "bitmart", KEY, SECRET, "m"))
+    first.save()
+    mine, other = vault.unlock(home / "keys.json", PASS), vault.unlock(home / "keys.json", PASS)
+    other.remove("a")
+    other.add(Profile.new("c", "bitmart", KEY, SECRET, "m"))
+    other.save()
+    mine.remove("a")  # gone from the file already: nothing to remove there, and no error
+    mine.add(Profile.new("d", "bitmart", KEY, SECRET, "m"))  # a change after the removal still applies
+    mine.save()
+    assert sorted(vault.unlock(home / "keys.json", PASS).profiles) == ["b", "c", "d"]
+
+
+def test_a_key_file_replaced_by_something_else_meanwhile_is_a_sentence(home):
+    path = home / "keys.json"
+    mine = vault.unlock(path, PASS)
+    path.write_text("{}")  # another program wrote over it after this one unlocked
+    mine.add(Profile.new("x", "bitmart", KEY, SECRET, "m"))
+    with pytest.raises(vault.VaultError) as info:
+        mine.save()
+    assert str(info.value) == (f"{path} was changed by another keyprobe since it was unlocked, and it no longer reads as a key "
+                               f'file ({path} is not a keyprobe key file (no "format": "{vault.FORMAT}")); nothing was saved.')
+    assert path.read_text() == "{}"
