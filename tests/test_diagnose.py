@@ -669,7 +669,7 @@ def test_evidence_that_cannot_be_read_is_a_note_and_the_table_order(monkeypatch)
     def broken(*args):
         raise KeyError("an evidence bug")
 
-    monkeypatch.setattr("tui.diagnose.findings", broken)
+    monkeypatch.setattr("tui.diagnose_evidence.findings", broken)
     d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID))
     assert "keyprobe could not read the request's evidence (KeyError); fixes are in the table's order." in d.notes
     assert d.outcome is Outcome.DOCUMENTED_ERROR and not any(f.evidence for f in d.fixes)
