@@ -8,6 +8,7 @@ import asyncio
 import io
 import os
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -18,16 +19,24 @@ SNAPSHOTS = ROOT / "tests" / "snapshots"
 SCREENSHOTS = ROOT / "screenshots"
 UPDATE_ENV = "KEYPROBE_UPDATE_SNAPSHOTS"
 SCREENSHOTS_ENV = "KEYPROBE_SCREENSHOTS"  # set by `make screenshots`
+# Only turns a hang into a failure with a sentence; nothing waits for it to pass.
+HANG_S = 120.0
 
 
-async def settle(app: Any, pilot: Any, rounds: int = 100) -> None:
-    """Wait until the console has nothing left to do, judged by state the app exposes, never by time
-    or idleness: the main screen's deferred part (sidebar, response tabs) is mounted and any target it
-    was holding back is shown, no worker is pending or running, and no message waits in any queue of
-    any screen on the stack (Pilot's pause looks only at the top screen). A worker's message can start
-    another worker, so the checks repeat until one pass finds nothing to wait for."""
+async def settle(app: Any, pilot: Any, rounds: int = 200) -> None:
+    """Wait until the console has finished reacting to what the test did, judged by state the app and
+    Textual expose, never by time or by how busy the process looks (Pilot's own pause asks whether
+    the CPU is idle: on a loaded machine a starved process looks idle while a handler is half-way).
+
+    Finished means: the main screen's deferred part (sidebar, response tabs) is mounted and any target
+    it was holding back is shown; no worker is pending or running; no handler, callback or idle task
+    is running in any message pump (counted by `_track_handlers`); no message waits in any queue (or
+    in the slot Textual peeks the next one into) of any node on any screen of the stack; no widget is
+    still mounting; no screen holds callbacks for after its next refresh. A message can start a
+    worker and a worker can post a message, so the checks repeat until one pass finds nothing."""
+    _track_handlers()
     for _ in range(rounds):
-        await pilot.pause()
+        await _step(app, pilot)
         main = _main_screen(app)
         if main is not None and not main._tabs_ready.is_set():
             # MainScreen mounts its tabs after the first frame; a target that arrives before waits for them
@@ -36,25 +45,30 @@ async def settle(app: Any, pilot: Any, rounds: int = 100) -> None:
         if any(worker.state.name in ("PENDING", "RUNNING") for worker in app.workers):
             await asyncio.wait_for(app.workers.wait_for_complete(), HANG_S)
             continue
-        if (main is not None and main._pending_target is not None) or _queued_messages(app):
+        if (main is not None and main._pending_target is not None) or _busy(app):
             continue
         return
-    raise AssertionError(f"the console was still busy after {rounds} rounds: workers {list(app.workers)}")
+    raise AssertionError(f"the console was still busy after {rounds} rounds: {_busy(app) or 'workers'} {list(app.workers)}")
 
 
-async def until(app: Any, pilot: Any, condition: Any, what: str, rounds: int = 2000) -> None:
+async def until(app: Any, pilot: Any, condition: Any, what: str, timeout_s: float = HANG_S) -> None:
     """Settle, then let the app run until `condition()` holds (state the app exposes: a value set by a
-    handler, the clipboard); a bounded count of rounds, never a time, turns a hang into a sentence."""
+    handler, the clipboard). The deadline only turns a hang into a sentence naming what was awaited;
+    it is generous so that a loaded machine never reaches it, and nothing waits for it to pass."""
     await settle(app, pilot)
-    for _ in range(rounds):
-        if condition():
-            return
-        await pilot.pause()
-    raise AssertionError(f"still waiting for {what}")
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still waiting for {what} after {timeout_s:.0f} s")
+        await settle(app, pilot)
 
 
-# Only turns a hang into a failure with a sentence; nothing waits for it to pass.
-HANG_S = 60.0
+async def _step(app: Any, pilot: Any) -> None:
+    """Let the app run until every node of the current screen has handled what was queued for it
+    when this began (Pilot's own pause also waits for the CPU to look idle: a guess, and a slow one
+    on a loaded machine), then bring the screen's picture up to date as a refresh would."""
+    await pilot._wait_for_screen(timeout=HANG_S)
+    app.screen._on_timer_update()
 
 
 def _main_screen(app: Any) -> Any:
@@ -63,9 +77,58 @@ def _main_screen(app: Any) -> Any:
     return next((s for s in app.screen_stack if isinstance(s, MainScreen) and s.is_attached), None)
 
 
-def _queued_messages(app: Any) -> bool:
+_handlers_running = 0  # handlers, callbacks and idle tasks running now, in any message pump
+
+
+def _track_handlers() -> None:
+    """Count what Textual is running for the app between two looks at its queues (once per process).
+
+    A message leaves its queue when its handler starts; an awaited handler (an action that opens a
+    draft, a mount) can then run for many loop turns with every queue empty. Textual exposes no
+    "handling" state, so its three entry points to handlers are wrapped: message dispatch, `invoke`
+    in the message pump (handlers, idle handlers, call_next/call_later callbacks) and in the screen
+    (call_after_refresh callbacks)."""
+    import textual.message_pump as message_pump
+    import textual.screen as screen
+
+    if getattr(message_pump, "_keyprobe_tracked", False):
+        return
+
+    def counted(run: Any) -> Any:
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            global _handlers_running
+            _handlers_running += 1
+            try:
+                return await run(*args, **kwargs)
+            finally:
+                _handlers_running -= 1
+
+        return wrapper
+
+    message_pump.MessagePump._dispatch_message = counted(message_pump.MessagePump._dispatch_message)
+    message_pump.invoke = counted(message_pump.invoke)
+    screen.invoke = counted(screen.invoke)
+    message_pump._keyprobe_tracked = True
+
+
+def _busy(app: Any) -> str:
+    """What the app is still doing (empty when nothing), from Textual's state."""
+    if _handlers_running:
+        return f"{_handlers_running} handler(s) running"
     nodes = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
-    return any(not node._message_queue.empty() for node in nodes)
+    for node in nodes:
+        if not node._message_queue.empty() or node._pending_message is not None:
+            return f"a message queued for {node!r}"
+        if node._next_callbacks:
+            return f"a callback queued on {node!r}"
+        if not node._mounted_event.is_set():
+            return f"{node!r} still mounting"
+    for screen in app.screen_stack:
+        if screen._callbacks:
+            return f"a callback waiting for {screen!r} to refresh"
+    return ""
+
+
 
 
 def screen_text(app: Any) -> str:
@@ -89,21 +152,41 @@ def quiet_console(monkeypatch: Any, home: Path) -> None:
     monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)
 
 
+async def press(pilot: Any, *keys: str) -> None:
+    """Press `keys` one at a time, each handled to its end (settle) before the next, as a person types.
+    Pilot's press returns when the process looks idle, and a process starved of CPU looks idle before
+    its key is even dispatched."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot.app, pilot)
+
+
 async def type_and_press(app: Any, pilot: Any, text: str, *keys: str) -> None:
-    """Put `text` into the focused field as one paste, then press `keys` (e.g. "enter"). Pilot waits
-    for the app to go idle after every key (about 40 ms each), so typing a passphrase one key at a
-    time costs half a second; the field and what follows the keys are the same either way."""
+    """Put `text` into the focused field as one paste, then press `keys` (e.g. "enter"): typing a
+    passphrase one key at a time costs a settle per key; the field and what follows are the same."""
     app.focused.insert_text_at_cursor(text)
     await settle(app, pilot)
-    if keys:
-        await pilot.press(*keys)
+    await press(pilot, *keys)
 
 
 async def send(app: Any, pilot: Any, key: str = "ctrl+j") -> Any:
-    """Press the send key and wait for the answer, its diagnosis and the body; returns the Diagnosis."""
-    await pilot.press(key)
-    await settle(app, pilot)
-    return app.main_screen.diagnosis
+    """Press the send key and wait until its answer is shown: received, diagnosed, its body laid out
+    and the send recorded in the history (the send worker ends after that); returns the Diagnosis."""
+    main = app.main_screen
+    before = main.exchange
+    await press(pilot, key)
+    await until(app, pilot, lambda: main.exchange is not before and main.exchange is not None and main.diagnosis is not None,
+                f"the answer to the send ({key}) and its diagnosis")
+    return main.diagnosis
+
+
+async def send_refused(app: Any, pilot: Any, key: str = "ctrl+j") -> str:
+    """Press the send key when the console must refuse to send; waits for the refusal on the status
+    line ("Not sent: ...") and returns that line."""
+    line = app.main_screen.query_one("#status-line")
+    await press(pilot, key)
+    await until(app, pilot, lambda: line.content.plain.startswith("Not sent: "), f"the console to refuse the send ({key})")
+    return line.content.plain
 
 
 def entry(app: Any, title: str) -> Any:

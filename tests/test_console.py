@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from console_support import entry, quiet_console, run_entry, screen_text, send, settle, type_and_press
+from console_support import entry, press, quiet_console, run_entry, screen_text, send, send_refused, settle, type_and_press
 from textual.widgets import Input, Static, TextArea
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
@@ -65,14 +65,12 @@ async def test_wrong_secret_from_the_palette_gives_30005_naming_the_cause():
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+p")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+p")
         await type_and_press(app, pilot, "wrong secret")
         await settle(app, pilot)  # the palette searches in a worker of its own: settle waits for it
         hits = app.screen.query("CommandList")
         assert hits and hits.first().option_count and "wrong secret" in str(hits.first().get_option_at_index(0).prompt)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert app.session.target.tampered == "secret"
         # A secret only matters to signed requests: the entry switched the composer to one.
         assert app.main_screen.composer.method == "POST"
@@ -123,8 +121,7 @@ async def test_skewed_emulator_clock_gives_30007_with_the_clock_panel_then_the_c
         assert evidence not in title and evidence in screen.query_one("#diag-advice", Static).content.plain
         assert not screen.query_one("#diagnosis").has_class("-brief")
 
-        await pilot.press("f8")  # sign with local time + the measured offset
-        await settle(app, pilot)
+        await press(pilot, "f8")  # sign with local time + the measured offset
         assert app.session.clock().apply
         assert (await send(app, pilot)).code == 1000
 
@@ -140,7 +137,7 @@ async def test_invalid_json_body_is_flagged_and_nothing_is_sent():
         body_error = app.main_screen.query_one("#body-error", Static)
         assert body_error.has_class("-error") and "line 1, column" in body_error.content.plain
 
-        await send(app, pilot)
+        await send_refused(app, pilot)
         assert SendStarted not in seen and ExchangeReceived not in seen
         assert app.main_screen.exchange is None
         assert "Not sent" in screen_text(app) and "not valid JSON" in screen_text(app)
@@ -160,7 +157,7 @@ async def test_a_10_mb_body_renders_and_search_steps_through_matches():
         assert view.line_count == len(expected)
 
         view.log_widget.focus()
-        await pilot.press("slash")
+        await press(pilot, "slash")
         assert app.main_screen.query_one("#body-search", Input).has_focus
         await type_and_press(app, pilot, "STATE", "enter")  # case-insensitive: every order has a "state"
         await settle(app, pilot)
@@ -168,9 +165,9 @@ async def test_a_10_mb_body_renders_and_search_steps_through_matches():
         assert view.matches == matches and len(matches) > 1
         log = view.query_one(BodyLog)
         assert log.match_line == matches[0] and log.has_focus
-        await pilot.press("n")
+        await press(pilot, "n")
         assert log.match_line == matches[1]
-        await pilot.press("N", "N")
+        await press(pilot, "N", "N")
         assert log.match_line == matches[-1]  # wraps around
         assert f"of {len(matches):,}" in screen_text(app)
 
@@ -198,7 +195,7 @@ async def test_theme_toggles_by_key_and_palette():
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.theme == DARK_THEME
-        await pilot.press("ctrl+t")
+        await press(pilot, "ctrl+t")
         assert app.theme == LIGHT_THEME
         await run_entry(app, pilot, "Theme: toggle light / dark")
         assert app.theme == DARK_THEME
@@ -209,19 +206,16 @@ async def test_copy_as_curl_holds_no_secret_or_memo_and_the_modal_masks_the_key(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-order (signed)")
-        await pilot.press("f6")
-        await settle(app, pilot)
+        await press(pilot, "f6")
         command = app.clipboard
         assert command.startswith("curl ") and "X-BM-SIGN" in command and "X-BM-TIMESTAMP" in command
         assert EXAMPLE_SECRET not in command and EXAMPLE_MEMO not in command
         assert isinstance(app.screen, CurlScreen)
         shown = app.screen.query_one("#curl-text", Static).content.plain
         assert EXAMPLE_KEY not in shown and "#d84ea451" in shown
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
 
-        await pilot.press("f7")
-        await settle(app, pilot)
+        await press(pilot, "f7")
         script = app.clipboard
         assert "$KEYPROBE_SECRET" in script or "${KEYPROBE_SECRET" in script
         assert EXAMPLE_SECRET not in script and EXAMPLE_MEMO not in script and EXAMPLE_KEY not in script
@@ -232,8 +226,7 @@ async def test_f1_shows_help_for_the_focused_widget_and_the_keys_with_their_ids(
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.main_screen.query_one(BodyLog).focus()
-        await pilot.press("f1")
-        await settle(app, pilot)
+        await press(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         assert "## Body" not in text and "/ search (case-insensitive)" in text  # BodyView.HELP, as Markdown
@@ -242,8 +235,7 @@ async def test_f1_shows_help_for_the_focused_widget_and_the_keys_with_their_ids(
             assert binding_id in keys
         for general in ("f2 keys", "f3 probe", "ctrl+s saves the request", "ctrl+b shows the sidebar"):
             assert general in text  # the general help follows the focused part's
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert not isinstance(app.screen, HelpScreen)
 
 

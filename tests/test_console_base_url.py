@@ -60,7 +60,7 @@ async def test_the_palette_entry_moves_the_console_to_another_base_url(emulator)
         from console_support import entry
 
         entry(app, "Base URL: send to another base URL (no profile)").callback()
-        await pilot.pause()
+        await settle(app, pilot)
         app.screen.query_one("Input").value = ""
         await type_and_press(app, pilot, emulator.base_url, "enter")
         await settle(app, pilot)

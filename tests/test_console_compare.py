@@ -4,7 +4,7 @@ differing lines marked and the identical ones not."""
 from __future__ import annotations
 
 import pytest
-from console_support import quiet_console, run_entry, screen_text, send, settle
+from console_support import press, quiet_console, run_entry, screen_text, send, settle
 
 from tui.console.app import KeyprobeApp
 from tui.console.screens.compare import CompareScreen
@@ -23,11 +23,10 @@ async def test_a_working_and_a_failing_call_side_by_side_with_the_differences_ma
         await settle(app, pilot)
         await run_entry(app, pilot, SIGNED)
         assert (await send(app, pilot)).code == 1000
-        await pilot.press("f4")
+        await press(pilot, "f4")
         await run_entry(app, pilot, "Break it: use a wrong secret")
         assert (await send(app, pilot)).code == 30005
-        await pilot.press("f10")
-        await pilot.pause()
+        await press(pilot, "f10")
         assert isinstance(app.screen, CompareScreen)
         sections = {s.title: s for s in app.screen.sections}
         answer, diagnosis = sections["Answer"], sections["Diagnosis"]
@@ -44,8 +43,7 @@ async def test_a_working_and_a_failing_call_side_by_side_with_the_differences_ma
         text = screen_text(app)
         assert "marked: POST /contract/private/submit-order -> 1000" in text and "now: POST" in text and "-> 30005" in text
         assert "▶ 1000" in text and "▶ 30005" in text and "  X-BM-KEY" in text
-        await pilot.press("escape")
-        await pilot.pause()
+        await press(pilot, "escape")
         assert app.screen is app.main_screen
 
 
@@ -53,7 +51,6 @@ async def test_f10_without_a_mark_says_what_to_do():
     app = KeyprobeApp()
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(app, pilot)
-        await pilot.press("f10")
-        await pilot.pause()
+        await press(pilot, "f10")
         assert not isinstance(app.screen, CompareScreen)
         assert any("f4" in n.message for n in app._notifications)

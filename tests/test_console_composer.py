@@ -4,7 +4,7 @@ an emulator that cannot start, a truncated body and a transport failure."""
 from __future__ import annotations
 
 import pytest
-from console_support import quiet_console, run_entry, screen_text, send, settle
+from console_support import press, quiet_console, run_entry, screen_text, send, send_refused, settle
 from textual.widgets import Input, Select, Static
 
 from tui.console.app import ConsoleOptions, KeyprobeApp
@@ -28,9 +28,8 @@ async def test_path_completes_known_endpoints_and_the_auth_level_follows_the_tab
         path.value = "/contract/private/get-"
         path.cursor_position = len(path.value)
         await settle(app, pilot)
-        await pilot.press("o")  # typing asks the suggester
-        await settle(app, pilot)
-        await pilot.press("right")  # accept the suggestion
+        await press(pilot, "o")  # typing asks the suggester
+        await press(pilot, "right")  # accept the suggestion
         await settle(app, pilot)
         assert path.value == "/contract/private/get-open-orders"
         assert app.main_screen.query_one("#auth", Select).value == "keyed"
@@ -52,14 +51,12 @@ async def test_query_rows_are_sent_in_order_and_signed_for_a_get():
         await run_entry(app, pilot, "Endpoint: GET /contract/public/details (none)")
         screen = app.main_screen
         screen.query_one(QueryRow).query_one(".query-key", Input).focus()
-        await pilot.press("ctrl+n")  # a second row, focused
-        await pilot.press("z", "tab", "1")
-        await pilot.press("ctrl+n")
-        await pilot.press("a", "tab", "2")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+n")  # a second row, focused
+        await press(pilot, "z", "tab", "1")
+        await press(pilot, "ctrl+n")
+        await press(pilot, "a", "tab", "2")
         assert screen.query_one("#query").pairs() == (("symbol", "BTCUSDT"), ("z", "1"), ("a", "2"))
-        await pilot.press("ctrl+r")  # remove the row being edited
-        await settle(app, pilot)
+        await press(pilot, "ctrl+r")  # remove the row being edited
         assert screen.query_one("#query").pairs() == (("symbol", "BTCUSDT"), ("z", "1"))
 
         screen.query_one("#auth", Select).value = "signed"
@@ -95,7 +92,7 @@ async def test_an_emulator_that_cannot_start_is_a_sentence_and_nothing_is_sent()
         await settle(app, pilot)
         assert app.session.target is None
         assert "did not start" in screen_text(app)
-        await send(app, pilot)
+        await send_refused(app, pilot)
         assert app.main_screen.exchange is None
         assert "Not sent: The local emulator did not start" in screen_text(app)
 

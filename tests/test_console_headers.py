@@ -5,7 +5,7 @@ to what was really sent."""
 from __future__ import annotations
 
 import pytest
-from console_support import quiet_console, run_entry, send, settle, type_and_press
+from console_support import quiet_console, run_entry, send, send_refused, settle, type_and_press
 from textual.widgets import Input
 
 from keys.demo import EXAMPLE_KEY
@@ -25,11 +25,11 @@ def _console_env(monkeypatch, tmp_path):
 async def _add_header(app, pilot, name: str, value: str) -> None:
     table = app.main_screen.query_one("#headers")
     await table.action_add_row()
-    await pilot.pause()
+    await settle(app, pilot)
     await type_and_press(app, pilot, name)
     row = table.rows[-1]
     row.query_one(".query-value", Input).focus()
-    await pilot.pause()
+    await settle(app, pilot)
     if value:
         await type_and_press(app, pilot, value)
 
@@ -62,7 +62,7 @@ async def test_an_invalid_header_name_is_refused_with_a_sentence():
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await _add_header(app, pilot, "Bad Name", "x")
-        await send(app, pilot)
+        await send_refused(app, pilot)
         assert app.main_screen.exchange is None
         assert "not valid" in app.main_screen.query_one("#status-line").content.plain
 

@@ -5,11 +5,11 @@ single entries; and the records' service (tui.console.records) caches parsed sav
 from __future__ import annotations
 
 import json
-import os
 import random
 
 import pytest
-from console_support import quiet_console, send, settle, type_and_press
+from console_support import press, quiet_console, send, settle, type_and_press
+from seeds import drawn_seed
 from textual.widgets import Input, OptionList
 
 from keys.signing import AuthLevel
@@ -28,8 +28,7 @@ def _console_env(monkeypatch, tmp_path):
 
 
 async def _sidebar(app, pilot):
-    await pilot.press("ctrl+b")
-    await settle(app, pilot)
+    await press(pilot, "ctrl+b")
     return app.main_screen.query_one("#sidebar")
 
 
@@ -47,8 +46,7 @@ async def test_the_history_records_and_shows_the_profile_that_signed_and_a_repla
         tree = sidebar.query_one("#saved-tree")
         tree.focus()
         tree.move_cursor(next(n for n in tree.root.children if n.data is not None))
-        await pilot.press("r")
-        await settle(app, pilot)
+        await press(pilot, "r")
         assert app.main_screen.diagnosis.code == 1000
         entry = history.read().entries[-1]
         assert entry["source"] == "replay" and entry["name"] == "assets"
@@ -78,8 +76,8 @@ async def test_the_history_list_filters_by_any_word_and_deletes_one_entry():
         options = sidebar.query_one("#history-list", OptionList)
         assert options.option_count == 3
         sidebar.query_one("#history-filter", Input).focus()
-        await pilot.pause()
-        await pilot.press(*"order")  # typed keys reach the filter, not the sidebar's o / r bindings
+        await settle(app, pilot)
+        await press(pilot, *"order")  # typed keys reach the filter, not the sidebar's o / r bindings
         assert [e["path"] for e in sidebar.history_entries] == ["/contract/private/order", "/contract/private/submit-order"]
         for words, expected in (("30005", ["/contract/private/submit-order"]), ("alpha", ["/contract/private/order", "/contract/private/assets-detail"]),
                                 ("alpha 03-01", ["/contract/private/assets-detail"]), ("nothing-like-this", [])):
@@ -88,12 +86,11 @@ async def test_the_history_list_filters_by_any_word_and_deletes_one_entry():
             assert [e["path"] for e in sidebar.history_entries] == expected, words
             assert options.option_count == len(expected)
         sidebar.query_one("#history-filter", Input).value = ""
-        await pilot.pause()
+        await settle(app, pilot)
         options.focus()
         options.highlighted = 1  # the 30005 entry (newest first)
-        await pilot.press("delete")
-        await pilot.pause()
-        await pilot.press("enter")  # confirm
+        await press(pilot, "delete")
+        await press(pilot, "enter")  # confirm
         await settle(app, pilot)
         assert [e["code"] for e in history.read().entries] == [1000, 30007]
         assert [e["code"] for e in sidebar.history_entries] == [30007, 1000]
@@ -135,8 +132,7 @@ def test_saved_files_are_parsed_once_and_again_only_when_they_change(tmp_path):
 @pytest.mark.parametrize("run", range(3))
 def test_read_newest_parses_only_the_end_and_agrees_with_reading_everything(tmp_path, run):
     # The seed is drawn in the test, not at collection: xdist's workers must collect the same test ids.
-    seed = int(os.environ.get("KEYPROBE_HISTORY_SEED") or random.randrange(1 << 30))
-    print(f"seed {seed} (replay with KEYPROBE_HISTORY_SEED={seed})")
+    seed = drawn_seed("KEYPROBE_HISTORY_SEED")
     rnd = random.Random(seed)
     for trial in range(60):
         lines = []

@@ -3,13 +3,12 @@ started from the palette, shows a real client's exchange live with its diagnosis
 
 from __future__ import annotations
 
-import asyncio
 import shlex
 import threading
 
 import httpx
 import pytest
-from console_support import quiet_console, run_entry, settle
+from console_support import press, quiet_console, run_entry, settle, until
 from textual.widgets import DataTable, Static, TextArea
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
@@ -28,15 +27,6 @@ def _console_env(monkeypatch, tmp_path):
     quiet_console(monkeypatch, tmp_path)
 
 
-async def wait_until(app, pilot, condition, tries: int = 200) -> None:
-    for _ in range(tries):
-        if condition():
-            return
-        await settle(app, pilot)
-        await asyncio.sleep(0.02)
-    raise AssertionError("the condition never held")
-
-
 async def test_paste_box_names_the_memo_uid_mistake():
     pasted = shlex.join(["curl", "http://127.0.0.1:8640/contract/private/submit-order", "-H", f"X-BM-KEY: {EXAMPLE_KEY}",
                          "-H", f"X-BM-TIMESTAMP: {TS}", "-H", f"X-BM-SIGN: {sign(EXAMPLE_SECRET, TS, '', BODY)}",
@@ -44,16 +34,15 @@ async def test_paste_box_names_the_memo_uid_mistake():
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("f9")
-        await settle(app, pilot)
+        await press(pilot, "f9")
         assert isinstance(app.screen, InspectPasteScreen)
         app.screen.query_one("#inspect-input", TextArea).load_text(pasted)
-        await pilot.press("ctrl+j")
+        await press(pilot, "ctrl+j")
         result = app.screen.query_one("#inspect-result", Static)
-        await wait_until(app, pilot, lambda: "MISMATCH" in str(result.render()))
+        await until(app, pilot, lambda: "MISMATCH" in str(result.render()), "the paste box's verdict")
         shown = str(result.render())
         assert "memo-empty" in shown and "test001" not in shown
-        await pilot.press("escape")
+        await press(pilot, "escape")
         assert not isinstance(app.screen, InspectPasteScreen)
 
 
@@ -61,11 +50,11 @@ async def test_traffic_view_shows_a_proxied_exchange_with_its_diagnosis():
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await wait_until(app, pilot, lambda: app.session.target is not None)
+        await until(app, pilot, lambda: app.session.target is not None, "the emulator as the target")
         await run_entry(app, pilot, "Traffic: the proxy's exchanges, live")
         assert isinstance(app.screen, TrafficScreen)
         await run_entry(app, pilot, "Proxy: start in front of this venue")
-        await wait_until(app, pilot, lambda: getattr(app, "keyprobe_proxy", None) is not None)
+        await until(app, pilot, lambda: getattr(app, "keyprobe_proxy", None) is not None, "the proxy started")
         proxy = app.keyprobe_proxy
         try:
             answers = []
@@ -75,7 +64,7 @@ async def test_traffic_view_shows_a_proxied_exchange_with_its_diagnosis():
                                     "X-BM-SIGN": sign(EXAMPLE_SECRET, TS, "test001", '{"symbol": "BTCUSDT", "side": 1}')})))
             thread.start()
             table = app.screen.query_one("#traffic-table", DataTable)
-            await wait_until(app, pilot, lambda: table.row_count == 1)
+            await until(app, pilot, lambda: table.row_count == 1, "the proxied exchange in the Traffic table")
             thread.join()
             assert answers[0].json()["code"] == 30007  # a 2020 timestamp: the emulator's clock check comes first
             table.move_cursor(row=0)
@@ -84,4 +73,4 @@ async def test_traffic_view_shows_a_proxied_exchange_with_its_diagnosis():
             assert "body-spaced-json" in detail and "30007" in detail
         finally:
             await run_entry(app, pilot, "Proxy: stop")
-            await wait_until(app, pilot, lambda: proxy._loop is None)
+            await until(app, pilot, lambda: proxy._loop is None, "the proxy stopped")

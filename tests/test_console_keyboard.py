@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import pytest
-from console_support import quiet_console, run_entry, send, settle
+from console_support import press, quiet_console, run_entry, send, settle
 
 from tui.console.app import KeyprobeApp
 from tui.console.screens.main import JUMPS
@@ -25,18 +25,18 @@ async def test_tab_moves_through_the_composer_and_out_of_the_body_editor_without
         main = app.main_screen
         body_before = main.composer.body
         main.query_one("#path").focus()
-        await pilot.pause()
+        await settle(app, pilot)
         order = []
         for _ in range(12):
-            await pilot.press("tab")
+            await press(pilot, "tab")
             order.append(app.focused.id)
             if app.focused.id == "body":
-                await pilot.press("tab")
+                await press(pilot, "tab")
                 break
         assert "body" in order, order
         assert app.focused is not None and app.focused.id != "body"  # Tab left the editor
         assert main.composer.body == body_before  # and typed nothing into the signed body
-        await pilot.press("shift+tab")
+        await press(pilot, "shift+tab")
         assert app.focused.id == "body"
 
 
@@ -49,8 +49,7 @@ async def test_every_pane_has_a_jump_key_that_works_even_from_the_body_editor():
         main = app.main_screen
         for number, pane in enumerate(JUMPS, start=1):
             main.query_one("#body").focus()
-            await pilot.press(f"alt+{number}")
-            await pilot.pause()
+            await press(pilot, f"alt+{number}")
             focused = app.focused
             if pane == "tabs":
                 assert type(focused).__name__ == "ContentTabs", focused
@@ -68,11 +67,9 @@ async def test_the_diagnosis_scrolls_by_keyboard():
         assert (await send(app, pilot)).code == 30005
         panel = app.main_screen.query_one("#diagnosis")
         assert panel.max_scroll_y > 0  # more than fits at 80x24
-        await pilot.press("alt+4")
+        await press(pilot, "alt+4")
         assert app.focused is panel
-        await pilot.press("pagedown")
-        await pilot.pause()
+        await press(pilot, "pagedown")
         assert panel.scroll_y > 0
-        await pilot.press("end")
-        await pilot.pause()
+        await press(pilot, "end")
         assert panel.scroll_y == panel.max_scroll_y

@@ -8,7 +8,7 @@ import json
 import os
 
 import pytest
-from console_support import check_snapshot, quiet_console, screen_text, send, settle, type_and_press
+from console_support import check_snapshot, press, quiet_console, screen_text, send, settle, type_and_press
 from leaks import find_leaks
 from textual.widgets import DataTable, Input, Select, Static
 
@@ -116,8 +116,7 @@ async def test_escape_continues_on_the_emulator_without_keys(keyfile):
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert app.vault is None and not app.main_screen.query(ProfileSelect)
         target = app.session.target
         assert target.emulator is not None and target.profile == "demo"
@@ -155,14 +154,12 @@ async def test_add_edit_remove_a_profile_never_renders_its_secrets(keyfile, emul
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await unlock(app, pilot)
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await press(pilot, "f2")
         keys = app.screen
         assert isinstance(keys, KeysScreen) and keys.query_one(DataTable).row_count == 1
 
         # add
-        await pilot.press("a")
-        await settle(app, pilot)
+        await press(pilot, "a")
         form = app.screen
         assert isinstance(form, ProfileFormScreen)
         await type_into(pilot, form.query_one("#name", Input), "canary")
@@ -171,8 +168,7 @@ async def test_add_edit_remove_a_profile_never_renders_its_secrets(keyfile, emul
         await type_into(pilot, form.query_one("#memo", Input), CANARY_MEMO)
         await type_into(pilot, form.query_one("#notes", Input), "canary notes")
         assert_no_canary(screen_text(app))  # typed into password fields: bullets only
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is keys and "Added profile canary." in notes(app)
         on_disk = stored("canary")
         assert on_disk.api_key == Secret(CANARY_KEY) and on_disk.secret == Secret(CANARY_SECRET) and on_disk.memo == Secret(CANARY_MEMO)
@@ -183,34 +179,28 @@ async def test_add_edit_remove_a_profile_never_renders_its_secrets(keyfile, emul
 
         # edit: blank secret fields keep theirs
         assert keys.highlighted_name() == "canary"
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(pilot, "e")
         form = app.screen
         assert form.query_one("#secret", Input).value == "" and "set · blank keeps it" in screen_text(app)
         notes_field = form.query_one("#notes", Input)
         notes_field.value = ""
         await type_into(pilot, notes_field, "edited")
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         on_disk = stored("canary")
         assert on_disk.secret == Secret(CANARY_SECRET) and on_disk.memo == Secret(CANARY_MEMO) and on_disk.notes == "edited"
 
         # edit: a new secret replaces the old
-        await pilot.press("e")
-        await settle(app, pilot)
+        await press(pilot, "e")
         await type_into(pilot, app.screen.query_one("#secret", Input), NEW_SECRET)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert stored("canary").secret == Secret(NEW_SECRET)
         assert_no_canary(screen_text(app))
         assert_no_canary(app.export_screenshot())
 
         # remove, after confirming
-        await pilot.press("d")
-        await settle(app, pilot)
+        await press(pilot, "d")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert "canary" not in app.vault.profiles
         assert list(vault.unlock(keyfile_path(), PASSPHRASE).profiles) == ["emu"]
         assert keys.query_one(DataTable).row_count == 1
@@ -220,40 +210,33 @@ async def test_a_bad_profile_keeps_the_form_open_with_the_sentence(keyfile):
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await unlock(app, pilot)
-        await pilot.press("f2")
-        await settle(app, pilot)
-        await pilot.press("a")
+        await press(pilot, "f2")
+        await press(pilot, "a")
         await settle(app, pilot)
         form = app.screen
         await type_into(pilot, form.query_one("#name", Input), "emu")  # taken
         await type_into(pilot, form.query_one("#api-key", Input), CANARY_KEY)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form and "already exists" in form.query_one("#form-error", Static).content.plain
         form.query_one("#name", Input).value = "fresh"
-        await pilot.press("ctrl+s")  # no secret typed
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")  # no secret typed
         assert app.screen is form and "secret is empty" in form.query_one("#form-error", Static).content.plain
         # A malformed base URL and a secret with a Windows line ending: field errors, the form and what was typed stay.
         await type_into(pilot, form.query_one("#secret", Input), CANARY_SECRET)
         form.query_one("#base-url", Input).value = "http://[::1"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form and "'http://[::1' is not a valid URL" in form.query_one("#form-error", Static).content.plain
         assert form.query_one("#name", Input).value == "fresh" and form.query_one("#secret", Input).value == CANARY_SECRET
         form.query_one("#base-url", Input).value = "http://api-cloud-v2.bitmart.com"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert app.screen is form and "over plain http" in form.query_one("#form-error", Static).content.plain
         form.query_one("#base-url", Input).value = ""
         form.query_one("#secret", Input).value = CANARY_SECRET + "\r"
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         error = form.query_one("#form-error", Static).content.plain
         assert app.screen is form and f"The secret contains a carriage return (CR) at position {len(CANARY_SECRET) + 1}" in error
         assert CANARY_SECRET[:8] not in error
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, KeysScreen) and list(stored_names()) == ["emu"]
 
 
@@ -282,14 +265,12 @@ async def test_profile_selector_moves_the_venue_and_lock_drops_the_vault(keyfile
         await settle(app, pilot)
         assert app.session.target.emulator is not None and app.session.target.profile == "demo"
 
-        await pilot.press("f2")
-        await settle(app, pilot)
-        await pilot.press("l")
+        await press(pilot, "f2")
+        await press(pilot, "l")
         await settle(app, pilot)
         assert app.vault is None and isinstance(app.screen, UnlockScreen)
         assert not app.main_screen.query(ProfileSelect)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert app.session.target.emulator is not None and (await send(app, pilot)).code == 1000
 
 
@@ -308,10 +289,9 @@ async def test_lock_while_on_a_profile_returns_to_the_emulator_and_unlock_again_
         assert app.session.target.emulator is not None and app.session.target.credentials.fingerprint == "#d84ea451"
         assert any(e.title == "Keys: unlock the key file" for e in entries(app))
 
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await press(pilot, "f2")
         assert "locked" in app.screen.query_one("#keys-status", Static).content.plain
-        await pilot.press("o")
+        await press(pilot, "o")
         await unlock(app, pilot)
         assert isinstance(app.screen, KeysScreen) and app.screen.query_one(DataTable).row_count == 1
         assert app.session.target.profile == "emu"
@@ -321,11 +301,9 @@ async def test_create_a_key_file_from_the_keys_screen_then_add_the_first_profile
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await press(pilot, "f2")
         assert "does not exist yet" in app.screen.query_one("#keys-status", Static).content.plain
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(pilot, "n")
         modal = app.screen
         assert isinstance(modal, UnlockScreen)
         await type_and_press(app, pilot, "one", "enter")
@@ -339,8 +317,7 @@ async def test_create_a_key_file_from_the_keys_screen_then_add_the_first_profile
         assert isinstance(app.screen, KeysScreen) and app.vault is not None and app.vault.profiles == {}
         assert keyfile_path().stat().st_mode & 0o777 == 0o600
 
-        await pilot.press("a")
-        await settle(app, pilot)
+        await press(pilot, "a")
         form = app.screen
         await type_into(pilot, form.query_one("#name", Input), "emu")
         form.query_one("#venue", Select).value = "emulator"
@@ -348,11 +325,9 @@ async def test_create_a_key_file_from_the_keys_screen_then_add_the_first_profile
         await type_into(pilot, form.query_one("#secret", Input), EXAMPLE_SECRET)
         await type_into(pilot, form.query_one("#memo", Input), EXAMPLE_MEMO)
         await type_into(pilot, form.query_one("#base-url", Input), emulator.base_url)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert stored_names() == ["emu"]
-        await pilot.press("enter")  # use the highlighted profile
-        await settle(app, pilot)
+        await press(pilot, "enter")  # use the highlighted profile
         assert app.session.target.profile == "emu" and app.session.target.venue.base_url == emulator.base_url
         assert app.main_screen.query_one("#profile-choice", Select).value == "emu"
         assert (await send(app, pilot)).code == 1000
@@ -379,16 +354,14 @@ async def test_keys_screen_help_bindings_and_snapshot(keyfile, emulator, monkeyp
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await unlock(app, pilot)
-        await pilot.press("f2")
-        await settle(app, pilot)
+        await press(pilot, "f2")
         app.screen.query_one(DataTable).move_cursor(row=1)
         await settle(app, pilot)
         picture = check_snapshot(app, "keys-screen")
         assert "canary" in picture and "#4e18230b" in picture  # the profile is in the picture...
         assert_no_canary(picture)  # ...its secret, memo and full key are not
 
-        await pilot.press("f1")
-        await settle(app, pilot)
+        await press(pilot, "f1")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
         assert "fingerprint" in text  # the keys screen's HELP, shown for the focused table
@@ -409,13 +382,10 @@ async def test_palette_reaches_every_keys_action(keyfile):
         form = app.screen
         assert isinstance(form, ProfileFormScreen) and form.query_one("#name", Input).value == "emu"
         assert "#d84ea451" in screen_text(app) and EXAMPLE_SECRET not in screen_text(app)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert isinstance(app.screen, KeysScreen)
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         await run_entry(app, pilot, "Keys: remove emu")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("n")
-        await settle(app, pilot)
+        await press(pilot, "n")
         assert stored_names() == ["emu"] and list(app.vault.profiles) == ["emu"]

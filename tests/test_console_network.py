@@ -9,7 +9,7 @@ import statistics
 import threading
 
 import pytest
-from console_support import quiet_console, send, settle
+from console_support import HANG_S, quiet_console, send, settle
 
 from tui.console.app import KeyprobeApp
 from tui.console.messages import BodyFormatted, ExchangeReceived, SendStarted
@@ -33,7 +33,7 @@ async def test_a_send_completes_while_the_ui_loop_is_blocked():
     def hook(message):
         if isinstance(message, SendStarted) and not finished:  # (the hook sees it again as it bubbles up)
             network = app.session.network
-            exchange, _ = network.last.result(timeout=30)  # blocks the UI thread until the answer is in
+            exchange, _ = network.last.result(timeout=HANG_S)  # blocks the UI thread until the answer is in
             finished.append(exchange.response is not None)
             network_threads.append(network.thread.name)
 
@@ -98,7 +98,7 @@ def test_the_network_thread_runs_work_in_order_and_refuses_after_close():
     async def where() -> str:
         return threading.current_thread().name
 
-    assert network.submit(where()).result(5) == "test-network"
+    assert network.submit(where()).result(HANG_S) == "test-network"
     network.close()
     assert not network.thread.is_alive()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from console_support import check_snapshot, freeze, quiet_console, run_entry, screen_text, settle
+from console_support import check_snapshot, freeze, press, quiet_console, run_entry, screen_text, settle
 from textual.widgets import Static
 
 from tui.console.app import KeyprobeApp
@@ -38,8 +38,7 @@ def freeze_probe(message) -> None:
 
 
 async def open_probe(app, pilot) -> ProbeScreen:
-    await pilot.press("f3")
-    await settle(app, pilot)
+    await press(pilot, "f3")
     screen = app.screen
     assert isinstance(screen, ProbeScreen) and screen.report is not None
     return screen
@@ -67,11 +66,9 @@ async def test_the_demo_key_passes_every_layer_rung_by_rung():
         assert "Every layer passed" in screen_text(app)
         assert screen.query_one("#probe-verdict").has_class("-ok")
 
-        await pilot.press("r")  # run it again
-        await settle(app, pilot)
+        await press(pilot, "r")  # run it again
         assert screen.report is not report and screen.report.passed
-        await pilot.press("escape")
-        await settle(app, pilot)
+        await press(pilot, "escape")
         assert not isinstance(app.screen, ProbeScreen)
 
 
@@ -117,8 +114,7 @@ async def test_probe_is_reachable_from_the_palette_and_bound_with_ids():
         entry(app, "Probe: find the failing layer for this key").callback()
         await settle(app, pilot)
         assert isinstance(app.screen, ProbeScreen) and app.screen.report.passed
-        await pilot.press("f1")
-        await settle(app, pilot)
+        await press(pilot, "f1")
         assert "which layer fails" in screen_text(app).lower()
 
 

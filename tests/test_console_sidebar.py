@@ -8,7 +8,7 @@ import json
 
 import pytest
 from clocks import SteppingClock
-from console_support import quiet_console, run_entry, screen_text, send, settle
+from console_support import press, quiet_console, run_entry, screen_text, send, settle
 from textual.widgets import Input, OptionList, Select, TextArea, Tree
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
@@ -49,8 +49,7 @@ def leaf(tree: Tree, name: str):
 
 
 async def show_sidebar(app, pilot) -> Sidebar:
-    await pilot.press("ctrl+b")
-    await settle(app, pilot)
+    await press(pilot, "ctrl+b")
     sidebar = app.main_screen.query_one(Sidebar)
     assert sidebar.has_class("-visible")
     return sidebar
@@ -66,11 +65,9 @@ async def test_save_reopen_replay_and_delete_a_saved_request():
         sidebar = await show_sidebar(app, pilot)
 
         # save: ctrl+s asks a name; folder/name puts it in a collection
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+s")
         assert isinstance(app.screen, AskScreen)
-        await pilot.press("ctrl+u", *"orders/submit", "enter")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+u", *"orders/submit", "enter")
         file = paths.saved_dir() / "orders" / "submit.request.json"
         record = json.loads(file.read_text())
         assert record["method"] == "POST" and record["path"] == "/contract/private/submit-order" and record["body"] == body
@@ -86,15 +83,13 @@ async def test_save_reopen_replay_and_delete_a_saved_request():
         assert composer.method == "GET"
         tree.focus()
         tree.move_cursor(node)
-        await pilot.press("enter")
-        await settle(app, pilot)
+        await press(pilot, "enter")
         assert (composer.method, composer.path, composer.body) == ("POST", "/contract/private/submit-order", body)
         assert composer.query_one("#auth", Select).value == "signed"
 
         # replay: signed afresh through the one Wire, answered 1000, recorded once as a replay
         before = len(history.read().entries)
-        await pilot.press("r")
-        await settle(app, pilot)
+        await press(pilot, "r")
         exchange = app.main_screen.exchange
         assert exchange is not None and exchange.draft.path == "/contract/private/submit-order"
         assert exchange.request.evidence.level.value == "signed"
@@ -106,8 +101,7 @@ async def test_save_reopen_replay_and_delete_a_saved_request():
         # the same twice, so an equal timestamp can only mean the first request was reused)
         clock = SteppingClock(after=int(exchange.request.evidence.timestamp))
         app.session.clock = lambda: clock
-        await pilot.press("r")
-        await settle(app, pilot)
+        await press(pilot, "r")
         again = app.main_screen.exchange
         assert again is not exchange and app.main_screen.diagnosis.code == 1000
         stamp = int(again.request.evidence.timestamp)
@@ -116,11 +110,9 @@ async def test_save_reopen_replay_and_delete_a_saved_request():
 
         # delete, after confirming
         tree.move_cursor(leaf(tree, "submit"))
-        await pilot.press("delete")
-        await settle(app, pilot)
+        await press(pilot, "delete")
         assert isinstance(app.screen, ConfirmScreen)
-        await pilot.press("y")
-        await settle(app, pilot)
+        await press(pilot, "y")
         assert not file.exists() and leaf(tree, "submit") is None
 
 
@@ -142,8 +134,7 @@ async def test_history_lists_sends_newest_first_and_opens_them():
 
         options.focus()
         options.highlighted = 1
-        await pilot.press("o")  # open (enter does the same)
-        await settle(app, pilot)
+        await press(pilot, "o")  # open (enter does the same)
         assert app.main_screen.composer.method == "GET"
         assert app.main_screen.composer.path == "/contract/private/assets-detail"
 
@@ -176,9 +167,8 @@ async def test_a_bad_name_is_refused_with_a_sentence_and_nothing_is_written():
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+s")
-        await settle(app, pilot)
-        await pilot.press("ctrl+u", *"..", "enter")
+        await press(pilot, "ctrl+s")
+        await press(pilot, "ctrl+u", *"..", "enter")
         await settle(app, pilot)
         assert not paths.saved_dir().exists() or not any(paths.saved_dir().rglob("*.json"))
         assert any("not a usable request name" in n.message for n in app._notifications)

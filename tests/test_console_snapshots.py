@@ -4,7 +4,7 @@ The screen's text is compared with tests/snapshots/*.txt; `make screenshots` dra
 from __future__ import annotations
 
 import pytest
-from console_support import check_snapshot, freeze, quiet_console, run_entry, send, settle
+from console_support import check_snapshot, freeze, press, quiet_console, run_entry, send, settle
 
 from tui.console.app import KeyprobeApp
 
@@ -45,7 +45,7 @@ async def test_snapshot_at_80x24_after_a_success():
         await run_entry(app, pilot, SIGNED)
         assert (await send(app, pilot)).code == 1000
         app.main_screen.query_one("#body").focus()
-        await pilot.pause()
+        await settle(app, pilot)
         check_snapshot(app, "main-80x24")
 
 
@@ -71,13 +71,11 @@ async def test_snapshot_of_the_history_filtered_at_140x45():
     app = KeyprobeApp()
     async with app.run_test(size=(140, 45), message_hook=freeze) as pilot:
         await settle(app, pilot)
-        await pilot.press("ctrl+b")
-        await settle(app, pilot)
+        await press(pilot, "ctrl+b")
         sidebar = app.main_screen.query_one("#sidebar")
         sidebar.query_one("#history-filter").focus()
-        await pilot.pause()
-        await pilot.press(*"submit")
         await settle(app, pilot)
+        await press(pilot, *"submit")
         assert len(sidebar.history_entries) == 2
         check_snapshot(app, "history-filter")
 
