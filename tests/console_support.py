@@ -9,6 +9,7 @@ import io
 import os
 import re
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,9 @@ def _main_screen(app: Any) -> Any:
     return next((s for s in app.screen_stack if isinstance(s, MainScreen) and s.is_attached), None)
 
 
-_handlers_running = 0  # handlers, callbacks and idle tasks running now, in any message pump
+# app -> handlers, callbacks and idle tasks of that app running now (per app: one that a test left
+# behind with a handler stuck cannot make the next test's app look busy)
+_handlers_running: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
 
 
 def _track_handlers() -> None:
@@ -94,14 +97,18 @@ def _track_handlers() -> None:
     if getattr(message_pump, "_keyprobe_tracked", False):
         return
 
+    from textual._context import active_app
+
     def counted(run: Any) -> Any:
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
-            global _handlers_running
-            _handlers_running += 1
+            app = active_app.get(None)
+            if app is None:
+                return await run(*args, **kwargs)
+            _handlers_running[app] = _handlers_running.get(app, 0) + 1
             try:
                 return await run(*args, **kwargs)
             finally:
-                _handlers_running -= 1
+                _handlers_running[app] -= 1
 
         return wrapper
 
@@ -113,8 +120,8 @@ def _track_handlers() -> None:
 
 def _busy(app: Any) -> str:
     """What the app is still doing (empty when nothing), from Textual's state."""
-    if _handlers_running:
-        return f"{_handlers_running} handler(s) running"
+    if _handlers_running.get(app):
+        return f"{_handlers_running[app]} handler(s) running"
     nodes = [app, *(node for screen in app.screen_stack for node in screen.walk_children(with_self=True))]
     for node in nodes:
         if not node._message_queue.empty() or node._pending_message is not None:
