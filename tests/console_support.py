@@ -24,7 +24,7 @@ SCREENSHOTS_ENV = "KEYPROBE_SCREENSHOTS"  # set by `make screenshots`
 HANG_S = 120.0
 
 
-async def settle(app: Any, pilot: Any, rounds: int = 200) -> None:
+async def settle(app: Any, pilot: Any) -> None:
     """Wait until the console has finished reacting to what the test did, judged by state the app and
     Textual expose, never by time or by how busy the process looks (Pilot's own pause asks whether
     the CPU is idle: on a loaded machine a starved process looks idle while a handler is half-way).
@@ -34,9 +34,11 @@ async def settle(app: Any, pilot: Any, rounds: int = 200) -> None:
     is running in any message pump (counted by `_track_handlers`); no message waits in any queue (or
     in the slot Textual peeks the next one into) of any node on any screen of the stack; no widget is
     still mounting; no screen holds callbacks for after its next refresh. A message can start a
-    worker and a worker can post a message, so the checks repeat until one pass finds nothing."""
+    worker and a worker can post a message, so the checks repeat until one pass finds nothing.
+    Each wait is on an event; the deadline (HANG_S) only turns a hang into a sentence."""
     _track_handlers()
-    for _ in range(rounds):
+    deadline = time.monotonic() + HANG_S
+    while time.monotonic() < deadline:
         await _step(app, pilot)
         main = _main_screen(app)
         if main is not None and not main._tabs_ready.is_set():
@@ -46,10 +48,13 @@ async def settle(app: Any, pilot: Any, rounds: int = 200) -> None:
         if any(worker.state.name in ("PENDING", "RUNNING") for worker in app.workers):
             await asyncio.wait_for(app.workers.wait_for_complete(), HANG_S)
             continue
+        if _handlers_running.get(app):
+            await asyncio.wait_for(_handlers_done[app].wait(), HANG_S)
+            continue
         if (main is not None and main._pending_target is not None) or _busy(app):
             continue
         return
-    raise AssertionError(f"the console was still busy after {rounds} rounds: {_busy(app) or 'workers'} {list(app.workers)}")
+    raise AssertionError(f"the console was still busy after {HANG_S:.0f} s: {_busy(app) or 'workers'} {list(app.workers)}")
 
 
 async def until(app: Any, pilot: Any, condition: Any, what: str, timeout_s: float = HANG_S) -> None:
@@ -81,6 +86,7 @@ def _main_screen(app: Any) -> Any:
 # app -> handlers, callbacks and idle tasks of that app running now (per app: one that a test left
 # behind with a handler stuck cannot make the next test's app look busy)
 _handlers_running: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+_handlers_done: weakref.WeakKeyDictionary[Any, asyncio.Event] = weakref.WeakKeyDictionary()  # set when it drops to 0
 
 
 def _track_handlers() -> None:
@@ -104,11 +110,15 @@ def _track_handlers() -> None:
             app = active_app.get(None)
             if app is None:
                 return await run(*args, **kwargs)
+            done = _handlers_done.setdefault(app, asyncio.Event())
             _handlers_running[app] = _handlers_running.get(app, 0) + 1
+            done.clear()
             try:
                 return await run(*args, **kwargs)
             finally:
                 _handlers_running[app] -= 1
+                if not _handlers_running[app]:
+                    done.set()
 
         return wrapper
 
