@@ -66,6 +66,7 @@ async def until(app: Any, pilot: Any, condition: Any, what: str, timeout_s: floa
     while not condition():
         if time.monotonic() > deadline:
             raise AssertionError(f"still waiting for {what} after {timeout_s:.0f} s")
+        await pilot.pause()  # a poll interval (the condition may wait on a thread outside the app), not a wait
         await settle(app, pilot)
 
 

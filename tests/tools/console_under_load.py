@@ -49,6 +49,8 @@ def main() -> int:
                 print(f"  FAILED {name}", flush=True)
             for line in [line for line in out.stdout.splitlines() if line.startswith("E ")][:12]:
                 print(f"    {line[:200]}", flush=True)
+            for line in sorted(set(re.findall(r"^seed \d+ \(replay with \S+\)$", out.stdout, re.MULTILINE))):
+                print(f"    {line}", flush=True)  # a failed test's random seed (tests/seeds.py), to run it again
             failures.update(names)
             failed_runs += out.returncode != 0
             if out.returncode not in (0, 1):
