@@ -147,8 +147,6 @@ def _busy(app: Any) -> str:
     return ""
 
 
-
-
 def screen_text(app: Any) -> str:
     """The screen as plain text, the same frame export_screenshot() draws."""
     width, height = app.size
@@ -172,8 +170,8 @@ def quiet_console(monkeypatch: Any, home: Path) -> None:
 
 async def press(pilot: Any, *keys: str) -> None:
     """Press `keys` one at a time, each handled to its end (settle) before the next, as a person types.
-    Pilot's press returns when the process looks idle, and a process starved of CPU looks idle before
-    its key is even dispatched."""
+    Pilot's press waits for the top screen's queues and then for the CPU to look idle: a worker the
+    key started, or a screen under a modal, can still be busy when it returns."""
     for key in keys:
         await pilot.press(key)
         await settle(pilot.app, pilot)
