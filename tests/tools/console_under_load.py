@@ -1,6 +1,6 @@
 """Run the console tests again and again with busy CPU loops beside them: a flaky wait shows up here.
 
-    .venv/bin/python tests/tools/console_under_load.py --runs 20 --busy 2
+    .venv/bin/python tests/tools/console_under_load.py --runs 20 --busy 2 [--workers 2]
 
 By hand, never in the suite. Each run is one pytest process over tests/test_console*.py (serial, so the
 busy loops, not the tests themselves, are the load); it prints each run's result and, at the end, every
@@ -30,6 +30,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--busy", type=int, default=2, help="busy CPU loops beside the tests")
+    # Two xdist workers beside two busy loops is four runnable processes on a 2-core machine: more load
+    # than serial, and each run takes about half as long.
+    parser.add_argument("--workers", type=int, default=0, help="pytest-xdist workers per run (0: serial)")
     parser.add_argument("tests", nargs="*", default=sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_console*.py")))
     args = parser.parse_args()
     loops = [multiprocessing.Process(target=burn, daemon=True) for _ in range(args.busy)]
@@ -40,7 +43,7 @@ def main() -> int:
     try:
         for run in range(1, args.runs + 1):
             started = time.perf_counter()
-            out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args.tests],
+            out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-n", str(args.workers), *args.tests],
                                  cwd=ROOT, capture_output=True, text=True)
             names = re.findall(r"^FAILED (\S+)", out.stdout, re.MULTILINE)
             summary = (out.stdout.strip().splitlines() or ["(no output)"])[-1]
