@@ -122,3 +122,16 @@ def test_a_futures_close_without_a_position_is_40020_and_with_one_closes_it(emu)
         assert submit(http, side=3) == 40020  # the long side is empty
         assert submit(http, side=2) == 1000
         assert submit(http, side=2) == 40020  # closed
+
+
+def test_a_price_far_from_the_origin_is_answered_and_asking_it_first_changes_nothing():
+    """Blocks were built by recursing into their neighbour: six months away overflowed the stack (HTTP 500)."""
+    c, year_ms = CONTRACTS["BTCUSDT"], 365 * 86_400_000
+    near = [NOW + m * 3_600_000 for m in (-300, -5, 0, 7, 300)]
+    fresh = Market(7, NOW)
+    expected = [fresh.contract_price(c, t) for t in near]
+    walked = Market(7, NOW)
+    far = [walked.contract_price(c, NOW + sign * k * year_ms) for sign in (-1, 1) for k in (1, 5)]
+    assert far[0] == far[1] and far[2] == far[3] and all(p > 0 for p in far)  # flat past the walk's reach
+    assert [walked.contract_price(c, t) for t in near] == expected  # the same walk, whatever was asked first
+    assert len(walked._blocks) <= Market.CACHED_BLOCKS

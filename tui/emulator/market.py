@@ -79,12 +79,49 @@ class Market:
     seeded generator, so a price never depends on the order in which minutes were asked for."""
 
     BLOCK = 256
+    # The walk reaches about three months either side of the origin (4 steps a minute); past that it stays at its
+    # edge. Before, each block was built by recursing into its neighbour: a candle asked for six months away
+    # (a client's `since`, a large skew) overflowed the stack and the answer was HTTP 500.
+    REACH_BLOCKS = 2048
+    CACHED_BLOCKS = 64  # full blocks kept; start levels (one float a block) are all kept
 
     def __init__(self, seed: int = DEFAULT_SEED, origin_ms: int = EPOCH_MS) -> None:
         self.seed = seed
         self.origin_minute = origin_ms // MINUTE_MS
+        self._starts: dict[tuple[str, int], float] = {}
         self._blocks: dict[tuple[str, int], list[float]] = {}
         self._lock = threading.Lock()
+
+    def _steps(self, symbol: str, b: int) -> list[float]:
+        rng = random.Random(f"{self.seed}:{symbol}:{b}")
+        return [rng.gauss(0.0, STEP_SIGMA) for _ in range(self.BLOCK)]
+
+    @staticmethod
+    def _walked(level: float, steps: list[float], sign: int) -> list[float]:
+        levels = [level]
+        for step in steps:
+            levels.append(levels[-1] + sign * step)
+        return levels
+
+    def _start(self, symbol: str, b: int) -> float:
+        """Log-level at the first boundary of block b, walked block by block from the nearest one known.
+        A block of the past is walked backwards from the start of the block after it."""
+        key = (symbol, b)
+        if b == 0 or key in self._starts:
+            return self._starts.get(key, 0.0)
+        toward = -1 if b > 0 else 1  # toward block 0
+        known = b
+        while known != 0 and (symbol, known) not in self._starts:
+            known += toward
+        level = self._starts.get((symbol, known), 0.0)
+        while known != b:
+            if b > 0:  # block k ends where block k + 1 starts
+                level = self._walked(level, self._steps(symbol, known), 1)[-1]
+            else:  # block k - 1, walked back from its end
+                level = self._walked(level, self._steps(symbol, known - 1), -1)[-1]
+            known -= toward
+            self._starts[(symbol, known)] = level
+        return level
 
     def _block(self, symbol: str, b: int) -> list[float]:
         """Log-levels at the BLOCK + 1 sub-step boundaries of block b (block 0 starts at level 0)."""
@@ -92,24 +129,19 @@ class Market:
         levels = self._blocks.get(key)
         if levels is not None:
             return levels
-        rng = random.Random(f"{self.seed}:{symbol}:{b}")
-        steps = [rng.gauss(0.0, STEP_SIGMA) for _ in range(self.BLOCK)]
         if b >= 0:
-            first = 0.0 if b == 0 else self._block(symbol, b - 1)[-1]
-            levels = [first]
-            for s in steps:
-                levels.append(levels[-1] + s)
+            levels = self._walked(self._start(symbol, b), self._steps(symbol, b), 1)
         else:
-            last = self._block(symbol, b + 1)[0]
-            levels = [last]
-            for s in steps:
-                levels.append(levels[-1] - s)
-            levels.reverse()
+            levels = self._walked(self._start(symbol, b + 1), self._steps(symbol, b), -1)[::-1]
+        if len(self._blocks) >= self.CACHED_BLOCKS:
+            self._blocks.pop(next(iter(self._blocks)))  # the oldest: a client walks candles in one direction
         self._blocks[key] = levels
         return levels
 
     def _level(self, symbol: str, i: int) -> float:
         b, offset = divmod(i, self.BLOCK)
+        if not -self.REACH_BLOCKS <= b < self.REACH_BLOCKS:  # beyond the reach: flat at the edge
+            b, offset = (self.REACH_BLOCKS - 1, self.BLOCK) if b > 0 else (-self.REACH_BLOCKS, 0)
         with self._lock:
             return self._block(symbol, b)[offset]
 
