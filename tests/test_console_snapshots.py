@@ -4,7 +4,7 @@ The screen's text is compared with tests/snapshots/*.txt; `make screenshots` dra
 from __future__ import annotations
 
 import pytest
-from console_support import check_snapshot, freeze, press, quiet_console, run_entry, send, settle
+from console_support import check_snapshot, freeze, press, quiet_console, run_entry, send, settle, until
 
 from tui.console.app import KeyprobeApp
 
@@ -117,10 +117,78 @@ async def test_snapshot_of_compare_at_140x45(monkeypatch):
         await run_entry(app, pilot, SIGNED)
         emulator_at_fixed_time()
         assert (await send(app, pilot)).code == 1000
-        await pilot.press("f4")
+        await press(pilot, "f4")
         await run_entry(app, pilot, "Break it: use a wrong secret")
         emulator_at_fixed_time()
         assert (await send(app, pilot)).code == 30005
-        await pilot.press("f10")
-        await settle(app, pilot)
+        await press(pilot, "f10")
         check_snapshot(app, "compare")
+
+
+@pytest.mark.screenshot
+async def test_snapshot_of_edited_headers_at_140x45():
+    """A header keyprobe does not know added, a default removed: the signing preview says which are edited.
+    Signed at a fixed timestamp, so the preview's masked signature is the same every run."""
+    from console_support import type_and_press
+    from textual.widgets import Input
+
+    from keys.signing import FixedClock
+
+    app = KeyprobeApp()
+    async with app.run_test(size=(140, 45), message_hook=freeze) as pilot:
+        await settle(app, pilot)
+        app.session.clock = lambda: FixedClock(FIXED_MS)
+        await run_entry(app, pilot, SIGNED)
+        table = app.main_screen.query_one("#headers")
+        for name, value in (("X-Trace-Me", "hello"), ("User-Agent", "")):
+            await table.action_add_row()
+            await settle(app, pilot)
+            await type_and_press(app, pilot, name)
+            table.rows[-1].query_one(".query-value", Input).focus()
+            await settle(app, pilot)
+            if value:
+                await type_and_press(app, pilot, value)
+        preview = app.main_screen.query_one("#preview")
+        await until(app, pilot, lambda: "X-Trace-Me: hello  (edited)" in preview.content.plain, "the preview with the edit")
+        check_snapshot(app, "headers")
+
+
+@pytest.mark.screenshot
+async def test_snapshot_of_the_traffic_view_at_140x45(monkeypatch):
+    """A real client's request through the proxy, with the mistake named: the body it signed had spaces,
+    the body it sent had none (30005). Signed at the current time (the picture's stamps are normalised)."""
+    import itertools
+    import threading
+    import time
+
+    import httpx
+    from textual.widgets import DataTable
+
+    from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
+    from keys.signing import sign
+    from tui.emulator import handler
+
+    monkeypatch.setattr(handler, "_TRACE_COUNTER", itertools.count(1))  # trace ids as in a fresh console
+    stamp, body = str(time.time_ns() // 1_000_000), '{"symbol":"BTCUSDT","side":1}'
+    app = KeyprobeApp()
+    async with app.run_test(size=(140, 45), message_hook=freeze) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Traffic: the proxy's exchanges, live")
+        await run_entry(app, pilot, "Proxy: start in front of this venue")
+        await until(app, pilot, lambda: getattr(app, "keyprobe_proxy", None) is not None, "the proxy started")
+        proxy = app.keyprobe_proxy
+        try:
+            headers = {"X-BM-KEY": EXAMPLE_KEY, "X-BM-TIMESTAMP": stamp, "Content-Type": "application/json",
+                       "X-BM-SIGN": sign(EXAMPLE_SECRET, stamp, "test001", '{"symbol": "BTCUSDT", "side": 1}')}
+            thread = threading.Thread(target=lambda: httpx.post(proxy.base_url + "/contract/private/submit-order",
+                                                                content=body, headers=headers))
+            thread.start()
+            table = app.screen.query_one("#traffic-table", DataTable)
+            await until(app, pilot, lambda: table.row_count == 1, "the proxied exchange in the Traffic table")
+            thread.join()
+            table.move_cursor(row=0)
+            await settle(app, pilot)
+            check_snapshot(app, "traffic")
+        finally:
+            await run_entry(app, pilot, "Proxy: stop")
+            await until(app, pilot, lambda: proxy._loop is None, "the proxy stopped")

@@ -56,6 +56,11 @@ def test_json_shape_names_the_variant_and_masks_the_memo(env, capsys):
     decoded = json.loads(capsys.readouterr().out)
     assert item["diagnosis"].keys() == decoded.keys()
     assert (item["diagnosis"]["code"], item["diagnosis"]["row"]) == (30005, decoded["row"])
+    # The reproduced mistake is evidence: its fix comes first with the finding beside it (the table puts the memo first).
+    assert decoded["fixes"][0].startswith("Set the memo")
+    diagnosis = item["diagnosis"]
+    assert diagnosis["fixes"][0].startswith("Sign exactly the bytes you send")
+    assert "body-spaced-json" in str(diagnosis["fix_evidence"][0])
     assert EXAMPLE_MEMO not in out and EXAMPLE_SECRET[:8] not in out
 
 
@@ -96,3 +101,15 @@ def test_missing_file_and_folder(env, capsys):
     assert "no such file" in capsys.readouterr().err
     assert main(["inspect", str(env)]) == 2
     assert "folder" in capsys.readouterr().err
+
+
+def test_every_reproduced_mistake_points_to_a_fix_the_30005_advice_has():
+    """A renamed fix topic would silently stop putting the reproduced mistake's fix first."""
+    from tui.catalog.advice import template
+    from tui.diagnose import _wanted
+    from tui.inspect.report import _VARIANT_TOPICS
+
+    for origin in (None, "elsewhere"):
+        topics = _wanted(template(30005, "bitmart", origin=origin).topics)
+        assert set(_VARIANT_TOPICS.values()) - {"timestamp-format", "stale"} <= topics, origin
+    assert {"timestamp-format", "stale"} <= _wanted(template(30007, "bitmart").topics)

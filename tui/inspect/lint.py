@@ -112,25 +112,25 @@ def _timestamp(req: CapturedRequest, hs: HeaderSet, received_at_ms: float | None
         if server_ms is not None:
             gap = sent - server_ms  # Date has whole seconds: the server was in [server_ms, server_ms + 1000)
             if gap > WINDOW_MS + 1000 or gap < -WINDOW_MS:
-                out.append(Finding("timestamp-far-from-date", "error", f"{hs.timestamp} is {_span(gap)} from the "
+                out.append(Finding("timestamp-far-from-date", "error", f"{hs.timestamp} is {_span(gap)} the "
                                    "response's Date header: outside the 60 s window (30007)."))
             elif abs(gap) > CLOSE_MS + 1000:
-                out.append(Finding("timestamp-far-from-date", "warning", f"{hs.timestamp} is {_span(gap)} from the "
+                out.append(Finding("timestamp-far-from-date", "warning", f"{hs.timestamp} is {_span(gap)} the "
                                    "response's Date header: inside 60 s, but outside a 5 s recvWindow."))
     if received_at_ms is not None:
         server_now = received_at_ms + (offset_ms or 0.0)
         gap = sent - server_now
         where = "the measured server clock" if offset_ms is not None else "this machine's clock when it arrived"
         if abs(gap) > WINDOW_MS:
-            out.append(Finding("timestamp-far-from-clock", "error", f"{hs.timestamp} is {_span(gap)} from {where}: "
+            out.append(Finding("timestamp-far-from-clock", "error", f"{hs.timestamp} is {_span(gap)} {where}: "
                                "outside the 60 s window (30007)."))
         elif abs(gap) > CLOSE_MS:
-            out.append(Finding("timestamp-far-from-clock", "warning", f"{hs.timestamp} is {_span(gap)} from {where}."))
+            out.append(Finding("timestamp-far-from-clock", "warning", f"{hs.timestamp} is {_span(gap)} {where}."))
     return out
 
 
 def _span(ms: float) -> str:
-    direction = "ahead" if ms > 0 else "behind"
+    direction = "ahead of" if ms > 0 else "behind"
     return f"{abs(ms) / 1000:.1f} s {direction}"
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import parse_qsl
 
+from keys.variants import MEANINGS
 from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
 from keys import redact
 from keys.secret import MASK
@@ -76,6 +77,27 @@ def draft_of(req: CapturedRequest, venue_id: str, family: str) -> Draft:
                  req.body.decode("utf-8", "replace"), raw_query=req.query or None)
 
 
+# The fix topic (tui/catalog/advice_base) that each reproduced signing mistake (keys/variants) points to: the
+# forensics' finding is evidence like any other, so the diagnosis puts that fix first with the finding beside it.
+# Signature encodings (hex case, base64, WOO X's scheme, a swapped key and secret) have no fix of their own.
+_VARIANT_TOPICS = {
+    **dict.fromkeys(("body-spaced-json", "body-sorted-keys", "body-ascii-escaped", "body-not-ascii-escaped",
+                     "body-empty-braces"), "bytes"),
+    **dict.fromkeys(("get-signed-empty", "get-signed-body", "query-sorted", "query-other-encoding",
+                     "query-with-question-mark", "path-and-query"), "get-body"),
+    "timestamp-seconds": "timestamp-format",
+    "timestamp-other": "stale",
+    **dict.fromkeys(("memo-empty", "memo-case", "memo-uid", "memo-missing"), "memo"),
+    **dict.fromkeys(("memo-whitespace", "secret-whitespace", "secret-quoted"), "whitespace"),
+}
+
+
+def variant_evidence(verdict: Verdict) -> tuple[tuple[str, str], ...]:
+    """(topic, sentence) for the diagnosis from what the forensics reproduced."""
+    return tuple((_VARIANT_TOPICS[v], f"its signature is reproduced by signing {MEANINGS[v]} ({v})")
+                 for v in verdict.variants if v in _VARIANT_TOPICS)
+
+
 def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple[Credentials, ...] = (), *,
                     uid: str | None = None, received_at_ms: float | None = None,
                     max_seconds: float = DEFAULT_MAX_SECONDS) -> Inspection:
@@ -93,7 +115,8 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     diagnosis = None
     if req.response is not None:
         r = req.response
-        diagnosis = diagnose_response(family, r.status, r.headers, r.body, masked_request(req, family))
+        diagnosis = diagnose_response(family, r.status, r.headers, r.body, masked_request(req, family),
+                                      evidence=variant_evidence(verdict))
         if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
             diagnosis = diagnosis._replace(fixes=(Fix(NO_STATUS_FIX),))
     elif req.recorded_code is not None:
