@@ -274,6 +274,22 @@ def test_a_keyed_call_to_a_signed_endpoint():
     assert "lists /contract/private/submit-order as SIGNED" in first(d).evidence
 
 
+def test_a_draft_alone_is_read_for_evidence():
+    """The console's preview diagnosis has a draft, no request and no response headers yet."""
+    draft = Draft(BM, "POST", "/contract/private/submit-order", body=ORDER, auth=AuthLevel.KEYED)
+    d = diagnose_response("bitmart", 401, (), body(30004), draft=draft)
+    assert "lists /contract/private/submit-order as SIGNED" in first(d).evidence
+
+
+def test_a_code_alone_gathers_no_evidence_and_loads_no_evidence_module(monkeypatch):
+    """`keyprobe decode CODE` starts in 3x `python -c pass` partly because nothing to read means no evidence module."""
+    import sys
+
+    monkeypatch.delitem(sys.modules, "tui.diagnose_evidence")
+    d = diagnose_response("bitmart", 401, (), body(30005))
+    assert d.code == 30005 and d.fixes and "tui.diagnose_evidence" not in sys.modules
+
+
 def test_a_missing_or_foreign_key_header():
     bare = SentRequest("GET", BM.base_url + "/contract/private/assets-detail", (("Accept", "*/*"),), b"")
     d = diagnose_response("bitmart", 401, [], body(30001), request=bare, draft=Draft(BM, "GET", "/contract/private/assets-detail"))
