@@ -10,6 +10,7 @@ import pytest
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import sign
 from tui.cli import main
+from inspect_support import inspect_file
 
 TS = "1589267764859"
 BODY = '{"symbol":"BTCUSDT","side":1}'
@@ -32,11 +33,7 @@ def env(monkeypatch, tmp_path):
 
 
 def run(capsys, tmp_path, text: str, *args: str) -> tuple[int, str, str]:
-    path = tmp_path / "input.txt"
-    path.write_text(text)
-    code = main(["inspect", str(path), *args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return inspect_file(tmp_path, capsys, text, *args)
 
 
 def test_json_shape_names_the_variant_and_masks_the_memo(env, capsys):

@@ -9,6 +9,7 @@ import shlex
 import pytest
 
 from tui.cli import main
+from inspect_support import inspect_file
 from tui.inspect.model import CapturedRequest, CapturedResponse
 from tui.inspect.render import one_line
 from tui.inspect.report import inspect_request
@@ -23,11 +24,7 @@ def curl(method: str, url: str = "https://api-cloud-v2.bitmart.com/system/time",
 
 
 def inspect_text(tmp_path, capsys, text: str, *args: str) -> tuple[int, str, str]:
-    path = tmp_path / "c1.txt"
-    path.write_text(text)
-    code = main(["inspect", str(path), *args])
-    out = capsys.readouterr()
-    return code, out.out, out.err
+    return inspect_file(tmp_path, capsys, text, *args, name="c1.txt")
 
 
 @pytest.fixture
