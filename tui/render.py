@@ -19,7 +19,7 @@ from rich.text import Text
 from keys import bounded
 from keys.secret import Secret
 from keys.signing import signs_body
-from tui.terminal_safe import dumps, shown
+from tui.terminal_safe import JsonText, dumps, shown
 from tui.exchange import Exchange, RateLimit, ResponseData, SentRequest, Timings, TransportFailure
 
 BODY_LINES = 60  # on a terminal; the rest is announced, not printed
@@ -52,19 +52,27 @@ REQUEST_BODY_SHOWN = 4096  # characters of a request body printed unless --full:
 _PIECE = 64 * 1024  # bytes of a body decoded and written at a time
 
 
-def _body_pieces(body: bytes, limit: int | None = None) -> Any:
-    """(text, ended) pieces of the body's lines, decoded a piece at a time (a 20 MB body is never one str):
-    `ended` says the piece ends its line. At most `limit` characters, cut at a character, when given."""
+def decoded_pieces(body: bytes) -> Any:
+    """body_text(body) as pieces of text, decoded _PIECE bytes at a time (a 20 MB body is never one str)."""
     import codecs
 
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
-    view, carry, left = memoryview(body), "", limit
+    view = memoryview(body)
     for start in range(0, len(view), _PIECE):
-        final = start + _PIECE >= len(view)
-        text = carry + decoder.decode(view[start:start + _PIECE], final=final)
-        carry = ""
-        if text.endswith("\r") and not final:
-            text, carry = text[:-1], "\r"  # a CR whose LF is in the next piece: one line break, not two
+        yield decoder.decode(view[start:start + _PIECE], final=start + _PIECE >= len(view))
+
+
+def _body_pieces(body: bytes, limit: int | None = None) -> Any:
+    """(text, ended) pieces of the body's lines, decoded a piece at a time (a 20 MB body is never one str):
+    `ended` says the piece ends its line. At most `limit` characters, cut at a character, when given."""
+    from itertools import chain
+
+    carry, left = "", limit
+    for text in chain(decoded_pieces(body), (None,)):  # None after the last piece: the CR it carried, if any
+        last = text is None
+        text, carry = carry + (text or ""), ""
+        if text.endswith("\r") and not last:
+            text, carry = text[:-1], "\r"  # a CR whose LF may start the next piece: one line break, not two
         if left is not None:
             text, left = text[:left], left - len(text)
         for line in text.splitlines(keepends=True):
@@ -328,10 +336,13 @@ def print_estimate(estimate: Any, venue: Any | None = None, out: Console | None 
 
 
 # -- JSON ---------------------------------------------------------------------------------------------------
-def _evidence_dict(sent: SentRequest) -> dict | None:
+def _evidence_dict(sent: SentRequest, text: Any) -> dict | None:
     ev = sent.evidence
     if ev is None:
         return None
+    # The pre-image is its head and then the payload (prehash puts the payload last): written from the payload
+    # itself, never built as one more copy of a 20 MB body.
+    head = replace(ev, payload="").preimage_masked
     return {
         "level": ev.level.value,
         "header_prefix": ev.header_set.prefix,
@@ -339,7 +350,7 @@ def _evidence_dict(sent: SentRequest) -> dict | None:
         "key": ev.key_fingerprint,
         "timestamp": ev.timestamp,
         "payload": ev.payload,
-        "preimage_masked": ev.preimage_masked,
+        "preimage_masked": None if head is None else text(lambda: (head, ev.payload)),
         "signature": Secret(ev.signature).fingerprint() if ev.signature else None,
         "memo_length": ev.memo_length,
         "memo_all_digits": ev.memo_all_digits,
@@ -347,28 +358,34 @@ def _evidence_dict(sent: SentRequest) -> dict | None:
     }
 
 
-def exchange_to_dict(exchange: Exchange) -> dict:
-    """`request`, `response`, `timings_ms`, `failure`, `rate_limit`: no secret, key or signature in clear."""
+def exchange_to_dict(exchange: Exchange, *, streamed: bool = False) -> dict:
+    """`request`, `response`, `timings_ms`, `failure`, `rate_limit`: no secret, key or signature in clear.
+
+    `streamed`: the bodies and the pre-image are JsonText (the same strings, given as pieces), for
+    terminal_safe.dump to write without a copy of a large body (`send --json`); otherwise plain strings."""
     req, resp, t = exchange.request, exchange.response, exchange.timings
+
+    def text(pieces: Any) -> Any:
+        return JsonText(pieces) if streamed else "".join(pieces())
+
     request = None
     if req is not None:
         request = {
             "method": req.method,
             "url": req.url,
             "headers": [[k, v] for k, v in req.headers],
-            "body": body_text(req.body),
-            "signing": _evidence_dict(req),
+            "body": text(lambda: decoded_pieces(req.body)),
+            "signing": _evidence_dict(req, text),
         }
     response = None
     if resp is not None:
-        text = body_text(resp.body)
-        parsed: Any = None if resp.truncated else bounded.parse_json(text)[0]
+        parsed: Any = None if resp.truncated else bounded.parse_json(body_text(resp.body))[0]
         response = {
             "status": resp.status,
             "reason": resp.reason,
             "http_version": resp.http_version,
             "headers": [[k, v] for k, v in resp.headers],
-            "body": text,
+            "body": text(lambda: decoded_pieces(resp.body)),
             "json": parsed,
             "truncated": resp.truncated,
             "size": resp.size,

@@ -8,7 +8,9 @@ escape (`\\x1b`, `\\x9b`, `\\u202e`), so the person sees that it was there and n
 
 tui.render.SafeConsole applies the same rule to every segment the CLI's rich Console writes, as a
 last guard for a string that reached output without `shown()`. `dumps()` is json.dumps for `--json`: valid JSON whose strings hold no raw
-control character (json escapes C0 itself; C1, DEL and bidi controls are escaped here too).
+control character (json escapes C0 itself; C1, DEL and bidi controls are escaped here too). `dump()` writes
+the same text to a file a piece at a time, so a document that carries a 20 MB body three times is never
+one escaped string (`send --json`); `JsonText` is a string value given as pieces (a body still in bytes).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from functools import cache
 
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable, Iterator
     from typing import Any
 
 _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
@@ -68,5 +71,62 @@ def dumps(value: Any, **kwargs: Any) -> str:
     import json  # here: `keyprobe decode` without --json prints no JSON
 
     kwargs.setdefault("ensure_ascii", False)
-    text = json.dumps(value, **kwargs)
+    return _json_safe(json.dumps(value, **kwargs))
+
+
+def _json_safe(text: str) -> str:
     return text.translate(_JSON_TABLE) if _needs("json").search(text) else text
+
+
+JSON_PIECE = 64 * 1024  # characters of a long string escaped and written at a time
+
+
+class JsonText:
+    """A JSON string value given as pieces of text, for dump() to write one piece at a time: a large body
+    decoded as it is written, or a pre-image written as its head and then the payload it shares with the
+    request. str() is the whole text (json.dumps(..., default=str) reads it as the same string)."""
+
+    def __init__(self, pieces: Callable[[], Iterable[str]]) -> None:
+        self.pieces = pieces
+
+    def __str__(self) -> str:
+        return "".join(self.pieces())
+
+
+def dump(value: Any, file: Any, *, default: Callable[[Any], Any] | None = None) -> None:
+    """Write dumps(value, default=default) to `file`, the same characters, without building it: dicts and
+    lists are walked, strings longer than JSON_PIECE (and JsonText) are escaped a slice at a time, any other
+    value is dumps()'d whole. Escaping is per character, so slices escape to the pieces of the whole."""
+    for chunk in _chunks(value, default):
+        file.write(chunk)
+
+
+def _chunks(value: Any, default: Callable[[Any], Any] | None) -> Iterator[str]:
+    import json
+    from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) quotes strings with
+
+    if isinstance(value, JsonText) or (isinstance(value, str) and len(value) > JSON_PIECE):
+        yield '"'
+        for piece in (value.pieces() if isinstance(value, JsonText) else (value,)):
+            for start in range(0, len(piece), JSON_PIECE):
+                yield _json_safe(encode_basestring(piece[start:start + JSON_PIECE])[1:-1])
+        yield '"'
+    elif isinstance(value, dict):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            if not isinstance(key, str):
+                if not (key is None or isinstance(key, (int, float))):
+                    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
+                key = json.dumps(key)  # json's own spelling of such a key: 1, 1.5, true, null, Infinity
+            yield (", " if i else "") + _json_safe(encode_basestring(key)) + ": "
+            yield from _chunks(item, default)
+        yield "}"
+    elif isinstance(value, (list, tuple)):
+        yield "["
+        for i, item in enumerate(value):
+            if i:
+                yield ", "
+            yield from _chunks(item, default)
+        yield "]"
+    else:
+        yield _json_safe(json.dumps(value, ensure_ascii=False, default=default))

@@ -186,7 +186,7 @@ async def _send(draft, target, sync_clock: bool, wire_options: dict):
 
 
 def _report(args, draft, exchange, estimate, clock_error) -> int:
-    from tui.terminal_safe import dumps as safe_json, shown
+    from tui.terminal_safe import shown
     from tui.diagnose import diagnose
 
     diagnosis = diagnose(exchange)
@@ -199,14 +199,17 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
     code = exit_code(exchange, diagnosis)
     if args.json:
         from tui.render import exchange_to_dict
+        from tui.terminal_safe import dump
 
-        out = exchange_to_dict(exchange)
+        out = exchange_to_dict(exchange, streamed=True)
         out["diagnosis"] = diagnosis.to_dict()
         out["clock"] = estimate.to_dict() if estimate is not None else None
         if clock_error is not None:
             out["clock_error"] = str(clock_error)
         out["exit_code"] = code
-        print(safe_json(out, default=str))
+        # Written a piece at a time: the body is in it three times (request, payload, pre-image), never as one text.
+        dump(out, sys.stdout, default=str)
+        sys.stdout.write("\n")
         return code
     from tui.render import console, print_estimate, print_exchange
 
