@@ -166,6 +166,15 @@ def test_a_missing_body_file_is_a_usage_error(capsys, tmp_path):
     assert code == 2 and "no such file" in err
 
 
+def test_a_body_argument_that_is_not_utf8_is_a_usage_error_and_nothing_is_sent(capsys, emu, tmp_path):
+    """`--body $'{"a":"\\xff"}'`: the byte reaches argv as a surrogate, which could be neither sent as typed nor
+    recorded (the history's writer raised on it). A sentence, exit 2, nothing sent, nothing recorded."""
+    for extra in ((), ("--json",)):
+        code, out, err = run(capsys, *SUBMIT, "--venue", "emulator", "--base-url", emu.base_url, "--body", '{"a":"\udcff"}', *extra)
+        assert (code, out) == (2, "") and err == "keyprobe send: --body is not UTF-8 text (character 6).\n"
+    assert requests_seen(emu) == 0 and not (tmp_path / "home").exists()
+
+
 def test_send_is_recorded_in_the_history_without_secrets(capsys, emu, tmp_path):
     run(capsys, *SUBMIT, "--venue", "emulator", "--base-url", emu.base_url, "--body", ORDER)
     text = (tmp_path / "home").rglob("*")

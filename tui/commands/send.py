@@ -85,6 +85,10 @@ def _read_body(args: argparse.Namespace) -> str:
     from keys.bounded import UnreadableInput, read_file, read_stream
 
     if args.body is not None:
+        try:  # a byte that is not UTF-8 reaches argv as a surrogate: it could be neither sent as typed nor recorded
+            args.body.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise UsageError(f"--body is not UTF-8 text (character {exc.start}).") from None
         return args.body
     if args.body_file is None:
         return ""
