@@ -7,9 +7,10 @@ the only way to the plaintext is reveal(), and reveal() only answers code inside
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import sys
+
+# hashlib and hmac are imported where they are used: the console imports this module (through
+# keys.redact) before its first frame, and neither is needed to paint it (benchmarks/startup.py).
 
 MASK = "********"
 
@@ -57,6 +58,8 @@ class Secret:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
             return NotImplemented
+        import hmac
+
         return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     __hash__ = None  # type: ignore[assignment]  # equal secrets must not be told apart by hash
@@ -76,6 +79,8 @@ class Secret:
         v = self._value
         if len(v) < 16:
             return "…" if v else "(unset)"
+        import hashlib
+
         # surrogatepass: a key read from the environment can hold lone surrogates (undecodable bytes).
         return "#" + hashlib.sha256(v.encode(errors="surrogatepass")).hexdigest()[:8]
 

@@ -2,7 +2,7 @@
 
 X-*-SIGN = lowercase hex HMAC-SHA256(secret, f"{timestamp}#{memo}#{payload}") where the payload is
 the exact body for POST/PUT and the exact query string (without `?`) otherwise (protocol.md 1.2):
-`signed_payload` is that rule, written once.
+`keys.payload.signed_payload` is that rule, written once (re-exported here).
 
 The httpx side (VenueSigner, an httpx.Auth) lives in keys.venue_signer: everything here imports without
 httpx, so `keyprobe decode` and `--help` start without it (benchmarks/cli_startup.py).
@@ -18,28 +18,13 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import Protocol
 
+from keys.payload import BODY_SIGNED_METHODS, signed_payload, signs_body  # noqa: F401 - re-exported
 from keys.secret import Secret
 
-BODY_SIGNED_METHODS = frozenset({"POST", "PUT"})
 MEMO_MASK = "****"
 
 
 from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet  # noqa: E402,F401 - re-exported
-
-
-def signs_body(method: str) -> bool:
-    """POST and PUT are signed over their body; every other method over its query string."""
-    return method.upper() in BODY_SIGNED_METHODS
-
-
-def signed_payload(method: str, query: str, body: bytes | str) -> str:
-    """THE payload rule: what the venue verifies for `method`. The body's exact bytes for POST/PUT, the
-    exact query string (no `?`) for GET/DELETE. The signer, the preview, the exports, the diagnosis
-    evidence and the emulator's verifier all ask this one function."""
-    if signs_body(method):
-        # surrogateescape: bytes that are not UTF-8 survive the round trip, and sign() hashes them as they were.
-        return body if isinstance(body, str) else body.decode(errors="surrogateescape")
-    return query
 
 
 def prehash(timestamp: str, memo: str, payload: str) -> str:

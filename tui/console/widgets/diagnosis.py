@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
-from keys.signing import signs_body
+from keys.payload import signs_body
 from tui.terminal_safe import shown
 
 EVIDENCE_CHARS = 400
