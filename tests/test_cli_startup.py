@@ -205,3 +205,20 @@ def test_the_help_width_is_shutils_answer(monkeypatch, columns):
     else:
         monkeypatch.setenv("COLUMNS", columns)
     assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_the_console_pauses_the_collector_before_it_imports_textual():
+    """`keyprobe` (the console) pauses the garbage collector before Textual is imported, so the imports
+    and the first frame run no collection (tui/console/startup_gc.py); the first frame resumes it. The
+    spy stops the start at Textual's import: what runs after needs a terminal."""
+    code = ("import gc, sys\n"
+            "class Spy:\n"
+            "    def find_spec(self, name, path=None, target=None):\n"
+            "        if name == 'textual':\n"
+            "            print('collector', 'on' if gc.isenabled() else 'off', flush=True)\n"
+            "            raise SystemExit(0)\n"
+            "sys.meta_path.insert(0, Spy())\n"
+            "from tui.cli import main\n"
+            "main([])\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "collector off", (done.stdout, done.stderr[-2000:])

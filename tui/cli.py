@@ -131,6 +131,9 @@ def main(argv: list[str] | None = None) -> int:
 
         install_logging()
     if args.command is None:
+        from tui.console.startup_gc import pause_gc
+
+        pause_gc()  # before Textual is imported: the first frame resumes it (tui/console/startup_gc.py)
         from tui.console.app import run_console
 
         return run_console(args)

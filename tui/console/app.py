@@ -7,7 +7,6 @@ The request flow itself lives in screens/main.py; the state it acts on in sessio
 
 from __future__ import annotations
 
-import gc
 import importlib
 import os
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.console.session import ConsoleSession
+from tui.console.startup_gc import pause_gc, resume_gc
 
 if TYPE_CHECKING:
     from tui.console.messages import TargetFailed, TargetReady
@@ -290,24 +290,3 @@ def run_console(args: Any) -> int:
     # A crash (an unhandled exception in a handler or worker) is Textual's return code 1: a script or
     # a shell must see that the console died, not a clean 0.
     return app.return_code or int(result or 0)
-
-
-# Start-up: building and painting the first frame allocates enough objects to trigger a full
-# garbage collection over everything imported so far (~12 ms, measured with gc.callbacks), which
-# the user waits for. The console pauses the collector from its start until the first frame is on
-# screen (Textual's own PAUSE_GC_ON_SCROLL does the same for scrolling); on_ready resumes it.
-_gc_paused = False
-
-
-def pause_gc() -> None:
-    global _gc_paused
-    if gc.isenabled():
-        gc.disable()
-        _gc_paused = True
-
-
-def resume_gc() -> None:
-    global _gc_paused
-    if _gc_paused:
-        _gc_paused = False
-        gc.enable()
