@@ -156,7 +156,9 @@ async def test_snapshot_of_edited_headers_at_140x45():
 @pytest.mark.screenshot
 async def test_snapshot_of_the_traffic_view_at_140x45(monkeypatch):
     """A real client's request through the proxy, with the mistake named: the body it signed had spaces,
-    the body it sent had none (30005). Signed at the current time (the picture's stamps are normalised)."""
+    the body it sent had none (30005). Signed just before it is sent (the picture's stamps are normalised):
+    a stamp taken before the console started was seconds old on a busy machine by the time it arrived, and
+    the lint added a "behind this machine's clock" warning to the picture."""
     import itertools
     import threading
     import time
@@ -169,7 +171,7 @@ async def test_snapshot_of_the_traffic_view_at_140x45(monkeypatch):
     from tui.emulator import handler
 
     monkeypatch.setattr(handler, "_TRACE_COUNTER", itertools.count(1))  # trace ids as in a fresh console
-    stamp, body = str(time.time_ns() // 1_000_000), '{"symbol":"BTCUSDT","side":1}'
+    body = '{"symbol":"BTCUSDT","side":1}'
     app = KeyprobeApp()
     async with app.run_test(size=(140, 45), message_hook=freeze) as pilot:
         await settle(app, pilot)
@@ -177,11 +179,14 @@ async def test_snapshot_of_the_traffic_view_at_140x45(monkeypatch):
         await run_entry(app, pilot, "Proxy: start in front of this venue")
         await until(app, pilot, lambda: getattr(app, "keyprobe_proxy", None) is not None, "the proxy started")
         proxy = app.keyprobe_proxy
-        try:
+        def post() -> None:
+            stamp = str(time.time_ns() // 1_000_000)
             headers = {"X-BM-KEY": EXAMPLE_KEY, "X-BM-TIMESTAMP": stamp, "Content-Type": "application/json",
                        "X-BM-SIGN": sign(EXAMPLE_SECRET, stamp, "test001", '{"symbol": "BTCUSDT", "side": 1}')}
-            thread = threading.Thread(target=lambda: httpx.post(proxy.base_url + "/contract/private/submit-order",
-                                                                content=body, headers=headers))
+            httpx.post(proxy.base_url + "/contract/private/submit-order", content=body, headers=headers)
+
+        try:
+            thread = threading.Thread(target=post)
             thread.start()
             table = app.screen.query_one("#traffic-table", DataTable)
             await until(app, pilot, lambda: table.row_count == 1, "the proxied exchange in the Traffic table")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 import pytest
-from console_support import quiet_console, settle
+from console_support import quiet_console, screen_text, settle
 from rich.console import Console
 
 from tui.console.app import KeyprobeApp
@@ -43,6 +43,35 @@ async def test_the_first_frame_has_the_footer_keys_the_request_line_and_the_stat
                      "GET", "/contract/private/assets-detail",  # the request line
                      "keyprobe"):  # the status bar
             assert part in first, part
+
+
+def composer_lines(frame: str, width: int) -> list[str]:
+    """The request box's lines of a frame: the composer is the left column's first box."""
+    column = [line[: width // 2] for line in frame.splitlines()]
+    top = next(i for i, line in enumerate(column) if "Request" in line)
+    bottom = next(i for i in range(top + 1, len(column)) if column[i].lstrip().startswith("╰"))
+    return [line.split("│")[1].rstrip() if line.count("│") >= 2 else "" for line in column[top + 1:bottom]]
+
+
+@pytest.mark.parametrize("size", [(140, 45), (80, 24)])
+async def test_the_first_frames_look_alikes_lay_out_as_the_real_rows_do(size):
+    """The first frame paints the auth row, the tables' headings and the body's label as one Static
+    (composer.py); the real widgets that replace it must not move them. The endpoint hint, known only
+    once the target is, may push the rows below it down: the rows' spacing is compared from the query
+    heading on, and the request and auth rows as text."""
+    app = FirstFrameApp()
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        first, real = (composer_lines(frame, size[0]) for frame in (app.frames[0], screen_text(app)))
+        assert not app.main_screen.query("#rows-slot, #method-slot, #body-slot")  # the real widgets are in
+
+    def rows(lines):
+        at = {name: next(i for i, line in enumerate(lines) if line.lstrip().startswith(name))
+              for name in ("GET", "Auth", "Query", "Headers", "Body (")}
+        spacing = [at["Headers"] - at["Query"], at["Body ("] - at["Headers"]]
+        return lines[at["GET"]], lines[at["Auth"]][:16].rstrip(), spacing, lines[at["Query"]].strip(), lines[at["Headers"]].strip()
+
+    assert rows(first) == rows(real), (first, real)
 
 
 async def test_the_footer_is_rebuilt_only_when_the_keys_it_shows_change():

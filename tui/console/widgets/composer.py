@@ -1,8 +1,11 @@
 """The composer: venue and key labels, method, path (with endpoint suggestions), auth level, query
 rows and the JSON body. It only edits a Draft; signing and sending happen elsewhere.
 
-The two Selects and the TextArea are the costliest widgets of the first frame, so it is painted
-with look-alike placeholders and they are swapped in right after (mount_editors)."""
+Only the target line and the request row (method and path) are real widgets in the first frame: the
+auth row, the query and header tables, the body's label and the two Selects and the TextArea are
+painted as look-alike placeholders (two Statics) and built right after it (mount_editors). Each
+widget costs the first frame time (benchmarks/startup.py), and the path field is all a person can
+type into before the editors are there."""
 
 from __future__ import annotations
 
@@ -15,7 +18,7 @@ from textual.message import Message
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, Label, Static
 
-from keys.signing import BODY_SIGNED_METHODS
+from keys.payload import BODY_SIGNED_METHODS
 from tui.console.widgets.query_table import QueryTable
 
 if TYPE_CHECKING:
@@ -39,6 +42,11 @@ def body_label(method: str) -> str:
 
 def body_placeholder(method: str) -> str:
     return "{}" if method.upper() in BODY_METHODS else f"none: a {method.upper()} sends no body"
+
+
+def select_look_alike(value: str) -> str:
+    """A compact Select of width 10 showing `value`, as text: `GET     ▼ `."""
+    return f"{value:<8}▼ "
 
 
 class Composer(Vertical):
@@ -68,29 +76,37 @@ and body.
     def compose(self) -> ComposeResult:
         yield Static("…", id="target-line")
         with Horizontal(id="request-row"):
-            yield Static(f"{START_METHOD} ▼", id="method-slot", classes="select-slot")
+            yield Static(select_look_alike(START_METHOD), id="method-slot", classes="select-slot")
             yield Input(START_PATH, placeholder="/path", compact=True, id="path")
-        with Horizontal(id="auth-row"):
-            yield Label("Auth", classes="field-label")
-            yield Static(f"{START_AUTH} ▼", id="auth-slot", classes="select-slot")
-            yield Static("", id="endpoint-hint")
-        yield QueryTable(id="query")
-        yield QueryTable("header", id="headers")
-        yield Label(body_label(START_METHOD), classes="field-label", id="body-label")
+        yield Static(self._rows_look_alike(), id="rows-slot")
         yield Static(Text(body_placeholder(START_METHOD), style="dim"), id="body-slot")
-        yield Static("", id="body-error")
+
+    def _rows_look_alike(self) -> str:
+        """The auth row, the two tables' headings and the body's label, line for line as the real
+        widgets lay them out (a blank line above each table, none on a short terminal: app.tcss)."""
+        gap = "" if self.screen.has_class("-short") else "\n"
+        auth = f"[$text-muted]Auth[/] [on $surface]{select_look_alike(START_AUTH)}[/]"
+        query, headers = (QueryTable.HEADINGS[kind][0] for kind in ("query", "header"))
+        return f"{auth}\n{gap}{query}\n{gap}{headers}\n[$text-muted]{body_label(START_METHOD)}[/]"
 
     async def mount_editors(self) -> None:
-        """Replace the placeholders with the real Selects and the body editor."""
+        """Replace the placeholders with the real rows: the Selects, the tables and the body editor."""
         from textual.widgets import Select, TextArea
 
         method = Select([(m, m) for m in METHODS], value=START_METHOD, allow_blank=False, compact=True, id="method")
         auth = Select(list(AUTH_LEVELS), value=START_AUTH, allow_blank=False, compact=True, id="auth")
+        rows = (
+            Horizontal(Label("Auth", classes="field-label"), auth, Static("", id="endpoint-hint"), id="auth-row"),
+            QueryTable(id="query"),
+            QueryTable("header", id="headers"),
+            Label(body_label(START_METHOD), classes="field-label", id="body-label"),
+        )
         body = TextArea("", id="body", soft_wrap=True, tab_behavior="focus", compact=True, placeholder=body_placeholder(START_METHOD))
-        for widget, slot in ((method, "#method-slot"), (auth, "#auth-slot"), (body, "#body-slot")):
-            placeholder = self.query_one(slot)
-            await placeholder.parent.mount(widget, after=placeholder)  # type: ignore[union-attr]
-            await placeholder.remove()
+        async with self.batch():  # one new frame, not one per swap
+            await self.query_one("#request-row").mount(method, before="#method-slot")
+            await self.mount_all(rows, before="#rows-slot")
+            await self.mount_all((body, Static("", id="body-error")), before="#body-slot")
+            await self.query("#method-slot, #rows-slot, #body-slot").remove()
 
     # -- reading ------------------------------------------------------------------------------------
     @property

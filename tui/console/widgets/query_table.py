@@ -60,7 +60,9 @@ payload, so the order here is the order that is signed. Rows with an empty key a
 
     HEADINGS = {
         "query": ("[$text-muted]Query[/]  [b $text-accent]+ parameter (ctrl+n)[/]", ("key", "value")),
-        "header": ("[$text-muted]Headers[/]  [b $text-accent]+ header (ctrl+n)[/]  [$text-muted]empty value: removed[/]",
+        # The row's value placeholder says what an empty value does: a heading wider than the composer
+        # at 80 columns was cut mid-word.
+        "header": ("[$text-muted]Headers[/]  [b $text-accent]+ header (ctrl+n)[/]",
                    ("Header-Name", "value (empty: remove the header)")),
     }
 
