@@ -33,11 +33,14 @@ class PtySession:
                  cwd: str | None = None) -> None:
         self.argv, self.columns, self.lines, self.cwd = argv, columns, lines, cwd
         self.env = dict(env, TERM="xterm-256color", COLORTERM="truecolor", COLUMNS=str(columns), LINES=str(lines))
-        self._chunks: queue.Queue[tuple[float, bytes]] = queue.Queue()
+        self._chunks: queue.Queue[tuple[float, bytes, float]] = queue.Queue()
         self._seen = b""  # everything read so far, in order (the waiter's copy)
         self._stop = threading.Event()
         self.proc: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
+        # The app's CPU time (all its threads) when the chunk wait_for returned for was read: a busy
+        # machine stretches the wall-clock time, much less the CPU the app spent to get there.
+        self.last_cpu_ms = 0.0
 
     def start(self) -> float:
         """Spawn the app; returns the moment just before the spawn (interpreter start counts)."""
@@ -62,13 +65,28 @@ class PtySession:
                     return
                 if not chunk:
                     return
-                self._chunks.put((time.perf_counter(), chunk))
+                self._chunks.put((time.perf_counter(), chunk, self.cpu_ms()))
+
+    def cpu_ms(self) -> float:
+        """CPU time the app's threads have run so far, in ms (Linux: /proc/PID/task/*/schedstat)."""
+        total = 0
+        try:
+            tasks = os.listdir(f"/proc/{self.proc.pid}/task")  # type: ignore[union-attr]
+        except OSError:
+            return float("nan")
+        for task in tasks:
+            try:
+                with open(f"/proc/{self.proc.pid}/task/{task}/schedstat") as f:  # type: ignore[union-attr]
+                    total += int(f.read().split()[0])
+            except (OSError, ValueError, IndexError):
+                pass  # the thread ended
+        return total / 1e6
 
     def mark(self) -> int:
         """A position in the output: `wait_for(..., since=mark)` looks only at what comes after it."""
         while True:
             try:
-                _, chunk = self._chunks.get_nowait()
+                _, chunk, _ = self._chunks.get_nowait()
             except queue.Empty:
                 return len(self._seen)
             self._seen += chunk
@@ -98,13 +116,14 @@ class PtySession:
             if left <= 0:
                 raise RuntimeError(f"{self.argv!r}: {words} not on screen within {timeout_s} s")
             try:
-                stamp, chunk = self._chunks.get(timeout=left)
+                stamp, chunk, cpu = self._chunks.get(timeout=left)
             except queue.Empty:
                 continue
             self._seen += chunk
             pending += chunk
             look()
             if not missing:
+                self.last_cpu_ms = cpu
                 return stamp
             cut = pending.rfind(b"\x1b")
             if cut > 0:
@@ -116,7 +135,7 @@ class PtySession:
         deadline = time.perf_counter() + timeout_s
         while time.perf_counter() < deadline:
             try:
-                _, chunk = self._chunks.get(timeout=gap_s)
+                _, chunk, _ = self._chunks.get(timeout=gap_s)
             except queue.Empty:
                 return
             self._seen += chunk

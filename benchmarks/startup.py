@@ -15,7 +15,9 @@ editable checkout writes __pycache__ on its first run). The cache lives in a tem
 
     .venv/bin/python benchmarks/startup.py [--rounds 15] [--before /work/main]
 
-Goal: keyprobe's median <= 1.15 x the bare app's median.
+Goal: keyprobe's median <= 1.15 x the bare app's median. Each app's CPU time by the moment its
+footer was read (all its threads, from /proc) is printed too: load stretches wall-clock time far
+more than CPU time, so on a busy machine the CPU ratio says whether a change really helped.
 """
 
 from __future__ import annotations
@@ -61,12 +63,13 @@ def checkout_console(checkout: str) -> tuple[list[str], str]:
 
 
 def footer_ms(argv: list[str], keys: tuple[str, ...], home: str, pycache: str, timeout_s: float = 20.0,
-              cwd: str | None = None) -> float:
-    """From just before the spawn to the output chunk that completed the footer's keys."""
+              cwd: str | None = None) -> tuple[float, float]:
+    """From just before the spawn to the output chunk that completed the footer's keys: (wall ms, the
+    app's CPU ms by then)."""
     session = PtySession(argv, app_env(home, pycache), cwd=cwd)
     start = session.start()
     try:
-        return (session.wait_for(keys, timeout_s=timeout_s) - start) * 1000
+        return (session.wait_for(keys, timeout_s=timeout_s) - start) * 1000, session.last_cpu_ms
     finally:
         session.close()
 
@@ -86,13 +89,16 @@ def main() -> int:
         apps["before"] = (argv, FOOTER_KEYS["keyprobe"], cwd)
     names = list(apps)
     times: dict[str, list[float]] = {name: [] for name in names}
+    cpu: dict[str, list[float]] = {name: [] for name in names}
     with tempfile.TemporaryDirectory() as home, tempfile.TemporaryDirectory() as pycache:
         for argv, keys, cwd in apps.values():  # warm the disk cache and every app's bytecode
             footer_ms(argv, keys, home, pycache, cwd=cwd)
         for n in range(args.rounds):
             for name in names[n % len(names):] + names[:n % len(names)]:  # each app first in turn
                 argv, keys, cwd = apps[name]
-                times[name].append(footer_ms(argv, keys, home, pycache, cwd=cwd))
+                wall, spent = footer_ms(argv, keys, home, pycache, cwd=cwd)
+                times[name].append(wall)
+                cpu[name].append(spent)
     base = statistics.median(times["bare"])
     print(f"footer keys on screen, median of {args.rounds} alternating rounds in a {COLUMNS}x{LINES} pty:")
     labels = {"bare": "bare app + Footer", "keyprobe": "keyprobe console ", "before": "console (--before)"}
@@ -104,6 +110,11 @@ def main() -> int:
     print(f"  ratio of minima  : {min(times['keyprobe']) / min(times['bare']):7.2f}")
     if args.before:
         print(f"  ratio --before   : {statistics.median(times['before']) / base:7.2f}")
+    # CPU time is what load inflates least: a cross-check of the wall-clock ratio on a busy machine.
+    print("the app's CPU time (all threads) by then, median:")
+    for name in ("bare", "keyprobe", "before")[: len(names)]:
+        print(f"  {labels[name]:18}: {statistics.median(cpu[name]):7.1f} ms")
+    print(f"  CPU ratio        : {statistics.median(cpu['keyprobe']) / statistics.median(cpu['bare']):7.2f}")
     return 0
 
 
