@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Static
 
+from tui.console.screens.main_clock import ClockFlow
 from tui.console.screens.styled_once import StyledOnce
 from tui.console.widgets.composer import Composer
 from tui.console.widgets.diagnosis import DiagnosisPanel
@@ -31,9 +32,6 @@ from tui.console.widgets.status_bar import StatusBar
 if TYPE_CHECKING:  # the messages are imported where they are posted: not needed for the first frame
     from tui.console.messages import (
         BodyFormatted,
-        ClockFailed,
-        ClockMeasured,
-        ClockMeasuring,
         DiagnosisReady,
         ExchangeReceived,
         SendRefused,
@@ -73,7 +71,7 @@ def titled(widget: Any, title: str) -> Any:
     return widget
 
 
-class MainScreen(StyledOnce, Screen[None]):
+class MainScreen(ClockFlow, StyledOnce, Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+j,alt+enter", "send", "Send", id="main.send", priority=True, tooltip="Sign and send the request."),
         Binding("f5", "measure_clock", "Clock", id="main.clock", tooltip="Measure the server clock offset again."),
@@ -300,51 +298,6 @@ class MainScreen(StyledOnce, Screen[None]):
     def on_body_formatted(self, message: BodyFormatted) -> None:
         if message.exchange is self.exchange:
             self.body_view.show_text(message.text, message.note, message.truncated)
-
-    # -- clock --------------------------------------------------------------------------------------
-    def action_measure_clock(self) -> None:
-        self.measure_clock("asked for")
-
-    @work(group="clock", exclusive=True, exit_on_error=False, description="measure the server clock")
-    async def measure_clock(self, reason: str) -> None:
-        from tui.console.messages import ClockFailed, ClockMeasured, ClockMeasuring
-
-        self.post_message(ClockMeasuring(reason))
-        try:
-            estimate = await self.session.measure_clock()
-        except Exception as exc:  # noqa: BLE001 - a failed measurement is a sentence, not a crash
-            self.post_message(ClockFailed(f"Could not measure the clock: {exc}"))
-            return
-        self.post_message(ClockMeasured(estimate))
-
-    def on_clock_measuring(self, message: ClockMeasuring) -> None:
-        self.query_one(StatusBar).show_clock(None, self.session.use_offset, measuring=True)
-        self.clock_panel.show_message(f"Measuring ({message.reason})…")
-
-    def on_clock_measured(self, message: ClockMeasured) -> None:
-        self.session.estimate = message.estimate
-        self._show_clock()
-
-    def on_clock_failed(self, message: ClockFailed) -> None:
-        self.query_one(StatusBar).show_clock(self.session.estimate, self.session.use_offset)
-        self.clock_panel.show_message(message.sentence, style="bold red")
-        self.query_one(DiagnosisPanel).show_clock(None, False, failure=message.sentence)
-
-    def _show_clock(self) -> None:
-        estimate, use = self.session.estimate, self.session.use_offset
-        self.query_one(StatusBar).show_clock(estimate, use)
-        self.clock_panel.show(estimate, use)
-        self.query_one(DiagnosisPanel).show_clock(estimate, use)
-        self.refresh_preview()
-
-    def action_toggle_corrected_clock(self) -> None:
-        if self.session.estimate is None:
-            self.app.notify("Measure the clock first (f5).", title="Clock", severity="warning")
-            return
-        self.session.use_offset = not self.session.use_offset
-        self._show_clock()
-        state = "the corrected clock (local + offset)" if self.session.use_offset else "the local clock"
-        self.app.notify(f"Signing with {state}.", title="Clock")
 
     # -- copy as curl, sidebar ----------------------------------------------------------------------
     def action_copy_curl(self) -> None:
