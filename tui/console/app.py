@@ -54,6 +54,7 @@ class ConsoleOptions:
     base_url: str | None = None  # `--base-url`: the venue at this URL, KEYPROBE_* credentials, no profile
     flavour: str = "bitmart"  # the emulator's dialect
     theme: str = DARK_THEME
+    watch_terminal: bool = False  # quit when the terminal hangs up (tui/console/hangup.py): the real console only
 
 
 class KeyprobeApp(App[int]):
@@ -119,6 +120,10 @@ class KeyprobeApp(App[int]):
             self.theme = self.options.theme
         from tui.console.keymap import load_keymap
 
+        if self.options.watch_terminal:
+            from tui.console.hangup import watch_hangup
+
+            watch_hangup(self)  # here, not at first paint: a terminal closed before that is caught too
         keymap, problem = load_keymap()
         if keymap:
             self.set_keymap(keymap)
@@ -279,6 +284,7 @@ def run_console(args: Any) -> int:
         profile=getattr(args, "console_profile", None),
         base_url=getattr(args, "console_base_url", None),
         flavour=getattr(args, "console_flavour", None) or "bitmart",
+        watch_terminal=True,
     )
     pause_gc()
     app = KeyprobeApp(options)
