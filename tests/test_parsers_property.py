@@ -25,7 +25,8 @@ from tui.console.widgets.response import status_text
 from tui.diagnose import diagnose
 from tui.envelope import read_envelope
 from tui.exchange import Draft, Exchange, ResponseData, SentRequest
-from tui.render import exchange_to_dict, pretty_body, render_exchange
+from tui.exchange_json import exchange_to_dict
+from tui.render import pretty_body, render_exchange
 from tui.terminal_safe import dumps, shown
 from tui.venues import VENUES
 from tui.wire import parse_rate_limit

@@ -21,7 +21,8 @@ from tui import render, terminal_safe
 from tui.cli import EXIT_BROKEN_PIPE, main
 from tui.diagnose import diagnose
 from tui.exchange import Draft
-from tui.render import body_text, exchange_to_dict
+from tui.exchange_json import exchange_to_dict
+from tui.render import body_text
 from tui.terminal_safe import JsonText, dump, dumps
 from tui.venues import VENUES
 from tui.wire import Wire

@@ -11,7 +11,8 @@ from rich.console import Console
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET, demo_key
 from tui.diagnose import diagnose
 from tui.exchange import Draft
-from tui.render import BODY_LINES, exchange_to_dict, print_exchange
+from tui.exchange_json import exchange_to_dict
+from tui.render import BODY_LINES, print_exchange
 from tui.venues import VENUES
 from tui.wire import Wire
 

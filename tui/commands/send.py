@@ -202,7 +202,7 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
             print(f"(not added to the history: {problem})", file=sys.stderr)
     code = exit_code(exchange, diagnosis)
     if args.json:
-        from tui.render import exchange_to_dict
+        from tui.exchange_json import exchange_to_dict
         from tui.terminal_safe import dump
 
         out = exchange_to_dict(exchange, streamed=True)
