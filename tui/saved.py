@@ -34,6 +34,17 @@ class SavedRequestError(ValueError):
     """A saved request that cannot be written or read; the message names the file and the problem."""
 
 
+def _unsendable(text: str, where: str, what: str) -> str:
+    """`text`, or SavedRequestError when it holds a lone surrogate (what a JSON `\\ud800` escape decodes to):
+    no request can carry one, and the send, the history and the terminal would each fail on it later."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SavedRequestError(f"{where}: {what} holds a lone surrogate (a \\u{ord(text[exc.start]):04x} escape) at "
+                                f"character {exc.start + 1}, which is not text a request can carry.") from None
+    return text
+
+
 @dataclass(frozen=True)
 class SavedRequest:
     name: str
@@ -105,7 +116,7 @@ def draft_from_record(record: Any, where: str) -> Draft:
         if not isinstance(value, kind):
             names = " or ".join(k.__name__ for k in (kind if isinstance(kind, tuple) else (kind,)))
             raise SavedRequestError(f"{where}: the field {key!r} should be {names}, not {type(value).__name__}.")
-        return value
+        return _unsendable(value, where, f"the field {key!r}") if isinstance(value, str) else value
 
     venue_id = field("venue", str)
     if venue_id not in VENUES:
@@ -141,7 +152,7 @@ def draft_from_record(record: Any, where: str) -> Draft:
     for i, pair in enumerate(query_raw):
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
             raise SavedRequestError(f"{where}: query item {i + 1} should be a [name, value] pair of strings.")
-        query.append((pair[0], pair[1]))
+        query.append((_unsendable(pair[0], where, f"query item {i + 1}"), _unsendable(pair[1], where, f"query item {i + 1}")))
     body = field("body", str, required=False, default="")
     auth_text = field("auth", str, required=False)
     try:
@@ -154,7 +165,7 @@ def draft_from_record(record: Any, where: str) -> Draft:
     for i, pair in enumerate(field("headers", list, required=False, default=[])):
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(x, str) for x in pair)):
             raise SavedRequestError(f"{where}: header item {i + 1} should be a [name, value] pair of strings.")
-        headers.append((pair[0], pair[1]))
+        headers.append((_unsendable(pair[0], where, f"header item {i + 1}"), _unsendable(pair[1], where, f"header item {i + 1}")))
     return Draft(venue=venue, method=method, path=path, query=tuple(query), body=body, auth=auth, profile=profile,
                  raw_query=raw_query, headers=tuple(headers))
 

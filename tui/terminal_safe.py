@@ -26,13 +26,20 @@ if TYPE_CHECKING:
 _BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
 
 
+# Surrogates: U+DC80-U+DCFF are the bytes that were not UTF-8 (read with surrogateescape), the others what a
+# `\\ud800` escape decodes to. A strict UTF-8 stdout (any UTF-8 locale but C) cannot write either: print() raised.
+_SURROGATES = range(0xD800, 0xE000)
+
+
 def _escape(code: int) -> str:
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # the byte it stands for
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-_TABLE = {c: _escape(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI)}
+_TABLE = {c: _escape(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI, *_SURROGATES)}
 TABLE_MULTILINE = {c: e for c, e in _TABLE.items() if c not in (0x0A, 0x09)}  # keep newlines and tabs
-_JSON_TABLE = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029)}
+_JSON_TABLE = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029, *_SURROGATES)}
 
 
 def _class(codes: dict[int, str]) -> re.Pattern[str]:

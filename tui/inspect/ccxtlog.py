@@ -23,7 +23,7 @@ from __future__ import annotations
 import ast
 import re
 
-from tui.inspect.model import CapturedRequest, CapturedResponse, InspectError
+from tui.inspect.model import CapturedRequest, CapturedResponse, InspectError, wire_bytes, wire_char
 
 MARKERS = ("fetch Request:", "fetch Response:", "handleRestResponse:")
 _JS_ENTRY = re.compile(
@@ -40,21 +40,22 @@ def looks_like(text: str) -> bool:
 def _py_dict(text: str, what: str) -> tuple[tuple[str, str], ...]:
     try:
         value = ast.literal_eval(text.strip())
+        if not isinstance(value, dict):
+            raise InspectError(f"The ccxt log's {what} are not a dict.")
+        return tuple((str(k), str(v)) for k, v in value.items())  # str(0xfff...) past 4300 digits: ValueError
     except (ValueError, SyntaxError, MemoryError, RecursionError):
         raise InspectError(f"The ccxt log's {what} are not a readable dict: {text[:80]!r}.") from None
-    if not isinstance(value, dict):
-        raise InspectError(f"The ccxt log's {what} are not a dict.")
-    return tuple((str(k), str(v)) for k, v in value.items())
 
 
 def _js_unescape(s: str) -> str:
-    return re.sub(r"\\(u\{?[0-9a-fA-F]{1,6}\}?|x[0-9a-fA-F]{2}|.)", _js_escape, s, flags=re.S)
+    # JavaScript's \uXXXX takes exactly four hex digits ('\u0041BC' is "ABC"); only \u{...} takes up to six
+    return re.sub(r"\\(u\{[0-9a-fA-F]{1,6}\}|u[0-9a-fA-F]{4}|x[0-9a-fA-F]{2}|.)", _js_escape, s, flags=re.S)
 
 
 def _js_escape(m: re.Match[str]) -> str:
     e = m.group(1)
     if e[0] in "ux" and len(e) > 1:
-        return chr(int(e[1:].strip("{}"), 16))
+        return wire_char(int(e[1:].strip("{}"), 16))
     return {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}.get(e, e)
 
 
@@ -73,7 +74,13 @@ def _js_object(text: str) -> tuple[tuple[str, str], ...]:
 
 
 def _body(text: str) -> bytes:
-    return b"" if text in ("None", "undefined", "null", "") else text.encode("utf-8", "surrogateescape")
+    return b"" if text in ("None", "undefined", "null", "") else wire_bytes(text)
+
+
+def _status(parts: list[str]) -> int | None:
+    """The status word after method and URL: three ASCII digits ('²²²' is a digit to str.isdigit, not to int)."""
+    word = parts[3] if len(parts) > 3 else ""
+    return int(word) if len(word) == 3 and word.isascii() and word.isdigit() else None
 
 
 def parse(text: str) -> list[CapturedRequest]:
@@ -121,7 +128,7 @@ def _py_response(line: str) -> tuple[str, str, CapturedResponse]:
     head, _, rest = line.removeprefix("fetch Response:").strip().partition(" ResponseHeaders: ")
     headers_text, _, body = rest.partition(" ResponseBody: ")
     parts = head.split()
-    status = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
+    status = _status(parts)
     try:
         headers = _py_dict(headers_text, "response headers")
     except InspectError:
@@ -163,7 +170,7 @@ def _js_request(block: dict[str, str], number: int) -> dict:
 
 def _js_response(block: dict[str, str]) -> tuple[str, str, CapturedResponse]:
     parts = block["head"].split()
-    status = int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else None
+    status = _status(parts)
     body = block.get("ResponseBody", block.get("Response", ""))
     return (parts[1].upper() if len(parts) > 1 else "", parts[2] if len(parts) > 2 else "",
             CapturedResponse(status, _js_object(block.get("ResponseHeaders", "")), _body(_strip_log(body))))

@@ -8,7 +8,7 @@ or separated by `;` / `&&`) are each a request. curl's own additions that change
 
 from __future__ import annotations
 
-from tui.inspect.model import CapturedRequest, InspectError
+from tui.inspect.model import CapturedRequest, InspectError, wire_bytes, wire_char
 
 SEPARATOR = object()  # a command boundary among the words
 _ANSI = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "v": "\v",
@@ -127,7 +127,7 @@ def _ansi_c(text: str, i: int, word: list[str]) -> int:
         if e in "uU":
             digits = _hex_run(text, i + 2, 4 if e == "u" else 8)
             if digits:
-                word.append(chr(int(digits, 16)))
+                word.append(wire_char(int(digits, 16)))
                 i += 2 + len(digits)
                 continue
         if e in "01234567":
@@ -255,5 +255,5 @@ def _request(args: list[str], label: str) -> CapturedRequest:
         notes.append("curl adds Content-Type: application/x-www-form-urlencoded to a -d body that has none.")
     if not any(k.lower() == "user-agent" for k, _ in headers):
         headers.append(("User-Agent", "curl"))
-    return CapturedRequest(method, url, tuple(headers), body.encode("utf-8", "surrogateescape"), "curl", label,
+    return CapturedRequest(method, url, tuple(headers), wire_bytes(body), "curl", label,
                            notes=tuple(notes))

@@ -10,7 +10,7 @@ import base64
 import binascii
 from typing import Any
 
-from tui.inspect.model import CapturedRequest, CapturedResponse, InspectError
+from tui.inspect.model import CapturedRequest, CapturedResponse, InspectError, wire_bytes
 
 MAX_ENTRIES = 10_000
 
@@ -36,8 +36,8 @@ def _text(holder: Any) -> bytes:
         try:
             return base64.b64decode(text, validate=False)
         except (binascii.Error, ValueError):
-            return text.encode("utf-8", "surrogateescape")
-    return text.encode("utf-8", "surrogateescape")
+            return wire_bytes(text)
+    return wire_bytes(text)
 
 
 def parse(doc: Any) -> list[CapturedRequest]:

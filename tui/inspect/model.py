@@ -6,11 +6,35 @@ and the body as bytes, so lint and forensics look at what went on the wire, not 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 Pairs = tuple[tuple[str, str], ...]
 MAX_INPUT_BYTES = 16 * 1024 * 1024  # a HAR of a long browsing session fits; a disk image does not
+# A surrogate that surrogateescape cannot turn back into a byte: what a JSON, JavaScript or bash `\ud800` escape
+# decodes to. No encoder writes one (JavaScript's send U+FFFD in its place); U+DC80-U+DCFF stand for raw bytes.
+_LONE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
+
+
+def wire_text(text: str) -> str:
+    """`text` as a client could have put it on the wire: each lone surrogate becomes U+FFFD, as JavaScript's
+    encoders do, instead of an exception in every printer and signer downstream."""
+    return _LONE_SURROGATE.sub("\ufffd", text) if _LONE_SURROGATE.search(text) else text
+
+
+def wire_bytes(text: str) -> bytes:
+    """The bytes of `text` as sent: surrogateescape's stand-ins back to the bytes they were, wire_text's rule otherwise."""
+    return wire_text(text).encode("utf-8", "surrogateescape")
+
+
+def wire_char(code: int) -> str:
+    """chr(code) for an escape's code point; U+FFFD for one past U+10FFFF (`\\U0011FFFF`) or a surrogate."""
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
+def wire_pairs(pairs: Pairs) -> Pairs:
+    return tuple((wire_text(k), wire_text(v)) for k, v in pairs)
 
 
 class InspectError(ValueError):
@@ -27,6 +51,9 @@ class CapturedResponse:
         lname = name.lower()
         return next((v for k, v in self.headers if k.lower() == lname), None)
 
+    def __post_init__(self) -> None:  # every parser's headers, made printable and signable in one place
+        object.__setattr__(self, "headers", wire_pairs(self.headers))
+
 
 @dataclass(frozen=True)
 class CapturedRequest:
@@ -40,6 +67,11 @@ class CapturedRequest:
     headers_known: bool = True  # False for keyprobe's own records: they keep the draft, not the headers
     recorded_code: int | None = None  # a history entry's code, when there is no response body
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:  # every parser's text, made printable and signable in one place
+        object.__setattr__(self, "method", wire_text(self.method))
+        object.__setattr__(self, "url", wire_text(self.url))
+        object.__setattr__(self, "headers", wire_pairs(self.headers))
 
     def header(self, name: str) -> str | None:
         lname = name.lower()

@@ -38,7 +38,8 @@ def _head(data: bytes, start: int) -> tuple[list[tuple[str, str]], int]:
 
 def _body(data: bytes, start: int, headers: list[tuple[str, str]]) -> tuple[bytes, int]:
     length = next((v for k, v in headers if k.lower() == "content-length"), None)
-    if length is not None and length.strip().isdigit():
+    length = (length or "").strip()
+    if length.isascii() and length.isdigit() and len(length) <= 18:  # int() refuses '²' and 5000 digits
         n = int(length)
         return data[start:start + n], start + n
     nxt = [m.start() for m in (REQUEST_LINE.search(data, start), STATUS_LINE.search(data, start)) if m]
