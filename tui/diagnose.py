@@ -289,7 +289,8 @@ TRANSPORT_FIXES = {
     FailureKind.PROXY: "The proxy you chose failed: check that it runs and lets this host through, or send without it.",
 }
 # A refusal that is not about the key's hosts (plain http, a port, a CR in the key...) says its own fix.
-OTHER_REFUSAL_FIX = "Nothing was sent: change what the sentence above names (the URL's scheme or port, or the key as entered), then send again."
+OTHER_REFUSAL_FIX = ("Nothing was sent: change what the sentence above names (the URL's scheme or port, the key as entered, or text "
+                     "that is not UTF-8), then send again.")
 
 
 def _transport(family: str, failure: TransportFailure | None) -> Diagnosis:

@@ -78,6 +78,10 @@ class Draft:
         """A sentence locating the JSON error in the body, or None when the body is empty or valid JSON."""
         if not self.body.strip():
             return None
+        try:  # bytes that were not UTF-8 in argv arrive as surrogates: sent, they failed as a "transport" error
+            self.body.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            return f"The body is not UTF-8 text (character {exc.start + 1}): a JSON body is UTF-8."
         value: object = None
         too_deep = False
         try:

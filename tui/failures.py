@@ -85,6 +85,10 @@ def _classify(exc: BaseException, draft: Draft, request: httpx.Request | None = 
         named = f"{exc.name} of {exc.seconds:g} s" if exc.name else f"keyprobe's default deadline of {exc.seconds:g} s (set another with --timeout)"
         return fail(FailureKind.DEADLINE, f"{where} did not finish the exchange within {named}; the deadline covers "
                     "connecting, sending and the whole answer. The server may be slow or trickling its answer.")
+    if isinstance(exc, UnicodeEncodeError) and request is None:
+        # argv bytes that were not UTF-8 arrive as surrogates; building the URL fails on them, before any socket
+        return TransportFailure(FailureKind.SIGNING_REFUSED, "The path or query holds bytes that are not UTF-8 text "
+                                "(from the command line or a file), which a request URL cannot carry; nothing was sent.", "")
     if isinstance(exc, httpx.LocalProtocolError):
         # Raised while keyprobe wrote the request, before it left: a local problem, never the server's.
         return TransportFailure(FailureKind.SIGNING_REFUSED, "keyprobe could not write this request as valid HTTP (a header holds a "

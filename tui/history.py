@@ -174,6 +174,15 @@ def _locked(path: Path) -> Iterator[Any]:
             fh.close()  # closing releases the lock
 
 
+def _line(entry: dict[str, Any]) -> bytes:
+    """One JSON line, UTF-8. A path or query from argv that was not UTF-8 holds surrogates, which UTF-8 cannot
+    write: that entry is written with JSON's \\u escapes instead (it reads back the same) rather than lost."""
+    try:
+        return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+    except UnicodeEncodeError:
+        return json.dumps(entry, separators=(",", ":")).encode("ascii") + b"\n"
+
+
 def append(
     entries: dict[str, Any] | list[dict[str, Any]],
     path: Path | None = None,
@@ -184,7 +193,7 @@ def append(
     """Append one entry (or several, in order) and enforce the caps."""
     path = path if path is not None else paths.history_path()
     batch = [entries] if isinstance(entries, dict) else entries
-    data = b"".join(json.dumps(e, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n" for e in batch)
+    data = b"".join(_line(e) for e in batch)
     try:
         with _locked(path) as fh:
             fh.seek(0, os.SEEK_END)
