@@ -8,11 +8,15 @@ and a trickle stops by itself after STOP_AFTER_S so a broken deadline fails a te
 
 from __future__ import annotations
 
+import itertools
 import json
 import socket
 import struct
 import threading
 import time
+import zlib
+from functools import cache
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 STOP_AFTER_S = 60.0
@@ -72,12 +76,28 @@ def answer(mode: str, target: str) -> bytes | object:
         return _trickle
     if mode == "close-without-answer":
         return _close
+    if mode == "double-gzip":  # a 256 MiB answer gzipped twice: about 1 KB on the wire
+        return _response("200 OK", [("Content-Type", "application/json"), ("Content-Encoding", "gzip, gzip")], double_gzip_bomb())
     if mode == "redirect":
         return _response("302 Found", [("Location", "http://203.0.113.9/steal")], b"")
     raise ValueError(f"unknown mode {mode!r}")
 
 
 HUGE_BYTES = 34 * 1024 * 1024  # past the wire's 32 MiB cap: the answer is kept cut, its real size counted
+BOMB_BYTES = 256 * 1024 * 1024
+
+
+def gzip(data: bytes | Iterable[bytes]) -> bytes:
+    z = zlib.compressobj(9, zlib.DEFLATED, zlib.MAX_WBITS | 16)
+    return b"".join([*(z.compress(d) for d in ([data] if isinstance(data, bytes) else data)), z.flush()])
+
+
+@cache
+def double_gzip_bomb() -> bytes:
+    """BOMB_BYTES of a JSON envelope's start and spaces, gzipped, then gzipped again."""
+    head = b'{"code":1000,"message":"OK","data":"'
+    spaces = b" " * (1024 * 1024)
+    return gzip(gzip(itertools.chain([head], itertools.repeat(spaces, BOMB_BYTES // len(spaces)))))
 
 
 def _stream_huge(sock: socket.socket) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Generator
+from collections.abc import Generator, Iterator
 from time import perf_counter_ns
 from urllib.parse import urlsplit
 
@@ -32,6 +32,7 @@ from keys.profile import shown_proxy
 from keys.secret import Secret
 from keys.signing import AuthLevel, Credentials, HeaderSet
 from keys.venue_signer import VenueSigner
+from tui.body_decoding import ACCEPT_ENCODING, BoundedDecoder
 from tui.exchange import (
     Draft,
     Exchange,
@@ -197,17 +198,32 @@ class Wire:
             return _failed(exc, draft, request, signer, header_set, trace, started_at, proxy), trace or Trace.start()
 
     async def _read_body(self, response: httpx.Response) -> tuple[bytes, bool, int]:
+        """The body decoded a bounded piece at a time (tui.body_decoding says why), cut at body_cap, and its size."""
         chunks: list[bytes] = []
         kept = size = 0
         cap = self.body_cap
-        async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if kept < cap:
-                piece = chunk if kept + len(chunk) <= cap else chunk[: cap - kept]
-                chunks.append(piece)
-                kept += len(piece)
-            elif size > cap + DRAIN_LIMIT:
-                break
+        decoder = BoundedDecoder(response.headers.get("content-encoding"))
+
+        def take(pieces: Iterator[bytes]) -> bool:
+            nonlocal kept, size
+            for chunk in pieces:
+                size += len(chunk)
+                if kept < cap:
+                    piece = chunk if kept + len(chunk) <= cap else chunk[: cap - kept]
+                    chunks.append(piece)
+                    kept += len(piece)
+                elif size > cap + DRAIN_LIMIT:
+                    return False
+            return True
+
+        if response.is_stream_consumed:  # built with its content (httpx.MockTransport): httpx has read and decoded it
+            take(iter((response.content,)))
+        else:
+            async for raw in response.aiter_raw():
+                if not take(decoder.feed(raw)):
+                    break
+            else:
+                take(decoder.finish())
         body = chunks[0] if len(chunks) == 1 else b"".join(chunks)
         return body, size > cap, size
 
@@ -248,6 +264,7 @@ def build_request(client: httpx.Client | httpx.AsyncClient, draft: Draft) -> htt
     """THE request builder. A send builds its request here with the wire's client, an export with
     `export_client()`, so both carry the same headers (the client's defaults included) and the same bytes."""
     request = client.build_request(draft.method.upper(), draft.url, content=draft.body_bytes or None)
+    request.headers["Accept-Encoding"] = ACCEPT_ENCODING  # only what _read_body can undo (httpx adds br, zstd if installed)
     edit_headers(request, draft.headers)
     return request
 

@@ -304,19 +304,9 @@ class Relay:
 def readable_body(body: bytes, encoding: str | None) -> bytes:
     """The body as the analysis reads it: gzip or deflate undone (the client got the bytes unchanged).
     At most KEEP_BODY bytes come out, whatever the compression ratio; a broken stream is kept as it came."""
-    import zlib
+    from tui.body_decoding import decoded_prefix
 
-    kind = (encoding or "").strip().lower()
-    if kind not in ("gzip", "x-gzip", "deflate"):
-        return body
-    try:
-        inflater = zlib.decompressobj(zlib.MAX_WBITS | 32)  # 32: gzip or zlib header, detected
-        return inflater.decompress(body, KEEP_BODY)
-    except zlib.error:
-        try:
-            return zlib.decompressobj(-zlib.MAX_WBITS).decompress(body, KEEP_BODY)  # raw deflate
-        except zlib.error:
-            return body
+    return decoded_prefix(body, encoding, KEEP_BODY)
 
 
 LINGER_S, LINGER_BYTES = 2.0, 4 * 1024 * 1024
