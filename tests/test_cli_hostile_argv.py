@@ -34,7 +34,7 @@ def home(tmp_path: Path, monkeypatch) -> Path:
 def test_a_body_that_is_not_utf8_is_refused_before_anything_is_sent(home, capsys):
     assert main(["send", "POST", "/spot/v2/submit_order", "--body", '{"a":"' + NOT_UTF8 + '"}', *NOWHERE]) == 2
     err = capsys.readouterr().err
-    assert "not UTF-8 text (character 10)" in err and "Traceback" not in err
+    assert "not UTF-8 text" in err and "Traceback" not in err
 
 
 @pytest.mark.parametrize("args", [["GET", "/spot/v1/" + NOT_UTF8], ["GET", "/spot/v1/ticker", "--query", "a=" + NOT_UTF8]],
