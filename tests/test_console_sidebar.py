@@ -71,6 +71,9 @@ async def test_save_reopen_replay_and_delete_a_saved_request():
         file = paths.saved_dir() / "orders" / "submit.request.json"
         record = json.loads(file.read_text())
         assert record["method"] == "POST" and record["path"] == "/contract/private/submit-order" and record["body"] == body
+        # The emulator's demo key is no profile of a key file: a file naming "demo" (or "no key" after a base URL)
+        # could not be replayed (`keyprobe replay`: cannot use profile 'demo').
+        assert record.get("profile") is None, record
         raw = file.read_text()
         for secret in (EXAMPLE_SECRET, EXAMPLE_MEMO, EXAMPLE_KEY, "X-BM-SIGN", "X-BM-TIMESTAMP"):
             assert secret not in raw

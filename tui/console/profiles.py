@@ -19,7 +19,8 @@ def target_for(profile: Profile) -> ConsoleTarget:
     from tui.signing_context import SigningContext
 
     signing = SigningContext.for_profile(profile)
-    return ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, proxy=signing.proxy, profile=profile.name)
+    return ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, proxy=signing.proxy, profile=profile.name,
+                         from_key_file=True)
 
 
 def first_profile(vault: Vault, wanted: str | None) -> tuple[Profile | None, str | None]:

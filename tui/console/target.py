@@ -22,6 +22,13 @@ class ConsoleTarget(SigningContext):
     profile: str  # the label shown: a profile name, "demo", "environment"
     emulator: Emulator | None = None  # an emulator the console started itself, else None
     tampered: str | None = None  # "secret" / "memo" while a "break it on purpose" entry is active
+    from_key_file: bool = False  # `profile` names a profile of the key file (else a label: "demo", "no key")
+
+    @property
+    def key_file_profile(self) -> str | None:
+        """The profile a saved request may name: a key file's only. A label ("no key", "environment")
+        saved as a profile made the file unreplayable (`cannot use profile 'no key'`)."""
+        return self.profile if self.from_key_file else None
 
     @property
     def key_label(self) -> str:

@@ -218,7 +218,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         if target is None:
             self._notify("Nothing to save yet: the console has no venue (the emulator is still starting).", "warning")
             return
-        draft = app.main_screen.composer.draft(target.venue, target.profile)
+        draft = app.main_screen.composer.draft(target.venue, target.key_file_profile)
         from tui.console.screens.dialogs import AskScreen
 
         suggestion = draft.path.strip("/").split("/")[-1] or "request"
