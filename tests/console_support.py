@@ -22,6 +22,8 @@ UPDATE_ENV = "KEYPROBE_UPDATE_SNAPSHOTS"
 SCREENSHOTS_ENV = "KEYPROBE_SCREENSHOTS"  # set by `make screenshots`
 # Only turns a hang into a failure with a sentence; nothing waits for it to pass.
 HANG_S = 120.0
+# What a console test's process must not inherit: credentials, and the start-up benchmark's ready pipe.
+DROPPED_ENV = ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO", "KEYPROBE_READY_FD")
 
 
 async def settle(app: Any, pilot: Any) -> None:
@@ -162,7 +164,7 @@ def quiet_console(monkeypatch: Any, home: Path) -> None:
     from textual.widgets import Input, TextArea
 
     monkeypatch.setenv("KEYPROBE_HOME", str(home))
-    for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO", "KEYPROBE_READY_FD"):
+    for name in DROPPED_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
     monkeypatch.setattr(TextArea, "_toggle_cursor_blink_visible", lambda self: None)

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from console_support import HANG_S
+from console_support import DROPPED_ENV, HANG_S
 
 from tui.console.hangup import HANGUP_EXIT
 
@@ -34,7 +34,7 @@ def read_until(fd: int, text: bytes, what: str) -> None:
 def test_the_console_exits_when_its_terminal_hangs_up_without_a_sighup(tmp_path, when):
     master, slave = os.openpty()
     env = {**os.environ, "KEYPROBE_HOME": str(tmp_path), "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
-    for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO", "KEYPROBE_READY_FD"):
+    for name in DROPPED_ENV:
         env.pop(name, None)
     # A new session with no controlling terminal: closing the pty sends it no SIGHUP.
     app = subprocess.Popen([sys.executable, "-m", "tui"], stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env,
