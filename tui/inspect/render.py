@@ -10,7 +10,8 @@ from tui.inspect.report import Inspection, marks
 from tui.terminal_safe import shown
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
-STATUS_STYLE = {"match": "green", "mismatch": "bold red", "unchecked": "dim"}
+STATUS_STYLE = {"match": "green", "mismatch": "bold red", "unchecked": "dim", "not-checked-by-venue": "yellow"}
+TITLES = {"not-checked-by-venue": "NOT CHECKED BY THE VENUE"}
 
 
 def _printable(text: object) -> str:
@@ -28,7 +29,7 @@ def lines(number: int, ins: Inspection) -> list[Text]:
     for f in ins.findings:
         out.append(Text.assemble("   ", (f"{f.severity:<8}", SEVERITY_STYLE[f.severity]), (f"{f.id:<28}", "cyan"), _printable(f.sentence)))
     v = ins.verdict
-    title = v.status.upper() + (f": {' + '.join(v.variants)}" if v.variants else "")
+    title = TITLES.get(v.status, v.status.upper()) + (f": {' + '.join(v.variants)}" if v.variants else "")
     out.append(Text.assemble("   signature ", (title, STATUS_STYLE[v.status]), f"  {_printable(v.sentence)}"))
     if v.signed is not None and v.expected is not None and v.signed != v.expected:
         signed, expected = _printable(v.signed), _printable(v.expected)
@@ -44,7 +45,7 @@ def lines(number: int, ins: Inspection) -> list[Text]:
     d = ins.diagnosis
     if d is not None:
         out.append(Text.assemble("   response  ", (_printable(d.headline), "bold" if d.code == 1000 else "yellow")))
-        if v.variants:  # the forensics found the cause: the code table's generic first fix would only distract
+        if v.variants and v.status == "mismatch":  # the forensics found the cause: the table's generic fix would distract
             out.append(Text("   first fix sign exactly what is sent: see the signature line above."))
         elif d.fixes and d.code != 1000:
             out.append(Text(f"   first fix {_printable(d.fixes[0].text)}"))
@@ -65,13 +66,14 @@ def one_line(ins: Inspection) -> str:
     code = str(d.code) if d is not None and d.code is not None else (str(r.response.status) if r.response and r.response.status else "-")
     verdict = v.status + (f"({'+'.join(v.variants)})" if v.variants else "")
     errors = [f.id for f in ins.findings if f.severity == "error"]
-    if v.variants:
-        fix = v.sentence  # what the code signed: more precise than the code's generic first fix
+    caused = v.status == "mismatch" and bool(v.variants)  # what the code signed: more precise than a generic fix
+    if caused:
+        fix = v.sentence
     else:
         fix = d.fixes[0].text if d is not None and d.fixes and d.code != 1000 else ""
     parts = [_printable(r.method), _printable(clip(r.target, 80)), code, f"sig={verdict}"]
     if errors:
         parts.append("lint=" + ",".join(errors))
     if fix:
-        parts.append(("cause: " if v.variants else "fix: ") + _printable(clip(fix, 160)))
+        parts.append(("cause: " if caused else "fix: ") + _printable(clip(fix, 160)))
     return "  ".join(parts)
