@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
-from tui.inspect import FORMATS, ccxtlog, curl, har, rawhttp, records
+from tui.inspect import FORMATS, ccxtlog, curl, har, rawhttp, records, sdklog
+from tui.inspect.budget import UNLIMITED, Budget
 from tui.inspect.model import MAX_INPUT_BYTES, CapturedRequest, InspectError
 
 MAX_JSON_DEPTH = 64
@@ -25,6 +26,8 @@ def detect(text: str) -> str:
     stripped = text.lstrip("\ufeff \t\r\n")
     if ccxtlog.looks_like(stripped):
         return "ccxt"
+    if sdklog.looks_like(stripped):
+        return "sdk"
     if stripped.startswith(("{", "[")):
         if records.json_lines(stripped) is not None and "\n" in stripped.strip():
             return "history"
@@ -38,16 +41,28 @@ def detect(text: str) -> str:
         if isinstance(doc, dict) and "method" in doc and "path" in doc:
             return "history"
         raise InspectError("The input is JSON, but not a HAR file, a saved request or keyprobe history.")
-    if curl.commands(stripped):
+    if curl.looks_like(stripped):
         return "curl"
     if rawhttp.looks_like(stripped.encode("utf-8", "surrogateescape")):
         return "http"
     raise InspectError("keyprobe cannot tell what this input is: expected a curl command, raw HTTP request text, "
-                       "ccxt verbose output, a HAR file, or keyprobe history or a saved request (or force one with --format).")
+                       "ccxt verbose output, the BitMart SDK's debug log, a HAR file, or keyprobe history or a saved request (or force one with --format).")
+
+
+class Reading(NamedTuple):
+    format: str
+    requests: list[CapturedRequest]
+    unread: str | None  # what the time budget left unread, as a clause ("the input after byte 8,000 ... was not read")
 
 
 def parse(data: bytes, fmt: str = "auto") -> tuple[str, list[CapturedRequest]]:
     """Read `data` (at most MAX_INPUT_BYTES) as `fmt` ("auto" detects it)."""
+    reading = read(data, fmt)
+    return reading.format, reading.requests
+
+
+def read(data: bytes, fmt: str = "auto", budget: Budget = UNLIMITED) -> Reading:
+    """`data` (at most MAX_INPUT_BYTES) as `fmt`, read until the budget is spent."""
     if len(data) > MAX_INPUT_BYTES:
         raise InspectError(f"The input is {len(data):,} bytes; keyprobe reads at most {MAX_INPUT_BYTES:,}.")
     if b"\x00" in data[:4096] and not data.lstrip().startswith(b"{"):
@@ -60,22 +75,24 @@ def parse(data: bytes, fmt: str = "auto") -> tuple[str, list[CapturedRequest]]:
     stripped = text.lstrip("\ufeff")
     try:
         if fmt == "curl":
-            return fmt, curl.parse(stripped)
+            return Reading(fmt, *curl.read(stripped, budget))
         if fmt == "http":
-            return fmt, rawhttp.parse(stripped.lstrip().encode("utf-8", "surrogateescape"))
+            return Reading(fmt, *rawhttp.read(stripped.lstrip().encode("utf-8", "surrogateescape"), budget))
         if fmt == "ccxt":
-            return fmt, ccxtlog.parse(stripped)
+            return Reading(fmt, *ccxtlog.read(stripped, budget))
+        if fmt == "sdk":
+            return Reading(fmt, *sdklog.read(stripped, budget))
         if fmt == "har":
             doc = _json(stripped)
             if not har.looks_like(doc):
                 raise InspectError("The input is not a HAR file: it has no log.entries.")
-            return fmt, har.parse(doc)
+            return Reading(fmt, *har.read(doc, budget))
         if fmt == "saved":
             doc = _json(stripped)
             if not records.looks_like_saved(doc):
                 raise InspectError("The input is not a keyprobe saved request (no schema, venue, base_url, method).")
-            return fmt, records.parse_saved(doc)
-        return fmt, records.parse_history(_history_docs(stripped))
+            return Reading(fmt, records.parse_saved(doc), None)
+        return Reading(fmt, records.parse_history(_history_docs(stripped)), None)
     except RecursionError:
         raise InspectError("The input is nested too deeply to read.") from None
 

@@ -52,12 +52,22 @@ def lines(number: int, ins: Inspection) -> list[Text]:
     return out
 
 
+_CONSOLE: list[Console] = []
+
+
+def print_inspection(number: int, ins: Inspection, console: Console | None = None) -> None:
+    if console is None:
+        if not _CONSOLE:
+            _CONSOLE.append(Console(highlight=False, soft_wrap=True))
+        console = _CONSOLE[0]
+    for line in lines(number, ins):
+        console.print(line)
+    console.print()
+
+
 def print_inspections(inspections: list[Inspection], console: Console | None = None) -> None:
-    console = console or Console(highlight=False, soft_wrap=True)
     for number, ins in enumerate(inspections, 1):
-        for line in lines(number, ins):
-            console.print(line)
-        console.print()
+        print_inspection(number, ins, console)
 
 
 def one_line(ins: Inspection) -> str:
