@@ -33,7 +33,7 @@ from keys.signing import signed_payload as payload_rule  # the one payload rule
 
 DEFAULT_MAX_HMACS = 200_000
 DEFAULT_MAX_SECONDS = 2.0  # a safety net: the HMAC count bounds the search first on any machine that is not crawling
-BLOCK = 512  # candidates hashed between two looks at the budget
+BLOCK = 512  # nearby timestamps hashed alone between two looks at the budget
 
 
 class SentSignature(NamedTuple):
@@ -80,12 +80,13 @@ class Problem(NamedTuple):
 
 
 # A candidate, kept only to be shown when it is the one: (ids, timestamp, memo as shown or None for no
-# memo segment, payload, suffix as shown, a whole pre-image of another scheme or None).
+# memo segment, payload, suffix as shown, a whole pre-image of another scheme or None). Built only for the
+# candidate that matched: a block carries its messages and a function from an index to that candidate.
 _Meta = tuple
 # Its message in two pieces, hashed one after the other: a head (timestamp#memo#) of its own and a tail
 # (payload + suffix) shared by every candidate with that payload, so a 1 MiB body is never copied per candidate.
 _Message = tuple[bytes, bytes]
-_Block = tuple[bytes, list[_Message], list[_Meta]]
+_Block = tuple[bytes, list[_Message], Callable[[int], _Meta]]
 
 
 class _Budget(Exception):
@@ -109,7 +110,7 @@ class _Search:
         self.started = time.perf_counter()
         self.deadline = self.started + max_seconds
 
-    def block(self, key: bytes, messages: list[_Message], metas: list[_Meta]) -> _Meta | None:
+    def block(self, key: bytes, messages: list[_Message], meta_of: Callable[[int], _Meta]) -> _Meta | None:
         """The request as sent (the first block, count 0) is always hashed; the budget bounds the rest."""
         if self.count and (self.count >= self.max_hmacs or time.perf_counter() > self.deadline):
             raise _Budget
@@ -125,7 +126,7 @@ class _Search:
             o.update(h.digest())
             if o.digest() == target:
                 self.count += index + 1
-                return metas[index]
+                return meta_of(index)
         self.count += len(messages)
         return None
 
@@ -168,47 +169,46 @@ def _blocks(parts: _Parts) -> Iterator[_Block]:
     p, key, head, pay = parts.p, parts.key, parts.head, parts.pay
     ts, memo, shown, text0 = p.timestamp, p.memo, parts.shown, p.payload
     h0 = head(ts, memo)
-    yield key, [(h0, pay)], [((), ts, shown, text0, "", None)]
+    yield key, [(h0, pay)], lambda i: ((), ts, shown, text0, "", None)
     P, T, M, S, X = parts.P, parts.T, parts.M, parts.S, parts.X  # built by now (parts.build)
     # one mistake
-    yield key, [(h0, pb) for _, _, pb in P], [(ids, ts, shown, text, "", None) for ids, text, _ in P]
-    yield key, [(head(t, memo), pay) for _, t in T], [(ids, t, shown, text0, "", None) for ids, t in T]
-    yield key, [(head(ts, m), pay) for _, m, _ in M], [(ids, ts, ms, text0, "", None) for ids, m, ms in M]
-    for ids, secret in S:
-        yield secret, [(h0, pay)], [(ids, ts, shown, text0, "", None)]
-    yield key, [(h0, pay + x) for _, x, _ in X], [(ids, ts, shown, text0, xs, None) for ids, _, xs in X]
+    yield key, [(h0, pb) for _, _, pb in P], lambda i: (P[i][0], ts, shown, P[i][1], "", None)
+    yield key, [(head(t, memo), pay) for _, t in T], lambda i: (T[i][0], T[i][1], shown, text0, "", None)
+    yield key, [(head(ts, m), pay) for _, m, _ in M], lambda i: (M[i][0], ts, M[i][2], text0, "", None)
+    for si, secret in S:
+        yield secret, [(h0, pay)], lambda i, si=si: (si, ts, shown, text0, "", None)
+    yield key, [(h0, pay + x) for _, x, _ in X], lambda i: (X[i][0], ts, shown, text0, X[i][2], None)
     schemes = p.schemes()
-    yield key, [(_encode(raw), b"") for _, raw in schemes], [(ids, ts, None, "", "", raw) for ids, raw in schemes]
-    # two mistakes, one from each of two parts
-    yield from _chunked(key, [((head(t, memo), pb), (pi + ti, t, shown, text, "", None)) for pi, text, pb in P for ti, t in T])
-    yield from _chunked(key, [((head(ts, m), pb), (pi + mi, ts, ms, text, "", None)) for pi, text, pb in P for mi, m, ms in M])
-    yield from _chunked(key, [((h0, pb + x), (pi + xi, ts, shown, text, xs, None)) for pi, text, pb in P for xi, x, xs in X])
+    yield key, [(_encode(raw), b"") for _, raw in schemes], lambda i: (schemes[i][0], ts, None, "", "", schemes[i][1])
+    # two mistakes, one from each of two parts: rows x columns, a block per row
+    for pi, text, pb in P:
+        yield key, [(head(t, memo), pb) for _, t in T], lambda i, pi=pi, text=text: (pi + T[i][0], T[i][1], shown, text, "", None)
+    for pi, text, pb in P:
+        yield key, [(head(ts, m), pb) for _, m, _ in M], lambda i, pi=pi, text=text: (pi + M[i][0], ts, M[i][2], text, "", None)
+    for pi, text, pb in P:
+        yield key, [(h0, pb + x) for _, x, _ in X], lambda i, pi=pi, text=text: (pi + X[i][0], ts, shown, text, X[i][2], None)
     for si, secret in S:
-        yield secret, [(h0, pb) for _, _, pb in P], [(pi + si, ts, shown, text, "", None) for pi, text, _ in P]
-    yield from _chunked(key, [((head(t, m), pay), (ti + mi, t, ms, text0, "", None)) for ti, t in T for mi, m, ms in M])
-    yield from _chunked(key, [((head(t, memo), pay + x), (ti + xi, t, shown, text0, xs, None)) for ti, t in T for xi, x, xs in X])
-    yield from _chunked(key, [((head(ts, m), pay + x), (mi + xi, ts, ms, text0, xs, None)) for mi, m, ms in M for xi, x, xs in X])
+        yield secret, [(h0, pb) for _, _, pb in P], lambda i, si=si: (P[i][0] + si, ts, shown, P[i][1], "", None)
+    for ti, t in T:
+        yield key, [(head(t, m), pay) for _, m, _ in M], lambda i, ti=ti, t=t: (ti + M[i][0], t, M[i][2], text0, "", None)
+        yield key, [(head(t, memo), pay + x) for _, x, _ in X], lambda i, ti=ti, t=t: (ti + X[i][0], t, shown, text0, X[i][2], None)
+    for mi, m, ms in M:
+        yield key, [(head(ts, m), pay + x) for _, x, _ in X], lambda i, mi=mi, ms=ms: (mi + X[i][0], ts, ms, text0, X[i][2], None)
     for si, secret in S:
-        yield secret, [(head(t, memo), pay) for _, t in T] + [(head(ts, m), pay) for _, m, _ in M] + [(h0, pay + x) for _, x, _ in X], (
-            [(ti + si, t, shown, text0, "", None) for ti, t in T] + [(mi + si, ts, ms, text0, "", None) for mi, m, ms in M]
-            + [(xi + si, ts, shown, text0, xs, None) for xi, _, xs in X])
+        yield secret, [(head(t, memo), pay) for _, t in T], lambda i, si=si: (T[i][0] + si, T[i][1], shown, text0, "", None)
+        yield secret, [(head(ts, m), pay) for _, m, _ in M], lambda i, si=si: (M[i][0] + si, ts, M[i][2], text0, "", None)
+        yield secret, [(h0, pay + x) for _, x, _ in X], lambda i, si=si: (X[i][0] + si, ts, shown, text0, X[i][2], None)
     # a second clock reading: nearest first, alone, then with a payload or a memo mistake
     others = [t for _, t in v.other_timestamps(ts)]
     other = ("timestamp-other",)
-    rest_of = _encode(f"#{memo}#")
-    yield from _chunked(key, [((_encode(t) + rest_of, pay), (other, t, shown, text0, "", None)) for t in others])
-    heads = [_encode(t) + rest_of for t in others]
+    heads = [_encode(f"{t}#{memo}#") for t in others]
+    for start in range(0, len(others), BLOCK):
+        yield key, [(h, pay) for h in heads[start:start + BLOCK]], lambda i, s=start: (other, others[s + i], shown, text0, "", None)
     for pi, text, pb in P:
-        yield from _chunked(key, [((h, pb), (other + pi, t, shown, text, "", None)) for h, t in zip(heads, others)])
+        yield key, [(h, pb) for h in heads], lambda i, pi=pi, text=text: (other + pi, others[i], shown, text, "", None)
     for mi, m, ms in M:
-        middle = _encode("#" if m is None else f"#{m}#")
-        yield from _chunked(key, [((_encode(t) + middle, pay), (other + mi, t, ms, text0, "", None)) for t in others])
-
-
-def _chunked(key: bytes, pairs: list[tuple[_Message, _Meta]]) -> Iterator[_Block]:
-    for start in range(0, len(pairs), BLOCK):
-        piece = pairs[start:start + BLOCK]
-        yield key, [m for m, _ in piece], [meta for _, meta in piece]
+        middle = "#" if m is None else f"#{m}#"
+        yield key, [(_encode(t + middle), pay) for t in others], lambda i, mi=mi, ms=ms: (other + mi, others[i], ms, text0, "", None)
 
 
 def _constructions(parts: _Parts, algorithm: str) -> Iterator[tuple[bytes, _Meta]]:

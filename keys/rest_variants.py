@@ -26,6 +26,30 @@ def _dump(obj: object, spaced: bool, sort: bool, ascii_: bool) -> str:
     return json.dumps(obj, separators=(", ", ": ") if spaced else (",", ":"), sort_keys=sort, ensure_ascii=ascii_)
 
 
+_PLACE = re.compile(r'"\\u001a([0-9]+)\\u001a"')
+
+
+class _Tokens(list):
+    """The number tokens of a JSON text, each parsed as a placeholder string, so a re-serialisation keeps every
+    number exactly as sent (json.dumps would write 0.00001000 as 1e-05) and only spacing, order or escaping change."""
+
+    def placeholder(self, token: str) -> str:
+        self.append(token)
+        return f"\x1a{len(self) - 1}\x1a"
+
+    def dump(self, obj: object, spaced: bool, sort: bool, ascii_: bool) -> str:
+        return _PLACE.sub(lambda m: self[int(m.group(1))], _dump(obj, spaced, sort, ascii_))
+
+
+def _loads_raw(text: str) -> tuple[object, _Tokens]:
+    tokens = _Tokens()
+    try:
+        return json.loads(text, parse_float=tokens.placeholder, parse_int=tokens.placeholder,
+                          parse_constant=tokens.placeholder), tokens
+    except (ValueError, RecursionError):
+        return None, tokens
+
+
 def _loads(text: str) -> object:
     try:
         return json.loads(text)
@@ -33,10 +57,10 @@ def _loads(text: str) -> object:
         return None
 
 
-def _style_variants(body: str, obj: object) -> Group:
-    """Other serialisations of the same JSON: each flips one or two of spacing, key order, escaping."""
+def _style_variants(body: str, obj: object, tokens: _Tokens) -> Group:
+    """Other serialisations of the same JSON, numbers as sent: each flips one or two of spacing, key order, escaping."""
     try:
-        sent = next((s for s in _STYLES if _dump(obj, *s) == body), None)
+        sent = next((s for s in _STYLES if tokens.dump(obj, *s) == body), None)
     except (ValueError, RecursionError):
         return []
     has_non_ascii = not body.isascii() or "\\u" in body
@@ -56,7 +80,7 @@ def _style_variants(body: str, obj: object) -> Group:
             ids.append("body-ascii-escaped" if ascii_ else "body-not-ascii-escaped")
         if not ids or len(ids) > 2:
             continue
-        text = _dump(obj, spaced, sort, ascii_)
+        text = tokens.dump(obj, spaced, sort, ascii_)
         if text not in seen:
             seen.add(text)
             out.append((tuple(ids), text))
@@ -119,27 +143,41 @@ def body_variants(body: str) -> Group:
             if text != body and len(ids) == 1 and ids != ("body-empty-braces",):
                 out.append((ids + ("body-trailing-newline",), text))
         return out
-    obj = _loads(body)
+    obj, tokens = _loads_raw(body)
     if isinstance(obj, str):  # sent as a JSON string holding the JSON: the code signed the inner text
         out.append((("body-json-twice",), obj))
-        inner = _loads(obj)
+        inner, inner_tokens = _loads_raw(obj)
         if isinstance(inner, (dict, list)):
-            out += [(("body-json-twice",) + ids, text) for ids, text in _style_variants(obj, inner) if len(ids) == 1]
+            out += [(("body-json-twice",) + ids, text) for ids, text in _style_variants(obj, inner, inner_tokens) if len(ids) == 1]
         return out
     if isinstance(obj, (dict, list)):
-        styles = _style_variants(body, obj)
+        styles = _style_variants(body, obj, tokens)
         out += styles
         out += [(("body-numbers-rerendered",), text) for text in _numbers_rerendered(body)]
         for ids, text in styles:
             if len(ids) == 1:
                 out += [(ids + ("body-numbers-rerendered",), t) for t in _numbers_rerendered(text)]
-        out += [(("body-python-repr",), str(obj))]
-        out += [(("body-json-twice",), json.dumps(text)) for text in (body, _dump(obj, False, False, True), _dump(obj, True, False, True))]
-        if isinstance(obj, dict):
-            out += [(("post-signed-as-query",), text) for text in _as_query(obj)]
+        params = _loads(body)  # with Python's own numbers: what the signing code's dict held
+        out += [(("body-python-repr",), str(params))]
+        out += [(("body-json-twice",), json.dumps(text)) for text in (body, tokens.dump(obj, False, False, True),
+                                                                      tokens.dump(obj, True, False, True))]
+        if isinstance(params, dict):
+            out += [(("post-signed-as-query",), text) for text in _as_query(params)]
     elif _FORM.fullmatch(body):
         out += [(("body-form-signed-json",), text) for text in _form_as_json(body)]
+    elif body.startswith("{") and (params := _python_dict(body)) is not None:  # str(dict) sent: its JSON signed
+        out += [(("body-python-repr",), _dump(params, spaced, False, True)) for spaced in (True, False)]
     return _unique(out, body)
+
+
+def _python_dict(text: str) -> dict | None:
+    import ast
+
+    try:
+        value = ast.literal_eval(text) if len(text) < 65536 else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _as_query(obj: dict) -> list[str]:
@@ -151,19 +189,26 @@ def _as_query(obj: dict) -> list[str]:
             urlencode(sorted(pairs)), urlencode([(k, str(v)) for k, v in obj.items()])]
 
 
-def _number_or_text(value: str) -> object:
-    try:
-        return int(value) if re.fullmatch(r"-?[0-9]{1,30}", value) else float(value) if re.fullmatch(r"-?[0-9]{1,30}\.[0-9]{1,30}", value) else value
-    except ValueError:
-        return value
+_INT = re.compile(r"-?(?:0|[1-9][0-9]{0,30})")
+_FLOAT = re.compile(r"-?(?:0|[1-9][0-9]{0,30})\.[0-9]{1,30}")
+MAX_TYPED_FIELDS = 6  # each number-like form field was a number or a string in the signed dict: 2**6 readings at most
 
 
 def _form_as_json(body: str) -> list[str]:
-    """The form's parameters as the JSON a code signed before sending them form-encoded (requests' data=)."""
+    """The form's parameters as the JSON a code signed before sending them form-encoded (requests' data=): a
+    form loses the types, so each field that reads as a number is tried as a number and as a string."""
     pairs = parse_qsl(body, keep_blank_values=True)
-    as_text = dict(pairs)
-    typed = {k: _number_or_text(v) for k, v in pairs}
-    return [_dump(obj, spaced, False, ascii_) for obj in (typed, as_text) for spaced in (True, False) for ascii_ in (True, False)]
+    numeric = [i for i, (_, value) in enumerate(pairs) if _INT.fullmatch(value) or _FLOAT.fullmatch(value)]
+    choices = range(1 << len(numeric)) if len(numeric) <= MAX_TYPED_FIELDS else (0, (1 << len(numeric)) - 1)
+    out = []
+    for choice in choices:
+        typed = dict(pairs)
+        for bit, index in enumerate(numeric):
+            if choice >> bit & 1:
+                key, value = pairs[index]
+                typed[key] = int(value) if _INT.fullmatch(value) else float(value)
+        out += [_dump(typed, spaced, False, True) for spaced in (True, False)]
+    return out
 
 
 def _unique(group: Group, sent: str) -> Group:
