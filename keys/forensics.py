@@ -198,12 +198,14 @@ def _blocks(parts: _Parts) -> Iterator[_Block]:
         yield secret, [(head(t, memo), pay) for _, t in T], lambda i, si=si: (T[i][0] + si, T[i][1], shown, text0, "", None)
         yield secret, [(head(ts, m), pay) for _, m, _ in M], lambda i, si=si: (M[i][0] + si, ts, M[i][2], text0, "", None)
         yield secret, [(h0, pay + x) for _, x, _ in X], lambda i, si=si: (X[i][0] + si, ts, shown, text0, X[i][2], None)
-    # a second clock reading: nearest first, alone, then with a payload or a memo mistake
+    # a second clock reading: nearest first, alone, then with a suffix, a payload or a memo mistake
     others = [t for _, t in v.other_timestamps(ts)]
     other = ("timestamp-other",)
     heads = [_encode(f"{t}#{memo}#") for t in others]
     for start in range(0, len(others), BLOCK):
         yield key, [(h, pay) for h in heads[start:start + BLOCK]], lambda i, s=start: (other, others[s + i], shown, text0, "", None)
+    for xi, x, xs in X:  # a shell script reads `date` twice and echoes the string with its newline
+        yield key, [(h, pay + x) for h in heads], lambda i, xi=xi, xs=xs: (other + xi, others[i], shown, text0, xs, None)
     for pi, text, pb in P:
         yield key, [(h, pb) for h in heads], lambda i, pi=pi, text=text: (other + pi, others[i], shown, text, "", None)
     for mi, m, ms in M:
