@@ -132,8 +132,11 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     diagnosis = None
     if req.response is not None:
         r = req.response
-        evidence = variant_evidence(verdict) + tuple((EXPLAINING[f.id], f.sentence) for f in findings if EXPLAINING.get(f.id))
-        diagnosis = diagnose_response(family, r.status, r.headers, r.body, masked_request(req, family), evidence=evidence)
+        explained = tuple((EXPLAINING[f.id], f.sentence) for f in findings if EXPLAINING.get(f.id))
+        diagnosis = diagnose_response(family, r.status, r.headers, r.body, masked_request(req, family),
+                                      evidence=variant_evidence(verdict) + explained)
+        if explained and diagnosis.code not in (None, 1000):  # what the request shows comes before the table's guesses
+            diagnosis = diagnosis._replace(causes=tuple(dict.fromkeys(s for _, s in explained)) + diagnosis.causes)
         if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
             diagnosis = diagnosis._replace(fixes=(Fix(NO_STATUS_FIX),))
     elif req.recorded_code is not None:
