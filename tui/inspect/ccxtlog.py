@@ -105,10 +105,11 @@ def read(text: str, budget: Budget = UNLIMITED) -> tuple[list[CapturedRequest], 
         if i & 1023 == 1023 and budget.spent():
             unread = f"the log after line {i:,} of {len(lines):,} was not read"
             break
-        line = lines[i].strip()
+        raw = _from_marker(lines[i])  # a logger's prefix (a time, a level) before the marker is not ccxt's
+        line = raw.strip()
         if line.startswith("fetch Request:") and line != "fetch Request:":
             # the body ends the line: only the line's start is trimmed, so a body's own trailing spaces stay
-            requests.append(_py_request(lines[i].lstrip(), i + 1))
+            requests.append(_py_request(raw.lstrip(), i + 1))
         elif line.startswith("fetch Response:") and requests:
             _attach(requests, *_py_response(line))
         elif line in ("fetch Request:", "handleRestResponse:"):
@@ -123,6 +124,12 @@ def read(text: str, budget: Budget = UNLIMITED) -> tuple[list[CapturedRequest], 
         raise InspectError("No `fetch Request:` line of ccxt's verbose output was found.")
     return [CapturedRequest(r["method"], r["url"], r["headers"], r["body"], "ccxt", r["label"], r.get("response"))
             for r in requests], unread
+
+
+def _from_marker(line: str) -> str:
+    """The line from its first marker on (a body may quote a marker later in the line: the first one counts)."""
+    found = [at for at in (line.find(marker) for marker in MARKERS) if at >= 0]
+    return line[min(found):] if found else line
 
 
 def _attach(requests: list[dict], method: str, url: str, response: CapturedResponse) -> None:
