@@ -32,10 +32,11 @@ def inspect_all(reading: Reading, own: Sequence[Credentials], budget: Budget, *,
                 responder: str | None = None) -> Iterator[Inspection]:
     """Each request's inspection, in order, until the budget is spent (the caller counts what it got)."""
     for request in reading.requests:
-        if budget.spent():
+        left = budget.left()  # one look at the clock per request
+        if left <= 0:
             return
         yield inspect_request(request, key_material(own, request.host), uid=uid, responder=responder,
-                              max_seconds=min(DEFAULT_MAX_SECONDS, budget.left()))
+                              max_seconds=min(DEFAULT_MAX_SECONDS, left))
 
 
 def unexamined(reading: Reading, examined: int, budget: Budget) -> str | None:

@@ -15,10 +15,10 @@ TOTAL_S = 10.0
 
 
 class Budget:
-    def __init__(self, seconds: float = TOTAL_S, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds = seconds
+    def __init__(self, seconds: float | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = TOTAL_S if seconds is None else seconds
         self.clock = clock
-        self.deadline = clock() + seconds
+        self.deadline = clock() + self.seconds
 
     def spent(self) -> bool:
         return self.clock() >= self.deadline
