@@ -41,6 +41,8 @@ def sdk_debug_log(base_url: str, memo: str) -> str:
     handler.setFormatter(logging.Formatter("%(asctime)s.%(msecs)03d UTC %(levelname)s %(name)s: %(message)s", "%Y-%m-%d %H:%M:%S"))
     loggers = [logging.getLogger(name) for name in ("bitmart", "urllib3", "bot")]
     saved = [(lg.level, lg.propagate) for lg in loggers]
+    factory = logging.getLogRecordFactory()
+    logging.setLogRecordFactory(logging.LogRecord)  # the bot's own process: keyprobe's redaction is not in it
     for lg in loggers:
         lg.addHandler(handler)
         lg.setLevel(logging.DEBUG)
@@ -54,6 +56,7 @@ def sdk_debug_log(base_url: str, memo: str) -> str:
         except APIException as exc:
             logging.getLogger("bot").error("order failed: %s", exc)
     finally:
+        logging.setLogRecordFactory(factory)
         for lg, (level, propagate) in zip(loggers, saved):
             lg.removeHandler(handler)
             lg.setLevel(level)
