@@ -68,7 +68,7 @@ def own_key_material(profile: str | None) -> list:
 
         out.append(load_profile(profile).credentials)
     else:
-        from tui.signing_context import environment_credentials
+        from keys.environment import environment_credentials  # not tui.signing_context: that loads httpx
 
         if (creds := environment_credentials()) is not None:
             out.append(creds)

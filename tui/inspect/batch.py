@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
-from keys.demo import DEMO_KEYS
 from keys.forensics import DEFAULT_MAX_SECONDS
 from keys.hosts import LOOPBACK_HOSTS
 from keys.signing import Credentials
@@ -18,14 +17,17 @@ from tui.inspect.budget import Budget
 from tui.inspect.detect import Reading
 from tui.inspect.report import Inspection, inspect_request
 
-DEMO_CREDENTIALS = tuple(k.credentials for k in DEMO_KEYS)
 
 
 def key_material(own: Sequence[Credentials], host: str) -> list[Credentials]:
     """THE rule, for inspect, the proxy and the paste box alike: the user's own key material (a profile, else
     KEYPROBE_*), then, for a request that went to a loopback host (the emulator, in-process or started apart),
     the emulator's demo keys. The forensics checks with the one whose key the request carries."""
-    return [*own, *DEMO_CREDENTIALS] if host in LOOPBACK_HOSTS else list(own)
+    if host not in LOOPBACK_HOSTS:
+        return list(own)
+    from keys.demo import DEMO_KEYS  # here: a capture from a venue's host needs no demo key
+
+    return [*own, *(k.credentials for k in DEMO_KEYS)]
 
 
 def inspect_all(reading: Reading, own: Sequence[Credentials], budget: Budget, *, uid: str | None = None,

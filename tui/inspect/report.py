@@ -7,24 +7,23 @@ or null when there is no response).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
-from urllib.parse import parse_qsl
+from typing import TYPE_CHECKING, Any
 
-from keys.variants import MEANINGS
-from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
 from keys import redact
+from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
+from keys.headers import AuthLevel
 from keys.secret import MASK
 from keys.signing import Credentials, masked_header_value
-from tui.diagnose import Diagnosis, Fix, diagnose_response, explain_code
-from tui.exchange import Draft, SentRequest
-from keys.headers import AuthLevel
+from keys.variants import MEANINGS
 from tui import endpoints
+from tui.diagnose import Diagnosis, Fix, diagnose_response, explain_code
 from tui.inspect.lint import Finding, header_set_of, lint, sent_family, venue_of
 from tui.inspect.model import CapturedRequest
-from tui.venues import VENUES, emulator_venue
+
+if TYPE_CHECKING:  # the records are imported where they are made: `keyprobe inspect` of a capture needs neither
+    from tui.exchange import Draft, SentRequest
 
 NO_STATUS_FIX = ("The answer has no HTTP status line: check that the URL (the proxy's --upstream) is the venue's API "
                  "and not another server, or a TLS port spoken to in plain http.")
@@ -62,14 +61,24 @@ def sent_signature(req: CapturedRequest, family: str) -> SentSignature:
                          req.header(hs.key))
 
 
-def masked_request(req: CapturedRequest, family: str) -> SentRequest:
+def masked_headers(req: CapturedRequest, family: str) -> tuple[tuple[str, str], ...]:
     hs = header_set_of(family)
-    headers = tuple((k, masked_header_value(k, v, hs)) for k, v in req.headers)
-    return SentRequest(req.method, req.url, headers, req.body)
+    return tuple((k, masked_header_value(k, v, hs)) for k, v in req.headers)
+
+
+def masked_request(req: CapturedRequest, family: str) -> SentRequest:
+    from tui.exchange import SentRequest
+
+    return SentRequest(req.method, req.url, masked_headers(req, family), req.body)
 
 
 def draft_of(req: CapturedRequest, venue_id: str, family: str) -> Draft:
     """The Draft history keeps for a captured request: the query as captured, so a replay sends it as written."""
+    from urllib.parse import parse_qsl
+
+    from tui.exchange import Draft
+    from tui.venues import VENUES, emulator_venue
+
     base = f"{req.scheme or 'https'}://{req.url.split('://', 1)[-1].split('/', 1)[0]}"
     if venue_id == "emulator" or venue_id == "unknown":
         venue = emulator_venue(base, family) if venue_id == "emulator" else VENUES["bitmart" if family == "bitmart" else "wooxpro"].at(base)
@@ -133,8 +142,9 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     if req.response is not None:
         r = req.response
         explained = tuple((EXPLAINING[f.id], f.sentence) for f in findings if EXPLAINING.get(f.id))
-        diagnosis = diagnose_response(family, r.status, r.headers, r.body, masked_request(req, family),
-                                      evidence=variant_evidence(verdict) + explained)
+        # the request as diagnose reads it (method, url, header(), body), key and signature masked by name
+        shown = replace(req, headers=masked_headers(req, family))
+        diagnosis = diagnose_response(family, r.status, r.headers, r.body, shown, evidence=variant_evidence(verdict) + explained)
         if explained and diagnosis.code not in (None, 1000):  # what the request shows comes before the table's guesses
             diagnosis = diagnosis._replace(causes=tuple(dict.fromkeys(s for _, s in explained)) + diagnosis.causes)
         if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
@@ -213,6 +223,8 @@ def marks(a: str, b: str) -> tuple[str, str]:
     """Caret lines under `a` and `b` marking the characters the other one lacks."""
     if len(a) > MARK_LIMIT or len(b) > MARK_LIMIT:
         return "", ""
+    import difflib  # here: only a mismatch has two strings to compare
+
     ma, mb = [" "] * len(a), [" "] * len(b)
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag != "equal":
