@@ -141,3 +141,19 @@ def test_a_get_with_an_empty_value_in_its_query_is_reproduced():
     assert verdict.variants == ("get-signed-body",)
     verdict = examine(SentSignature("GET", "/contract/private/order", "note=a%20b&x=", b"", TS, signed("note=a+b&x="), KEY), CREDS)
     assert verdict.variants == ("query-other-encoding",)
+
+
+def test_readme_lists_every_variant_and_finding_id_with_its_sentence():
+    import re
+    from pathlib import Path
+
+    from keys.variants import MEANINGS
+
+    root = Path(__file__).resolve().parents[1]
+    readme = root.joinpath("README.md").read_text()
+    section = readme[readme.index("## Bring your own failing request"):readme.index("## The local emulator")]
+    for vid, meaning in MEANINGS.items():
+        assert f"| `{vid}` | {meaning.replace('|', chr(92) + '|')} |" in section, vid
+    findings = set(re.findall(r'Finding\("([a-z0-9-]+)"', root.joinpath("tui/inspect/lint.py").read_text()))
+    for fid in findings:
+        assert f"`{fid}`" in section, fid
