@@ -74,3 +74,33 @@ def test_the_paste_box_stops_and_says_so():
     text = inspect_text("".join(CURL.format(n=n) for n in range(3)), [], budget=ticking(3)).plain
     assert "1. POST" in text and "3. POST" not in text
     assert "were not examined" in text
+
+
+def test_a_request_gets_the_same_verdict_alone_and_last_in_a_batch():
+    """Every entry gets the whole search: the last of a batch is named as it is alone (a646a29 cut entries past
+    the 64th to a minimal search once a shared budget was spent)."""
+    import hashlib
+    import hmac
+
+    from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+    from keys.signing import Credentials
+    from tui.inspect.report import inspect_request
+
+    body = '{"symbol":"BTCUSDT","side":1}'
+
+    def entry(n: int) -> dict:
+        ts = str(1796660000000 + n)
+        signed_ts, payload = (str(int(ts) - 1400), body) if n % 3 == 2 else (ts, '{"symbol": "BTCUSDT", "side": 1}' if n % 3 else body)
+        sign = hmac.new(EXAMPLE_SECRET.encode(), f"{signed_ts}#{EXAMPLE_MEMO}#{payload}".encode(), hashlib.sha256).hexdigest()
+        headers = {"X-BM-KEY": EXAMPLE_KEY, "X-BM-SIGN": sign, "X-BM-TIMESTAMP": ts, "Content-Type": "application/json"}
+        return {"request": {"method": "POST", "url": "https://api-cloud-v2.bitmart.com/contract/private/submit-order",
+                            "headers": [{"name": k, "value": v} for k, v in headers.items()], "postData": {"text": body}}}
+
+    reading = read(json.dumps({"log": {"entries": [entry(n) for n in range(90)]}}).encode(), "har")
+    own = [Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)]
+    batch = list(inspect_all(reading, own, Budget()))
+    assert len(batch) == 90
+    assert [b.verdict.variants for b in batch[-3:]] == [(), ("body-spaced-json",), ("timestamp-other",)]
+    for ins, request in zip(batch[-6:], reading.requests[-6:]):
+        alone = inspect_request(request, own)
+        assert (ins.verdict.status, ins.verdict.variants, ins.verdict.hmacs) == (alone.verdict.status, alone.verdict.variants, alone.verdict.hmacs)

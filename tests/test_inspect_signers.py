@@ -176,3 +176,22 @@ def test_no_correct_request_is_called_a_mismatch(proxy, name, tmp_path, capsys, 
         assert code == 0 and doc["signature"]["status"] != "mismatch"
         if relayed.request.header("X-BM-SIGN") and relayed.request.method == "GET":  # a KEYED GET that carries one
             assert via_proxy.verdict.status == "not-checked-by-venue"
+
+
+def test_a_proxy_before_an_emulator_started_apart_checks_with_inspect_s_rule():
+    """`keyprobe proxy --upstream http://127.0.0.1:PORT` in front of `keyprobe emulator`: the demo keys check the
+    signatures there as inspect's do (a646a29 left every one unchecked and led with the memo advice)."""
+    from tui.emulator import Emulator
+
+    with Emulator() as emu, Proxy(emu.base_url, port=0, history=False) as apart:
+        seen: list[tuple] = []
+        apart.listeners.append(lambda inspection, relayed: seen.append((inspection, relayed)))
+        hc.httpx_sha512_json_kwarg(apart.base_url)
+        hc.requests_python_repr(apart.base_url)
+        assert apart.wait_for(2)
+    for via_proxy, relayed in seen:
+        alone = inspected(raw_http(relayed), "http")
+        assert via_proxy.verdict.status == alone.verdict.status == "mismatch"
+        assert via_proxy.verdict.variants == alone.verdict.variants != ()
+        assert via_proxy.diagnosis.fixes[0].text == alone.diagnosis.fixes[0].text
+        assert "memo" not in via_proxy.diagnosis.fixes[0].text.lower()
