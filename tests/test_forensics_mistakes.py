@@ -81,6 +81,9 @@ CASES = {
     ("body-numbers-rerendered", "body-spaced-json"): lambda: post(NUMBERS_SENT, signed(json.dumps({"symbol": "BTCUSDT", "price": 0.00001, "size": 1}))),
     ("post-signed-as-query",): lambda: post(COMPACT, signed(urlencode(ORDER))),
     ("memo-uid", "post-signed-as-query"): lambda: post(COMPACT, signed(urlencode(ORDER), memo=UID)),
+    # JavaScript's URLSearchParams: spaces as +, true as "true"
+    ("post-signed-as-query", "timestamp-seconds"): lambda: post('{"reduce_only":true,"note":"a b"}',
+                                                                signed("reduce_only=true&note=a+b", ts=TS[:10])),
     ("body-form-signed-json",): lambda: post(FORM, signed(SPACED)),
     ("body-form-signed-json", "timestamp-seconds"): lambda: post(FORM, signed(COMPACT, ts=TS[:10])),
 }

@@ -113,6 +113,8 @@ def test_a_hand_written_mistake_is_named_by_the_proxy_raw_http_har_and_curl(prox
         assert (ins.verdict.status, sorted(ins.verdict.variants)) == ("mismatch", sorted(variants)), label
         assert "key material" not in ins.verdict.sentence, label
         assert finding is None or finding in {f.id for f in ins.findings}, label
+        if finding == "body-not-object":
+            assert "encoded twice" in next(f.sentence for f in ins.findings if f.id == finding), label
         assert ins.diagnosis.fixes[0].evidence or ins.diagnosis.fixes[0].text, label
     code, doc = cli(tmp_path, capsys, curl(relayed))
     assert code == 1 and (doc["signature"]["status"], sorted(doc["signature"]["variants"])) == ("mismatch", sorted(variants))
