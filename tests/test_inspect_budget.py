@@ -39,7 +39,7 @@ def test_requests_past_the_budget_are_named_not_examined():
     got = list(inspect_all(reading, [], budget))
     assert len(got) == 2
     sentence = unexamined(reading, len(got), budget)
-    assert sentence == "keyprobe stopped after its 3 s budget: requests 3 to 5 (of 5 read) were not examined."
+    assert sentence == "Stopped after the 3 s budget for one input: requests 3 to 5 (of 5 read) were not examined."
 
 
 def test_raw_http_with_thousands_of_header_lines_is_cut_to_a_thousand():

@@ -166,3 +166,30 @@ def test_put_bodies_are_linted_like_post_bodies():
                                        method="PUT", body=b"a=1&b=2"))}
     assert {"content-type-not-json", "body-form-encoded"} <= ids
     assert not {f.id for f in lint(_request([("User-Agent", "bot")], method="GET", body=b""))} & {"content-type-missing"}
+
+
+def test_a_finding_that_explains_a_mismatch_is_named_not_the_key_material():
+    """A form-encoded body whose signature nothing known reproduces: the conclusion names body-form-encoded."""
+    from keys.signing import Credentials
+
+    own = [Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)]
+    headers = [("X-BM-KEY", EXAMPLE_KEY), ("X-BM-SIGN", "ab" * 32), ("X-BM-TIMESTAMP", "1764525600123"),
+               ("User-Agent", "bot"), ("Content-Type", "application/x-www-form-urlencoded")]
+    url = "https://api-cloud-v2.bitmart.com/contract/private/submit-order"
+    ins = inspect_request(CapturedRequest("POST", url, tuple(headers), b"symbol=BTCUSDT&side=1", "curl"), own)
+    assert ins.verdict.status == "mismatch" and ins.verdict.variants == ()
+    assert "(body-form-encoded)" in ins.verdict.sentence and "not in question" in ins.verdict.sentence
+    assert "is not the one in this key material" not in ins.verdict.sentence
+
+
+def test_the_other_venue_s_header_names_on_a_real_host_are_not_checked_by_the_venue():
+    from keys.signing import Credentials, sign
+
+    own = [Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)]
+    body = '{"symbol":"BTCUSDT"}'
+    headers = [("X-API-KEY", EXAMPLE_KEY), ("X-API-SIGN", sign(EXAMPLE_SECRET, "1764525600123", EXAMPLE_MEMO, body)),
+               ("X-API-TIMESTAMP", "1764525600123"), ("User-Agent", "bot"), ("Content-Type", "application/json")]
+    url = "https://api-cloud-v2.bitmart.com/contract/private/submit-order"
+    ins = inspect_request(CapturedRequest("POST", url, tuple(headers), body.encode(), "har"), own)
+    assert ins.verdict.status == "not-checked-by-venue" and "header-other-venue" in ins.verdict.sentence
+    assert "header-other-venue" in {f.id for f in ins.findings}

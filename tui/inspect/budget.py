@@ -27,7 +27,7 @@ class Budget:
         return max(0.0, self.deadline - self.clock())
 
     def sentence(self, what: str) -> str:
-        return f"keyprobe stopped after its {self.seconds:g} s budget: {what}."
+        return f"Stopped after the {self.seconds:g} s budget for one input: {what}."
 
 
 UNLIMITED = Budget(float("inf"))
