@@ -160,3 +160,20 @@ def test_readme_lists_every_variant_and_finding_id_with_its_sentence():
     findings = set(re.findall(r'Finding\("([a-z0-9-]+)"', root.joinpath("tui/inspect/lint.py").read_text()))
     for fid in findings:
         assert f"`{fid}`" in section, fid
+
+
+def test_the_search_serves_another_payload_rule():
+    """The engine is not REST's: a WebSocket login signs `timestamp#memo#bitmart.WebSocket`; its rule gives the
+    marker alternatives and the same timestamp, memo, secret and digest mistakes come with them."""
+    from keys.forensics import Problem, search
+
+    def login(marker: str, **kw) -> str:
+        return signed(marker, **kw)
+
+    alternatives = lambda: [(("ws-marker-other-venue",), "wooxpro.WebSocket")]  # noqa: E731
+    problem = lambda signature: Problem(signature, TS, MEMO, SECRET, KEY, "bitmart.WebSocket", alternatives)  # noqa: E731
+    assert search(problem(login("bitmart.WebSocket"))).status == "match"
+    assert search(problem(login("wooxpro.WebSocket"))).variants == ("ws-marker-other-venue",)
+    verdict = search(problem(login("wooxpro.WebSocket", memo=MEMO.upper(), alg="sha512")))
+    assert verdict.variants == ("ws-marker-other-venue", "memo-case", "digest-sha512")
+    assert verdict.signed == f"{TS}#<memo upper-cased>#wooxpro.WebSocket"

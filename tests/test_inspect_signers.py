@@ -197,3 +197,18 @@ def test_a_proxy_before_an_emulator_started_apart_checks_with_inspect_s_rule():
         assert via_proxy.verdict.variants == alone.verdict.variants != ()
         assert via_proxy.diagnosis.fixes[0].text == alone.diagnosis.fixes[0].text
         assert "memo" not in via_proxy.diagnosis.fixes[0].text.lower()
+
+
+def test_bitmart_header_names_on_the_wooxpro_emulator_are_named():
+    """The other direction: X-BM-* to the WOO X Pro dialect (X-API-*), by the proxy's own emulator and by the
+    answer's 30001 naming X-API-KEY in a raw capture."""
+    with Proxy("emulator", port=0, history=False, emulator_flavour="wooxpro") as woox:
+        seen: list[tuple] = []
+        woox.listeners.append(lambda inspection, relayed: seen.append((inspection, relayed)))
+        hc.httpx_correct(woox.base_url)
+        assert woox.wait_for(1)
+    via_proxy, relayed = seen[0]
+    for label, ins in (("proxy", via_proxy), ("http", inspected(raw_http(relayed), "http")), ("har", inspected(har(relayed), "har"))):
+        assert ins.family == "wooxpro" and ins.diagnosis.code == 30001, label
+        assert ins.verdict.status == "not-checked-by-venue" and "X-BM-SIGN" in ins.verdict.sentence, label
+        assert "header-other-venue" in {f.id for f in ins.findings}, label
