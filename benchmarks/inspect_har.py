@@ -14,7 +14,6 @@ entry must be named with its own mistake, the last as well as the first (nothing
 from __future__ import annotations
 
 import argparse
-import hashlib
 import hmac
 import json
 import os

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from keys import redact
 from keys.signing import Clock, Credentials, HeaderSet
 from keys.venue_signer import VenueSigner
 from tui.venues import Venue, get_venue, signing_hosts
