@@ -77,6 +77,9 @@ class Problem(NamedTuple):
     schemes: Callable[[], v.Group] = list  # (ids, whole pre-image) of other venues' schemes
     uid: str | None = None
 
+    def __repr__(self) -> str:  # a crash report that prints locals shows no memo, secret or key
+        return f"Problem(timestamp={self.timestamp!r}, payload={len(self.payload)} characters, memo, secret and key hidden)"
+
 
 # A candidate, kept only to be shown when it is the one: (ids, timestamp, memo as shown or None for no
 # memo segment, payload, suffix as shown, a whole pre-image of another scheme or None). Built only for the

@@ -177,3 +177,10 @@ def test_the_search_serves_another_payload_rule():
     verdict = search(problem(login("wooxpro.WebSocket", memo=MEMO.upper(), alg="sha512")))
     assert verdict.variants == ("ws-marker-other-venue", "memo-case", "digest-sha512")
     assert verdict.signed == f"{TS}#<memo upper-cased>#wooxpro.WebSocket"
+
+
+def test_a_problem_s_repr_shows_no_key_material():
+    from keys.forensics import Problem
+
+    text = repr(Problem("ab" * 32, TS, MEMO, SECRET, KEY, COMPACT, list))
+    assert SECRET[:8] not in text and MEMO not in text and KEY[:8] not in text and TS in text

@@ -104,7 +104,7 @@ def one_line(ins: Inspection) -> str:
         fix = d.fixes[0].text if d is not None and d.fixes and d.code != 1000 else ""
     parts = [_printable(r.method), _printable(clip(r.target, 80)), code, f"sig={verdict}"]
     if errors:
-        parts.append("lint=" + ",".join(errors))
+        parts.append("lint=" + ",".join(dict.fromkeys(errors)))
     if fix:
         parts.append(("cause: " if caused else "fix: ") + _printable(clip(fix, 160)))
     return "  ".join(parts)
