@@ -328,7 +328,8 @@ def pick_credentials(candidates: Iterable[Credentials], api_key: str | None) -> 
     if api_key is not None:
         wanted = api_key.strip().strip("'\"")
         for c in pool:
-            if hmac.compare_digest(c.api_key.reveal().strip().encode("utf-8", "surrogateescape"), wanted.encode("utf-8", "surrogateescape")):
+            key = c.api_key.reveal().strip().encode("utf-8", "surrogateescape")
+            if hmac.compare_digest(key, wanted.encode("utf-8", "surrogateescape")):
                 return c
     return pool[0] if pool else None
 

@@ -57,7 +57,8 @@ MEANINGS = {
     "body-python-repr": "Python's str() of the parameters ({'symbol': 'BTCUSDT'}: single quotes) instead of their JSON",
     "body-json-twice": "the body JSON-encoded once where it was sent encoded twice (a JSON string holding the JSON), or the reverse",
     "body-numbers-rerendered": "the numbers rendered otherwise than sent (1e-05 versus 0.00001, 20000.0 versus 20000, \"1\" versus 1)",
-    "post-signed-as-query": "the parameters as a query string (a=1&b=2), or the empty query, as a GET helper signs, for a POST whose JSON body the venue signs",
+    "post-signed-as-query": ("the parameters as a query string (a=1&b=2), or the empty query, as a GET helper signs, "
+                             "for a POST whose JSON body the venue signs"),
     "body-form-signed-json": "the parameters as JSON, while it sent them form-encoded (a=1&b=2)",
 }
 VARIANT_IDS = tuple(MEANINGS)
@@ -130,7 +131,8 @@ def memo_variants(memo: str, uid: str | None) -> list[tuple[tuple[str, ...], str
     if stripped != memo:
         add("memo-whitespace", stripped, "<memo trimmed>")
     elif memo:
-        for value, shown in ((memo + " ", "<memo> "), (" " + memo, " <memo>"), (memo + "\n", "<memo>\\n"), (memo + "\r\n", "<memo>\\r\\n")):
+        for value, shown in ((memo + " ", "<memo> "), (" " + memo, " <memo>"), (memo + "\n", "<memo>\\n"),
+                             (memo + "\r\n", "<memo>\\r\\n")):
             add("memo-whitespace", value, shown)
     for value, shown in ((memo.lower(), "<memo lower-cased>"), (memo.upper(), "<memo upper-cased>"),
                          (memo.capitalize(), "<memo capitalised>"), (memo.swapcase(), "<memo case swapped>")):

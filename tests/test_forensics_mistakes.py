@@ -78,7 +78,7 @@ CASES = {
     ("body-json-twice",): lambda: post(json.dumps(SPACED), signed(SPACED)),  # requests' json= given a JSON string
     ("body-json-twice", "secret-whitespace"): lambda: post(json.dumps(SPACED), signed(SPACED, key=(SECRET + "\n").encode())),
     ("body-numbers-rerendered",): lambda: post(NUMBERS_SENT, signed(NUMBERS_SIGNED)),
-    ("body-numbers-rerendered", "body-spaced-json"): lambda: post(NUMBERS_SENT, signed(json.dumps({"symbol": "BTCUSDT", "price": 0.00001, "size": 1}))),
+    ("body-numbers-rerendered", "body-spaced-json"): lambda: post(NUMBERS_SENT, signed(json.dumps(json.loads(NUMBERS_SIGNED)))),
     ("post-signed-as-query",): lambda: post(COMPACT, signed(urlencode(ORDER))),
     ("memo-uid", "post-signed-as-query"): lambda: post(COMPACT, signed(urlencode(ORDER), memo=UID)),
     # JavaScript's URLSearchParams: spaces as +, true as "true"

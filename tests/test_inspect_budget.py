@@ -103,4 +103,5 @@ def test_a_request_gets_the_same_verdict_alone_and_last_in_a_batch():
     assert [b.verdict.variants for b in batch[-3:]] == [(), ("body-spaced-json",), ("timestamp-other",)]
     for ins, request in zip(batch[-6:], reading.requests[-6:]):
         alone = inspect_request(request, own)
-        assert (ins.verdict.status, ins.verdict.variants, ins.verdict.hmacs) == (alone.verdict.status, alone.verdict.variants, alone.verdict.hmacs)
+        batched, single = ins.verdict, alone.verdict
+        assert (batched.status, batched.variants, batched.hmacs) == (single.status, single.variants, single.hmacs)

@@ -105,7 +105,8 @@ def test_a_coloured_ccxt_log_is_read_auto_and_forced(emulator, colour):
     _, (expected,) = parse(plain.encode())
     for fmt in ("auto", "ccxt"):
         found, (req,) = parse(coloured.encode(), fmt)
-        assert found == "ccxt" and (req.method, req.url, req.headers, req.body) == (expected.method, expected.url, expected.headers, expected.body)
+        assert found == "ccxt" and req.headers == expected.headers and req.body == expected.body
+        assert (req.method, req.url) == (expected.method, expected.url)
         assert req.response.status == 401 and req.response.body == expected.response.body
         assert inspect_request(req, key_material([], req.host)).verdict.variants == ("memo-case",)
 

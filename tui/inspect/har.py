@@ -51,7 +51,9 @@ def read(doc: Any, budget: Budget = UNLIMITED) -> tuple[list[CapturedRequest], s
     if not isinstance(entries, list):
         raise InspectError("The HAR file's log.entries is not a list.")
     out: list[CapturedRequest] = []
-    unread = f"entries {MAX_ENTRIES + 1:,} to {len(entries):,} were not read (at most {MAX_ENTRIES:,})" if len(entries) > MAX_ENTRIES else None
+    unread = None
+    if len(entries) > MAX_ENTRIES:
+        unread = f"entries {MAX_ENTRIES + 1:,} to {len(entries):,} were not read (at most {MAX_ENTRIES:,})"
     for number, entry in enumerate(entries[:MAX_ENTRIES], 1):
         if budget.spent():
             unread = f"entries {number:,} to {len(entries):,} of the HAR file were not read"

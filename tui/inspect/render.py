@@ -36,7 +36,8 @@ def pieces(number: int, ins: Inspection) -> list[Line]:
     for note in r.notes:
         out.append([(f"   note: {_printable(note)}", "dim")])
     for f in ins.findings:
-        out.append([("   ", ""), (f"{f.severity:<8}", SEVERITY_STYLE[f.severity]), (f"{f.id:<28}", "cyan"), (_printable(f.sentence), "")])
+        out.append([("   ", ""), (f"{f.severity:<8}", SEVERITY_STYLE[f.severity]), (f"{f.id:<28}", "cyan"),
+                    (_printable(f.sentence), "")])
     v = ins.verdict
     title = TITLES.get(v.status, v.status.upper()) + (f": {' + '.join(v.variants)}" if v.variants else "")
     out.append([("   signature ", ""), (title, STATUS_STYLE[v.status]), (f"  {_printable(v.sentence)}", "")])

@@ -68,8 +68,8 @@ class InspectPasteScreen(ModalScreen[None]):
         Binding("escape", "dismiss", "Close", id="inspect.close", tooltip="Close the paste box."),
     ]
     HELP = ("## Inspect a request\nPaste a request your own code sent: a curl command, raw HTTP (with its response), "
-            "ccxt's verbose output, the BitMart SDK's debug log or a HAR file. **ctrl+j** inspects it: lint, the signature checked with the current "
-            "key (and the demo keys), the answer decoded. **escape** closes.")
+            "ccxt's verbose output, the BitMart SDK's debug log or a HAR file. **ctrl+j** inspects it: lint, the "
+            "signature checked with the current key (and the demo keys), the answer decoded. **escape** closes.")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="inspect-dialog"):
