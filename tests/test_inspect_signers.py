@@ -212,3 +212,17 @@ def test_bitmart_header_names_on_the_wooxpro_emulator_are_named():
         assert ins.family == "wooxpro" and ins.diagnosis.code == 30001, label
         assert ins.verdict.status == "not-checked-by-venue" and "X-BM-SIGN" in ins.verdict.sentence, label
         assert "header-other-venue" in {f.id for f in ins.findings}, label
+
+
+
+def test_the_other_venue_s_key_and_signature_are_masked_in_the_request_shown(proxy):
+    """Read as BitMart's (the host's dialect), a request's X-API-KEY and X-API-SIGN are still masked by name in the
+    request the proxy records and the console shows (masked_request)."""
+    from tui.inspect.report import masked_request
+
+    via_proxy, relayed = capture(proxy, hc.httpx_wooxpro_headers)
+    assert via_proxy.family == "bitmart"
+    shown = json.dumps(masked_request(via_proxy.request, via_proxy.family).headers)
+    assert "X-API-KEY" in shown and "X-API-SIGN" in shown
+    for value in (hc.API_KEY, relayed.request.header("X-API-SIGN")):
+        assert not any(value[i:i + 8] in shown for i in range(len(value) - 7))

@@ -62,8 +62,9 @@ def sent_signature(req: CapturedRequest, family: str) -> SentSignature:
 
 
 def masked_headers(req: CapturedRequest, family: str) -> tuple[tuple[str, str], ...]:
-    hs = header_set_of(family)
-    return tuple((k, masked_header_value(k, v, hs)) for k, v in req.headers)
+    """Key and signature headers as fingerprints, both venues' names (a bot may send the other venue's)."""
+    hs, other = header_set_of(family), header_set_of("bitmart" if family == "wooxpro" else "wooxpro")
+    return tuple((k, masked_header_value(k, masked_header_value(k, v, hs), other)) for k, v in req.headers)
 
 
 def masked_request(req: CapturedRequest, family: str) -> SentRequest:
@@ -188,8 +189,8 @@ def _as_sent(verdict: Verdict) -> str:
         return "The signature itself matches the request as sent."
     if verdict.signed is not None:
         return f"The signature itself covers something else: {verdict.sentence}"
-    return (f"The signature itself matches none of the {verdict.hmacs:,} known mistakes tried: a SIGNED call made by the "
-            "same code would fail (`keyprobe probe` tries one).")
+    return (f"The signature itself matches none of the {verdict.hmacs:,} known mistakes tried: if the same code signs a "
+            "SIGNED call (an order) that way, the venue will answer 30005 there.")
 
 
 def credential_masker(credentials: Iterable[Credentials]) -> Callable[[str], str]:
