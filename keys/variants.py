@@ -1,34 +1,28 @@
-"""The known ways a client's signature goes wrong, as candidate pre-image parts (issue 12 item 3).
+"""The known ways a client's signature goes wrong: the ids, what each means, and the parts every pre-image shares.
 
-Each generator answers one question about the request as it was sent: "what else might that code have
-signed here?", with a stable variant id per answer. Candidates are grouped by the part of the pre-image
-they change (payload, timestamp, memo, secret), so forensics can also try one change from each of two
-groups (a spaced body signed with a seconds timestamp). Plaintext memo and secret values stay here and in
-keys.forensics; what leaves keys/ is the id and a masked rendering of the memo.
+A signature is HMAC(secret, timestamp#memo#payload) in lower-case hex. Each generator here answers one question
+about the parts a client put in, with a stable variant id per answer: "what else might that code have used as
+the timestamp, the memo, the secret, or at the end of the string?". What a payload may be depends on the payload
+rule (REST's is in keys.rest_variants; a WebSocket login's marker would be another), so the forensics takes the
+payload alternatives from the caller and these groups from here. The digest's algorithm and encoding are read
+off the signature itself (its length and alphabet). Plaintext memo and secret values stay in keys/; what
+leaves is an id and a masked rendering.
 """
 
 from __future__ import annotations
 
-import json
+import base64
+import binascii
 from collections.abc import Iterator
-from urllib.parse import parse_qsl, quote, quote_plus, unquote, urlencode
 
-# Ids exactly as issue 12 lists them: they are part of `inspect --json`'s contract.
-VARIANT_IDS = (
-    "body-spaced-json", "body-sorted-keys", "body-ascii-escaped", "body-not-ascii-escaped", "body-empty-braces",
-    "get-signed-empty", "get-signed-body", "query-sorted", "query-other-encoding", "query-with-question-mark",
-    "path-and-query", "timestamp-seconds", "timestamp-other", "memo-empty", "memo-whitespace", "memo-case",
-    "memo-uid", "memo-missing", "secret-whitespace", "secret-quoted", "key-secret-swapped", "hex-uppercase",
-    "digest-base64", "woox-scheme",
-)
-# What each mistake means, for the verdict's sentence ("the code signed ...").
+# Ids are part of `inspect --json`'s contract: never renamed, only added.
 MEANINGS = {
     "body-spaced-json": "the JSON body with other spacing than the bytes sent (json.dumps' \", \" and \": \" versus compact)",
     "body-sorted-keys": "the JSON body with its keys in another order than sent",
     "body-ascii-escaped": "the body with non-ASCII characters escaped (\\u00e9) while it sent them as UTF-8",
     "body-not-ascii-escaped": "the body with non-ASCII characters as UTF-8 while it sent them escaped (\\u00e9)",
     "body-empty-braces": "\"{}\" instead of the body (or query) sent",
-    "get-signed-empty": "an empty payload for a GET/DELETE whose query the venue signs",
+    "get-signed-empty": "an empty payload for a GET/DELETE whose query the venue signs (the official SDK's rule)",
     "get-signed-body": "a JSON body for a GET/DELETE instead of its query string",
     "query-sorted": "the query parameters sorted, while it sent them in another order",
     "query-other-encoding": "the query encoded otherwise than sent (%20 versus +, commas, or not encoded)",
@@ -47,102 +41,58 @@ MEANINGS = {
     "hex-uppercase": "the right string, then sent the digest in upper-case hex (the venue wants lower case)",
     "digest-base64": "the right string, then sent the digest in base64 (the venue wants lower-case hex)",
     "woox-scheme": "WOO X's pre-image (timestamp+METHOD+path+body), a different venue's scheme",
+    # issue 23: what hand-written signers get wrong
+    "digest-sha512": "with HMAC-SHA512 (a 128-hex-digit signature) where the venue checks HMAC-SHA256 (64)",
+    "digest-sha384": "with HMAC-SHA384 (a 96-hex-digit signature) where the venue checks HMAC-SHA256 (64)",
+    "digest-sha1": "with HMAC-SHA1 (a 40-hex-digit signature) where the venue checks HMAC-SHA256 (64)",
+    "digest-md5": "with HMAC-MD5 (a 32-hex-digit signature) where the venue checks HMAC-SHA256 (64)",
+    "hmac-key-message-swapped": "the secret as the message and the pre-image as the HMAC key (hmac.new's arguments swapped)",
+    "hash-not-hmac": "a plain SHA-256 of the pre-image (with or without the secret glued to it), not an HMAC keyed by the secret",
+    "secret-base64-decoded": "with the secret base64-decoded first (the venue keys the HMAC with the secret's text as issued)",
+    "secret-hex-decoded": "with the secret hex-decoded first (bytes.fromhex; the venue keys the HMAC with the secret's text)",
+    "secret-literal-newline": "with a literal backslash-n (two characters) at the end of the secret, as an .env file was read",
+    "memo-literal-newline": "the memo with a literal backslash-n (two characters) at its end, as an .env file was read",
+    "preimage-trailing-newline": "the string with a newline at its end (shell `echo` without -n, or a here-string)",
+    "body-trailing-newline": "the body without the newline (or spaces) the client added after it when sending",
+    "body-python-repr": "Python's str() of the parameters ({'symbol': 'BTCUSDT'}: single quotes) instead of their JSON",
+    "body-json-twice": "the body JSON-encoded once where it was sent encoded twice (a JSON string holding the JSON), or the reverse",
+    "body-numbers-rerendered": "the numbers rendered otherwise than sent (1e-05 versus 0.00001, 20000.0 versus 20000, \"1\" versus 1)",
+    "post-signed-as-query": ("the parameters as a query string (a=1&b=2), or the empty query, as a GET helper signs, "
+                             "for a POST whose JSON body the venue signs"),
+    "body-form-signed-json": "the parameters as JSON, while it sent them form-encoded (a=1&b=2)",
 }
+VARIANT_IDS = tuple(MEANINGS)
+
 TIMESTAMP_OTHER_WINDOW_MS = 1500  # a second timestamp taken within 1.5 s of the one sent (ordered nearest first)
-_STYLES = [(spaced, sort, ascii_) for spaced in (False, True) for sort in (False, True) for ascii_ in (True, False)]
+# The digest's length says its algorithm (bytes -> hashlib name, variant id); 32 bytes is the venue's SHA-256.
+DIGESTS = {32: ("sha256", None), 64: ("sha512", "digest-sha512"), 48: ("sha384", "digest-sha384"),
+           20: ("sha1", "digest-sha1"), 16: ("md5", "digest-md5")}
+SUFFIXES = ((("preimage-trailing-newline",), "\n", "\\n"), (("preimage-trailing-newline",), "\r\n", "\\r\\n"))
+
+Group = list[tuple[tuple[str, ...], str]]
 
 
-def _dump(obj: object, spaced: bool, sort: bool, ascii_: bool) -> str:
-    return json.dumps(obj, separators=(", ", ": ") if spaced else (",", ":"), sort_keys=sort, ensure_ascii=ascii_)
-
-
-def body_variants(body: str) -> list[tuple[tuple[str, ...], str]]:
-    """Other serialisations of the same JSON body: each flips one (or two) of spacing, key order, escaping."""
-    out: list[tuple[tuple[str, ...], str]] = []
-    if body != "{}":
-        out.append((("body-empty-braces",), "{}"))
+def read_signature(signature: str) -> tuple[bytes, str, tuple[str, ...]] | None:
+    """(digest bytes, hashlib name, the ids its form shows) for a hex or base64 signature of a known length."""
+    text = signature.strip()
     try:
-        obj = json.loads(body)
-    except (ValueError, RecursionError):
-        return out
-    if not isinstance(obj, (dict, list)):
-        return out
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raw = None
+    if raw is not None and len(raw) in DIGESTS and len(text) == 2 * len(raw):
+        name, vid = DIGESTS[len(raw)]
+        return raw, name, (("hex-uppercase",) if text != text.lower() else ()) + ((vid,) if vid else ())
     try:
-        sent = next((s for s in _STYLES if _dump(obj, *s) == body), None)
-    except (ValueError, RecursionError):
-        return out
-    has_non_ascii = not body.isascii() or "\\u" in body
-    if sent is None:  # hand-formatted JSON: compare against compact, key order kept, escaping as sent
-        sent = (False, False, "\\u" in body or body.isascii())
-    seen = {body}
-    for spaced, sort, ascii_ in _STYLES:
-        ids = []
-        if spaced != sent[0]:
-            ids.append("body-spaced-json")
-        if sort != sent[1]:
-            ids.append("body-sorted-keys")
-        if ascii_ != sent[2]:
-            if not has_non_ascii:
-                continue  # escaping changes nothing in an all-ASCII body
-            ids.append("body-ascii-escaped" if ascii_ else "body-not-ascii-escaped")
-        if not ids or len(ids) > 2:
-            continue
-        text = _dump(obj, spaced, sort, ascii_)
-        if text not in seen:
-            seen.add(text)
-            out.append((tuple(ids), text))
-    return out
+        raw = base64.b64decode(text, validate=True) if text else b""
+    except (binascii.Error, ValueError):
+        return None
+    if len(raw) not in DIGESTS:
+        return None
+    name, vid = DIGESTS[len(raw)]
+    return raw, name, ("digest-base64",) + ((vid,) if vid else ())
 
 
-def query_variants(query: str) -> list[tuple[tuple[str, ...], str]]:
-    """The query as other code might have signed it: sorted, encoded otherwise, with its `?`."""
-    if not query:
-        return []
-    out: list[tuple[tuple[str, ...], str]] = []
-    seen = {query}
-
-    def add(vid: str, text: str) -> None:
-        if text not in seen:
-            seen.add(text)
-            out.append(((vid,), text))
-
-    add("query-sorted", "&".join(sorted(query.split("&"))))
-    pairs = parse_qsl(query, keep_blank_values=True)
-    add("query-other-encoding", unquote(query.replace("+", " ")))  # signed before encoding
-    add("query-other-encoding", urlencode(pairs))  # quote_plus: spaces as +
-    add("query-other-encoding", urlencode(pairs, quote_via=quote))  # spaces as %20
-    add("query-other-encoding", urlencode(pairs, quote_via=quote, safe=","))  # commas kept
-    add("query-other-encoding", urlencode(pairs, safe=","))
-    add("query-other-encoding", "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in pairs).replace("%2C", ","))
-    add("query-with-question-mark", "?" + query)
-    add("query-sorted", "&".join(sorted(urlencode(pairs).split("&"))))
-    return out
-
-
-def payload_variants(method: str, path: str, query: str, body: str, body_signed: bool) -> list[tuple[tuple[str, ...], str]]:
-    """Every other payload a client might have put after the second `#`."""
-    out: list[tuple[tuple[str, ...], str]] = []
-    if body_signed:
-        out += body_variants(body) if body else [(("body-empty-braces",), "{}")]
-        if query:
-            out += [(("path-and-query",), f"{path}?{query}"), (("query-with-question-mark",), "?" + query)]
-        out.append((("path-and-query",), path + body))
-        return out
-    # GET / DELETE: the payload is the query; clients disagree (field-notes.md 5)
-    if query:
-        out.append((("get-signed-empty",), ""))
-    out += query_variants(query)
-    if body:
-        out.append((("get-signed-body",), body))
-    elif query:
-        params = dict(parse_qsl(query, keep_blank_values=True))
-        out += [(("get-signed-body",), json.dumps(params, separators=(",", ":"))), (("get-signed-body",), json.dumps(params))]
-    out.append((("body-empty-braces",), "{}"))
-    out.append((("path-and-query",), f"{path}?{query}" if query else path))
-    return out
-
-
-def seconds_variants(timestamp: str) -> list[tuple[tuple[str, ...], str]]:
+def seconds_variants(timestamp: str) -> Group:
     """The millisecond timestamp sent, signed as seconds (truncated, rounded, or with a fraction)."""
     if not (timestamp.isdigit() and len(timestamp) == 13):
         return []
@@ -154,7 +104,7 @@ def seconds_variants(timestamp: str) -> list[tuple[tuple[str, ...], str]]:
 
 
 def other_timestamps(timestamp: str) -> Iterator[tuple[tuple[str, ...], str]]:
-    """Every other millisecond near the one sent, nearest first (a second clock reading signed)."""
+    """Every other millisecond near the one sent, nearest first, earlier before later (a second clock reading)."""
     if not timestamp.isdigit():
         return
     value = int(timestamp)
@@ -181,25 +131,31 @@ def memo_variants(memo: str, uid: str | None) -> list[tuple[tuple[str, ...], str
     if stripped != memo:
         add("memo-whitespace", stripped, "<memo trimmed>")
     elif memo:
-        for value, shown in ((memo + " ", "<memo> "), (" " + memo, " <memo>"), (memo + "\n", "<memo>\\n"), (memo + "\r\n", "<memo>\\r\\n")):
+        for value, shown in ((memo + " ", "<memo> "), (" " + memo, " <memo>"), (memo + "\n", "<memo>\\n"),
+                             (memo + "\r\n", "<memo>\\r\\n")):
             add("memo-whitespace", value, shown)
     for value, shown in ((memo.lower(), "<memo lower-cased>"), (memo.upper(), "<memo upper-cased>"),
                          (memo.capitalize(), "<memo capitalised>"), (memo.swapcase(), "<memo case swapped>")):
         add("memo-case", value, shown)
+    if memo:
+        for value, shown in ((memo + "\\n", "<memo>\\\\n"), (memo + "\\r\\n", "<memo>\\\\r\\\\n")):
+            add("memo-literal-newline", value, shown)  # shown escaped (\\n): a backslash and an n, not a newline
     if uid:
         add("memo-uid", uid, "<uid>")
     add("memo-missing", None, "")
     return out
 
 
-def secret_variants(secret: str, api_key: str) -> list[tuple[tuple[str, ...], str]]:
-    out: list[tuple[tuple[str, ...], str]] = []
-    seen = {secret}
+def secret_variants(secret: str, api_key: str) -> list[tuple[tuple[str, ...], bytes]]:
+    """(ids, HMAC key bytes): the secret as other code might have keyed the HMAC with it."""
+    out: list[tuple[tuple[str, ...], bytes]] = []
+    seen = {secret.encode("utf-8", "surrogateescape")}
 
-    def add(vid: str, value: str) -> None:
-        if value and value not in seen:
-            seen.add(value)
-            out.append(((vid,), value))
+    def add(vid: str, value: str | bytes) -> None:
+        key = value if isinstance(value, bytes) else value.encode("utf-8", "surrogateescape")
+        if key and key not in seen:
+            seen.add(key)
+            out.append(((vid,), key))
 
     stripped = secret.strip()
     if stripped != secret:
@@ -211,12 +167,17 @@ def secret_variants(secret: str, api_key: str) -> list[tuple[tuple[str, ...], st
         add("secret-quoted", unquoted)
     for quote_char in ('"', "'"):
         add("secret-quoted", quote_char + secret + quote_char)
+    for value in (secret + "\\n", secret + "\\r\\n", stripped + "\\n"):
+        add("secret-literal-newline", value)
+    try:
+        add("secret-hex-decoded", bytes.fromhex(stripped))
+    except ValueError:
+        pass
+    padded = stripped + "=" * (-len(stripped) % 4)
+    for decode in (lambda text: base64.b64decode(text, validate=True), base64.urlsafe_b64decode):
+        try:
+            add("secret-base64-decoded", decode(padded))
+        except (binascii.Error, ValueError):
+            pass
     add("key-secret-swapped", api_key)
     return out
-
-
-def woox_preimages(timestamp: str, method: str, path: str, query: str, body: str) -> list[str]:
-    """WOO X's (developer.woox.io, a different venue) `timestamp + METHOD + path + body` pre-images."""
-    target = f"{path}?{query}" if query else path
-    forms = [f"{timestamp}{method}{target}{body}", f"{timestamp}{method}{path}{body}"]
-    return list(dict.fromkeys(forms))

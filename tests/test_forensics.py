@@ -4,10 +4,8 @@ honest conclusion, the budget, and that no piece of the secret or memo ever leav
 from __future__ import annotations
 
 import json
-import random
 
 import pytest
-from seeds import drawn_seed
 
 from keys.forensics import SentSignature, examine
 from keys.signing import Credentials, sign
@@ -59,11 +57,39 @@ def test_memo_missing_and_woox_scheme():
 
 
 def test_every_issue_id_is_covered_by_a_test_input():
+    from tests.test_forensics_mistakes import CASES
     from tests.test_inspect_interop import CCXT_CASES, SDK_CASES
 
     produced = {v for _, ids in list(CCXT_CASES.values()) + list(SDK_CASES.values()) for v in ids}
-    produced |= set(HAND_MADE) | {"memo-missing", "woox-scheme", "body-ascii-escaped"}
+    produced |= set(HAND_MADE) | {"memo-missing", "woox-scheme", "body-ascii-escaped"} | {v for ids in CASES for v in ids}
     assert produced == set(VARIANT_IDS)
+
+
+def test_pairs_of_clock_memo_and_secret_mistakes():
+    """Issue 26's survivors: the timestamp x memo pairs, and a memo x secret pair signed with the variant's memo."""
+    uid = "12345678901"
+    cases = {
+        ("timestamp-seconds", "memo-uid"): sign(SECRET, TS[:10], uid, COMPACT),
+        ("timestamp-seconds", "memo-case"): sign(SECRET, TS[:10], MEMO.upper(), COMPACT),
+        ("memo-uid", "secret-whitespace"): sign(SECRET + "\n", TS, uid, COMPACT),
+        ("memo-whitespace", "secret-quoted"): sign(f'"{SECRET}"', TS, MEMO + " ", COMPACT),
+    }
+    for ids, signature in cases.items():
+        verdict = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, signature, KEY), CREDS, uid=uid)
+        assert verdict.variants == ids, ids
+
+
+def test_a_second_clock_reading_earlier_or_later_than_the_header():
+    for signed_ts in (str(int(TS) - 40), str(int(TS) + 40), str(int(TS) + 1500)):
+        verdict = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, sign(SECRET, signed_ts, MEMO, COMPACT), KEY), CREDS)
+        assert verdict.variants == ("timestamp-other",) and verdict.signed.startswith(signed_ts + "#"), signed_ts
+
+
+def test_seconds_rounded_as_well_as_truncated():
+    ts = "1764525600623"  # truncated 1764525600, rounded 1764525601
+    for signed_ts in ("1764525600", "1764525601", "1764525600.623"):
+        verdict = examine(SentSignature("POST", "/p", "", COMPACT.encode(), ts, sign(SECRET, signed_ts, MEMO, COMPACT), KEY), CREDS)
+        assert verdict.variants == ("timestamp-seconds",) and verdict.signed.startswith(signed_ts + "#"), signed_ts
 
 
 def test_a_pair_spaced_body_signed_with_seconds():
@@ -105,15 +131,17 @@ def pieces(value: str, n: int = 8):
 
 
 def test_no_piece_of_the_secret_or_memo_in_any_verdict():
-    """Every variant's verdict, the uid and case variants included: only masks leave keys/."""
-    seed = drawn_seed("KEYPROBE_FORENSICS_SEED")
-    rng = random.Random(seed)
+    """Every memo variant's verdict, with every secret and payload (no random draw: each combination, every
+    run), the uid and case variants included: only masks leave keys/."""
+    from keys.variants import memo_variants
+
     texts = []
-    for memo in (MEMO, MEMO.upper(), MEMO + " ", "12345678901"):
+    memos = [MEMO] + [m for _, m, _ in memo_variants(MEMO, "12345678901") if m]
+    for memo in memos:
         for secret in (SECRET, SECRET + "\n"):
-            payload = rng.choice([COMPACT, json.dumps(ORDER)])
-            sent = SentSignature("POST", "/p", "", COMPACT.encode(), TS, sign(secret, TS, memo, payload), KEY)
-            texts.append(json.dumps(examine(sent, CREDS, uid="12345678901").to_dict()))
+            for payload in (COMPACT, json.dumps(ORDER)):
+                sent = SentSignature("POST", "/p", "", COMPACT.encode(), TS, sign(secret, TS, memo, payload), KEY)
+                texts.append(json.dumps(examine(sent, CREDS, uid="12345678901").to_dict()))
     blob = "\n".join(texts)
     assert "memo-case" in blob and "memo-uid" in blob and "secret-whitespace" in blob
     for secret_piece in pieces(SECRET) | pieces(MEMO) | pieces(MEMO.upper()):

@@ -18,6 +18,12 @@ N, K, S = AuthLevel.NONE, AuthLevel.KEYED, AuthLevel.SIGNED
 BOTH = ("bitmart", "wooxpro")
 BM = ("bitmart",)
 
+# Retired paths: Futures V1 was switched off on 2024-11-30 (protocol.md 6 #10), all of it under /contract/v1/;
+# the spot endpoints BitMart retired in favour of v2 submit and v4 queries. The emulator answers them 30030/30031
+# and inspect's lint names them.
+FUTURES_V1_PREFIX = "/contract/v1/"
+DEPRECATED_PATHS = frozenset({"/spot/v1/submit_order", "/spot/v2/orders"})
+
 # Permissions as BitMart's key settings name them: Read-Only, Spot-Trade, Withdraw, Futures-Trade, Margin-Trade.
 PERMISSIONS = ("read", "trade", "withdraw", "futures", "margin")
 

@@ -8,11 +8,9 @@ binding is worked out the same way wherever it is used; their own targets add on
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from keys import redact
 from keys.signing import Clock, Credentials, HeaderSet
 from keys.venue_signer import VenueSigner
 from tui.venues import Venue, get_venue, signing_hosts
@@ -21,7 +19,7 @@ if TYPE_CHECKING:
     from keys.profile import Profile
     from tui.exchange import Draft
 
-ENV_KEY, ENV_SECRET, ENV_MEMO = "KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO"
+from keys.environment import ENV_KEY, ENV_MEMO, ENV_SECRET, environment_credentials  # noqa: E402,F401 - re-exported
 
 
 @dataclass(frozen=True)
@@ -60,15 +58,6 @@ class SigningContext:
         """A fresh signer for one send (or export) of `draft`: a signer holds one request's evidence."""
         return VenueSigner(self.credentials, self.header_set(draft), draft.auth_level, self.clock, self.allowed_hosts,
                            self.venue.name)
-
-
-def environment_credentials() -> Credentials | None:
-    """KEYPROBE_API_KEY / KEYPROBE_SECRET / KEYPROBE_MEMO, when the key is set (the CLI's and the console's)."""
-    if not os.environ.get(ENV_KEY):
-        return None
-    credentials = Credentials.of(os.environ[ENV_KEY], os.environ.get(ENV_SECRET, ""), os.environ.get(ENV_MEMO, ""))
-    redact.register(credentials.api_key, credentials.secret, credentials.memo)  # masked in every log line, like a profile's
-    return credentials
 
 
 def context_for(signing: SigningContext | Credentials | None, draft: Draft) -> SigningContext:

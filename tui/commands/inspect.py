@@ -1,7 +1,8 @@
 """`keyprobe inspect`: bring your own failing request; lint it, check its signature, decode its answer.
 
-Exit codes: 0 when every request is clean (no error finding, signature matching or unchecked, no error
-answer), 1 when something is wrong with one of them, 2 for unreadable input or usage errors.
+Exit codes: 0 when every request is clean (no error finding, signature matching, unchecked or not checked by
+the venue, no error answer), 1 when something is wrong with one of them or the time budget left some of them
+unexamined, 2 for unreadable input or usage errors.
 """
 
 from __future__ import annotations
@@ -9,11 +10,8 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 
 from tui.inspect import FORMATS
-
-SEARCH_BUDGET_S = 10.0  # forensics time for one whole input, however many requests it holds
 
 HELP = "lint a request your own code sent, find what it signed, and decode its answer"
 
@@ -24,9 +22,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=HELP,
         description=(
             "Read one or more requests your own code sent (a curl command, raw HTTP text with its response, ccxt "
-            "verbose output, a HAR file, or keyprobe history or a saved request), lint them without the secret, "
-            "recompute the signature with your key material (--profile or KEYPROBE_*), and when it differs, name "
-            "the known mistake that reproduces it. Exit 0 when all is well, 1 when a problem is found, 2 for bad input."
+            "verbose output, the BitMart SDK's debug log, a HAR file, or keyprobe history or a saved request), lint "
+            "them without the secret, recompute the signature with your key material (--profile or KEYPROBE_*), and "
+            "when it differs, name the known mistake that reproduces it. One input gets 10 s in all; what it leaves "
+            "is named. Exit 0 when all is well, 1 when a problem is found (or requests were left unexamined), 2 for "
+            "bad input."
         ),
         epilog="examples:\n  keyprobe inspect failing.curl --profile main\n  pbpaste | keyprobe inspect - --json\n"
         "  keyprobe inspect bot.log --format ccxt --uid 1234567",
@@ -36,6 +36,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", metavar="NAME", help="the key to check signatures with (else KEYPROBE_* variables)")
     p.add_argument("--uid", metavar="UID", help="your account UID: also tried as a memo (the memo-uid mistake)")
     p.add_argument("--format", choices=FORMATS, default="auto", help="the input's format (default: detected)")
+    p.add_argument("--venue", choices=("bitmart", "wooxpro"), metavar="VENUE",
+                   help="the header names a loopback or unknown host reads, bitmart (X-BM-*) or wooxpro (X-API-*), "
+                   "when the input has no answer to tell (a curl command)")
     p.add_argument("--json", action="store_true", help="print one JSON object: {format, requests: [...]}")
     p.set_defaults(func=run)
 
@@ -56,64 +59,87 @@ def read_input(name: str) -> bytes:
         raise InspectError(str(exc)) from None
 
 
-def key_material(profile: str | None, loopback: bool) -> list:
-    """The profile's credentials, else KEYPROBE_*'s, and the emulator's demo keys for loopback requests.
-    InspectError when the user's own key material holds a character no request can carry (the door check)."""
+def own_key_material(profile: str | None) -> list:
+    """The user's own credentials: the profile's, else KEYPROBE_*'s (tui.inspect.batch adds the demo keys for
+    loopback requests). InspectError when they hold a character no request can carry (the door check)."""
     from tui.inspect.model import InspectError
-    from tui.signing_context import environment_credentials as env_credentials
 
     out = []
     if profile:
         from tui.commands._profile import load_profile
 
         out.append(load_profile(profile).credentials)
-    elif (creds := env_credentials()) is not None:
-        out.append(creds)
+    else:
+        from keys.environment import environment_credentials  # not tui.signing_context: that loads httpx
+
+        if (creds := environment_credentials()) is not None:
+            out.append(creds)
     for creds in out:
         if creds.refusal:
             raise InspectError(creds.refusal)
-    if loopback:
-        from keys.demo import DEMO_KEYS
-
-        if not out:  # said, not silent: a MATCH here is about the demo key, not the user's
-            print("keyprobe inspect: no --profile or KEYPROBE_* given: loopback requests are checked with the "
-                  "emulator's demo keys.", file=sys.stderr)
-
-        out += [k.credentials for k in DEMO_KEYS]
     return out
 
 
-def run(args: argparse.Namespace) -> int:
-    from tui.terminal_safe import dumps, shown
-    from tui.inspect.detect import parse
+def run(args: argparse.Namespace, budget=None) -> int:
+    from tui.inspect.batch import inspect_all, unexamined
+    from tui.inspect.budget import Budget
+    from tui.inspect.detect import read
     from tui.inspect.model import InspectError
-    from tui.inspect.report import inspect_request
-    from tui.venues import LOOPBACK_HOSTS
+    from tui.terminal_safe import shown
+    from keys.hosts import LOOPBACK_HOSTS
 
+    budget = budget or Budget()  # one total time for reading and inspecting this input
     try:
-        fmt, requests = parse(read_input(args.file), args.format)
-        creds = key_material(args.profile, any(r.host in LOOPBACK_HOSTS for r in requests))
+        reading = read(read_input(args.file), args.format, budget)
+        own = own_key_material(args.profile)
     except InspectError as exc:
         print(f"keyprobe inspect: {shown(exc)}", file=sys.stderr)
         return 2
-    budget = time.monotonic() + SEARCH_BUDGET_S
-    inspections = []
-    for r in requests:
-        # Each unexplained signature may search for up to a second; a log of hundreds of them gets
-        # SEARCH_BUDGET_S in all, then only the match check (the verdict says the search was cut short).
-        left = max(0.0, budget - time.monotonic())
-        inspections.append(inspect_request(r, creds, uid=args.uid, max_seconds=min(1.0, left)))
+    if not own and any(r.host in LOOPBACK_HOSTS for r in reading.requests):
+        # said, not silent: a MATCH here is about the demo key, not the user's
+        print("keyprobe inspect: no --profile or KEYPROBE_* given: loopback requests are checked with the emulator's "
+              "demo keys.", file=sys.stderr)
+    examined, problems = 0, False
+    printer = _printer(args.json, reading.format)
     try:
-        if args.json:
-            print(dumps({"format": fmt, "requests": [i.to_dict() for i in inspections]}))
-        else:
-            from tui.inspect.render import print_inspections
-
-            print_inspections(inspections)
+        for inspection in inspect_all(reading, own, budget, uid=args.uid, responder=args.venue):
+            printer.add(inspection)  # printed as it is made: a big input is never held whole
+            examined += 1
+            problems = problems or problem(inspection)
+        stopped = unexamined(reading, examined, budget)
+        printer.end(stopped)
+        if stopped:
+            print(f"keyprobe inspect: {stopped}", file=sys.stderr)
         sys.stdout.flush()
     except BrokenPipeError:  # `keyprobe inspect big.log | head`: the reader has what it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    return 1 if any(problem(i) for i in inspections) else 0
+        return 1 if problems else 0
+    return 1 if problems or stopped else 0
+
+
+class _printer:
+    """--json: one object {format, requests: [...], unexamined}, written a request at a time; else the human view."""
+
+    def __init__(self, as_json: bool, fmt: str) -> None:
+        self.as_json, self.count = as_json, 0
+        if as_json:
+            from tui.terminal_safe import dumps
+
+            self.dumps = dumps
+            sys.stdout.write(f'{{"format": {dumps(fmt)}, "requests": [')
+
+    def add(self, inspection) -> None:
+        if self.as_json:
+            sys.stdout.write((",\n" if self.count else "\n") + self.dumps(inspection.to_dict()))
+        else:
+            from tui.inspect.render import print_inspection
+
+            print_inspection(self.count + 1, inspection)
+        self.count += 1
+
+    def end(self, stopped: str | None) -> None:
+        if self.as_json:
+            sys.stdout.write(f'\n], "unexamined": {self.dumps(stopped)}}}\n')
 
 
 def problem(ins) -> bool:

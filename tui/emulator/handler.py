@@ -35,10 +35,8 @@ NGINX_502 = (
     b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
     b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n"
 )
-# Futures V1 was switched off on 2024-11-30 (protocol.md 6 #10); its paths all lived under /contract/v1/.
-FUTURES_V1_PREFIX = "/contract/v1/"
-# Spot endpoints BitMart retired in favour of v2 submit and v4 queries.
-DEPRECATED_PATHS = frozenset({"/spot/v1/submit_order", "/spot/v2/orders"})
+# Futures V1 and the retired spot paths are facts of the endpoint table (inspect's lint reads them there too).
+from tui.endpoints import DEPRECATED_PATHS, FUTURES_V1_PREFIX  # noqa: E402,F401 - re-exported
 
 
 @dataclass

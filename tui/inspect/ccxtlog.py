@@ -23,9 +23,13 @@ from __future__ import annotations
 import ast
 import re
 
+from tui.inspect.budget import UNLIMITED, Budget
 from tui.inspect.model import CapturedRequest, CapturedResponse, InspectError, wire_bytes, wire_char
 
 MARKERS = ("fetch Request:", "fetch Response:", "handleRestResponse:")
+# Colour codes a terminal logger put around the words (CSI ... letter, and OSC ... BEL/ST): dropped before
+# reading. A JSON body cannot hold a raw ESC (JSON escapes it as \u001b), so no byte of a body is lost.
+ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 _JS_ENTRY = re.compile(
     r"""(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|([A-Za-z_$][\w$-]*))\s*:\s*"""
     r"""(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|`((?:[^`\\]|\\.)*)`|([^,}\s]+))""",
@@ -33,8 +37,12 @@ _JS_ENTRY = re.compile(
 )
 
 
+def without_colours(text: str) -> str:
+    return ANSI.sub("", text) if "\x1b" in text else text
+
+
 def looks_like(text: str) -> bool:
-    return "fetch Request:" in text
+    return "fetch Request:" in without_colours(text)
 
 
 def _py_dict(text: str, what: str) -> tuple[tuple[str, str], ...]:
@@ -84,13 +92,24 @@ def _status(parts: list[str]) -> int | None:
 
 
 def parse(text: str) -> list[CapturedRequest]:
+    return read(text)[0]
+
+
+def read(text: str, budget: Budget = UNLIMITED) -> tuple[list[CapturedRequest], str | None]:
+    """The requests, and what the budget left unread (None: all of it was read)."""
     requests: list[dict] = []
-    lines = text.replace("\r\n", "\n").split("\n")
+    lines = without_colours(text).replace("\r\n", "\n").split("\n")
     i = 0
+    unread = None
     while i < len(lines):
-        line = lines[i].strip()
+        if i & 1023 == 1023 and budget.spent():
+            unread = f"the log after line {i:,} of {len(lines):,} was not read"
+            break
+        raw = _from_marker(lines[i])  # a logger's prefix (a time, a level) before the marker is not ccxt's
+        line = raw.strip()
         if line.startswith("fetch Request:") and line != "fetch Request:":
-            requests.append(_py_request(line, i + 1))
+            # the body ends the line: only the line's start is trimmed, so a body's own trailing spaces stay
+            requests.append(_py_request(raw.lstrip(), i + 1))
         elif line.startswith("fetch Response:") and requests:
             _attach(requests, *_py_response(line))
         elif line in ("fetch Request:", "handleRestResponse:"):
@@ -101,21 +120,29 @@ def parse(text: str) -> list[CapturedRequest]:
                 _attach(requests, *_js_response(block))
             continue
         i += 1
-    if not requests:
+    if not requests and unread is None:
         raise InspectError("No `fetch Request:` line of ccxt's verbose output was found.")
     return [CapturedRequest(r["method"], r["url"], r["headers"], r["body"], "ccxt", r["label"], r.get("response"))
-            for r in requests]
+            for r in requests], unread
+
+
+def _from_marker(line: str) -> str:
+    """The line from its first marker on (a body may quote a marker later in the line: the first one counts)."""
+    found = [at for at in (line.find(marker) for marker in MARKERS) if at >= 0]
+    return line[min(found):] if found else line
 
 
 def _attach(requests: list[dict], method: str, url: str, response: CapturedResponse) -> None:
-    for r in reversed(requests):
+    """The response goes to the earliest unanswered request with its method and URL: requests sent at once
+    (asyncio) are logged before their answers, and answered first come, first served."""
+    for r in requests:
         if r["method"] == method and r["url"] == url and "response" not in r:
             r["response"] = response
             return
 
 
 def _py_request(line: str, number: int) -> dict:
-    head, sep, rest = line.removeprefix("fetch Request:").strip().partition(" RequestHeaders: ")
+    head, sep, rest = line.removeprefix("fetch Request:").lstrip().partition(" RequestHeaders: ")
     headers_text, sep2, body = rest.partition(" RequestBody: ")
     parts = head.split()
     if not sep or not sep2 or len(parts) < 3:

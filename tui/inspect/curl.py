@@ -8,6 +8,9 @@ or separated by `;` / `&&`) are each a request. curl's own additions that change
 
 from __future__ import annotations
 
+import re
+
+from tui.inspect.budget import UNLIMITED, Budget
 from tui.inspect.model import CapturedRequest, InspectError, wire_bytes, wire_char
 
 SEPARATOR = object()  # a command boundary among the words
@@ -24,12 +27,30 @@ TAKES_VALUE = frozenset({"-o", "--output", "-m", "--max-time", "--connect-timeou
                          "-E", "--capath", "--ciphers", "--unix-socket", "--variable", "--expand-data"})
 
 
-def words(text: str) -> list[object]:
-    """bash word splitting with command separators; raises InspectError on an unclosed quote."""
+_CURL_LINE = re.compile(r"^[ \t]*(?:[$>%][ \t]*)?(?:\S*/)?curl(?:\.exe)?(?:[ \t]|\\?\r?$)", re.M)
+
+
+def looks_like(text: str) -> bool:
+    """A line of the input's start begins with `curl` (after a pasted prompt): the cheap test detection needs."""
+    return _CURL_LINE.search(text, 0, 1 << 16) is not None
+
+
+class Stopped(Exception):
+    """The budget ran out while splitting: the words of the whole commands before `at` (a character index)."""
+
+    def __init__(self, words: list[object], at: int) -> None:
+        super().__init__(at)
+        self.words, self.at = words, at
+
+
+def words(text: str, budget: Budget = UNLIMITED) -> list[object]:
+    """bash word splitting with command separators; raises InspectError on an unclosed quote, Stopped when
+    the budget is spent (every 4,096 characters it looks)."""
     out: list[object] = []
     word: list[str] = []
     in_word = False
     i, n = 0, len(text)
+    tick = 4096
 
     def end_word() -> None:
         nonlocal word, in_word
@@ -38,6 +59,12 @@ def words(text: str) -> list[object]:
         word, in_word = [], False
 
     while i < n:
+        tick -= 1
+        if not tick:
+            tick = 4096
+            if budget.spent():
+                whole = max((k for k, w in enumerate(out) if w is SEPARATOR), default=-1) + 1
+                raise Stopped(out[:whole], i)
         c = text[i]
         if c == "\\" and i + 1 < n:
             nxt = text[i + 1]
@@ -151,9 +178,13 @@ def _hex_run(text: str, start: int, most: int) -> str:
 
 def commands(text: str) -> list[list[str]]:
     """The curl invocations in `text`, each as its argument words (without `curl`)."""
+    return _commands(words(text))
+
+
+def _commands(split: list[object]) -> list[list[str]]:
     found: list[list[str]] = []
     current: list[str] = []
-    for w in words(text) + [SEPARATOR]:
+    for w in split + [SEPARATOR]:
         if w is SEPARATOR:
             if current:
                 found.append(current)
@@ -170,10 +201,25 @@ def commands(text: str) -> list[list[str]]:
 
 
 def parse(text: str) -> list[CapturedRequest]:
-    cmds = commands(text)
-    if not cmds:
+    return read(text)[0]
+
+
+def read(text: str, budget: Budget = UNLIMITED) -> tuple[list[CapturedRequest], str | None]:
+    """The requests, and what the budget left unread (None: all of it was read)."""
+    try:
+        split, unread = words(text, budget), None
+    except Stopped as cut:
+        split, unread = cut.words, f"the input after character {cut.at:,} of {len(text):,} was not read"
+    cmds = _commands(split)
+    if not cmds and unread is None:
         raise InspectError("No curl command found: the input should start with `curl`.")
-    return [_request(args, f"curl command {i}") for i, args in enumerate(cmds, 1)]
+    out = []
+    for i, args in enumerate(cmds, 1):
+        # every 16 commands a look at the clock; commands cut short by the splitter cost no more than splitting did
+        if unread is None and i % 16 == 0 and budget.spent():
+            return out, f"curl commands {i:,} to {len(cmds):,} were not read"
+        out.append(_request(args, f"curl command {i}"))
+    return out, unread
 
 
 def _request(args: list[str], label: str) -> CapturedRequest:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NamedTuple
 
-from tui.inspect import FORMATS, ccxtlog, curl, har, rawhttp, records
+from tui.inspect import FORMATS
+from tui.inspect.budget import UNLIMITED, Budget
 from tui.inspect.model import MAX_INPUT_BYTES, CapturedRequest, InspectError
 
 MAX_JSON_DEPTH = 64
@@ -21,11 +22,22 @@ def _json(text: str) -> Any:
 
 
 def detect(text: str) -> str:
-    """The format name of `text`, or InspectError saying what was expected."""
+    """The format name of `text`, or InspectError saying what was expected. Each format's module is imported only
+    when a cheap look says it may be that format (a capture loads the raw HTTP parser alone)."""
     stripped = text.lstrip("\ufeff \t\r\n")
-    if ccxtlog.looks_like(stripped):
-        return "ccxt"
+    if "fetch" in stripped:
+        from tui.inspect import ccxtlog
+
+        if ccxtlog.looks_like(stripped):
+            return "ccxt"
+    if "] url=" in stripped[:65536]:
+        from tui.inspect import sdklog
+
+        if sdklog.looks_like(stripped):
+            return "sdk"
     if stripped.startswith(("{", "[")):
+        from tui.inspect import har, records
+
         if records.json_lines(stripped) is not None and "\n" in stripped.strip():
             return "history"
         doc = _json(stripped)
@@ -38,16 +50,34 @@ def detect(text: str) -> str:
         if isinstance(doc, dict) and "method" in doc and "path" in doc:
             return "history"
         raise InspectError("The input is JSON, but not a HAR file, a saved request or keyprobe history.")
-    if curl.commands(stripped):
-        return "curl"
+    if "curl" in stripped[:65536]:
+        from tui.inspect import curl
+
+        if curl.looks_like(stripped):
+            return "curl"
+    from tui.inspect import rawhttp
+
     if rawhttp.looks_like(stripped.encode("utf-8", "surrogateescape")):
         return "http"
     raise InspectError("keyprobe cannot tell what this input is: expected a curl command, raw HTTP request text, "
-                       "ccxt verbose output, a HAR file, or keyprobe history or a saved request (or force one with --format).")
+                       "ccxt verbose output, the BitMart SDK's debug log, a HAR file, or keyprobe history or a saved "
+                       "request (or force one with --format).")
+
+
+class Reading(NamedTuple):
+    format: str
+    requests: list[CapturedRequest]
+    unread: str | None  # what the time budget left unread, as a clause ("the input after byte 8,000 ... was not read")
 
 
 def parse(data: bytes, fmt: str = "auto") -> tuple[str, list[CapturedRequest]]:
     """Read `data` (at most MAX_INPUT_BYTES) as `fmt` ("auto" detects it)."""
+    reading = read(data, fmt)
+    return reading.format, reading.requests
+
+
+def read(data: bytes, fmt: str = "auto", budget: Budget = UNLIMITED) -> Reading:
+    """`data` (at most MAX_INPUT_BYTES) as `fmt`, read until the budget is spent."""
     if len(data) > MAX_INPUT_BYTES:
         raise InspectError(f"The input is {len(data):,} bytes; keyprobe reads at most {MAX_INPUT_BYTES:,}.")
     if b"\x00" in data[:4096] and not data.lstrip().startswith(b"{"):
@@ -60,27 +90,43 @@ def parse(data: bytes, fmt: str = "auto") -> tuple[str, list[CapturedRequest]]:
     stripped = text.lstrip("\ufeff")
     try:
         if fmt == "curl":
-            return fmt, curl.parse(stripped)
+            from tui.inspect import curl
+
+            return Reading(fmt, *curl.read(stripped, budget))
         if fmt == "http":
-            return fmt, rawhttp.parse(stripped.lstrip().encode("utf-8", "surrogateescape"))
+            from tui.inspect import rawhttp
+
+            return Reading(fmt, *rawhttp.read(stripped.lstrip().encode("utf-8", "surrogateescape"), budget))
         if fmt == "ccxt":
-            return fmt, ccxtlog.parse(stripped)
+            from tui.inspect import ccxtlog
+
+            return Reading(fmt, *ccxtlog.read(stripped, budget))
+        if fmt == "sdk":
+            from tui.inspect import sdklog
+
+            return Reading(fmt, *sdklog.read(stripped, budget))
         if fmt == "har":
+            from tui.inspect import har
+
             doc = _json(stripped)
             if not har.looks_like(doc):
                 raise InspectError("The input is not a HAR file: it has no log.entries.")
-            return fmt, har.parse(doc)
+            return Reading(fmt, *har.read(doc, budget))
+        from tui.inspect import records
+
         if fmt == "saved":
             doc = _json(stripped)
             if not records.looks_like_saved(doc):
                 raise InspectError("The input is not a keyprobe saved request (no schema, venue, base_url, method).")
-            return fmt, records.parse_saved(doc)
-        return fmt, records.parse_history(_history_docs(stripped))
+            return Reading(fmt, records.parse_saved(doc), None)
+        return Reading(fmt, records.parse_history(_history_docs(stripped)), None)
     except RecursionError:
         raise InspectError("The input is nested too deeply to read.") from None
 
 
 def _history_docs(text: str) -> list[Any]:
+    from tui.inspect import records
+
     lines = records.json_lines(text)
     if lines is not None and len(lines) > 1:
         return lines

@@ -10,6 +10,7 @@ import base64
 import binascii
 from typing import Any
 
+from tui.inspect.budget import UNLIMITED, Budget
 from tui.inspect.model import CapturedRequest, CapturedResponse, InspectError, wire_bytes
 
 MAX_ENTRIES = 10_000
@@ -41,11 +42,22 @@ def _text(holder: Any) -> bytes:
 
 
 def parse(doc: Any) -> list[CapturedRequest]:
+    return read(doc)[0]
+
+
+def read(doc: Any, budget: Budget = UNLIMITED) -> tuple[list[CapturedRequest], str | None]:
+    """The entries' requests, and what the budget or the entry cap left unread (None: all of it was read)."""
     entries = doc["log"]["entries"]
     if not isinstance(entries, list):
         raise InspectError("The HAR file's log.entries is not a list.")
     out: list[CapturedRequest] = []
+    unread = None
+    if len(entries) > MAX_ENTRIES:
+        unread = f"entries {MAX_ENTRIES + 1:,} to {len(entries):,} were not read (at most {MAX_ENTRIES:,})"
     for number, entry in enumerate(entries[:MAX_ENTRIES], 1):
+        if budget.spent():
+            unread = f"entries {number:,} to {len(entries):,} of the HAR file were not read"
+            break
         request = entry.get("request") if isinstance(entry, dict) else None
         if not isinstance(request, dict) or not isinstance(request.get("url"), str):
             continue
@@ -58,6 +70,6 @@ def parse(doc: Any) -> list[CapturedRequest]:
         out.append(CapturedRequest(str(request.get("method", "GET")).upper(), request["url"],
                                    _headers(request.get("headers")), _text(request.get("postData")), "har",
                                    f"HAR entry {number}", captured))
-    if not out:
+    if not out and unread is None:
         raise InspectError("The HAR file has no entries with a request URL.")
-    return out
+    return out, unread

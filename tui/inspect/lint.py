@@ -7,19 +7,18 @@ their length and shape.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import json
 import re
-from dataclasses import dataclass
-from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
-from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
+from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
+from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS
+from keys.variants import read_signature
 from tui import endpoints
 from tui.diagnose_evidence import SPOT_HOSTS
-from tui.emulator.handler import DEPRECATED_PATHS, FUTURES_V1_PREFIX
+from tui.endpoints import DEPRECATED_PATHS, FUTURES_V1_PREFIX
 from tui.inspect.model import CapturedRequest
-from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS
 
 FUTURES_HOSTS = frozenset({"api-cloud-v2.bitmart.com", "api-cloud-v2.bitmart.news"})
 WINDOW_MS = 60_000  # 30007: within a minute
@@ -30,8 +29,7 @@ KNOWN_SUFFIXES = ("KEY", "SIGN", "TIMESTAMP", "BROKER-ID")
 HTTP_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     id: str
     severity: str  # "error" | "warning" | "info"
     sentence: str
@@ -40,27 +38,59 @@ class Finding:
         return {"id": self.id, "severity": self.severity, "sentence": self.sentence}
 
 
-def venue_of(req: CapturedRequest) -> tuple[str, str]:
-    """(venue id or "unknown", family) from the host, else from the header names."""
+_HEADER_IN_MESSAGE = re.compile(r"Header (X-BM-|X-API-)(KEY|SIGN|TIMESTAMP) is empty")
+
+
+def answered_family(req: CapturedRequest) -> str | None:
+    """The header set the host that answered reads, when its answer says so: a 30001/30004/30006 naming a header
+    the request did carry under the other venue's name, or BitMart's rate-limit headers alone (the emulator's
+    BitMart dialect; its WOO X Pro one sends both sets)."""
+    r = req.response
+    if r is None:
+        return None
+    match = _HEADER_IN_MESSAGE.search(r.body[:2048].decode("utf-8", "replace"))
+    if match is not None:
+        other = "X-API-" if match.group(1) == "X-BM-" else "X-BM-"
+        if req.header(other + match.group(2)):
+            return "bitmart" if match.group(1) == "X-BM-" else "wooxpro"
+    names = {k.lower()[:16] for k, _ in r.headers}
+    if "x-bm-ratelimit-r" in names and not any(n.startswith("x-api-ratelimit") for n in names):
+        return "bitmart"
+    return None
+
+
+def venue_of(req: CapturedRequest, responder: str | None = None) -> tuple[str, str]:
+    """(venue id or "unknown", family) from the host; on loopback from the family the answering host reads
+    (`responder`, the proxy's own emulator, else its answer), else from the header names sent."""
     host = req.host
-    prefix_family = "wooxpro" if any(k.upper().startswith("X-API-") for k, _ in req.headers) else "bitmart"
     if host in SPOT_HOSTS:
         return "bitmart-spot", "bitmart"
     if host in FAMILY_HOSTS["bitmart"]:
         return "bitmart", "bitmart"
     if host in FAMILY_HOSTS["wooxpro"]:
         return "wooxpro", "wooxpro"
+    prefix_family = "wooxpro" if any(k.upper().startswith("X-API-") for k, _ in req.headers) else "bitmart"
     if host in LOOPBACK_HOSTS:
-        return "emulator", prefix_family
-    return "unknown", prefix_family
+        return "emulator", responder or answered_family(req) or prefix_family
+    return "unknown", responder or prefix_family
 
 
 def header_set_of(family: str) -> HeaderSet:
     return WOOXPRO_HEADERS if family == "wooxpro" else BITMART_HEADERS
 
 
-def lint(req: CapturedRequest, *, received_at_ms: float | None = None, clock_offset_ms: float | None = None) -> list[Finding]:
-    venue, family = venue_of(req)
+def sent_family(req: CapturedRequest, family: str) -> str:
+    """The family whose auth headers the request carries: the other venue's when it has none of `family`'s."""
+    other = "bitmart" if family == "wooxpro" else "wooxpro"
+    if not any(req.has_header(n) for n in header_set_of(family).names()) and any(
+            req.has_header(n) for n in header_set_of(other).names()):
+        return other
+    return family
+
+
+def lint(req: CapturedRequest, *, received_at_ms: float | None = None, clock_offset_ms: float | None = None,
+         responder: str | None = None) -> list[Finding]:
+    venue, family = venue_of(req, responder)
     hs = header_set_of(family)
     out: list[Finding] = []
     if req.headers_known:
@@ -68,6 +98,7 @@ def lint(req: CapturedRequest, *, received_at_ms: float | None = None, clock_off
         out += _auth(req, hs)
         out += _timestamp(req, hs, received_at_ms, clock_offset_ms)
         out += _key(req, hs)
+        out += _signature(req, header_set_of(sent_family(req, family)))
     out += _method(req)
     out += _url(req)
     out += _body(req)
@@ -105,6 +136,8 @@ def _timestamp(req: CapturedRequest, hs: HeaderSet, received_at_ms: float | None
     sent = int(ts)
     date = req.response.header("date") if req.response is not None else None
     if date:
+        from email.utils import parsedate_to_datetime  # here: most captures carry no answer, and it costs ~5 ms
+
         try:
             server_ms = parsedate_to_datetime(date).timestamp() * 1000
         except (TypeError, ValueError, IndexError, OverflowError):
@@ -162,14 +195,43 @@ def _headers(req: CapturedRequest, hs: HeaderSet, family: str) -> list[Finding]:
         elif upper.endswith("MEMO") and upper.startswith(("X-BM-", "X-API-")):
             out.append(Finding("header-memo", "warning", f"{name}: the memo is never sent as a header; it belongs "
                                "only inside the signed string (timestamp#memo#payload)."))
-        elif upper.startswith(("X-BM", "X-API", "X_BM", "X_API")) or difflib.get_close_matches(upper, own, 1, 0.8):
-            guess = difflib.get_close_matches(upper, both, 1, 0.6)
+        elif upper.startswith(("X-BM", "X-API", "X_BM", "X_API")) or _close(upper, own, 0.8):
+            guess = _close(upper, both, 0.6)
             hint = f" (did you mean {guess[0]}?)" if guess else ""
             out.append(Finding("header-misspelt", "error", f"{name} is not a header the venue reads{hint}."))
     if not req.has_header("user-agent"):
         out.append(Finding("no-user-agent", "warning", "No User-Agent header: Cloudflare in front of the venue may "
                            "answer 403 or error 1010, which looks like an auth failure but is not."))
     return out
+
+
+def _close(name: str, names: frozenset[str], cutoff: float) -> list[str]:
+    import difflib  # here: only an X-... header that is none of the venues' needs it
+
+    return difflib.get_close_matches(name, names, 1, cutoff)
+
+
+def _signature(req: CapturedRequest, hs: HeaderSet) -> list[Finding]:
+    """What the signature header's form alone shows: the digest's algorithm, case or encoding."""
+    sign = req.header(hs.sign)
+    if not sign or not sign.strip():
+        return []
+    text = sign.strip()
+    read = read_signature(text)
+    if read is None:
+        return [Finding("signature-format", "error", f"{hs.sign} is {len(text)} characters that are no HMAC digest in hex or "
+                        "base64: the venue wants the 64 lower-case hex digits of HMAC-SHA256 (30005).")]
+    digest, algorithm, ids = read
+    if algorithm != "sha256":
+        size = f"base64 of {len(digest)} bytes" if "digest-base64" in ids else f"{len(text)} hex digits"
+        return [Finding("signature-format", "error", f"{hs.sign} is {size}: an HMAC-{algorithm.upper()}; the venue checks "
+                        "HMAC-SHA256, 64 lower-case hex digits (30005).")]
+    if "digest-base64" in ids:
+        return [Finding("signature-format", "error", f"{hs.sign} is base64 ({len(text)} characters): the venue wants the "
+                        "digest as 64 lower-case hex digits (30005).")]
+    if "hex-uppercase" in ids:
+        return [Finding("signature-format", "error", f"{hs.sign} is in upper-case hex: the venue compares lower-case (30005).")]
+    return []
 
 
 def _auth(req: CapturedRequest, hs: HeaderSet) -> list[Finding]:
@@ -234,7 +296,7 @@ def _body(req: CapturedRequest) -> list[Finding]:
     if not body.strip():
         return out
     try:
-        json.loads(body)
+        doc = json.loads(body)
     except RecursionError:
         return out
     except ValueError:
@@ -242,6 +304,17 @@ def _body(req: CapturedRequest) -> list[Finding]:
             out.append(Finding("body-form-encoded", "error", "The body is form-encoded (a=1&b=2), not JSON (30018)."))
         else:
             out.append(Finding("body-not-json", "error", "The body is not valid JSON (30018)."))
+        return out
+    if isinstance(doc, str):
+        out.append(Finding("body-not-object", "error", "The body is a JSON string, not an object: the JSON was encoded twice "
+                           "(json.dumps of a JSON string, or requests' json= given one), so the venue reads no fields (30018)."))
+    elif not isinstance(doc, dict):
+        kind = "array" if isinstance(doc, list) else "null" if doc is None else "true/false" if isinstance(doc, bool) else "number"
+        out.append(Finding("body-not-object", "error", f"The body is a JSON {kind}, not an object: the venue reads the "
+                           "parameters from an object (30018)."))
+    if body != body.rstrip():
+        out.append(Finding("body-trailing-whitespace", "info", "The body ends in a newline or spaces after its JSON: they "
+                           "are signed too, so a signer that signed the JSON alone fails (30005)."))
     return out
 
 

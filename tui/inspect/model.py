@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 Pairs = tuple[tuple[str, str], ...]
 MAX_INPUT_BYTES = 16 * 1024 * 1024  # a HAR of a long browsing session fits; a disk image does not
+MAX_HEADERS = 1000  # per request or response: servers refuse far fewer (431); lint looks at each one
 # A surrogate that surrogateescape cannot turn back into a byte: what a JSON, JavaScript or bash `\ud800` escape
 # decodes to. No encoder writes one (JavaScript's send U+FFFD in its place); U+DC80-U+DCFF stand for raw bytes.
 _LONE_SURROGATE = re.compile("[\ud800-\udc7f\udd00-\udfff]")
@@ -51,8 +52,8 @@ class CapturedResponse:
         lname = name.lower()
         return next((v for k, v in self.headers if k.lower() == lname), None)
 
-    def __post_init__(self) -> None:  # every parser's headers, made printable and signable in one place
-        object.__setattr__(self, "headers", wire_pairs(self.headers))
+    def __post_init__(self) -> None:  # every parser's headers, made printable, signable and bounded in one place
+        object.__setattr__(self, "headers", wire_pairs(self.headers[:MAX_HEADERS]))
 
 
 @dataclass(frozen=True)
@@ -68,9 +69,14 @@ class CapturedRequest:
     recorded_code: int | None = None  # a history entry's code, when there is no response body
     notes: tuple[str, ...] = field(default_factory=tuple)
 
-    def __post_init__(self) -> None:  # every parser's text, made printable and signable in one place
+    def __post_init__(self) -> None:  # every parser's text, made printable, signable and bounded in one place
         object.__setattr__(self, "method", wire_text(self.method))
         object.__setattr__(self, "url", wire_text(self.url))
+        if len(self.headers) > MAX_HEADERS:
+            note = (f"{len(self.headers) - MAX_HEADERS:,} more headers were not examined: keyprobe reads the first "
+                    f"{MAX_HEADERS:,}.")
+            object.__setattr__(self, "headers", self.headers[:MAX_HEADERS])
+            object.__setattr__(self, "notes", self.notes + (note,))
         object.__setattr__(self, "headers", wire_pairs(self.headers))
 
     def header(self, name: str) -> str | None:

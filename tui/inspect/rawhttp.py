@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
-from tui.inspect.model import CapturedRequest, CapturedResponse, InspectError
-from tui.venues import LOOPBACK_HOSTS
+from keys.hosts import LOOPBACK_HOSTS
+from tui.inspect.budget import UNLIMITED, Budget
+from tui.inspect.model import MAX_HEADERS, CapturedRequest, CapturedResponse, InspectError
 
+_HEAD_END = re.compile(rb"\n\r?\n")
 REQUEST_LINE = re.compile(rb"^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS) (\S+) HTTP/\d(?:\.\d)?\r?$", re.M)
 STATUS_LINE = re.compile(rb"^HTTP/\d(?:\.\d)? (\d{3})(?: [^\r\n]*)?\r?$", re.M)
 
@@ -19,21 +21,21 @@ def looks_like(data: bytes) -> bool:
     return REQUEST_LINE.match(data.lstrip()) is not None
 
 
-def _head(data: bytes, start: int) -> tuple[list[tuple[str, str]], int]:
-    """Header lines from `start` up to the blank line; returns the headers and where the body starts."""
+def _head(data: bytes, start: int) -> tuple[list[tuple[str, str]], int, int]:
+    """Header lines from `start` up to the blank line: the first MAX_HEADERS of them, where the body starts,
+    and how many lines past the cap were not read (the blank line is found by the regex engine, not per line)."""
+    if data.startswith((b"\r\n", b"\n"), start):
+        return [], start + (2 if data[start:start + 1] == b"\r" else 1), 0
+    end = _HEAD_END.search(data, start)
+    block, body_at = (data[start:], len(data)) if end is None else (data[start:end.start()], end.end())
+    lines = block.split(b"\n", MAX_HEADERS)
+    dropped = lines.pop().count(b"\n") + 1 if len(lines) > MAX_HEADERS else 0
     headers: list[tuple[str, str]] = []
-    pos = start
-    while pos < len(data):
-        end = data.find(b"\n", pos)
-        end = len(data) if end < 0 else end
-        line = data[pos:end].rstrip(b"\r")
-        pos = end + 1
-        if not line:
-            return headers, pos
-        name, sep, value = line.decode("latin-1").partition(":")
+    for line in lines:
+        name, sep, value = line.rstrip(b"\r").decode("latin-1").partition(":")
         if sep:
             headers.append((name.strip(), value.strip(" \t")))
-    return headers, len(data)
+    return headers, body_at, dropped
 
 
 def _body(data: bytes, start: int, headers: list[tuple[str, str]]) -> tuple[bytes, int]:
@@ -48,28 +50,37 @@ def _body(data: bytes, start: int, headers: list[tuple[str, str]]) -> tuple[byte
 
 
 def parse(data: bytes) -> list[CapturedRequest]:
+    return read(data)[0]
+
+
+def read(data: bytes, budget: Budget = UNLIMITED) -> tuple[list[CapturedRequest], str | None]:
+    """The requests, and what the budget left unread (None: all of it was read)."""
     out: list[CapturedRequest] = []
     pos = 0
     while True:
         m = REQUEST_LINE.search(data, pos)
         if m is None:
             break
+        if budget.spent():
+            return out, f"the input after byte {m.start():,} of {len(data):,} was not read"
         method, target = m.group(1).decode(), m.group(2).decode("latin-1")
-        headers, body_at = _head(data, m.end() + 1)
+        headers, body_at, dropped = _head(data, m.end() + 1)
         body, pos = _body(data, body_at, headers)
         response = None
         rest = data[pos:].lstrip(b"\r\n")
         s = STATUS_LINE.match(rest)
         if s is not None:
             offset = len(data) - len(rest)
-            r_headers, r_body_at = _head(data, offset + s.end() + 1)
+            r_headers, r_body_at, _ = _head(data, offset + s.end() + 1)
             r_body, pos = _body(data, r_body_at, r_headers)
             response = CapturedResponse(int(s.group(1)), tuple(r_headers), r_body)
+        notes = (f"{dropped:,} more header lines were not examined: keyprobe reads the first {MAX_HEADERS:,} (a server "
+                 "refuses a head that large with 431).",) if dropped else ()
         out.append(CapturedRequest(method, _url(target, headers), tuple(headers), body, "http",
-                                   f"request {len(out) + 1}", response))
+                                   f"request {len(out) + 1}", response, notes=notes))
     if not out:
         raise InspectError("No HTTP request line (such as `POST /path HTTP/1.1`) was found.")
-    return out
+    return out, None
 
 
 def _url(target: str, headers: list[tuple[str, str]]) -> str:

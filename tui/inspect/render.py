@@ -1,16 +1,26 @@
-"""The human view of an Inspection: findings, the signature verdict with the differing bytes marked, the diagnosis."""
+"""The human view of an Inspection: findings, the signature verdict with the differing bytes marked, the diagnosis.
+
+The view is made of lines of (text, style) pieces: printed plain when the output is not a terminal (a pipe, a
+file, CI: rich is not even loaded), through rich with its colours when it is, and as rich Text in the console.
+"""
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.text import Text
+import sys
+from typing import TYPE_CHECKING
 
-from tui.diagnose_evidence import clip
+from tui.envelope import clip
 from tui.inspect.report import Inspection, marks
 from tui.terminal_safe import shown
 
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
-STATUS_STYLE = {"match": "green", "mismatch": "bold red", "unchecked": "dim"}
+STATUS_STYLE = {"match": "green", "mismatch": "bold red", "unchecked": "dim", "not-checked-by-venue": "yellow"}
+TITLES = {"not-checked-by-venue": "NOT CHECKED BY THE VENUE"}
+Line = list[tuple[str, str]]  # (text, rich style; "" for none)
 
 
 def _printable(text: object) -> str:
@@ -19,44 +29,67 @@ def _printable(text: object) -> str:
     return shown(text)
 
 
-def lines(number: int, ins: Inspection) -> list[Text]:
+def pieces(number: int, ins: Inspection) -> list[Line]:
     r = ins.request
-    out = [Text.assemble((f"{number}. {_printable(r.method)} ", "bold"), (_printable(clip(r.url, 200)), "bold"),
-                         (f"   ({_printable(r.label)}; {ins.venue})", "dim"))]
+    out: list[Line] = [[(f"{number}. {_printable(r.method)} ", "bold"), (_printable(clip(r.url, 200)), "bold"),
+                        (f"   ({_printable(r.label)}; {ins.venue})", "dim")]]
     for note in r.notes:
-        out.append(Text(f"   note: {_printable(note)}", style="dim"))
+        out.append([(f"   note: {_printable(note)}", "dim")])
     for f in ins.findings:
-        out.append(Text.assemble("   ", (f"{f.severity:<8}", SEVERITY_STYLE[f.severity]), (f"{f.id:<28}", "cyan"), _printable(f.sentence)))
+        out.append([("   ", ""), (f"{f.severity:<8}", SEVERITY_STYLE[f.severity]), (f"{f.id:<28}", "cyan"),
+                    (_printable(f.sentence), "")])
     v = ins.verdict
-    title = v.status.upper() + (f": {' + '.join(v.variants)}" if v.variants else "")
-    out.append(Text.assemble("   signature ", (title, STATUS_STYLE[v.status]), f"  {_printable(v.sentence)}"))
+    title = TITLES.get(v.status, v.status.upper()) + (f": {' + '.join(v.variants)}" if v.variants else "")
+    out.append([("   signature ", ""), (title, STATUS_STYLE[v.status]), (f"  {_printable(v.sentence)}", "")])
     if v.signed is not None and v.expected is not None and v.signed != v.expected:
         signed, expected = _printable(v.signed), _printable(v.expected)
         under_signed, under_expected = marks(signed, expected)
-        out.append(Text(f"     signed   {signed}"))
+        out.append([(f"     signed   {signed}", "")])
         if under_signed:
-            out.append(Text(f"              {under_signed}", style="bold red"))
-        out.append(Text(f"     expected {expected}"))
+            out.append([(f"              {under_signed}", "bold red")])
+        out.append([(f"     expected {expected}", "")])
         if under_expected:
-            out.append(Text(f"              {under_expected}", style="bold green"))
+            out.append([(f"              {under_expected}", "bold green")])
     elif v.expected is not None and v.status != "unchecked":
-        out.append(Text(f"     signed string {_printable(v.expected)}", style="dim"))
+        out.append([(f"     signed string {_printable(v.expected)}", "dim")])
     d = ins.diagnosis
     if d is not None:
-        out.append(Text.assemble("   response  ", (_printable(d.headline), "bold" if d.code == 1000 else "yellow")))
-        if v.variants:  # the forensics found the cause: the code table's generic first fix would only distract
-            out.append(Text("   first fix sign exactly what is sent: see the signature line above."))
+        out.append([("   response  ", ""), (_printable(d.headline), "bold" if d.code == 1000 else "yellow")])
+        if v.variants and v.status == "mismatch":  # the forensics found the cause: the table's generic fix would distract
+            out.append([("   first fix sign exactly what is sent: see the signature line above.", "")])
         elif d.fixes and d.code != 1000:
-            out.append(Text(f"   first fix {_printable(d.fixes[0].text)}"))
+            out.append([(f"   first fix {_printable(d.fixes[0].text)}", "")])
     return out
 
 
+def lines(number: int, ins: Inspection) -> list[Text]:
+    """The view as rich Text lines (the console's paste box, and a terminal)."""
+    from rich.text import Text
+
+    return [Text.assemble(*((text, style) if style else text for text, style in line)) for line in pieces(number, ins)]
+
+
+_CONSOLE: list[Console] = []
+
+
+def print_inspection(number: int, ins: Inspection, console: Console | None = None) -> None:
+    if console is None and not sys.stdout.isatty():
+        sys.stdout.write("".join("".join(text for text, _ in line) + "\n" for line in pieces(number, ins)) + "\n")
+        return
+    if console is None:
+        if not _CONSOLE:
+            from rich.console import Console
+
+            _CONSOLE.append(Console(highlight=False, soft_wrap=True))
+        console = _CONSOLE[0]
+    for line in lines(number, ins):
+        console.print(line)
+    console.print()
+
+
 def print_inspections(inspections: list[Inspection], console: Console | None = None) -> None:
-    console = console or Console(highlight=False, soft_wrap=True)
     for number, ins in enumerate(inspections, 1):
-        for line in lines(number, ins):
-            console.print(line)
-        console.print()
+        print_inspection(number, ins, console)
 
 
 def one_line(ins: Inspection) -> str:
@@ -65,13 +98,14 @@ def one_line(ins: Inspection) -> str:
     code = str(d.code) if d is not None and d.code is not None else (str(r.response.status) if r.response and r.response.status else "-")
     verdict = v.status + (f"({'+'.join(v.variants)})" if v.variants else "")
     errors = [f.id for f in ins.findings if f.severity == "error"]
-    if v.variants:
-        fix = v.sentence  # what the code signed: more precise than the code's generic first fix
+    caused = v.status == "mismatch" and bool(v.variants)  # what the code signed: more precise than a generic fix
+    if caused:
+        fix = v.sentence
     else:
         fix = d.fixes[0].text if d is not None and d.fixes and d.code != 1000 else ""
     parts = [_printable(r.method), _printable(clip(r.target, 80)), code, f"sig={verdict}"]
     if errors:
-        parts.append("lint=" + ",".join(errors))
+        parts.append("lint=" + ",".join(dict.fromkeys(errors)))
     if fix:
-        parts.append(("cause: " if v.variants else "fix: ") + _printable(clip(fix, 160)))
+        parts.append(("cause: " if caused else "fix: ") + _printable(clip(fix, 160)))
     return "  ".join(parts)

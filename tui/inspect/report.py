@@ -7,22 +7,23 @@ or null when there is no response).
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any
-from urllib.parse import parse_qsl
+from typing import TYPE_CHECKING, Any
 
-from keys.variants import MEANINGS
-from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
 from keys import redact
+from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
+from keys.headers import AuthLevel
 from keys.secret import MASK
 from keys.signing import Credentials, masked_header_value
+from keys.variants import MEANINGS
+from tui import endpoints
 from tui.diagnose import Diagnosis, Fix, diagnose_response, explain_code
-from tui.exchange import Draft, SentRequest
-from tui.inspect.lint import Finding, header_set_of, lint, venue_of
+from tui.inspect.lint import Finding, header_set_of, lint, sent_family, venue_of
 from tui.inspect.model import CapturedRequest
-from tui.venues import VENUES, emulator_venue
+
+if TYPE_CHECKING:  # the records are imported where they are made: `keyprobe inspect` of a capture needs neither
+    from tui.exchange import Draft, SentRequest
 
 NO_STATUS_FIX = ("The answer has no HTTP status line: check that the URL (the proxy's --upstream) is the venue's API "
                  "and not another server, or a TLS port spoken to in plain http.")
@@ -60,14 +61,25 @@ def sent_signature(req: CapturedRequest, family: str) -> SentSignature:
                          req.header(hs.key))
 
 
+def masked_headers(req: CapturedRequest, family: str) -> tuple[tuple[str, str], ...]:
+    """Key and signature headers as fingerprints, both venues' names (a bot may send the other venue's)."""
+    hs, other = header_set_of(family), header_set_of("bitmart" if family == "wooxpro" else "wooxpro")
+    return tuple((k, masked_header_value(k, masked_header_value(k, v, hs), other)) for k, v in req.headers)
+
+
 def masked_request(req: CapturedRequest, family: str) -> SentRequest:
-    hs = header_set_of(family)
-    headers = tuple((k, masked_header_value(k, v, hs)) for k, v in req.headers)
-    return SentRequest(req.method, req.url, headers, req.body)
+    from tui.exchange import SentRequest
+
+    return SentRequest(req.method, req.url, masked_headers(req, family), req.body)
 
 
 def draft_of(req: CapturedRequest, venue_id: str, family: str) -> Draft:
     """The Draft history keeps for a captured request: the query as captured, so a replay sends it as written."""
+    from urllib.parse import parse_qsl
+
+    from tui.exchange import Draft
+    from tui.venues import VENUES, emulator_venue
+
     base = f"{req.scheme or 'https'}://{req.url.split('://', 1)[-1].split('/', 1)[0]}"
     if venue_id == "emulator" or venue_id == "unknown":
         venue = emulator_venue(base, family) if venue_id == "emulator" else VENUES["bitmart" if family == "bitmart" else "wooxpro"].at(base)
@@ -79,49 +91,106 @@ def draft_of(req: CapturedRequest, venue_id: str, family: str) -> Draft:
 
 # The fix topic (tui/catalog/advice_base) that each reproduced signing mistake (keys/variants) points to: the
 # forensics' finding is evidence like any other, so the diagnosis puts that fix first with the finding beside it.
-# Signature encodings (hex case, base64, WOO X's scheme, a swapped key and secret) have no fix of their own.
+# Signature encodings (hex case, base64, digests, WOO X's scheme, a swapped key and secret) have no fix of their own.
 _VARIANT_TOPICS = {
     **dict.fromkeys(("body-spaced-json", "body-sorted-keys", "body-ascii-escaped", "body-not-ascii-escaped",
-                     "body-empty-braces"), "bytes"),
+                     "body-empty-braces", "body-trailing-newline", "body-python-repr", "body-json-twice",
+                     "body-numbers-rerendered", "post-signed-as-query", "preimage-trailing-newline"), "bytes"),
     **dict.fromkeys(("get-signed-empty", "get-signed-body", "query-sorted", "query-other-encoding",
                      "query-with-question-mark", "path-and-query"), "get-body"),
+    "body-form-signed-json": "bytes",
     "timestamp-seconds": "timestamp-format",
     "timestamp-other": "stale",
     **dict.fromkeys(("memo-empty", "memo-case", "memo-uid", "memo-missing"), "memo"),
-    **dict.fromkeys(("memo-whitespace", "secret-whitespace", "secret-quoted"), "whitespace"),
+    **dict.fromkeys(("memo-whitespace", "secret-whitespace", "secret-quoted", "secret-literal-newline",
+                     "memo-literal-newline"), "whitespace"),
 }
+# Findings that explain a signature the venue rejects by themselves, in the order a reviewer would name them,
+# with the fix topic each backs. When no known mistake reproduces the signature, the conclusion names the
+# first of them present instead of blaming the key material.
+EXPLAINING = {"header-other-venue": "key-header", "signature-format": "", "body-form-encoded": "json-body",
+              "body-not-object": "json-body", "body-not-json": "json-body", "body-bom": "json-body"}
+NOT_CHECKED = "not-checked-by-venue"
 
 
 def variant_evidence(verdict: Verdict) -> tuple[tuple[str, str], ...]:
     """(topic, sentence) for the diagnosis from what the forensics reproduced."""
+    if verdict.status != "mismatch":
+        return ()
     return tuple((_VARIANT_TOPICS[v], f"its signature is reproduced by signing {MEANINGS[v]} ({v})")
                  for v in verdict.variants if v in _VARIANT_TOPICS)
 
 
 def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple[Credentials, ...] = (), *,
-                    uid: str | None = None, received_at_ms: float | None = None,
+                    uid: str | None = None, received_at_ms: float | None = None, responder: str | None = None,
                     max_seconds: float = DEFAULT_MAX_SECONDS) -> Inspection:
-    venue, family = venue_of(req)
-    findings = lint(req, received_at_ms=received_at_ms)
-    sent = sent_signature(req, family)
+    """Lint, forensics and diagnosis of one request. `responder`: the family the answering host reads, when the
+    caller knows it (the proxy's own emulator); else it comes from the host, or the answer."""
+    venue, family = venue_of(req, responder)
+    findings = lint(req, received_at_ms=received_at_ms, responder=responder)
+    signed_as = sent_family(req, family)
+    sent = sent_signature(req, signed_as)
     verdict = examine(sent, pick_credentials(credentials, sent.api_key), uid=uid, max_seconds=max_seconds)
+    verdict = conclude(verdict, findings, req, family, signed_as)
     # From here on only the masked request exists: a bot that put its secret, memo or key in the query or the
     # body must not find it in the proxy's line, --json or history.
     hide = credential_masker(credentials)
-    req = masked_copy(req, hide, keep=header_set_of(family).key)
-    findings = [replace(f, sentence=hide(f.sentence)) for f in findings]
-    verdict = replace(verdict, signed=_opt(hide, verdict.signed), expected=_opt(hide, verdict.expected),
-                      sentence=hide(verdict.sentence))
+    req = masked_copy(req, hide, keep=header_set_of(signed_as).key)
+    findings = [f._replace(sentence=hide(f.sentence)) for f in findings]
+    verdict = verdict._replace(signed=_opt(hide, verdict.signed), expected=_opt(hide, verdict.expected),
+                               sentence=hide(verdict.sentence))
     diagnosis = None
     if req.response is not None:
         r = req.response
-        diagnosis = diagnose_response(family, r.status, r.headers, r.body, masked_request(req, family),
-                                      evidence=variant_evidence(verdict))
+        explained = tuple((EXPLAINING[f.id], f.sentence) for f in findings if EXPLAINING.get(f.id))
+        # the request as diagnose reads it (method, url, header(), body), key and signature masked by name
+        shown = replace(req, headers=masked_headers(req, family))
+        diagnosis = diagnose_response(family, r.status, r.headers, r.body, shown, evidence=variant_evidence(verdict) + explained)
+        if explained and diagnosis.code not in (None, 1000):  # what the request shows comes before the table's guesses
+            diagnosis = diagnosis._replace(causes=tuple(dict.fromkeys(s for _, s in explained)) + diagnosis.causes)
         if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
             diagnosis = diagnosis._replace(fixes=(Fix(NO_STATUS_FIX),))
     elif req.recorded_code is not None:
         diagnosis = explain_code(family, req.recorded_code)
     return Inspection(req, venue, family, findings, verdict, diagnosis)
+
+
+def conclude(verdict: Verdict, findings: list[Finding], req: CapturedRequest, family: str, signed_as: str) -> Verdict:
+    """The verdict as the venue sees it: not checked when the venue never reads that signature (the other venue's
+    header names, a KEYED or public endpoint); a finding named, never the key material, when it explains a mismatch."""
+    if verdict.status not in ("match", "mismatch"):
+        return verdict
+    as_sent = _as_sent(verdict)
+    if signed_as != family:
+        hs, theirs = header_set_of(family), header_set_of(signed_as)
+        return verdict._replace(status=NOT_CHECKED, sentence=(
+            f"This host reads {hs.key}, {hs.sign} and {hs.timestamp}; the signature came in {theirs.sign}, the other "
+            f"venue's name (header-other-venue), so the venue never checked it. Sent under the right names: {as_sent}"))
+    endpoint = endpoints.lookup(req.method, req.path)
+    if endpoint is not None and endpoint.auth is not AuthLevel.SIGNED:
+        hs = header_set_of(family)
+        level = "KEYED" if endpoint.auth is AuthLevel.KEYED else "public"
+        return verdict._replace(status=NOT_CHECKED, sentence=(
+            f"{req.method} {req.path} is {level}: the venue checks {hs.key if level == 'KEYED' else 'no key'}, not the "
+            f"signature, so it is neither a match nor a mismatch here. {as_sent}"))
+    if verdict.status == "mismatch" and verdict.signed is None and not verdict.variants:
+        explaining = next((f for name in EXPLAINING for f in findings if f.id == name), None)
+        if explaining is not None:
+            return verdict._replace(sentence=(
+                f"The signature does not match the request as sent, and none of the {verdict.hmacs:,} known mistakes "
+                f"tried reproduces it; the request itself shows why ({explaining.id}): {explaining.sentence} Fix that "
+                "first: the key material is not in question until then."))
+    return verdict
+
+
+def _as_sent(verdict: Verdict) -> str:
+    """What the signature is, in a clause for the not-checked sentence."""
+    if verdict.status == "match":
+        return "The signature itself matches the request as sent."
+    if verdict.signed is not None:
+        return f"The signature itself covers something else: {verdict.sentence}"
+    return (f"The signature itself matches none of the {verdict.hmacs:,} known mistakes tried: if the same code signs a "
+            "SIGNED call (an order) that way, the venue will answer 30005 there.")
 
 
 def credential_masker(credentials: Iterable[Credentials]) -> Callable[[str], str]:
@@ -155,6 +224,8 @@ def marks(a: str, b: str) -> tuple[str, str]:
     """Caret lines under `a` and `b` marking the characters the other one lacks."""
     if len(a) > MARK_LIMIT or len(b) > MARK_LIMIT:
         return "", ""
+    import difflib  # here: only a mismatch has two strings to compare
+
     ma, mb = [" "] * len(a), [" "] * len(b)
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if tag != "equal":

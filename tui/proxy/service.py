@@ -20,6 +20,7 @@ from collections.abc import Callable
 from keys.forensics import DEFAULT_MAX_SECONDS
 from keys.signing import Credentials
 from tui.exchange import Exchange, FailureKind, ResponseData, Timings, TransportFailure
+from tui.inspect.batch import key_material
 from tui.inspect.report import Inspection, draft_of, inspect_request, masked_request
 from tui.proxy.relay import MAX_HEAD, Relay, Relayed
 from tui.proxy.upstream import Upstream, resolve
@@ -59,12 +60,10 @@ class Proxy:
         """Resolve the upstream (UpstreamRefused when not allowed), listen, and start the observer."""
         spec = self.spec
         if spec == "emulator":
-            from keys.demo import DEMO_KEYS
             from tui.emulator import Emulator
 
             self.emulator = Emulator(flavour=self.emulator_flavour).start()
             spec = self.emulator.base_url
-            self.credentials += [k.credentials for k in DEMO_KEYS]
         try:
             self.upstream = resolve(spec, self.allowed_hosts)
             relay = self._relay = Relay(self.upstream, self._queue.put)
@@ -125,8 +124,11 @@ class Proxy:
                 # A backlog (a bot retrying a bad signature fast) gets a short search each, so the
                 # observer keeps up and its CPU does not crowd the relay.
                 backlog = self._queue.qsize()
-                inspection = inspect_request(relayed.request, self.credentials, uid=self.uid,
-                                             received_at_ms=relayed.received_at_ms,
+                request = relayed.request
+                # inspect's rule for the key material (the user's, and the demo keys for a loopback upstream, the
+                # emulator in-process or started apart), and the header names our own emulator reads
+                inspection = inspect_request(request, key_material(self.credentials, request.host), uid=self.uid,
+                                             received_at_ms=relayed.received_at_ms, responder=self._responder(),
                                              max_seconds=BACKLOG_SEARCH_S if backlog > BACKLOG else DEFAULT_MAX_SECONDS)
                 if relayed.failure:
                     inspection.notes.append(f"Not answered: {relayed.failure}.")
@@ -142,6 +144,15 @@ class Proxy:
                 with self._done:
                     self._observed += 1
                     self._done.notify_all()
+
+    def _responder(self) -> str | None:
+        """The family whose header names the in-process emulator reads now (None: both, or not ours)."""
+        if self.emulator is None:
+            return None
+        from tui.emulator.handler import header_sets
+
+        sets = header_sets(self.emulator.state)
+        return None if len(sets) != 1 else "wooxpro" if sets[0].prefix == "X-API-" else "bitmart"
 
     def _record(self, ins: Inspection, relayed: Relayed) -> None:
         from tui import history

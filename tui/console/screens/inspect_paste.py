@@ -1,8 +1,9 @@
 """The paste box: paste a request your own code sent (curl, raw HTTP, ccxt log, HAR), see what is wrong.
 
 The work (parsing, lint, forensics) runs in a thread worker, which posts the result; only the message
-handler touches the widgets. Key material is the console's current key, plus the emulator's demo keys
-for loopback requests.
+handler touches the widgets. Key material follows inspect's one rule (tui.inspect.batch.key_material): the
+console's current key, plus the emulator's demo keys for loopback requests. The work has inspect's total
+budget: a huge paste ends in a sentence naming what was not examined.
 """
 
 from __future__ import annotations
@@ -26,30 +27,37 @@ class Inspected(Message):
 
 
 def key_material(app: Any) -> list[Any]:
+    """The console's own key (the demo keys join it for loopback requests, by inspect's rule)."""
     target = getattr(getattr(app, "session", None), "target", None)
-    out = [target.credentials] if target is not None and target.credentials is not None else []
-    from keys.demo import DEMO_KEYS
-
-    return out + [k.credentials for k in DEMO_KEYS]
+    return [target.credentials] if target is not None and target.credentials is not None else []
 
 
-def inspect_text(raw: str, credentials: list[Any]) -> Text:
-    """The inspect command's human view of `raw`, as one rich Text (or the sentence saying why not)."""
-    from tui.inspect.detect import parse
+def inspect_text(raw: str, credentials: list[Any], budget: Any = None) -> Text:
+    """The inspect command's human view of `raw`, as one rich Text (or the sentence saying why not), within
+    inspect's total budget (`budget`, injectable for tests)."""
+    from tui.inspect.batch import inspect_all, unexamined
+    from tui.inspect.budget import Budget
+    from tui.inspect.detect import read
     from tui.inspect.model import InspectError
     from tui.inspect.render import lines
-    from tui.inspect.report import inspect_request
 
+    budget = budget or Budget()
     try:
-        fmt, requests = parse(raw.encode("utf-8", "surrogateescape"))
+        reading = read(raw.encode("utf-8", "surrogateescape"), budget=budget)
     except InspectError as exc:
         return Text(str(exc), style="bold red")
-    out = Text(f"Read {len(requests)} request{'s' if len(requests) != 1 else ''} ({fmt}).\n\n", style="dim")
-    for number, req in enumerate(requests, 1):
-        for line in lines(number, inspect_request(req, credentials)):
+    count = len(reading.requests)
+    out = Text(f"Read {count} request{'s' if count != 1 else ''} ({reading.format}).\n\n", style="dim")
+    examined = 0
+    for inspection in inspect_all(reading, credentials, budget):
+        examined += 1
+        for line in lines(examined, inspection):
             out.append_text(line)
             out.append("\n")
         out.append("\n")
+    stopped = unexamined(reading, examined, budget)
+    if stopped:
+        out.append(stopped + "\n", style="bold yellow")
     return out
 
 
@@ -60,8 +68,8 @@ class InspectPasteScreen(ModalScreen[None]):
         Binding("escape", "dismiss", "Close", id="inspect.close", tooltip="Close the paste box."),
     ]
     HELP = ("## Inspect a request\nPaste a request your own code sent: a curl command, raw HTTP (with its response), "
-            "ccxt's verbose output or a HAR file. **ctrl+j** inspects it: lint, the signature checked with the current "
-            "key (and the demo keys), the answer decoded. **escape** closes.")
+            "ccxt's verbose output, the BitMart SDK's debug log or a HAR file. **ctrl+j** inspects it: lint, the "
+            "signature checked with the current key (and the demo keys), the answer decoded. **escape** closes.")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="inspect-dialog"):
