@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--json", action="store_true",
                    help='print {"steps": [{"name","ok","code","detail","ms","dialect"}], "first_failure": name or null, '
                         '"dialect": the auth header prefix the venue accepted, ...}')
-    p.add_argument("--samples", type=whole_number(1, 50), default=5, metavar="N", help="clock samples (default 5)")
+    p.add_argument("--samples", type=whole_number(1, 50), default=6, metavar="N", help="clock samples, the first of which may open the connection (default 6)")
     add_target_options(p)
     p.set_defaults(func=run)
 
