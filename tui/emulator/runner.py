@@ -31,10 +31,11 @@ class Emulator:
     """
 
     def __init__(self, flavour: str = "bitmart", host: str = "127.0.0.1", port: int = 0, skew_s: float = 0,
-                 latency_ms: float = 0, seed: int | None = None) -> None:
+                 latency_ms: float = 0, seed: int | None = None, drift_ppm: float = 0) -> None:
         self.state = EmulatorState(flavour) if seed is None else EmulatorState(flavour, seed=seed)
         self.state.controls.skew_s = float(skew_s)
         self.state.controls.latency_ms = float(latency_ms)
+        self.state.controls.drift_ppm = float(drift_ppm)
         self.host = host
         self._port = port
         self._server: Server | None = None
