@@ -199,3 +199,25 @@ async def test_a_second_watch_continues_from_the_kept_samples(tmp_path):
     assert f.points == 4 and f.span_ms == pytest.approx((3600 + 120) * 1000)
     assert f.drift_low_ppm <= -30 <= f.drift_high_ppm and f.drift_high_ppm - f.drift_low_ppm < 1.0
     assert len(store.load(server)[0]) == 4
+
+
+# -- keyprobe emulator --drift --------------------------------------------------------------------------------
+@pytest.mark.parametrize("value", ["nan", "1e9", "-200000"])
+def test_emulator_refuses_a_drift_past_any_clock(capsys, value):
+    from tui.cli import main
+
+    assert main(["emulator", "--port", "0", "--drift", value]) == 2
+    assert "--drift must be between -100,000 and 100,000 ppm" in capsys.readouterr().err
+
+
+def test_emulator_start_line_names_the_drift():
+    import argparse
+
+    from keys.demo import DEMO_KEYS
+    from tui.commands.emulator import _table
+
+    listing = [k.listing() for k in DEMO_KEYS]
+    args = argparse.Namespace(venue="bitmart", header_prefix="X-API-", skew=0.0, drift=50.0, latency=0.0, rate_scale=1.0)
+    assert "clock skew +0 s, drifting +50 ppm, latency 0 ms" in _table("http://127.0.0.1:1", args, listing)
+    args.drift = 0.0
+    assert "drifting" not in _table("http://127.0.0.1:1", args, listing)

@@ -60,7 +60,7 @@ def run_watch(args: argparse.Namespace, target: Any) -> int:
     except KeyboardInterrupt:
         pass
     if not args.json:
-        print(summary(updates), flush=True)
+        print(summary(updates, kept=store is not None), flush=True)
     measured = [u for u in updates if u.estimate is not None]
     if not measured:
         return 3 if updates and all(u.unreachable for u in updates) else 1
@@ -91,7 +91,7 @@ def line(update: Any) -> str:
     return text
 
 
-def summary(updates: list[Any]) -> str:
+def summary(updates: list[Any], kept: bool = True) -> str:
     from tui.clock_drift import crossing_sentence, duration
 
     measured = [u for u in updates if u.estimate is not None]
@@ -101,7 +101,8 @@ def summary(updates: list[Any]) -> str:
     lines = ["", last.estimate.verdict_sentence]
     f = last.fit
     if f is None or not f.enough:
-        lines.append("Not enough measurements for a drift yet (3 over at least 30 s); the next run continues from these.")
+        then = "the next run continues from these" if kept else "an emulator started for this call keeps none of them"
+        lines.append(f"Not enough measurements for a drift yet (3 over at least 30 s); {then}.")
         return "\n".join(lines)
     since = " (since the clock stepped)" if f.restarted_at_ms is not None else ""
     lines.append(f"Drift {f.drift_ppm:+,.2f} ppm, between {f.drift_low_ppm:+,.2f} and {f.drift_high_ppm:+,.2f} ppm, "
