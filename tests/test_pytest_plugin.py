@@ -93,6 +93,8 @@ def test_dialects_and_their_header_names(keyprobe_emulator):
 
 
 def test_clock_switches_skew_and_drift_on_an_injected_clock(keyprobe_emulator):
+    import time
+
     from tests.clocks import ManualClock
 
     emu = keyprobe_emulator
@@ -102,8 +104,6 @@ def test_clock_switches_skew_and_drift_on_an_injected_clock(keyprobe_emulator):
     emu.drift_ppm = 50
     clock.elapsed_s += 100_000  # 5 s gained at 50 ppm
     server_ms = get(emu, "/system/time").json()["data"]["server_time"]
-    import time
-
     assert abs(server_ms - time.time() * 1000 - 7_000) < 1_000
     assert emu.exchanges[-1].received_at_ms - time.time() * 1000 == pytest.approx(7_000, abs=1_000)
 
