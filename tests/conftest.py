@@ -11,6 +11,9 @@ import pytest
 
 from tui.emulator import Emulator
 
+# Projects of their own, run by tests/test_pytest_plugin.py with their own pytest: not part of this suite.
+collect_ignore = ["sample_bot", "sample_bot_shadow"]
+
 
 @pytest.fixture(scope="session")
 def shared_emulator():

@@ -127,8 +127,10 @@ def _readme() -> str:
 
 
 @pytest.mark.parametrize("command, readme_says", [
-    # tui/clock.py estimate_server_time: the intersection of every kept sample's interval, not one sample.
-    ("skew", "Samples with a round trip over twice the shortest are dropped"),
+    # tui/clock_estimate.py estimate_server_time: the intersection of every sample's interval, not one sample,
+    # and the offset inside it corrected for each leg's jitter; --watch keeps its samples.
+    ("skew", "the offset inside it allows for each leg's jitter"),
+    ("skew", "clock-samples.json"),
     ("skew", "[S - t1, S + 1 ms - t0]"),
     ("skew", "intersection"),
     ("replay", "A signed POST (or PUT/DELETE) to a real venue host asks first"),

@@ -11,7 +11,7 @@ from tui.wire import Wire
 
 async def test_a_rate_limited_sample_is_taken_again_and_the_time_endpoint_still_read():
     with Emulator() as emu:
-        emu.controls.rate_limit = 4  # every endpoint: 4 a window; the warm-up and 5 samples are 6
+        emu.controls.rate_limit = 4  # every endpoint: 4 a window; the measurement's 6 requests go over it
         emu.controls.rate_window_s = 1.0
         statuses: list[int] = []
         async with Wire() as wire:
@@ -23,8 +23,8 @@ async def test_a_rate_limited_sample_is_taken_again_and_the_time_endpoint_still_
                 return exchange, trace
 
             wire.send_traced = watched
-            estimate = await measure(wire, emu.venue, samples=5)
+            estimate = await measure(wire, emu.venue, samples=6)
     assert 429 in statuses  # the limit was hit: the retry path ran
-    assert statuses.count(200) == 6  # the warm-up and every sample were answered in the end
-    assert estimate.method == SERVER_TIME and len(estimate.samples) == 5
+    assert statuses.count(200) == 6  # every sample, the first included, was answered in the end
+    assert estimate.method == SERVER_TIME and len(estimate.samples) == 6
     assert abs(estimate.offset_ms) <= estimate.bound_ms  # the emulator's clock is ours

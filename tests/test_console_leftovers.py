@@ -61,10 +61,10 @@ async def test_the_probe_clock_rung_reads_the_time_endpoint_even_when_rate_limit
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(app, pilot)
         controls = app.session.target.emulator.controls
-        controls.rate_limit, controls.rate_window_s = 4, 1.0  # the public rung, the warm-up and 5 samples: 7
+        controls.rate_limit, controls.rate_window_s = 4, 1.0  # the public rung and the clock's 6 samples: 7
         await pilot.press("f3")
         await until(app, pilot, lambda: getattr(app.screen, "report", None) is not None, "the probe's report")
         clock = next(step for step in app.screen.report.steps if step.name == "clock")
         assert clock.estimate is not None and clock.estimate.method == SERVER_TIME
-        assert len(clock.estimate.samples) == 5  # the probe's default, as `keyprobe probe`
+        assert len(clock.estimate.samples) == 6  # the probe's default, as `keyprobe probe`
         assert "server-time, " in region_words(app, app.screen.query_one("#step-clock"))

@@ -190,6 +190,15 @@ def test_every_emulator_switch_changes_the_emulator_and_says_so():
     assert "fresh" in sentence
     assert (c.skew_s, c.maintenance, c.service_down, c.fault) == (0, False, False, None)
     assert emulator.state.key_state(emulator.state.key("active")) == "active"
+    by_title["Emulator: drift its clock +5,000 ppm"].apply(emulator)
+    assert c.drift_ppm == 5_000
+    by_title["Emulator: stop its drift"].apply(emulator)
+    by_title["Emulator: skew its clock +90 s"].apply(emulator)
+    assert c.drift_ppm == 0 and c.skew_s == 90
+    by_title["Emulator: drift its clock +50 ppm"].apply(emulator)
+    assert "4.3 s a day" in by_title["Emulator: drift its clock +50 ppm"].apply(emulator) and c.drift_ppm == 50
+    by_title["Emulator: reset its clock"].apply(emulator)
+    assert (c.drift_ppm, c.skew_s, emulator.state.drift_ms()) == (0, 0, 0)
     for switch in SWITCHES:
         assert switch.apply(emulator), switch.title  # every switch answers with a sentence
     emulator.state.reset()

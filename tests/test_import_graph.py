@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("keys", "tui")
+PACKAGES = ("keys", "tui", "keyprobe_pytest")
+PLUGIN = "keyprobe_pytest"  # the pytest plugin: a front end like the commands, beside them
 CONSOLE = "tui.console"
 
 
@@ -155,6 +156,8 @@ def layer(module: str) -> int:
         return 0
     if module in ENTRY:
         return 4
+    if module.split(".")[0] == PLUGIN:
+        return 2
     for depth, package in ((3, CONSOLE), (2, "tui.commands")):
         if module == package or module.startswith(package + "."):
             return depth
@@ -165,6 +168,18 @@ def test_layers_point_one_way():
     edges, _ = graph()
     upward = sorted(f"{m} -> {t}" for m, targets in edges.items() for t in targets if layer(t) > layer(m))
     assert upward == [], "an import points up a layer: " + ", ".join(upward)
+
+
+def test_the_pytest_plugin_imports_keyprobe_only_lazily_and_nothing_above_the_core():
+    """Its top module is loaded by every pytest run where keyprobe is installed: it may import pytest and the
+    standard library, nothing of keyprobe's (the fixture's module does, when a test asks for it)."""
+    edges, external = graph()
+    assert "keyprobe_pytest.emulator" in edges["keyprobe_pytest"]  # the one lazy import, inside the fixture
+    tree = ast.parse((ROOT / "keyprobe_pytest" / "__init__.py").read_text(encoding="utf-8"))
+    top = {alias.name.split(".")[0] for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
+           for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
+    assert top <= {"__future__", "pytest"}, top
+    assert not any(t.startswith(("tui.console", "tui.commands", "tui.cli")) for m in edges if m.startswith(PLUGIN) for t in edges[m])
 
 
 def test_cycle_finder_finds_a_planted_cycle():

@@ -178,7 +178,7 @@ def _answer(exchange: Exchange, diagnosis: Diagnosis) -> str:
     return f"{where} -> HTTP {status}: {diagnosis.headline}"
 
 
-async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 5) -> AsyncIterator[Step]:
+async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 6) -> AsyncIterator[Step]:
     """Yield the four rungs in order, each as soon as it is known, for the venue `signing`'s key belongs to."""
     venue = signing.venue
 
@@ -258,7 +258,7 @@ async def run_probe(
     *,
     wire: Wire | None = None,
     on_step: Callable[[Step], None] | None = None,
-    clock_samples: int = 5,
+    clock_samples: int = 6,
 ) -> ProbeReport:
     """The whole ladder; `on_step` sees each rung as it finishes. A Wire is made if none is given."""
     report = ProbeReport(signing.venue)

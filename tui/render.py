@@ -307,9 +307,10 @@ def render_estimate(estimate: Any, venue: Any | None = None) -> RenderableType:
     where = f"; {venue.name} at {venue.base_url}" if venue is not None else ""
     rows = [
         Text.assemble(("offset ", "bold"), f"{estimate.offset_ms:+.1f} ms", ("  (server minus local" + where + ")", "dim")),
-        Text.assemble(("bound  ", "bold"), f"± {estimate.bound_ms:.1f} ms"),
+        Text.assemble(("bound  ", "bold"), f"± {estimate.bound_ms:.1f} ms",
+                      ("  (in {:+.1f} to {:+.1f} ms)".format(*estimate.interval), "dim")),
         Text.assemble(("rtt    ", "bold"), f"{estimate.rtt_ms:.2f} ms (shortest round trip)"),
-        Text.assemble(("samples", "bold"), f" {estimate.samples_used} used of {len(estimate.samples)} (after one warm-up)"),
+        Text.assemble(("samples", "bold"), f" {estimate.samples_used} used of {len(estimate.samples)} (the first may open the connection)"),
         Text.assemble(("method ", "bold"), estimate.method),
         Text.assemble(("verdict", "bold"), " ", (estimate.verdict, style)),
         Text(verdict_with_howto(estimate)),

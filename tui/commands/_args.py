@@ -63,3 +63,39 @@ def help_formatter(kind: type[argparse.HelpFormatter] = argparse.HelpFormatter) 
     """`kind` at the width argparse itself picks (the terminal's columns minus 2), which argparse would otherwise
     ask shutil for on every add_argument (terminal_columns says why not)."""
     return partial(kind, width=terminal_columns() - 2)
+
+
+_DURATION_UNITS = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
+MAX_DURATION_S = 366 * 86400
+
+
+def duration(text: str) -> float:
+    """A span: seconds as a number, or with a unit: 90s, 30m, 2h, 1.5d (at most a year)."""
+    stripped = text.strip().lower()
+    number, unit = stripped, "s"
+    for suffix in sorted(_DURATION_UNITS, key=len, reverse=True):
+        if stripped.endswith(suffix):
+            number, unit = stripped[: -len(suffix)].strip(), suffix
+            break
+    try:
+        value = float(number) * _DURATION_UNITS[unit]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration: write seconds, or 90s, 30m, 2h, 1d") from None
+    if not 0 <= value <= MAX_DURATION_S:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"the duration must be between 0 and a year, not {text!r}")
+    return value
+
+
+def bounded_number(low: float, high: float, what: str) -> Callable[[str], float]:
+    """A number in [low, high]; `what` names it in the message (e.g. "the interval in seconds")."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number ({what})") from None
+        if not low <= value <= high:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{what} must be between {low:g} and {high:g}, not {text}")
+        return value
+
+    return parse

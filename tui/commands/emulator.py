@@ -29,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, default=8640, help="port to listen on; 0 picks a free one (default 8640)")
     p.add_argument("--venue", choices=("bitmart", "wooxpro"), default="bitmart", help="which venue's headers and wording (default bitmart)")
     p.add_argument("--skew", type=float, default=0.0, metavar="SECONDS", help="run the emulator's clock this far ahead (negative: behind)")
+    p.add_argument("--drift", type=float, default=0.0, metavar="PPM",
+                   help="let the emulator's clock gain PPM millionths of a second per second from the start (negative: lose); "
+                        "50 gains 4.3 s a day, for `keyprobe skew --watch`")
     p.add_argument("--latency", type=float, default=0.0, metavar="MS", help="delay added on each direction of every request")
     p.add_argument("--header-prefix", choices=("X-API-", "X-BM-", "both"), default="X-API-",
                    help="wooxpro venue: which auth headers it reads (WOO X Pro's pages show both dialects; default X-API-)")
@@ -45,10 +48,16 @@ def run(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"keyprobe emulator: --port must be between 0 and 65535, not {args.port}", file=sys.stderr)
         return 2
+    from tui.emulator.state import MAX_DRIFT_PPM
+
+    if not abs(args.drift) <= MAX_DRIFT_PPM:  # also refuses nan
+        print(f"keyprobe emulator: --drift must be between -{MAX_DRIFT_PPM:,} and {MAX_DRIFT_PPM:,} ppm, not {args.drift:g}", file=sys.stderr)
+        return 2
     if not args.rate_scale > 0:
         print(f"keyprobe emulator: --rate-scale must be above 0, not {args.rate_scale:g}", file=sys.stderr)
         return 2
-    emu = Emulator(flavour=args.venue, host=args.host, port=args.port, skew_s=args.skew, latency_ms=args.latency, seed=args.seed)
+    emu = Emulator(flavour=args.venue, host=args.host, port=args.port, skew_s=args.skew, latency_ms=args.latency, seed=args.seed,
+                   drift_ppm=args.drift)
     emu.controls.header_prefix = args.header_prefix
     emu.controls.rate_scale = args.rate_scale
     try:
@@ -98,7 +107,8 @@ def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]
     prefix = "X-BM-" if args.venue == "bitmart" else {"both": "X-API- or X-BM-"}.get(args.header_prefix, args.header_prefix)
     lines = [
         f"keyprobe emulator ({args.venue}, headers {prefix}KEY/SIGN/TIMESTAMP) listening on {base_url}",
-        f"clock skew {args.skew:+g} s, latency {args.latency:g} ms each way, rate limits x{args.rate_scale:g}. Ctrl-C stops it.",
+        f"clock skew {args.skew:+g} s{f', drifting {args.drift:+g} ppm' if args.drift else ''}, latency {args.latency:g} ms "
+        f"each way, rate limits x{args.rate_scale:g}. Ctrl-C stops it.",
         "Demo keys (public demo values, not real credentials):",
         "",
     ]

@@ -1,7 +1,12 @@
 """`keyprobe probe`: find the failing layer (public -> clock -> keyed -> signed) for a key on a venue.
 
 Exit codes: 0 every layer passed; 1 a layer failed (the verdict says which and what to fix);
-2 a usage problem; 3 the venue did not answer at all (the public layer got no response).
+2 a usage problem (nothing was sent, or the JUnit file could not be written); 3 the venue did not
+answer at all (the public layer got no response). With --all-profiles: 0 when every profile passed,
+else 1 when any layer of any profile failed with an answer, else 3.
+
+`--junit FILE` writes the ladders as JUnit XML (tui.probe_junit), one testcase per rung per key, for
+a CI job to gate a deploy on; the console output or --json goes to stdout as usual.
 """
 
 from __future__ import annotations
@@ -23,12 +28,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "(network, host, TLS), 2 the clock (the 60 s timestamp window), 3 a KEYED call (key exists, active, IP "
         "allowed), 4 a SIGNED call that cancels an order id that cannot exist (only 'order not found' can come "
         "back, which proves the signature verified). Then the verdict: the failing layer and its fix.",
-        epilog="Exit 0 when every layer passes, 1 when one fails, 2 on a usage error, 3 when the venue does not answer.",
+        epilog="Exit 0 when every layer passes, 1 when one fails, 2 on a usage error (or a JUnit file that cannot be "
+        "written), 3 when the venue does not answer. With --all-profiles: 0 when every profile passes, else 1 when a "
+        "layer of any profile fails, else 3.",
     )
     p.add_argument("--json", action="store_true",
                    help='print {"steps": [{"name","ok","code","detail","ms","dialect"}], "first_failure": name or null, '
                         '"dialect": the auth header prefix the venue accepted, ...}')
-    p.add_argument("--samples", type=whole_number(1, 50), default=5, metavar="N", help="clock samples (default 5)")
+    p.add_argument("--junit", metavar="FILE", default=None,
+                   help="also write the result to FILE as JUnit XML (one testcase per rung per key) for CI")
+    p.add_argument("--all-profiles", action="store_true",
+                   help="probe every profile in the key file, each on its own venue (KEYPROBE_PASSPHRASE in CI)")
+    p.add_argument("--samples", type=whole_number(1, 50), default=6, metavar="N", help="clock samples, the first of which may open the connection (default 6)")
     add_target_options(p)
     p.set_defaults(func=run)
 
@@ -43,28 +54,112 @@ def exit_code(report) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.terminal_safe import dumps as safe_json
     import asyncio
 
-    from tui.commands._target import TargetError, resolve_target
+    from tui.commands._target import TargetError
 
     try:
-        target = resolve_target(args)
+        targets = _targets(args)
     except TargetError as exc:
         print(f"keyprobe probe: {exc}", file=sys.stderr)
         return 2
-    with target:
+    probed = []
+    codes = []
+    for label, target in targets:
+        with target:
+            if not args.json:
+                if probed:
+                    print()  # a blank line between one profile's ladder and the next
+                for note in target.notes:
+                    print(note, file=sys.stderr)
+            start = _now_iso()
+            report = asyncio.run(_probe(args, target))
+        probed.append((label, target, report, start))
+        codes.append(exit_code(report))
         if not args.json:
-            for note in target.notes:
-                print(note, file=sys.stderr)
-        report = asyncio.run(_probe(args, target))
+            _print_verdict(report)
     if args.json:
+        _print_json(args, probed)
+    if args.junit is not None and not _write_junit(args.junit, probed):
+        return 2
+    return _overall(codes)
+
+
+def _targets(args: argparse.Namespace) -> list[tuple[str, object]]:
+    """(label, Target) for each key to probe: the one the options name, or every profile of the key file."""
+    from tui.commands._target import TargetError, resolve_target
+
+    if not args.all_profiles:
+        target = resolve_target(args)
+        return [(f"profile {target.profile}" if target.profile else target.credential_source.split(" (")[0], target)]
+    for option, value in (("--profile", args.profile), ("--demo-key", args.demo_key), ("--venue", args.venue),
+                          ("--base-url", args.base_url), ("--allow-host", args.allow_host)):
+        if value:
+            raise TargetError(f"{option} does not go with --all-profiles: each profile is probed on its own venue and base URL.")
+    from keys.vault import VaultError
+    from tui.commands._profile import PromptUnavailable, open_vault
+
+    try:
+        names = open_vault().names()
+    except (VaultError, PromptUnavailable) as exc:
+        raise TargetError(f"cannot open the key file for --all-profiles: {exc}") from None
+    if not names:
+        raise TargetError("the key file holds no profile yet: add one with `keyprobe keys add NAME --venue V`.")
+    targets = []
+    try:
+        for name in names:
+            targets.append((f"profile {name}", resolve_target(argparse.Namespace(**{**vars(args), "profile": name}))))
+    except BaseException:
+        for _, target in targets:
+            target.close()
+        raise
+    return targets
+
+
+def _now_iso() -> str:
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc).isoformat()
+
+
+def _overall(codes: list[int]) -> int:
+    if all(code == 0 for code in codes):
+        return 0
+    return 1 if 1 in codes else 3
+
+
+def _print_json(args: argparse.Namespace, probed: list) -> None:
+    from tui.terminal_safe import dumps as safe_json
+
+    def one(label: str, target, report) -> dict:
         out = report.to_dict()
         out["key"] = target.credential_source
-        print(safe_json(out))
+        if args.all_profiles:
+            out["profile"] = target.profile
+        return out
+
+    if args.all_profiles:
+        docs = [one(label, target, report) for label, target, report, _ in probed]
+        print(safe_json({"ok": all(d["verdict"]["ok"] for d in docs), "profiles": docs}))
     else:
-        _print_verdict(report)
-    return exit_code(report)
+        label, target, report, _ = probed[0]
+        print(safe_json(one(label, target, report)))
+
+
+def _write_junit(path: str, probed: list) -> bool:
+    """Write the JUnit XML to `path`; False, with a sentence on stderr, when it cannot be written."""
+    from keys.atomic import atomic_write
+    from pathlib import Path
+
+    from tui.probe_junit import ProbedKey, junit_xml
+
+    document = junit_xml([ProbedKey(label, target.credential_source, report, start) for label, target, report, start in probed])
+    try:
+        atomic_write(Path(path), document + b"\n", mode=0o644)
+    except OSError as exc:
+        print(f"keyprobe probe: could not write the JUnit file {path}: {exc.strerror or exc}.", file=sys.stderr)
+        return False
+    return True
 
 
 async def _probe(args: argparse.Namespace, target):

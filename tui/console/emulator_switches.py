@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 SKEW_S = 90
+DRIFT_SLOW_PPM = 50
+DRIFT_FAST_PPM = 5_000
 TINY_RATE_LIMIT = 3
 UNTIL_NO_FAULT = 'until you pick "Emulator: no fault"'  # a fault stays on: say so, and how it ends
 
@@ -28,6 +30,22 @@ def _skew(seconds: float) -> Callable[[Any], str]:
         return f"The emulator's clock is now {abs(seconds):g} s {side} yours: a signed request gets 30007 (window 60 s)."
 
     return apply
+
+
+def _drift(ppm: float, how: str) -> Callable[[Any], str]:
+    def apply(emulator: Any) -> str:
+        emulator.controls.drift_ppm = ppm
+        if not ppm:
+            return "The emulator's clock stops drifting; what it gained so far stays (reset its clock to clear it)."
+        return (f"The emulator's clock now gains {ppm:,g} ppm ({how}). Measure with f5 now and again: the Clock tab "
+                "shows the drift from 3 measurements over at least 30 s, and when it leaves the windows.")
+
+    return apply
+
+
+def _reset_clock(emulator: Any) -> str:
+    emulator.state.reset_clock()
+    return "The emulator's clock is back in step with yours: no skew, no drift."
 
 
 def _freeze(frozen: bool) -> Callable[[Any], str]:
@@ -68,7 +86,12 @@ def _reset(emulator: Any) -> str:
 SWITCHES: tuple[Switch, ...] = (
     Switch(f"Emulator: skew its clock +{SKEW_S} s", "Provoke 30007 (timestamp outside the 60 s window)", _skew(SKEW_S)),
     Switch(f"Emulator: skew its clock -{SKEW_S} s", "Provoke 30007 from the other side", _skew(-SKEW_S)),
-    Switch("Emulator: reset its clock", "No skew", _skew(0)),
+    Switch("Emulator: reset its clock", "No skew, no drift", _reset_clock),
+    Switch(f"Emulator: drift its clock +{DRIFT_SLOW_PPM} ppm", "A bad crystal: 4.3 s a day, the 5 s recvWindow in about a day",
+           _drift(DRIFT_SLOW_PPM, "4.3 s a day")),
+    Switch(f"Emulator: drift its clock +{DRIFT_FAST_PPM:,} ppm", "Fast enough to watch: 0.3 s a minute",
+           _drift(DRIFT_FAST_PPM, "0.3 s a minute")),
+    Switch("Emulator: stop its drift", "", _drift(0, "")),
     Switch("Emulator: freeze the demo key", "Provoke 30003 (key frozen)", _freeze(True)),
     Switch("Emulator: unfreeze the demo key", "The demo key works again", _freeze(False)),
     Switch("Emulator: maintenance on", "Provoke 30016 (documented with HTTP 200)", _control("maintenance", True, "Maintenance is on: venue paths answer 30016 with HTTP 200.")),

@@ -73,6 +73,7 @@ class ClockMeasuring(Message):
 @dataclass
 class ClockMeasured(Message):
     estimate: Any  # tui.clock.ClockEstimate
+    drift: Any = None  # tui.clock_drift.DriftFit over the venue's measurements, or None
 
 
 @dataclass

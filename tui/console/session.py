@@ -18,6 +18,7 @@ from tui.console.records import Records
 if TYPE_CHECKING:
     from keys.signing import OffsetClock
     from tui.clock import ClockEstimate
+    from tui.clock_drift import ClockPoint, DriftFit
     from tui.console.target import ConsoleTarget
     from tui.emulator import Emulator
     from tui.exchange import Draft, Exchange
@@ -31,6 +32,12 @@ if TYPE_CHECKING:
 BIG_BODY = 1024 * 1024  # an answer this big leaves enough freed memory behind to hand back
 
 
+def _wall_ms() -> float:
+    import time
+
+    return time.time_ns() / 1e6
+
+
 class NoTarget(Exception):
     """Nothing to send to yet (the emulator did not start, no profile is unlocked)."""
 
@@ -39,6 +46,10 @@ class ConsoleSession:
     def __init__(self, *, timeout_s: float = 15.0) -> None:
         self.target: ConsoleTarget | None = None
         self.estimate: ClockEstimate | None = None  # of the current venue
+        self.drift: DriftFit | None = None  # over the current venue's measurements (this session's and kept ones)
+        self._clock_points: list[ClockPoint] = []  # touched on the network thread only
+        self._points_of: str | None = None  # the server the points belong to
+        self.wall_ms: Callable[[], float] = _wall_ms  # when a measurement was taken (tests move it instead of waiting)
         self.use_offset = False  # sign with the measured offset (OffsetClock.apply)
         self.timeout_s = timeout_s
         self.failure: str | None = None  # why no target could be made, when that happened
@@ -53,6 +64,7 @@ class ConsoleSession:
         previous = self.target
         if previous is None or previous.venue.base_url != target.venue.base_url:
             self.estimate = None  # an offset belongs to one server
+            self.drift = None
         self.target = target
         self.failure = None
         self._ready.set()
@@ -75,20 +87,40 @@ class ConsoleSession:
         offset = float(self.estimate.offset_ms) if self.estimate is not None else 0.0
         return OffsetClock(offset_ms=offset, apply=self.use_offset and self.estimate is not None)
 
-    async def measure_clock(self) -> ClockEstimate:
-        """A fresh ClockEstimate (raises tui.clock.ClockUnavailable). The caller's message handler
-        stores it in `estimate`, so the measured value and the one shown are the same object."""
+    async def measure_clock(self) -> tuple[ClockEstimate, DriftFit | None]:
+        """A fresh ClockEstimate (raises tui.clock.ClockUnavailable) and the drift over the venue's
+        measurements so far. The caller's message handler stores them in `estimate` and `drift`, so the
+        measured values and the ones shown are the same objects."""
         target = await self.wait_target()
         return await self.network.run(self._measure_and_release(target))
 
-    async def _measure_and_release(self, target: ConsoleTarget) -> ClockEstimate:
+    async def _measure_and_release(self, target: ConsoleTarget) -> tuple[ClockEstimate, DriftFit | None]:
         from tui.clock import measure
         from tui.console.memory import release_freed_memory
 
         try:
-            return await measure(self.wire(), target.venue)
+            estimate = await measure(self.wire(), target.venue)
         finally:
             release_freed_memory()  # a server answering every sample with 20 MB left them in the heap
+        return estimate, self._track_drift(target, estimate)
+
+    def _track_drift(self, target: ConsoleTarget, estimate: ClockEstimate) -> DriftFit | None:
+        """Add the measurement to the venue's points (read from the kept samples on the first one) and fit them.
+        On the network thread: the kept samples are a file. The emulator this console started keeps nothing."""
+        from tui.clock_drift import ClockPoint, fit
+        from tui.clock_store import ClockStore
+
+        server = target.venue.base_url
+        store = ClockStore() if target.emulator is None else None
+        if self._points_of != server:
+            self._points_of = server
+            self._clock_points = store.load(server)[0] if store is not None else []
+        low, high = estimate.interval
+        point = ClockPoint(self.wall_ms(), estimate.offset_ms, low, high)
+        self._clock_points.append(point)
+        if store is not None:
+            store.add(server, [point])  # a sentence when it cannot; the fit goes on with this session's
+        return fit(self._clock_points)
 
     # -- sending ------------------------------------------------------------------------------------
     def wire(self) -> Wire:

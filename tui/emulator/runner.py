@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
+from collections.abc import Callable
 
 from keys.demo import DemoKey
 from keys.signing import Credentials
@@ -31,22 +32,32 @@ class Emulator:
     """
 
     def __init__(self, flavour: str = "bitmart", host: str = "127.0.0.1", port: int = 0, skew_s: float = 0,
-                 latency_ms: float = 0, seed: int | None = None) -> None:
+                 latency_ms: float = 0, seed: int | None = None, drift_ppm: float = 0) -> None:
         self.state = EmulatorState(flavour) if seed is None else EmulatorState(flavour, seed=seed)
         self.state.controls.skew_s = float(skew_s)
         self.state.controls.latency_ms = float(latency_ms)
+        self.state.controls.drift_ppm = float(drift_ppm)
         self.host = host
         self._port = port
         self._server: Server | None = None
+        self._observer: Callable[..., None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     def start(self) -> Emulator:
         if self._server is not None:
             return self
         server = Server(self.state, self.host, self._port)
+        server.observer = self._observer
         server.start()  # OSError (port taken, bad address) propagates before anything runs
         self._server, self._port = server, server.port
         return self
+
+    def observe(self, observer: Callable[..., None] | None) -> None:
+        """Call `observer(request, reply, client_ip)` for each request, before its reply is written (None: stop).
+        It runs on the server's thread: keep it quick (append to a list)."""
+        self._observer = observer
+        if self._server is not None:
+            self._server.observer = observer
 
     def stop(self) -> None:
         server, self._server = self._server, None

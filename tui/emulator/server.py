@@ -17,6 +17,7 @@ import random
 import socket
 import struct
 import threading
+from collections.abc import Callable
 
 from tui.emulator import http1
 from tui.emulator.handler import Reply, handle
@@ -39,6 +40,8 @@ class Server:
         self.connections: set[_Connection] = set()
         self.stopping = False
         self.date = http1.DateHeader()
+        # Sees each request and its reply before the reply is written (the pytest plugin's record of what a bot sent).
+        self.observer: Callable[[http1.Request, Reply, str], None] | None = None
         self._server: asyncio.base_events.Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -164,9 +167,14 @@ class _Connection(asyncio.Protocol):
     def _reply(self, request: http1.Request) -> Reply:
         path, _, query = request.target.partition("?")
         try:
-            return handle(self.server.state, request.method, path, query, request.headers, request.body, self.client_ip)
+            reply = handle(self.server.state, request.method, path, query, request.headers, request.body, self.client_ip)
         except Exception as exc:  # a bug here should reach the client as an answer, not a dropped socket
-            return Reply(500, _PLAIN, f"keyprobe emulator internal error: {type(exc).__name__}: {exc}\n".encode())
+            reply = Reply(500, _PLAIN, f"keyprobe emulator internal error: {type(exc).__name__}: {exc}\n".encode())
+        observer = self.server.observer
+        if observer is not None:
+            with contextlib.suppress(Exception):  # a recorder's bug must not cost the client its answer
+                observer(request, reply, self.client_ip)
+        return reply
 
     def _answer(self, request: http1.Request, reply: Reply) -> None:
         if reply.fault == "reset":

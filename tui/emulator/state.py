@@ -7,6 +7,7 @@ positions); the rate limiter has its own. The switches in `Controls` are plain a
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, fields
@@ -27,6 +28,8 @@ ALL_PERMISSIONS = frozenset({"read", "trade", "withdraw", "futures", "margin"})
 READ_ONLY = frozenset({"read"})
 # The ip-restricted demo key is whitelisted to a documentation address (RFC 5737), never loopback.
 RESTRICTED_IP = "203.0.113.7"
+# A clock gaining a tenth of a second per second is far past any real one (a bad crystal: tens of ppm).
+MAX_DRIFT_PPM = 100_000
 
 
 @dataclass
@@ -34,6 +37,9 @@ class Controls:
     """Runtime switches. Defaults are a healthy venue with a generous rate limit."""
 
     skew_s: float = 0.0  # the emulator's clock = wall clock + skew (Date header, /system/time, 30007 window)
+    # ... + drift: it gains this many millionths of a second per second (negative: loses), from the moment
+    # the drift was set; changing it keeps what was gained so far (EmulatorState.now_ms).
+    drift_ppm: float = 0.0
     latency_ms: float = 0.0  # added on each direction: before handling the request, and before writing the answer
     jitter_ms: float = 0.0  # plus a uniform random 0..jitter on each direction, drawn independently
     response_extra_ms: float = 0.0  # extra delay on the answer leg only (an asymmetric path)
@@ -52,6 +58,13 @@ class Controls:
     huge_body_bytes: int = 20 * 1024 * 1024  # "huge-body": at least this many bytes
 
     def __setattr__(self, name: str, value: object) -> None:
+        if name == "drift_ppm":
+            value = float(value)  # type: ignore[arg-type]
+            if not (math.isfinite(value) and abs(value) <= MAX_DRIFT_PPM):
+                raise ValueError(f"drift must be a number of ppm between -{MAX_DRIFT_PPM:,} and {MAX_DRIFT_PPM:,}, not {value!r}")
+            on_drift = self.__dict__.get("_on_drift")  # EmulatorState's: keeps what the old rate gained
+            if on_drift is not None:
+                on_drift(value)
         if name == "fault" and value not in FAULTS:
             raise ValueError(f"fault must be one of {', '.join(str(f) for f in FAULTS)}, not {value!r}")
         if name == "header_prefix" and value not in HEADER_PREFIXES:
@@ -80,6 +93,10 @@ class EmulatorState:
         self.controls = controls or Controls()
         self.lock = threading.RLock()
         self.limiter = RateLimiter()  # tests replace limiter.monotonic to move time
+        # The drift as one tuple, swapped whole so a request never reads half of a change:
+        # (ms gained before `since`, monotonic seconds since when the rate runs, ppm).
+        self._drift = (0.0, self.monotonic(), self.controls.drift_ppm)
+        object.__setattr__(self.controls, "_on_drift", self._set_drift_rate)
         self.market = Market(seed, origin_ms=self.now_ms())
         self._next_order = 23_000_000_000
         self._key_memo: dict[str, DemoKey | None] = {}
@@ -97,6 +114,7 @@ class EmulatorState:
         with self.lock:
             self.controls.reset()
             self._reset_locked()
+            self._drift = (0.0, self.monotonic(), 0.0)
 
     def key(self, name_or_state: str) -> DemoKey:
         for k in self.keys:
@@ -162,14 +180,35 @@ class EmulatorState:
 
     @monotonic.setter
     def monotonic(self, clock) -> None:  # noqa: ANN001
-        self.limiter.monotonic = clock
+        with self.lock:
+            gained = self.drift_ms()
+            self.limiter.monotonic = clock
+            self._drift = (gained, clock(), self._drift[2])  # the drift so far is kept; the new clock runs it on
 
     def set_skew(self, seconds: float) -> None:
         self.controls.skew_s = float(seconds)
 
+    def reset_clock(self) -> None:
+        """No skew, no drift, nothing gained: the emulator's clock is the wall clock again."""
+        with self.lock:
+            self.controls.skew_s = 0.0
+            self.controls.drift_ppm = 0.0
+            self._drift = (0.0, self.monotonic(), 0.0)
+
+    def _set_drift_rate(self, ppm: float) -> None:
+        with self.lock:
+            self._drift = (self.drift_ms(), self.monotonic(), ppm)
+
+    def drift_ms(self) -> float:
+        """What the drift has added to the emulator's clock by now, in milliseconds."""
+        gained, since, ppm = self._drift
+        return gained + ppm * 1e-3 * (self.monotonic() - since) if ppm else gained
+
     def now_ms(self) -> int:
-        """The emulator's clock: wall clock plus the skew, in milliseconds."""
-        return time.time_ns() // 1_000_000 + round(self.controls.skew_s * 1000)
+        """The emulator's clock in whole milliseconds (a floor, as a venue's stamp is): wall clock plus the
+        skew plus the drift so far."""
+        shift_ns = round((self.controls.skew_s * 1000 + self.drift_ms()) * 1e6)
+        return (time.time_ns() + shift_ns) // 1_000_000
 
     # -- accounts and orders ---------------------------------------------------------------------------
     def account(self, key: DemoKey) -> Account:

@@ -31,11 +31,11 @@ class ClockFlow:
 
         self.post_message(ClockMeasuring(reason))
         try:
-            estimate = await self.session.measure_clock()
+            estimate, drift = await self.session.measure_clock()
         except Exception as exc:  # noqa: BLE001 - a failed measurement is a sentence, not a crash
             self.post_message(ClockFailed(f"Could not measure the clock: {exc}"))
             return
-        self.post_message(ClockMeasured(estimate))
+        self.post_message(ClockMeasured(estimate, drift))
 
     def on_clock_measuring(self, message: ClockMeasuring) -> None:
         self.query_one(StatusBar).show_clock(None, self.session.use_offset, measuring=True)
@@ -43,6 +43,7 @@ class ClockFlow:
 
     def on_clock_measured(self, message: ClockMeasured) -> None:
         self.session.estimate = message.estimate
+        self.session.drift = message.drift
         self._show_clock()
 
     def on_clock_failed(self, message: ClockFailed) -> None:
@@ -53,7 +54,7 @@ class ClockFlow:
     def _show_clock(self) -> None:
         estimate, use = self.session.estimate, self.session.use_offset
         self.query_one(StatusBar).show_clock(estimate, use)
-        self.clock_panel.show(estimate, use)
+        self.clock_panel.show(estimate, use, self.session.drift)
         self.query_one(DiagnosisPanel).show_clock(estimate, use)
         self.refresh_preview()
 

@@ -1,5 +1,6 @@
 """The clock panel: the server-clock offset with its bound, the verdict against the 60 s window of
-30007, a sparkline of the samples' round trips, and whether signing uses the corrected clock."""
+30007, a sparkline of the samples' round trips, whether signing uses the corrected clock, and the drift
+once the venue has enough measurements (tui.clock_drift)."""
 
 from __future__ import annotations
 
@@ -40,7 +41,29 @@ def howto_text(use_offset: bool) -> Text:
 def samples_text(estimate: Any) -> Text:
     samples = list(estimate.samples)
     used = [s for s in samples if getattr(s, "used", True)]
-    text = Text(f"{len(samples)} samples, {len(used)} used (round trips over twice the minimum are dropped)", style="dim")
+    text = Text(f"{len(samples)} samples, {len(used)} used (each bounds the offset; their bounds are intersected)", style="dim")
+    return text
+
+
+def drift_text(drift: Any) -> Text:
+    """`drift +50.0 ppm (+49.2 to +50.9), 5 measurements over 3 min · 5 s recvWindow in 27.3 h · 60 s in 13.9 days`,
+    or what it still needs; nothing before a second measurement."""
+    from tui.clock_drift import duration
+
+    if drift is None:
+        return Text("")
+    if not drift.enough:
+        return Text(f"drift: from 3 measurements over at least 30 s ({drift.points} over {drift.span_ms / 1000:.0f} s "
+                    "so far; f5 measures again)", style="dim")
+    text = Text.assemble(("drift ", "bold"), f"{drift.drift_ppm:+,.1f} ppm",
+                         (f" ({drift.drift_low_ppm:+,.1f} to {drift.drift_high_ppm:+,.1f}), {drift.points} measurements over "
+                          f"{duration(drift.span_ms)}", "dim"))
+    for window_ms, name in ((5_000, "5 s recvWindow"), (60_000, "60 s window")):
+        crossing = drift.crossing(window_ms)
+        if crossing.outside_now:
+            text.append(f" · outside the {name}", style="bold red")
+        elif crossing.in_ms is not None:
+            text.append(f" · {name} in {duration(crossing.in_ms)}", style="bold yellow" if crossing.in_ms < 86_400_000 else "")
     return text
 
 
@@ -52,27 +75,39 @@ class ClockPanel(Vertical):
     HELP = """\
 ## Clock
 The offset between the venue's clock and yours, measured from several requests to the venue's
-time endpoint (the one with the shortest round trip wins; the bound is half of it). A signed
+time endpoint (their intervals intersected: the bound never exceeds the shortest round trip's). A signed
 request is refused with **30007** when its timestamp is more than 60 s away from the server's.
 
 - **f5** measures again, **f8** signs with the corrected clock (local time + offset).
 - After any 30007 the clock is measured again automatically.
+- From 3 measurements over at least 30 s (kept between sessions for a real venue), the **drift** in ppm
+  and when the offset will leave the 5 s recvWindow and the 60 s window (`keyprobe skew --watch` follows it).
 """
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Not measured yet.", style="dim"), classes="clock-summary")
         yield Sparkline([], classes="clock-rtts")
         yield Static("", classes="clock-samples")
+        drift = Static("", classes="clock-drift")
+        drift.display = False  # shown from a second measurement of the venue on
+        yield drift
 
-    def show(self, estimate: Any, use_offset: bool) -> None:
+    def show(self, estimate: Any, use_offset: bool, drift: Any = None) -> None:
         if estimate is None:
             self.show_message("Not measured yet.")
             return
         self.query_one(".clock-summary", Static).update(summary_text(estimate, use_offset))
         self.query_one(Sparkline).data = rtts(estimate)
         self.query_one(".clock-samples", Static).update(samples_text(estimate))
+        text = drift_text(drift)
+        line = self.query_one(".clock-drift", Static)
+        line.update(text)
+        line.display = bool(text.plain)  # no blank line before a second measurement
 
     def show_message(self, sentence: str, style: str = "dim") -> None:
         self.query_one(".clock-summary", Static).update(Text(sentence, style=style))
         self.query_one(Sparkline).data = []
         self.query_one(".clock-samples", Static).update("")
+        line = self.query_one(".clock-drift", Static)
+        line.update("")
+        line.display = False
