@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PACKAGES = ("keys", "tui", "keyprobe_pytest")
-PLUGIN = "keyprobe_pytest"  # the pytest plugin: a front end like the commands, beside them
+PACKAGES = ("keys", "tui")
+PLUGIN = "tui.pytest_plugin"  # the pytest plugin: a front end like the commands, beside them
 CONSOLE = "tui.console"
 
 
@@ -156,7 +156,7 @@ def layer(module: str) -> int:
         return 0
     if module in ENTRY:
         return 4
-    if module.split(".")[0] == PLUGIN:
+    if module == PLUGIN or module.startswith(PLUGIN + "."):
         return 2
     for depth, package in ((3, CONSOLE), (2, "tui.commands")):
         if module == package or module.startswith(package + "."):
@@ -174,8 +174,8 @@ def test_the_pytest_plugin_imports_keyprobe_only_lazily_and_nothing_above_the_co
     """Its top module is loaded by every pytest run where keyprobe is installed: it may import pytest and the
     standard library, nothing of keyprobe's (the fixture's module does, when a test asks for it)."""
     edges, external = graph()
-    assert "keyprobe_pytest.emulator" in edges["keyprobe_pytest"]  # the one lazy import, inside the fixture
-    tree = ast.parse((ROOT / "keyprobe_pytest" / "__init__.py").read_text(encoding="utf-8"))
+    assert "tui.pytest_plugin.emulator" in edges[PLUGIN]  # the one lazy import, inside the fixture
+    tree = ast.parse((ROOT / "tui" / "pytest_plugin" / "__init__.py").read_text(encoding="utf-8"))
     top = {alias.name.split(".")[0] for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))
            for alias in (node.names if isinstance(node, ast.Import) else [ast.alias(node.module or "")])}
     assert top <= {"__future__", "pytest"}, top

@@ -51,8 +51,10 @@ def test_a_run_without_the_fixture_imports_nothing_of_keyprobes(tmp_path):
         "import sys\n\n"
         "def test_the_plugin_is_loaded_and_idle(request):\n"
         "    assert request.config.pluginmanager.has_plugin('keyprobe')\n"
-        "    assert 'keyprobe_pytest' in sys.modules\n"
-        "    assert not {'tui', 'keys', 'keyprobe_pytest.emulator', 'httpx'} & set(sys.modules)\n")
+        "    assert 'tui.pytest_plugin' in sys.modules\n"
+        "    loaded = {m for m in sys.modules if m.split('.')[0] in ('tui', 'keys')}\n"
+        "    assert loaded == {'tui', 'tui.pytest_plugin'}, loaded\n"
+        "    assert 'httpx' not in sys.modules\n")
     done = run_pytest(project, tmp_path / "run")
     assert done.returncode == 0 and "1 passed" in done.stdout, done.stdout + done.stderr
 

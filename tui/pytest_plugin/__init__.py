@@ -7,11 +7,13 @@ Installing keyprobe registers it (the `pytest11` entry point in pyproject.toml),
         bot.place_order(...)
         assert keyprobe_emulator.exchanges[-1].diagnosis.code == 1000
 
-This module imports nothing of keyprobe's until a test asks for the fixture: a run that never does pays only
-for reading this file. keyprobe's packages are named `keys` and `tui`; a module of the bot's with one of
+This module imports nothing of keyprobe's but the `tui` package's version line until a test asks for the
+fixture: a run that never does pays only for reading this file (pytest loads it in every run where keyprobe is
+installed). keyprobe's packages are named `keys` and `tui`; a module of the bot's with one of
 those names earlier on sys.path would hide them, so the fixture first checks where each would come from
 and, when it is not keyprobe's, fails the test with a sentence saying so instead of an ImportError.
-(This package has its own name so that pytest can always load the plugin itself.)
+It lives in tui/ (the project's top level holds only tui/ and keys/): pytest loads it before a test's folder is
+put on sys.path, so only `python -m pytest` run beside a bot's own top-level `tui` module could hide it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def shadowing_sentence() -> str | None:
     import sys
     from pathlib import Path
 
-    home = Path(__file__).resolve().parent.parent  # where keyprobe's `keys` and `tui` sit beside this package
+    home = Path(__file__).resolve().parents[2]  # the folder holding keyprobe's `keys` and `tui`
     for name in PACKAGES:
         ours = home / name
         loaded = sys.modules.get(name)
@@ -57,7 +59,7 @@ def _keyprobe_emulator_server():
     sentence = shadowing_sentence()
     if sentence is not None:
         pytest.fail(sentence, pytrace=False)
-    from keyprobe_pytest.emulator import KeyprobeEmulator
+    from tui.pytest_plugin.emulator import KeyprobeEmulator
 
     emulator = KeyprobeEmulator.start()
     yield emulator
@@ -67,7 +69,7 @@ def _keyprobe_emulator_server():
 @pytest.fixture
 def keyprobe_emulator(_keyprobe_emulator_server):
     """A running local venue (BitMart by default) with demo keys in every state, fresh for this test: every
-    switch back to a healthy venue, nothing received yet. See keyprobe_pytest.emulator.KeyprobeEmulator."""
+    switch back to a healthy venue, nothing received yet. See tui.pytest_plugin.emulator.KeyprobeEmulator."""
     _keyprobe_emulator_server.reset()
     yield _keyprobe_emulator_server
     _keyprobe_emulator_server.reset()
