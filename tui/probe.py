@@ -155,7 +155,7 @@ class ProbeReport:
     def to_dict(self) -> dict[str, Any]:
         failed = self.first_failure
         diagnosis = self.verdict_diagnosis
-        state = None if self.venue.is_emulator else lifecycle.state_of(self.venue.family, "order", lifecycle.now())
+        state = lifecycle.state_of(self.venue.lifecycle, "order", lifecycle.now())
         return {
             "venue": self.venue.id,
             "base_url": self.venue.base_url,
@@ -175,7 +175,7 @@ class ProbeReport:
 def _venue_diagnosis(venue: Venue) -> Diagnosis | None:
     from tui import venue_state
 
-    state = lifecycle.state_of(venue.family, "order", lifecycle.now())
+    state = lifecycle.state_of(venue.lifecycle, "order", lifecycle.now())
     if state is None or not state.leads:
         return None
     base = explain_code(venue.family, SUCCESS)._replace(fixes=(), causes=(), notes=())
@@ -202,8 +202,7 @@ CEASED_PREFIX = "ceased: "
 def venue_step(venue: Venue) -> Step:
     """Rung 0: the venue's lifecycle for the probe's own kind of call (a futures order), by the local clock."""
     start = time.perf_counter()
-    key = None if venue.is_emulator else venue.family
-    state = lifecycle.state_of(key, "order", lifecycle.now()) if key else None
+    state = lifecycle.state_of(venue.lifecycle, "order", lifecycle.now())
     if state is None:
         return Step("venue", True, f"{venue.name}: a local venue, with no lifecycle of its own.", _ms_since(start))
     if state.quiet:

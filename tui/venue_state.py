@@ -27,7 +27,7 @@ def venue_of(request: SentRequest | None, draft: Draft | None) -> str | None:
     mirror or a test server is still BitMart), else the host the request went to. None for the emulator."""
     venue = getattr(draft, "venue", None)
     if venue is not None:
-        return None if venue.is_emulator else venue.family
+        return venue.lifecycle
     if request is not None:
         from urllib.parse import urlsplit
 
@@ -69,6 +69,26 @@ def lead_fix(state: VenueState) -> str:
     if state.kind == "deposit":
         return f"Send no deposit to {lc.name}: deposits are suspended, and a transfer sent there may not be credited.{withdraw}"
     return f"No key can do this on {lc.name} any more: fixing the key, the signature or the clock will not help. {MIGRATION}{withdraw}"
+
+
+PHASE_WORDS = {"winding-down": "winding down since", "trading-discontinued": "no trading since", "ceased": "ceased on"}
+
+
+def status_words(state: VenueState | None) -> str:
+    """A few words for the console's status bar: `BitMart: no trading since 2026-08-26` ("" when nothing to tell)."""
+    if state is None or not state.sentence or state.phase.start is None:
+        return ""
+    return f"{state.lifecycle.name}: {PHASE_WORDS.get(state.phase.state, state.phase.state)} {state.phase.start:%Y-%m-%d}"
+
+
+def key_warning(state: VenueState | None) -> str:
+    """What `keys add` and the console's profile form say about a key for a venue that is winding down ("" if nothing)."""
+    if state is None or not state.sentence:
+        return ""
+    use = {"trading-discontinued": f" A {state.lifecycle.name} key now serves only to read balances and withdraw.",
+           "ceased": f" Nothing sent to {state.lifecycle.name} can succeed."}.get(state.phase.state, "")
+    return (f"{state.sentence.rstrip('.')}.{use} WOO X Pro runs the same API: "
+            "keyprobe keys add NAME --venue wooxpro.")
 
 
 def lead_cause(state: VenueState) -> str:

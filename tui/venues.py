@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
-from keys import hosts
+from keys import hosts, lifecycle
 from keys.hosts import BINDINGS, LOOPBACK_HOSTS
+from keys.lifecycle import VenueState
 from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, HeaderSet
 
 FAMILIES = ("bitmart", "wooxpro")
@@ -29,6 +30,15 @@ class Venue:
     @property
     def header_set(self) -> HeaderSet:
         return BITMART_HEADERS if self.family == "bitmart" else WOOXPRO_HEADERS
+
+    @property
+    def lifecycle(self) -> str | None:
+        """The key of keys.lifecycle.LIFECYCLES this venue follows; None for the local emulator (no lifecycle)."""
+        return None if self.is_emulator else self.family
+
+    def state_now(self) -> VenueState | None:
+        """The venue's lifecycle state by the local clock (keys/lifecycle.py), for no endpoint in particular."""
+        return lifecycle.state_now(self.lifecycle)
 
     @property
     def host(self) -> str:

@@ -25,6 +25,13 @@ def clock_text(estimate: Any, use_offset: bool) -> Text:
     return text
 
 
+def venue_words(target: ConsoleTarget) -> str:
+    """`BitMart: no trading since 2026-08-26` for a target on a venue that is winding down, by the local clock."""
+    from tui.venue_state import status_words
+
+    return status_words(target.venue.state_now())
+
+
 class StatusBar(Static):
     """keyprobe · venue and URL · key fingerprint · clock offset. On a narrow terminal the URL, then
     the program's name, make way, so the key and the clock stay on screen."""
@@ -48,6 +55,10 @@ class StatusBar(Static):
             key.append(f"  via proxy {shown_proxy(target.proxy)}", style="bold yellow")
         self._target = Text.assemble((target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), key)
         self._target_short = Text.assemble((target.venue.name, "bold"), key)
+        lifecycle = venue_words(target)
+        if lifecycle:  # a venue that is winding down says so in every form of the line
+            for form in (self._target, self._target_short):
+                form.append(f"  ⚠ {lifecycle}", style="bold yellow")
         self._redraw()
 
     def show_failure(self, sentence: str) -> None:
