@@ -119,7 +119,7 @@ def test_the_scale_switch_multiplies_every_limit(http, emu, clock):
 def test_wooxpro_sends_the_same_figures_under_both_prefixes(clock):
     with Emulator("wooxpro") as wx, httpx.Client() as http:
         wx.state.limiter.monotonic = clock
-        resp = http.get(wx.base_url + "/system/time")
+        resp = http.get(wx.base_url + "/contract/public/details")
         for name in ("Remaining", "Limit", "Reset", "Mode"):
             assert resp.headers[f"X-API-RateLimit-{name}"] == resp.headers[f"X-BM-RateLimit-{name}"]
 

@@ -181,7 +181,8 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
         notes.append(f"The document gives HTTP {row.http_status} for {env.code}; this response came with HTTP {actual}.")
     if reading.notes:
         notes += reading.notes
-    if reading.chosen is not False and env.message is not None and not reading.matched:
+    # 1000 is worded "OK", "Ok" or "success" by endpoint (field-notes section 12): not a difference worth a note.
+    if reading.chosen is not False and env.message is not None and not reading.matched and env.code != SUCCESS_CODE:
         notes.append(f"The body's message differs from the document's wording: {_clip(env.message, 200)!r}.")
     if family == "wooxpro" and row.table == "auth" and env.code in range(30001, 30013):
         notes.append("WOO X Pro's REST signing is not publicly documented: keyprobe assumes BitMart's scheme with X-API-* headers.")

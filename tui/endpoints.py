@@ -294,6 +294,12 @@ def path_kind(method: str, path: str) -> str | None:
     return None
 
 
+@functools.cache
+def served_paths(family: str) -> frozenset[str]:
+    """The paths the emulator serves for `family` (with any of their methods)."""
+    return frozenset(e.path for e in ENDPOINTS if family in e.families)
+
+
 def documented_by(method: str, path: str, family: str) -> bool | None:
     """Whether `family`'s pages document `method path`: True, False, or None when keyprobe's table does not know the
     endpoint (a BitMart endpoint the emulator does not serve may well be on WOO X Pro's pages too)."""

@@ -73,11 +73,15 @@ def get_venue(venue_id: str) -> Venue:
 
 
 def emulator_venue(base_url: str, flavour: str = "bitmart") -> Venue:
-    """The local emulator at `base_url`, speaking BitMart's or WOO X Pro's dialect."""
+    """The local emulator at `base_url`, speaking BitMart's or WOO X Pro's dialect. WOO X Pro documents no time
+    endpoint (protocol.md section 4), and its emulator serves only what WOO X Pro documents: its clock is read
+    from the Date header, as a client of the real WOO X Pro must."""
     if flavour not in FAMILIES:
         raise ValueError(f"emulator flavour must be bitmart or wooxpro, not {flavour!r}")
-    name = "Local emulator" if flavour == "bitmart" else "Local emulator (WOO X Pro)"
-    return replace(VENUES["emulator"], base_url=base_url.rstrip("/"), family=flavour, name=name)
+    if flavour == "bitmart":
+        return replace(VENUES["emulator"], base_url=base_url.rstrip("/"))
+    return replace(VENUES["emulator"], base_url=base_url.rstrip("/"), family=flavour, name="Local emulator (WOO X Pro)",
+                   time_path=VENUES["wooxpro"].time_path)
 
 
 def signing_hosts(venue: Venue, extra_hosts: frozenset[str] | tuple[str, ...] = ()) -> frozenset[str]:
