@@ -1,4 +1,4 @@
-"""The venues keyprobe talks to, as data: hosts, header set, time endpoint, error document.
+"""The venues keyprobe talks to, as data: hosts, header set, time endpoint, WebSocket login marker, error document.
 
 The names and hosts come from keys/hosts.py (what a key may sign for is decided at the keys level);
 this table adds what the core needs to reach each venue.
@@ -15,6 +15,7 @@ from keys.lifecycle import VenueState
 from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, HeaderSet
 
 FAMILIES = ("bitmart", "wooxpro")
+WS_MARKERS = {"bitmart": "bitmart.WebSocket", "wooxpro": "wooxpro.WebSocket"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,11 @@ class Venue:
     @property
     def header_set(self) -> HeaderSet:
         return BITMART_HEADERS if self.family == "bitmart" else WOOXPRO_HEADERS
+
+    @property
+    def ws_marker(self) -> str:
+        """What a WebSocket login signs after `timestamp#memo#` (field-notes section 10; WOO X Pro's websocket/login page)."""
+        return WS_MARKERS[self.family]
 
     @property
     def lifecycle(self) -> str | None:

@@ -18,6 +18,7 @@ from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
 from tui import endpoints
 from tui.diagnose_evidence import SPOT_HOSTS
 from tui.emulator.handler import DEPRECATED_PATHS, FUTURES_V1_PREFIX
+from tui.inspect import lint_venue
 from tui.inspect.model import CapturedRequest
 from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS
 
@@ -72,6 +73,7 @@ def lint(req: CapturedRequest, *, received_at_ms: float | None = None, clock_off
     out += _url(req)
     out += _body(req)
     out += _host(req, venue)
+    out += [Finding(*found) for found in lint_venue.findings(req, venue)]  # BitMart's wind-down, WOO X Pro's differences
     return out
 
 
