@@ -16,7 +16,7 @@ from tui.console.screens.probe import ProbeScreen
 from tui.probe import LAYERS
 
 SIZE = (120, 40)
-FIXED_MS = {"public": 3.2, "clock": 41.0, "keyed": 2.6, "signed": 2.9}
+FIXED_MS = {"venue": 0.0, "public": 3.2, "clock": 41.0, "keyed": 2.6, "signed": 2.9}
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +33,7 @@ def freeze_probe(message) -> None:
         if step.name == "clock" and step.estimate is not None:
             from tui.clock import judge
 
-            detail = f"offset +0.2 ms ± 0.6 ms (server-time, 5 samples, min RTT 0.4 ms). {judge(0.2, 0.6)[1]}"
+            detail = f"offset +0.2 ms ± 0.6 ms ({step.estimate.method}, 5 samples, min RTT 0.4 ms). {judge(0.2, 0.6)[1]}"
         message.step = replace(step, ms=FIXED_MS[step.name], detail=detail)
 
 

@@ -63,9 +63,10 @@ def _venue(venue_id: str, family: str, base_url: str, time_path: str | None, **f
 VENUES: dict[str, Venue] = {
     v.id: v
     for v in (
+        # WOO X Pro leads every venue list; BitMart is winding down (keys/lifecycle.py) and stays one switch away.
+        _venue("wooxpro", "wooxpro", "https://cloud-api.wooxpro.com", None),
         _venue("bitmart", "bitmart", "https://api-cloud-v2.bitmart.com", "/system/time"),
         _venue("bitmart-spot", "bitmart", "https://api-cloud.bitmart.com", "/system/time"),
-        _venue("wooxpro", "wooxpro", "https://cloud-api.wooxpro.com", None),
         _venue("emulator", "bitmart", "http://127.0.0.1:8640", "/system/time", is_emulator=True),
     )
 }
