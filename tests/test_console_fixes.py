@@ -36,7 +36,7 @@ def run_script(text: str) -> dict:
 
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("openssl")), reason="needs curl and openssl")
 async def test_f7_script_signs_with_the_corrected_clock_after_f8():
-    app = KeyprobeApp()
+    app = KeyprobeApp(ConsoleOptions(flavour="bitmart"))  # its time endpoint measures the 90 s in milliseconds
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await run_entry(app, pilot, "Emulator: skew its clock +90 s")
