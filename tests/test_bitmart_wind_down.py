@@ -226,7 +226,8 @@ def test_the_probe_s_venue_rung(capsys, emu):
         venue = out["steps"][0]
         assert venue["name"] == "venue" and venue["ok"] is ok, (state, venue)
         if state == "no-trading":  # the other rungs still run: a key may still read balances to withdraw
-            assert out["first_failure"] == "venue" and TRADING in out["verdict"]["sentence"]
+            assert out["first_failure"] == "venue" and TRADING in out["verdict"]["sentence"] and out["verdict"]["code"] is None
+            assert "WOO X Pro" in out["verdict"]["fixes"][0]
             assert [s["ok"] for s in out["steps"][1:]] == [True, True, True, True]
         if state == "ceased":  # nothing answers any more: nothing above it is tried
             assert [s["ok"] for s in out["steps"][1:]] == [None, None, None, None] and GONE in venue["detail"]

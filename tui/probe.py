@@ -178,8 +178,10 @@ def _venue_diagnosis(venue: Venue) -> Diagnosis | None:
     state = lifecycle.state_of(venue.lifecycle, "order", lifecycle.now())
     if state is None or not state.leads:
         return None
-    base = explain_code(venue.family, SUCCESS)._replace(fixes=(), causes=(), notes=())
-    return venue_state.apply(base, state, Fix)
+    # No request and no code: the lifecycle's own cause and fix, nothing of a documented row.
+    base = explain_code(venue.family, SUCCESS)._replace(code=None, message=None, row=None, rows=(), http_status=None,
+                                                        category="venue", fixes=(), causes=(), notes=())
+    return venue_state.apply(base, state, Fix)._replace(headline=f"{state.sentence}.")
 
 
 def _ms_since(start: float) -> float:
