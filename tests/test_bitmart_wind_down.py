@@ -89,8 +89,9 @@ def test_each_state_in_the_cli_and_in_json(capsys, at, request_kind):
         return
     leads, sentence = expected
     assert venue_state["leads"] is leads and sentence in venue_state["sentence"]
-    if leads:  # whatever the code: the documented row is still shown below it
+    if leads:  # whatever the code: the documented row is still shown below it, and what to do instead
         assert diagnosis_line.startswith(f"Diagnosis: {sentence}. ") and out["diagnosis"]["headline"].startswith(sentence)
+        assert out["diagnosis"]["fixes"][0] in " ".join(text.split())  # the lifecycle's fix, on a success too
         assert out["diagnosis"]["code"] is not None and out["diagnosis"]["row"] is not None
     else:
         assert sentence not in diagnosis_line and sentence in text  # a note, under the same diagnosis as before
