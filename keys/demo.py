@@ -1,6 +1,7 @@
-"""The emulator's demo keys. Public by design: the working key is BitMart's documented example
-credentials (protocol.md 1.4), so the signature vectors and the emulator agree; the others differ
-only in the state the emulator gives them, so each key-state error can be provoked on purpose."""
+"""The emulator's demo keys. Public by design: the working key is the example both venues' documents use
+(BitMart's authentication page, protocol.md 1.4; WOO X Pro's websocket/login page signs with the same key and
+memo, field-notes sections 6 and 10), so the signature vectors and the emulator agree in either dialect; the
+others differ only in the state the emulator gives them, so each key-state error can be provoked on purpose."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from keys.signing import Credentials
 
 STATES = ("active", "frozen", "expired", "ip-restricted", "read-only")
 
+# The documents' example: BitMart's auth page and WOO X Pro's login page (where `test001` is the memo too).
 EXAMPLE_KEY = "80618e45710812162b04892c7ee5ead4a3cc3e56"
 EXAMPLE_SECRET = "6c6c98544461bbe71db2bca4c6d7fd0021e0ba9efc215f9c6ad41852df9d9df9"
 EXAMPLE_MEMO = "test001"

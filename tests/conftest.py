@@ -3,16 +3,30 @@
 `emu` is one real loopback emulator (BitMart flavour) for the whole run, reset to a fresh venue before
 and after each test that asks for it: switches, frozen keys, counters, orders. Starting one per module
 cost a server start per file and gave nothing a reset does not.
+
+Every test stands on 2026-07-01, before BitMart's notice of 2026-07-26 (keys/lifecycle.py), unless it moves
+the lifecycle's clock itself (`lifecycle.clock_at`): what a test asserts about BitMart's documented answers
+must not change with the day the suite runs. An exchange that carries a Date header is judged by it instead.
 """
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 import pytest
 
+from keys import lifecycle
 from tui.emulator import Emulator
 
 # Projects of their own, run by tests/test_pytest_plugin.py with their own pytest: not part of this suite.
 collect_ignore = ["sample_bot", "sample_bot_shadow"]
+BEFORE_THE_NOTICE = datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def standing_before_bitmarts_notice():
+    with lifecycle.clock_at(BEFORE_THE_NOTICE):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -258,7 +258,7 @@ def freeze(message: Any) -> None:
         verdict, sentence = judge(offset, 0.6)
         samples = tuple(ClockSample(rtt_ms=r, offset_ms=offset, used=r < 0.9, chosen=r == 0.41) for r in FIXED_RTTS)
         message.estimate = replace(est, offset_ms=offset, bound_ms=0.6, rtt_ms=0.41, samples=samples,
-                                   method="server-time", verdict=verdict, verdict_sentence=sentence)
+                                   verdict=verdict, verdict_sentence=sentence)  # the method stays: the venue's
 
 
 def _steady_date(value: str, exchange: Any) -> str:

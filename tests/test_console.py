@@ -30,10 +30,12 @@ async def test_opens_on_the_emulator_and_the_demo_request_succeeds():
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         target = app.session.target
-        assert target.venue.is_emulator and target.emulator.running
+        assert target.venue.is_emulator and target.emulator.running and target.venue.family == "wooxpro"  # WOO X Pro leads
         assert target.credentials.fingerprint == "#d84ea451"
-        assert app.session.estimate is not None  # the clock was measured once the emulator was up
-        assert "Local emulator" in screen_text(app) and "#d84ea451" in screen_text(app)
+        # WOO X Pro documents no time endpoint: its clock is in the Date header (seconds to read), so it is read
+        # when asked (f5) or after a 30007, as for a real venue, not at start
+        assert app.session.estimate is None and "clock not measured (f5)" in screen_text(app)
+        assert "Local emulator (WOO X Pro)" in screen_text(app) and "#d84ea451" in screen_text(app)
 
         diagnosis = await send(app, pilot)
         assert diagnosis.code == 1000 and diagnosis.outcome.value == "success"
@@ -45,6 +47,8 @@ async def test_opens_on_the_emulator_and_the_demo_request_succeeds():
         panel = app.main_screen.query_one("#diagnosis")
         assert panel.has_class("-brief") and panel.region.height == 3 and not panel.query_one("#diag-advice").display
         assert panel.query_one("#diag-title", Static).content.plain == "✓ 1000 OK, HTTP 200 as documented"
+        assert json.loads(exchange.response.body)["message"] == "Ok"  # as WOO X Pro's pages show it
+        assert exchange.request.header("X-API-KEY") == "#d84ea451" and exchange.request.header("X-BM-KEY") is None
         assert diagnosis.notes and not any(note in screen_text(app) for note in diagnosis.notes)
         assert app.main_screen.query_one("#response-tabs").region.height > 20
     assert not target.emulator.running  # stopped on exit
@@ -110,13 +114,13 @@ async def test_skewed_emulator_clock_gives_30007_with_the_clock_panel_then_the_c
         assert screen.query_one("#diag-evidence").has_class("-clock")
         estimate = app.session.estimate  # re-measured automatically after the 30007
         assert abs(estimate.offset_ms - 90_000) <= estimate.bound_ms + 50
-        assert estimate.verdict == "outside-30007-window"
+        assert estimate.verdict == "outside-30007-window" and estimate.method == "date-header"  # WOO X Pro: no time endpoint
         clock_text = screen.query_one("#diag-clock .clock-summary", Static).content.plain
         assert f"{estimate.offset_ms:+,.1f} ms" in clock_text and estimate.verdict_sentence in clock_text
         assert "Press f8 to sign with it." in clock_text and "--sync-clock" not in clock_text
         # The title stays short; the evidence behind it is in the fixes, where it belongs.
         title = screen.query_one("#diag-title", Static).content.plain
-        assert title.splitlines() == ["✗ 30007 Header X-BM-TIMESTAMP range. Within a minute", "timestamp  ·  HTTP 401  = documented 401 ✓"]
+        assert title.splitlines() == ["✗ 30007 Header X-API-TIMESTAMP range. Within a minute", "timestamp  ·  HTTP 401  = documented 401 ✓"]
         evidence = next(fix.evidence for fix in diagnosis.fixes if fix.evidence)
         assert evidence not in title and evidence in screen.query_one("#diag-advice", Static).content.plain
         assert not screen.query_one("#diagnosis").has_class("-brief")
@@ -208,7 +212,7 @@ async def test_copy_as_curl_holds_no_secret_or_memo_and_the_modal_masks_the_key(
         await run_entry(app, pilot, "Endpoint: POST /contract/private/submit-order (signed)")
         await press(pilot, "f6")
         command = app.clipboard
-        assert command.startswith("curl ") and "X-BM-SIGN" in command and "X-BM-TIMESTAMP" in command
+        assert command.startswith("curl ") and "X-API-SIGN" in command and "X-API-TIMESTAMP" in command
         assert EXAMPLE_SECRET not in command and EXAMPLE_MEMO not in command
         assert isinstance(app.screen, CurlScreen)
         shown = app.screen.query_one("#curl-text", Static).content.plain

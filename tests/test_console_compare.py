@@ -33,16 +33,16 @@ async def test_a_working_and_a_failing_call_side_by_side_with_the_differences_ma
         assert diagnosis.differs(0) and diagnosis.left[0].startswith("1000") and diagnosis.right[0].startswith("30005")
         assert answer.differs(0)  # HTTP 200 vs the 30005 status
         request = sections["Request as sent"]
-        signature = [i for i, line in enumerate(request.left) if line.startswith("X-BM-SIGN")]
+        signature = [i for i, line in enumerate(request.left) if line.startswith("X-API-SIGN")]
         assert signature and request.differs(signature[0])  # a new timestamp, a wrong secret: another signature
-        key = [i for i, line in enumerate(request.left) if line.startswith("X-BM-KEY")][0]
+        key = [i for i, line in enumerate(request.left) if line.startswith("X-API-KEY")][0]
         assert not request.differs(key)  # the same key: not marked
         assert not request.differs(0)  # the same method and URL
         dates = [i for i, line in enumerate(answer.left) if line.lower().startswith("date:")]
         assert all(not answer.differs(i) for i in dates)  # the Date header is never marked
         text = screen_text(app)
         assert "marked: POST /contract/private/submit-order -> 1000" in text and "now: POST" in text and "-> 30005" in text
-        assert "▶ 1000" in text and "▶ 30005" in text and "  X-BM-KEY" in text
+        assert "▶ 1000" in text and "▶ 30005" in text and "  X-API-KEY" in text
         await press(pilot, "escape")
         assert app.screen is app.main_screen
 

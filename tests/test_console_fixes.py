@@ -9,12 +9,13 @@ import os
 import re
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from console_support import HANG_S, press, quiet_console, run_entry, send, settle, until
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
-from tui.console.app import KeyprobeApp
+from tui.console.app import ConsoleOptions, KeyprobeApp
 from tui.console.commands import entries
 
 SIZE = (120, 40)
@@ -35,7 +36,7 @@ def run_script(text: str) -> dict:
 
 @pytest.mark.skipif(not (shutil.which("curl") and shutil.which("openssl")), reason="needs curl and openssl")
 async def test_f7_script_signs_with_the_corrected_clock_after_f8():
-    app = KeyprobeApp()
+    app = KeyprobeApp(ConsoleOptions(flavour="bitmart"))  # its time endpoint measures the 90 s in milliseconds
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await run_entry(app, pilot, "Emulator: skew its clock +90 s")
@@ -106,7 +107,7 @@ async def test_the_signing_preview_timestamp_keeps_up_with_the_clock():
 
         def shown_stamp() -> int:
             text = app.main_screen.query_one("#preview").content.plain
-            return int(re.search(r"X-BM-TIMESTAMP: (\d{13})", text).group(1))
+            return int(re.search(r"X-API-TIMESTAMP: (\d{13})", text).group(1))
 
         first = shown_stamp()
         looked = int(time.time() * 1000)  # no await since `first` was read: the next refresh comes after this
@@ -128,16 +129,42 @@ async def test_at_80x24_the_path_shows_its_start_and_the_footer_keeps_quit_and_h
         assert lines[0].startswith(" keyprobe") and "clock" in lines[0] and "╭" in lines[1]  # the status bar is one line
 
 
+def readme_tour() -> str:
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    return text[text.index("## Five minutes, offline"):text.index("The same engine runs headless:")]
+
+
 async def test_the_readme_tour_works_as_written():
-    """README "Five minutes, offline", steps 2 and 3, key by key."""
+    """README "Five minutes, offline", step by step and key by key, on the WOO X Pro emulator it opens on."""
+    tour = readme_tour()
+    for said in ("**Local emulator (WOO X Pro)**", "X-API-* headers", "*Break it: use a wrong secret*", "**30005**",
+                 "*Break it: restore the demo key*", "*Emulator: skew its clock +90 s*", "**30007**", "**f8**", "**f3**",
+                 "`keyprobe --emulator-flavour bitmart`"):
+        assert said in tour, said
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
-        assert (await send(app, pilot)).code == 1000  # step 2
-        await run_entry(app, pilot, "Break it: use a wrong secret")
+        target = app.session.target  # step 1
+        assert target.venue.name == "Local emulator (WOO X Pro)" and target.credentials.api_key.fingerprint() == "#d84ea451"
+        ok = await send(app, pilot)  # step 2
+        sent = app.main_screen.exchange
+        assert ok.code == 1000 and sent.response.status == 200 and sent.rate_limit.present
+        assert sent.request.header("X-API-KEY") == "#d84ea451"
+        await run_entry(app, pilot, "Break it: use a wrong secret")  # step 3
         assert (await send(app, pilot)).code == 30005
+        assert app.main_screen.query("#diag-signed-vs-sent")  # the pre-image beside the bytes sent
         await run_entry(app, pilot, "Break it: restore the demo key")
         await run_entry(app, pilot, "Emulator: skew its clock +90 s")
-        assert (await send(app, pilot)).code == 30007  # the clock is measured again after it
+        assert (await send(app, pilot)).code == 30007  # the clock is measured again after it, from the Date header
+        assert app.session.estimate.method == "date-header" and app.session.estimate.offset_ms > 89_000
         await press(pilot, "f8")
         assert (await send(app, pilot)).code == 1000
+        await press(pilot, "f3")  # step 4: the ladder names the clock, still 90 s ahead
+        await until(app, pilot, lambda: getattr(app.screen, "report", None) is not None, "the probe's report")
+        report = app.screen.report
+        assert [s.name for s in report.steps][0] == "venue" and report.first_failure.name == "clock"
+    bitmart = KeyprobeApp(ConsoleOptions(flavour="bitmart"))  # step 5: one switch away
+    async with bitmart.run_test(size=SIZE) as pilot:
+        await settle(bitmart, pilot)
+        assert (await send(bitmart, pilot)).code == 1000
+        assert bitmart.main_screen.exchange.request.header("X-BM-KEY") == "#d84ea451"

@@ -49,12 +49,12 @@ async def test_added_removed_and_overridden_headers_reach_the_preview_and_the_wi
         assert sent["X-Trace-Me"] == "hello" and "User-Agent" not in sent
 
         # A signing header broken on purpose goes out as typed, after the signer: the venue refuses it.
-        await _add_header(app, pilot, "X-BM-TIMESTAMP", "1")
+        await _add_header(app, pilot, "X-API-TIMESTAMP", "1")
         await settle(app, pilot)
-        assert "X-BM-TIMESTAMP: 1  (edited)" in app.main_screen.query_one("#preview").content.plain
+        assert "X-API-TIMESTAMP: 1  (edited)" in app.main_screen.query_one("#preview").content.plain
         diagnosis = await send(app, pilot)
         assert diagnosis.code != 1000
-        assert dict(app.main_screen.exchange.request.headers)["X-BM-TIMESTAMP"] == "1"
+        assert dict(app.main_screen.exchange.request.headers)["X-API-TIMESTAMP"] == "1"
 
 
 async def test_an_invalid_header_name_is_refused_with_a_sentence():

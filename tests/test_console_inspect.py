@@ -60,8 +60,8 @@ async def test_traffic_view_shows_a_proxied_exchange_with_its_diagnosis():
             answers = []
             thread = threading.Thread(target=lambda: answers.append(
                 httpx.post(proxy.base_url + "/contract/private/submit-order", content=BODY,
-                           headers={"X-BM-KEY": EXAMPLE_KEY, "X-BM-TIMESTAMP": TS, "Content-Type": "application/json",
-                                    "X-BM-SIGN": sign(EXAMPLE_SECRET, TS, "test001", '{"symbol": "BTCUSDT", "side": 1}')})))
+                           headers={"X-API-KEY": EXAMPLE_KEY, "X-API-TIMESTAMP": TS, "Content-Type": "application/json",
+                                    "X-API-SIGN": sign(EXAMPLE_SECRET, TS, "test001", '{"symbol": "BTCUSDT", "side": 1}')})))
             thread.start()
             table = app.screen.query_one("#traffic-table", DataTable)
             await until(app, pilot, lambda: table.row_count == 1, "the proxied exchange in the Traffic table")

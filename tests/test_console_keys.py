@@ -172,7 +172,7 @@ async def test_add_edit_remove_a_profile_never_renders_its_secrets(keyfile, emul
         assert app.screen is keys and "Added profile canary." in notes(app)
         on_disk = stored("canary")
         assert on_disk.api_key == Secret(CANARY_KEY) and on_disk.secret == Secret(CANARY_SECRET) and on_disk.memo == Secret(CANARY_MEMO)
-        assert on_disk.venue == "bitmart" and on_disk.notes == "canary notes"
+        assert on_disk.venue == "wooxpro" and on_disk.notes == "canary notes"  # WOO X Pro leads the venue list
         text = screen_text(app)
         assert_no_canary(text)
         assert "c4n4ry" not in text and "#4e18230b" in text  # the key as its fingerprint (a hash)
@@ -227,7 +227,7 @@ async def test_a_bad_profile_keeps_the_form_open_with_the_sentence(keyfile):
         await press(pilot, "ctrl+s")
         assert app.screen is form and "'http://[::1' is not a valid URL" in form.query_one("#form-error", Static).content.plain
         assert form.query_one("#name", Input).value == "fresh" and form.query_one("#secret", Input).value == CANARY_SECRET
-        form.query_one("#base-url", Input).value = "http://api-cloud-v2.bitmart.com"
+        form.query_one("#base-url", Input).value = "http://cloud-api.wooxpro.com"  # the default venue's host
         await press(pilot, "ctrl+s")
         assert app.screen is form and "over plain http" in form.query_one("#form-error", Static).content.plain
         form.query_one("#base-url", Input).value = ""

@@ -161,8 +161,8 @@ async def test_small_terminals_keep_every_part_and_the_footer_keys_on_screen():
             screen = app.main_screen
             assert app.breakpoint_classes(width, height) == classes and set(classes) <= set(screen.classes)
             text = screen_text(app)
-            for part in ("key demo #d84ea451 (wrong secret)", "clock +", "POST", "401 Unauthorized",
-                         "30005 Header X-BM-SIGN is wrong", "Signing preview", "Body"):
+            for part in ("key demo #d84ea451 (wrong secret)", "clock", "POST", "401 Unauthorized",
+                         "30005 Header X-API-SIGN is wrong", "Signing preview", "Body"):
                 assert part in text, (width, height, part)
             keys = footer_keys(app)
             shown = " ".join(f"{k.key_display} {k.description}" for k in keys)

@@ -10,13 +10,14 @@ import pytest
 from console_support import check_snapshot, freeze, press, quiet_console, run_entry, screen_text, settle
 from textual.widgets import Static
 
-from tui.console.app import KeyprobeApp
+from tui.console.app import ConsoleOptions, KeyprobeApp
 from tui.console.messages import ProbeFinished, ProbeStepDone
 from tui.console.screens.probe import ProbeScreen
 from tui.probe import LAYERS
 
 SIZE = (120, 40)
-FIXED_MS = {"public": 3.2, "clock": 41.0, "keyed": 2.6, "signed": 2.9}
+BITMART = ConsoleOptions(flavour="bitmart")
+FIXED_MS = {"venue": 0.0, "public": 3.2, "clock": 41.0, "keyed": 2.6, "signed": 2.9}
 
 
 @pytest.fixture(autouse=True)
@@ -33,7 +34,7 @@ def freeze_probe(message) -> None:
         if step.name == "clock" and step.estimate is not None:
             from tui.clock import judge
 
-            detail = f"offset +0.2 ms ± 0.6 ms (server-time, 5 samples, min RTT 0.4 ms). {judge(0.2, 0.6)[1]}"
+            detail = f"offset +0.2 ms ± 0.6 ms ({step.estimate.method}, 5 samples, min RTT 0.4 ms). {judge(0.2, 0.6)[1]}"
         message.step = replace(step, ms=FIXED_MS[step.name], detail=detail)
 
 
@@ -108,7 +109,7 @@ async def test_probe_is_reachable_from_the_palette_and_bound_with_ids():
     assert {"main.save", "main.keys", "main.probe", "probe.rerun", "sidebar.replay", "keys.lock"} <= set(ids)
     for cls in (ProbeScreen, KeysScreen, ProfileFormScreen, UnlockScreen, ConfirmScreen, AskScreen, Sidebar):
         assert cls.HELP.startswith("## ")  # F1 has something to say on each
-    app = KeyprobeApp()
+    app = KeyprobeApp(BITMART)  # a time endpoint: the clock rung takes milliseconds, not the Date header's seconds
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         entry(app, "Probe: find the failing layer for this key").callback()
@@ -122,7 +123,7 @@ async def test_probe_is_reachable_from_the_palette_and_bound_with_ids():
 async def test_at_80x24_the_verdict_is_on_screen_without_scrolling(frozen):
     """The verdict is what the probe is for: at 80x24 the ladder's four rungs wrap to ~20 lines, and the
     verdict below them was off screen. It must be wholly inside the visible part of the screen."""
-    app = KeyprobeApp()
+    app = KeyprobeApp(BITMART)  # a time endpoint: the clock rung takes milliseconds, not the Date header's seconds
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         if frozen:

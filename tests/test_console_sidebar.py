@@ -191,5 +191,5 @@ async def test_opening_keeps_a_non_default_auth_level_and_the_query():
         assert composer.draft(venue).query == (("currency", "USDT"),)
         assert composer.query_one("#path", Input).value == "/contract/private/assets-detail"
         assert composer.query_one("#body", TextArea).text == ""
-        refused = await send(app, pilot)  # sent unsigned, as saved: no X-BM-KEY, and the emulator says so
-        assert refused.code == 30001 and app.main_screen.exchange.request.header("X-BM-KEY") is None
+        refused = await send(app, pilot)  # sent unsigned, as saved: no X-API-KEY, and the emulator says so
+        assert refused.code == 30001 and app.main_screen.exchange.request.header("X-API-KEY") is None

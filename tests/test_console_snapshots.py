@@ -38,6 +38,7 @@ async def test_snapshot(name, entries, code):
         check_snapshot(app, name)
 
 
+@pytest.mark.screenshot  # `make screenshots` redraws every picture the README shows
 async def test_snapshot_at_80x24_after_a_success():
     app = KeyprobeApp()
     async with app.run_test(size=(80, 24), message_hook=freeze) as pilot:
@@ -49,6 +50,7 @@ async def test_snapshot_at_80x24_after_a_success():
         check_snapshot(app, "main-80x24")
 
 
+@pytest.mark.screenshot
 async def test_snapshot_of_the_history_filtered_at_140x45():
     import json
 
@@ -181,8 +183,8 @@ async def test_snapshot_of_the_traffic_view_at_140x45(monkeypatch):
         proxy = app.keyprobe_proxy
         def post() -> None:
             stamp = str(time.time_ns() // 1_000_000)
-            headers = {"X-BM-KEY": EXAMPLE_KEY, "X-BM-TIMESTAMP": stamp, "Content-Type": "application/json",
-                       "X-BM-SIGN": sign(EXAMPLE_SECRET, stamp, "test001", '{"symbol": "BTCUSDT", "side": 1}')}
+            headers = {"X-API-KEY": EXAMPLE_KEY, "X-API-TIMESTAMP": stamp, "Content-Type": "application/json",
+                       "X-API-SIGN": sign(EXAMPLE_SECRET, stamp, "test001", '{"symbol": "BTCUSDT", "side": 1}')}
             httpx.post(proxy.base_url + "/contract/private/submit-order", content=body, headers=headers)
 
         try:

@@ -189,15 +189,17 @@ def test_sdk_funding_answers_the_60000_codes_and_moves_nothing(sandbox, call, co
 
 def test_ccxt_against_the_wooxpro_flavour_with_bitmart_headers():
     """WOO X Pro pages show X-BM-* on some endpoints: with --header-prefix X-BM- a BitMart client's
-    futures calls work against the wooxpro flavour (spot is BitMart's only: 30000 there)."""
+    futures calls work against the wooxpro flavour. Spot and /system/time are BitMart's only: WOO X Pro answers
+    them as a path it lacks, a bare 404 {"error_msg": ...}, and ccxt 4.5.70's bitmart (whose handle_errors lowers
+    a `message` the answer lacks) fails with an AttributeError, not an exchange error."""
     with Emulator("wooxpro") as wx:
         wx.controls.header_prefix = "X-BM-"
         ex = ccxt.bitmart({"apiKey": EXAMPLE_KEY, "secret": EXAMPLE_SECRET, "uid": EXAMPLE_MEMO, "enableRateLimit": False})
         ex.urls["api"] = {"spot": wx.base_url, "swap": wx.base_url}
         ex.markets = ex.markets_by_id = None
-        assert ex.fetch_time() > 0
         contracts = ex.fetch_contract_markets()
         ex.set_markets(contracts)
         assert ex.fetch_balance({"type": "swap"})["USDT"]["free"] == 1000
-        with pytest.raises(ccxt.ExchangeError, match="30000"):
-            ex.fetch_spot_markets()
+        for undocumented in (ex.fetch_time, ex.fetch_spot_markets):
+            with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'lower'"):
+                undocumented()

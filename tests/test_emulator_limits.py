@@ -119,7 +119,7 @@ def test_the_scale_switch_multiplies_every_limit(http, emu, clock):
 def test_wooxpro_sends_the_same_figures_under_both_prefixes(clock):
     with Emulator("wooxpro") as wx, httpx.Client() as http:
         wx.state.limiter.monotonic = clock
-        resp = http.get(wx.base_url + "/system/time")
+        resp = http.get(wx.base_url + "/contract/public/details")
         for name in ("Remaining", "Limit", "Reset", "Mode"):
             assert resp.headers[f"X-API-RateLimit-{name}"] == resp.headers[f"X-BM-RateLimit-{name}"]
 
@@ -163,6 +163,53 @@ def test_recv_window_outcomes(http, emu, recv_window, skew_ms, code, fragment):
     assert body["code"] == code, body
     if fragment:
         assert resp.status_code == 401 and body["message"] == spot_message(30007, fragment)
+
+
+def test_recv_window_true_is_not_a_long(http, emu):
+    """JSON's true is no whole number (Python's bool is an int: a mutant that forgot it read true as a 1 ms window)."""
+    emu.controls.rate_scale = 100
+    resp = transfer(http, emu, True)
+    assert resp.status_code == 401 and resp.json()["message"] == spot_message(30007, "must be long type")
+    assert transfer(http, emu, 5000).json()["code"] == 1000  # the same request with a long is taken
+
+
+def test_recv_window_is_bitmart_s_not_woo_x_pro_s(http):
+    """BitMart's spot and account pages take recvWindow; WOO X Pro's transfer page has no recvWindow (protocol.md
+    section 4), so its gateway keeps the 60 s window whatever the body says."""
+    with Emulator("bitmart") as bm, Emulator("wooxpro") as wx:
+        for emu, expected in ((bm, 30007), (wx, 1000)):
+            emu.controls.rate_scale = 100  # transfer-contract allows 1 per 2 s
+            narrow = transfer(http, emu, 1000, skew_ms=-5000)  # 5 s behind, recvWindow 1 s
+            assert narrow.json()["code"] == expected, emu.flavour
+            assert transfer(http, emu, True, skew_ms=0).json()["code"] == (30007 if emu.flavour == "bitmart" else 1000)
+
+
+# -- key permissions (issue 26: behaviours no test checked) ----------------------------------------------
+TRADING = [("POST", SUBMIT, ORDER), ("POST", "/contract/private/cancel-order", {"symbol": "BTCUSDT", "order_id": "1"}),
+           ("POST", "/contract/private/submit-leverage", {"symbol": "BTCUSDT", "leverage": "5", "open_type": "isolated"}),
+           ("POST", "/spot/v2/submit_order", {"symbol": "BTC_USDT", "side": "buy", "type": "limit", "size": "0.001", "price": "20000"})]
+
+
+@pytest.mark.parametrize("method,path,body", TRADING)
+def test_a_read_only_key_cannot_trade(http, emu, method, path, body):
+    """The trading service refuses it, with HTTP 200 (30019); the same call with the working key is not refused."""
+    emu.controls.rate_scale = 100
+    refused = send(http, emu, method, path, body=body, creds=emu.demo_credentials("read-only"))
+    assert (refused.status_code, refused.json()["code"]) == (200, 30019)
+    assert send(http, emu, method, path, body=body).json()["code"] != 30019
+
+
+@pytest.mark.parametrize("path,permission_code", [("/account/v1/withdraw/charge", 30012), ("/account/v1/wallet", 1000),
+                                                  ("/account/v1/deposit/address", 60003)])
+def test_keyed_account_calls_check_the_key_s_permission_at_the_gateway(http, emu, path, permission_code):
+    """A KEYED funding call needs its permission too (withdraw for the withdrawal fee): the gateway says 30012, HTTP 403;
+    a read-only key still reads the wallet and asks for a deposit address (60003: the emulator has none)."""
+    emu.controls.rate_scale = 100
+    query = {"currency": "USDT"} if "withdraw" in path or "deposit" in path else None
+    resp = keyed(http, emu, path, query=query, creds=emu.demo_credentials("read-only"))
+    assert resp.json()["code"] == permission_code
+    if permission_code == 30012:
+        assert resp.status_code == 403 and keyed(http, emu, path, query=query).json()["code"] == 1000
 
 
 def test_recv_window_in_the_query_of_a_signed_post(http, emu):

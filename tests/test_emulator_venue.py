@@ -16,6 +16,8 @@ from keys.venue_signer import VenueSigner
 from tui import catalog
 from tui.emulator import Emulator
 
+from recorded import expected_message
+
 ORDER = {"symbol": "BTCUSDT", "side": 1, "type": "limit", "leverage": "10", "open_type": "isolated", "size": 1, "price": "20000"}
 
 
@@ -33,8 +35,9 @@ def http():
 
 def code_of(resp: httpx.Response, flavour: str = "bitmart") -> int:
     body = resp.json()
-    assert resp.status_code == catalog.lookup(flavour, body["code"]).http_status
-    assert body["message"] == catalog.lookup(flavour, body["code"]).message
+    row = catalog.lookup(flavour, body["code"])
+    assert resp.status_code == row.http_status
+    assert body["message"] == expected_message(resp.request.url.path, body["code"], row.message, resp.headers.get("X-BM-RateLimit-Mode"))
     return body["code"]
 
 
@@ -194,7 +197,7 @@ def test_rate_limit_counts_and_418_after_repeated_429s(http, emu):
         resp = send(http, emu, "GET", "/contract/private/assets-detail", level=AuthLevel.KEYED)
         seen.append((code_of(resp), int(resp.headers["X-BM-RateLimit-Remaining"]), resp.headers["X-BM-RateLimit-Limit"]))
     assert [s[0] for s in seen] == [1000, 1000, 1000, 30013, 30013, 30017, 30017]
-    assert [s[1] for s in seen] == [1, 2, 3, 4, 5, 6, 7]
+    assert [s[1] for s in seen] == [1, 2, 3, 3, 3, 3, 3]  # Remaining counts the window's requests, never past the limit
     assert {s[2] for s in seen} == {"3"}
     # buckets: another key, and the anonymous IP, have windows of their own
     other = send(http, emu, "GET", "/contract/private/assets-detail", level=AuthLevel.KEYED, creds=emu.demo_credentials("read-only"))
@@ -254,5 +257,6 @@ async def test_fifty_async_clients_rate_counts_are_exact(emu):
     results = [r for batch in await asyncio.gather(*(client() for _ in range(50))) for r in batch]
     codes = [c for c, _ in results]
     assert codes.count(1000) == 120 and codes.count(30013) == 80
-    assert sorted(n for _, n in results) == list(range(1, 201))  # every count given exactly once
-    assert all(code == 1000 for code, n in results if n <= 120)
+    # every count up to the limit given exactly once, then the limit (Remaining never climbs past it)
+    assert sorted(n for code, n in results if code == 1000) == list(range(1, 121))
+    assert [n for code, n in results if code != 1000] == [120] * 80 and emu.state.limiter.counted == 200

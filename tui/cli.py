@@ -62,8 +62,8 @@ def _add_console_options(parser: argparse.ArgumentParser) -> None:
     console.add_argument("--base-url", dest="console_base_url", metavar="URL",
                          help="open on the venue at this base URL without creating a profile (KEYPROBE_* credentials; "
                               "a keyed request goes only over https, loopback aside)")
-    console.add_argument("--emulator-flavour", dest="console_flavour", choices=("bitmart", "wooxpro"), default="bitmart",
-                         help="the built-in emulator's dialect (default: bitmart)")
+    console.add_argument("--emulator-flavour", dest="console_flavour", choices=("wooxpro", "bitmart"), default="wooxpro",
+                         help="the built-in emulator's dialect (default: wooxpro; bitmart: BitMart's, which is winding down)")
 
 
 def _console_args(argv: list[str] | None) -> argparse.Namespace | None:

@@ -54,14 +54,16 @@ class Fix(namedtuple("Fix", "text evidence", defaults=(None,))):
 
 
 _DIAGNOSIS = ("outcome venue code message body_message row http_status actual_status status_matches category causes "
-              "fixes notes headline rows row_chosen origin")
+              "fixes notes headline rows row_chosen origin venue_state")
 
 
-class Diagnosis(namedtuple("Diagnosis", _DIAGNOSIS, defaults=((), None, Origin.UNKNOWN))):
+class Diagnosis(namedtuple("Diagnosis", _DIAGNOSIS, defaults=((), None, Origin.UNKNOWN, None))):
     """venue: the family ("bitmart" | "wooxpro"); message: the document's wording, in the venue's own header
     names; body_message: what the response said; http_status: the documented one; actual_status: the response's;
     causes, fixes (Fix) and notes: tuples; rows: every documented row of the code (several for 30006, 30007,
-    60000); row_chosen: None: one row, True: the body's message picked `row`, False: none matched, all apply."""
+    60000); row_chosen: None: one row, True: the body's message picked `row`, False: none matched, all apply;
+    venue_state: the venue's lifecycle at the time of the exchange (keys.lifecycle.VenueState), None for the
+    emulator, a pasted body or a venue with no lifecycle (tui.venue_state applies it)."""
 
     __slots__ = ()
 
@@ -86,6 +88,7 @@ class Diagnosis(namedtuple("Diagnosis", _DIAGNOSIS, defaults=((), None, Origin.U
             "fix_evidence": [f.evidence for f in self.fixes],
             "notes": list(self.notes),
             "headline": self.headline,
+            "venue_state": None if self.venue_state is None else self.venue_state.to_dict(),
         }
 
 
@@ -178,7 +181,8 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
         notes.append(f"The document gives HTTP {row.http_status} for {env.code}; this response came with HTTP {actual}.")
     if reading.notes:
         notes += reading.notes
-    if reading.chosen is not False and env.message is not None and not reading.matched:
+    # 1000 is worded "OK", "Ok" or "success" by endpoint (field-notes section 12): not a difference worth a note.
+    if reading.chosen is not False and env.message is not None and not reading.matched and env.code != SUCCESS_CODE:
         notes.append(f"The body's message differs from the document's wording: {_clip(env.message, 200)!r}.")
     if family == "wooxpro" and row.table == "auth" and env.code in range(30001, 30013):
         notes.append("WOO X Pro's REST signing is not publicly documented: keyprobe assumes BitMart's scheme with X-API-* headers.")
@@ -330,9 +334,22 @@ def diagnose_response(venue: str, status: int | None, headers: object, body: byt
     if origin is None:
         origin = Origin.KEYPROBE if getattr(request, "evidence", None) is not None else Origin.UNKNOWN
     try:
-        return _diagnose(family, status, headers, body, request, draft, origin, tuple(evidence))
+        result = _diagnose(family, status, headers, body, request, draft, origin, tuple(evidence))
     except Exception as exc:  # noqa: BLE001 - a diagnosis must never take the caller down
         return _internal(family, status, exc)
+    return _with_venue_state(result, request, draft, headers)
+
+
+def _with_venue_state(result: Diagnosis, request: SentRequest | None, draft: Draft | None, headers: object) -> Diagnosis:
+    """The venue's lifecycle at the time of the exchange (tui.venue_state), when keyprobe knows which venue it was."""
+    if request is None and draft is None:
+        return result  # a pasted body: `decode` says the venue's state itself
+    from tui import venue_state
+
+    try:
+        return venue_state.apply(result, venue_state.state_for(request, draft, headers, called_endpoint(request, draft)), Fix)
+    except Exception as exc:  # noqa: BLE001 - the lifecycle is a bonus: the documented answer still stands
+        return result._replace(notes=(*result.notes, f"keyprobe could not read the venue's state ({type(exc).__name__})."))
 
 
 def diagnose(exchange: Exchange, *, origin: Origin = Origin.KEYPROBE, evidence: tuple[Finding, ...] = ()) -> Diagnosis:
@@ -342,7 +359,7 @@ def diagnose(exchange: Exchange, *, origin: Origin = Origin.KEYPROBE, evidence: 
     family = family_of(exchange.draft.venue)
     response = exchange.response
     if response is None or exchange.failure is not None:
-        return _transport(family, exchange.failure)
+        return _with_venue_state(_transport(family, exchange.failure), exchange.request, exchange.draft, None)
     result = diagnose_response(family, response.status, response.headers, response.body, exchange.request, exchange.draft,
                                origin=origin, evidence=evidence)
     if response.truncated:

@@ -2,6 +2,8 @@
 
 Each rung depends only on the ones below it, so the first failing rung names the layer to fix:
 
+0. venue   the venue still serves this (keys/lifecycle.py, by the local clock): BitMart discontinued trading on
+           2026-08-26, so no key passes there, and after 2027-01-31 nothing answers (the other rungs are skipped);
 1. public  a public call answers (network, DNS, TLS, the base URL);
 2. clock   the local clock is within the 60 s timestamp window (30007);
 3. keyed   a KEYED call succeeds (the key exists, is not frozen or expired, the IP is allowed);
@@ -23,9 +25,10 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from keys import lifecycle
 from keys.signing import BITMART_HEADERS, AuthLevel, OffsetClock
 from tui import clock as clockmod
-from tui.diagnose import Diagnosis, diagnose, explain_code
+from tui.diagnose import Diagnosis, Fix, diagnose, explain_code
 from tui.exchange import Draft, Exchange
 from tui.signing_context import SigningContext
 from tui.venues import Venue
@@ -45,6 +48,7 @@ DIALECT_CODES = frozenset({30001, 30002})
 KEYED_PASSED = ("probe", "the probe's KEYED call passed with this key, so the key itself is right")
 
 TITLES = {
+    "venue": "Venue still trading (its lifecycle)",
     "public": "Public call answers (network, host, TLS)",
     "clock": "Clock within the 60 s timestamp window",
     "keyed": "Key accepted on a KEYED call (exists, active, IP, permission)",
@@ -110,6 +114,8 @@ class ProbeReport:
             return None
         if failed.name == "clock":  # the clock rung sends no signed request of its own: explain 30007
             return explain_code(self.venue.family, TIMESTAMP_CODE)
+        if failed.name == "venue":  # no request: the lifecycle's own fix (tui.venue_state)
+            return _venue_diagnosis(self.venue)
         return failed.diagnosis
 
     @property
@@ -149,9 +155,11 @@ class ProbeReport:
     def to_dict(self) -> dict[str, Any]:
         failed = self.first_failure
         diagnosis = self.verdict_diagnosis
+        state = lifecycle.state_of(self.venue.lifecycle, "order", lifecycle.now())
         return {
             "venue": self.venue.id,
             "base_url": self.venue.base_url,
+            "venue_state": None if state is None else state.to_dict(),
             "steps": [s.to_dict() for s in self.steps],
             "first_failure": failed.name if failed else None,
             "dialect": self.dialect,
@@ -162,6 +170,18 @@ class ProbeReport:
                 "fixes": self.fixes,
             },
         }
+
+
+def _venue_diagnosis(venue: Venue) -> Diagnosis | None:
+    from tui import venue_state
+
+    state = lifecycle.state_of(venue.lifecycle, "order", lifecycle.now())
+    if state is None or not state.leads:
+        return None
+    # No request and no code: the lifecycle's own cause and fix, nothing of a documented row.
+    base = explain_code(venue.family, SUCCESS)._replace(code=None, message=None, row=None, rows=(), http_status=None,
+                                                        category="venue", fixes=(), causes=(), notes=())
+    return venue_state.apply(base, state, Fix)._replace(headline=f"{state.sentence}.")
 
 
 def _ms_since(start: float) -> float:
@@ -178,9 +198,37 @@ def _answer(exchange: Exchange, diagnosis: Diagnosis) -> str:
     return f"{where} -> HTTP {status}: {diagnosis.headline}"
 
 
+CEASED_PREFIX = "ceased: "
+
+
+def venue_step(venue: Venue) -> Step:
+    """Rung 0: the venue's lifecycle for the probe's own kind of call (a futures order), by the local clock."""
+    start = time.perf_counter()
+    state = lifecycle.state_of(venue.lifecycle, "order", lifecycle.now())
+    if state is None:
+        return Step("venue", True, f"{venue.name}: a local venue, with no lifecycle of its own.", _ms_since(start))
+    if state.quiet:
+        return Step("venue", True, f"{state.lifecycle.name}: {state.phase.sentence} ({state.lifecycle.source}).",
+                    _ms_since(start))
+    if not state.leads:  # winding down, still trading: the rungs below decide, this one warns
+        return Step("venue", True, state.sentence, _ms_since(start))
+    prefix = CEASED_PREFIX if state.phase.state == "ceased" else ""
+    what = ("nothing sent there can succeed." if prefix else
+            "no key can trade there, whatever the rungs below say; a KEYED call may still read balances to withdraw.")
+    return Step("venue", False, f"{prefix}{state.sentence}: {what}", _ms_since(start))
+
+
 async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 6) -> AsyncIterator[Step]:
     """Yield the four rungs in order, each as soon as it is known, for the venue `signing`'s key belongs to."""
     venue = signing.venue
+
+    # 0. venue: judged by the local clock before anything is sent (the rungs below judge their answers' Date)
+    step = venue_step(venue)
+    yield step
+    if step.ok is False and step.detail.startswith(CEASED_PREFIX):
+        for name in LAYERS[1:]:
+            yield Step(name, None, "skipped: the venue has ceased operations, so nothing above it can be tested.", 0.0)
+        return
 
     # 1. public
     start = time.perf_counter()
@@ -199,7 +247,7 @@ async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 6) 
     yield Step("public", public_ok, detail, _ms_since(start), diagnosis.code, diagnosis, exchange)
     if not public_ok:
         reason = "skipped: the venue did not answer a public call, so nothing above it can be tested."
-        for name in LAYERS[1:]:
+        for name in LAYERS[2:]:
             yield Step(name, None, reason, 0.0)
         return
 

@@ -240,6 +240,11 @@ def render_diagnosis(diagnosis: Any, *, said: str | None = None) -> RenderableTy
         headline = f"{getattr(diagnosis, 'category', None) or 'transport'}, as said above."
     parts: list[RenderableType] = [Text.assemble(("Diagnosis: ", "bold"), (shown(headline), style))]
     if outcome == "success":
+        state = getattr(diagnosis, "venue_state", None)  # a venue winding down says so under a success too
+        if state is not None and state.sentence and not state.leads:
+            parts.append(Text("  note: " + shown(state.sentence), style="yellow"))
+        elif state is not None and state.leads and diagnosis.fixes:  # it answered, but this no longer works there
+            parts.append(Text.assemble(("  what to do: ", "dim"), shown(getattr(diagnosis.fixes[0], "text", ""))))
         return Group(*parts)
     row = getattr(diagnosis, "row", None)
     if row is not None:

@@ -43,8 +43,9 @@ VENUE_TEXT = {
     },
     "wooxpro": {
         "{PREFIX}": "X-API-", "{VENUE}": "WOO X Pro", "{V2HOST}": "https://cloud-api.wooxpro.com",
-        "{HOSTS}": "WOO X Pro serves BitMart's futures v2 paths (/contract/...) and /account/v1/... on "
-        "https://cloud-api.wooxpro.com",
+        "{HOSTS}": "WOO X Pro serves BitMart's futures v2 paths (/contract/...) and the spot-futures transfers "
+        "(/account/v1/transfer-contract...) on https://cloud-api.wooxpro.com; its pages list no spot, funding or "
+        "/system/ endpoint",
     },
 }
 

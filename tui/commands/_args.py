@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 MAX_TIMEOUT_S = 600
 # tui.venues.VENUES' ids (a test checks they agree), written here so `--help` need not import the venue table.
-VENUE_IDS = ("bitmart", "bitmart-spot", "wooxpro", "emulator")
+VENUE_IDS = ("wooxpro", "bitmart", "bitmart-spot", "emulator")  # WOO X Pro leads, as in tui.venues
 
 
 def whole_number(low: int = 1, high: int | None = None) -> Callable[[str], int]:

@@ -13,7 +13,7 @@ import sys
 
 from tui.commands._args import help_formatter, terminal_columns
 
-FAMILIES = ("bitmart", "wooxpro")
+FAMILIES = ("wooxpro", "bitmart")
 VENUE_NAMES = {"bitmart": "BitMart", "wooxpro": "WOO X Pro"}
 TABLE_NAMES = {"http": "global HTTP table", "auth": "authentication table", "contract": "contract table",
                "funding": "funding account table", "spot-public": "spot public market table",
@@ -68,7 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=help_formatter(argparse.RawDescriptionHelpFormatter),
     )
     p.add_argument("code", nargs="?", type=_code, metavar="CODE", help="a code such as 30005 (or 404 for the HTTP table)")
-    p.add_argument("--venue", choices=FAMILIES, default="bitmart", help="whose document to read (default bitmart)")
+    p.add_argument("--venue", choices=FAMILIES, default="bitmart",
+                   help="whose document to read (default bitmart; BitMart is winding down, its state is said first)")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--body", metavar="TEXT", help="a raw response body to decode instead of a CODE")
     source.add_argument("--body-file", metavar="FILE", type=_body_file, help="read the response body from FILE ('-' for stdin)")
@@ -94,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
         diagnosis = explain_code(args.venue, args.code)
     else:
         diagnosis = diagnose_response(args.venue, args.status, (), raw)
+    diagnosis = _with_venue_state(diagnosis, args.venue)
     explained = diagnosis.row is not None and diagnosis.outcome is not Outcome.UNDOCUMENTED_CODE
     if args.json:
         from tui.terminal_safe import dumps as safe_json
@@ -102,6 +104,15 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_diagnosis(diagnosis)
     return 0 if explained else 1
+
+
+def _with_venue_state(diagnosis, venue: str):  # noqa: ANN001, ANN202 - a Diagnosis
+    """The venue's state today (the local clock: a code alone has no Date header), told before the document's row."""
+    from keys import lifecycle
+    from tui import venue_state
+    from tui.diagnose import Fix
+
+    return venue_state.apply(diagnosis, lifecycle.state_now(venue), Fix)
 
 
 # -- the human view ---------------------------------------------------------------------------------------------------
@@ -170,6 +181,9 @@ def print_diagnosis(diagnosis: object, file: object = None) -> None:
 def _parts(d, view: _Lines) -> None:
     venue = VENUE_NAMES.get(d.venue, d.venue)
     row = d.row
+    state = d.venue_state
+    if state is not None and state.sentence:  # the venue is winding down: said first, the document's row below
+        view.line(("! " + state.sentence.rstrip(".") + ".", "bold yellow"))
     if d.outcome.value == "undocumented-code":
         view.line((d.headline, "bold red"))
     elif d.code is not None and row is not None and row.table != "http" and d.row_chosen is False:
@@ -202,7 +216,8 @@ def _parts(d, view: _Lines) -> None:
                 spans.append(("evidence: " + evidence, "yellow"))
             rows.append((f"{i}." if numbered else "-", spans))
         view.items(rows, right=numbered)
-    notes = [n for n in d.notes if not (d.row_chosen is False and n.startswith(f"{d.code} has {len(d.rows)} documented"))]
+    notes = [n for n in d.notes if not (d.row_chosen is False and n.startswith(f"{d.code} has {len(d.rows)} documented"))
+             and not (state is not None and n == state.sentence)]  # said on the first line
     if notes:
         view.lines.append("")
         view.line(("Notes", "dim bold"))

@@ -27,7 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; ::1 for IPv6 loopback; 0.0.0.0 or :: expose the demo keys to the network)")
     p.add_argument("--port", type=int, default=8640, help="port to listen on; 0 picks a free one (default 8640)")
-    p.add_argument("--venue", choices=("bitmart", "wooxpro"), default="bitmart", help="which venue's headers and wording (default bitmart)")
+    p.add_argument("--venue", choices=("wooxpro", "bitmart"), default="bitmart",
+                   help="which venue's headers, wording and endpoints (default bitmart; BitMart is winding down, so its "
+                        "dialect is kept for testing code before it moves to wooxpro)")
     p.add_argument("--skew", type=float, default=0.0, metavar="SECONDS", help="run the emulator's clock this far ahead (negative: behind)")
     p.add_argument("--drift", type=float, default=0.0, metavar="PPM",
                    help="let the emulator's clock gain PPM millionths of a second per second from the start (negative: lose); "
@@ -77,7 +79,9 @@ def run(args: argparse.Namespace) -> int:
         if args.json:
             import json
 
-            print(json.dumps({"base_url": emu.base_url, "venue": args.venue, "keys": listing}), flush=True)
+            state = _real_venue_state(args.venue)
+            print(json.dumps({"base_url": emu.base_url, "venue": args.venue, "keys": listing,
+                              "venue_state": None if state is None else state.to_dict()}), flush=True)
         else:
             print(_table(emu.base_url, args, listing), flush=True)
         emu.wait()
@@ -103,12 +107,26 @@ def _stop_on_sigterm() -> None:
         pass
 
 
+def _real_venue_state(venue: str):  # noqa: ANN202 - a keys.lifecycle.VenueState or None
+    """The state of the real venue this emulator plays, by the local clock (None when it has nothing to tell)."""
+    from keys import lifecycle
+
+    state = lifecycle.state_now(venue)
+    return state if state is not None and state.sentence else None
+
+
 def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]]) -> str:
     prefix = "X-BM-" if args.venue == "bitmart" else {"both": "X-API- or X-BM-"}.get(args.header_prefix, args.header_prefix)
     lines = [
         f"keyprobe emulator ({args.venue}, headers {prefix}KEY/SIGN/TIMESTAMP) listening on {base_url}",
         f"clock skew {args.skew:+g} s{f', drifting {args.drift:+g} ppm' if args.drift else ''}, latency {args.latency:g} ms "
         f"each way, rate limits x{args.rate_scale:g}. Ctrl-C stops it.",
+    ]
+    state = _real_venue_state(args.venue)
+    if state is not None:  # people test code here before they move it: the dialect stays, the real venue is going
+        lines.append(f"The real {state.lifecycle.name} is winding down: {state.sentence.rstrip('.')}. This emulator "
+                     "still speaks its dialect, so a bot can be tested before it moves (--venue wooxpro: WOO X Pro).")
+    lines += [
         "Demo keys (public demo values, not real credentials):",
         "",
     ]

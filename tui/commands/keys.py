@@ -105,7 +105,7 @@ def _init(args: argparse.Namespace) -> int:
     paths.ensure_home()
     vault.create(path, passphrase, limits)
     print(f"Created {path} ({limits.describe()}).")
-    print("Add a key with: keyprobe keys add NAME --venue bitmart")
+    print("Add a key with: keyprobe keys add NAME --venue wooxpro")
     return 0
 
 
@@ -122,6 +122,7 @@ def _add(args: argparse.Namespace) -> int:
             raise Usage(str(exc)) from None
 
     build("placeholder", "placeholder", "")  # name, venue, hosts and URL checked before anyone types a secret
+    _warn_about_the_venue(args.venue)
     v = _open()
     if args.name in v.profiles and not args.replace:
         raise Refused(f"A profile named {args.name!r} already exists; use --replace to overwrite it, or pick another name.")
@@ -142,6 +143,17 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _warn_about_the_venue(venue_id: str) -> None:
+    """A key for a venue that is winding down is still stored (its balances may need withdrawing), with a warning."""
+    from tui.venues import get_venue
+
+    from tui.venue_state import key_warning
+
+    warning = key_warning(get_venue(venue_id).state_now())
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
+
+
 def _list(args: argparse.Namespace) -> int:
     from tui.terminal_safe import dumps as safe_json, shown
 
@@ -153,7 +165,7 @@ def _list(args: argparse.Namespace) -> int:
         return 0
     print(f"{v.path} ({v.limits.describe()})")
     if not listings:
-        print("No profiles yet; add one with: keyprobe keys add NAME --venue bitmart")
+        print("No profiles yet; add one with: keyprobe keys add NAME --venue wooxpro")
         return 0
     rows = [("NAME", "VENUE", "KEY", "MEMO", "SIGNS FOR")] + [
         (str(p["name"]), str(p["venue"]), str(p["key"]), str(p["memo"]), ", ".join(p["hosts"])) for p in listings  # type: ignore[arg-type]

@@ -47,7 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def exit_code(report) -> int:
     if report.passed:
         return 0
-    public = report.steps[0] if report.steps else None
+    public = next((s for s in report.steps if s.name == "public"), None)
     if public is not None and public.ok is False and public.exchange is not None and public.exchange.failure is not None:
         return 3
     return 1
@@ -208,6 +208,7 @@ def _print_verdict(report) -> None:
     from tui.terminal_safe import shown
     from rich.text import Text
 
+    from tui.probe import LAYERS
     from tui.render import console
 
     out = console()
@@ -215,7 +216,7 @@ def _print_verdict(report) -> None:
     out.print()
     mark, style = MARKS[True if report.passed else (False if failed else None)]
     line = Text(f" {mark} ", style=style)
-    line.append("5 verdict  ", style="bold")
+    line.append(f"{len(LAYERS) + 1} verdict  ", style="bold")
     line.append(shown(report.verdict))
     out.print(line)
     for i, fix in enumerate(report.fixes, start=1):

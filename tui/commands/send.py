@@ -207,6 +207,7 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
 
         out = exchange_to_dict(exchange, streamed=True)
         out["diagnosis"] = diagnosis.to_dict()
+        out["venue_state"] = out["diagnosis"]["venue_state"]  # the venue's lifecycle at this exchange (keys/lifecycle.py)
         out["clock"] = estimate.to_dict() if estimate is not None else None
         if clock_error is not None:
             out["clock_error"] = str(clock_error)

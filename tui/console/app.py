@@ -52,7 +52,7 @@ class ConsoleOptions:
     venue: str | None = None  # a tui.venues id; None: the emulator (or the key file, once unlocked)
     profile: str | None = None  # a profile in the key file
     base_url: str | None = None  # `--base-url`: the venue at this URL, KEYPROBE_* credentials, no profile
-    flavour: str = "bitmart"  # the emulator's dialect
+    flavour: str = "wooxpro"  # the emulator's dialect: WOO X Pro leads (BitMart is winding down: keys/lifecycle.py)
     theme: str = DARK_THEME
     watch_terminal: bool = False  # quit when the terminal hangs up (tui/console/hangup.py): the real console only
 
@@ -206,7 +206,7 @@ class KeyprobeApp(App[int]):
     def use_base_url(self, base_url: str) -> None:
         """The palette's "Base URL": the current venue at another base URL, no profile created."""
         target = self.session.target
-        venue_id = target.venue.id if target is not None else "bitmart"
+        venue_id = target.venue.id if target is not None else "wooxpro"
         self._use_environment(venue_id, base_url)
 
     def set_target(self, target: ConsoleTarget) -> None:
@@ -283,7 +283,7 @@ def run_console(args: Any) -> int:
         venue=getattr(args, "console_venue", None),
         profile=getattr(args, "console_profile", None),
         base_url=getattr(args, "console_base_url", None),
-        flavour=getattr(args, "console_flavour", None) or "bitmart",
+        flavour=getattr(args, "console_flavour", None) or "wooxpro",
         watch_terminal=True,
     )
     pause_gc()

@@ -20,8 +20,12 @@ if TYPE_CHECKING:
 
 
 def default_venue_for(base_url: str) -> str:
-    """A loopback URL is most likely `keyprobe emulator`; anything else BitMart (--venue says otherwise)."""
-    return "emulator" if (urlsplit(base_url).hostname or "") in LOOPBACK_HOSTS else "bitmart"
+    """A loopback URL is most likely `keyprobe emulator`; a BitMart host BitMart; anything else WOO X Pro, which
+    leads (--venue says otherwise)."""
+    from keys.lifecycle import venue_of_host
+
+    host = urlsplit(base_url).hostname or ""
+    return "emulator" if host in LOOPBACK_HOSTS else (venue_of_host(host) or "wooxpro")
 
 
 def at_base_url(venue: Venue, base_url: str, credentials: Credentials | None) -> tuple[ConsoleTarget | None, str | None]:

@@ -48,7 +48,8 @@ class FuturesOrder:
             return ZERO
         return (self.size - self.deal_size) * CONTRACTS[self.symbol].contract_size * self.price / self.leverage
 
-    def as_data(self) -> dict[str, object]:
+    def as_data(self, *extra: dict[str, object]) -> dict[str, object]:
+        """The order as the futures pages show it, plus `extra` fields (ORDER_DETAIL_FIELDS, HISTORY_FIELDS...)."""
         return {
             "order_id": self.order_id,
             "client_order_id": self.client_order_id,
@@ -64,7 +65,16 @@ class FuturesOrder:
             "state": self.state,
             "create_time": self.create_time,
             "update_time": self.update_time,
-        }
+        } | {k: v for fields in extra for k, v in fields.items()}
+
+
+# What real answers carry for an order that is no trailing order and has no preset take-profit or stop-loss (ccxt
+# 4.5.70's recorded fetchOrder, field-notes section 12; WOO X Pro's order and order-history pages): the order detail
+# has them all, the order history the activation ones, the open orders the preset ones.
+ACTIVATION_FIELDS = {"activation_price": "", "callback_rate": "", "activation_price_type": 0}
+PRESET_FIELDS = {"preset_take_profit_price_type": 0, "preset_stop_loss_price_type": 0, "preset_take_profit_price": "",
+                 "preset_stop_loss_price": ""}
+ORDER_DETAIL_FIELDS = ACTIVATION_FIELDS | {"executive_order_id": ""} | PRESET_FIELDS
 
 
 @dataclass

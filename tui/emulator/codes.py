@@ -14,6 +14,21 @@ from functools import cache
 from tui import catalog
 
 _PLACEHOLDER = re.compile(r"%[sd]")
+# How success is worded, by endpoint (ccxt 4.5.70's recorded BitMart answers, field-notes section 12; WOO X Pro's pages
+# show "Ok" on every futures and transfer page): "Ok" on contract endpoints, "success" on spot v3 market data and v4
+# queries, "OK" on spot v1/v2 and the rest (the system endpoints' "OK": ccxt's fetch_time comment, protocol.md 2).
+SUCCESS_WORDS = {"contract": "Ok", "spot-v3-v4": "success", "other": "OK"}
+# 30013 counted per user is prefixed "(U)" in real answers ("(U)Request too many requests": ccxt PR#20056).
+PER_USER_PREFIX = "(U)"
+
+
+def success_style(path: str) -> str:
+    """Which success wording an endpoint answers with (a key of SUCCESS_WORDS)."""
+    if path.startswith(("/contract/", "/account/v1/transfer-contract")):
+        return "contract"
+    if path.startswith(("/spot/quotation/v3/", "/spot/v4/query/")):
+        return "spot-v3-v4"
+    return "other"
 
 
 @cache
@@ -30,7 +45,13 @@ def spot_rows() -> dict[int, tuple[tuple[int, str], ...]]:
 @cache
 def answer(flavour: str, product: str, code: int, variant: str = "", fill: tuple[object, ...] = ()) -> tuple[int, str]:
     """(http status, message) of `code` as the venue words it for this product. Raises LookupError for a
-    code no document has: every code the emulator sends is documented, so that is a bug in a route."""
+    code no document has: every code the emulator sends is documented, so that is a bug in a route.
+    For 1000, `variant` is a key of SUCCESS_WORDS; for 30013, PER_USER_PREFIX prefixes the message."""
+    if code == 1000 and variant in SUCCESS_WORDS:
+        return 200, SUCCESS_WORDS[variant]
+    if code == 30013 and variant == PER_USER_PREFIX:
+        status, message = answer(flavour, product, code)
+        return status, PER_USER_PREFIX + message
     if flavour == "bitmart" and product in ("spot", "account", "system"):
         rows = spot_rows().get(code)
         if rows:

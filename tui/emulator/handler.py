@@ -37,6 +37,9 @@ NGINX_502 = (
 )
 # Futures V1 and the retired spot paths are facts of the endpoint table (inspect's lint reads them there too).
 from tui.endpoints import DEPRECATED_PATHS, FUTURES_V1_PREFIX  # noqa: E402,F401 - re-exported
+# How cloud-api.wooxpro.com answers a path it does not have: no envelope, HTTP 404 (field-notes section 2, from a
+# third-party probe of the host). The wooxpro flavour answers every path WOO X Pro does not document this way.
+ROUTE_NOT_FOUND = b'{"error_msg":"404 Route Not Found"}'
 
 
 @dataclass
@@ -67,8 +70,9 @@ def rate_headers(flavour: str, rate: RateCount) -> list[tuple[str, str]]:
     """X-BM-RateLimit-Remaining/Limit/Reset/Mode on every answer; wooxpro adds the same as X-API-RateLimit-*.
 
     Remaining follows the document's own worked example ("Remaining: 10 ... has been called 10 times"):
-    requests counted in the current window, this one included. Reset is the window length in seconds."""
-    values = (str(rate.used), str(rate.limit), f"{rate.window_s:g}", rate.mode)
+    requests counted in the current window, this one included, and never past the limit (real answers beyond
+    the limit do not climb: ccxt#15964's 429 carried Remaining 2 of Limit 12). Reset is the window in seconds."""
+    values = (str(min(rate.used, rate.limit)), str(rate.limit), f"{rate.window_s:g}", rate.mode)
     return [(name, value) for names in _RATE_NAMES[flavour] for name, value in zip(names, values)]
 
 
@@ -166,6 +170,8 @@ def handle(state: EmulatorState, method: str, path: str, query: str, headers: Ma
         if fault == "huge-body":
             return huge_reply(flavour, rate, int(c.huge_body_bytes))
         return Reply(0, [], b"", "reset")
+    if endpoint is None and flavour == "wooxpro" and not _gateway_knows(path):  # WOO X Pro's edge, before its gateway
+        return Reply(404, [_JSON_HEADER], ROUTE_NOT_FOUND, fault)
     if c.service_down:
         return envelope(flavour, product, 30014, None, state.limiter.peek(bucket, who, mode, eff), fault)
 
@@ -175,7 +181,7 @@ def handle(state: EmulatorState, method: str, path: str, query: str, headers: Ma
         return envelope(flavour, product, code, data, rate, fault, variant, fill)
 
     if rate.outcome == "429":
-        return answer(30013)
+        return answer(30013, variant=codes.PER_USER_PREFIX if mode == "UID" else "")
     if rate.outcome == "418":
         return answer(30017)
     if path.startswith(FUTURES_V1_PREFIX):
@@ -203,7 +209,13 @@ def handle(state: EmulatorState, method: str, path: str, query: str, headers: Ma
         data = routes.action(endpoint.handler)(routes.Call(state, key, args, state.now_ms(), req.query))
     except routes.Refused as refused:
         return answer(refused.code, variant=refused.variant, fill=refused.fill)
-    return answer(1000, data)
+    return answer(1000, data, variant=codes.success_style(path))
+
+
+def _gateway_knows(path: str) -> bool:
+    """Whether WOO X Pro's gateway answers `path` in its envelope: a path it documents (a method it lacks is 30000,
+    in its document), Futures V1 (30030) and the retired endpoints (30031) its document still lists."""
+    return path in endpoints.served_paths("wooxpro") or path.startswith(FUTURES_V1_PREFIX) or path in DEPRECATED_PATHS
 
 
 def _json_body(req: Request) -> object:

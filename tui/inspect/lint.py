@@ -18,6 +18,7 @@ from keys.variants import read_signature
 from tui import endpoints
 from tui.diagnose_evidence import SPOT_HOSTS
 from tui.endpoints import DEPRECATED_PATHS, FUTURES_V1_PREFIX
+from tui.inspect import lint_venue
 from tui.inspect.model import CapturedRequest
 
 FUTURES_HOSTS = frozenset({"api-cloud-v2.bitmart.com", "api-cloud-v2.bitmart.news"})
@@ -103,6 +104,7 @@ def lint(req: CapturedRequest, *, received_at_ms: float | None = None, clock_off
     out += _url(req)
     out += _body(req)
     out += _host(req, venue)
+    out += [Finding(*found) for found in lint_venue.findings(req, venue)]  # BitMart's wind-down, WOO X Pro's differences
     return out
 
 

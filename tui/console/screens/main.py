@@ -168,8 +168,9 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
         self.query_one(StatusBar).show_target(target)
         self.composer.configure(target.venue, target.key_label)
         self.refresh_preview()
-        if self.session.estimate is None and target.venue.is_emulator:
-            # A new server: read its clock. A real venue is contacted only when asked (send, f5).
+        if self.session.estimate is None and target.venue.is_emulator and target.venue.time_path:
+            # A new server with a time endpoint: read its clock (a few milliseconds). A real venue is contacted only
+            # when asked (send, f5), and so is one whose clock is only in the Date header (WOO X Pro's: seconds).
             self.measure_clock("new venue")
         elif self.session.estimate is None:
             self.query_one(StatusBar).show_clock(None, self.session.use_offset)

@@ -1,6 +1,6 @@
 """The probe screen (f3): tui.probe's ladder run against the console's target, rung by rung.
 
-public -> clock -> keyed -> signed, each shown pending / running / ok / failed / not checked with
+venue -> public -> clock -> keyed -> signed, each shown pending / running / ok / failed / not checked with
 its evidence and time as soon as it is known, under the verdict (on top, so a small terminal shows
 it without scrolling): the first failing layer, the documented row for its code, and what to fix. The ladder runs in an async worker over the console's
 one Wire; the worker posts a message per rung and only the handlers below touch widgets.
@@ -48,12 +48,15 @@ class ProbeScreen(Screen[None]):
     ]
     HELP = """\
 ## Probe: which layer fails?
-Four harmless requests, each resting on the one below, so the first failure names the layer to fix:
+The venue's state, then four harmless requests, each resting on the one below, so the first failure
+names the layer to fix:
 
-1. **public**: a public call answers (network, DNS, TLS, the base URL);
-2. **clock**: the local clock is inside the venue's 60 s timestamp window (30007);
-3. **keyed**: a KEYED call succeeds (the key exists, is active, the IP is allowed);
-4. **signed**: a SIGNED call verifies; it cancels an order id that cannot exist, so "order not
+1. **venue**: the venue still trades (BitMart discontinued trading on 2026-08-26 and ceases on
+   2027-01-31: no key passes there, whatever the rungs below say);
+2. **public**: a public call answers (network, DNS, TLS, the base URL);
+3. **clock**: the local clock is inside the venue's 60 s timestamp window (30007);
+4. **keyed**: a KEYED call succeeds (the key exists, is active, the IP is allowed);
+5. **signed**: a SIGNED call verifies; it cancels an order id that cannot exist, so "order not
    found" proves the signature and nothing can move.
 
 Each rung shows its evidence (the request and the answer, or the measured offset). **r** runs it

@@ -67,8 +67,10 @@ emulator), and its host must be one the key may sign for.
         with Vertical(id="form-dialog", classes="dialog"):
             yield Label(Text(title, style="bold"), classes="dialog-title")
             with VerticalScroll(id="form-fields"):
-                yield from self._row("Name", Input(old.name if old else "", placeholder="bitmart-main", id="name", disabled=old is not None, compact=True))
-                yield from self._row("Venue", Select(venues, value=old.venue if old else "bitmart", allow_blank=False, compact=True, id="venue"))
+                yield from self._row("Name", Input(old.name if old else "", placeholder="wooxpro-main", id="name", disabled=old is not None, compact=True))
+                yield from self._row("Venue", Select(venues, value=old.venue if old else "wooxpro", allow_blank=False, compact=True, id="venue"))
+                warning = self._venue_warning(old.venue if old else "wooxpro")
+                yield Static(warning, id="venue-warning", classes="" if warning.plain else "-none")
                 for field, label in zip(SECRET_FIELDS, ("API key", "Secret", "Memo")):
                     yield from self._row(label, Input(password=True, placeholder="hidden", compact=True, id=field), _state(old, field))
                 if old is not None and old.memo:
@@ -91,6 +93,22 @@ emulator), and its host must be one the key may sign for.
 
     def on_mount(self) -> None:
         self.query_one("#api-key" if self._old else "#name", Input).focus()
+
+    @staticmethod
+    def _venue_warning(venue_id: object) -> Text:
+        """A venue that is winding down (keys/lifecycle.py) is said under the venue, by the local clock."""
+        from tui.venue_state import key_warning
+        from tui.venues import VENUES
+
+        venue = VENUES.get(str(venue_id))
+        warning = key_warning(venue.state_now()) if venue is not None else ""
+        return Text(f"⚠ {warning}", style="bold yellow") if warning else Text("")
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "venue":
+            warning, shown = self._venue_warning(event.value), self.query_one("#venue-warning", Static)
+            shown.update(warning)
+            shown.set_class(not warning.plain, "-none")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

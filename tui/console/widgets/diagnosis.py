@@ -30,10 +30,28 @@ OUTCOME_TITLES = {  # the title of an answer that carries no documented code
 }
 
 
+def venue_line(d: Any) -> Text | None:
+    """The venue's lifecycle (keys/lifecycle.py) above the title: what leads the diagnosis (BitMart has stopped this
+    kind of endpoint), or a dim note under a success (the withdrawal deadline on a balance); None when quiet."""
+    state = getattr(d, "venue_state", None)
+    if state is None or not state.sentence:
+        return None
+    if state.leads:
+        return Text(f"⚠ {shown(state.sentence)}\n", style="bold yellow")
+    return Text(f"{shown(state.sentence)}\n", style="yellow") if d.outcome.value == "success" else None
+
+
 def title_text(d: Any) -> Text:
     """The panel's title, short enough to read at a glance: the code and its documented message,
     the category, and the documented HTTP status against the one received. The details (causes,
-    fixes with their evidence, notes) follow in advice_text. A success is this one line."""
+    fixes with their evidence, notes) follow in advice_text. A success is this one line (after the
+    venue's state, when the venue is winding down)."""
+    lead = venue_line(d)
+    text = _title(d)
+    return text if lead is None else Text.assemble(lead, text)
+
+
+def _title(d: Any) -> Text:
     if d.outcome.value == "success":
         text = Text.assemble(("✓ ", "bold green"), (f"{d.code} {d.message}".strip(), "bold green"), ", ")
         text.append_text(success_status(d))
@@ -154,10 +172,11 @@ A success is one line, so the body below gets the room.
 
     async def show(self, diagnosis: Any, exchange: Any, estimate: Any, use_offset: bool) -> None:
         d = diagnosis
-        success = d.outcome.value == "success"
+        # A success is one line, unless the venue has stopped this kind of endpoint: then its causes and fixes count.
+        brief = d.outcome.value == "success" and not getattr(d.venue_state, "leads", False)
         self.query_one("#diag-title", Static).update(title_text(d))
-        self.query_one("#diag-advice", Static).update("" if success else advice_text(d))
-        self.set_class(success, "-brief")
+        self.query_one("#diag-advice", Static).update("" if brief else advice_text(d))
+        self.set_class(brief, "-brief")
         if d.code == 30005:
             left, right = signed_vs_sent(exchange)
             from tui.console.widgets.token_wrap import TokenWrapped

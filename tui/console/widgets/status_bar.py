@@ -11,28 +11,38 @@ if TYPE_CHECKING:
     from tui.console.target import ConsoleTarget
 
 
-def clock_text(estimate: Any, use_offset: bool) -> Text:
-    """`clock +12 ms ±0.6 ms (signing with it)`; plain text, so no markup can leak in."""
+def clock_text(estimate: Any, use_offset: bool, short: bool = False) -> Text:
+    """`clock +12 ms ±0.6 ms (corrected)`; plain text, so no markup can leak in. `short` drops the words in brackets
+    (a narrow terminal: `clock: f5` before a measurement)."""
     if estimate is None:
-        return Text("clock not measured (f5)", style="dim")
+        return Text("clock: f5" if short else "clock not measured (f5)", style="dim")
     offset, bound = float(estimate.offset_ms), float(estimate.bound_ms)
     offset = 0.0 if abs(offset) < 0.5 else offset  # no "-0 ms"
     style = "bold red" if getattr(estimate, "verdict", "ok") == "outside-30007-window" else (
         "yellow" if getattr(estimate, "verdict", "ok") != "ok" else "green"
     )
     text = Text.assemble("clock ", (f"{offset:+,.0f} ms ±{bound:,.1f} ms", style))
-    text.append(" (corrected)" if use_offset else " (local)", style="dim")
+    if not short:
+        text.append(" (corrected)" if use_offset else " (local)", style="dim")
     return text
 
 
+def venue_words(target: ConsoleTarget) -> str:
+    """`BitMart: no trading since 2026-08-26` for a target on a venue that is winding down, by the local clock."""
+    from tui.venue_state import status_words
+
+    return status_words(target.venue.state_now())
+
+
 class StatusBar(Static):
-    """keyprobe · venue and URL · key fingerprint · clock offset. On a narrow terminal the URL, then
-    the program's name, make way, so the key and the clock stay on screen."""
+    """keyprobe · venue and URL · key fingerprint · clock offset. On a narrow terminal the URL, then the clock's
+    bracketed words, then the program's name, make way, so the key and the clock stay on screen."""
 
     def __init__(self, **kwargs: Any) -> None:
         self._target: Text = Text("starting the local emulator…", style="dim")
         self._target_short: Text | None = None  # the target without its URL
         self._clock: Text = Text("")
+        self._clock_short: Text = Text("")
         self._shown: Text | None = self.line(10_000)
         super().__init__(self._shown, **kwargs)
 
@@ -48,6 +58,10 @@ class StatusBar(Static):
             key.append(f"  via proxy {shown_proxy(target.proxy)}", style="bold yellow")
         self._target = Text.assemble((target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), key)
         self._target_short = Text.assemble((target.venue.name, "bold"), key)
+        lifecycle = venue_words(target)
+        if lifecycle:  # a venue that is winding down says so in every form of the line
+            for form in (self._target, self._target_short):
+                form.append(f"  ⚠ {lifecycle}", style="bold yellow")
         self._redraw()
 
     def show_failure(self, sentence: str) -> None:
@@ -55,17 +69,22 @@ class StatusBar(Static):
         self._redraw()
 
     def show_clock(self, estimate: Any, use_offset: bool, measuring: bool = False) -> None:
-        self._clock = Text("clock: measuring…", style="dim") if measuring else clock_text(estimate, use_offset)
+        if measuring:
+            self._clock = self._clock_short = Text("clock: measuring…", style="dim")
+        else:
+            self._clock, self._clock_short = clock_text(estimate, use_offset), clock_text(estimate, use_offset, short=True)
         self._redraw()
 
     def line(self, width: int) -> Text:
         """The longest form that fits `width` cells (the shortest, wrapped, when none does)."""
         brand = Text("keyprobe  ", style="bold")
-        targets = [self._target] if self._target_short is None else [self._target, self._target_short]
-        forms = [brand + t for t in targets] + [t.copy() for t in targets]
-        if self._clock.plain:
-            forms = [Text.assemble(form, "  │  ", self._clock) for form in forms]
-        return next((form for form in forms if form.cell_len <= width), forms[-1])
+        short = self._target if self._target_short is None else self._target_short
+        clock, clock_short = self._clock, self._clock_short
+        # Longest first: the URL goes, then the clock's bracketed words, then the program's name.
+        forms = [(brand + self._target, clock), (brand + short, clock), (brand + short, clock_short),
+                 (short.copy(), clock), (short.copy(), clock_short)]
+        lines = [Text.assemble(target, "  │  ", c) if c.plain else target for target, c in forms]
+        return next((line for line in lines if line.cell_len <= width), lines[-1])
 
     def _redraw(self) -> None:
         width = self.content_region.width

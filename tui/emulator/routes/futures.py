@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from tui.emulator.accounts import text
+from tui.emulator.accounts import ACTIVATION_FIELDS, ORDER_DETAIL_FIELDS, PRESET_FIELDS, text
 from tui.emulator.market import CONTRACTS, MINUTE_MS, Contract, book
 from tui.emulator.routes.common import Call, Refused, instrument, positive_int
 
@@ -39,7 +39,15 @@ def _details(call: Call, c: Contract) -> dict[str, object]:
         "open_interest_value": text(last * 100), "high_24h": text(high), "low_24h": text(low),
         "change_24h": text(((last - open_) / open_).quantize(Decimal("0.0000001"))), "funding_time": call.now - call.now % 28_800_000 + 28_800_000,
         "market_max_volume": "100000", "funding_interval_hours": 8, "delist_time": 0, "status": "Trading",
-    }
+    } | _best(c, last)
+
+
+def _best(c: Contract, last: Decimal) -> dict[str, str]:
+    """The best bid and ask with their sizes, under the names ccxt 4.5.70's parse_ticker reads from a swap ticker
+    (best_bid / best_ask / best_bid_size / best_ask_size): without them a swap ticker reaches ccxt with bid and ask
+    None. The book is the one /contract/public/depth shows."""
+    asks, bids = book(last, c.price_tick)
+    return {"best_bid": text(bids[0]), "best_bid_size": "10", "best_ask": text(asks[0]), "best_ask_size": "10"}
 
 
 def details(call: Call) -> object:
@@ -117,14 +125,15 @@ def query_order(call: Call) -> object:
         order = call.account.orders.get(str(order_id))
         if order is None or order.symbol != c.symbol:
             raise Refused(40035)
-        return order.as_data()
+        return order.as_data(ORDER_DETAIL_FIELDS)
 
 
 def _orders(call: Call, only_open: bool) -> list[dict[str, object]]:
     c = contract(call.get("symbol"), required=False)
     with call.state.lock:
         orders = list(call.account.orders.values())
-        return [o.as_data() for o in orders if (c is None or o.symbol == c.symbol) and (o.state == 2) == only_open]
+        extra = PRESET_FIELDS if only_open else ACTIVATION_FIELDS
+        return [o.as_data(extra) for o in orders if (c is None or o.symbol == c.symbol) and (o.state == 2) == only_open]
 
 
 def order_history(call: Call) -> object:

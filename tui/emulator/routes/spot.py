@@ -95,8 +95,10 @@ def klines(call: Call) -> object:
 def wallet(call: Call) -> object:
     with call.state.lock:
         acct = call.account
+        # `total` as in real answers (ccxt's recorded fetchBalance, field-notes section 12): available plus frozen.
         return {"wallet": [
-            {"id": c, "name": NAMES[c], "available": text(acct.spot_available(c)), "frozen": text(acct.spot_frozen.get(c, ZERO))}
+            {"id": c, "name": NAMES[c], "available": text(acct.spot_available(c)), "frozen": text(acct.spot_frozen.get(c, ZERO)),
+             "total": text(acct.spot_available(c) + acct.spot_frozen.get(c, ZERO))}
             for c in CURRENCIES
         ]}
 

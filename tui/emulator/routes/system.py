@@ -10,12 +10,16 @@ def time(call: Call) -> object:
 
 
 def service(call: Call) -> object:
-    # DOC-SVC: status 0 waiting, 1 in progress, 2 completed. A maintenance switch shows as in progress.
-    status = 1 if call.state.controls.maintenance else 2
+    """DOC-SVC: status 0 waiting, 1 in progress, 2 completed. A maintenance switch shows as in progress, started an
+    hour ago and due to end in an hour; otherwise the last maintenance is completed, so it ended in the past."""
     hour = 3_600_000
+    if call.state.controls.maintenance:
+        status, start, end = 1, call.now - hour, call.now + hour
+    else:
+        status, start, end = 2, call.now - 3 * hour, call.now - 2 * hour
     return {
         "service": [
-            {"title": f"{kind} maintenance", "service_type": kind, "status": status, "start_time": call.now - hour, "end_time": call.now + hour}
+            {"title": f"{kind} maintenance", "service_type": kind, "status": status, "start_time": start, "end_time": end}
             for kind in ("spot", "contract")
         ]
     }
