@@ -258,7 +258,7 @@ def test_the_emulator_banner_says_the_real_bitmart_is_winding_down():
     from tui.commands.emulator import _table
 
     listing = [k.listing() for k in DEMO_KEYS]
-    args = argparse.Namespace(venue="bitmart", header_prefix="X-API-", skew=0.0, latency=0.0, rate_scale=1.0)
+    args = argparse.Namespace(venue="bitmart", header_prefix="X-API-", skew=0.0, drift=0.0, latency=0.0, rate_scale=1.0)
     with lifecycle.clock_at(DATES["no-trading"]):
         banner = _table("http://127.0.0.1:8640", args, listing)
         woo = _table("http://127.0.0.1:8640", argparse.Namespace(**{**vars(args), "venue": "wooxpro"}), listing)
