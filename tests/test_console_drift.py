@@ -14,7 +14,7 @@ from console_support import press, quiet_console, run_entry, settle, until
 from textual.widgets import Static
 
 from tests.clocks import ManualClock
-from tui.console.app import KeyprobeApp
+from tui.console.app import ConsoleOptions, KeyprobeApp
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +23,7 @@ def _console_env(monkeypatch, tmp_path):
 
 
 async def test_three_measurements_a_minute_apart_show_the_drift_and_the_windows():
-    app = KeyprobeApp()
+    app = KeyprobeApp(ConsoleOptions(flavour="bitmart"))  # /system/time: the console measures at start
     async with app.run_test(size=(140, 45)) as pilot:
         await settle(app, pilot)
         await until(app, pilot, lambda: app.session.estimate is not None, "the first measurement")

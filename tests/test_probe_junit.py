@@ -79,7 +79,7 @@ def test_exit_1_and_one_suite_per_profile_one_case_per_rung(ci_run):
     assert [s.get("name") for s in suites] == [f"keyprobe probe: profile {name}" for name in PROFILES]
     for name, suite in zip(PROFILES, suites):
         cases = suite.findall("testcase")
-        assert [c.get("name") for c in cases] == ["public", "clock", "keyed", "signed"]
+        assert [c.get("name") for c in cases] == ["venue", "public", "clock", "keyed", "signed"]
         assert int(suite.get("tests")) == len(cases)
         assert int(suite.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
         assert {c.get("classname") for c in cases} == {f"keyprobe.probe.profile_{name}"}
@@ -140,7 +140,7 @@ def test_a_skipped_rung_is_skipped_as_pytest_writes_it(tmp_path):
 
     assert main(["probe", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}", "--junit", str(report)]) == 3
     suite = ET.parse(report).getroot().find("testsuite")
-    assert (suite.get("failures"), suite.get("skipped"), suite.get("tests")) == ("1", "3", "4")
+    assert (suite.get("failures"), suite.get("skipped"), suite.get("tests")) == ("1", "3", "5")
     skipped = suite.findall("testcase/skipped")
     assert len(skipped) == 3 and all(s.get("message").startswith("skipped:") and s.get("type") for s in skipped)
 
