@@ -77,6 +77,40 @@ def ws_shared(shared_emulator):  # noqa: ANN001, ANN201
 @pytest.fixture
 def ws_emu(emu, ws_shared):  # noqa: ANN001, ANN201
     """(the emulator, its WebSocket adapter), the venue fresh for each test."""
-    ws_shared.received.clear()
+    ws_shared.log.clear()
     ws_shared.closes.clear()
     return emu, ws_shared
+
+
+def captures(adapter) -> list:  # noqa: ANN001 - WsAdapter -> [tui.ws.login_check.Capture], one per link, oldest first
+    """What the emulator saw on each link, as the capture `inspect` would read from a HAR."""
+    from tui.ws.login_check import Capture, Message
+
+    links: dict[int, list] = {}
+    for entry in list(adapter.log):
+        links.setdefault(entry.link, []).append(entry)
+    out = []
+    for number, entries in sorted(links.items()):
+        messages = tuple(Message(e.direction, e.message if isinstance(e.message, str) else None, e.at_ms) for e in entries)
+        out.append(Capture(adapter.base_url + entries[0].path, messages, f"link {number}", "emulator"))
+    return out
+
+
+def login_captures(adapter) -> list:  # noqa: ANN001
+    """The captures whose client sent a login."""
+    return [c for c in captures(adapter) if any(m.direction == "sent" and m.text and ('"login"' in m.text or '"access"' in m.text)
+                                                 for m in c.messages)]
+
+
+async def until(condition, timeout: float = 10.0) -> None:  # noqa: ANN001
+    """Wait for `condition()` (polled every 10 ms); the timeout only stops a broken test from hanging."""
+    import asyncio
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the condition never came true"
+        await asyncio.sleep(0.01)
+
+
+def subscribed(adapter, topic: str) -> bool:  # noqa: ANN001
+    return any(topic in s.topics for s in list(adapter.sessions))

@@ -7,8 +7,8 @@ every link; each link is a reader and a pusher over one WsSession. Bounded: mess
 refused by websockets itself (close 1009) before they are buffered; no permessage-deflate is negotiated
 (the venue compresses its own frames; a client's compressed frame is a protocol error); at most
 max_connections links, max_connections_per_ip from one address (94002); a client that stops reading is
-dropped after send_timeout_s. Every client message of the last few hundred is kept in `received` (tests and,
-later, the console read the logins there).
+dropped after send_timeout_s. The last few hundred messages both ways are kept in `log` (tests read the logins
+real clients sent there; the console will show them), and the open sessions in `sessions`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,10 @@ import asyncio
 import contextlib
 import threading
 import time
+import itertools
 from collections import Counter, deque
 from http import HTTPStatus
+from typing import NamedTuple
 
 from websockets.asyncio.server import ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
@@ -27,7 +29,15 @@ from tui.emulator.state import EmulatorState
 from tui.emulator.ws.limits import WsLimits
 from tui.emulator.ws.session import Out, WsSession, dialect_of
 
-RECEIVED_KEPT = 256
+LOG_KEPT = 512
+
+
+class Logged(NamedTuple):
+    link: int  # which link, numbered from 1
+    path: str
+    direction: str  # "sent" by the client | "received" by the client (sent by the emulator)
+    message: str | bytes  # as the client sent it; the emulator's answers as text (before compression)
+    at_ms: int  # the wall clock when it passed, in epoch milliseconds
 
 
 class _Link(ServerConnection):
@@ -47,8 +57,10 @@ class WsAdapter:
         self.state, self.host, self.port, self.limits = state, host, port, limits
         self.loop = asyncio.new_event_loop()
         self.per_ip: Counter[str] = Counter()
-        self.received: deque[tuple[str, str | bytes]] = deque(maxlen=RECEIVED_KEPT)  # (path, message)
-        self.closes: deque[tuple[int, str]] = deque(maxlen=RECEIVED_KEPT)  # (code, reason) of links the server closed
+        self.log: deque[Logged] = deque(maxlen=LOG_KEPT)
+        self.closes: deque[tuple[int, str]] = deque(maxlen=LOG_KEPT)  # (code, reason) of links the server closed
+        self.sessions: set[WsSession] = set()
+        self._links = itertools.count(1)
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -123,10 +135,12 @@ class WsAdapter:
         wake = asyncio.Event()
         listening: int | None = None
         loop = asyncio.get_running_loop()
+        ws.number = next(self._links)
+        self.sessions.add(session)
         pusher = asyncio.create_task(self._push(ws, session, wake))
         try:
             async for message in ws:
-                self.received.append((ws.request.path, message))
+                self._note(ws, "sent", message)
                 if not await self._send(ws, session.receive(message, time.monotonic())):
                     break
                 if session.key is not None and listening is None:
@@ -136,6 +150,7 @@ class WsAdapter:
         except ConnectionClosed:
             pass
         finally:
+            self.sessions.discard(session)
             pusher.cancel()
             if listening is not None:
                 self.state.events.forget(listening)
@@ -160,11 +175,16 @@ class WsAdapter:
                     self.closes.append(out.data)
                     await ws.close(*out.data)
                     return False
+                self._note(ws, "received", out.text if out.text is not None else out.data)
                 await asyncio.wait_for(ws.send(out.data), self.limits.send_timeout_s)
         except (ConnectionClosed, TimeoutError):
             ws.transport.abort()  # a reader that stopped reading: drop it, never wait on it
             return False
         return True
+
+
+    def _note(self, ws: _Link, direction: str, message: str | bytes) -> None:
+        self.log.append(Logged(getattr(ws, "number", 0), ws.request.path, direction, message, time.time_ns() // 1_000_000))
 
 
 def _account_changed(session: WsSession, wake: asyncio.Event) -> None:

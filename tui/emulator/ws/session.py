@@ -29,7 +29,8 @@ from tui.emulator.ws.limits import WsLimits
 from tui.emulator.ws.login import LoginRefused, check_login
 from tui.ws.dialects import DIALECTS, Dialect
 
-Out = namedtuple("Out", "kind data")  # kind "text" | "binary" (data str | bytes) or "close" (data (code, reason))
+# kind "text" | "binary" (data: str | bytes; text: the JSON before compression) or "close" (data: (code, reason))
+Out = namedtuple("Out", "kind data text", defaults=(None,))
 NORMAL, POLICY, TOO_BIG = 1000, 1008, 1009
 _ENCODE = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -80,13 +81,14 @@ class WsSession:
             return self._refuse(90001, "Invalid message format", event="")
         text = message.strip()
         if text in ("ping", self.dialect.text_ping):
-            return [Out("text", self.dialect.text_pong if text != "ping" else "pong")]
+            pong = self.dialect.text_pong if text != "ping" else "pong"
+            return [Out("text", pong, pong)]
         try:
             obj = loads(text, "the frame")
         except UnreadableInput:
             return self._refuse(90001, "Invalid message format", event="")
         if self.dialect.op_key == "action" and obj == {"action": "ping"}:
-            return [Out("text", self.dialect.text_pong)]
+            return [Out("text", self.dialect.text_pong, self.dialect.text_pong)]
         if not isinstance(obj, dict):
             return self._refuse(90001, "Invalid message format", event="")
         return self._spot(obj) if self.dialect.op_key == "op" else self._futures(obj)
@@ -252,9 +254,9 @@ class WsSession:
     def _json(self, obj: dict) -> Out:
         text = _ENCODE(obj)
         if not self.dialect.compressed:
-            return Out("text", text)
+            return Out("text", text, text)
         engine = zlib.compressobj(wbits=-zlib.MAX_WBITS)
-        return Out("binary", engine.compress(text.encode("utf-8")) + engine.flush())
+        return Out("binary", engine.compress(text.encode("utf-8")) + engine.flush(), text)
 
 
 def _for_topic(topic: str, frame: dict) -> bool:
