@@ -44,6 +44,8 @@ class _Link(ServerConnection):
     """A websockets connection that notes when any bytes arrived: ping frames keep a link alive too."""
 
     heard_at = 0.0
+    number = 0  # the link's number in the adapter's log
+    closing: asyncio.Future | None = None  # the close the emulator started
 
     def data_received(self, data: bytes) -> None:
         self.heard_at = time.monotonic()
@@ -61,6 +63,7 @@ class WsAdapter:
         self.closes: deque[tuple[int, str]] = deque(maxlen=LOG_KEPT)  # (code, reason) of links the server closed
         self.sessions: set[WsSession] = set()
         self._links = itertools.count(1)
+        self._closing: set[asyncio.Future] = set()
         self._server = None
         self._thread: threading.Thread | None = None
 
@@ -124,6 +127,7 @@ class WsAdapter:
             if self.per_ip[ip] > self.limits.max_connections_per_ip:
                 session = WsSession(self.state, dialect, ip, self.limits, time.monotonic())
                 await self._send(ws, session.refuse_link(94002, "too many links from this address"))
+                await ws.closing  # before the handler returns, or websockets would close with its own 1000
                 return
             await self._run(ws, WsSession(self.state, dialect, ip, self.limits, time.monotonic()))
         finally:
@@ -141,8 +145,8 @@ class WsAdapter:
         try:
             async for message in ws:
                 self._note(ws, "sent", message)
-                if not await self._send(ws, session.receive(message, time.monotonic())):
-                    break
+                if session.closed is not None or not await self._send(ws, session.receive(message, time.monotonic())):
+                    continue  # closing: drain what still arrives until the close handshake ends the loop
                 if session.key is not None and listening is None:
                     listening = self.state.events.listen(
                         session.key.name, lambda: loop.call_soon_threadsafe(_account_changed, session, wake))
@@ -172,8 +176,12 @@ class WsAdapter:
         try:
             for out in outs:
                 if out.kind == "close":
+                    # Not awaited here: the reader keeps draining what the client still sends (websockets stops reading a
+                    # link whose queue is full, and would then wait close_timeout for a close frame it cannot read).
                     self.closes.append(out.data)
-                    await ws.close(*out.data)
+                    ws.closing = asyncio.ensure_future(ws.close(*out.data))
+                    self._closing.add(ws.closing)
+                    ws.closing.add_done_callback(self._closing.discard)
                     return False
                 self._note(ws, "received", out.text if out.text is not None else out.data)
                 await asyncio.wait_for(ws.send(out.data), self.limits.send_timeout_s)
@@ -184,7 +192,7 @@ class WsAdapter:
 
 
     def _note(self, ws: _Link, direction: str, message: str | bytes) -> None:
-        self.log.append(Logged(getattr(ws, "number", 0), ws.request.path, direction, message, time.time_ns() // 1_000_000))
+        self.log.append(Logged(ws.number, ws.request.path, direction, message, time.time_ns() // 1_000_000))
 
 
 def _account_changed(session: WsSession, wake: asyncio.Event) -> None:
