@@ -189,10 +189,15 @@ async def test_a_compressed_frame_from_a_client_is_a_protocol_error(adapter):
 
 
 # -- a hostile server against `keyprobe ws` ----------------------------------------------------------------------------
-async def hostile(behaviour) -> tuple[str, object]:  # noqa: ANN001
-    """A websockets server on loopback whose handler misbehaves; (its base URL, the server)."""
+@contextlib.asynccontextmanager
+async def hostile(behaviour):  # noqa: ANN001, ANN201
+    """A websockets server on loopback whose handler misbehaves; yields its base URL, and waits for it to close."""
     server = await serve(behaviour, "127.0.0.1", 0, compression=None, max_size=MiB)
-    return f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}", server
+    try:
+        yield f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+        await server.wait_closed()
 
 
 def plan(base: str, dialect: str = "bitmart-spot", timeout: float = 5.0) -> Plan:
@@ -212,15 +217,14 @@ async def test_a_huge_frame_from_the_server_is_refused_at_its_header(capsys):
             for _ in range(16):
                 ws.transport.write(b"x" * MiB)
                 await asyncio.sleep(0)
-        await asyncio.sleep(1)
-    base, server = await hostile(huge)
+        await ws.wait_closed()
     tracemalloc.start()
     try:
-        report = await run_session(plan(base))
+        async with hostile(huge) as base:
+            report = await run_session(plan(base))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-        server.close()
     (login,) = [s for s in report.steps if s.name == "login"]
     assert login.ok is False and "over keyprobe's cap; keyprobe closed the link (code 1009" in login.detail
     assert report.exit_code == 3 and peak < 24 * MiB
@@ -233,11 +237,8 @@ async def test_a_flooding_server_leaves_a_bounded_log():
             await ws.send('{"table":"spot/ticker","data":[{"n":%d}]}' % i)
         await ws.send('{"event":"login"}')
         await ws.recv()
-    base, server = await hostile(flood)
-    try:
+    async with hostile(flood) as base:
         report = await run_session(plan(base, timeout=10))
-    finally:
-        server.close()
     assert [s.ok for s in report.steps if s.name == "login"] == [True]
     assert len(report.frames) == MAX_KEPT and report.frames_dropped > 4800
 
@@ -245,12 +246,9 @@ async def test_a_flooding_server_leaves_a_bounded_log():
 async def test_a_silent_server_is_a_sentence_and_exit_3():
     async def silent(ws):  # noqa: ANN001
         await after_login(ws)
-        await asyncio.sleep(5)
-    base, server = await hostile(silent)
-    try:
+        await ws.wait_closed()
+    async with hostile(silent) as base:
         report = await run_session(plan(base, timeout=0.3))
-    finally:
-        server.close()
     (login,) = [s for s in report.steps if s.name == "login"]
     assert "neither answered the login nor closed the link within 0.3 s" in login.diagnosis.causes[0]
     assert report.exit_code == 3
@@ -260,12 +258,9 @@ async def test_a_server_that_ignores_pings_fails_the_ping_step():
     async def deaf(ws):  # noqa: ANN001
         await after_login(ws)
         await ws.send('{"event":"login"}')
-        await asyncio.sleep(5)
-    base, server = await hostile(deaf)
-    try:
+        await ws.wait_closed()
+    async with hostile(deaf) as base:
         report = await run_session(plan(base, timeout=0.3))
-    finally:
-        server.close()
     assert [(s.name, s.ok) for s in report.steps][:3] == [("connect", True), ("login", True), ("ping", False)]
     assert "No answer to the text ping 'ping'" in report.steps[2].detail and report.exit_code == 3
 
@@ -274,12 +269,9 @@ async def test_text_that_is_not_utf8_from_the_server_is_a_sentence():
     async def garbled(ws):  # noqa: ANN001
         await after_login(ws)
         await ws.send(b'{"event":"lo\xffgin"}', text=True)
-        await asyncio.sleep(1)
-    base, server = await hostile(garbled)
-    try:
+        await ws.wait_closed()
+    async with hostile(garbled) as base:
         report = await run_session(plan(base))
-    finally:
-        server.close()
     (login,) = [s for s in report.steps if s.name == "login"]
     assert "sent a text frame that is not UTF-8; keyprobe closed the link (code 1007" in login.detail
 
@@ -291,15 +283,14 @@ async def test_a_compression_bomb_from_the_server_is_inflated_only_to_the_cap():
     async def bombing(ws):  # noqa: ANN001
         await after_login(ws)
         await ws.send(payload)
-        await asyncio.sleep(5)
-    base, server = await hostile(bombing)
+        await ws.wait_closed()
     tracemalloc.start()
     try:
-        report = await run_session(plan(base, timeout=0.5))
+        async with hostile(bombing) as base:
+            report = await run_session(plan(base, timeout=0.5))
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
-        server.close()
     (frame,) = [f for f in report.frames if f.direction == "received"]
     assert frame.compressed and "inflates past 8 MiB; keyprobe stopped there" in frame.problem and len(frame.text) <= 4000
     assert report.exit_code == 3 and peak < 32 * MiB, f"peak {peak / MiB:.0f} MiB for a 128 MiB bomb"
