@@ -134,9 +134,9 @@ def examine_login(sent: SentLogin, credentials: Credentials | None, *, uid: str 
     if copied is not None:
         note = (" WOO X Pro's login page prints BitMart's value (computed over bitmart.WebSocket) as its example; the "
                 "value for wooxpro.WebSocket is c9faeea6ee09e397102923d97841f8a19c1b37e6fc9ec61d15a9908e788ca19e."
-                if copied == "bitmart.WebSocket" else "")
-        return Verdict("mismatch", ("ws-documented-example",), prehash(EXAMPLE_TIMESTAMP, "test001", copied),
-                       sentence="The signature is the documentation's example (key 80618e45..., memo test001, timestamp "
+                if copied == "bitmart.WebSocket" and "wooxpro" in dialects else "")
+        return Verdict("mismatch", ("ws-documented-example",), prehash(EXAMPLE_TIMESTAMP, MEMO_MASK, copied),
+                       sentence="The signature is the documentation's example (its example key, memo and timestamp "
                                 f"{EXAMPLE_TIMESTAMP}, marker {copied}), copied instead of computed: sign each login with "
                                 f"your own secret, memo and a fresh timestamp.{note}")
     if credentials is None or not credentials.secret:

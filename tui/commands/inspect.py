@@ -24,7 +24,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=HELP,
         description=(
             "Read one or more requests your own code sent (a curl command, raw HTTP text with its response, ccxt "
-            "verbose output, a HAR file, or keyprobe history or a saved request), lint them without the secret, "
+            "verbose output, a HAR file (its WebSocket messages too), a WebSocket login frame pasted as JSON, or keyprobe "
+            "history or a saved request), lint them without the secret, "
             "recompute the signature with your key material (--profile or KEYPROBE_*), and when it differs, name "
             "the known mistake that reproduces it. Exit 0 when all is well, 1 when a problem is found, 2 for bad input."
         ),
@@ -88,7 +89,9 @@ def run(args: argparse.Namespace) -> int:
     from tui.inspect.detect import parse
     from tui.inspect.model import InspectError
     from tui.inspect.report import inspect_request
+    from tui.inspect.wsframes import inspect_capture
     from tui.venues import LOOPBACK_HOSTS
+    from tui.ws.login_check import Capture
 
     try:
         fmt, requests = parse(read_input(args.file), args.format)
@@ -102,7 +105,10 @@ def run(args: argparse.Namespace) -> int:
         # Each unexplained signature may search for up to a second; a log of hundreds of them gets
         # SEARCH_BUDGET_S in all, then only the match check (the verdict says the search was cut short).
         left = max(0.0, budget - time.monotonic())
-        inspections.append(inspect_request(r, creds, uid=args.uid, max_seconds=min(1.0, left)))
+        if isinstance(r, Capture):  # a WebSocket login (a pasted frame, a HAR's _webSocketMessages)
+            inspections.append(inspect_capture(r, creds, uid=args.uid, max_seconds=min(1.0, left)))
+        else:
+            inspections.append(inspect_request(r, creds, uid=args.uid, max_seconds=min(1.0, left)))
     try:
         if args.json:
             print(dumps({"format": fmt, "requests": [i.to_dict() for i in inspections]}))

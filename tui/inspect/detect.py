@@ -1,11 +1,12 @@
-"""Any supported input -> CapturedRequests: the format told apart automatically, or forced with --format."""
+"""Any supported input -> CapturedRequests (and WebSocket captures, tui.inspect.wsframes): the format told apart
+automatically, or forced with --format."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from tui.inspect import FORMATS, ccxtlog, curl, har, rawhttp, records
+from tui.inspect import FORMATS, ccxtlog, curl, har, rawhttp, records, wsframes
 from tui.inspect.model import MAX_INPUT_BYTES, CapturedRequest, InspectError
 
 MAX_JSON_DEPTH = 64
@@ -31,13 +32,15 @@ def detect(text: str) -> str:
         doc = _json(stripped)
         if har.looks_like(doc):
             return "har"
+        if wsframes.looks_like_frames(doc):
+            return "ws"
         if records.looks_like_saved(doc):
             return "saved"
         if records.looks_like_history(doc) or isinstance(doc, list):
             return "history"
         if isinstance(doc, dict) and "method" in doc and "path" in doc:
             return "history"
-        raise InspectError("The input is JSON, but not a HAR file, a saved request or keyprobe history.")
+        raise InspectError("The input is JSON, but not a HAR file, a WebSocket login frame, a saved request or keyprobe history.")
     if curl.commands(stripped):
         return "curl"
     if rawhttp.looks_like(stripped.encode("utf-8", "surrogateescape")):
@@ -69,7 +72,15 @@ def parse(data: bytes, fmt: str = "auto") -> tuple[str, list[CapturedRequest]]:
             doc = _json(stripped)
             if not har.looks_like(doc):
                 raise InspectError("The input is not a HAR file: it has no log.entries.")
+            if wsframes.has_websocket(doc):  # the upgrade requests are read as WebSocket captures, not as HTTP ones
+                http = [r for r in _or_none(har.parse, doc) if r.scheme not in ("ws", "wss")]
+                return fmt, http + wsframes.har_captures(doc)
             return fmt, har.parse(doc)
+        if fmt == "ws":
+            doc = _json(stripped)
+            if not wsframes.looks_like_frames(doc):
+                raise InspectError("The input is not a WebSocket login frame ({\"op\":\"login\",...} or {\"action\":\"access\",...}).")
+            return fmt, wsframes.frame_captures(doc)
         if fmt == "saved":
             doc = _json(stripped)
             if not records.looks_like_saved(doc):
@@ -78,6 +89,13 @@ def parse(data: bytes, fmt: str = "auto") -> tuple[str, list[CapturedRequest]]:
         return fmt, records.parse_history(_history_docs(stripped))
     except RecursionError:
         raise InspectError("The input is nested too deeply to read.") from None
+
+
+def _or_none(parse: Any, doc: Any) -> list[CapturedRequest]:
+    try:
+        return parse(doc)
+    except InspectError:  # a HAR of WebSocket entries only has no HTTP request to read
+        return []
 
 
 def _history_docs(text: str) -> list[Any]:

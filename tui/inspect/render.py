@@ -54,7 +54,7 @@ def lines(number: int, ins: Inspection) -> list[Text]:
 def print_inspections(inspections: list[Inspection], console: Console | None = None) -> None:
     console = console or Console(highlight=False, soft_wrap=True)
     for number, ins in enumerate(inspections, 1):
-        for line in lines(number, ins):
+        for line in (ins.lines(number) if hasattr(ins, "lines") else lines(number, ins)):  # a WebSocket login draws itself
             console.print(line)
         console.print()
 

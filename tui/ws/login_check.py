@@ -50,7 +50,14 @@ class Capture:
     url: str | None
     messages: tuple[Message, ...]
     label: str
-    source: str  # "har" | "frame"
+    source: str  # "har" | "frame" | "emulator"
+
+    @property
+    def host(self) -> str:
+        try:
+            return (urlsplit(self.url or "").hostname or "").lower()
+        except ValueError:
+            return ""
 
 
 @dataclass
