@@ -48,7 +48,7 @@ class Plan:
     credential_source: str = "none"
     clock: Clock | None = None
     timeout_s: float = 10.0  # per step: the handshake, an answer, the first data frame
-    proxy: str | None = None
+    proxy: str | bool | None = None  # a proxy the person chose (True: the environment's, --trust-env); None: none
 
 
 class _Link:
