@@ -35,7 +35,9 @@ def test_every_step_passes_on_the_emulator(ws_emu, capsys, market):
     login = doc["login"]
     assert login["preimage"] == f"{login['timestamp']}#****#bitmart.WebSocket" and login["key"] == "#d84ea451"
     sent = [f for f in doc["frames"] if f["direction"] == "sent"]
-    assert json.loads(sent[0]["text"])["args"][:2] == ["#d84ea451", login["timestamp"]]  # the key as its fingerprint
+    key, ts, sign = json.loads(sent[0]["text"])["args"][:3]
+    assert (key, ts) == ("#d84ea451", login["timestamp"])  # the key as its fingerprint
+    assert sign == login["signature"] and len(sign) == 9 and sign.startswith("#")  # and the signature, as REST shows it
     received = [f for f in doc["frames"] if f["direction"] == "received"]
     assert all(f["compressed"] for f in received if f["text"] != "pong") == (market == "spot")
     assert any('"last_price"' in f["text"] for f in received)  # the ticker's first data frame, inflated
