@@ -151,6 +151,10 @@ async def run_session(plan: Plan, on_step: Callable[[Step], None] | None = None)
                 s.step(Step(name, None, 0.0, f"skipped: {why}."))
         else:
             link = await _private(s, private)
+            failed = s.report.first_failure
+            for name in ("connect", "login", "ping", "private"):  # what a failure left undone, said as skipped
+                if failed is not None and name not in {step.name for step in s.report.steps}:
+                    s.step(Step(name, None, 0.0, f"skipped: the {failed.name} step failed."))
         await _public(s, public)
     finally:
         if link is not None:
