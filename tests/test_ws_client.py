@@ -10,6 +10,7 @@ import random
 import pytest
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
+from keys.signing import Credentials
 from leaks import find_leaks, random_value
 from seeds import drawn_seed
 from tui.cli import main
@@ -140,3 +141,15 @@ def test_no_secret_memo_or_key_in_any_output(ws_emu, capsys, monkeypatch):
         assert code == 1
     assert "91002" in outputs[0][1]  # the venue does not know the key: it was sent and refused
     assert find_leaks(outputs, [secret, memo, key]) == []
+
+
+def test_a_key_echoed_at_the_display_cut_is_still_masked():
+    """A server that echoes the key just where a long frame is cut for display: the mask goes first, the cut after."""
+    from keys import redact
+    from keys.secret import MASK
+    from tui.ws.frames import MAX_SHOWN, display
+
+    creds = Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, "m" * 8)
+    hide = redact.masking(((creds.secret, MASK), (creds.memo, MASK), (creds.api_key, creds.fingerprint)))
+    text, clipped = display("x" * (MAX_SHOWN - 20) + EXAMPLE_KEY + "y" * 100, hide)
+    assert clipped and EXAMPLE_KEY[:8] not in text and "#d84ea451" in text

@@ -87,7 +87,7 @@ def decode(message: str | bytes, dialect: Dialect) -> Received:
 def display(text: str, hide: Callable[[str], str] = lambda t: t) -> tuple[str, bool]:
     """(the text masked, escaped for a terminal and clipped to MAX_SHOWN, whether it was clipped)."""
     clipped = len(text) > MAX_SHOWN
-    return shown(hide(text[:MAX_SHOWN * 2]))[:MAX_SHOWN], clipped
+    return shown(hide(text)[:MAX_SHOWN])[:MAX_SHOWN], clipped  # masked whole first: a cut must not split a key
 
 
 # -- what an incoming frame means ---------------------------------------------------------------------------------
