@@ -114,6 +114,13 @@ def test_plain_ws_to_a_real_host_is_refused(capsys, monkeypatch):
     assert code == 2 and "over plain ws://" in doc["steps"][0]["detail"]
 
 
+def test_usage_problems_are_sentences_with_the_persons_own_url(capsys):
+    assert main(["ws", "--base-url", "wss://host/path"]) == 2
+    assert "not 'wss://host/path'" in capsys.readouterr().err
+    assert main(["ws", "--channel", "spot/ticker:\udcff"]) == 2  # argv bytes that were not UTF-8
+    assert "not UTF-8" in capsys.readouterr().err
+
+
 def test_nothing_listening_is_a_transport_failure(capsys):
     code, doc = run_ws(capsys, "--base-url", "ws://127.0.0.1:1")
     assert code == 3 and doc["steps"][0]["failure"] == "refused"

@@ -130,6 +130,8 @@ def test_args_that_are_not_a_list_and_binary_and_bad_json(state):
     assert objs(d.send(b"\x00\x01"))[0]["errorCode"] == "90001"
     assert objs(d.send('{"op":'))[0]["errorCode"] == "90001"
     assert objs(d.send("[" * 200 + "]" * 200))[0]["errorCode"] == "90001"  # nested too deeply: a sentence, not a crash
+    echoed = objs(d.send('{"op":"subscribe","args":["\\udcff\\ud800"]}'))[0]  # lone surrogates, echoed without a UTF-8 error
+    assert echoed["errorCode"] == "90004" and echoed["topic"].encode("utf-8")
 
 
 def test_pings_in_each_dialect(state):

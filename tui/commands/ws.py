@@ -54,12 +54,23 @@ def _split_base(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from tui.commands._target import TargetError, resolve_target
 
+    for topic in args.channel:
+        try:
+            topic.encode("utf-8")
+        except UnicodeEncodeError:  # argv bytes that were not UTF-8 arrive as surrogates
+            print("keyprobe ws: --channel holds bytes that are not UTF-8 text; a topic is text like spot/ticker:BTC_USDT.",
+                  file=sys.stderr)
+            return 2
+    given = getattr(args, "base_url", None)
     ws_base = _split_base(args)
     try:
         target = resolve_target(args)
     except TargetError as exc:
-        print(f"keyprobe ws: {str(exc).replace('--base-url must look like https://host', '--base-url must look like wss://host')}",
-              file=sys.stderr)
+        said = (str(exc).replace("--base-url must look like https://host", "--base-url must look like wss://host")
+                .replace("(the path goes in PATH)", "(keyprobe adds the stream's path)"))
+        if given and args.base_url:
+            said = said.replace(repr(args.base_url), repr(given))  # the person's URL, not the http form checked
+        print(f"keyprobe ws: {said}", file=sys.stderr)
         return 2
     with target:
         try:

@@ -149,7 +149,7 @@ class WsAdapter:
         try:
             async for message in ws:
                 self._note(ws, "sent", message)
-                if session.closed is not None or not await self._send(ws, session.receive(message, time.monotonic())):
+                if session.closed is not None or not await self._send(ws, _safely(session.receive, message, time.monotonic())):
                     continue  # closing: drain what still arrives until the close handshake ends the loop
                 if session.key is not None and listening is None:
                     listening = self.state.events.listen(
@@ -172,7 +172,7 @@ class WsAdapter:
                 await asyncio.wait_for(wake.wait(), min(delay, 3600))
             wake.clear()
             session.heard(ws.heard_at)
-            if not await self._send(ws, session.tick(time.monotonic())):
+            if not await self._send(ws, _safely(session.tick, time.monotonic())):
                 return
 
     async def _send(self, ws: _Link, outs: list[Out]) -> bool:
@@ -197,6 +197,14 @@ class WsAdapter:
 
     def _note(self, ws: _Link, direction: str, message: str | bytes) -> None:
         self.log.append(Logged(ws.number, ws.request.path, direction, message, time.time_ns() // 1_000_000))
+
+
+def _safely(call, *args) -> list[Out]:  # noqa: ANN001
+    """A session's answer; a bug in it ends the link with 1011 and a sentence, never a traceback in the emulator."""
+    try:
+        return call(*args)
+    except Exception as exc:  # noqa: BLE001 - what a client sends must never take the server's loop down
+        return [Out("close", (1011, f"keyprobe emulator internal error: {type(exc).__name__}"[:120]))]
 
 
 def _account_changed(session: WsSession, wake: asyncio.Event) -> None:

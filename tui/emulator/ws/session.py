@@ -253,6 +253,8 @@ class WsSession:
 
     def _json(self, obj: dict) -> Out:
         text = _ENCODE(obj)
+        if not text.isascii():  # a client's lone surrogate ("\udcff" in its JSON), echoed back: never a UTF-8 error
+            text = text.encode("utf-8", "replace").decode("utf-8")
         if not self.dialect.compressed:
             return Out("text", text, text)
         engine = zlib.compressobj(wbits=-zlib.MAX_WBITS)
