@@ -57,9 +57,9 @@ class _Link:
     def __init__(self, session: _Session, name: str, ws: ClientConnection) -> None:
         self.session, self.name, self.ws = session, name, ws
 
-    async def send(self, text: str, shown: str | None = None) -> None:
+    async def send(self, text: str) -> None:
         await self.ws.send(text)
-        self.session.record("sent", self.name, len(text.encode("utf-8", "surrogatepass")), False, shown or text)
+        self.session.record("sent", self.name, len(text.encode("utf-8", "surrogatepass")), False, text)
 
     async def wait(self, wanted: Callable[[Meaning], bool], timeout: float) -> tuple[Meaning | None, ConnectionClosed | None]:
         """The first message `wanted` accepts, or (None, None) at the timeout, or (None, the close)."""
