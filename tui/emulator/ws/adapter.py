@@ -74,7 +74,14 @@ class WsAdapter:
     def start(self) -> WsAdapter:
         self._thread = threading.Thread(target=self.loop.run_forever, name="emulator-ws", daemon=True)
         self._thread.start()
-        self._server = asyncio.run_coroutine_threadsafe(self._listen(), self.loop).result()
+        try:
+            self._server = asyncio.run_coroutine_threadsafe(self._listen(), self.loop).result()
+        except BaseException:  # a busy port or an address not this machine's: no thread left behind
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self._thread.join()
+            self._thread = None
+            self.loop.close()
+            raise
         self.port = self._server.sockets[0].getsockname()[1]
         return self
 
@@ -109,11 +116,11 @@ class WsAdapter:
         self.stop()
 
     # -- one link -------------------------------------------------------------------------------------------
-    def _route(self, path: str):  # noqa: ANN202 - (dialect, private) or None
+    def _route(self, path: str):  # noqa: ANN202 - a Dialect or None
+        """The dialect a path's stream speaks. /api and /user serve the same session: the venues' public links carry
+        no login, but nothing documents a login there refused, and public channels are served on both."""
         market, _, rest = path.lstrip("/").partition("/")
-        where = rest.partition("?")[0]
-        dialect = dialect_of(self.state.flavour, market)
-        return (dialect, where == "user") if dialect is not None and where in ("api", "user") else None
+        return dialect_of(self.state.flavour, market) if rest.partition("?")[0] in ("api", "user") else None
 
     def _admit(self, connection: ServerConnection, request):  # noqa: ANN001, ANN202 - a Response or None
         if self._route(request.path) is None:
@@ -124,7 +131,7 @@ class WsAdapter:
         return None
 
     async def _serve(self, ws: _Link) -> None:
-        dialect, _ = self._route(ws.request.path)
+        dialect = self._route(ws.request.path)
         ip = str((ws.remote_address or ("",))[0])
         self.per_ip[ip] += 1
         try:
