@@ -22,3 +22,21 @@ def signed_payload(method: str, query: str, body: bytes | str) -> str:
         # surrogateescape: bytes that are not UTF-8 survive the round trip, and sign() hashes them as they were.
         return body if isinstance(body, str) else body.decode(errors="surrogateescape")
     return query
+
+
+# The WebSocket login signs a fixed marker where REST puts the body or the query: `timestamp#memo#<marker>`
+# (protocol.md 1.4, vectors V1 and V2; field-notes 10). One marker per login dialect, as data, with its source.
+WS_LOGIN_MARKERS = {
+    "bitmart-spot": "bitmart.WebSocket",  # developer.bitmart.com/en/ws/spot_ws/login.html; the SDK's spot client
+    "bitmart-futures": "bitmart.WebSocket",  # the SDK 2.8.0's futures client; ccxt pro 4.5.70's authenticate
+    "wooxpro": "wooxpro.WebSocket",  # developer.wooxpro.com/english/websocket/login
+}
+
+
+def ws_login_payload(dialect: str) -> str:
+    """THE WebSocket login rule: what a login of `dialect` signs after `timestamp#memo#`. The client, the
+    emulator's verifier and the forensics all ask this one function."""
+    try:
+        return WS_LOGIN_MARKERS[dialect]
+    except KeyError:
+        raise ValueError(f"unknown WebSocket dialect {dialect!r}; choose one of {', '.join(WS_LOGIN_MARKERS)}") from None

@@ -229,9 +229,9 @@ def test_the_probe_s_venue_rung(capsys, emu):
         if state == "no-trading":  # the other rungs still run: a key may still read balances to withdraw
             assert out["first_failure"] == "venue" and TRADING in out["verdict"]["sentence"] and out["verdict"]["code"] is None
             assert "WOO X Pro" in out["verdict"]["fixes"][0]
-            assert [s["ok"] for s in out["steps"][1:]] == [True, True, True, True]
+            assert [s["ok"] for s in out["steps"][1:5]] == [True, True, True, True]  # REST's rungs
         if state == "ceased":  # nothing answers any more: nothing above it is tried
-            assert [s["ok"] for s in out["steps"][1:]] == [None, None, None, None] and GONE in venue["detail"]
+            assert {s["ok"] for s in out["steps"][1:]} == {None} and GONE in venue["detail"]
     with lifecycle.clock_at(DATES["ceased"]):
         main(["probe", "--venue", "emulator", "--base-url", emu.base_url, "--samples", "1", "--json"])
     assert json.loads(capsys.readouterr().out)["steps"][0]["ok"] is True  # the emulator has no lifecycle

@@ -145,7 +145,7 @@ def test_help_says_what_readme_says(capsys, command, readme_says):
 def test_every_option_readme_gives_a_command_exists_in_its_help(capsys):
     import re
 
-    commands = ("send", "decode", "skew", "probe", "replay", "history", "emulator", "inspect", "proxy")
+    commands = ("send", "decode", "skew", "probe", "ws", "replay", "history", "emulator", "inspect", "proxy")
     helps = {c: _help(capsys, c) for c in commands}
     missing = set()
     for m in re.finditer(r"keyprobe (" + "|".join(commands) + r")\b([^`\n|;)#]*)", _readme()):

@@ -17,7 +17,7 @@ from tui.commands._args import VENUE_IDS, help_formatter
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a C tool killed by the closed pipe would report
 
 # The order `keyprobe --help` lists them in; a command module not named here is listed after these.
-ORDER = ("send", "decode", "skew", "probe", "replay", "history", "keys", "emulator")
+ORDER = ("send", "decode", "skew", "probe", "ws", "replay", "history", "keys", "emulator")
 
 
 def _command_modules() -> list[str]:

@@ -10,6 +10,7 @@ Each rung depends only on the ones below it, so the first failing rung names the
 4. signed  a harmless SIGNED call verifies: cancelling an order id that cannot exist. The venue
            checks the signature before it looks for the order, so "order not found" (40035/40037)
            proves the signature verified and cannot move money; 30005 proves it did not.
+5. websocket (when asked for) the venue's private stream accepts a login with this key (tui/ws/probe_rung.py).
 
 Every rung sends through the one Wire and is diagnosed by tui.diagnose, so the evidence shown is
 the same as for any other request. The signed rung signs with the local clock as it stands (no
@@ -21,7 +22,7 @@ from __future__ import annotations
 import json
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -53,8 +54,9 @@ TITLES = {
     "clock": "Clock within the 60 s timestamp window",
     "keyed": "Key accepted on a KEYED call (exists, active, IP, permission)",
     "signed": "Signature verifies on a SIGNED call",
+    "websocket": "WebSocket login accepted (key, signature, marker)",
 }
-LAYERS = tuple(TITLES)
+LAYERS = ("venue", "public", "clock", "keyed", "signed")  # the websocket rung follows when asked for (tui/ws/probe_rung.py)
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Step:
 class ProbeReport:
     venue: Venue
     steps: list[Step] = field(default_factory=list)
+    layers: tuple[str, ...] = LAYERS  # the rungs this ladder climbs
 
     @property
     def first_failure(self) -> Step | None:
@@ -90,7 +93,7 @@ class ProbeReport:
 
     @property
     def passed(self) -> bool:
-        return len(self.steps) == len(LAYERS) and all(s.ok is True for s in self.steps)
+        return len(self.steps) == len(self.layers) and all(s.ok is True for s in self.steps)
 
     @property
     def dialect(self) -> str | None:
@@ -218,15 +221,17 @@ def venue_step(venue: Venue) -> Step:
     return Step("venue", False, f"{prefix}{state.sentence}: {what}", _ms_since(start))
 
 
-async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 6) -> AsyncIterator[Step]:
-    """Yield the four rungs in order, each as soon as it is known, for the venue `signing`'s key belongs to."""
+async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 6,
+                websocket: Callable[[SigningContext], Awaitable[Step]] | None = None) -> AsyncIterator[Step]:
+    """Yield the rungs in order, each as soon as it is known, for the venue `signing`'s key belongs to: the venue's
+    lifecycle, REST's four, then `websocket`'s (a login on the venue's private stream) when one is given."""
     venue = signing.venue
 
     # 0. venue: judged by the local clock before anything is sent (the rungs below judge their answers' Date)
     step = venue_step(venue)
     yield step
     if step.ok is False and step.detail.startswith(CEASED_PREFIX):
-        for name in LAYERS[1:]:
+        for name in LAYERS[1:] + (("websocket",) if websocket is not None else ()):
             yield Step(name, None, "skipped: the venue has ceased operations, so nothing above it can be tested.", 0.0)
         return
 
@@ -247,7 +252,7 @@ async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 6) 
     yield Step("public", public_ok, detail, _ms_since(start), diagnosis.code, diagnosis, exchange)
     if not public_ok:
         reason = "skipped: the venue did not answer a public call, so nothing above it can be tested."
-        for name in LAYERS[2:]:
+        for name in LAYERS[2:] + (("websocket",) if websocket is not None else ()):
             yield Step(name, None, reason, 0.0)
         return
 
@@ -300,6 +305,10 @@ async def probe(signing: SigningContext, *, wire: Wire, clock_samples: int = 6) 
         detail += " The signature itself verified (this check comes after it); the key is not allowed to trade."
     yield Step("signed", verified, detail, _ms_since(start), diagnosis.code, diagnosis, exchange)
 
+    # 5. websocket: one login on the venue's private stream, signed at the local clock like the signed rung
+    if websocket is not None:
+        yield await websocket(signing.with_clock(OffsetClock(0, apply=False)))
+
 
 async def run_probe(
     signing: SigningContext,
@@ -307,13 +316,14 @@ async def run_probe(
     wire: Wire | None = None,
     on_step: Callable[[Step], None] | None = None,
     clock_samples: int = 6,
+    websocket: Callable[[SigningContext], Awaitable[Step]] | None = None,
 ) -> ProbeReport:
     """The whole ladder; `on_step` sees each rung as it finishes. A Wire is made if none is given."""
-    report = ProbeReport(signing.venue)
+    report = ProbeReport(signing.venue, layers=LAYERS + (("websocket",) if websocket is not None else ()))
     own = wire is None
     wire = wire or Wire()
     try:
-        async for step in probe(signing, wire=wire, clock_samples=clock_samples):
+        async for step in probe(signing, wire=wire, clock_samples=clock_samples, websocket=websocket):
             report.steps.append(step)
             if on_step is not None:
                 on_step(step)

@@ -22,7 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=HELP,
         description=(
             "Read one or more requests your own code sent (a curl command, raw HTTP text with its response, ccxt "
-            "verbose output, the BitMart SDK's debug log, a HAR file, or keyprobe history or a saved request), lint "
+            "verbose output, the BitMart SDK's debug log, a HAR file (its WebSocket messages too), a WebSocket login "
+            "frame pasted as JSON, or keyprobe history or a saved request), lint "
             "them without the secret, recompute the signature with your key material (--profile or KEYPROBE_*), and "
             "when it differs, name the known mistake that reproduces it. One input gets 10 s in all; what it leaves "
             "is named. Exit 0 when all is well, 1 when a problem is found (or requests were left unexamined), 2 for "

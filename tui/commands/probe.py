@@ -165,6 +165,7 @@ def _write_junit(path: str, probed: list) -> bool:
 async def _probe(args: argparse.Namespace, target):
     from tui.probe import run_probe
     from tui.commands._target import wire_options
+    from tui.ws.probe_rung import rung_for
     from tui.render import console
     from tui.wire import Wire
 
@@ -183,8 +184,10 @@ async def _probe(args: argparse.Namespace, target):
         if not args.json:
             _print_step(out, number, step)
 
+    # The WebSocket rung where the venue's private stream is known (BitMart's; the emulator's once its port takes upgrades).
+    websocket = rung_for(target, timeout_s=target.timeout or 10.0, proxy=args.proxy or (True if args.trust_env else None))
     async with Wire(**wire_options(args)) as wire:  # type: ignore[arg-type]
-        return await run_probe(target, wire=wire, on_step=on_step, clock_samples=args.samples)
+        return await run_probe(target, wire=wire, on_step=on_step, clock_samples=args.samples, websocket=websocket)
 
 
 MARKS = {True: ("✓", "green"), False: ("✗", "bold red"), None: ("–", "dim")}
@@ -196,7 +199,7 @@ def _print_step(out, number: int, step) -> None:
 
     mark, style = MARKS[step.ok]
     line = Text(f" {mark} ", style=style)
-    line.append(f"{number} {step.name:<8}", style="bold")
+    line.append(f"{number} {step.name:<9}", style="bold")
     line.append(shown(step.title))
     if step.ok is not None:
         line.append(f"  {step.ms:.1f} ms", style="dim")
@@ -208,7 +211,6 @@ def _print_verdict(report) -> None:
     from tui.terminal_safe import shown
     from rich.text import Text
 
-    from tui.probe import LAYERS
     from tui.render import console
 
     out = console()
@@ -216,7 +218,7 @@ def _print_verdict(report) -> None:
     out.print()
     mark, style = MARKS[True if report.passed else (False if failed else None)]
     line = Text(f" {mark} ", style=style)
-    line.append(f"{len(LAYERS) + 1} verdict  ", style="bold")
+    line.append(f"{len(report.layers) + 1} verdict  ", style="bold")
     line.append(shown(report.verdict))
     out.print(line)
     for i, fix in enumerate(report.fixes, start=1):

@@ -209,6 +209,8 @@ def handle(state: EmulatorState, method: str, path: str, query: str, headers: Ma
         data = routes.action(endpoint.handler)(routes.Call(state, key, args, state.now_ms(), req.query))
     except routes.Refused as refused:
         return answer(refused.code, variant=refused.variant, fill=refused.fill)
+    if key is not None and req.method != "GET":
+        state.events.changed(key.name)  # a write may have moved orders, positions or balances: tell the streams
     return answer(1000, data, variant=codes.success_style(path))
 
 

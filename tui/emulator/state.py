@@ -16,6 +16,7 @@ from keys.demo import DEMO_KEYS, DemoKey
 from keys.secret import Secret
 from keys.signing import Credentials
 from tui.emulator.accounts import Account
+from tui.emulator.events import AccountEvents
 from tui.emulator.market import DEFAULT_SEED, Market
 from tui.emulator.ratelimit import RateLimiter
 
@@ -98,6 +99,7 @@ class EmulatorState:
         self._drift = (0.0, self.monotonic(), self.controls.drift_ppm)
         object.__setattr__(self.controls, "_on_drift", self._set_drift_rate)
         self.market = Market(seed, origin_ms=self.now_ms())
+        self.events = AccountEvents()  # the WebSocket side's private channels listen here (tui/emulator/ws)
         self._next_order = 23_000_000_000
         self._key_memo: dict[str, DemoKey | None] = {}
         self._reset_locked()

@@ -15,8 +15,8 @@ from keys.hosts import LOOPBACK_HOSTS
 from keys.signing import Credentials
 from tui.inspect.budget import Budget
 from tui.inspect.detect import Reading
+from tui.inspect.model import CapturedRequest
 from tui.inspect.report import Inspection, inspect_request
-
 
 
 def key_material(own: Sequence[Credentials], host: str) -> list[Credentials]:
@@ -37,8 +37,13 @@ def inspect_all(reading: Reading, own: Sequence[Credentials], budget: Budget, *,
         left = budget.left()  # one look at the clock per request
         if left <= 0:
             return
-        yield inspect_request(request, key_material(own, request.host), uid=uid, responder=responder,
-                              max_seconds=min(DEFAULT_MAX_SECONDS, left))
+        if isinstance(request, CapturedRequest):
+            yield inspect_request(request, key_material(own, request.host), uid=uid, responder=responder,
+                                  max_seconds=min(DEFAULT_MAX_SECONDS, left))
+        else:  # a WebSocket login (a pasted frame, a HAR's _webSocketMessages): the same key material rule
+            from tui.inspect.wsframes import inspect_capture
+
+            yield inspect_capture(request, key_material(own, request.host), uid=uid, max_seconds=min(DEFAULT_MAX_SECONDS, left))
 
 
 def unexamined(reading: Reading, examined: int, budget: Budget) -> str | None:

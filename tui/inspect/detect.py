@@ -1,4 +1,5 @@
-"""Any supported input -> CapturedRequests: the format told apart automatically, or forced with --format."""
+"""Any supported input -> CapturedRequests (and WebSocket login captures, tui.inspect.wsframes): the format told
+apart automatically, or forced with --format."""
 
 from __future__ import annotations
 
@@ -43,13 +44,17 @@ def detect(text: str) -> str:
         doc = _json(stripped)
         if har.looks_like(doc):
             return "har"
+        from tui.inspect import wsframes
+
+        if wsframes.looks_like_frames(doc):
+            return "ws"
         if records.looks_like_saved(doc):
             return "saved"
         if records.looks_like_history(doc) or isinstance(doc, list):
             return "history"
         if isinstance(doc, dict) and "method" in doc and "path" in doc:
             return "history"
-        raise InspectError("The input is JSON, but not a HAR file, a saved request or keyprobe history.")
+        raise InspectError("The input is JSON, but not a HAR file, a WebSocket login frame, a saved request or keyprobe history.")
     if "curl" in stripped[:65536]:
         from tui.inspect import curl
 
@@ -60,8 +65,8 @@ def detect(text: str) -> str:
     if rawhttp.looks_like(stripped.encode("utf-8", "surrogateescape")):
         return "http"
     raise InspectError("keyprobe cannot tell what this input is: expected a curl command, raw HTTP request text, "
-                       "ccxt verbose output, the BitMart SDK's debug log, a HAR file, or keyprobe history or a saved "
-                       "request (or force one with --format).")
+                       "ccxt verbose output, the BitMart SDK's debug log, a HAR file, a WebSocket login frame, or keyprobe "
+                       "history or a saved request (or force one with --format).")
 
 
 class Reading(NamedTuple):
@@ -111,7 +116,22 @@ def read(data: bytes, fmt: str = "auto", budget: Budget = UNLIMITED) -> Reading:
             doc = _json(stripped)
             if not har.looks_like(doc):
                 raise InspectError("The input is not a HAR file: it has no log.entries.")
+            from tui.inspect import wsframes
+
+            if wsframes.has_websocket(doc):  # the upgrade requests are read as WebSocket captures, not as HTTP ones
+                try:
+                    http, unread = har.read(doc, budget)
+                except InspectError:  # a HAR of WebSocket entries only has no HTTP request to read
+                    http, unread = [], None
+                return Reading(fmt, [r for r in http if r.scheme not in ("ws", "wss")] + wsframes.har_captures(doc), unread)
             return Reading(fmt, *har.read(doc, budget))
+        if fmt == "ws":
+            from tui.inspect import wsframes
+
+            doc = _json(stripped)
+            if not wsframes.looks_like_frames(doc):
+                raise InspectError("The input is not a WebSocket login frame ({\"op\":\"login\",...} or {\"action\":\"access\",...}).")
+            return Reading(fmt, wsframes.frame_captures(doc), None)
         from tui.inspect import records
 
         if fmt == "saved":

@@ -73,8 +73,10 @@ _CONSOLE: list[Console] = []
 
 
 def print_inspection(number: int, ins: Inspection, console: Console | None = None) -> None:
+    own = getattr(ins, "lines", None)  # a WebSocket login draws itself (tui.inspect.wsframes.WsInspection)
     if console is None and not sys.stdout.isatty():
-        sys.stdout.write("".join("".join(text for text, _ in line) + "\n" for line in pieces(number, ins)) + "\n")
+        plain = [t.plain for t in own(number)] if own else ["".join(text for text, _ in line) for line in pieces(number, ins)]
+        sys.stdout.write("".join(line + "\n" for line in plain) + "\n")
         return
     if console is None:
         if not _CONSOLE:
@@ -82,7 +84,7 @@ def print_inspection(number: int, ins: Inspection, console: Console | None = Non
 
             _CONSOLE.append(Console(highlight=False, soft_wrap=True))
         console = _CONSOLE[0]
-    for line in lines(number, ins):
+    for line in own(number) if own else lines(number, ins):
         console.print(line)
     console.print()
 

@@ -1,0 +1,296 @@
+"""The WebSocket attack run, both ways, over real loopback sockets: huge frames, floods, slow and silent peers,
+text that is not UTF-8, compression bombs. The emulator's side answers with a close and a reason and keeps serving
+others; `keyprobe ws` ends in a sentence with the right exit code. Memory stays bounded whatever the attack's size
+(tracemalloc's peak, measured in this process, which holds the server and the client alike)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import struct
+import tracemalloc
+import zlib
+
+import pytest
+from websockets.asyncio.client import connect
+from websockets.asyncio.server import serve
+from websockets.client import ClientProtocol
+from websockets.exceptions import ConnectionClosed
+from websockets.uri import parse_uri
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from keys.signing import Credentials
+from tui.emulator import EmulatorState
+from tui.emulator.ws.adapter import WsAdapter
+from tui.emulator.ws.limits import WsLimits
+from tui.ws.client import Plan, run_session
+from tui.ws.dialects import DIALECTS
+from tui.ws.frames import MAX_KEPT
+from ws_support import login_frame, until
+
+MiB = 1024 * 1024
+DEMO = Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)
+SPOT_USER = "/spot/user?protocol=1.1"
+
+
+@pytest.fixture
+def adapter():
+    limits = WsLimits(idle_s=0.3, lifeless_s=0.3, max_connections_per_ip=3, send_timeout_s=0.3, max_messages_per_s=20)
+    with WsAdapter(EmulatorState(), limits=limits) as a:
+        yield a
+
+
+def raw_link(url: str, rcvbuf: int | None = None) -> socket.socket:
+    """A socket that completed the WebSocket handshake (websockets' sans-I/O client wrote and read it): the test then
+    writes the bytes no library would."""
+    uri = parse_uri(url)
+    protocol = ClientProtocol(uri)
+    protocol.send_request(protocol.connect())
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    if rcvbuf:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)  # before connecting: the window stays small
+    sock.settimeout(10)
+    sock.connect((uri.host, uri.port))
+    sock.sendall(b"".join(protocol.data_to_send()))
+    while not protocol.events_received():
+        protocol.receive_data(sock.recv(4096))
+    return sock
+
+
+def masked_header(opcode: int, length: int, rsv1: bool = False) -> bytes:
+    """A client frame's header claiming `length` bytes of payload (a zero mask: the payload goes as it is)."""
+    first = 0x80 | (0x40 if rsv1 else 0) | opcode
+    if length < 126:
+        return struct.pack("!BB", first, 0x80 | length) + b"\0\0\0\0"
+    return struct.pack("!BBQ", first, 0x80 | 127, length) + b"\0\0\0\0"
+
+
+def close_code(sock: socket.socket) -> int | None:
+    """The close code of the first frame the server sent back, or None if it only dropped the connection."""
+    data = b""
+    with contextlib.suppress(OSError):
+        while len(data) < 4:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+    return struct.unpack("!H", data[2:4])[0] if len(data) >= 4 and data[0] & 0x0F == 8 else None
+
+
+async def still_serves(adapter: WsAdapter) -> None:
+    async with connect(adapter.base_url + SPOT_USER, compression=None, proxy=None) as ws:
+        await ws.send(login_frame("bitmart-spot"))
+        assert zlib.decompressobj(-zlib.MAX_WBITS).decompress(await ws.recv()) == b'{"event":"login"}'
+
+
+# -- hostile clients against the emulator --------------------------------------------------------------------------
+async def test_a_huge_frame_is_refused_from_its_header_without_buffering_it(adapter):
+    sock = raw_link(adapter.base_url + SPOT_USER)
+    tracemalloc.start()
+    try:
+        sock.sendall(masked_header(0x1, 1 << 40))  # a terabyte announced
+        chunk = b"x" * MiB
+        with contextlib.suppress(OSError):
+            for _ in range(16):  # 16 MiB actually streamed after it
+                sock.sendall(chunk)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert close_code(sock) in (1009, None)
+    sock.close()
+    assert peak < 4 * MiB, f"peak {peak / MiB:.1f} MiB while 16 MiB were streamed"
+    async with connect(adapter.base_url + SPOT_USER, compression=None, proxy=None, max_size=None) as ws:
+        await ws.send("x" * 5000)
+        with pytest.raises(ConnectionClosed) as closed:
+            await ws.recv()
+    assert closed.value.rcvd.code == 1009 and "exceeds limit of 4096 bytes" in closed.value.rcvd.reason
+    await still_serves(adapter)
+
+
+async def test_a_flood_is_answered_90007_then_closed(adapter):
+    async with connect(adapter.base_url + SPOT_USER, compression=None, proxy=None) as ws:
+        for _ in range(30):
+            with contextlib.suppress(ConnectionClosed):
+                await ws.send("ping")
+        answers = []
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                got = await ws.recv()
+                answers.append(got if isinstance(got, str) else zlib.decompressobj(-zlib.MAX_WBITS).decompress(got).decode())
+    assert answers[:20] == ["pong"] * 20 and all("90007" in a for a in answers[20:23]) and len(answers) == 23
+    assert ws.close_code == 1008 and ws.close_reason == "more than 20 messages a second"
+    await still_serves(adapter)
+
+
+async def test_too_many_links_from_one_address_get_94002(adapter):
+    async with contextlib.AsyncExitStack() as stack:
+        for _ in range(3):
+            await stack.enter_async_context(connect(adapter.base_url + "/spot/api?protocol=1.1", compression=None, proxy=None))
+        async with connect(adapter.base_url + "/spot/api?protocol=1.1", compression=None, proxy=None) as fourth:
+            refusal = zlib.decompressobj(-zlib.MAX_WBITS).decompress(await fourth.recv()).decode()
+            with pytest.raises(ConnectionClosed):
+                await fourth.recv()
+    assert '"errorCode":"94002"' in refusal and fourth.close_reason == "too many links from this address"
+
+
+async def test_silent_and_slow_pinging_clients_are_closed_with_a_reason(adapter):
+    async with connect(adapter.base_url + SPOT_USER, compression=None, proxy=None, ping_interval=None) as silent:
+        with pytest.raises(ConnectionClosed):
+            await silent.recv()
+    assert silent.close_reason == "no request within 0.3 s"
+    async with connect(adapter.base_url + SPOT_USER, compression=None, proxy=None, ping_interval=None) as slow:
+        await slow.send("ping")
+        assert await slow.recv() == "pong"
+        with pytest.raises(ConnectionClosed):
+            await slow.recv()  # no second ping within the idle window
+    assert slow.close_reason == "nothing from the client for 0.3 s"
+
+
+async def test_a_client_that_stops_reading_is_dropped_and_its_memory_bounded(adapter):
+    sock = raw_link(adapter.base_url + "/futures/api?protocol=1.1", rcvbuf=4096)  # futures: uncompressed, fills sooner
+    topics = ",".join(f'"futures/depth50:{s}"' for s in ("BTCUSDT", "ETHUSDT"))
+    payload = f'{{"action":"subscribe","args":[{topics}]}}'.encode()
+    sock.sendall(masked_header(0x1, len(payload)) + payload)
+    await until(lambda: len(adapter.sessions) == 1)
+    tracemalloc.start()
+    try:
+        for s in adapter.sessions:
+            s.limits, s.next_push = WsLimits(push_interval_s=0.001, send_timeout_s=0.3, idle_s=60), 0.0  # as fast as it can
+        await until(lambda: not adapter.sessions, timeout=20)  # dropped once a send blocked past send_timeout_s
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    sock.close()
+    assert peak < 4 * MiB, f"peak {peak / MiB:.1f} MiB"  # what waits is the kernel's buffer and websockets' 32 KiB
+    await still_serves(adapter)
+
+
+async def test_text_that_is_not_utf8_closes_with_1007(adapter):
+    async with connect(adapter.base_url + SPOT_USER, compression=None, proxy=None) as ws:
+        await ws.send(b'{"op":"login","args":["\xff\xfe"]}', text=True)
+        with pytest.raises(ConnectionClosed):
+            await ws.recv()
+    assert ws.close_code == 1007
+    await still_serves(adapter)
+
+
+async def test_a_compressed_frame_from_a_client_is_a_protocol_error(adapter):
+    """No permessage-deflate is negotiated (a client that offers it is answered without it), so a frame with RSV1 set,
+    a compression bomb or not, is refused unread."""
+    async with connect(adapter.base_url + SPOT_USER, proxy=None) as offered:  # compression="deflate": offered
+        assert offered.response.headers.get("Sec-WebSocket-Extensions") is None
+    bomb = zlib.compress(b"\0" * MiB)[2:-4]  # 1 MiB of zeros in about 1 KB, raw deflate
+    sock = raw_link(adapter.base_url + SPOT_USER)
+    sock.sendall(masked_header(0x1, len(bomb), rsv1=True) + bomb)
+    assert close_code(sock) in (1002, None)
+    sock.close()
+    await still_serves(adapter)
+
+
+# -- a hostile server against `keyprobe ws` ----------------------------------------------------------------------------
+@contextlib.asynccontextmanager
+async def hostile(behaviour):  # noqa: ANN001, ANN201
+    """A websockets server on loopback whose handler misbehaves; yields its base URL, and waits for it to close."""
+    server = await serve(behaviour, "127.0.0.1", 0, compression=None, max_size=MiB)
+    try:
+        yield f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"
+    finally:
+        server.close()
+        await server.wait_closed()
+
+
+def plan(base: str, dialect: str = "bitmart-spot", timeout: float = 5.0) -> Plan:
+    return Plan(DIALECTS[dialect], f"{base}/user", None, DEMO, frozenset({"127.0.0.1"}), "Local emulator",
+                (DIALECTS[dialect].default_private,), "demo", timeout_s=timeout)
+
+
+async def after_login(ws) -> None:  # noqa: ANN001
+    await ws.recv()
+
+
+async def test_a_huge_frame_from_the_server_is_refused_at_its_header(capsys):
+    async def huge(ws):  # noqa: ANN001
+        await after_login(ws)
+        ws.transport.write(struct.pack("!BBQ", 0x81, 127, 1 << 40))  # a terabyte announced, unmasked as a server's
+        with contextlib.suppress(Exception):
+            for _ in range(16):
+                ws.transport.write(b"x" * MiB)
+                await asyncio.sleep(0)
+        await ws.wait_closed()
+    tracemalloc.start()
+    try:
+        async with hostile(huge) as base:
+            report = await run_session(plan(base))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    (login,) = [s for s in report.steps if s.name == "login"]
+    assert login.ok is False and "over keyprobe's cap; keyprobe closed the link (code 1009" in login.detail
+    assert report.exit_code == 3 and peak < 24 * MiB
+
+
+async def test_a_flooding_server_leaves_a_bounded_log():
+    async def flood(ws):  # noqa: ANN001
+        await after_login(ws)
+        for i in range(5000):
+            await ws.send('{"table":"spot/ticker","data":[{"n":%d}]}' % i)
+        await ws.send('{"event":"login"}')
+        await ws.recv()
+    async with hostile(flood) as base:
+        report = await run_session(plan(base, timeout=10))
+    assert [s.ok for s in report.steps if s.name == "login"] == [True]
+    assert len(report.frames) == MAX_KEPT and report.frames_dropped > 4800
+
+
+async def test_a_silent_server_is_a_sentence_and_exit_3():
+    async def silent(ws):  # noqa: ANN001
+        await after_login(ws)
+        await ws.wait_closed()
+    async with hostile(silent) as base:
+        report = await run_session(plan(base, timeout=0.3))
+    (login,) = [s for s in report.steps if s.name == "login"]
+    assert "neither answered the login nor closed the link within 0.3 s" in login.diagnosis.causes[0]
+    assert report.exit_code == 3
+
+
+async def test_a_server_that_ignores_pings_fails_the_ping_step():
+    async def deaf(ws):  # noqa: ANN001
+        await after_login(ws)
+        await ws.send('{"event":"login"}')
+        await ws.wait_closed()
+    async with hostile(deaf) as base:
+        report = await run_session(plan(base, timeout=0.3))
+    assert [(s.name, s.ok) for s in report.steps][:3] == [("connect", True), ("login", True), ("ping", False)]
+    assert "No answer to the text ping 'ping'" in report.steps[2].detail and report.exit_code == 3
+
+
+async def test_text_that_is_not_utf8_from_the_server_is_a_sentence():
+    async def garbled(ws):  # noqa: ANN001
+        await after_login(ws)
+        await ws.send(b'{"event":"lo\xffgin"}', text=True)
+        await ws.wait_closed()
+    async with hostile(garbled) as base:
+        report = await run_session(plan(base))
+    (login,) = [s for s in report.steps if s.name == "login"]
+    assert "sent a text frame that is not UTF-8; keyprobe closed the link (code 1007" in login.detail
+
+
+async def test_a_compression_bomb_from_the_server_is_inflated_only_to_the_cap():
+    bomb = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    payload = bomb.compress(b"\0" * (128 * MiB)) + bomb.flush()  # 128 MiB of zeros in a frame of about 128 KB
+
+    async def bombing(ws):  # noqa: ANN001
+        await after_login(ws)
+        await ws.send(payload)
+        await ws.wait_closed()
+    tracemalloc.start()
+    try:
+        async with hostile(bombing) as base:
+            report = await run_session(plan(base, timeout=0.5))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    (frame,) = [f for f in report.frames if f.direction == "received"]
+    assert frame.compressed and "inflates past 8 MiB; keyprobe stopped there" in frame.problem and len(frame.text) <= 4000
+    assert report.exit_code == 3 and peak < 32 * MiB, f"peak {peak / MiB:.0f} MiB for a 128 MiB bomb"

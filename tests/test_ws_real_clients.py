@@ -1,0 +1,238 @@
+"""Real clients against the emulator's WebSocket side, unmodified but for their URLs: ccxt 4.5.70's ccxt.pro.bitmart
+(watch_ticker, watch_orders, watch_positions, watch_balance) and the official SDK 2.8.0's spot and futures clients.
+Then mistakes injected into them and into a hand-written client, each refused by the emulator with its documented
+code and named by the login check (tui.ws.login_check over keys.ws_forensics) from what the emulator saw."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import queue
+import subprocess
+import sys
+import threading
+import time
+import zlib
+from pathlib import Path
+
+import ccxt.pro
+from ccxt.base.errors import AuthenticationError, BaseError
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+from keys.signing import Credentials
+from tui.emulator import EmulatorState
+from tui.emulator.ws.adapter import WsAdapter
+from tui.ws.login_check import Capture, Message, check
+from ws_support import hand_sign, login_captures, login_frame, now_ms, subscribed, until, ws_emu, ws_shared  # noqa: F401
+
+SDK_CLIENT = Path(__file__).parent / "tools" / "sdk_ws_client.py"
+DEMO = [Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)]
+
+
+def pro(emu, adapter, **overrides) -> ccxt.pro.bitmart:  # noqa: ANN001
+    ex = ccxt.pro.bitmart({"apiKey": EXAMPLE_KEY, "secret": EXAMPLE_SECRET, "uid": EXAMPLE_MEMO, "enableRateLimit": False,
+                           "timeout": 10_000, **overrides})
+    ws = adapter.base_url
+    ex.urls["api"] = {"spot": emu.base_url, "swap": emu.base_url, "ws": {
+        "spot": {"public": f"{ws}/spot/api?protocol=1.1", "private": f"{ws}/spot/user?protocol=1.1"},
+        "swap": {"public": f"{ws}/futures/api?protocol=1.1", "private": f"{ws}/futures/user?protocol=1.1"}}}
+    return ex
+
+
+async def test_ccxt_pro_watches_tickers_orders_positions_and_balances(ws_emu):
+    emu, adapter = ws_emu
+    emu.controls.rate_scale = 100
+    ex = pro(emu, adapter)
+    try:
+        spot, swap = await ex.watch_ticker("BTC/USDT"), await ex.watch_ticker("BTC/USDT:USDT")
+        assert spot["symbol"] == "BTC/USDT" and 0 < spot["bid"] < spot["ask"]
+        assert swap["symbol"] == "BTC/USDT:USDT" and swap["last"] > 0
+
+        symbol = "BTC/USDT:USDT"
+        watching = asyncio.ensure_future(ex.watch_orders(symbol))
+        await until(lambda: subscribed(adapter, "futures/order"))
+        placed = await ex.create_order(symbol, "market", "buy", 2)
+        orders = await asyncio.wait_for(watching, 10)
+        assert placed["id"] in {o["id"] for o in orders} and {o["symbol"] for o in orders} == {symbol}
+
+        watching = asyncio.ensure_future(ex.watch_positions())
+        await until(lambda: subscribed(adapter, "futures/position"))
+        await ex.create_order(symbol, "market", "buy", 1)
+        (position,) = await asyncio.wait_for(watching, 10)
+        assert (position["symbol"], position["side"], position["contracts"]) == (symbol, "long", 3)
+
+        watching = asyncio.ensure_future(ex.watch_balance({"type": "swap"}))
+        await until(lambda: subscribed(adapter, "futures/asset:USDT"))
+        await ex.create_order(symbol, "market", "sell", 3, None, {"reduceOnly": True})
+        balance = await asyncio.wait_for(watching, 10)
+        assert balance["USDT"]["used"] == 0 and balance["USDT"]["free"] > 0  # the position closed: no margin held
+
+        watching = asyncio.ensure_future(ex.watch_orders("BTC/USDT"))
+        await until(lambda: subscribed(adapter, "spot/user/order:BTC_USDT"))
+        resting = await ex.create_order("BTC/USDT", "limit", "buy", 0.001, 20000)
+        (order,) = await asyncio.wait_for(watching, 10)
+        assert (order["id"], order["status"], order["symbol"]) == (resting["id"], "open", "BTC/USDT")
+        spot_balance = await asyncio.wait_for(ex.watch_balance({"type": "spot"}), 10)  # ccxt's REST snapshot, then the stream
+        assert spot_balance["USDT"]["used"] == 20
+    finally:
+        await ex.close()
+
+
+class SdkClient:
+    """The SDK's client in a subprocess, its messages read line by line."""
+
+    def __init__(self, url: str, market: str, memo: str, *topics: str) -> None:
+        self.proc = subprocess.Popen([sys.executable, str(SDK_CLIENT), url, market, EXAMPLE_KEY, EXAMPLE_SECRET, memo, *topics],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.lines: queue.Queue = queue.Queue()
+        threading.Thread(target=lambda: [self.lines.put(json.loads(line)) for line in self.proc.stdout], daemon=True).start()
+
+    def until(self, wanted, timeout: float = 10.0) -> list:  # noqa: ANN001
+        """Every message up to and including the first `wanted` accepts (the timeout only stops a broken test)."""
+        seen, deadline = [], time.monotonic() + timeout
+        while True:
+            seen.append(self.lines.get(timeout=max(0.01, deadline - time.monotonic())))
+            assert "exception" not in seen[-1], seen[-1]
+            if wanted(seen[-1]):
+                return seen
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        if self.proc.wait(timeout=10) != 0:
+            self.proc.kill()
+
+
+@pytest.mark.parametrize("market, private, public", [
+    ("spot", "spot/user/order:BTC_USDT", "spot/ticker:BTC_USDT"), ("futures", "futures/order", "futures/ticker:BTCUSDT"),
+])
+def test_the_official_sdk_logs_in_subscribes_and_sees_an_order(ws_emu, market, private, public):
+    emu, adapter = ws_emu
+    sdk = SdkClient(f"{adapter.base_url}/{market}/user?protocol=1.1", market, EXAMPLE_MEMO, private, public)
+    try:
+        seen = sdk.until(lambda m: "data" in m and "ticker" in str(m.get("table", m.get("group"))))
+        assert {"event": "login"} in seen or {"action": "access", "success": True} in seen
+        import ccxt as rest
+
+        ex = rest.bitmart({"apiKey": EXAMPLE_KEY, "secret": EXAMPLE_SECRET, "uid": EXAMPLE_MEMO})
+        ex.urls["api"] = {"spot": emu.base_url, "swap": emu.base_url}
+        if market == "spot":
+            placed = ex.create_order("BTC/USDT", "limit", "buy", 0.001, 20000)
+        else:
+            placed = ex.create_order("BTC/USDT:USDT", "limit", "buy", 1, 20000)
+        seen = sdk.until(lambda m: m.get("table") == "spot/user/order" or m.get("group") == "futures/order")
+        data = seen[-1]["data"][0]
+        assert placed["id"] == (data["order_id"] if market == "spot" else data["order"]["order_id"])
+        if market == "futures":  # the spot client swallows its "pong" before the callback; the futures one passes it on
+            assert sdk.until(lambda m: m == {"group": "System", "data": "pong"})
+    finally:
+        sdk.close()
+
+
+# -- mistakes, named ---------------------------------------------------------------------------------------------------
+def named(adapter, uid: str | None = None) -> tuple[list[str], object]:  # noqa: ANN001
+    (capture,) = login_captures(adapter)
+    result = check(capture, DEMO, uid=uid)
+    return result.ids, result
+
+
+async def test_ccxt_with_the_account_uid_as_memo_is_named_memo_uid(ws_emu):
+    emu, adapter = ws_emu
+    ex = pro(emu, adapter, uid="4471823")
+    try:
+        with pytest.raises(BaseError, match="91011"):
+            await asyncio.wait_for(ex.watch_orders("BTC/USDT"), 10)
+    finally:
+        await ex.close()
+    ids, result = named(adapter, uid="4471823")
+    assert ids == ["memo-uid"] and result.diagnosis.code == 91011
+    assert "memo" in result.diagnosis.fixes[0].text and "memo-uid" in result.diagnosis.fixes[0].evidence
+
+
+async def test_ccxt_with_a_newline_after_the_secret_is_named_secret_whitespace(ws_emu):
+    emu, adapter = ws_emu
+    ex = pro(emu, adapter, secret=EXAMPLE_SECRET + "\n")
+    try:
+        with pytest.raises(AuthenticationError):
+            await asyncio.wait_for(ex.watch_positions(), 10)
+    finally:
+        await ex.close()
+    ids, result = named(adapter)
+    assert ids == ["secret-whitespace"] and result.diagnosis.code == 91011  # the futures words, decoded
+
+
+def test_the_sdk_with_the_memo_in_capitals_is_named_memo_case(ws_emu):
+    _, adapter = ws_emu
+    sdk = SdkClient(f"{adapter.base_url}/futures/user?protocol=1.1", "futures", EXAMPLE_MEMO.upper(), "futures/order")
+    try:
+        seen = sdk.until(lambda m: m.get("action") == "access")
+        assert seen[-1] == {"action": "access", "success": False, "error": "access failed: Param sign is wrong"}
+    finally:
+        sdk.close()
+    assert named(adapter)[0] == ["memo-case"]
+
+
+async def hand_written(url: str, *frames: str) -> list:
+    """Send each frame, then read until the venue has answered each one or closed the link: a client's own view of
+    the conversation, as a HAR records it."""
+    messages = []
+    async with connect(url, compression=None, proxy=None) as ws:
+        for frame in frames:
+            await ws.send(frame)
+            messages.append(Message("sent", frame, now_ms()))
+        with contextlib.suppress(ConnectionClosed):
+            while sum(m.direction == "received" for m in messages) < len(frames):
+                got = await asyncio.wait_for(ws.recv(), 10)
+                text = got if isinstance(got, str) else zlib.decompressobj(-zlib.MAX_WBITS).decompress(got).decode()
+                messages.append(Message("received", text, now_ms()))
+    return messages
+
+
+SPOT, FUTURES = "/spot/user?protocol=1.1", "/futures/user?protocol=1.1"
+TS = now_ms
+
+
+@pytest.mark.parametrize("path, frame, code, found", [
+    (SPOT, lambda: login_frame("bitmart-spot", marker="wooxpro.WebSocket"), "91011", "ws-marker-other-venue"),
+    (SPOT, lambda: login_frame("bitmart-spot", marker=""), "91011", "ws-marker-rest"),
+    (FUTURES, lambda: login_frame("bitmart-futures", signed_ts=str(TS())[:10]), "Param sign is wrong", "timestamp-seconds"),
+    (SPOT, lambda: login_frame("bitmart-spot", ts=str(TS())[:10]), "91023", "ws-timestamp-seconds"),
+    (SPOT, lambda: login_frame("bitmart-spot", sign=hand_sign(f"{(t := str(TS()))}#test001#bitmart.WebSocket").upper(), ts=t),
+     "91011", "hex-uppercase"),
+    (FUTURES, lambda: login_frame("bitmart-futures", ts="1589267764859", sign="3ceeb7e1b8cb165a975e28a2e2dfaca4d30b358873c0351c1a071d8c83314556"),
+     "Within a minute", "ws-documented-example"),
+    (SPOT, lambda: login_frame("bitmart-spot", ts=str(TS() - 90_000)), "91022", "ws-timestamp-stale"),
+    (SPOT, lambda: login_frame("bitmart-futures"), "90002", "ws-dialect-frame"),
+    (FUTURES, lambda: login_frame("bitmart-futures", op="login"), "Invalid action [login]", "ws-format-page-login"),
+    (SPOT, lambda: json.dumps({"op": "login", "args": [str(TS()), EXAMPLE_KEY, "ab" * 32]}), "91002", "ws-args-order"),
+])
+async def test_a_hand_written_clients_mistake_is_refused_and_named(ws_emu, path, frame, code, found):
+    _, adapter = ws_emu
+    await hand_written(adapter.base_url + path, frame())
+    (capture,) = login_captures(adapter)
+    answers = [m.text for m in capture.messages if m.direction == "received"]
+    assert any(code in text for text in answers), answers  # the emulator's documented refusal
+    assert found in check(capture, DEMO).ids
+
+
+async def test_a_subscription_before_the_logins_answer_is_named_from_the_clients_own_capture(ws_emu):
+    _, adapter = ws_emu
+    url = adapter.base_url + SPOT
+    messages = await hand_written(url, login_frame("bitmart-spot", memo=""), '{"op":"subscribe","args":["spot/user/order:BTC_USDT"]}')
+    result = check(Capture(url, tuple(messages), "hand-written", "har"), DEMO)
+    assert "ws-subscribe-before-login" in result.ids and "memo-empty" in result.ids
+    assert result.diagnosis.code == 91011
+
+
+def test_the_wooxpro_doc_example_on_wooxpro_names_the_copy_and_the_right_value():
+    with WsAdapter(EmulatorState("wooxpro")) as adapter:
+        frame = login_frame("wooxpro", ts="1589267764859", sign="3ceeb7e1b8cb165a975e28a2e2dfaca4d30b358873c0351c1a071d8c83314556")
+        asyncio.run(hand_written(adapter.base_url + FUTURES, frame))
+        (capture,) = login_captures(adapter)
+    result = check(capture, DEMO)
+    assert result.verdict.variants == ("ws-documented-example",)
+    assert "c9faeea6ee09e397102923d97841f8a19c1b37e6fc9ec61d15a9908e788ca19e" in result.verdict.sentence
+    assert result.dialects == ("bitmart-futures", "wooxpro")  # the path alone cannot tell BitMart's futures from WOO X Pro

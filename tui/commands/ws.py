@@ -1,0 +1,148 @@
+"""`keyprobe ws`: open a venue's WebSocket, log in, ping, subscribe a private and a public channel, and say
+which step fails and why.
+
+Exit codes as everywhere: 0 every step passed, 1 the venue refused something (the login, a subscription),
+2 a usage problem or a key refused before anything was sent, 3 the venue could not be reached or went silent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from tui.commands._target_options import add_target_options
+
+HELP = "log in on a venue's WebSocket, subscribe, and diagnose what fails"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "ws",
+        help=HELP,
+        description="Open the venue's private WebSocket, log in with the key (HMAC-SHA256 over timestamp#memo#marker, "
+        "the marker being bitmart.WebSocket or wooxpro.WebSocket), answer-check a ping, subscribe a private channel, "
+        "then a public one on the public link, and report each step with its time, the frames both ways (compressed "
+        "ones inflated, keys as fingerprints) and the diagnosis of any refusal. --base-url takes ws://, wss:// or the "
+        "emulator's http:// address.",
+        epilog="Exit 0 when every step passes, 1 when the venue refuses one, 2 on a usage error or a key refused before "
+        "sending, 3 when the venue cannot be reached or does not answer.",
+    )
+    p.add_argument("--market", choices=("spot", "futures"), default=None,
+                   help="which stream: BitMart spot or futures v2 (default: the venue's own; the emulator: spot)")
+    p.add_argument("--channel", action="append", default=[], metavar="TOPIC",
+                   help="a topic to subscribe, repeatable (default: one private and one public, e.g. spot/user/order:BTC_USDT "
+                        "and spot/ticker:BTC_USDT)")
+    p.add_argument("--json", action="store_true", help="print one JSON object: steps, frames, login, verdict")
+    add_target_options(p)
+    p.set_defaults(func=run)
+
+
+def _split_base(args: argparse.Namespace) -> str | None:
+    """The WebSocket base the person gave, with args.base_url rewritten to its http(s) form for resolve_target
+    (which checks the host, port and path as for REST)."""
+    base = getattr(args, "base_url", None)
+    if not base:
+        return None
+    scheme, sep, rest = base.strip().partition("://")
+    mapping = {"ws": "http", "wss": "https", "http": "http", "https": "https"}
+    if not sep or scheme.lower() not in mapping:
+        return base  # resolve_target says what is wrong with it
+    args.base_url = f"{mapping[scheme.lower()]}://{rest}"
+    return f"{'wss' if mapping[scheme.lower()] == 'https' else 'ws'}://{rest.rstrip('/')}"
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.commands._target import TargetError, resolve_target
+
+    for topic in args.channel:
+        try:
+            topic.encode("utf-8")
+        except UnicodeEncodeError:  # argv bytes that were not UTF-8 arrive as surrogates
+            print("keyprobe ws: --channel holds bytes that are not UTF-8 text; a topic is text like spot/ticker:BTC_USDT.",
+                  file=sys.stderr)
+            return 2
+    given = getattr(args, "base_url", None)
+    ws_base = _split_base(args)
+    try:
+        target = resolve_target(args)
+    except TargetError as exc:
+        said = (str(exc).replace("--base-url must look like https://host", "--base-url must look like wss://host")
+                .replace("(the path goes in PATH)", "(keyprobe adds the stream's path)"))
+        if given and args.base_url:
+            said = said.replace(repr(args.base_url), repr(given))  # the person's URL, not the http form checked
+        print(f"keyprobe ws: {said}", file=sys.stderr)
+        return 2
+    with target:
+        try:
+            plan, adapter = _plan(args, target, ws_base)
+        except ValueError as exc:
+            print(f"keyprobe ws: {exc}", file=sys.stderr)
+            return 2
+        try:
+            return _run(args, target, plan)
+        finally:
+            if adapter is not None:
+                adapter.stop()
+
+
+def _plan(args: argparse.Namespace, target, ws_base: str | None):  # noqa: ANN001, ANN202 - (Plan, WsAdapter | None)
+    from keys.ws_hosts import ws_signing_hosts
+    from tui.ws.client import Plan
+    from tui.ws.dialects import dialect_for, emulator_urls
+
+    venue = target.venue
+    market = args.market or ("spot" if venue.is_emulator and venue.family == "bitmart" else None)
+    dialect = dialect_for(venue.id, venue.family, market)
+    adapter = None
+    if venue.is_emulator:
+        if ws_base is None and target.emulator is not None:
+            # Until the emulator's HTTP port takes upgrades, its WebSocket side runs beside it on a port of its own.
+            from tui.emulator.ws.adapter import WsAdapter
+
+            adapter = WsAdapter(target.emulator.state).start()
+            ws_base = adapter.base_url
+        public_url, private_url = emulator_urls(ws_base or venue.base_url.replace("http", "ws", 1), dialect)
+        allowed = target.allowed_hosts  # the demo key's loopback; a profile's key keeps its own hosts, as for REST
+    elif ws_base is not None:
+        public_url, private_url = f"{ws_base}/api?protocol=1.1", f"{ws_base}/user?protocol=1.1"
+        allowed = ws_signing_hosts(venue.family, target.allowed_hosts)
+    else:
+        public_url, private_url = dialect.public_url, dialect.private_url
+        allowed = ws_signing_hosts(venue.family, target.allowed_hosts)
+        if private_url is None:
+            raise ValueError(f"{dialect.name}'s WebSocket address is on none of its pages keyprobe has read: pass "
+                             "--base-url wss://HOST (and store the host with the key: keys add --allow-host HOST).")
+    topics = tuple(args.channel) or (dialect.default_private, dialect.default_public)
+    proxy = args.proxy or (True if args.trust_env else None)
+    return Plan(dialect, private_url, public_url, target.credentials, allowed, venue.name, topics, target.credential_source,
+                timeout_s=target.timeout or 10.0, proxy=proxy), adapter
+
+
+def _run(args: argparse.Namespace, target, plan) -> int:  # noqa: ANN001
+    import asyncio
+
+    from tui.render import console
+    from tui.terminal_safe import dumps
+    from tui.ws.client import run_session
+    from tui.ws.render import print_report, print_step
+
+    out = console()
+    if not args.json:
+        for note in target.notes:
+            print(note, file=sys.stderr)
+        out.print(f"WebSocket {plan.dialect.name}: {plan.private_url or plan.public_url}", style="bold", markup=False)
+        out.print(f"Key: {target.credential_source}", style="dim", markup=False)
+    number = 0
+
+    def on_step(step) -> None:  # noqa: ANN001
+        nonlocal number
+        number += 1
+        if not args.json:
+            print_step(out, number, step)
+
+    report = asyncio.run(run_session(plan, on_step))
+    if args.json:
+        print(dumps(report.to_dict()))
+    else:
+        print_report(out, report)
+    return report.exit_code

@@ -1,0 +1,219 @@
+"""A captured WebSocket conversation -> what is wrong with its login: the frame's shape, its timestamp, the order
+of its frames, and (with key material) which known mistake reproduces its signature (keys.ws_forensics).
+
+Used by `keyprobe inspect` (a pasted login frame, a HAR's `_webSocketMessages`) and by tests that read what
+real clients sent the emulator. Frame-level findings need no secret:
+    ws-dialect-frame          the other dialect's frame for the endpoint (op on futures, action on spot)
+    ws-format-page-login      {"action":"login"}: WOO X Pro's format page, where its login page says "access"
+    ws-args-shape             args not a list of the documented length
+    ws-dev-missing            futures without the documented device argument ("web")
+    ws-args-order             the timestamp and the key in each other's place
+    ws-timestamp-seconds      a 10-digit timestamp (seconds): 91023
+    ws-timestamp-number       a JSON number where the pages have a string
+    ws-timestamp-stale        more than 60 s from when it was sent: 91022
+    ws-subscribe-before-login a private subscription sent before the login's answer: 91006
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from keys.bounded import parse_json
+from keys.forensics import DEFAULT_MAX_SECONDS, Verdict, pick_credentials
+from keys.signing import Credentials
+from keys.ws_forensics import MEANINGS, SentLogin, examine_login
+from keys.ws_hosts import WS_FAMILY_HOSTS
+from tui.diagnose import Diagnosis, Origin
+from tui.inspect.lint import Finding
+from tui.ws import diagnose as wsd
+from tui.ws.dialects import DIALECTS, dialect_of_frame
+from tui.ws.frames import meaning
+
+WINDOW_MS = 60_000
+_HEX40 = re.compile(r"[0-9a-fA-F]{32,64}")
+SPOT_HOSTS = frozenset({"ws-manager-compress.bitmart.com"})
+
+
+@dataclass(frozen=True)
+class Message:
+    direction: str  # "sent" (by the client) | "received"
+    text: str | None  # None: a binary frame that could not be read
+    at_ms: float | None = None  # epoch milliseconds, when the capture says
+
+
+@dataclass(frozen=True)
+class Capture:
+    url: str | None
+    messages: tuple[Message, ...]
+    label: str
+    source: str  # "har" | "frame" | "emulator"
+
+    @property
+    def host(self) -> str:
+        try:
+            return (urlsplit(self.url or "").hostname or "").lower()
+        except ValueError:
+            return ""
+
+
+@dataclass
+class LoginCheck:
+    capture: Capture
+    dialects: tuple[str, ...]
+    findings: list[Finding]
+    verdict: Verdict
+    diagnosis: Diagnosis | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ids(self) -> list[str]:
+        return [f.id for f in self.findings] + list(self.verdict.variants)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.capture.label, "source": self.capture.source, "url": self.capture.url,
+                "dialects": list(self.dialects), "findings": [f.to_dict() for f in self.findings],
+                "signature": self.verdict.to_dict(), "diagnosis": self.diagnosis.to_dict() if self.diagnosis else None,
+                "notes": list(self.notes)}
+
+
+def dialects_of_url(url: str | None) -> tuple[str, ...]:
+    """The dialects an endpoint speaks, from its host (or the emulator's path); () when unknown."""
+    try:
+        parts = urlsplit(url or "")
+        host, path = (parts.hostname or "").lower(), parts.path
+    except ValueError:
+        return ()
+    if host in SPOT_HOSTS or path.startswith("/spot/"):
+        return ("bitmart-spot",)
+    if host in WS_FAMILY_HOSTS["bitmart"] or (path.startswith("/futures/") and "wooxpro" not in host):
+        return ("bitmart-futures", "wooxpro") if path.startswith("/futures/") else ("bitmart-futures",)
+    if host.endswith("wooxpro.com"):
+        return ("wooxpro",)
+    return ()
+
+
+def check(capture: Capture, credentials: Sequence[Credentials] = (), *, uid: str | None = None,
+          now_ms: float | None = None, max_seconds: float = DEFAULT_MAX_SECONDS) -> LoginCheck:
+    frames = [(i, m, parse_json(m.text)[0] if m.text is not None else None) for i, m in enumerate(capture.messages)]
+    login = next(((i, m, obj) for i, m, obj in frames if m.direction == "sent" and _is_login(obj)), None)
+    by_url = dialects_of_url(capture.url)
+    if login is None:
+        finding = Finding("ws-no-login", "info", "No login frame ({\"op\":\"login\"} or {\"action\":\"access\"}) in this "
+                          "capture: nothing to check.")
+        return LoginCheck(capture, by_url, [finding], Verdict("unchecked", sentence="No login frame."))
+    index, message, obj = login
+    by_frame = dialect_of_frame(obj)
+    dialects = tuple(d for d in by_url if d in by_frame) or by_url or by_frame
+    findings = _shape(obj, by_url, by_frame)
+    args = obj.get("args") if isinstance(obj.get("args"), list) else []
+    key, ts, sig = (args + [None, None, None])[:3]
+    findings += _timestamp(ts, message.at_ms, now_ms)
+    findings += _order(frames, index, dialects)
+    if _looks_swapped(key, ts):
+        findings.append(Finding("ws-args-order", "error", "The first argument looks like a timestamp and the second like a "
+                                "key: args are [KEY, timestamp, sign] in that order."))
+        key, ts = ts, key
+    sent = SentLogin(dialects, _str(key), _str(ts), _str(sig))
+    verdict = examine_login(sent, pick_credentials(credentials, _str(key)), uid=uid, max_seconds=max_seconds)
+    diagnosis = _answer(frames, index, dialects, verdict)
+    return LoginCheck(capture, dialects, findings, verdict, diagnosis)
+
+
+def _is_login(obj: object) -> bool:
+    return isinstance(obj, dict) and (obj.get("op") == "login" or obj.get("action") in ("access", "login"))
+
+
+def _str(value: object) -> str | None:
+    if value is None or isinstance(value, (dict, list, bool)):
+        return None
+    return str(value)
+
+
+def _shape(obj: dict, by_url: tuple[str, ...], by_frame: tuple[str, ...]) -> list[Finding]:
+    out = []
+    if by_url and not set(by_url) & set(by_frame):
+        want = DIALECTS[by_url[0]]
+        out.append(Finding("ws-dialect-frame", "error", f"The login is the other dialect's frame: {want.name}'s stream "
+                           f"takes {{\"{want.op_key}\":\"{want.login_op}\",...}}. The venue answers an unknown operation "
+                           "(90002 on spot) and never checks the key."))
+    if obj.get("action") == "login":
+        out.append(Finding("ws-format-page-login", "error", "The login says \"action\":\"login\", as WOO X Pro's format "
+                           "page does; its login page, the SDK and ccxt send \"access\" (and the answer says access)."))
+    args = obj.get("args")
+    futures = "action" in obj
+    if not isinstance(args, list) or len(args) < 3:
+        shape = '[KEY, timestamp, sign, "web"]' if futures else "[KEY, timestamp, sign]"
+        out.append(Finding("ws-args-shape", "error", f"args is not a list of {shape}."))
+    elif futures and len(args) < 4:
+        out.append(Finding("ws-dev-missing", "warning", "The futures login documents a fourth argument, the device "
+                           "(\"web\"); this one has none (whether the venue refuses that is not documented)."))
+    return out
+
+
+def _timestamp(ts: object, sent_at: float | None, now_ms: float | None) -> list[Finding]:
+    out = []
+    if isinstance(ts, (int, float)) and not isinstance(ts, bool):
+        out.append(Finding("ws-timestamp-number", "warning", "The timestamp is a JSON number; the login pages give every "
+                           "argument as a string."))
+    text = _str(ts) or ""
+    if text.isdigit() and len(text) == 10:
+        out.append(Finding("ws-timestamp-seconds", "error", "The timestamp has 10 digits: seconds. The login wants 13-digit "
+                           "milliseconds (91023 Param timestamp invalid format)."))
+        return out
+    if not (text.isdigit() and len(text) == 13):
+        return out
+    if sent_at is not None and abs(int(text) - sent_at) > WINDOW_MS:
+        out.append(Finding("ws-timestamp-stale", "error", f"The timestamp is {abs(int(text) - sent_at) / 1000:,.0f} s from "
+                           "when the frame was sent; a login expires after 60 s (91022): sign it right before sending, "
+                           "with a synced clock."))
+    elif sent_at is None and now_ms is not None and abs(int(text) - now_ms) > WINDOW_MS:
+        out.append(Finding("ws-timestamp-stale", "info", f"The timestamp is {abs(int(text) - now_ms) / 60_000:,.0f} minutes "
+                           "from now; if the frame was sent just before this check, that is 91022 (it expires after 60 s)."))
+    return out
+
+
+def _order(frames: list, index: int, dialects: tuple[str, ...]) -> list[Finding]:
+    """A private subscription before the login's answer (or before the login itself)."""
+    dialect = DIALECTS[dialects[0]] if dialects else None
+    answered = next((i for i, m, obj in frames[index + 1:] if m.direction == "received" and dialect is not None
+                     and meaning(dialect, m.text).kind in ("login-ok", "login-failed")), None)
+    for i, m, obj in frames:
+        if m.direction != "sent" or i == index or not isinstance(obj, dict) or obj.get(dialect.op_key if dialect else "op") != "subscribe":
+            continue
+        topics = [t for t in obj.get("args") or [] if isinstance(t, str) and dialect is not None and dialect.is_private(t)]
+        if topics and (i < index or answered is None or i < answered):
+            when = "before the login" if i < index else "before the login's answer"
+            return [Finding("ws-subscribe-before-login", "error", f"{', '.join(topics[:3])} was subscribed {when}; a private "
+                            "channel needs the login answered first (91006 User not logged in).")]
+    return []
+
+
+def _looks_swapped(key: object, ts: object) -> bool:
+    return bool(isinstance(key, (str, int)) and str(key).isdigit() and len(str(key)) in (10, 13)
+                and isinstance(ts, str) and _HEX40.fullmatch(ts))
+
+
+def _answer(frames: list, index: int, dialects: tuple[str, ...], verdict: Verdict) -> Diagnosis | None:
+    """The diagnosis of the venue's refusal, when the capture holds it; the forensics' finding backs its fix."""
+    if not dialects:
+        return None
+    dialect = DIALECTS[dialects[0]]
+    evidence = tuple((_TOPICS.get(v, "marker"), f"its signature is reproduced by signing {MEANINGS.get(v, v)} ({v})")
+                     for v in verdict.variants)
+    for i, m, obj in frames[index + 1:]:
+        if m.direction == "received" and isinstance(obj, dict):
+            kind = meaning(dialect, m.text).kind
+            if kind == "login-ok":
+                return None
+            if kind in ("login-failed", "error", "subscribe-failed"):
+                return wsd.diagnose_frame(dialect, obj, origin=Origin.ELSEWHERE, evidence=evidence)
+    return None
+
+
+_TOPICS = {"memo-empty": "memo", "memo-case": "memo", "memo-uid": "memo", "memo-missing": "memo", "memo-whitespace": "whitespace",
+           "secret-whitespace": "whitespace", "secret-quoted": "whitespace", "timestamp-seconds": "timestamp-format",
+           "ws-documented-example": "stale", "timestamp-other": "stale"}
