@@ -97,6 +97,8 @@ class RequestStream:
     def on_message_complete(self) -> None:
         head = self.head
         form = target_form(head.method, head.target)
+        if form is Form.AUTHORITY:
+            raise Refusal(405, "The emulator is a venue, not a proxy: CONNECT is not served.")
         target = origin_of(head.target) if form is Form.ABSOLUTE else head.target
         headers: dict[str, str] = {}
         for name, value in head.headers:

@@ -90,7 +90,10 @@ def check_head(head: Head) -> None:
     if codings:
         if head.version == "1.0":
             raise Refusal(400, "Transfer-Encoding is not HTTP/1.0: send a Content-Length")
-        if [c.strip().lower() for c in ",".join(codings).split(",")] != ["chunked"]:
+        listed = [c.strip().lower() for c in ",".join(codings).split(",")]
+        if listed[-1] != "chunked":  # the body's length cannot be known: RFC 9112 6.3 says 400 and close
+            raise Refusal(400, "a Transfer-Encoding must end with `chunked`")
+        if listed != ["chunked"]:
             raise Refusal(501, "the only Transfer-Encoding read here is `chunked` alone")
 
 
