@@ -166,10 +166,10 @@ class _Connection(asyncio.Protocol, Tracked):
             self.busy.cancel()
 
     def data_received(self, data: bytes) -> None:
-        if self.draining:
+        if self.draining:  # a last answer is out: the rest is dropped
             self.draining += len(data)
             if self.draining > LINGER_BYTES:
-                self.abort()
+                self.transport.abort()
             return
         if self.refusal is None and self.stream.leftover is None:
             try:
@@ -299,27 +299,31 @@ class _Connection(asyncio.Protocol, Tracked):
             self.transport.close()
 
     def _refuse(self, refused: Refusal) -> None:
-        """Answer the refusal, then read and drop what the client still sends for a moment, so it reads the
-        answer instead of a reset (closing with its bytes unread would reset the connection)."""
         sentence = refused.sentence[:1].upper() + refused.sentence[1:]
         sentence = sentence if sentence.endswith(".") else sentence + "."
-        self.transport.write(plain_answer(refused.status, sentence + "\n", http1.SERVER_NAME))
+        self.table.forget(self)
+        self._linger(plain_answer(refused.status, sentence + "\n", http1.SERVER_NAME))
+
+    def evict(self, status: int, sentence: str) -> None:
+        """The table let this connection go (a deadline, or room for a newcomer); a request it was sending
+        gets the reason."""
+        if self.phase in (Phase.HEAD, Phase.BODY) and not self.draining and not self.closed:
+            self._linger(plain_answer(status, f"keyprobe emulator: {sentence}.\n", http1.SERVER_NAME))
+            return
+        self.abort()
+
+    def _linger(self, answer: bytes) -> None:
+        """Write a last answer, then read and drop what the client still sends for a moment (LINGER_S), so it
+        reads the answer: closing with its bytes unread would reset the connection and lose the answer."""
+        self.closed = True
+        self.transport.write(answer)
         if not self.transport.can_write_eof():
-            self.closed = True
             self.transport.close()
             return
         self.transport.write_eof()
         self.draining = 1
-        self.table.enter(self, Phase.IDLE)
-        self.deadline = self.since + LINGER_S
-
-    def evict(self, status: int, sentence: str) -> None:
-        if self.phase in (Phase.HEAD, Phase.BODY) and not self.draining and not self.closed:
-            self.transport.write(plain_answer(status, f"keyprobe emulator: {sentence}.\n", http1.SERVER_NAME))
-            self.closed = True
-            self.transport.close()
-            return
-        self.abort()
+        self.transport.resume_reading()
+        self.server.loop.call_later(LINGER_S, self.transport.abort)
 
     def abort(self) -> None:
         self.closed = True

@@ -53,9 +53,10 @@ class ConnectionTable:
 
     def admit(self, conn: Tracked) -> bool:
         """Count `conn` in, making room if a cap is reached; False when no one can make room (all busy)."""
-        for full, among in ((self.per_peer[conn.peer] >= self.max_per_peer, conn.peer), (len(self.open) >= self.max_total, None)):
-            if full and not self._make_room(among):
-                return False
+        if self.per_peer[conn.peer] >= self.max_per_peer and not self._make_room(conn.peer):
+            return False
+        if len(self.open) >= self.max_total and not self._make_room(None):
+            return False
         self.open.add(conn)
         self.per_peer[conn.peer] += 1
         self.enter(conn, Phase.IDLE)

@@ -73,12 +73,19 @@ class _Client(Tracked):
 
     def __init__(self, peer: str, writer: asyncio.StreamWriter) -> None:
         self.peer, self.writer = peer, writer
+        self.evicted = False
 
     def evict(self, status: int, sentence: str) -> None:
+        """Let it go (a deadline passed, or room was needed): a request it was sending gets the reason, then
+        what it still sends is read and dropped for LINGER_S, so the reason is read rather than reset away."""
+        self.evicted = True
         transport = self.writer.transport
-        if self.phase in (Phase.HEAD, Phase.BODY) and not transport.is_closing():
+        if transport.is_closing():
+            return
+        if self.phase in (Phase.HEAD, Phase.BODY) and transport.can_write_eof():
             transport.write(plain_answer(status, f"keyprobe proxy: {sentence}.\n"))
-            transport.close()
+            transport.write_eof()
+            asyncio.get_running_loop().call_later(LINGER_S, transport.abort)
             return
         transport.abort()
 
@@ -194,6 +201,8 @@ class Relay:
                 return None
             if not data:
                 return None
+            if client.evicted:
+                data = b""  # its answer is out: what it still sends is dropped until it closes or the linger ends
 
     def _check(self, msg: MessageReader) -> None:
         """What the proxy forwards: a head within the RFC's rules, a target it can forward to its upstream."""
