@@ -28,6 +28,11 @@ def wait_until(condition: Callable[[], bool], what: str, timeout: float = 30) ->
         time.sleep(0.005)
 
 
+def _phase(conn) -> str:
+    """A connection's phase in the fairness table ("body" where a server keeps none, as a646a29's did)."""
+    return getattr(getattr(conn, "phase", None), "value", "body")
+
+
 def flood(port: int, count: int) -> list[socket.socket]:
     socks = []
     for _ in range(count):
@@ -81,9 +86,11 @@ def test_slow_bodies_at_the_proxy_cap_do_not_lock_a_bot_out(upstream, tmp_path, 
 def test_slow_bodies_at_the_emulator_cap_do_not_lock_a_client_out(monkeypatch):
     monkeypatch.setattr(server, "MAX_CONNECTIONS", 64)
     with Emulator() as emu:
-        held = flood(emu.port, 80)  # more than the cap: on arrival each extra one makes room too
+        held = flood(emu.port, 64)
         try:
-            wait_until(lambda: len(emu._server.connections) == 64, "64 open connections at the emulator")
+            wait_until(lambda: len(emu._server.connections) == 64 and all(
+                _phase(c) == "body" for c in list(emu._server.connections)), "64 slow bodies read by the emulator")
+            held += flood(emu.port, 16)  # past the cap: each one makes room too
             answer = httpx.get(emu.base_url + "/system/time", timeout=30)  # a646a29: closed on arrival
             assert answer.json()["code"] == 1000
             first = held[0]
