@@ -11,7 +11,7 @@ import httptools
 class _Answers:
     def __init__(self, parser_holder: list) -> None:
         self.holder = parser_holder
-        self.done: list[tuple[int, bytes, bytes]] = []  # (status, raw head+body as llhttp saw it, body)
+        self.done: list[tuple[int, bytes]] = []  # (status, body)
         self.body = bytearray()
 
     def on_message_begin(self) -> None:
@@ -21,7 +21,7 @@ class _Answers:
         self.body += data
 
     def on_message_complete(self) -> None:
-        self.done.append((self.holder[0].get_status_code(), b"", bytes(self.body)))
+        self.done.append((self.holder[0].get_status_code(), bytes(self.body)))
 
 
 def answers(sock: socket.socket, count: int, timeout: float = 30) -> tuple[list[tuple[int, bytes]], bytes]:
@@ -37,8 +37,11 @@ def answers(sock: socket.socket, count: int, timeout: float = 30) -> tuple[list[
         if not data:
             break
         raw += data
-        parser.feed_data(data)
-    return [(status, body) for status, _, body in seen.done], raw
+        try:
+            parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            break  # a 101: what follows is another protocol's (the caller reads it from `raw` on)
+    return seen.done, raw
 
 
 def until_closed(sock: socket.socket, timeout: float = 30) -> bytes:
