@@ -68,9 +68,14 @@ def test_slow_bodies_at_the_proxy_cap_do_not_lock_a_bot_out(upstream, tmp_path, 
     with Proxy(upstream.url, port=0) as proxy:
         held = flood(proxy.port, cap)
         try:
-            wait_until(lambda: proxy._relay.open == cap, f"{cap} open connections at the proxy")
+            wait_until(lambda: proxy._relay.open == cap and all(
+                _phase(c) == "body" for c in list(getattr(proxy._relay, "table", None) and proxy._relay.table.open or ())),
+                f"{cap} slow bodies read by the proxy")
             with httpx.Client(base_url=proxy.base_url, timeout=30) as bot:
                 assert bot.get("/bot/1").status_code == 200  # a646a29: 503, for the whole 60 s body timeout
+                held[0].sendall(b"x" * 100)  # it goes on sending, as a slow client does: it must still read why it went
+                held[0].settimeout(30)
+                assert b"503" in held[0].recv(65536)  # the stalest slow body made room, and was told so
                 # the flood reconnects as it is let go, and keeps the proxy at its cap: the bot is still served
                 held += flood(proxy.port, cap)
                 wait_until(lambda: proxy._relay.open == cap, "the proxy back at its cap")

@@ -21,15 +21,13 @@ from tui.http1.rules import Head, Refusal
 class _Ahead:
     """The parser that runs ahead: it only says whether something happened in a read."""
 
-    __slots__ = ("event", "head_bytes", "head_done")
+    __slots__ = ("event",)
 
     def __init__(self) -> None:
         self.event = False
-        self.head_done = False
-        self.head_bytes = 0
 
     def on_headers_complete(self) -> None:
-        self.event = self.head_done = True
+        self.event = True
 
     def on_message_complete(self) -> None:
         self.event = True
@@ -124,16 +122,12 @@ class MessageReader:
         ahead, state = self._ahead, self._ahead_state
         state.event = False
         ahead_error: Exception | None = None
-        if not state.head_done and state.head_bytes + len(data) > self.max_head + 4:
-            state.event = True  # the head may end inside this read: measure it exactly below
         try:
             ahead.feed_data(data)
         except httptools.HttpParserUpgrade:
             state.event = True
         except Exception as exc:  # noqa: BLE001 - httptools' errors, and a cap raised in a callback
             ahead_error = exc
-        if not state.head_done:
-            state.head_bytes += len(data)
         if not state.event and ahead_error is None:
             self._feed_piece(data, 0, len(data))  # nothing ends in this read
             self._check_head_size()
