@@ -123,3 +123,39 @@ def test_a_body_trickled_a_byte_at_a_time_is_let_go_at_the_body_deadline(monkeyp
         while chunk := s.recv(65536):
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 408 ") and b"body did not arrive within 0.3 s" in answer
+
+
+def test_a_client_that_never_reads_its_answers_is_let_go(monkeypatch):
+    """Pipelining without reading fills the server's buffers; it stops reading, and lets go at the deadline."""
+    monkeypatch.setattr(server, "SEND_TIMEOUT_S", 0.3)
+    for other in ("IDLE_TIMEOUT_S", "HEADER_TIMEOUT_S", "BODY_TIMEOUT_S"):  # only the stalled answer's deadline may act
+        monkeypatch.setattr(server, other, 600.0)
+    with Emulator() as emu, socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a small window: the answers back up soon
+        s.connect(("127.0.0.1", emu.port))
+        s.setblocking(False)
+        request = b"GET /system/time HTTP/1.1\r\nHost: h\r\n\r\n"
+        try:
+            for _ in range(50_000):  # until the server stops reading us (bounded either way)
+                s.send(request)
+        except BlockingIOError:
+            pass
+        wait_until(lambda: not emu._server.connections, "the emulator to let the non-reader go")  # a646a29: never
+
+
+def test_a_client_that_never_reads_its_answer_is_let_go_by_the_proxy(tmp_path, monkeypatch):
+    from tui.proxy import answer
+
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    monkeypatch.setattr(answer, "SEND_TIMEOUT_S", 0.3)
+    big = b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % (16 << 20) + b"x" * (16 << 20)  # more than any socket buffer
+    up = CaptureUpstream(lambda index, raw: big)
+    try:
+        with Proxy(up.url, port=0) as proxy, socket.socket() as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.connect(("127.0.0.1", proxy.port))
+            s.sendall(b"GET /big HTTP/1.1\r\nHost: h\r\n\r\n")  # and never reads
+            wait_until(lambda: proxy.wait_for(1, timeout=0) and proxy._relay.open == 0, "the proxy to let the non-reader go")
+            assert proxy.inspections[0].notes[-1] == "Not answered: the client did not read its answer for 0.3 s."
+    finally:
+        up.close()

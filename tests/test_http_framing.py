@@ -167,18 +167,20 @@ def hostile(first_answer: bytes):
     (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nabc", b"Duplicate Content-Length"),
     (b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n0\r\n\r\n", b"Transfer-Encoding can't be present"),
     (b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n", b"101 Switching Protocols to a request"),
-], ids=["negative-chunk", "huge-chunk", "two-lengths", "length-and-chunked", "unasked-101"])
+    (b"HTTP/1.1 102 Processing\r\n\r\n" * 17, b"more than 16 1xx answers"),
+], ids=["negative-chunk", "huge-chunk", "two-lengths", "length-and-chunked", "unasked-101", "endless-1xx"])
 def test_a_hostile_upstream_answer_becomes_a_502_sentence(tmp_path, monkeypatch, first, sentence):
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
     up = CaptureUpstream(hostile(first))
     try:
         with Proxy(up.url, port=0) as proxy:
             answer = refused(proxy.port, b"GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+            answer = answer[answer.rfind(b"HTTP/1.1 5"):] if b"102 Processing" in answer else answer  # 1xx relayed first
             assert status_of(answer) == 502 and sentence in answer, answer
             got, _ = send(proxy.port, b"GET /y HTTP/1.1\r\nHost: h\r\n\r\n")  # the next bot call is fine
             assert got == [(200, b'{"code":1000,"message":"OK","data":{"request":1}}')]
             assert proxy.wait_for(2)
-            assert "not valid HTTP/1.1" in proxy.inspections[0].notes[-1] or "101" in proxy.inspections[0].notes[-1]
+            assert sentence.decode() in proxy.inspections[0].notes[-1]
     finally:
         up.close()
 

@@ -143,6 +143,7 @@ class _Connection(asyncio.Protocol, Tracked):
         self.draining = 0  # bytes dropped after a refusal, or 0 while serving
         self.closed = False
         self.continue_sent = False
+        self.write_paused = False  # the client is not reading its answers
 
     # -- transport events --------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -179,20 +180,23 @@ class _Connection(asyncio.Protocol, Tracked):
         if self.busy is None:
             self._serve_ready()
 
-    def pause_writing(self) -> None:  # the client is not reading its answers: stop reading its requests
+    def pause_writing(self) -> None:
+        """The client is not reading its answers: read and answer nothing more until it does (SEND_TIMEOUT_S)."""
+        self.write_paused = True
         self.transport.pause_reading()
         self.table.enter(self, Phase.STALLED)
 
     def resume_writing(self) -> None:
+        self.write_paused = False
         if self.busy is None and not self.closed:
             self.transport.resume_reading()
-            self._enter_phase(force=True)
+            self._serve_ready()
 
     # -- serving -----------------------------------------------------------------------------------------
     def _serve_ready(self) -> None:
         served = False
         ready = self.stream.ready
-        while ready and not self.closed and self.busy is None:
+        while ready and not self.closed and self.busy is None and not self.write_paused:
             request = ready.popleft()
             served = True
             if request.upgrade and self._hand_over(request):
@@ -204,7 +208,7 @@ class _Connection(asyncio.Protocol, Tracked):
                 self.busy = self.server.loop.create_task(self._serve_slowly(request))
                 return
             self._answer(request, self._reply(request))
-        if self.closed or self.busy is not None:
+        if self.closed or self.busy is not None or self.write_paused:
             return
         if self.refusal is not None:
             self._refuse(self.refusal)
@@ -274,7 +278,7 @@ class _Connection(asyncio.Protocol, Tracked):
         except asyncio.CancelledError:
             return
         self.busy = None
-        if not self.closed:
+        if not self.closed and not self.write_paused:
             self.transport.resume_reading()
             self._serve_ready()
 

@@ -22,14 +22,20 @@ KEEP_BODY = 1024 * 1024  # bytes of each answer body kept for the analysis; the 
 CHUNK = 64 * 1024
 UPSTREAM_TIMEOUT_S = 30.0  # the upstream's answer head, and each read of its body
 SEND_TIMEOUT_S = 30.0  # a client that does not read its answer for this long is let go
+MAX_INFORMATIONAL = 16  # 1xx answers before the final one: an upstream sending them without end is let go
 
 
 class UpstreamBroke(Exception):
-    """The upstream failed mid-exchange; `sent` says whether part of the answer already reached the client."""
+    """The upstream failed mid-exchange; `sent` says whether part of the final answer already reached the client
+    (after 1xx answers alone, a 502 can still follow)."""
 
     def __init__(self, sentence: str, sent: bool) -> None:
         super().__init__(sentence)
         self.sent = sent
+
+
+class ClientGone(Exception):
+    """The client stopped reading its answer (SEND_TIMEOUT_S) or went away while it was relayed."""
 
 
 @dataclass
@@ -51,7 +57,7 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
 
     data = b""
     sent = False
-    while True:  # one message a turn: 1xx answers, then the final one
+    for _ in range(MAX_INFORMATIONAL + 1):  # one message a turn: 1xx answers, then the final one
         msg = MessageReader("response", max_head=MAX_HEAD, max_headers=MAX_HEADERS, head_only=head_only, on_body=keep)
         held = bytearray()  # the head, held until its status says where it goes
         while True:
@@ -83,7 +89,6 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
                     await _send(writer, bytes(held))
                     return Answer(_captured(msg, kept), reusable=False, switched=True, leftover=data)
                 await _send(writer, bytes(held))  # 100 Continue, 103 Early Hints: relayed, then the final answer
-                sent = True
                 break
             if held:
                 piece, held = bytes(held) + piece, bytearray()
@@ -92,14 +97,21 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
             if end is not None:
                 # Bytes past the final answer were not asked for: never relayed, and the connection is dropped.
                 return Answer(_captured(msg, kept), reusable=msg.keep_alive and not data)
+    raise UpstreamBroke(f"sent more than {MAX_INFORMATIONAL} 1xx answers without a final one", sent)
 
 
 async def _send(writer: asyncio.StreamWriter, data: bytes) -> None:
-    if data:
+    if not data:
+        return
+    try:
         writer.write(data)
         if writer.transport.get_write_buffer_size():  # the client reads slower than the upstream sends
             async with asyncio.timeout(SEND_TIMEOUT_S):
                 await writer.drain()
+    except TimeoutError:
+        raise ClientGone(f"the client did not read its answer for {SEND_TIMEOUT_S:g} s") from None
+    except (ConnectionError, RuntimeError):
+        raise ClientGone("the client went away while its answer was relayed") from None
 
 
 def _captured(msg: MessageReader, kept: bytearray) -> CapturedResponse:

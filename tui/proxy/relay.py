@@ -29,7 +29,8 @@ from tui.http1.fairness import ConnectionTable, Phase, Tracked
 from tui.http1.reader import MessageReader
 from tui.http1.rules import CONTINUE, Form, Refusal, check_head, expects_continue, origin_of, plain_answer, target_form
 from tui.inspect.model import CapturedRequest, CapturedResponse
-from tui.proxy.answer import CHUNK, KEEP_BODY, MAX_HEAD, MAX_HEADERS, UpstreamBroke, readable_body, relay_answer  # noqa: F401 - KEEP_BODY, readable_body: for tests
+from tui.proxy import answer
+from tui.proxy.answer import CHUNK, KEEP_BODY, MAX_HEAD, MAX_HEADERS, ClientGone, UpstreamBroke, readable_body, relay_answer  # noqa: F401 - KEEP_BODY, readable_body: for tests
 from tui.proxy.upstream import Upstream
 
 MAX_REQUEST_BODY = 1024 * 1024  # like the emulator: a venue request is a few KiB; a bigger one is refused, not buffered
@@ -38,7 +39,6 @@ IDLE_TIMEOUT_S = 30.0  # a kept-alive client between requests
 HEAD_TIMEOUT_S = 10.0  # the whole head, from its first byte: a client sending a header every few seconds is let go
 BODY_TIMEOUT_S = 30.0  # the whole body, from the head's end
 UPSTREAM_TIMEOUT_S = 30.0  # the upstream's answer head, and each read of its body
-SEND_TIMEOUT_S = 30.0  # a client that does not read its answer
 MAX_CONNECTIONS = 64  # a bot needs a handful; past this the stalest waiting connection makes room
 MAX_PER_PEER = 64
 LINGER_S, LINGER_BYTES = 2.0, 4 * 1024 * 1024
@@ -118,7 +118,7 @@ class Relay:
         if self.table is None:  # made on the loop's thread, at the first connection
             loop = asyncio.get_running_loop()
             self.table = ConnectionTable(loop.time, max_total=MAX_CONNECTIONS, max_per_peer=MAX_PER_PEER, idle_s=IDLE_TIMEOUT_S,
-                                         head_s=HEAD_TIMEOUT_S, body_s=BODY_TIMEOUT_S, stalled_s=SEND_TIMEOUT_S)
+                                         head_s=HEAD_TIMEOUT_S, body_s=BODY_TIMEOUT_S, stalled_s=answer.SEND_TIMEOUT_S)
             self._sweep()
         return self.table
 
@@ -144,9 +144,10 @@ class Relay:
         peer = writer.get_extra_info("peername") or ("",)
         client = _Client(str(peer[0]), writer)
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        last_word: tuple[int, str] | None = None  # a refusal, said once the request is over
         try:
             if not table.admit(client):
-                await _refuse(writer, 503, f"all {len(table.open)} connections are being answered; retry in a moment")
+                last_word = 503, f"all {len(table.open)} connections are being answered; retry in a moment"
                 return
             leftover = b""
             while True:
@@ -158,19 +159,25 @@ class Relay:
                 if not keep:
                     return
         except Refusal as refused:
-            await _refuse(writer, refused.status, refused.sentence, reader)
-        except (asyncio.IncompleteReadError, TimeoutError, ConnectionError):
+            last_word = refused.status, refused.sentence
+        except (asyncio.IncompleteReadError, TimeoutError, ConnectionError, ClientGone):
             return  # the client went away, or stopped reading its answer
         except asyncio.CancelledError:
             return  # stop(): end quietly (3.11's stream callback reports a task that re-raises it as an error)
         except Exception as exc:  # noqa: BLE001 - a bug here must answer the bot, not hang it
-            await _refuse(writer, 502, f"keyprobe proxy failed on this request ({type(exc).__name__})")
+            last_word = 502, f"keyprobe proxy failed on this request ({type(exc).__name__})"
         finally:
             table.forget(client)
-            self.tasks.discard(task)
-            for w in (writer, upstream[1] if upstream else None):
-                if w is not None:
-                    w.close()
+            if upstream is not None:
+                upstream[1].close()
+            try:
+                if last_word is not None:
+                    await _refuse(writer, *last_word, reader)
+            except asyncio.CancelledError:
+                pass  # stop() while saying it: end quietly
+            finally:
+                self.tasks.discard(task)
+                writer.close()
 
     async def _read_request(self, client: _Client, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                             data: bytes) -> tuple[MessageReader, bytes, bytes, bytes] | None:
@@ -236,22 +243,34 @@ class Relay:
         up_reader, up_writer = upstream
         try:
             up_writer.write(out)
-            await up_writer.drain()
+            async with asyncio.timeout(UPSTREAM_TIMEOUT_S):
+                await up_writer.drain()
             answer = await relay_answer(up_reader, conn[1], head_only=head.method == "HEAD", may_switch=msg.upgrade,
                                         timeout_s=UPSTREAM_TIMEOUT_S)
+        except ClientGone as gone:
+            up_writer.close()  # mid-answer: that connection cannot carry another request
+            self._report(request, out, received_at_ms, started, None, str(gone))
+            raise
         except (UpstreamBroke, OSError) as exc:
+            up_writer.close()
             sentence = f"the upstream {self.upstream.base_url} {exc}" if isinstance(exc, UpstreamBroke) else (
                 f"the upstream {self.upstream.base_url} failed mid-exchange ({type(exc).__name__})")
             self._report(request, out, received_at_ms, started, None, sentence)
             if isinstance(exc, UpstreamBroke) and exc.sent:
                 conn[1].transport.abort()  # part of an answer is out: the client must see it cut, not complete
-                return upstream, False
+                return None, False
             raise Refusal(502, sentence) from None
+        except BaseException:  # stop(): the connection made here is closed here
+            up_writer.close()
+            raise
         request = CapturedRequest(request.method, request.url, request.headers, request.body, "proxy", request.label, answer.response)
         self._report(request, out, received_at_ms, started, answer.response, None)
         if answer.switched:
-            await self.on_switch(Handover(request, conn, upstream, leftover, answer.leftover))
-            return upstream, False
+            try:
+                await self.on_switch(Handover(request, conn, upstream, leftover, answer.leftover))
+            finally:
+                up_writer.close()
+            return None, False
         if not answer.reusable:
             up_writer.close()
             upstream = None
@@ -297,14 +316,15 @@ class _Body(bytearray):
 
 async def _refuse(writer: asyncio.StreamWriter, status: int, sentence: str,
                   reader: asyncio.StreamReader | None = None) -> None:
+    """Say why, then take (and drop) a bounded amount of what the client still sends: closing with its unsent
+    body unread makes the kernel reset the connection, and the client would never read the sentence. A client
+    that reads nothing gets LINGER_S in all."""
     try:
-        writer.write(plain_answer(status, f"keyprobe proxy: {sentence}.\n"))
-        await writer.drain()
-        if reader is not None and writer.can_write_eof():
-            # Closing with the client's unsent body unread makes the kernel reset the connection, and the
-            # client never reads the sentence: say it, then take (and drop) a bounded amount of the rest.
-            writer.write_eof()
-            async with asyncio.timeout(LINGER_S):
+        async with asyncio.timeout(LINGER_S):
+            writer.write(plain_answer(status, f"keyprobe proxy: {sentence}.\n"))
+            await writer.drain()
+            if reader is not None and writer.can_write_eof():
+                writer.write_eof()
                 dropped = 0
                 while dropped < LINGER_BYTES and (data := await reader.read(CHUNK)):
                     dropped += len(data)
