@@ -70,6 +70,7 @@ class Server:
                                      idle_s=IDLE_TIMEOUT_S, head_s=HEADER_TIMEOUT_S, body_s=BODY_TIMEOUT_S,
                                      stalled_s=SEND_TIMEOUT_S)
         self.connections = self.table.open
+        self.lingering: set[_Connection] = set()  # out of the table, saying a last word (stop() closes them too)
         self.on_upgrade: Callable[[Handover], asyncio.Protocol | None] | None = None
         self.stopping = False
         self.date = http1.DateHeader()
@@ -119,7 +120,7 @@ class Server:
         self.stopping = True
         if self._server is not None:
             self._server.close()
-        for conn in list(self.table.open):
+        for conn in [*self.table.open, *self.lingering]:
             conn.abort()
         await asyncio.sleep(0)  # let the aborted tasks see their cancellation
 
@@ -163,6 +164,7 @@ class _Connection(asyncio.Protocol, Tracked):
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
         self.table.forget(self)
+        self.server.lingering.discard(self)
         if self.busy is not None:
             self.busy.cancel()
 
@@ -326,6 +328,7 @@ class _Connection(asyncio.Protocol, Tracked):
             return
         self.transport.write_eof()
         self.draining = 1
+        self.server.lingering.add(self)
         self.transport.resume_reading()
         self.server.loop.call_later(LINGER_S, self.transport.abort)
 
