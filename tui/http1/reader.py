@@ -61,8 +61,6 @@ class MessageReader:
         self.keep_alive = False
         self.fed = 0  # bytes of this message fed so far
         self._piece_body = 0  # body bytes llhttp handed over in the current piece
-        self._piece_start = 0
-        self._piece_end = 0
         self.end: int | None = None  # offset, within the last read, just past the message
 
     # -- llhttp's callbacks (the exact parser) ----------------------------------------------------------
@@ -146,7 +144,6 @@ class MessageReader:
     def _feed_piece(self, data: bytes, start: int, stop: int) -> bool:
         """Feed data[start:stop] to the exact parser; True once the message is complete (self.end is set)."""
         self._piece_body = 0
-        self._piece_start, self._piece_end = self.fed, self.fed + stop - start
         head_before = self.head is not None
         try:
             self._exact.feed_data(memoryview(data)[start:stop] if start or stop != len(data) else data)
