@@ -174,7 +174,9 @@ class _Connection(asyncio.Protocol, Tracked):
             if self.draining > LINGER_BYTES:
                 self.transport.abort()
             return
-        if self.refusal is None and self.stream.leftover is None:
+        if self.stream.leftover is not None:
+            self.stream.leftover += data  # past a switch request's head: kept for whoever takes the connection
+        elif self.refusal is None:
             try:
                 self.stream.feed(data)
             except Refusal as refused:
