@@ -38,9 +38,23 @@ class ClientGone(Exception):
     """The client stopped reading its answer (SEND_TIMEOUT_S) or went away while it was relayed."""
 
 
+@dataclass(frozen=True)
+class Received:
+    """An answer as it came: turned into a CapturedResponse (a compressed body undone) by whoever reads it,
+    on the observer's thread, not on the relay's path."""
+
+    status: int | None
+    headers: tuple[tuple[str, str], ...]
+    kept: bytes  # the first KEEP_BODY bytes of the body, as relayed
+    coding: str | None  # Content-Encoding
+
+    def captured(self) -> CapturedResponse:
+        return CapturedResponse(self.status, self.headers, readable_body(self.kept, self.coding))
+
+
 @dataclass
 class Answer:
-    response: CapturedResponse
+    response: Received
     reusable: bool  # the upstream connection may carry the next request
     switched: bool = False  # a 101 was relayed: the connection now carries another protocol
     leftover: bytes = b""  # after a 101: bytes the upstream sent past its head, not yet relayed
@@ -114,10 +128,10 @@ async def _send(writer: asyncio.StreamWriter, data: bytes) -> None:
         raise ClientGone("the client went away while its answer was relayed") from None
 
 
-def _captured(msg: MessageReader, kept: bytearray) -> CapturedResponse:
+def _captured(msg: MessageReader, kept: bytearray) -> Received:
     codings = msg.head.values("content-encoding") if msg.head is not None else []
     headers = tuple(msg.head.headers) if msg.head is not None else ()
-    return CapturedResponse(msg.status, headers, readable_body(bytes(kept), ", ".join(codings) or None))
+    return Received(msg.status, headers, bytes(kept), ", ".join(codings) or None)
 
 
 def readable_body(body: bytes, encoding: str | None) -> bytes:

@@ -24,13 +24,14 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from tui.http1.fairness import ConnectionTable, Phase, Tracked
 from tui.http1.reader import MessageReader
 from tui.http1.rules import CONTINUE, Form, Refusal, check_head, expects_continue, origin_of, plain_answer, target_form
-from tui.inspect.model import CapturedRequest, CapturedResponse
+from tui.inspect.model import CapturedRequest
 from tui.proxy import answer
-from tui.proxy.answer import CHUNK, KEEP_BODY, MAX_HEAD, MAX_HEADERS, ClientGone, UpstreamBroke, readable_body, relay_answer  # noqa: F401 - KEEP_BODY, readable_body: for tests
+from tui.proxy.answer import CHUNK, KEEP_BODY, MAX_HEAD, MAX_HEADERS, ClientGone, Received, UpstreamBroke, readable_body, relay_answer  # noqa: F401 - KEEP_BODY, readable_body: for tests
 from tui.proxy.upstream import Upstream
 
 MAX_REQUEST_BODY = 1024 * 1024  # like the emulator: a venue request is a few KiB; a bigger one is refused, not buffered
@@ -44,15 +45,24 @@ MAX_PER_PEER = 64
 LINGER_S, LINGER_BYTES = 2.0, 4 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass
 class Relayed:
-    """One exchange as the proxy saw it: what came in (and went out), what came back."""
+    """One exchange as the proxy saw it: what came in (and went out), what came back. `request` is built on
+    first use, on the observer's thread: the relay's path only keeps references (a compressed answer is
+    undone there too)."""
 
-    request: CapturedRequest
+    parts: tuple[str, str, tuple[tuple[str, str], ...], bytes, str]  # method, url, headers, body, label
+    answer: Received | None
     raw_request: bytes  # exactly the bytes forwarded upstream
     received_at_ms: float  # wall clock when the request head arrived
     elapsed_ms: float
     failure: str | None = None
+
+    @cached_property
+    def request(self) -> CapturedRequest:
+        method, url, headers, body, label = self.parts
+        response = self.answer.captured() if self.answer is not None else None
+        return CapturedRequest(method, url, headers, body, "proxy", label, response)
 
 
 @dataclass
@@ -229,8 +239,7 @@ class Relay:
         absolute = target_form(head.method, head.target) is Form.ABSOLUTE
         target = origin_of(head.target) if absolute else head.target
         out = self._forwarded_head(raw[: msg.head_end], target if absolute else None) + raw[msg.head_end:]
-        request = CapturedRequest(head.method.upper(), f"{self.upstream.base_url}{target}", tuple(head.headers),
-                                  body, "proxy", f"{head.method} {target}")
+        request = (head.method.upper(), f"{self.upstream.base_url}{target}", tuple(head.headers), body, f"{head.method} {target}")
         if upstream is None or upstream[0].at_eof() or upstream[1].is_closing():
             if upstream is not None:
                 upstream[1].close()
@@ -263,11 +272,10 @@ class Relay:
         except BaseException:  # stop(): the connection made here is closed here
             up_writer.close()
             raise
-        request = CapturedRequest(request.method, request.url, request.headers, request.body, "proxy", request.label, answer.response)
-        self._report(request, out, received_at_ms, started, answer.response, None)
+        relayed = self._report(request, out, received_at_ms, started, answer.response, None)
         if answer.switched:
             try:
-                await self.on_switch(Handover(request, conn, upstream, leftover, answer.leftover))
+                await self.on_switch(Handover(relayed.request, conn, upstream, leftover, answer.leftover))
             finally:
                 up_writer.close()
             return None, False
@@ -298,13 +306,15 @@ class Relay:
             out.append(b"Host: " + host)
         return b"\r\n".join(out) + b"\r\n\r\n"
 
-    def _report(self, request: CapturedRequest, raw: bytes, received_at_ms: float, started: float,
-                response: CapturedResponse | None, failure: str | None) -> None:
+    def _report(self, request: tuple, raw: bytes, received_at_ms: float, started: float, response: Received | None,
+                failure: str | None) -> Relayed:
         elapsed = (time.perf_counter() - started) * 1000
+        relayed = Relayed(request, response, raw, received_at_ms, elapsed, failure)
         try:
-            self.on_exchange(Relayed(request, raw, received_at_ms, elapsed, failure))
+            self.on_exchange(relayed)
         except Exception:  # noqa: BLE001 - the observer's trouble must not break the bot's call
             pass
+        return relayed
 
 
 class _Body(bytearray):
