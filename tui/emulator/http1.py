@@ -1,117 +1,140 @@
-"""Just enough HTTP/1.1 for the emulator: find one whole request in a buffer, within caps, and write an
-answer. Pure functions over bytes; the server feeds them what the socket delivers.
+"""The emulator's side of HTTP/1.1: requests read by httptools (llhttp) off a connection's bytes, within
+caps, and answers written.
 
-Caps: a request head (line and headers) over MAX_HEAD_BYTES -> 431, more than MAX_HEADERS headers ->
-431, a body over MAX_BODY_BYTES -> 413. A Content-Length is judged by its declaration, before a byte
-of the body is read or any room is made for it.
+llhttp decides where each request ends and refuses ambiguous framing; tui.http1.rules adds the RFC rules
+on the parsed head (target form, Host, version, codings). Caps: a head over MAX_HEAD_BYTES or with more
+than MAX_HEADERS lines -> 431; a body over MAX_BODY_BYTES -> 413, judged from a declared Content-Length
+before a byte of the body is read, or from the bytes of a chunked body as they arrive.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from email.utils import formatdate
+
+import httptools
+
+from tui.http1.rules import REASONS, Form, Head, Refusal, check_head, expects_continue, origin_of, target_form
 
 MAX_HEAD_BYTES = 64 * 1024
 MAX_HEADERS = 100
 MAX_BODY_BYTES = 1024 * 1024
 SERVER_NAME = "keyprobe-emulator"
-REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 413: "Content Too Large",
-           418: "I'm a teapot", 429: "Too Many Requests", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
-           502: "Bad Gateway", 503: "Service Unavailable"}
-
-
-class HttpError(Exception):
-    """A request the server refuses before the venue sees it (framing, caps); the connection closes."""
-
-    def __init__(self, status: int, sentence: str) -> None:
-        super().__init__(sentence)
-        self.status, self.sentence = status, sentence
+HttpError = Refusal  # the name the server and older tests know
 
 
 @dataclass
 class Request:
     method: str
-    target: str
+    target: str  # origin form: an absolute-form target is read as its path and query
     headers: dict[str, str]  # lower-cased names; repeated headers joined with ", "
     body: bytes
     keep_alive: bool
+    form: Form = Form.ORIGIN
+    upgrade: bool = False  # llhttp stopped after this head: the client asks to switch protocols
 
 
-def take_request(buffer: bytearray) -> Request | None:
-    """Remove one whole request from the front of `buffer` and return it; None while it is incomplete.
-    Raises HttpError for a request that breaks the framing or a cap."""
-    end = buffer.find(b"\r\n\r\n", 0, MAX_HEAD_BYTES + 4)
-    if end < 0:
-        if len(buffer) > MAX_HEAD_BYTES:
-            raise HttpError(431, f"The request head is over the emulator's {MAX_HEAD_BYTES // 1024} KiB cap.")
-        return None
-    method, target, version, headers = _head(bytes(buffer[:end]))
-    start = end + 4
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        found = _chunked(buffer, start)
-        if found is None:
-            return None
-        body, stop = found
-    else:
-        raw = headers.get("content-length", "0") or "0"
-        if not raw.isdigit() or len(raw) > 19:
-            raise HttpError(400, "Content-Length is not a number of bytes.")
-        length = int(raw)
-        if length > MAX_BODY_BYTES:
-            raise HttpError(413, f"A request body of {length} bytes is over the emulator's {MAX_BODY_BYTES // 1024} KiB cap.")
-        stop = start + length
-        if len(buffer) < stop:
-            return None
-        body = bytes(buffer[start:stop])
-    del buffer[:stop]
-    connection = headers.get("connection", "").lower()
-    keep = connection == "keep-alive" or (version == "HTTP/1.1" and connection != "close")
-    return Request(method, target, headers, body, keep)
+class RequestStream:
+    """Feed it a connection's bytes; whole requests collect in `ready`, in order. `feed` raises Refusal for
+    the first request that breaks the framing, a rule or a cap (the ones before it are in `ready`).
+    After a request asking to switch protocols, `leftover` holds the bytes that followed its head, and
+    nothing more is parsed until `resume()`."""
 
+    def __init__(self) -> None:
+        self.parser = httptools.HttpRequestParser(self)
+        self.ready: deque[Request] = deque()
+        self.leftover: bytes | None = None
+        self.continue_wanted = False  # a head asked for 100 Continue and its body has not all come
+        self.head_raw = 0  # bytes of the current head seen so far (a guard against endless whitespace)
+        self.state = "idle"  # idle, head, body: where the current request is
+        self._begun_now = False
+        self._new_message()
 
-def _head(raw: bytes) -> tuple[str, str, str, dict[str, str]]:
-    lines = raw.decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not lines[0].isascii():
-        raise HttpError(400, "The request line is not `METHOD TARGET HTTP/1.x`.")
-    if len(lines) - 1 > MAX_HEADERS:
-        raise HttpError(431, f"More than {MAX_HEADERS} request headers.")
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, sep, value = line.partition(":")
-        if not sep or not name or name != name.strip():
-            raise HttpError(400, "A request header line has no `name: value` form.")
-        key, text = name.lower(), value.strip()
-        headers[key] = f"{headers[key]}, {text}" if key in headers else text
-    return parts[0], parts[1], parts[2], headers
+    def _new_message(self) -> None:
+        self.url = b""
+        self.header_list: list[tuple[str, str]] = []
+        self.head_size = 0
+        self.body = bytearray()
+        self.head: Head | None = None
 
+    # -- llhttp's callbacks ----------------------------------------------------------------------------------
+    def on_message_begin(self) -> None:
+        self._new_message()
+        self.state = "head"
+        self._begun_now = True
 
-def _chunked(buffer: bytearray, start: int) -> tuple[bytes, int] | None:
-    """(body, index after the body) when the whole chunked body is in `buffer`, else None."""
-    parts, total, at = [], 0, start
-    while True:
-        eol = buffer.find(b"\r\n", at, at + 1024)
-        if eol < 0:
-            if len(buffer) - at > 1024:
-                raise HttpError(400, "A chunk size line is too long.")
-            return None
+    def on_url(self, url: bytes) -> None:
+        self.url += url
+        self._grow(len(url))
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if len(self.header_list) >= MAX_HEADERS:
+            raise Refusal(431, f"More than {MAX_HEADERS} request headers.")
+        self._grow(len(name) + len(value) + 4)
+        self.header_list.append((name.decode("latin-1"), value.decode("latin-1").strip(" \t")))
+
+    def _grow(self, size: int) -> None:
+        self.head_size += size
+        if self.head_size > MAX_HEAD_BYTES:
+            raise Refusal(431, f"The request head is over the emulator's {MAX_HEAD_BYTES // 1024} KiB cap.")
+
+    def on_headers_complete(self) -> None:
+        p = self.parser
+        head = self.head = Head(p.get_method().decode("latin-1"), self.url.decode("latin-1"), p.get_http_version(), self.header_list)
+        check_head(head)
+        for value in head.values("content-length"):  # llhttp has checked it is one run of digits
+            if int(value) > MAX_BODY_BYTES:
+                raise Refusal(413, f"A request body of {int(value)} bytes is over the emulator's {MAX_BODY_BYTES // 1024} KiB cap.")
+        self.continue_wanted = expects_continue(head)
+        self.state = "body"
+
+    def on_body(self, data: bytes) -> None:
+        self.body += data
+        if len(self.body) > MAX_BODY_BYTES:
+            raise Refusal(413, f"A request body is over the emulator's {MAX_BODY_BYTES // 1024} KiB cap.")
+
+    def on_message_complete(self) -> None:
+        head = self.head
+        form = target_form(head.method, head.target)
+        if form is Form.AUTHORITY:
+            raise Refusal(405, "The emulator is a venue, not a proxy: CONNECT is not served.")
+        target = origin_of(head.target) if form is Form.ABSOLUTE else head.target
+        headers: dict[str, str] = {}
+        for name, value in head.headers:
+            key = name.lower()
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        self.ready.append(Request(head.method, target, headers, bytes(self.body), self.parser.should_keep_alive(), form,
+                                  self.parser.should_upgrade()))
+        self.continue_wanted = False
+        self.state = "idle"
+
+    # -- feeding ------------------------------------------------------------------------------------------
+    def feed(self, data: bytes) -> None:
+        self._begun_now = False
         try:
-            size = int(bytes(buffer[at:eol]).split(b";", 1)[0].strip() or b"x", 16)
-        except ValueError:
-            raise HttpError(400, "A chunk size is not hexadecimal.") from None
-        total += size
-        if total > MAX_BODY_BYTES:
-            raise HttpError(413, f"A chunked request body is over the emulator's {MAX_BODY_BYTES // 1024} KiB cap.")
-        at = eol + 2
-        if size == 0:
-            trailers = buffer.find(b"\r\n\r\n", at - 2, at + MAX_HEAD_BYTES)
-            if trailers < 0:
-                return None
-            return b"".join(parts), trailers + 4
-        if len(buffer) < at + size + 2:
-            return None
-        parts.append(bytes(buffer[at : at + size]))
-        at += size + 2
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade as up:  # the request is in `ready`; what follows is not HTTP to us
+            self.leftover = data[up.args[0]:]
+            return
+        except httptools.HttpParserError as exc:
+            cause = exc.__context__
+            if isinstance(cause, Refusal):
+                raise cause from None
+            raise Refusal(400, f"The request is not valid HTTP/1.1 ({exc}).") from None
+        if self.state == "head":  # llhttp skips runs of whitespace without a callback: count the bytes too
+            self.head_raw = 0 if self._begun_now else self.head_raw + len(data)
+            if self.head_raw > MAX_HEAD_BYTES:
+                raise Refusal(431, f"The request head is over the emulator's {MAX_HEAD_BYTES // 1024} KiB cap.")
+
+    def resume(self) -> bytes:
+        """Parse HTTP again after a request asking for an upgrade was answered as plain HTTP; the bytes that
+        followed its head, to feed again."""
+        leftover, self.leftover = self.leftover or b"", None
+        self.parser = httptools.HttpRequestParser(self)
+        self._new_message()
+        self.state = "idle"
+        return leftover
 
 
 class DateHeader:

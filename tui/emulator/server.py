@@ -1,12 +1,17 @@
 """The emulator on a real socket: one asyncio event loop in a daemon thread, around `handle`.
 
 One thread serves every connection (an asyncio Protocol each), so slow or idle clients cost a socket,
-never a thread; at most MAX_CONNECTIONS are open at once (more are closed on arrival). A client gets
-HEADER_TIMEOUT_S to finish a request it started and IDLE_TIMEOUT_S between requests. Heads and bodies
-are capped (http1.py). Requests on a connection are answered in order; one that needs time (latency,
-jitter, a trickled body) is served by a task while reading pauses. HTTP/1.1 keep-alive with TCP_NODELAY,
-Content-Length on every answer, `Connection: close` whenever the server closes, and the Date header
-read from the emulator's (skewed) clock, which clients without /system/time use for the offset.
+never a thread. tui.http1.fairness keeps the table: at most MAX_CONNECTIONS open, MAX_PER_PEER from one
+address, and at a cap the connection that has waited longest (idle, or trickling its head or body) is
+closed to make room, so a flood of slow clients cannot lock a newcomer out. Deadlines are for a whole
+phase: HEADER_TIMEOUT_S for a head from its first byte, BODY_TIMEOUT_S for a body, IDLE_TIMEOUT_S between
+requests, SEND_TIMEOUT_S for a client that does not read its answers. Requests are read by llhttp
+(http1.RequestStream) and answered in order; one that needs time (latency, jitter, a trickled body) is
+served by a task while reading pauses. Keep-alive with TCP_NODELAY, Content-Length on every answer,
+`Connection: close` whenever the server closes, the Date header from the emulator's (skewed) clock.
+
+A request asking to switch protocols (a WebSocket handshake) goes to `Server.on_upgrade` when one is set
+(see `Handover`); without one it is answered as plain HTTP, as RFC 9110 allows.
 """
 
 from __future__ import annotations
@@ -18,16 +23,40 @@ import socket
 import struct
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from tui.emulator import http1
 from tui.emulator.handler import Reply, handle
 from tui.emulator.http1 import MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADERS, HttpError  # noqa: F401 - the caps, for tests and README
 from tui.emulator.state import EmulatorState
+from tui.http1.fairness import ConnectionTable, Phase, Tracked
+from tui.http1.rules import CONTINUE, Form, Refusal, plain_answer
 
 IDLE_TIMEOUT_S = 30.0
 HEADER_TIMEOUT_S = 10.0
+BODY_TIMEOUT_S = 30.0
+SEND_TIMEOUT_S = 30.0
 MAX_CONNECTIONS = 512
+MAX_PER_PEER = 512  # on loopback every client is 127.0.0.1: eviction, not this, is what keeps newcomers served
+LINGER_S, LINGER_BYTES = 2.0, 4 * 1024 * 1024  # after a refusal, the rest of the request is read and dropped
 _PLAIN = [("Content-Type", "text/plain; charset=utf-8")]
+
+
+@dataclass
+class Handover:
+    """A request that asked to switch protocols, with its connection, for `Server.on_upgrade`.
+
+    The hook answers it (`101 Switching Protocols`, written on `transport`) and returns the asyncio
+    Protocol that takes the connection over: the server then stops reading it as HTTP, forgets it, and gives
+    the new protocol `connection_made(transport)` and then `leftover` (bytes the client sent after the head)
+    through `data_received`. Returning None declines: the request is answered as plain HTTP.
+    Every request before it on the connection has been answered.
+    """
+
+    request: http1.Request
+    transport: asyncio.Transport
+    leftover: bytes
+    client_ip: str
 
 
 class Server:
@@ -37,7 +66,12 @@ class Server:
         self.state = state
         self.host, self.port = host, port
         self.loop = asyncio.new_event_loop()
-        self.connections: set[_Connection] = set()
+        self.table = ConnectionTable(self.loop.time, max_total=MAX_CONNECTIONS, max_per_peer=MAX_PER_PEER,
+                                     idle_s=IDLE_TIMEOUT_S, head_s=HEADER_TIMEOUT_S, body_s=BODY_TIMEOUT_S,
+                                     stalled_s=SEND_TIMEOUT_S)
+        self.connections = self.table.open
+        self.lingering: set[_Connection] = set()  # out of the table, saying a last word (stop() closes them too)
+        self.on_upgrade: Callable[[Handover], asyncio.Protocol | None] | None = None
         self.stopping = False
         self.date = http1.DateHeader()
         # Sees each request and its reply before the reply is written (the pytest plugin's record of what a bot sent).
@@ -67,13 +101,10 @@ class Server:
         return server
 
     def _sweep(self) -> None:
-        """Close connections past their deadline (idle, or a request started and not finished). One timer
-        for all connections, a few times a second: a timer per request cost more than the request."""
-        now = self.loop.time()
-        for conn in [c for c in self.connections if c.deadline < now and c.busy is None]:
-            conn.abort()
+        """One timer for all connections, a few times a second: a timer per request cost more than the request."""
+        self.table.sweep()
         if not self.stopping:
-            self.loop.call_later(min(0.25, HEADER_TIMEOUT_S / 4), self._sweep)
+            self.loop.call_later(min(0.25, HEADER_TIMEOUT_S / 4, LINGER_S / 4), self._sweep)
 
     def stop(self) -> None:
         if self._thread is None:
@@ -91,7 +122,7 @@ class Server:
         self.stopping = True
         if self._server is not None:
             self._server.close()
-        for conn in list(self.connections):
+        for conn in [*self.table.open, *self.lingering]:
             conn.abort()
         await asyncio.sleep(0)  # let the aborted tasks see their cancellation
 
@@ -103,68 +134,127 @@ class Server:
             self._thread.join(timeout)
 
 
-class _Connection(asyncio.Protocol):
+class _Connection(asyncio.Protocol, Tracked):
     def __init__(self, server: Server) -> None:
         self.server = server
-        self.buffer = bytearray()
+        self.table = server.table
+        self.stream = http1.RequestStream()
         self.transport: asyncio.Transport | None = None
-        self.client_ip = ""
+        self.peer = self.client_ip = ""
         self.busy: asyncio.Task | None = None  # a request being served slowly
-        self.deadline = 0.0  # loop time after which the sweep closes this connection
+        self.refusal: Refusal | None = None  # answered once the requests before it are
+        self.draining = 0  # bytes dropped after a refusal, or 0 while serving
         self.closed = False
+        self.continue_sent = False
+        self.write_paused = False  # the client is not reading its answers
 
     # -- transport events --------------------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
-        if len(self.server.connections) >= MAX_CONNECTIONS or self.server.stopping:
-            transport.abort()  # bounded: never more than MAX_CONNECTIONS open
-            self.closed = True
+        peer = transport.get_extra_info("peername") or ("",)
+        self.peer = self.client_ip = str(peer[0])
+        if self.server.stopping or not self.table.admit(self):
+            self.closed = True  # every connection is being answered: no one to make room
+            transport.write(plain_answer(503, f"keyprobe emulator: {len(self.table.open)} connections are being answered; retry.\n",
+                                         http1.SERVER_NAME))
+            transport.close()
             return
-        self.server.connections.add(self)
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        peer = transport.get_extra_info("peername") or ("",)
-        self.client_ip = str(peer[0])
-        self._arm(IDLE_TIMEOUT_S)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        self.server.connections.discard(self)
+        self.table.forget(self)
+        self.server.lingering.discard(self)
         if self.busy is not None:
             self.busy.cancel()
 
     def data_received(self, data: bytes) -> None:
-        self.buffer += data
+        if self.draining:  # a last answer is out: the rest is dropped
+            self.draining += len(data)
+            if self.draining > LINGER_BYTES:
+                self.transport.abort()
+            return
+        if self.stream.leftover is not None:
+            self.stream.leftover += data  # past a switch request's head: kept for whoever takes the connection
+        elif self.refusal is None:
+            try:
+                self.stream.feed(data)
+            except Refusal as refused:
+                self.refusal = refused
         if self.busy is None:
-            self._serve_buffered()
+            self._serve_ready()
+
+    def pause_writing(self) -> None:
+        """The client is not reading its answers: read and answer nothing more until it does (SEND_TIMEOUT_S)."""
+        self.write_paused = True
+        self.transport.pause_reading()
+        self.table.enter(self, Phase.STALLED)
+
+    def resume_writing(self) -> None:
+        self.write_paused = False
+        if self.busy is None and not self.closed:
+            self.transport.resume_reading()
+            self._serve_ready()
 
     # -- serving -----------------------------------------------------------------------------------------
-    def _serve_buffered(self) -> None:
-        while not self.closed and self.busy is None:
-            if not self.buffer:
-                self._arm(IDLE_TIMEOUT_S)
-                return
-            try:
-                request = http1.take_request(self.buffer)
-            except HttpError as refused:
-                self._send(Reply(refused.status, _PLAIN, refused.sentence.encode() + b"\n"), "GET", closing=True)
-                return
-            if request is None:
-                # A request begun gets HEADER_TIMEOUT_S from its first bytes; an empty buffer, the idle timeout.
-                if not self.buffer:
-                    self._arm(IDLE_TIMEOUT_S)
-                elif self.deadline - self.server.loop.time() > HEADER_TIMEOUT_S:
-                    self._arm(HEADER_TIMEOUT_S)
+    def _serve_ready(self) -> None:
+        served = False
+        ready = self.stream.ready
+        while ready and not self.closed and self.busy is None and not self.write_paused:
+            request = ready.popleft()
+            served = True
+            if request.upgrade and self._hand_over(request):
                 return
             c = self.server.state.controls
             if c.latency_ms or c.jitter_ms or c.response_extra_ms or c.response_jitter_ms or c.fault == "slow-body":
                 self.transport.pause_reading()
+                self.table.enter(self, Phase.BUSY)
                 self.busy = self.server.loop.create_task(self._serve_slowly(request))
                 return
             self._answer(request, self._reply(request))
+        if self.closed or self.busy is not None or self.write_paused:
+            return
+        if self.refusal is not None:
+            self._refuse(self.refusal)
+            return
+        if self.stream.leftover is not None:  # an upgrade nobody took: read what followed as HTTP again
+            self.data_received(self.stream.resume())
+            return
+        if self.stream.continue_wanted and not self.continue_sent:
+            self.continue_sent = True
+            self.transport.write(CONTINUE)
+        self._enter_phase(force=served)
+
+    def _enter_phase(self, force: bool) -> None:
+        """The phase the request stream is in; a phase's deadline starts when the phase does."""
+        state = self.stream.state
+        phase = Phase.IDLE if state == "idle" else Phase.HEAD if state == "head" else Phase.BODY
+        if force or phase is not self.phase:
+            self.table.enter(self, phase)
+            if phase is Phase.IDLE:
+                self.continue_sent = False
+
+    def _hand_over(self, request: http1.Request) -> bool:
+        hook = self.server.on_upgrade
+        if hook is None:
+            return False
+        handover = Handover(request, self.transport, self.stream.leftover or b"", self.client_ip)
+        protocol = hook(handover)
+        if protocol is None:
+            return False
+        self.closed = True  # no longer ours
+        self.table.forget(self)
+        self.transport.set_protocol(protocol)
+        protocol.connection_made(self.transport)
+        if handover.leftover:
+            protocol.data_received(handover.leftover)
+        return True
 
     def _reply(self, request: http1.Request) -> Reply:
+        if request.form is Form.ASTERISK:  # OPTIONS *: about the server itself
+            return Reply(200, [("Allow", "GET, HEAD, POST, DELETE, OPTIONS")], b"")
         path, _, query = request.target.partition("?")
         try:
             reply = handle(self.server.state, request.method, path, query, request.headers, request.body, self.client_ip)
@@ -199,9 +289,9 @@ class _Connection(asyncio.Protocol):
         except asyncio.CancelledError:
             return
         self.busy = None
-        if not self.closed:
+        if not self.closed and not self.write_paused:
             self.transport.resume_reading()
-            self._serve_buffered()
+            self._serve_ready()
 
     async def _trickle(self, request: http1.Request, reply: Reply) -> None:
         """Headers are out; the body follows in a few chunks with long pauses (a stalled upstream)."""
@@ -223,11 +313,37 @@ class _Connection(asyncio.Protocol):
             self.closed = True
             self.transport.close()
 
-    def _arm(self, seconds: float) -> None:
-        self.deadline = self.server.loop.time() + seconds
+    def _refuse(self, refused: Refusal) -> None:
+        sentence = refused.sentence[:1].upper() + refused.sentence[1:]
+        sentence = sentence if sentence.endswith(".") else sentence + "."
+        self.table.forget(self)
+        self._linger(plain_answer(refused.status, sentence + "\n", http1.SERVER_NAME))
+
+    def evict(self, status: int, sentence: str) -> None:
+        """The table let this connection go (a deadline, or room for a newcomer); a request it was sending
+        gets the reason."""
+        if self.phase in (Phase.HEAD, Phase.BODY) and not self.draining and not self.closed:
+            self._linger(plain_answer(status, f"keyprobe emulator: {sentence}.\n", http1.SERVER_NAME))
+            return
+        self.abort()
+
+    def _linger(self, answer: bytes) -> None:
+        """Write a last answer, then read and drop what the client still sends for a moment (LINGER_S), so it
+        reads the answer: closing with its bytes unread would reset the connection and lose the answer."""
+        self.closed = True
+        self.transport.write(answer)
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.draining = 1
+        self.server.lingering.add(self)
+        self.transport.resume_reading()
+        self.server.loop.call_later(LINGER_S, self.transport.abort)
 
     def abort(self) -> None:
         self.closed = True
+        self.table.forget(self)
         if self.transport is not None:
             self.transport.abort()
 

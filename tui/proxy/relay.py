@@ -1,10 +1,20 @@
-"""The proxy's HTTP/1.1 relay: each request forwarded byte for byte, each answer streamed back as it arrives.
+"""The proxy's HTTP/1.1 relay: each request forwarded as the bytes it came in, each answer streamed back.
 
-Only the Host header is rewritten (to the upstream's: the venue routes on it and no signature covers it);
-the request line, every other header and the body go out exactly as received. Each client connection gets
-its own upstream connection, kept alive with it. The answer is relayed chunk by chunk while a copy (up to a
-cap) is kept; once the exchange is complete it is handed to `on_exchange`, off the relay's path, so
-forensics and printing never add latency to the bot's call.
+llhttp (tui.http1.reader) decides where every request and answer ends; this module decides only what the
+bytes mean. Only the Host header is rewritten (to the upstream's, whatever its case: the venue routes on it
+and no signature covers it), and an absolute-form target (`GET http://host/path`, sent by a client that takes
+the proxy for its forward proxy) goes out in origin form; the rest of the request line, every other header
+and the body, chunk framing included, go out exactly as received. CONNECT is refused (the proxy is no
+tunnel), `OPTIONS *` is forwarded. Each client connection gets its own upstream connection, kept alive with
+it. The answer is relayed as it arrives while a copy (up to a cap) is kept; the complete exchange goes to
+`on_exchange`, off the relay's path, so forensics and printing never add latency to the bot's call.
+
+Fairness (tui.http1.fairness): at MAX_CONNECTIONS, or MAX_PER_PEER from one address, the connection that
+has waited longest (idle, or trickling its head or body) is closed to make room for the newcomer; the head
+must arrive within HEAD_TIMEOUT_S of its first byte, the body within BODY_TIMEOUT_S of the head.
+
+A protocol switch (WebSocket) is one hook away: set `Relay.on_switch` and a request asking to switch is
+forwarded; when the upstream answers 101 the hook gets both connections (see `Handover`).
 """
 
 from __future__ import annotations
@@ -12,120 +22,119 @@ from __future__ import annotations
 import asyncio
 import ssl
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 
-from tui.inspect.lint import HTTP_TOKEN
-from tui.inspect.model import CapturedRequest, CapturedResponse
+from tui.http1.fairness import ConnectionTable, Phase, Tracked
+from tui.http1.reader import MessageReader
+from tui.http1.rules import CONTINUE, Form, Refusal, check_head, expects_continue, origin_of, plain_answer, target_form
+from tui.inspect.model import CapturedRequest
+from tui.proxy import answer
+from tui.proxy.answer import CHUNK, KEEP_BODY, MAX_HEAD, MAX_HEADERS, ClientGone, Received, UpstreamBroke, readable_body, relay_answer  # noqa: F401 - KEEP_BODY, readable_body: for tests
 from tui.proxy.upstream import Upstream
 
-MAX_HEAD = 64 * 1024
 MAX_REQUEST_BODY = 1024 * 1024  # like the emulator: a venue request is a few KiB; a bigger one is refused, not buffered
-KEEP_BODY = 1024 * 1024  # bytes of each answer body kept for the analysis; the client gets them all
-CHUNK = 64 * 1024
 CONNECT_TIMEOUT_S = 10.0
-HEAD_TIMEOUT_S = 10.0  # like the emulator: a client sending its head a header every few seconds is let go
-READ_TIMEOUT_S = 60.0  # the rest of a request's body, once its head has come
+IDLE_TIMEOUT_S = 30.0  # a kept-alive client between requests
+HEAD_TIMEOUT_S = 10.0  # the whole head, from its first byte: a client sending a header every few seconds is let go
+BODY_TIMEOUT_S = 30.0  # the whole body, from the head's end
 UPSTREAM_TIMEOUT_S = 30.0  # the upstream's answer head, and each read of its body
-MAX_CONNECTIONS = 64  # a bot needs a handful; past this a connection is answered 503 at once
+MAX_CONNECTIONS = 64  # a bot needs a handful; past this the stalest waiting connection makes room
+MAX_PER_PEER = 64
+LINGER_S, LINGER_BYTES = 2.0, 4 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@dataclass
 class Relayed:
-    """One exchange as the proxy saw it: what came in (and went out), what came back."""
+    """One exchange as the proxy saw it: what came in (and went out), what came back. `request` is built on
+    first use, on the observer's thread: the relay's path only keeps references (a compressed answer is
+    undone there too)."""
 
-    request: CapturedRequest
+    parts: tuple[str, str, tuple[tuple[str, str], ...], bytes, str]  # method, url, headers, body, label
+    answer: Received | None
     raw_request: bytes  # exactly the bytes forwarded upstream
     received_at_ms: float  # wall clock when the request head arrived
     elapsed_ms: float
     failure: str | None = None
 
-
-class _Bad(Exception):
-    def __init__(self, status: int, sentence: str) -> None:
-        super().__init__(sentence)
-        self.status = status
-
-
-def _headers(lines: list[bytes]) -> list[tuple[str, str]]:
-    out = []
-    for line in lines:
-        name, sep, value = line.decode("latin-1").partition(":")
-        if sep:
-            out.append((name.strip(), value.strip(" \t")))
-    return out
+    @cached_property
+    def request(self) -> CapturedRequest:
+        method, url, headers, body, label = self.parts
+        response = self.answer.captured() if self.answer is not None else None
+        return CapturedRequest(method, url, headers, body, "proxy", label, response)
 
 
-def _value(headers: list[tuple[str, str]], name: str) -> str | None:
-    return next((v for k, v in headers if k.lower() == name), None)
+@dataclass
+class Handover:
+    """A request that switched protocols (the upstream answered 101, already relayed to the client), for
+    `Relay.on_switch`, which then carries both connections until either closes. The leftovers are bytes read
+    past each side's head and not yet relayed: the client's go upstream, the upstream's to the client."""
+
+    request: CapturedRequest
+    client: tuple[asyncio.StreamReader, asyncio.StreamWriter]
+    upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter]
+    client_leftover: bytes
+    upstream_leftover: bytes
 
 
-async def _read_chunked(reader: asyncio.StreamReader, sink: Callable[[bytes], object] | None,
-                        cap: int | None = None, per_read_s: float | None = None) -> tuple[bytes, bytes]:
-    """Read a chunked body; returns (raw bytes as framed, decoded body up to KEEP_BODY). With a `sink` the raw
-    bytes go to it as they come and are not kept (an answer); without one they are kept, at most `cap` (a request)."""
-    raw, body = bytearray(), bytearray()
+class _Client(Tracked):
+    """A client connection as the fairness table sees it."""
 
-    async def take(data: bytes) -> None:
-        if sink is not None:
-            await sink(data)
+    def __init__(self, peer: str, writer: asyncio.StreamWriter) -> None:
+        self.peer, self.writer = peer, writer
+        self.evicted = False
+
+    def evict(self, status: int, sentence: str) -> None:
+        """Let it go (a deadline passed, or room was needed): a request it was sending gets the reason, then
+        what it still sends is read and dropped for LINGER_S, so the reason is read rather than reset away."""
+        self.evicted = True
+        transport = self.writer.transport
+        if transport.is_closing():
             return
-        raw.extend(data)
-        if cap is not None and len(raw) > cap:
-            raise _Bad(413, f"the request body is larger than {cap // 1024} KiB, the most the proxy relays")
-
-    while True:
-        async with asyncio.timeout(per_read_s):
-            line = await reader.readuntil(b"\n")
-        await take(line)
-        try:
-            size = int(line.split(b";", 1)[0].strip() or b"x", 16)
-        except ValueError:
-            raise _Bad(400, "a chunk size that is not hexadecimal") from None
-        if size == 0:
-            while True:
-                async with asyncio.timeout(per_read_s):
-                    trailer = await reader.readuntil(b"\n")
-                await take(trailer)
-                if trailer in (b"\r\n", b"\n"):
-                    return bytes(raw), bytes(body)
-        if sink is None and cap is not None and len(raw) + size > cap:  # refused from the size line alone
-            raise _Bad(413, f"the request body is larger than {cap // 1024} KiB, the most the proxy relays")
-        async for data in _pieces(reader, size, per_read_s):  # a huge chunk from the upstream is streamed, not held
-            if len(body) < KEEP_BODY:
-                body += data[: KEEP_BODY - len(body)]
-            await take(data)
-        async with asyncio.timeout(per_read_s):
-            crlf = await reader.readuntil(b"\n")
-        await take(crlf)
-
-
-async def _pieces(reader: asyncio.StreamReader, left: int, per_read_s: float | None) -> AsyncIterator[bytes]:
-    """Exactly `left` bytes from `reader`, in pieces of at most CHUNK, each read under the deadline."""
-    while left:
-        async with asyncio.timeout(per_read_s):
-            data = await reader.read(min(CHUNK, left))
-        if not data:
-            raise asyncio.IncompleteReadError(b"", left)
-        left -= len(data)
-        yield data
+        if self.phase in (Phase.HEAD, Phase.BODY) and transport.can_write_eof():
+            transport.write(plain_answer(status, f"keyprobe proxy: {sentence}.\n"))
+            transport.write_eof()
+            asyncio.get_running_loop().call_later(LINGER_S, transport.abort)
+            return
+        transport.abort()
 
 
 class Relay:
     def __init__(self, upstream: Upstream, on_exchange: Callable[[Relayed], None]) -> None:
         self.upstream = upstream
         self.on_exchange = on_exchange
+        self.on_switch: Callable[[Handover], Awaitable[None]] | None = None
         self._ssl = ssl.create_default_context() if upstream.tls else None
         self.connections = 0  # accepted since start
-        self.open = 0  # open now
         self.tasks: set[asyncio.Task] = set()
+        self.table: ConnectionTable | None = None
+        self._sweeper: asyncio.TimerHandle | None = None
+
+    @property
+    def open(self) -> int:
+        return len(self.table.open) if self.table is not None else 0
 
     async def close(self) -> None:
         """Cancel every connection still open (stop)."""
+        if self._sweeper is not None:
+            self._sweeper.cancel()
         tasks = [t for t in self.tasks if not t.done()]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+    def _table(self) -> ConnectionTable:
+        if self.table is None:  # made on the loop's thread, at the first connection
+            loop = asyncio.get_running_loop()
+            self.table = ConnectionTable(loop.time, max_total=MAX_CONNECTIONS, max_per_peer=MAX_PER_PEER, idle_s=IDLE_TIMEOUT_S,
+                                         head_s=HEAD_TIMEOUT_S, body_s=BODY_TIMEOUT_S, stalled_s=answer.SEND_TIMEOUT_S)
+            self._sweep()
+        return self.table
+
+    def _sweep(self) -> None:
+        self.table.sweep()
+        self._sweeper = asyncio.get_running_loop().call_later(min(0.25, HEAD_TIMEOUT_S / 4), self._sweep)
 
     async def _connect(self) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
         up = self.upstream
@@ -141,82 +150,96 @@ class Relay:
         task = asyncio.current_task()
         if task is not None:
             self.tasks.add(task)
-        self.open += 1
+        table = self._table()
+        peer = writer.get_extra_info("peername") or ("",)
+        client = _Client(str(peer[0]), writer)
         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+        last_word: tuple[int, str] | None = None  # a refusal, said once the request is over
         try:
-            if self.open > MAX_CONNECTIONS:
-                await _refuse(writer, 503, f"more than {MAX_CONNECTIONS} connections are open; close idle ones and retry")
+            if not table.admit(client):
+                last_word = 503, f"all {len(table.open)} connections are being answered; retry in a moment"
                 return
+            leftover = b""
             while True:
-                try:
-                    async with asyncio.timeout(HEAD_TIMEOUT_S):
-                        head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, ConnectionError, TimeoutError):
-                    return  # gone, or idle/too slow past HEAD_TIMEOUT_S: closed (a kept-alive client reconnects)
-                except (asyncio.LimitOverrunError, ValueError):
-                    await _refuse(writer, 431, f"the request head is larger than {MAX_HEAD // 1024} KiB")
-                    return
-                if len(head) > MAX_HEAD:
-                    await _refuse(writer, 431, f"the request head is larger than {MAX_HEAD // 1024} KiB")
-                    return
-                try:
-                    upstream, keep = await self._exchange(head, reader, writer, upstream)
-                except _Bad as bad:
-                    await _refuse(writer, bad.status, str(bad), reader)
-                    return
-                except (asyncio.IncompleteReadError, asyncio.LimitOverrunError, asyncio.TimeoutError, ConnectionError):
-                    return  # the client went away, or stalled mid-request: nothing to answer
-                except Exception as exc:  # noqa: BLE001 - a bug here must answer the bot, not hang it
-                    await _refuse(writer, 502, f"keyprobe proxy failed on this request ({type(exc).__name__})")
-                    return
+                got = await self._read_request(client, reader, writer, leftover)
+                if got is None:
+                    return  # the client closed, or was let go at a deadline
+                msg, raw, body, leftover = got
+                upstream, keep = await self._exchange(client, msg, raw, body, leftover, (reader, writer), upstream)
                 if not keep:
                     return
+        except Refusal as refused:
+            last_word = refused.status, refused.sentence
+        except (asyncio.IncompleteReadError, TimeoutError, ConnectionError, ClientGone):
+            return  # the client went away, or stopped reading its answer
         except asyncio.CancelledError:
             return  # stop(): end quietly (3.11's stream callback reports a task that re-raises it as an error)
+        except Exception as exc:  # noqa: BLE001 - a bug here must answer the bot, not hang it
+            last_word = 502, f"keyprobe proxy failed on this request ({type(exc).__name__})"
         finally:
-            self.open -= 1
-            self.tasks.discard(task)
-            for w in (writer, upstream[1] if upstream else None):
-                if w is not None:
-                    w.close()
+            table.forget(client)
+            if upstream is not None:
+                upstream[1].close()
+            try:
+                if last_word is not None:
+                    await _refuse(writer, *last_word, reader)
+            except asyncio.CancelledError:
+                pass  # stop() while saying it: end quietly
+            finally:
+                self.tasks.discard(task)
+                writer.close()
 
-    async def _exchange(self, head: bytes, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+    async def _read_request(self, client: _Client, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                            data: bytes) -> tuple[MessageReader, bytes, bytes, bytes] | None:
+        """One whole request: (what llhttp read, its raw bytes, its body dechunked, the bytes that followed it).
+        Refusal for a request the proxy will not forward; None when the client closed or was let go."""
+        table = self.table
+        body = _Body()
+        msg = MessageReader("request", max_head=MAX_HEAD, max_headers=MAX_HEADERS, max_body=MAX_REQUEST_BODY, on_body=body)
+        raw = bytearray()
+        while True:
+            if data:
+                if client.phase is Phase.IDLE:
+                    table.enter(client, Phase.HEAD)
+                end = msg.feed(data)
+                if msg.head is not None and client.phase is Phase.HEAD:
+                    self._check(msg)  # before a byte of the body is waited for
+                    table.enter(client, Phase.BODY)
+                    if end is None and expects_continue(msg.head):
+                        writer.write(CONTINUE)  # the body comes to the proxy first, so the proxy says continue
+                if end is not None:
+                    raw += data[:end]
+                    table.enter(client, Phase.BUSY)
+                    return msg, bytes(raw), bytes(body), data[end:]
+                raw += data
+            try:
+                data = await reader.read(CHUNK)
+            except ConnectionError:
+                return None
+            if not data:
+                return None
+            if client.evicted:
+                data = b""  # its answer is out: what it still sends is dropped until it closes or the linger ends
+
+    def _check(self, msg: MessageReader) -> None:
+        """What the proxy forwards: a head within the RFC's rules, a target it can forward to its upstream."""
+        head = msg.head
+        check_head(head)
+        if target_form(head.method, head.target) is Form.AUTHORITY:
+            raise Refusal(405, "the proxy is not a tunnel (CONNECT): point the bot's base URL at it instead")
+        if msg.upgrade and self.on_switch is None:
+            raise Refusal(501, "keyprobe proxy does not relay protocol switches (Upgrade, WebSocket) yet")
+
+    async def _exchange(self, client: _Client, msg: MessageReader, raw: bytes, body: bytes, leftover: bytes,
+                        conn: tuple[asyncio.StreamReader, asyncio.StreamWriter],
                         upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None):
         received_at_ms = time.time() * 1000
         started = time.perf_counter()
-        lines = head[:-4].split(b"\r\n")
-        try:
-            method, target, version = lines[0].decode("latin-1").split(" ", 2)
-        except ValueError:
-            raise _Bad(400, "the request line is not METHOD TARGET HTTP/1.1") from None
-        if not HTTP_TOKEN.fullmatch(method):  # a control character in it would reach the upstream and our output
-            raise _Bad(400, "the request method is not an HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)")
-        if "://" in target:  # absolute form (a client told to use us as its HTTP proxy): forward the origin form
-            rest = target.split("://", 1)[1]
-            target = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
-            lines[0] = f"{method} {target} {version}".encode("latin-1")
-        headers = _headers(lines[1:])
-        out_lines = [lines[0]] + [
-            b"Host: " + self.upstream.netloc.encode() if line.lower().startswith(b"host:") else line for line in lines[1:]
-        ]
-        if not any(line.lower().startswith(b"host:") for line in lines[1:]):
-            out_lines.append(b"Host: " + self.upstream.netloc.encode())
-        out_head = b"\r\n".join(out_lines) + b"\r\n\r\n"
-        # the body, exactly as framed
-        if "chunked" in (_value(headers, "transfer-encoding") or "").lower():
-            async with asyncio.timeout(READ_TIMEOUT_S):
-                raw_body, body = await _read_chunked(reader, None, MAX_REQUEST_BODY)
-        else:
-            length = _value(headers, "content-length") or "0"
-            if not length.strip().isdigit():
-                raise _Bad(400, "a Content-Length that is not a number")
-            if int(length) > MAX_REQUEST_BODY:  # refused from the header alone: nothing of it is read
-                raise _Bad(413, f"the request body is {int(length):,} bytes; the proxy relays at most "
-                           f"{MAX_REQUEST_BODY // 1024} KiB (a venue request is a few KiB)")
-            async with asyncio.timeout(READ_TIMEOUT_S):
-                raw_body = body = await reader.readexactly(int(length)) if int(length) else b""
-        url = f"{self.upstream.base_url}{target}"
-        request = CapturedRequest(method.upper(), url, tuple(headers), body, "proxy", f"{method} {target}")
+        head = msg.head
+        absolute = target_form(head.method, head.target) is Form.ABSOLUTE
+        target = origin_of(head.target) if absolute else head.target
+        out = self._forwarded_head(raw[: msg.head_end], target if absolute else None) + raw[msg.head_end:]
+        request = (head.method.upper(), f"{self.upstream.base_url}{target}", tuple(head.headers), body, f"{head.method} {target}")
         if upstream is None or upstream[0].at_eof() or upstream[1].is_closing():
             if upstream is not None:
                 upstream[1].close()
@@ -224,109 +247,94 @@ class Relay:
                 upstream = await self._connect()
             except (OSError, asyncio.TimeoutError) as exc:
                 sentence = f"cannot reach {self.upstream.base_url}: {getattr(exc, 'strerror', None) or type(exc).__name__}"
-                self._report(request, out_head + raw_body, received_at_ms, started, None, sentence)
-                raise _Bad(502, sentence) from None
+                self._report(request, out, received_at_ms, started, None, sentence)
+                raise Refusal(502, sentence) from None
         up_reader, up_writer = upstream
         try:
-            up_writer.write(out_head + raw_body)
-            await up_writer.drain()
-            response, keep = await self._relay_answer(method, up_reader, writer)
-        except (OSError, asyncio.IncompleteReadError, asyncio.TimeoutError, asyncio.LimitOverrunError) as exc:
-            if isinstance(exc, TimeoutError):
-                sentence = f"the upstream {self.upstream.base_url} did not answer within {UPSTREAM_TIMEOUT_S:g} s"
-            else:
-                sentence = f"the upstream {self.upstream.base_url} failed mid-exchange ({type(exc).__name__})"
-            self._report(request, out_head + raw_body, received_at_ms, started, None, sentence)
-            raise _Bad(502, sentence) from None
-        client_close = (_value(headers, "connection") or "").lower() == "close" or version.strip() == "HTTP/1.0"
-        request = CapturedRequest(request.method, url, request.headers, body, "proxy", request.label, response)
-        self._report(request, out_head + raw_body, received_at_ms, started, response, None)
-        if not keep:
+            up_writer.write(out)
+            async with asyncio.timeout(UPSTREAM_TIMEOUT_S):
+                await up_writer.drain()
+            answer = await relay_answer(up_reader, conn[1], head_only=head.method == "HEAD", may_switch=msg.upgrade,
+                                        timeout_s=UPSTREAM_TIMEOUT_S)
+        except ClientGone as gone:
+            up_writer.close()  # mid-answer: that connection cannot carry another request
+            self._report(request, out, received_at_ms, started, None, str(gone))
+            raise
+        except (UpstreamBroke, OSError) as exc:
+            up_writer.close()
+            sentence = f"the upstream {self.upstream.base_url} {exc}" if isinstance(exc, UpstreamBroke) else (
+                f"the upstream {self.upstream.base_url} failed mid-exchange ({type(exc).__name__})")
+            self._report(request, out, received_at_ms, started, None, sentence)
+            if isinstance(exc, UpstreamBroke) and exc.sent:
+                conn[1].transport.abort()  # part of an answer is out: the client must see it cut, not complete
+                return None, False
+            raise Refusal(502, sentence) from None
+        except BaseException:  # stop(): the connection made here is closed here
+            up_writer.close()
+            raise
+        relayed = self._report(request, out, received_at_ms, started, answer.response, None)
+        if answer.switched:
+            try:
+                await self.on_switch(Handover(relayed.request, conn, upstream, leftover, answer.leftover))
+            finally:
+                up_writer.close()
+            return None, False
+        if not answer.reusable:
             up_writer.close()
             upstream = None
-        return upstream, keep and not client_close
+        self.table.enter(client, Phase.IDLE)
+        return upstream, msg.keep_alive
 
-    async def _relay_answer(self, method: str, up: asyncio.StreamReader, writer: asyncio.StreamWriter):
-        async with asyncio.timeout(UPSTREAM_TIMEOUT_S):  # cheaper than wait_for per read (no task per call)
-            head = await up.readuntil(b"\r\n\r\n")
-        lines = head[:-4].split(b"\r\n")
-        parts = lines[0].decode("latin-1").split(" ", 2)
-        status = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        headers = _headers(lines[1:])
-        keep = (_value(headers, "connection") or "").lower() != "close"
-        pending = [head]  # the head goes out with the first body bytes: one send instead of two
+    def _forwarded_head(self, head: bytes, origin: str | None) -> bytes:
+        """The head as received, Host rewritten (or added when an HTTP/1.0 client sent none) and, for an
+        absolute-form target, the request line in its `origin` form. llhttp accepted the head, so its lines
+        end in CRLF and none is folded: each line after the first is one whole header field."""
+        lines = head.lstrip(b"\r\n")[:-4].split(b"\r\n")  # empty lines before a request line are not part of it
+        if origin is not None:
+            method, _, version = lines[0].split(b" ")
+            lines[0] = b" ".join((method, origin.encode("latin-1"), version))
+        host = self.upstream.netloc.encode()
+        out, found = [lines[0]], False
+        for line in lines[1:]:
+            name = line.split(b":", 1)[0]
+            if name.lower() == b"host":
+                out.append(name + b": " + host)
+                found = True
+            else:
+                out.append(line)
+        if not found:
+            out.append(b"Host: " + host)
+        return b"\r\n".join(out) + b"\r\n\r\n"
 
-        def emit(data: bytes) -> None:
-            if pending:
-                data = pending.pop() + data
-            writer.write(data)
-
-        async def sink(data: bytes) -> None:
-            emit(data)
-            await writer.drain()
-
-        body = bytearray()
-        if method.upper() == "HEAD" or status in (204, 304) or (status is not None and status < 200):
-            pass
-        elif "chunked" in (_value(headers, "transfer-encoding") or "").lower():
-            _, decoded = await _read_chunked(up, sink, per_read_s=UPSTREAM_TIMEOUT_S)
-            body += decoded
-        elif (length := _value(headers, "content-length")) is not None and length.strip().isdigit():
-            async for data in _pieces(up, int(length), UPSTREAM_TIMEOUT_S):
-                if len(body) < KEEP_BODY:
-                    body += data[: KEEP_BODY - len(body)]
-                await sink(data)  # a large body: let the client take it at its pace
-        else:  # no framing: the body runs until the upstream closes
-            keep = False
-            while True:
-                async with asyncio.timeout(UPSTREAM_TIMEOUT_S):
-                    data = await up.read(CHUNK)
-                if not data:
-                    break
-                if len(body) < KEEP_BODY:
-                    body += data[: KEEP_BODY - len(body)]
-                await sink(data)
-        if pending:
-            writer.write(pending.pop())
-        await writer.drain()
-        readable = readable_body(bytes(body), _value(headers, "content-encoding"))
-        return CapturedResponse(status, tuple(headers), readable), keep
-
-    def _report(self, request: CapturedRequest, raw: bytes, received_at_ms: float, started: float,
-                response: CapturedResponse | None, failure: str | None) -> None:
+    def _report(self, request: tuple, raw: bytes, received_at_ms: float, started: float, response: Received | None,
+                failure: str | None) -> Relayed:
         elapsed = (time.perf_counter() - started) * 1000
+        relayed = Relayed(request, response, raw, received_at_ms, elapsed, failure)
         try:
-            self.on_exchange(Relayed(request, raw, received_at_ms, elapsed, failure))
+            self.on_exchange(relayed)
         except Exception:  # noqa: BLE001 - the observer's trouble must not break the bot's call
             pass
+        return relayed
 
 
-def readable_body(body: bytes, encoding: str | None) -> bytes:
-    """The body as the analysis reads it: gzip or deflate undone (the client got the bytes unchanged).
-    At most KEEP_BODY bytes come out, whatever the compression ratio; a broken stream is kept as it came."""
-    from tui.body_decoding import decoded_prefix
+class _Body(bytearray):
+    """The request body as llhttp hands it over (dechunked), for the analysis."""
 
-    return decoded_prefix(body, encoding, KEEP_BODY)
-
-
-LINGER_S, LINGER_BYTES = 2.0, 4 * 1024 * 1024
+    def __call__(self, data: bytes) -> None:
+        self.extend(data)
 
 
 async def _refuse(writer: asyncio.StreamWriter, status: int, sentence: str,
                   reader: asyncio.StreamReader | None = None) -> None:
-    body = f"keyprobe proxy: {sentence}.\n".encode()
-    reason = {400: "Bad Request", 413: "Content Too Large", 431: "Request Header Fields Too Large", 502: "Bad Gateway",
-              503: "Service Unavailable"}.get(status, "Error")
-    head = (f"HTTP/1.1 {status} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()
+    """Say why, then take (and drop) a bounded amount of what the client still sends: closing with its unsent
+    body unread makes the kernel reset the connection, and the client would never read the sentence. A client
+    that reads nothing gets LINGER_S in all."""
     try:
-        writer.write(head + body)
-        await writer.drain()
-        if reader is not None and writer.can_write_eof():
-            # Closing with the client's unsent body unread makes the kernel reset the connection, and the
-            # client never reads the sentence: say it, then take (and drop) a bounded amount of the rest.
-            writer.write_eof()
-            async with asyncio.timeout(LINGER_S):
+        async with asyncio.timeout(LINGER_S):
+            writer.write(plain_answer(status, f"keyprobe proxy: {sentence}.\n"))
+            await writer.drain()
+            if reader is not None and writer.can_write_eof():
+                writer.write_eof()
                 dropped = 0
                 while dropped < LINGER_BYTES and (data := await reader.read(CHUNK)):
                     dropped += len(data)
