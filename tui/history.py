@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from keys import bounded
+from keys import bounded, private_folder
 from tui import paths
 from tui.exchange import Draft, Exchange
 from keys.atomic import atomic_write
@@ -156,7 +156,7 @@ def entry_draft(entry: dict[str, Any], where: str = "history entry") -> Draft:
 def _locked(path: Path) -> Iterator[Any]:
     """The history file opened for append under an exclusive lock, reopened if a compaction by
     another process replaced it while we waited."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder.make(path.parent)
     while True:
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         fh = os.fdopen(fd, "r+b")
