@@ -24,6 +24,16 @@ settings.register_profile("random", derandomize=False, database=None, print_blob
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "derandomized"))
 
 
+@pytest.fixture(autouse=True)
+def _one_run_of_keyprobe_per_test():
+    """Each test is one run of keyprobe: the credentials it registered for masking (keys.redact) are forgotten
+    after it, so a memo such as "memo" registered by one test does not mask that word in the next one's output."""
+    yield
+    from keys import redact
+
+    redact.clear()
+
+
 @pytest.fixture(scope="session")
 def shared_emulator():
     with Emulator() as e:

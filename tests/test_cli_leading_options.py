@@ -44,7 +44,7 @@ def test_a_profile_before_send_is_the_key_that_signs(home, emu, capsys, monkeypa
     assert run(capsys, "keys", "init")[0] == 0
     monkeypatch.setenv("KEYPROBE_API_KEY", UNKNOWN_KEY)
     monkeypatch.setenv("KEYPROBE_SECRET", "a" * 64)
-    monkeypatch.setenv("KEYPROBE_MEMO", "memo")
+    monkeypatch.setenv("KEYPROBE_MEMO", "leading-options-memo")
     assert run(capsys, "keys", "add", "mine", "--venue", "emulator", "--base-url", emu.base_url)[0] == 0
     for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO"):
         monkeypatch.delenv(name)

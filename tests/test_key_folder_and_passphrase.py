@@ -92,7 +92,7 @@ def test_quotes_around_a_pasted_credential_are_refused_straight_or_typographic(w
     assert run(capsys, "keys", "init")[0] == 0
     monkeypatch.setenv("KEYPROBE_API_KEY", "c0ffee45710812162b04892c7ee5ead4a3cc3e56")
     monkeypatch.setenv("KEYPROBE_SECRET", value)
-    monkeypatch.setenv("KEYPROBE_MEMO", "memo")
+    monkeypatch.setenv("KEYPROBE_MEMO", "quotes-test-memo")
     code, _, err = run(capsys, "keys", "add", "main", "--venue", "bitmart")
     assert code == 2 and "wrapped in quotes" in err and value not in err
 

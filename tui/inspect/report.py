@@ -16,7 +16,8 @@ from urllib.parse import parse_qsl
 from keys.variants import MEANINGS
 from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
 from keys import redact
-from keys.secret import MASK
+from keys.headers import CREDENTIAL_HEADERS
+from keys.secret import MASK, Secret
 from keys.signing import Credentials, masked_header_value
 from tui.diagnose import Diagnosis, Fix, diagnose_response, explain_code
 from tui.exchange import Draft, SentRequest
@@ -107,7 +108,7 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     verdict = examine(sent, pick_credentials(credentials, sent.api_key), uid=uid, max_seconds=max_seconds)
     # From here on only the masked request exists: a bot that put its secret, memo or key in the query or the
     # body must not find it in the proxy's line, --json or history.
-    hide = credential_masker(credentials)
+    hide = credential_masker(credentials, req.headers)
     req = masked_copy(req, hide, keep=header_set_of(family).key)
     findings = [replace(f, sentence=hide(f.sentence)) for f in findings]
     verdict = replace(verdict, signed=_opt(hide, verdict.signed), expected=_opt(hide, verdict.expected),
@@ -124,10 +125,15 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     return Inspection(req, venue, family, findings, verdict, diagnosis)
 
 
-def credential_masker(credentials: Iterable[Credentials]) -> Callable[[str], str]:
-    """Each credential's secret and memo become the mask, its key the key's fingerprint, wherever they occur."""
-    return redact.masking((value, shown) for c in credentials
-                          for value, shown in ((c.secret, MASK), (c.memo, MASK), (c.api_key, c.fingerprint)))
+def credential_masker(credentials: Iterable[Credentials], headers: Iterable[tuple[str, str]] = ()) -> Callable[[str], str]:
+    """Each credential's secret and memo become the mask, its key the key's fingerprint, wherever any 8 characters
+    of them occur in any spelling (keys/redact.py); so does the key a request sent in either venue's key header,
+    known credentials or not (a bot that also puts its key in the query). The signature stays: masked by name
+    wherever it is shown, and a request copied from the traffic view must still be checkable."""
+    sent = [Secret(v) for k, v in headers if k.lower() in CREDENTIAL_HEADERS and k.lower().endswith("-key")]
+    return redact.masking([(value, shown) for c in credentials
+                           for value, shown in ((c.secret, MASK), (c.memo, MASK), (c.api_key, c.fingerprint))]
+                          + [(value, value.fingerprint()) for value in sent])
 
 
 def _opt(hide: Callable[[str], str], text: str | None) -> str | None:
