@@ -6,8 +6,9 @@ secret appeared everywhere. Here a text is read through a *view* that undoes wha
 spelling but not its meaning, and any PIECE characters of a secret in a row are found in that view:
 
 - case: both sides lower-cased (hex secrets reach logs upper-cased);
-- percent-encoding: `%6D%65` is `me`, multi-byte UTF-8 included, `+` and `%20` read as a space;
-- JSON escapes: `\\u006d`, surrogate pairs, `\\/`, `\\"`, `\\\\`, `\\n`...
+- percent-encoding: `%6D%65` is `me`, multi-byte UTF-8 included, `+` and `%20` read as a space, and
+  encoded twice (`%256D`);
+- JSON escapes: `\\u006d`, surrogate pairs, `\\/`, `\\"`, `\\\\`, `\\n`..., and `%5Cu006d` (one in a URL).
 
 What is found is mapped back to the characters of the original text that spell it (a whole `%6D` for an
 `m`), and the covering stretch is replaced by the value's stand-in. Masking more than was meant (an
@@ -26,7 +27,9 @@ PIECE = 8  # any 8 characters of a value in a row are masked: the leak tests' ru
 MIN_LENGTH = 4  # shorter values are not masked by value ("1" or "abc" everywhere would wreck every line)
 
 _ESCAPES = re.compile(
-    r"(?P<pct>(?:%[0-9A-Fa-f]{2})+)"
+    r"(?P<pctu>%5[cC]u[0-9a-fA-F]{4})"  # a JSON escape percent-encoded in a URL (`%5Cu0041`)
+    r"|(?P<pct2>(?:%25[0-9A-Fa-f]{2})+)"  # encoded twice (`%2541`: a client's %41 quoted again by httpx)
+    r"|(?P<pct>(?:%[0-9A-Fa-f]{2})+)"
     r"|(?P<pair>\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2})"
     r"|(?P<u>\\u[0-9a-fA-F]{4})"
     r"|(?P<esc>\\[\\/\"'bfnrt])"
@@ -75,11 +78,15 @@ class _View:
             kind, raw = m.lastgroup, m.group()
             if kind == "pct":
                 self._percent(raw, m.start(), token)
+            elif kind == "pct2":
+                self._percent(raw, m.start(), token, step=5)
             elif kind == "pair":
                 high, low = int(raw[2:6], 16), int(raw[8:12], 16)
                 token(chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00)), m.start(), len(raw))
             elif kind == "u":
                 token(chr(int(raw[2:], 16)), m.start(), len(raw))
+            elif kind == "pctu":
+                token(chr(int(raw[4:], 16)), m.start(), len(raw))
             else:
                 token(_SIMPLE[raw], m.start(), len(raw))
             at = m.end()
@@ -87,9 +94,10 @@ class _View:
         self.folded = _fold("".join(pieces))
 
     @staticmethod
-    def _percent(raw: str, start: int, token) -> None:  # noqa: ANN001 - the view's token callback
-        """A run of %XX: each UTF-8 character (1 to 4 bytes) becomes one view character spanning its bytes."""
-        data = bytes(int(raw[i + 1 : i + 3], 16) for i in range(0, len(raw), 3))
+    def _percent(raw: str, start: int, token, step: int = 3) -> None:  # noqa: ANN001 - the view's token callback
+        """A run of %XX (or %25XX, `step` 5): each UTF-8 character (1 to 4 bytes) becomes one view character
+        spanning its bytes."""
+        data = bytes(int(raw[i + step - 2 : i + step], 16) for i in range(0, len(raw), step))
         i = 0
         while i < len(data):
             lead = data[i]
@@ -99,7 +107,7 @@ class _View:
                 char = chunk.decode("utf-8")
             except UnicodeDecodeError:
                 width, char = 1, "\x00"  # a byte that is not UTF-8 matches no secret
-            token(char, start + 3 * i, 3 * width)
+            token(char, start + step * i, step * width)
             i += width
 
     def original(self, begin: int, end: int) -> tuple[int, int]:
