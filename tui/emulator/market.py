@@ -88,10 +88,11 @@ class Market:
     a week's candle turned each of its 40,320 steps into a Decimal price: one kline request took a minute of CPU."""
 
     BLOCK = 256
-    # The walk reaches about 45 days either side of the origin (4 steps a minute); past that it stays at its edge.
-    # A weekly kline reads the lowest and highest level of every block in reach once (about 2,000 blocks, 13 us
-    # each); blocks used to be built by recursing into their neighbour, and six months away overflowed the stack.
-    REACH_BLOCKS = 1024
+    # The walk reaches about 22 days either side of the origin (4 steps a minute); past that it stays at its edge.
+    # A weekly kline reads the lowest and highest level of every block in reach once (about 1,000 blocks, ~12 us
+    # each: a fresh emulator's first long kline costs ~12 ms, then ~5); blocks used to be built by recursing into
+    # their neighbour, and six months away overflowed the stack.
+    REACH_BLOCKS = 512
     CACHED_BLOCKS = 64  # full blocks kept; start levels and each block's lowest and highest step are all kept
 
     def __init__(self, seed: int = DEFAULT_SEED, origin_ms: int = EPOCH_MS) -> None:
