@@ -10,13 +10,15 @@ import os
 import tempfile
 from pathlib import Path
 
+from keys import private_folder
+
 
 def atomic_write(path: Path, data: bytes | str, mode: int = 0o600) -> None:
     """mkstemp in the same folder (so os.replace is a rename on one filesystem), write, flush, fsync,
     set `mode` before the name appears, os.replace, then fsync the folder so the rename is durable."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder.make(path.parent)  # 0700 whatever the umask, its missing parents too
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -3,7 +3,8 @@ merely suspicious.
 
 Refused (a sentence naming the field and the 1-based position, never the value): control characters
 (CR from a Windows line ending, LF, NUL, tab...), zero-width and other invisible format characters,
-surrounding whitespace or quotes (a paste from a shell line or a JSON file), and anything non-ASCII in
+surrounding whitespace or quotes, straight or typographic (a paste from a shell line, a JSON file or a chat
+window: ‘ ’ “ ” « »), bytes that are not UTF-8 text (an environment variable), and anything non-ASCII in
 the key, which travels in an HTTP header. Each of these either breaks the header (h11 refuses it, and
 the old failure said "the server answered with something that is not valid HTTP") or signs a string
 the venue never sees (a 30005 nobody can explain).
@@ -24,7 +25,15 @@ _HEX = re.compile(r"[0-9a-fA-F]*")
 # Cc (controls) and Cf (format: zero-width space/joiners, BOM, bidi marks, soft hyphen) in one pass.
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
 _NAMES = {"\r": "a carriage return (CR)", "\n": "a line feed (LF)", "\x00": "a NUL byte", "\t": "a tab", "\ufeff": "a byte-order mark (U+FEFF)"}
-_QUOTES = "\"'`\u2018\u2019\u201c\u201d"
+# Straight quotes, and the typographic ones an editor or a chat window puts around a paste: every Unicode
+# initial or final quote (‘ ’ “ ” « » ‹ › ‛ ‟ ...), plus the low-9 (‚ „), corner (「 」 『 』), full-width and prime marks.
+_QUOTES = "\"'`\u00b4\u201a\u201e\u2032\u2033\u300c\u300d\u300e\u300f\uff02\uff07"
+# A lone surrogate is how Python holds bytes that were not UTF-8 (KEYPROBE_SECRET=$(printf 'x\\xff')).
+_NOT_TEXT = re.compile(r"[\ud800-\udfff]")
+
+
+def _is_quote(char: str) -> bool:
+    return char in _QUOTES or unicodedata.category(char) in ("Pi", "Pf")
 
 
 def _describe(char: str) -> str:
@@ -40,6 +49,10 @@ def problem(field: str, value: Secret | str, *, ascii_only: bool = False) -> str
     text = value.reveal() if isinstance(value, Secret) else value
     if not text:
         return None
+    found = _NOT_TEXT.search(text)
+    if found:
+        return (f"The {field} holds bytes that are not UTF-8 text at position {found.start() + 1} of {len(text)} "
+                "(an environment variable set from other bytes, or a terminal in another encoding); enter it again as text.")
     found = _INVISIBLE.search(text)
     if found:
         return (f"The {field} contains {_describe(found.group())} at position {found.start() + 1} of {len(text)}; "
@@ -49,7 +62,7 @@ def problem(field: str, value: Secret | str, *, ascii_only: bool = False) -> str
         position = 1 if where == "starts" else len(text)
         return (f"The {field} {where} with whitespace (position {position} of {len(text)}): a paste picked up a space. "
                 "Enter it again without it.")
-    if len(text) >= 2 and text[0] in _QUOTES and text[-1] in _QUOTES:
+    if len(text) >= 2 and _is_quote(text[0]) and _is_quote(text[-1]):
         return f"The {field} is wrapped in quotes (positions 1 and {len(text)}); enter it without them."
     if ascii_only and not text.isascii():
         position = next(i for i, c in enumerate(text) if not c.isascii()) + 1

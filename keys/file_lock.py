@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from keys import private_folder
 from keys.profile import VaultError
 
 try:
@@ -32,7 +33,7 @@ def locked(target: Path) -> Iterator[None]:
     if fcntl is None:
         yield
         return
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder.make(target.parent)
     try:
         fd = os.open(target.parent, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:

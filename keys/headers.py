@@ -30,6 +30,9 @@ class HeaderSet:
 
 BITMART_HEADERS = HeaderSet("X-BM-")
 WOOXPRO_HEADERS = HeaderSet("X-API-")
+# Both venues' key and signature names, lower case: masked whichever venue a request is for (a BitMart bot's
+# X-BM-KEY sent to WOO X Pro, or X-API-KEY to the emulator, was recorded in clear: issue 21, finding 4).
+CREDENTIAL_HEADERS = frozenset(name.lower() for hs in (BITMART_HEADERS, WOOXPRO_HEADERS) for name in (hs.key, hs.sign))
 
 
 class AuthLevel(str, Enum):

@@ -24,7 +24,7 @@ from keys.secret import Secret
 MEMO_MASK = "****"
 
 
-from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet  # noqa: E402,F401 - re-exported
+from keys.headers import BITMART_HEADERS, CREDENTIAL_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet  # noqa: E402,F401 - re-exported
 
 
 def prehash(timestamp: str, memo: str, payload: str) -> str:
@@ -140,8 +140,8 @@ class SigningRefused(Exception):
 
 
 def masked_header_value(name: str, value: str, header_set: HeaderSet) -> str:
-    """Key and signature headers shown as fingerprints; everything else as sent."""
-    if name.lower() in (header_set.key.lower(), header_set.sign.lower()):
+    """Key and signature headers (this set's, and either venue's) shown as fingerprints; everything else as sent."""
+    if name.lower() in CREDENTIAL_HEADERS or name.lower() in (header_set.key.lower(), header_set.sign.lower()):
         return Secret(value).fingerprint()
     return value
 

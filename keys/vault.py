@@ -29,7 +29,7 @@ import nacl.pwhash.argon2id as argon2id
 import nacl.secret
 import nacl.utils
 
-from keys import bounded, redact
+from keys import bounded, private_folder, redact
 from keys.file_lock import digest as _digest
 from keys.file_lock import locked as _locked
 from keys.file_lock import write_target as _write_target
@@ -164,6 +164,7 @@ class Vault:
         so nobody's profile is lost; when that cannot be done safely, VaultError and nothing is written.
         A symlinked key file is written through to its target (the link stays)."""
         target = _write_target(self.path)
+        _check_folder(target)
         changes, self._changes = self._changes, []
         with _locked(target):
             on_disk = _read_if_present(target)
@@ -211,7 +212,7 @@ def create(path: str | Path, passphrase: str | Secret, limits: KdfLimits | None 
     passphrase = _usable_passphrase(passphrase)  # rebound: a str argument must not stay a local
     if os.path.lexists(path):
         raise KeyFileExists(f"A key file already exists at {path}; change its passphrase with `keyprobe keys passwd`, or move it away first.")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder.make(path.parent)
     limits = limits or DEFAULT_LIMITS
     salt = nacl.utils.random(SALT_BYTES)
     vault = Vault(path, limits, salt, _derive(passphrase, salt, limits))
@@ -230,6 +231,7 @@ def unlock(path: str | Path, passphrase: str | Secret) -> Vault:
     header, nonce, ciphertext = _parse_document(raw, path)
     salt = base64.b64decode(header["kdf"]["salt"])
     limits = KdfLimits(header["kdf"]["opslimit"], header["kdf"]["memlimit"])
+    _check_text(passphrase, "The passphrase")
     key = _derive(passphrase, salt, limits)
     profiles = _open(key, _aad(header), nonce, ciphertext, path)
     for profile in profiles.values():
@@ -240,6 +242,13 @@ def unlock(path: str | Path, passphrase: str | Secret) -> Vault:
 def read_header(path: Path) -> tuple[dict, bytes, bytes]:
     """Parse and check the clear part of the file: (header, nonce, ciphertext). Raises before any KDF."""
     return _parse_document(_read_checked(path), path)
+
+
+def _check_folder(path: Path) -> None:
+    """The key file's folder (a link's target's, for a save) must be writable by its owner alone (keys/private_folder.py)."""
+    why = private_folder.refusal(path.parent)
+    if why:
+        raise InsecurePermissions(why)
 
 
 def _read_checked(path: Path) -> bytes:
@@ -258,6 +267,7 @@ def _read_checked(path: Path) -> bytes:
             f"{path} can be read or written by other users (mode {stat.S_IMODE(st.st_mode):04o}); "
             f"keyprobe will not use it until you fix that with `chmod 600 {path}`."
         )
+    _check_folder(path)
     if st.st_size > MAX_FILE_BYTES:
         raise CorruptKeyFile(f"{path} is {st.st_size} bytes, far too large to be a keyprobe key file.")
     try:
@@ -345,7 +355,21 @@ def _usable_passphrase(passphrase: str | Secret) -> Secret:
     passphrase = Secret(passphrase)
     if not passphrase:
         raise VaultError("The passphrase is empty; choose one you can remember (a few words work well).")
+    _check_text(passphrase, "The new passphrase")
     return passphrase
+
+
+def _check_text(passphrase: Secret, which: str) -> None:
+    """A passphrase is hashed as UTF-8. Bytes that are not UTF-8 (`KEYPROBE_PASSPHRASE=$(printf 'x\\xff')`, a
+    terminal in another encoding) reach Python as lone surrogates, which UTF-8 cannot write: a traceback
+    before. No key file was ever made from such a passphrase, so none can open with one."""
+    try:
+        passphrase.reveal().encode()
+    except UnicodeEncodeError:
+        advice = ("Choose one written as UTF-8 text." if which.startswith("The new") else
+                  "Give it as UTF-8 text, as it was typed when the key file was made.")
+        raise VaultError(f"{which} is not UTF-8 text: it holds bytes that are not characters (an environment "
+                         f"variable set from other bytes, or a terminal in another encoding). {advice}") from None
 
 
 # -- the file on disk -----------------------------------------------------------------------------------

@@ -300,3 +300,25 @@ def check_snapshot(app: Any, name: str) -> str:
     expected = baseline.read_text(encoding="utf-8")
     assert text == expected, f"{name} differs from {baseline} ({UPDATE_ENV}=1 to accept):\n{text}"
     return svg
+
+
+# -- what reaches the terminal ---------------------------------------------------------------------
+def recording_driver(app: Any) -> list[str]:
+    """Make `app` (run with run_test(headless=False)) write its frames as a terminal driver would, into the
+    list returned: Textual's own output, escape sequences and all, exactly what LinuxDriver writes to the
+    terminal (only where it goes differs). Reading that, not the widgets' state, is how a test knows what a
+    terminal would have been told to do."""
+    from textual.drivers.headless_driver import HeadlessDriver
+
+    written: list[str] = []
+
+    class RecordingDriver(HeadlessDriver):
+        @property
+        def is_headless(self) -> bool:
+            return False
+
+        def write(self, data: str) -> None:
+            written.append(data)
+
+    app.driver_class = RecordingDriver
+    return written

@@ -24,6 +24,17 @@ OK = b'{"code":1000,"message":"OK","trace":"t","data":{}}'
 TIME_OK = b'{"code":1000,"message":"OK","trace":"t","data":{"server_time":%d}}'
 OSC52 = "\x1b]52;c;cHduZWQ=\x07"  # "write 'pwned' to the clipboard"
 CSI_HIDE = "\x1b[8m"
+# Every kind of terminal attack, each followed by a marker: found raw in a terminal's input, it was obeyed.
+TERMINAL_ATTACKS = {
+    "osc52": "\x1b]52;c;SE9TVElMRQ==\x07OSCMARK",  # write "HOSTILE" to the clipboard
+    "alt-screen-exit": "\x1b[?1049lALTMARK",
+    "csi": "\x1b[2J\x1b[31mCSIMARK",
+    "cr": "\rCRMARK",
+    "bel": "\x07BELMARK",
+    "c1": "\x9b31mC1MARK",
+    "bidi": "\u202eBIDIMARK",
+}
+TERMINAL_ATTACK = " ".join(TERMINAL_ATTACKS.values())
 
 
 @dataclass
@@ -62,6 +73,16 @@ def answer(mode: str, target: str) -> bytes | object:
         body = _json(30005, f"bad sign {OSC52}{CSI_HIDE}hidden", {"server_time": now}) if time_path else (
             f"<html>{OSC52}{CSI_HIDE}gateway [bold red]markup[/]\x9b31m</html>".encode())
         return _response("502 Bad Gateway", [("X-Evil", b"\x9b8m C1 CSI"), ("Server", b"nginx\x9d0;title\x9c")], body)
+    if mode == "terminal":
+        # The JSON envelope's message (the diagnosis shows it decoded), or under /raw a body that is not JSON; a
+        # header (C1 and bidi travel as obs-text; h11 refuses ESC there) and the reason phrase.
+        body = ("<html>\n" + "\n".join(TERMINAL_ATTACKS.values()) + "\n</html>" if "/raw" in target else
+                json.dumps({"code": 99999 if "/public/" in target or time_path else 30005, "message": TERMINAL_ATTACK, "trace": "t",
+                            "data": {"server_time": now}}))  # an undocumented code (the probe's calls): its message is shown
+        header = "\x9b31mC1MARK \u202eBIDIMARK".encode()
+        return (b"HTTP/1.1 401 Unauth \x9b31mC1MARK"
+                + b"\r\nContent-Type: application/json\r\nX-Evil: " + header
+                + f"\r\nContent-Length: {len(body.encode())}\r\nConnection: close\r\n\r\n".encode() + body.encode())
     if mode == "deep-json":
         return _response("200 OK", [("Content-Type", "application/json")], b'{"code":1000,"data":' + _deep(100_000) + b"}")
     if mode == "not-utf8":

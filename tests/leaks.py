@@ -10,6 +10,7 @@ Values searched this way must be random enough that 8 characters of them never o
 from __future__ import annotations
 
 import random
+import re
 import string
 from collections.abc import Iterable
 
@@ -29,11 +30,39 @@ def pieces(value: str, width: int = PIECE) -> set[str]:
     return found
 
 
-def find_leaks(haystacks: Iterable[tuple[str, str | bytes]], values: Iterable[str], width: int = PIECE) -> list[tuple[str, str]]:
-    """(where, piece) for each piece of any value found in any haystack; [] when nothing leaked."""
+def find_leaks(haystacks: Iterable[tuple[str, str | bytes]], values: Iterable[str], width: int = PIECE,
+               spellings: bool = False) -> list[tuple[str, str]]:
+    """(where, piece) for each piece of any value found in any haystack; [] when nothing leaked. With `spellings`,
+    each haystack is also read back the ways a person or a program could (see `readings`), case ignored."""
     needles = sorted(set().union(*(pieces(v, width) for v in values)))
+    if spellings:
+        needles = sorted({n.lower().replace(" ", "+") for n in needles})
     found: list[tuple[str, str]] = []
     for where, hay in haystacks:
         text = hay.decode("utf-8", "replace") if isinstance(hay, bytes) else hay
-        found += [(where, n) for n in needles if n in text]
+        texts = readings(text) if spellings else [text]
+        found += [(where, n) for n in needles if any(n in t for t in texts)]
     return found
+
+
+_JSON_ESCAPE = re.compile(r"\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})|\\u([0-9a-fA-F]{4})|\\([\\/\"])")
+
+
+def _json_unescaped(text: str) -> str:
+    def one(m: re.Match[str]) -> str:
+        if m.group(1):
+            high, low = int(m.group(1), 16), int(m.group(2), 16)
+            return chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
+        return chr(int(m.group(3), 16)) if m.group(3) else m.group(4)
+    return _JSON_ESCAPE.sub(one, text)
+
+
+def readings(text: str) -> list[str]:
+    """`text` as it could be read back: as is, percent-decoded (twice), JSON-unescaped, and both; lower case, a
+    space read as `+` (so `my memo`, `my+memo` and `my%20memo` are one spelling). Written independently of the
+    masker (keys/value_masker.py), so a mistake in one is not repeated in the other."""
+    from urllib.parse import unquote, unquote_plus
+
+    out = {text, unquote(text), unquote(unquote(text)), unquote_plus(text), _json_unescaped(text), unquote(_json_unescaped(text)),
+           _json_unescaped(unquote(text))}
+    return [t.lower().replace(" ", "+") for t in out]

@@ -8,6 +8,8 @@ import json
 
 import httpx
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from keys.signing import BITMART_HEADERS, AuthLevel
 from keys.venue_signer import VenueSigner
@@ -15,6 +17,7 @@ from tui import endpoints
 from tui.emulator import EmulatorState, handle, routes
 from tui.emulator.codes import spot_rows
 from tui.emulator.market import CONTRACTS, SPOT_PAIRS, Market
+from tui.emulator.market import _price as market_price
 
 NOW = 1_800_000_000_000
 
@@ -135,3 +138,25 @@ def test_a_price_far_from_the_origin_is_answered_and_asking_it_first_changes_not
     assert far[0] == far[1] and far[2] == far[3] and all(p > 0 for p in far)  # flat past the walk's reach
     assert [walked.contract_price(c, t) for t in near] == expected  # the same walk, whatever was asked first
     assert len(walked._blocks) <= Market.CACHED_BLOCKS
+
+
+WALKED = Market(7, NOW)
+
+
+@settings(max_examples=60, deadline=None)
+@example(offset=-Market.REACH_BLOCKS * 64 - 5, step=30)  # across the past edge of the walk
+@example(offset=Market.REACH_BLOCKS * 64 - 100, step=240)  # across the future edge
+@example(offset=-64, step=1440)  # a day across block 0 and the blocks walked backwards
+@given(offset=st.integers(-(Market.REACH_BLOCKS + 2) * 64, (Market.REACH_BLOCKS + 2) * 64), step=st.sampled_from([1, 3, 60, 240, 1440]))
+def test_a_long_candle_is_its_minutes_and_a_minute_is_its_steps(offset, step):
+    """A long candle reads whole blocks from their kept lowest and highest steps (a week's used to turn all
+    40,320 steps into prices: 46 s of CPU for one kline request); it must still be exactly its minutes."""
+    c = CONTRACTS["BTCUSDT"]
+    end_ms = NOW + offset * 60_000
+    [(opened_ms, (open_, high, low, close))] = WALKED.candles(c.symbol, c.start_price, c.price_tick, end_ms, 1, step)
+    first = WALKED.minute(opened_ms)
+    minutes = [WALKED.candle(c.symbol, c.start_price, c.price_tick, m) for m in range(first, WALKED.minute(end_ms) + 1)]
+    assert (open_, high, low, close) == (minutes[0][0], max(k[1] for k in minutes), min(k[2] for k in minutes), minutes[-1][3])
+    for m, candle in zip(range(first, first + 3), minutes):  # each minute is the price of its five step boundaries
+        steps = [market_price(c.start_price, c.price_tick, WALKED._level(c.symbol, 4 * m + k)) for k in range(5)]
+        assert candle == (steps[0], max(steps), min(steps), steps[-1])

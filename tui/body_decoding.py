@@ -27,9 +27,20 @@ class _Inflater:
     def __init__(self, coding: str) -> None:
         self.coding = coding
         self.z = zlib.decompressobj(zlib.MAX_WBITS | 32)  # 32: a gzip or a zlib header, detected
-        self.started = False
+        self.started = False  # zlib has accepted the header: too late to fall back to raw deflate
+        self.head = b""  # deflate's first bytes, held until the two of the zlib header are here
 
     def pieces(self, data: bytes) -> Iterator[bytes]:
+        if self.coding == "deflate" and not self.started:
+            # zlib takes one byte of its two-byte header without a word and refuses the second, so a
+            # first read of one byte would tell nothing and the raw-deflate fallback would come too late.
+            self.head += data
+            if len(self.head) < 2:
+                return
+            data, self.head = self.head, b""
+        yield from self._inflate(data)
+
+    def _inflate(self, data: bytes) -> Iterator[bytes]:
         while data and not self.z.eof:
             try:
                 out = self.z.decompress(data, PIECE)
@@ -44,6 +55,8 @@ class _Inflater:
                 yield out
 
     def rest(self) -> Iterator[bytes]:
+        head, self.head = self.head, b""
+        yield from self._inflate(head)  # a one-byte deflate body: whatever zlib makes of it
         if not self.z.eof:
             try:
                 tail = self.z.flush()

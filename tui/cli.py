@@ -109,15 +109,43 @@ def build_parser(whole: set[str] | None = None) -> argparse.ArgumentParser:
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     """The full parse. An option a subcommand does not know is reported with that subcommand's
-    usage (argparse's own parse_args would print the top-level usage for it)."""
+    usage (argparse's own parse_args would print the top-level usage for it).
+
+    The console's options typed before a command (`keyprobe --profile main send ...`) are the command's:
+    they are parsed as if typed after it, so `send` signs with that profile. Before, the top-level parser
+    kept them for the console and the command ran without them (the demo key, code 1000, no word). A
+    command without such an option refuses it with a sentence, exit 2."""
+    argv = sys.argv[1:] if argv is None else list(argv)
     parser = build_parser(_named_commands(argv, _command_modules()))
     args, extra = parser.parse_known_args(argv)
+    command = getattr(args, "command", None)
+    subparsers = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    owner = subparsers.choices.get(command, parser) if subparsers is not None and command else parser
+    leading = _leading_options(parser, argv, command) if command else []
+    if leading:
+        rest = argv[len(leading) + 1:]
+        cut = rest.index("--") if "--" in rest else len(rest)
+        args, extra = parser.parse_known_args([command, *rest[:cut], *leading, *rest[cut:]])
+        misplaced = [word for word in extra if word in leading]
+        if misplaced:
+            owner.error(f"{' '.join(leading)} came before `{command}`, and `keyprobe {command}` has no such option; "
+                        f"nothing was done. Options go after the command's name (`keyprobe {command} --help` lists them).")
     if extra:
-        command = getattr(args, "command", None)
-        subparsers = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
-        owner = subparsers.choices.get(command, parser) if subparsers is not None and command else parser
         owner.error(f"unrecognized arguments: {' '.join(extra)}")
     return args
+
+
+def _leading_options(parser: argparse.ArgumentParser, argv: list[str], command: str) -> list[str]:
+    """The words before the command's name: top-level options and their values (`--profile main`)."""
+    at = 0
+    while at < len(argv) and argv[at] != command:
+        word = argv[at]
+        takes_value = False
+        if word.startswith("--") and "=" not in word:
+            matches = [a for name, a in parser._option_string_actions.items() if name.startswith(word)]
+            takes_value = len({id(a) for a in matches}) == 1 and matches[0].nargs is None and not matches[0].const
+        at += 2 if takes_value else 1
+    return argv[:at]
 
 
 def main(argv: list[str] | None = None) -> int:

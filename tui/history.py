@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from keys import bounded
+from keys import bounded, private_folder
 from tui import paths
+from tui.terminal_safe import masked_values
 from tui.exchange import Draft, Exchange
 from keys.atomic import atomic_write
 from tui.saved import SavedRequestError, draft_from_record, draft_record
@@ -156,7 +157,7 @@ def entry_draft(entry: dict[str, Any], where: str = "history entry") -> Draft:
 def _locked(path: Path) -> Iterator[Any]:
     """The history file opened for append under an exclusive lock, reopened if a compaction by
     another process replaced it while we waited."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder.make(path.parent)
     while True:
         fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         fh = os.fdopen(fd, "r+b")
@@ -176,7 +177,10 @@ def _locked(path: Path) -> Iterator[Any]:
 
 def _line(entry: dict[str, Any]) -> bytes:
     """One JSON line, UTF-8. A path or query from argv that was not UTF-8 holds surrogates, which UTF-8 cannot
-    write: that entry is written with JSON's \\u escapes instead (it reads back the same) rather than lost."""
+    write: that entry is written with JSON's \\u escapes instead (it reads back the same) rather than lost.
+    Every registered secret is masked in it first, in any spelling (tui.terminal_safe.masked_values): a path
+    or body the user typed that holds their memo percent-encoded is kept masked, not in clear."""
+    entry = masked_values(entry)
     try:
         return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
     except UnicodeEncodeError:

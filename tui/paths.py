@@ -29,6 +29,8 @@ def history_path() -> Path:
 
 def ensure_home() -> Path:
     """Create the folder, private to the user, and return it."""
+    from keys import private_folder
+
     path = home()
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder.make(path)  # 0700 whatever the umask, and so are the missing folders above it
     return path

@@ -11,11 +11,19 @@ last guard for a string that reached output without `shown()`. `dumps()` is json
 control character (json escapes C0 itself; C1, DEL and bidi controls are escaped here too). `dump()` writes
 the same text to a file a piece at a time, so a document that carries a 20 MB body three times is never
 one escaped string (`send --json`); `JsonText` is a string value given as pieces (a body still in bytes).
+
+The same functions mask secrets: once anything has registered a credential with keys.redact (an unlocked key
+file, the credentials a send signs with), every string `shown()` returns and every string `dumps()` / `dump()`
+writes has each spelling of each registered value replaced by the mask (keys/value_masker.py: any 8 characters
+of it, upper or lower case, percent-encoded, JSON-escaped). One mechanism for the CLI, `--json` and the
+console's widgets, so a value that reaches output by a path nobody thought of is masked there too. A process
+that registers nothing (`keyprobe decode`) never imports keys.redact.
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from functools import cache
 
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
@@ -61,9 +69,16 @@ def _needs(table: str) -> re.Pattern[str]:
     return _class({"line": _TABLE, "multiline": TABLE_MULTILINE, "json": _JSON_TABLE}[table])
 
 
+def masked(text: str) -> str:
+    """`text` with every registered secret masked in any spelling (keys.redact); as it is when none is."""
+    redact = sys.modules.get("keys.redact")  # loaded by whatever registered one; never imported for this
+    return redact.mask(text) if redact is not None and redact.has_registered() else text
+
+
 def shown(text: object, *, multiline: bool = False) -> str:
-    """`text` with every control character escaped; `multiline` keeps newlines and tabs (a body)."""
-    text = str(text)
+    """`text` with every registered secret masked and every control character escaped; `multiline` keeps
+    newlines and tabs (a body)."""
+    text = masked(str(text))
     if text.isprintable():  # every character the tables escape is a control or format character, never printable
         return text
     if multiline:
@@ -78,7 +93,20 @@ def dumps(value: Any, **kwargs: Any) -> str:
     import json  # here: `keyprobe decode` without --json prints no JSON
 
     kwargs.setdefault("ensure_ascii", False)
-    return _json_safe(json.dumps(value, **kwargs))
+    return _json_safe(json.dumps(masked_values(value), **kwargs))
+
+
+def masked_values(value: Any) -> Any:
+    """`value` with masked() applied to every string value in it (before json escapes them, so the masker reads
+    each string as it is, and the JSON it makes stays valid whatever it replaces). Keys are the document's
+    field names ("memo", "code"): a short memo that is also a field name must not rename the field."""
+    if isinstance(value, str):
+        return masked(value)
+    if isinstance(value, dict):
+        return {k: masked_values(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [masked_values(v) for v in value]
+    return value
 
 
 def _json_safe(text: str) -> str:
@@ -116,7 +144,7 @@ def _chunks(value: Any, default: Callable[[Any], Any] | None) -> Iterator[str]:
         yield '"'
         for piece in (value.pieces() if isinstance(value, JsonText) else (value,)):
             for start in range(0, len(piece), JSON_PIECE):
-                yield _json_safe(encode_basestring(piece[start:start + JSON_PIECE])[1:-1])
+                yield _json_safe(encode_basestring(masked(piece[start:start + JSON_PIECE]))[1:-1])
         yield '"'
     elif isinstance(value, dict):
         yield "{"
@@ -136,4 +164,4 @@ def _chunks(value: Any, default: Callable[[Any], Any] | None) -> Iterator[str]:
             yield from _chunks(item, default)
         yield "]"
     else:
-        yield _json_safe(json.dumps(value, ensure_ascii=False, default=default))
+        yield _json_safe(json.dumps(masked_values(value), ensure_ascii=False, default=default))

@@ -36,7 +36,10 @@ def ask_secret(prompt: str, env_var: str) -> Secret:
         return Secret(os.environ[env_var])
     if not sys.stdin.isatty():
         raise PromptUnavailable(f"No terminal to ask for it on: set {env_var}.")
-    return Secret(getpass.getpass(prompt))
+    try:
+        return Secret(getpass.getpass(prompt))
+    except UnicodeDecodeError:  # a terminal in another encoding: the bytes typed are not this locale's text
+        raise PromptUnavailable(f"What was typed is not text in this terminal's encoding; type it again, or set {env_var}.") from None
 
 
 def ask_text(prompt: str, env_var: str) -> str:

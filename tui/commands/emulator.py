@@ -62,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
                    drift_ppm=args.drift)
     emu.controls.header_prefix = args.header_prefix
     emu.controls.rate_scale = args.rate_scale
+    _stop_on_sigterm()  # before it listens: from here a SIGTERM or Ctrl-C at any moment stops it
     try:
         emu.start()
     except OSError as exc:
@@ -69,12 +70,14 @@ def run(args: argparse.Namespace) -> int:
                 else "Is it an address of this machine? (127.0.0.1 and ::1 always are; :: needs IPv6.)")
         print(f"keyprobe emulator: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}. {hint}", file=sys.stderr)
         return 3
-    if emu.beyond_loopback:
-        ipv6_only = " (:: listens on every IPv6 address, not on IPv4.)" if args.host == "::" else ""
-        print(f"keyprobe emulator: WARNING: listening on {args.host}, beyond loopback: other machines can reach it, and its "
-              f"demo keys are public. Use --host 127.0.0.1 (or ::1) unless you mean to share it.{ipv6_only}", file=sys.stderr, flush=True)
-    _stop_on_sigterm()
+    except KeyboardInterrupt:
+        emu.stop()
+        return 0
     try:
+        if emu.beyond_loopback:
+            ipv6_only = " (:: listens on every IPv6 address, not on IPv4.)" if args.host == "::" else ""
+            print(f"keyprobe emulator: WARNING: listening on {args.host}, beyond loopback: other machines can reach it, and its "
+                  f"demo keys are public. Use --host 127.0.0.1 (or ::1) unless you mean to share it.{ipv6_only}", file=sys.stderr, flush=True)
         listing = [k.listing() for k in emu.keys]
         if args.json:
             import json

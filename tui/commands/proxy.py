@@ -55,23 +55,23 @@ def run(args: argparse.Namespace) -> int:
     # The observer thread (forensics, history) shares the GIL with the relay's loop; at the default 5 ms
     # switch interval a relay waiting behind it added up to 5 ms to a bot's call (p90 8 ms in the benchmark).
     sys.setswitchinterval(0.0005)
-    try:
-        proxy.start()
-    except UpstreamRefused as exc:
-        print(f"keyprobe proxy: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"keyprobe proxy: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}. "
-              "Is another proxy running? Try --port 0.", file=sys.stderr)
-        return 3
-    upstream = proxy.upstream.base_url if proxy.upstream else args.upstream
-    where = f" (in-process emulator at {upstream})" if proxy.emulator is not None else f" -> {upstream}"
-    print(f"keyprobe proxy listening on {proxy.base_url}{where}. Point your bot's base URL here; Ctrl-C stops it.",
-          file=sys.stderr, flush=True)
-    from tui.commands.emulator import _stop_on_sigterm  # `kill` stops it as cleanly as Ctrl-C
+    from tui.commands.emulator import _stop_on_sigterm
 
-    _stop_on_sigterm()
+    _stop_on_sigterm()  # before anything listens: `kill` stops it as cleanly as Ctrl-C, at any moment from here
     try:
+        try:
+            proxy.start()
+        except UpstreamRefused as exc:
+            print(f"keyprobe proxy: {exc}", file=sys.stderr)
+            return 2
+        except OSError as exc:
+            print(f"keyprobe proxy: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}. "
+                  "Is another proxy running? Try --port 0.", file=sys.stderr)
+            return 3
+        upstream = proxy.upstream.base_url if proxy.upstream else args.upstream
+        where = f" (in-process emulator at {upstream})" if proxy.emulator is not None else f" -> {upstream}"
+        print(f"keyprobe proxy listening on {proxy.base_url}{where}. Point your bot's base URL here; Ctrl-C stops it.",
+              file=sys.stderr, flush=True)
         threading.Event().wait()
     except KeyboardInterrupt:
         pass

@@ -81,6 +81,9 @@ class KeyprobeApp(App[int]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
 
     def __init__(self, options: ConsoleOptions | None = None) -> None:
+        from tui.console import safe_output
+
+        safe_output.install()  # no control character a widget shows reaches the terminal as itself
         super().__init__()
         self.options = options or ConsoleOptions()
         self.session = ConsoleSession()

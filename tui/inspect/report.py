@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from keys import redact
 from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
-from keys.headers import AuthLevel
-from keys.secret import MASK
+from keys.headers import CREDENTIAL_HEADERS, AuthLevel
+from keys.secret import MASK, Secret
 from keys.signing import Credentials, masked_header_value
 from keys.variants import MEANINGS
 from tui import endpoints
@@ -134,7 +134,7 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     verdict = conclude(verdict, findings, req, family, signed_as)
     # From here on only the masked request exists: a bot that put its secret, memo or key in the query or the
     # body must not find it in the proxy's line, --json or history.
-    hide = credential_masker(credentials)
+    hide = credential_masker(credentials, req.headers)
     req = masked_copy(req, hide, keep=header_set_of(signed_as).key)
     findings = [f._replace(sentence=hide(f.sentence)) for f in findings]
     verdict = verdict._replace(signed=_opt(hide, verdict.signed), expected=_opt(hide, verdict.expected),
@@ -193,10 +193,15 @@ def _as_sent(verdict: Verdict) -> str:
             "SIGNED call (an order) that way, the venue will answer 30005 there.")
 
 
-def credential_masker(credentials: Iterable[Credentials]) -> Callable[[str], str]:
-    """Each credential's secret and memo become the mask, its key the key's fingerprint, wherever they occur."""
-    return redact.masking((value, shown) for c in credentials
-                          for value, shown in ((c.secret, MASK), (c.memo, MASK), (c.api_key, c.fingerprint)))
+def credential_masker(credentials: Iterable[Credentials], headers: Iterable[tuple[str, str]] = ()) -> Callable[[str], str]:
+    """Each credential's secret and memo become the mask, its key the key's fingerprint, wherever any 8 characters
+    of them occur in any spelling (keys/redact.py); so does the key a request sent in either venue's key header,
+    known credentials or not (a bot that also puts its key in the query). The signature stays: masked by name
+    wherever it is shown, and a request copied from the traffic view must still be checkable."""
+    sent = [Secret(v) for k, v in headers if k.lower() in CREDENTIAL_HEADERS and k.lower().endswith("-key")]
+    return redact.masking([(value, shown) for c in credentials
+                           for value, shown in ((c.secret, MASK), (c.memo, MASK), (c.api_key, c.fingerprint))]
+                          + [(value, value.fingerprint()) for value in sent])
 
 
 def _opt(hide: Callable[[str], str], text: str | None) -> str | None:

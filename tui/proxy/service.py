@@ -88,6 +88,13 @@ class Proxy:
             async def close() -> None:
                 server.close()
                 await relay.close()
+                # A connection accepted as the signal came has a task the relay has not counted yet (and its
+                # upstream connect one of its own): left pending, the closed loop's leftovers printed
+                # "Task was destroyed but it is pending!" and a traceback at exit.
+                rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+                for task in rest:
+                    task.cancel()
+                await asyncio.gather(*rest, return_exceptions=True)
 
             asyncio.run_coroutine_threadsafe(close(), loop).result(5)
             loop.call_soon_threadsafe(loop.stop)

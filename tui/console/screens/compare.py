@@ -14,6 +14,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from tui.terminal_safe import shown
+
 DIFF_STYLE = "bold black on yellow"
 
 
@@ -26,8 +28,9 @@ def sections_table(sections: list[Any], left_title: str, right_title: str) -> Ta
         heading = Text.assemble((f"── {section.title} ", "bold"), (f"({changed} differ)" if changed else "(same)", "yellow" if changed else "green"))
         table.add_row(heading, Text(""))
         for i in range(section.rows):
-            left = section.left[i] if i < len(section.left) else ""
-            right = section.right[i] if i < len(section.right) else ""
+            # server text (headers, reason, body lines) and what was sent: control characters shown escaped
+            left = shown(section.left[i]) if i < len(section.left) else ""
+            right = shown(section.right[i]) if i < len(section.right) else ""
             if section.differs(i):
                 table.add_row(Text("▶ " + left, style=DIFF_STYLE), Text("▶ " + right, style=DIFF_STYLE))
             else:

@@ -12,6 +12,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
+from tui.terminal_safe import shown
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """`question` with y / n; dismisses True only on y (or enter)."""
@@ -29,8 +31,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog", classes="dialog"):
-            yield Label(Text(self._title, style="bold"), classes="dialog-title")
-            yield Static(Text(self._question), id="confirm-question")
+            yield Label(Text(shown(self._title), style="bold"), classes="dialog-title")
+            yield Static(Text(shown(self._question)), id="confirm-question")  # a path from the history file
             yield Label(Text("y yes · n no", style="dim"), classes="dialog-hint")
 
     def action_answer(self, yes: bool) -> None:
@@ -52,8 +54,8 @@ class AskScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="ask-dialog", classes="dialog"):
-            yield Label(Text(self._title, style="bold"), classes="dialog-title")
-            yield Static(Text(self._question), id="ask-question")
+            yield Label(Text(shown(self._title), style="bold"), classes="dialog-title")
+            yield Static(Text(shown(self._question)), id="ask-question")
             yield Input(self._value, placeholder=self._placeholder, id="ask-input")
             yield Label(Text("enter accepts · escape cancels", style="dim"), classes="dialog-hint")
 

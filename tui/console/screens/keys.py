@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.console.messages import VaultSaved, VaultSaveFailed
+from tui.terminal_safe import shown as escaped
 
 COLUMNS = ("", "Profile", "Venue", "Key", "Secret", "Memo", "Hosts", "Notes")
 
@@ -102,15 +103,16 @@ file when there is none.
         for row in rows:
             hosts = row["hosts"]
             shown_hosts = f"{hosts[0]} +{len(hosts) - 1}" if len(hosts) > 1 else "".join(hosts)
+            # the key file's text (notes above all): control characters shown escaped, never as markup
             table.add_row(
                 "●" if row["name"] == in_use else "",
-                Text(row["name"], style="bold"),
+                Text(escaped(row["name"]), style="bold"),
                 row["venue"],
                 row["key"],
                 row["secret"],
                 row["memo"],
-                shown_hosts,
-                Text(row["notes"] or "", style="dim"),
+                Text(escaped(shown_hosts)),
+                Text(escaped(row["notes"] or ""), style="dim"),
                 key=row["name"],
             )
         if keep is not None and any(r["name"] == keep for r in rows):
@@ -148,18 +150,18 @@ file when there is none.
         if name is not None and self.vault is not None and name in self.vault.profiles:
             profile = self.vault.profiles[name]
             row = profile.listing()
-            detail.append(f"{profile.name}", style="bold")
+            detail.append(escaped(profile.name), style="bold")
             detail.append(f"  {profile.venue_name} · key {row['key']} · secret {row['secret']} · memo {row['memo']}\n")
             detail.append("signs for  ", style="dim")
-            detail.append(", ".join(row["hosts"]) + "\n")
+            detail.append(escaped(", ".join(row["hosts"])) + "\n")
             detail.append("base URL   ", style="dim")
-            detail.append((row["base_url"] or "the venue's own") + "\n")
+            detail.append(escaped(row["base_url"] or "the venue's own") + "\n")
             if row.get("proxy"):
                 detail.append("proxy      ", style="dim")
-                detail.append(f"{row['proxy']}\n", style="bold yellow")
+                detail.append(f"{escaped(row['proxy'])}\n", style="bold yellow")
             if row["notes"]:
                 detail.append("notes      ", style="dim")
-                detail.append(row["notes"] + "\n")
+                detail.append(escaped(row["notes"]) + "\n")
             for warning in profile.hygiene():
                 detail.append(f"⚠ {warning}\n", style="yellow")
         self.query_one("#keys-detail", Static).update(detail)

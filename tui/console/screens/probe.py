@@ -19,6 +19,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.console.messages import ProbeFailed, ProbeFinished, ProbeStepDone
+from tui.terminal_safe import shown
 
 STATES = {
     "pending": ("○", "pending", "dim"),
@@ -36,7 +37,7 @@ def step_text(index: int, title: str, state: str, step: Any = None) -> Text:
         if step.code is not None:
             text.append(f"  code {step.code}", style=style)
         text.append(f"  {step.ms:,.0f} ms", style="dim")
-        text.append(f"\n   {step.detail}")
+        text.append(f"\n   {shown(step.detail)}")  # the server's answer in it: control characters shown escaped
     return text
 
 
@@ -174,18 +175,18 @@ def verdict_text(report: Any) -> Text:
         return text
     text.append(f"First failing layer: {failed.name}", style="bold red")
     text.append(f"  ({failed.title})\n", style="dim")
-    text.append(report.verdict + "\n")
+    text.append(shown(report.verdict) + "\n")
     diagnosis = report.verdict_diagnosis
     if diagnosis is not None and diagnosis.code is not None:
         text.append("\nDocumented: ", style="dim")
-        text.append(f"{diagnosis.code} {diagnosis.message or ''}".rstrip(), style="bold")
+        text.append(shown(f"{diagnosis.code} {diagnosis.message or ''}".rstrip()), style="bold")
         if diagnosis.http_status is not None:
             text.append(f"  (HTTP {diagnosis.http_status})", style="dim")
         text.append("\n")
         for cause in diagnosis.causes[:3]:
-            text.append(f"  • {cause}\n")
+            text.append(f"  • {shown(cause)}\n")
     if report.fixes:
         text.append("\nWhat to fix\n", style="bold")
         for fix in report.fixes:
-            text.append(f"  → {fix}\n")
+            text.append(f"  → {shown(fix)}\n")
     return text

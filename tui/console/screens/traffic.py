@@ -17,6 +17,8 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label, Static
 
+from tui.terminal_safe import shown
+
 DEFAULT_PORT = 8650
 
 
@@ -147,8 +149,10 @@ class TrafficScreen(Screen[None]):
         code = str(d.code) if d is not None and d.code is not None else "-"
         verdict = v.status + (f" ({', '.join(v.variants)})" if v.variants else "")
         errors = ", ".join(f.id for f in ins.findings if f.severity == "error")
+        # The method and target are the client's bytes: an OSC 52 or an alternate-screen exit in a target
+        # reached the terminal from this table (issue 21, finding 3). Text(), never markup.
         self.query_one("#traffic-table", DataTable).add_row(
-            str(len(self._traffic)), ins.request.method, Text(ins.request.target[:80]), code, verdict, errors)
+            str(len(self._traffic)), Text(shown(ins.request.method)), Text(shown(ins.request.target)[:80]), code, Text(shown(verdict)), errors)
 
     @on(DataTable.RowHighlighted)
     def _on_row_highlighted(self, event: DataTable.RowHighlighted) -> None:

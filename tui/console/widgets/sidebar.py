@@ -23,6 +23,7 @@ from textual.widgets.option_list import Option
 from tui.console.drafts import open_draft, rebased, signer_note, signing_of
 from tui.console.messages import ExchangeReceived, SendStarted, SidebarLoaded, SidebarNotice
 from tui.console.records import HISTORY_SHOWN as HISTORY_CAP
+from tui.terminal_safe import shown as escaped
 
 
 class Sidebar(Vertical):
@@ -331,19 +332,20 @@ def history_haystack(entry: dict[str, Any]) -> str:
 
 def history_label(entry: dict[str, Any]) -> Text:
     """Two lines, neither wrapped: `10:02:00 POST 1000 · emu-good (submit)` (the code red when it is
-    not 1000), then the path, whole or cut at its end: never broken in the middle."""
-    when = str(entry.get("time") or "")[11:19]
+    not 1000), then the path, whole or cut at its end: never broken in the middle. Every field is the history
+    file's text: control characters shown escaped (tui.terminal_safe)."""
+    when = escaped(str(entry.get("time") or "")[11:19])
     status, code = entry.get("status"), entry.get("code")
-    label = Text.assemble((f"{when} ", "dim"), (f"{entry.get('method', '?')} ", "bold"), no_wrap=True, overflow="ellipsis")
+    label = Text.assemble((f"{when} ", "dim"), (f"{escaped(entry.get('method', '?'))} ", "bold"), no_wrap=True, overflow="ellipsis")
     if entry.get("failure"):
-        label.append(f"{entry['failure']}", style="red")
+        label.append(escaped(entry["failure"]), style="red")
     elif code is not None:
-        label.append(f"{code}", style="green" if code == 1000 else "red")
+        label.append(escaped(code), style="green" if code == 1000 else "red")
     else:
-        label.append(f"HTTP {status if status is not None else '-'}", style="dim")
+        label.append(f"HTTP {escaped(status) if status is not None else '-'}", style="dim")
     if entry.get("profile"):
-        label.append(f" · {entry['profile']}", style="cyan")
+        label.append(f" · {escaped(entry['profile'])}", style="cyan")
     if entry.get("name"):
-        label.append(f" ({entry['name']})", style="dim")
-    label.append(f"\n{entry.get('path', '?')}")
+        label.append(f" ({escaped(entry['name'])})", style="dim")
+    label.append(f"\n{escaped(entry.get('path', '?'))}")
     return label

@@ -57,7 +57,7 @@ def withdraw_charge(call: Call) -> object:
 
 def withdraw_apply(call: Call) -> object:
     _currency(call.get("currency"))
-    decimal(call.get("amount"), 60000, 60000)
+    decimal(call.get("amount"), 60000, 60000, too_large=Refused(60009))  # "Beyond the limit"
     raise Refused(60004)
 
 
@@ -71,7 +71,7 @@ def transfer_contract(call: Call) -> object:
     b = call.args
     if b.get("currency") != "USDT" or b.get("type") not in TRANSFER_TYPES:
         raise Refused(60000, variant="Invalid request")
-    amount = decimal(b.get("amount"), 60000, 60000)
+    amount = decimal(b.get("amount"), 60000, 60000, too_large=Refused(42000))  # beyond any balance
     if amount <= 0:
         raise Refused(61000)
     with call.state.lock:

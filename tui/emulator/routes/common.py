@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from keys.demo import DemoKey
+from tui.emulator import numbers
 from tui.emulator.accounts import Account
 from tui.emulator.state import EmulatorState
 
@@ -37,19 +38,20 @@ class Refused(Exception):
         self.variant = variant
 
 
-def decimal(value: object, missing: int, bad: int | None = None, *fill: object) -> Decimal:
-    """A finite Decimal from a JSON number or string; `missing` when absent/empty, `bad` when unreadable."""
+def decimal(value: object, missing: int, bad: int | None = None, *fill: object, too_large: Refused | None = None) -> Decimal:
+    """A bounded Decimal (numbers.decimal) from a JSON number or string: Refused(`missing`) when absent or
+    empty, `too_large` (else `bad`) above every limit, Refused(`bad`) when it is not a number; a number
+    below every limit reads as -numbers.LARGEST, which the route's own minimum refuses."""
     if value is None or value == "":
         raise Refused(missing, *fill)
-    if isinstance(value, bool):
-        raise Refused(bad or missing, *fill)
     try:
-        number = Decimal(str(value))
-    except InvalidOperation:
+        return numbers.decimal(value)
+    except numbers.TooLarge as beyond:
+        if beyond.negative:
+            return -numbers.LARGEST  # below every minimum: the route's own "too small" / "not positive" check answers
+        raise (too_large or Refused(bad or missing, *fill)) from None
+    except numbers.Unreadable:
         raise Refused(bad or missing, *fill) from None
-    if not number.is_finite():
-        raise Refused(bad or missing, *fill)
-    return number
 
 
 def is_multiple(value: Decimal, step: Decimal) -> bool:
@@ -59,9 +61,20 @@ def is_multiple(value: Decimal, step: Decimal) -> bool:
 def positive_int(value: object, default: int, top: int) -> int:
     """A paging number (limit, N): the default when absent or unreadable, clamped to 1..top."""
     try:
-        return max(1, min(top, int(str(value))))
-    except (TypeError, ValueError):
+        return max(1, min(top, numbers.whole(value, -numbers.LARGEST_WHOLE, numbers.LARGEST_WHOLE)))
+    except numbers.TooLarge as beyond:
+        return 1 if beyond.negative else top
+    except numbers.Unreadable:
         return default
+
+
+def timestamp(value: object, bad: int) -> int:
+    """A time in whole seconds (or milliseconds) as a kline asks for it; Refused(`bad`) when unreadable or
+    beyond the numbers a clock can hold."""
+    try:
+        return numbers.whole(value, -numbers.LARGEST_WHOLE, numbers.LARGEST_WHOLE)
+    except numbers.NumberRefused:
+        raise Refused(bad) from None
 
 
 def instrument(table: dict, symbol: object, missing: int, unknown: int):  # noqa: ANN201 - a Contract or a SpotPair

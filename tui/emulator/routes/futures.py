@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from tui.emulator.accounts import ACTIVATION_FIELDS, ORDER_DETAIL_FIELDS, PRESET_FIELDS, text
 from tui.emulator.market import CONTRACTS, MINUTE_MS, Contract, book
-from tui.emulator.routes.common import Call, Refused, instrument, positive_int
+from tui.emulator.routes.common import Call, Refused, instrument, positive_int, timestamp
 
 STEPS = (1, 3, 5, 15, 30, 60, 120, 240, 360, 720, 1440, 4320, 10080)  # minutes, as the kline page lists them
 
@@ -67,11 +67,7 @@ def kline(call: Call) -> object:
     step = positive_int(call.get("step"), 1, 10080)
     if step not in STEPS:
         raise Refused(40038)
-    try:
-        start = int(str(call.get("start_time", "0")))
-        end = int(str(call.get("end_time", call.now // 1000)))
-    except ValueError:
-        raise Refused(40039) from None
+    start, end = timestamp(call.get("start_time", 0), 40039), timestamp(call.get("end_time", call.now // 1000), 40039)
     end_ms = min(end * 1000, call.now)
     count = max(1, min(500, (end_ms - start * 1000) // (step * MINUTE_MS) + 1)) if start else 100
     candles = call.state.market.candles(c.symbol, c.start_price, c.price_tick, end_ms, count, step)

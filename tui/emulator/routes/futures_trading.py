@@ -23,11 +23,12 @@ ORDER_TYPES = ("limit", "market")
 OPEN_TYPES = ("isolated", "cross")
 POSITION_MODES = ("hedge_mode", "one_way_mode")
 DEFAULT_LEVERAGE = Decimal(10)
+MAX_VOLUME = 1_000_000  # contracts per order: the contract details' max_volume
 
 
 # -- validators ------------------------------------------------------------------------------------------
 def leverage(value: object, c: Contract) -> Decimal:
-    lev = decimal(value, 40040, 40040)
+    lev = decimal(value, 40040, 40040, too_large=Refused(40029))
     if lev > c.max_leverage:
         raise Refused(40029)
     if lev < c.min_leverage:
@@ -54,14 +55,16 @@ def side(value: object) -> int:
 
 def size(value: object) -> int:
     """Contracts are whole numbers (vol_precision 1): 0.5, 0 or -1 break the precision rule."""
-    number = decimal(value, 40011, 40043)
+    number = decimal(value, 40011, 40043, too_large=Refused(40044))
     if number <= 0 or number != number.to_integral_value():
         raise Refused(40043)
+    if number > MAX_VOLUME:
+        raise Refused(40044)  # "The order range is invalid"
     return int(number)
 
 
 def price(value: object, c: Contract) -> Decimal:
-    number = decimal(value, 40011, 40043)
+    number = decimal(value, 40011, 40043, too_large=Refused(40044))
     if number <= 0 or number % c.price_tick != 0:
         raise Refused(40043)
     return number

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from tui.emulator.accounts import ZERO, text
 from tui.emulator.market import CURRENCIES, SPOT_PAIRS, SpotPair, book
-from tui.emulator.routes.common import Call, Refused, instrument, positive_int
+from tui.emulator.routes.common import Call, Refused, instrument, positive_int, timestamp
 
 NAMES = {"USDT": "Tether USD", "BTC": "Bitcoin", "ETH": "Ethereum"}
 STEPS = (1, 5, 15, 30, 60, 120, 240, 1440, 10080, 43200)  # minutes (spot kline page)
@@ -83,10 +83,7 @@ def klines(call: Call) -> object:
         raise Refused(50003)
     end_ms = call.now
     if call.get("before") not in (None, ""):
-        try:
-            end_ms = min(end_ms, int(str(call.get("before"))) * 1000)
-        except ValueError:
-            raise Refused(50002) from None
+        end_ms = min(end_ms, timestamp(call.get("before"), 50002) * 1000)
     candles = call.state.market.candles(p.symbol, p.start_price, p.price_tick, end_ms, positive_int(call.get("limit"), 100, 200), step)
     return [[str(t // 1000), text(o), text(h), text(lo), text(cl), "1", text(cl)] for t, (o, h, lo, cl) in candles]
 

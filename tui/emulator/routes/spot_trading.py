@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
 
+from tui.emulator import numbers
 from tui.emulator.accounts import Account, SpotOrder, text
 from tui.emulator.market import SpotPair, book
 from tui.emulator.routes.common import Call, Refused, decimal, is_multiple, positive_int
@@ -35,7 +36,7 @@ def client_order_id(value: object) -> str:
 
 
 def _size(p: SpotPair, value: object) -> Decimal:
-    size = decimal(value, 50010, 50021, "size")
+    size = decimal(value, 50010, 50021, "size", too_large=Refused(50007, text(p.max_size)))
     if size < p.min_size:
         raise Refused(50006, text(p.min_size))
     if size > p.max_size:
@@ -46,7 +47,7 @@ def _size(p: SpotPair, value: object) -> Decimal:
 
 
 def _price(p: SpotPair, value: object) -> Decimal:
-    price = decimal(value, 50011, 50021, "price")
+    price = decimal(value, 50011, 50021, "price", too_large=Refused(50025, text(numbers.LARGEST)))
     if price < p.min_price:
         raise Refused(50008, text(p.min_price))
     if not is_multiple(price, p.price_tick):
@@ -85,7 +86,7 @@ def submit_order(call: Call) -> object:
     if order_type == "market":
         limit = None
         if order_side == "buy":
-            notional = decimal(b.get("notional"), 50012, 50021, "notional")
+            notional = decimal(b.get("notional"), 50012, 50021, "notional", too_large=Refused(50020))
             if notional < p.min_notional:
                 raise Refused(50009, text(p.min_notional))
             size = (notional / asks[0]).quantize(p.size_step, rounding=ROUND_DOWN)
