@@ -122,6 +122,16 @@ def test_transfer_out_beyond_balance_is_42000_with_http_200(http, emu):
     assert code_of(send(http, emu, "POST", "/account/v1/transfer-contract", body={**body, "amount": "1000"})) == 1000
 
 
+@pytest.mark.parametrize("amount", [None, "lots", "-1", "0"])
+def test_a_transfer_woo_x_pro_cannot_read_answers_its_documented_parse_error(http, amount):
+    """BitMart answers a bad transfer with its funding table (60000, 61000), which WOO X Pro does not document:
+    the WOO X Pro venue answers the row it does document, 40007, never an HTTP 500 for a code it lacks."""
+    body = {"currency": "USDT", "type": "contract_to_spot", **({"amount": amount} if amount is not None else {})}
+    with Emulator(flavour="wooxpro") as woo:
+        resp = send(http, woo, "POST", "/account/v1/transfer-contract", body=body)
+    assert code_of(resp, "wooxpro") == 40007 and resp.status_code == 400, resp.text
+
+
 def test_contract_details_symbol_filter(http, emu):
     all_symbols = http.get(emu.base_url + "/contract/public/details").json()["data"]["symbols"]
     assert {s["symbol"] for s in all_symbols} == {"BTCUSDT", "ETHUSDT"}

@@ -91,6 +91,8 @@ def trace_id() -> str:
 @cache
 def _head_of(flavour: str, product: str, code: int, variant: str, fill: tuple[object, ...]) -> tuple[int, bytes]:
     """The HTTP status and the envelope's opening bytes up to the trace value, made once per answer kind."""
+    if flavour == "wooxpro":
+        code = codes.WOOXPRO_STAND_INS.get(code, code)
     status, message = codes.answer(flavour, product, code, variant, fill)
     return status, f'{{"code":{code},"message":{_ENCODE(message)},"trace":"'.encode("utf-8")
 
