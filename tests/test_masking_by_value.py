@@ -222,3 +222,20 @@ async def test_the_console_masks_every_spelling_in_the_paste_box_and_the_traffic
             await until(app, pilot, lambda: proxy._loop is None, "the proxy stopped")
     outputs += [("what the console wrote for the terminal from the Traffic view on", "".join(written))]
     assert_no_leak(outputs + files_under(tmp_path))
+
+
+def test_a_captured_requests_repr_shows_no_key_or_signature():
+    """A crash screen (Textual's, rich's pretty locals) or a log that prints a capture: its key and signature headers
+    show as fingerprints, in either venue's names, while the fields keep what was captured."""
+    from rich.pretty import pretty_repr
+
+    from tui.inspect.model import CapturedRequest
+
+    signature = "a1" * 32
+    for key_header, sign_header in (("X-BM-KEY", "X-BM-SIGN"), ("x-api-key", "X-Api-Sign")):
+        req = CapturedRequest("POST", "https://cloud-api.wooxpro.com/contract/private/submit-order",
+                              ((key_header, API_KEY), (sign_header, signature), ("X-Trace", "kept")), b"{}", "proxy")
+        assert req.header(key_header) == API_KEY  # still checkable
+        for shown in (repr(req), pretty_repr(req), pretty_repr({"locals": [req]})):
+            assert find_leaks([("repr", shown)], [API_KEY, signature]) == [], shown
+            assert "kept" in shown and "#" in shown

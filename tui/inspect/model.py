@@ -79,6 +79,16 @@ class CapturedRequest:
             object.__setattr__(self, "notes", self.notes + (note,))
         object.__setattr__(self, "headers", wire_pairs(self.headers))
 
+    def __repr__(self) -> str:
+        """Key and signature headers as fingerprints: a crash screen or a log that prints a capture shows no key
+        (the fields keep what was captured, so a copied request can still be checked)."""
+        from keys.headers import CREDENTIAL_HEADERS
+        from keys.secret import Secret
+
+        headers = tuple((k, Secret(v).fingerprint() if k.lower() in CREDENTIAL_HEADERS else v) for k, v in self.headers)
+        return (f"CapturedRequest(method={self.method!r}, url={self.url!r}, headers={headers!r}, "
+                f"body=<{len(self.body)} bytes>, source={self.source!r}, label={self.label!r}, response={self.response!r})")
+
     def header(self, name: str) -> str | None:
         lname = name.lower()
         return next((v for k, v in self.headers if k.lower() == lname), None)
