@@ -25,15 +25,17 @@ COLUMNS = ("", "Profile", "Venue", "Key", "Secret", "Memo", "Hosts", "Notes")
 
 class KeysScreen(Screen[None]):
     CSS_PATH = "keys.tcss"
+    # The keys that open a form are priority bindings: they open it the moment they are read, so the
+    # keys typed right after them in one burst go to the form (screens/fields_modal.py), not the table.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="keys.close", tooltip="Back to the main screen."),
         Binding("u", "use", "Use", id="keys.use", tooltip="Sign with the highlighted profile (enter does the same)."),
-        Binding("a", "add", "Add", id="keys.add", tooltip="Add a profile."),
-        Binding("e", "edit", "Edit", id="keys.edit", tooltip="Edit the highlighted profile (blank secrets keep theirs)."),
+        Binding("a", "add", "Add", id="keys.add", priority=True, tooltip="Add a profile."),
+        Binding("e", "edit", "Edit", id="keys.edit", priority=True, tooltip="Edit the highlighted profile (blank secrets keep theirs)."),
         Binding("delete,d", "remove", "Remove", id="keys.remove", tooltip="Remove the highlighted profile (asks first)."),
         Binding("l", "lock", "Lock", id="keys.lock", tooltip="Drop the unlocked key file from memory; back to the emulator."),
-        Binding("o", "unlock", "Unlock", id="keys.unlock", tooltip="Unlock the key file."),
-        Binding("n", "create", "New key file", id="keys.create", tooltip="Create an encrypted key file."),
+        Binding("o", "unlock", "Unlock", id="keys.unlock", priority=True, tooltip="Unlock the key file."),
+        Binding("n", "create", "New key file", id="keys.create", priority=True, tooltip="Create an encrypted key file."),
     ]
     HELP = """\
 ## Keys

@@ -13,10 +13,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from keys.secret import Secret
+from tui.console.screens.fields_modal import FieldsModal
 
 if TYPE_CHECKING:
     from keys.vault import Profile
@@ -34,7 +34,7 @@ def _state(profile: Profile | None, field: str) -> str:
     return f"{shown} · blank keeps it"
 
 
-class ProfileFormScreen(ModalScreen[Any]):
+class ProfileFormScreen(FieldsModal[Any]):
     """Dismisses with the new keys.vault.Profile, or None when cancelled."""
 
     CSS_PATH = ["dialogs.tcss", "keys.tcss"]
@@ -90,11 +90,10 @@ emulator), and its host must be one the key may sign for.
                 yield Static(Text(state, style="dim"), classes="form-state", id=f"{widget.id}-state")
 
     def on_mount(self) -> None:
-        self.query_one("#api-key" if self._old else "#name", Input).focus()
+        self.set_focus(self.query_one("#api-key" if self._old else "#name", Input))  # before any key typed ahead
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "notes":
+    def field_entered(self, field: Input) -> None:
+        if field.id == "notes":
             self.action_save()
         else:
             self.focus_next()
@@ -104,6 +103,9 @@ emulator), and its host must be one the key may sign for.
         self.dismiss(None)
 
     def action_save(self) -> None:
+        self.after_typed(self._save)  # ctrl+s is read before the keys typed ahead of it are in their fields
+
+    def _save(self) -> None:
         from keys.vault import Profile, ProfileError
 
         old = self._old
