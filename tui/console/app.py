@@ -210,13 +210,22 @@ class KeyprobeApp(App[int]):
         self._use_environment(venue_id, base_url)
 
     def set_target(self, target: ConsoleTarget) -> None:
-        """Switch what the console sends to (other screens call this, e.g. after unlocking a profile)."""
+        """Switch what the console sends to (other screens call this, e.g. after unlocking a profile).
+        An emulator profile without a base URL goes to the console's own emulator, started if need be."""
         from tui.console.messages import TargetReady
+
+        if target.own_emulator and target.emulator is None:
+            current = self.session.target
+            if current is None or current.emulator is None or not current.emulator.running:
+                self.start_emulator(then=target)
+                return
+            target = target.on_emulator(current.emulator)
 
         self.post_message(TargetReady(target))
 
     @work(thread=True, group="target", exclusive=True, exit_on_error=False, description="start the local emulator")
-    def start_emulator(self, key_state: str = "active") -> None:
+    def start_emulator(self, key_state: str = "active", then: ConsoleTarget | None = None) -> None:
+        """The console's own emulator, with its demo key in `key_state`, or for `then` (an emulator profile)."""
         from tui.console.messages import TargetFailed, TargetReady
 
         try:
@@ -228,7 +237,7 @@ class KeyprobeApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - any failure becomes a sentence on screen
             self.post_message(TargetFailed(f"The local emulator did not start: {exc}"))
             return
-        self.post_message(TargetReady(emulator_target(emulator, key_state)))
+        self.post_message(TargetReady(then.on_emulator(emulator) if then is not None else emulator_target(emulator, key_state)))
 
     def on_target_ready(self, message: TargetReady) -> None:
         if self._closing:

@@ -99,7 +99,7 @@ file when there is none.
         keep = select or self.highlighted_name()
         table.clear()
         target = self.app.session.target  # type: ignore[attr-defined]
-        in_use = target.profile if target is not None and target.emulator is None else None
+        in_use = target.key_file_profile if target is not None else None
         rows = listing_rows(self.vault)
         for row in rows:
             hosts = row["hosts"]
@@ -155,7 +155,7 @@ file when there is none.
             detail.append("signs for  ", style="dim")
             detail.append(", ".join(row["hosts"]) + "\n")
             detail.append("base URL   ", style="dim")
-            detail.append((row["base_url"] or "the venue's own") + "\n")
+            detail.append((row["base_url"] or own_base_url(profile)) + "\n")
             if row.get("proxy"):
                 detail.append("proxy      ", style="dim")
                 detail.append(f"{row['proxy']}\n", style="bold yellow")
@@ -308,7 +308,7 @@ file when there is none.
 
         app: Any = self.app
         target = app.session.target
-        current = target.profile if target is not None and target.emulator is None else None
+        current = target.key_file_profile if target is not None else None
         if current is not None and self.vault is not None:
             if current == self._removed:
                 use_emulator(app)
@@ -316,6 +316,13 @@ file when there is none.
             elif current == self._changed and current in self.vault.profiles:
                 app.set_target(target_for(self.vault.profiles[current]))
         sync_profile_select(app, current)
+
+
+def own_base_url(profile: Any) -> str:
+    """What a profile without a base URL sends to, in words."""
+    if profile.venue == "emulator":
+        return "this console's own emulator (the CLI: keyprobe emulator's http://127.0.0.1:8640)"
+    return "the venue's own"
 
 
 def lock(app: Any) -> None:
@@ -327,7 +334,7 @@ def lock(app: Any) -> None:
     forget()
     sync_profile_select(app, None)
     target = app.session.target
-    if target is None or target.emulator is None:
+    if target is None or target.emulator is None or target.from_key_file:
         use_emulator(app)
     app.notify("Locked: the key file is out of memory. The console is on the local emulator.", title="Keys", markup=False)
 

@@ -75,7 +75,7 @@ emulator), and its host must be one the key may sign for.
                     yield Checkbox("Clear the memo (this key has none)", id="memo-clear")
                 hosts = ", ".join(old.extra_hosts) if old else ""
                 yield from self._row("Extra hosts", Input(hosts, placeholder="none: only the venue's hosts", id="hosts", compact=True))
-                yield from self._row("Base URL", Input((old.base_url or "") if old else "", placeholder="the venue's own", id="base-url", compact=True))
+                yield from self._row("Base URL", Input((old.base_url or "") if old else "", placeholder="the venue's own (the emulator: this console's)", id="base-url", compact=True))
                 yield from self._row("Proxy", Input((old.proxy or "") if old else "", placeholder="none (direct)", id="proxy", compact=True))
                 yield from self._row("Notes", Input(old.notes if old else "", placeholder="", id="notes", compact=True))
             yield Static("", id="form-error")
