@@ -89,8 +89,11 @@ def entry_for(
     source: str,
     name: str | None = None,
     notes: str = "",
+    signer: str | None = None,
 ) -> dict[str, Any]:
-    """The history line for one send. Built from the Draft and the outcome only."""
+    """The history line for one send. Built from the Draft and the outcome only. `signer` names the key
+    that signed, as people read it ("main #d84ea451", "demo #d84ea451"): the draft's profile names only
+    a key file's profile (what a replay of the entry unlocks), so the demo key's sends had none."""
     response, failure, t = exchange.response, exchange.failure, exchange.timings
     when = exchange.started_at or time.time()
     timings = {
@@ -100,7 +103,7 @@ def entry_for(
         "first_byte": t.first_byte_ms,
         "body": t.body_ms,
     }
-    return {
+    entry = {
         "schema": SCHEMA,
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)),
         "source": source,
@@ -115,6 +118,9 @@ def entry_for(
         "proxy": exchange.proxy,
         "timings_ms": {k: round(v, 1) for k, v in timings.items() if v is not None},
     }
+    if signer:
+        entry["signer"] = signer
+    return entry
 
 
 def _kept_body(record: dict[str, Any]) -> dict[str, Any]:
@@ -365,11 +371,12 @@ def record(
     name: str | None = None,
     notes: str = "",
     path: Path | None = None,
+    signer: str | None = None,
 ) -> str | None:
     """Append one send. Returns None, or a sentence when the history could not be written: a full
     disk must not turn a successful send into a failure, so callers show the sentence and go on."""
     try:
-        append(entry_for(exchange, diagnosis, source=source, name=name, notes=notes), path)
+        append(entry_for(exchange, diagnosis, source=source, name=name, notes=notes, signer=signer), path)
     except HistoryError as exc:
         return str(exc)
     return None

@@ -301,7 +301,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         warnings: list[str] = []
         main.post_message(SendStarted(job.draft))
         try:  # on the session's network thread; the session records it as a replay signed by the active profile
-            results = await app.session.replay([job], signing_of(app), target.profile, on_warning=warnings.append)
+            results = await app.session.replay([job], signing_of(app), target, on_warning=warnings.append)
         except Exception as exc:  # noqa: BLE001 - a sentence, never a crash
             self.post_message(SidebarNotice(f"The replay failed unexpectedly: {type(exc).__name__}: {exc}", "error"))
             return
@@ -309,7 +309,8 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         main.post_message(ExchangeReceived(result.exchange, result.diagnosis))
         for warning in warnings:
             self.post_message(SidebarNotice(warning, "warning"))
-        self.post_message(SidebarNotice(f"Replayed {job.name}: {result.outcome} ({result.message}).{signer_note(job.draft, target)}"))
+        said = result.message if result.message.endswith(".") else f"{result.message}."
+        self.post_message(SidebarNotice(f"Replayed {job.name}: {result.outcome}, {said}{signer_note(job.draft, target)}"))
 
     def _notify(self, sentence: str, severity: str = "information") -> None:
         self.app.notify(sentence, title="Saved requests", severity=severity, markup=False)  # type: ignore[arg-type]
@@ -325,7 +326,7 @@ def _leaves(node: Any) -> list[Any]:
 
 def history_haystack(entry: dict[str, Any]) -> str:
     """What the history filter looks in: date and time, method, path, status, code, profile, name, source."""
-    fields = ("time", "method", "path", "status", "code", "profile", "name", "source", "failure")
+    fields = ("time", "method", "path", "status", "code", "profile", "signer", "name", "source", "failure")
     return " ".join(str(entry.get(f) or "") for f in fields).lower()
 
 
@@ -341,8 +342,9 @@ def history_label(entry: dict[str, Any]) -> Text:
         label.append(f"{code}", style="green" if code == 1000 else "red")
     else:
         label.append(f"HTTP {status if status is not None else '-'}", style="dim")
-    if entry.get("profile"):
-        label.append(f" · {entry['profile']}", style="cyan")
+    who = entry.get("profile") or str(entry.get("signer") or "").split(" #")[0]  # "demo", not its fingerprint: narrow
+    if who:
+        label.append(f" · {who}", style="cyan")
     if entry.get("name"):
         label.append(f" ({entry['name']})", style="dim")
     label.append(f"\n{entry.get('path', '?')}")
