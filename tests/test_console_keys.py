@@ -423,3 +423,22 @@ async def test_an_emulator_profile_without_a_base_url_uses_the_consoles_own_emul
         await press(pilot, "escape")
         target = app.session.target
         assert target.emulator is emulator and target.key_file_profile is None and target.profile == "demo"
+
+
+async def test_a_bad_keymap_is_told_after_the_unlock_window_naming_its_entries(keyfile):
+    from tui.console.app import DARK_THEME, LIGHT_THEME
+    from tui.console.keymap import keymap_path
+
+    keymap_path().write_text('{"main.send": 5, "main.sned": "f9", "app.theme": "f12"}')
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(app, pilot)  # the warm-up worker that checks the ids has run
+        assert isinstance(app.screen, UnlockScreen)
+        assert not [n for n in notes(app) if "keymap" in n]  # a toast under the unlock window went unread
+        await press(pilot, "escape")
+        said = [n for n in notes(app) if "keymap" in n]
+        assert any("entry 'main.send' must map to keys written as a string" in n for n in said), said
+        assert any("entry 'main.sned': no binding has that id" in n for n in said), said
+        assert app.theme == DARK_THEME
+        await press(pilot, "f12")  # the good entry applies
+        assert app.theme == LIGHT_THEME

@@ -87,6 +87,9 @@ class KeyprobeApp(App[int]):
         self.session.records.on_change = self._records_changed  # called from the records' writer thread
         self.vault: Any = None  # keys.vault.Vault while the key file is unlocked (screens/unlock.py); None when locked
         self._closing = False
+        self._keymap: dict[str, str] = {}
+        # Keymap sentences held until the start-up unlock window is gone (a toast under it went unread)
+        self._held_notes: list[str] | None = []
 
     # -- screens ------------------------------------------------------------------------------------
     def action_inspect_paste(self) -> None:
@@ -127,8 +130,24 @@ class KeyprobeApp(App[int]):
         keymap, problem = load_keymap()
         if keymap:
             self.set_keymap(keymap)
+            self._keymap = keymap
         if problem:
-            self.notify(problem, title="Keymap", severity="warning", markup=False)
+            self.keymap_problem(problem)
+
+    def keymap_problem(self, sentence: str) -> None:
+        """Say what is wrong with the keymap, after the start-up unlock window (a toast under it went unread)."""
+        if self._held_notes is not None:
+            self._held_notes.append(sentence)
+        else:
+            self.notify(sentence, title="Keymap", severity="warning", markup=False, timeout=20)
+
+    def on_keymap_problem(self, message: Any) -> None:
+        self.keymap_problem(message.sentence)
+
+    def _release_notes(self) -> None:
+        held, self._held_notes = self._held_notes or [], None
+        for sentence in held:
+            self.keymap_problem(sentence)
 
     def on_ready(self) -> None:
         resume_gc()
@@ -150,6 +169,12 @@ class KeyprobeApp(App[int]):
     def warm_imports(self) -> None:
         for module in self.WARM_MODULES:
             importlib.import_module(module)
+        if self._keymap:
+            from tui.console.keymap import binding_ids, unknown_ids
+            from tui.console.messages import KeymapProblem
+
+            if (sentence := unknown_ids(self._keymap, binding_ids())) is not None:
+                self.post_message(KeymapProblem(sentence))
 
     def open_initial_target(self) -> None:
         """The emulator by default; an unlocked profile when a key file exists and an unlock screen is
@@ -157,14 +182,15 @@ class KeyprobeApp(App[int]):
         from tui.paths import keyfile_path
 
         venue, profile = self.options.venue, self.options.profile
+        wants_keyfile = profile is not None or (venue != "emulator" and keyfile_path().exists())
+        if self.options.base_url is None and wants_keyfile and "unlock" in self.SCREENS:
+            self.push_screen("unlock", callback=self._unlocked)  # the keymap's sentences wait for it
+            return
+        self._release_notes()
         if self.options.base_url is not None:
             from tui.console.base_url import default_venue_for
 
             self._use_environment(venue or default_venue_for(self.options.base_url), self.options.base_url)
-            return
-        wants_keyfile = profile is not None or (venue != "emulator" and keyfile_path().exists())
-        if wants_keyfile and "unlock" in self.SCREENS:
-            self.push_screen("unlock", callback=self._unlocked)
         elif venue in (None, "emulator"):
             if profile is not None:
                 self.notify(f"Profiles open once the unlock screen is installed; using the emulator, not {profile!r}.",
@@ -174,6 +200,7 @@ class KeyprobeApp(App[int]):
             self._use_environment(venue)
 
     def _unlocked(self, target: ConsoleTarget | None) -> None:
+        self._release_notes()
         if target is None:
             self.start_emulator()  # unlocking was cancelled: fall back to the emulator
         else:
