@@ -199,7 +199,7 @@ def test_without_evidence_the_fixes_keep_the_table_order():
     assert [f.text for f in d.fixes] == list(advice(30005).fixes) and all(f.evidence is None for f in d.fixes)
 
 
-PROFILE = "The secret or the memo in this profile is not the key's"
+PROFILE = "The secret or the memo keyprobe signed with is not the key's"
 
 
 def test_an_all_digit_memo_puts_the_memo_fix_first_without_printing_it():
