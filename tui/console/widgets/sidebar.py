@@ -331,17 +331,20 @@ def history_haystack(entry: dict[str, Any]) -> str:
 
 
 def history_label(entry: dict[str, Any]) -> Text:
-    """Two lines, neither wrapped: `10:02:00 POST 1000 · emu-good (submit)` (the code red when it is
-    not 1000), then the path, whole or cut at its end: never broken in the middle."""
+    """Two lines, neither wrapped: `1000 POST 10:02:00 · emu-good (submit)` (the code red when it is
+    not 1000), then the path, whole or cut at its end: never broken in the middle. The code comes
+    first: a narrow sidebar (80x24) cut `10:02:00 POST 30005` to `10:02:00 POST 3000…`."""
     when = str(entry.get("time") or "")[11:19]
     status, code = entry.get("status"), entry.get("code")
-    label = Text.assemble((f"{when} ", "dim"), (f"{entry.get('method', '?')} ", "bold"), no_wrap=True, overflow="ellipsis")
+    label = Text(no_wrap=True, overflow="ellipsis")
     if entry.get("failure"):
         label.append(f"{entry['failure']}", style="red")
     elif code is not None:
         label.append(f"{code}", style="green" if code == 1000 else "red")
     else:
         label.append(f"HTTP {status if status is not None else '-'}", style="dim")
+    label.append(f" {entry.get('method', '?')}", style="bold")
+    label.append(f" {when}", style="dim")
     who = entry.get("profile") or str(entry.get("signer") or "").split(" #")[0]  # "demo", not its fingerprint: narrow
     if who:
         label.append(f" · {who}", style="cyan")
