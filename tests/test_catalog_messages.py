@@ -123,6 +123,10 @@ def test_wooxpro_has_only_its_own_row_of_30007():
         ("Minimum size is %s", "minimum size is  5 BTC.", ("5 BTC",)),
         ("Maximum limit is %d", "Maximum limit is 100", ("100",)),
         ("Maximum limit is %d", "Maximum limit is ten", None),
+        ("Maximum limit is %d", "Maximum limit is -5", ("-5",)),  # a whole number may carry its sign
+        ("Maximum limit is %d", "Maximum limit is +7", ("+7",)),
+        ("Maximum limit is %d", "Maximum limit is 1.5", None),  # not a whole number
+        ("Maximum limit is %d", "Maximum limit is - 5", None),
         ("Minimum count*price is %s", "Minimum count*price is 5", ("5",)),  # the '*' is literal, not a regex
         ("Minimum count*price is %s", "Minimum countttprice is 5", None),
         ("Header X-BM-KEY is empty", "Header X-BM-KEY is empty.", ()),
