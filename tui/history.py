@@ -161,10 +161,14 @@ def entry_draft(entry: dict[str, Any], where: str = "history entry") -> Draft:
 @contextmanager
 def _locked(path: Path) -> Iterator[Any]:
     """The history file opened for append under an exclusive lock, reopened if a compaction by
-    another process replaced it while we waited."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    another process replaced it while we waited. The folder is made only when it is missing (a
+    mkdir per append was a syscall and an exception per proxied exchange)."""
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         fh = os.fdopen(fd, "r+b")
         try:
             if fcntl is not None:
@@ -180,11 +184,14 @@ def _locked(path: Path) -> Iterator[Any]:
             fh.close()  # closing releases the lock
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once: json.dumps makes one per call
+
+
 def _line(entry: dict[str, Any]) -> bytes:
     """One JSON line, UTF-8. A path or query from argv that was not UTF-8 holds surrogates, which UTF-8 cannot
     write: that entry is written with JSON's \\u escapes instead (it reads back the same) rather than lost."""
     try:
-        return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        return _ENCODE(entry).encode("utf-8") + b"\n"
     except UnicodeEncodeError:
         return json.dumps(entry, separators=(",", ":")).encode("ascii") + b"\n"
 
