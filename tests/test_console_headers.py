@@ -44,6 +44,7 @@ async def test_added_removed_and_overridden_headers_reach_the_preview_and_the_wi
         await settle(app, pilot)
         preview = app.main_screen.query_one("#preview").content.plain
         assert "X-Trace-Me: hello  (edited)" in preview
+        assert "User-Agent: (removed: not sent)" in preview  # a removal is an edit the preview shows too
         assert (await send(app, pilot)).code == 1000
         sent = dict(app.main_screen.exchange.request.headers)
         assert sent["X-Trace-Me"] == "hello" and "User-Agent" not in sent
