@@ -35,6 +35,11 @@ def entries(app: Any) -> list[Entry]:
         Entry("Base URL: send to another base URL (no profile)", "The current venue at a URL you type; KEYPROBE_* credentials",
               partial(ask_base_url, app)),
     ]
+    from tui.console.screens.main import JUMPS
+
+    # alt+1 .. alt+7 need a terminal that sends alt (macOS: Option as Meta); these work in any
+    out += [Entry(f"Jump: {label}", f"Focus the {label} (alt+{n})", partial(main.action_jump, pane))
+            for n, (pane, label) in enumerate(JUMPS.items(), start=1)]
     from tui.console.screen_commands import screen_entries
 
     out += screen_entries(app)  # keys, profiles, saved requests, probe
