@@ -122,9 +122,12 @@ class Proxy:
         return f"http://{self.host}:{self.port}"
 
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        """Block until `count` exchanges have been inspected (tests, the CLI's shutdown)."""
+        """Block until `count` exchanges have been inspected, and recorded in the history (tests, the CLI's shutdown)."""
         with self._done:
-            return self._done.wait_for(lambda: self._observed >= count, timeout)
+            if not self._done.wait_for(lambda: self._observed >= count, timeout):
+                return False
+        writer = self._history_writer
+        return writer is None or writer.flush(timeout)
 
     # -- the observer ----------------------------------------------------------------------------------
     def _observe(self) -> None:
