@@ -1,6 +1,7 @@
 """The proxy's history: how much of its busy time goes to writing the history, beside the same run without it.
 
-A Proxy runs in this process in front of an emulator in a process of its own; a client thread sends N
+A Proxy runs in this process in front of an emulator in a process of its own (four runs, with and without
+the history alternating, each side's two averaged); a client thread sends N
 signed requests through it, one at a time on a kept-alive connection. The proxy's busy time is the CPU of
 its own threads (the relay's loop, the observer, and the history writer when there is one), read from
 their per-thread clocks; the history's part is the observer's time inside Proxy._record plus the writer
@@ -94,6 +95,16 @@ def run(upstream: str, requests: int, history: bool) -> dict[str, float]:
     return {"busy": busy, "history": recording + writer_cpu, "threads": spent}
 
 
+def merged(figures: list[dict]) -> dict:
+    """The runs of one side added up (per exchange figures divide by twice the requests)."""
+    threads: dict[str, float] = {}
+    for f in figures:
+        for name, value in f["threads"].items():
+            threads[name] = threads.get(name, 0.0) + value / len(figures)
+    return {"busy": sum(f["busy"] for f in figures) / len(figures), "history": sum(f["history"] for f in figures) / len(figures),
+            "threads": threads}
+
+
 def prefill(path: Path, count: int) -> None:
     """`count` entries like a proxied cancel-order's, so the file sits just under its entry cap."""
     from tui import history
@@ -120,9 +131,11 @@ def main() -> int:
         from tui import paths
 
         prefill(paths.history_path(), args.prefill)
-        without = run(upstream, args.requests, history=False)
-        with_history = run(upstream, args.requests, history=True)
+        runs: dict[bool, list[dict]] = {False: [], True: []}
+        for history in (False, True, True, False):  # each side first once: warm-up and drift land on both
+            runs[history].append(run(upstream, args.requests, history=history))
         written = sum(1 for _ in paths.history_path().open("rb"))
+        without, with_history = (merged(runs[False]), merged(runs[True]))
     n = args.requests
     print(f"{n} signed POST {PATH} through an in-process proxy (emulator in its own process), history prefilled "
           f"with {args.prefill} entries; CPU of the proxy's threads, ms per exchange:")
