@@ -431,7 +431,10 @@ async def test_a_bad_keymap_is_told_after_the_unlock_window_naming_its_entries(k
 
     keymap_path().write_text('{"main.send": 5, "main.sned": "f9", "app.theme": "f12"}')
     app = KeyprobeApp()
-    async with app.run_test(size=SIZE, notifications=True) as pilot:
+    # Notifications are recorded (app._notifications) without being drawn: with them drawn, the test harness
+    # sometimes left the main screen under the start-up unlock window without its first refresh, and settle
+    # waited for its deferred mount (2 runs in 4, with or without a keymap; a real terminal refreshes it).
+    async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)  # the warm-up worker that checks the ids has run
         assert isinstance(app.screen, UnlockScreen)
         assert not [n for n in notes(app) if "keymap" in n]  # a toast under the unlock window went unread
