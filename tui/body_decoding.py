@@ -28,8 +28,18 @@ class _Inflater:
         self.coding = coding
         self.z = zlib.decompressobj(zlib.MAX_WBITS | 32)  # 32: a gzip or a zlib header, detected
         self.started = False
+        self._head = b""  # deflate: the first bytes, held until the two that tell zlib from raw deflate are in
 
     def pieces(self, data: bytes) -> Iterator[bytes]:
+        if self.coding == "deflate" and not self.started and len(self._head) + len(data) < 2:
+            # One byte cannot tell zlib from raw deflate: zlib would take it and then refuse the next one
+            # (an empty raw deflate body, '\x03\x00', arriving a byte at a time), so it waits for the second.
+            self._head += data
+            return
+        data, self._head = self._head + data, b""
+        yield from self._inflate(data)
+
+    def _inflate(self, data: bytes) -> Iterator[bytes]:
         while data and not self.z.eof:
             try:
                 out = self.z.decompress(data, PIECE)
@@ -44,6 +54,8 @@ class _Inflater:
                 yield out
 
     def rest(self) -> Iterator[bytes]:
+        head, self._head = self._head, b""
+        yield from self._inflate(head)  # a one-byte body held back: judged now, nothing more will come
         if not self.z.eof:
             try:
                 tail = self.z.flush()
