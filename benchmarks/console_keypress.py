@@ -1,6 +1,11 @@
 """How long a keypress waits while the console downloads, diagnoses, lays out and shows a 20 MB
-body, against the same console idle, in one run; when the diagnosis and the body's first screen
-appear; and the process's memory across repeated sends.
+body, against a bare Textual app downloading and showing the same body, in one run (and the console
+idle); when the diagnosis and the body's first screen appear; and the memory across repeated sends.
+
+The bare app is what one writes without care for the UI loop: ctrl+j starts a thread worker that
+gets the body with httpx, pretty-prints it (json.loads, json.dumps(indent=2)) and hands the lines to a
+focused Textual Log (call_from_thread); the same prober measures it. It runs after the console, in
+the same process: its memory figures are growth over its own start.
 
 A keypress reaches the console as the terminal reader thread hands an event to the UI's event
 loop (call_soon_threadsafe); the wait measured here is from that hand-over to the moment the loop
@@ -159,8 +164,9 @@ async def main(mb: int, sends: int) -> None:
             after.append(rss_mb())
         body = len(screen.exchange.response.body) / 1e6
         await pilot.pause()  # the prober's last keys are handled before the app closes (else: no screen for them)
-        ours.send("done")
-        server.join(10)
+    bare = await bare_app(base_url, sends)
+    ours.send("done")
+    server.join(10)
 
     def seconds(values: list[float]) -> str:
         return ", ".join(f"{v:.2f}" for v in values)
@@ -173,6 +179,75 @@ async def main(mb: int, sends: int) -> None:
     print(f"memory (RSS), MB: before the sends {before:.0f}; after each send {', '.join(f'{a:.0f}' for a in after)}; "
           f"growth over the first send's {max(after) - after[0]:+.0f}; peak {prober.peak_rss:.0f}, "
           f"over before / body: {(prober.peak_rss - before) / body:.1f}x")
+    print(f"bare Textual app (httpx in a thread worker, json.dumps(indent=2), a Log), the same {sends} sends:")
+    print(f"  during the 20 MB body: p50 {statistics.median(bare['waits']):6.1f}   p99 {pct(bare['waits'], 0.99):6.1f}   "
+          f"max {max(bare['waits']):6.1f}")
+    print(f"{'first screen on screen,':27s} s after ctrl+j: {seconds(bare['first'])}")
+    print(f"{'all shown,':27s} s after ctrl+j: {seconds(bare['all'])}")
+    print(f"  memory growth over its start, MB: after each send {', '.join(f'{a:+.0f}' for a in bare['after'])}; "
+          f"peak {bare['peak']:+.0f}, over its start / body: {bare['peak'] / body:.1f}x")
+    print(f"ratio console / bare app, keypress p99 during the body: {pct(busy, 0.99) / pct(bare['waits'], 0.99):.2f}")
+
+
+async def bare_app(base_url: str, sends: int) -> dict:
+    """The baseline: a bare Textual app that downloads the same body and shows it, measured as the console is."""
+    import json
+
+    import httpx
+    from textual import events, work
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Log
+
+    class Bare(App[None]):
+        BINDINGS = [("ctrl+j", "fetch", "Send")]
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.sent = self.shown_first = self.shown_all = 0
+
+        def compose(self) -> ComposeResult:
+            yield Log(id="body")
+            yield Footer()
+
+        def action_fetch(self) -> None:
+            self.query_one(Log).clear()
+            self.shown_first = self.shown_all = 0
+            self.fetch()
+
+        @work(thread=True, exclusive=True)
+        def fetch(self) -> None:
+            response = httpx.get(base_url + "/contract/private/assets-detail", timeout=60, trust_env=False)
+            lines = json.dumps(json.loads(response.content), indent=2).splitlines()
+            for start in range(0, len(lines), 50_000):
+                self.call_from_thread(self.show, lines[start:start + 50_000], start + 50_000 >= len(lines))
+
+        def show(self, lines: list[str], last: bool) -> None:
+            self.query_one(Log).write_lines(lines)
+            self.shown_first = self.shown_first or time.perf_counter()
+            if last:
+                self.shown_all = time.perf_counter()
+
+    app = Bare()
+    out: dict = {"waits": [], "first": [], "all": [], "after": []}
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one(Log).focus()
+        start_rss = rss_mb()
+        prober = Prober(asyncio.get_running_loop(), app)
+        prober.peak_rss = start_rss
+        for _ in range(sends):
+            prober.start()
+            t0 = time.perf_counter()
+            app._driver.send_message(events.Key("ctrl+j", None))
+            while not app.shown_all or app.shown_all < t0:
+                await asyncio.sleep(0.002)
+            out["first"].append(app.shown_first - t0)
+            out["all"].append(app.shown_all - t0)
+            await asyncio.sleep(0.5)  # keys keep arriving while the body is on screen, as for the console
+            out["waits"] += prober.stop()
+            out["after"].append(rss_mb() - start_rss)
+        await pilot.pause()
+    out["peak"] = prober.peak_rss - start_rss
+    return out
 
 
 if __name__ == "__main__":

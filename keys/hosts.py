@@ -70,7 +70,7 @@ def transport_refusal(scheme: str, host: str, port: int | None, allowed: frozens
         return None
     if loopback:
         ports = ", ".join(sorted(a for a in allowed if a.startswith((f"{host}:", f"[{host}]:"))))
-        return (f"Refusing to sign for {host_port(host, port or 80)}: this key signs on loopback only at {ports}, the address "
-                "named on the command line; a saved request cannot send it elsewhere (pass --profile, or --base-url).")
+        return (f"Refusing to sign for {host_port(host, port or 80)}: this key signs on loopback only at {ports}; "
+                "a saved request cannot send it elsewhere (pass --profile, or --base-url).")
     return (f"Refusing to sign for {host_port(host, port or 443)}: this key signs for {host} on port 443 only. If that port "
             f"is really the venue's, store it with the key: --allow-host {host_port(host, port or 443)}.")

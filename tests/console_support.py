@@ -179,6 +179,19 @@ async def press(pilot: Any, *keys: str) -> None:
         await settle(pilot.app, pilot)
 
 
+def burst(app: Any, *keys: str) -> None:
+    """Hand `keys` to the app the way the terminal driver does when one read carries them all (a
+    password manager's auto-type, a fast typist): queued at once, none waiting for the one before.
+    Names as Pilot's press takes them ("a", "tab", "enter", "ctrl+s"); the caller settles after."""
+    from textual import events
+
+    characters = {"tab": "\t", "enter": "\r", "space": " "}
+    for key in keys:
+        event = events.Key(key, key if len(key) == 1 else characters.get(key))
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
 async def type_and_press(app: Any, pilot: Any, text: str, *keys: str) -> None:
     """Put `text` into the focused field as one paste, then press `keys` (e.g. "enter"): typing a
     passphrase one key at a time costs a settle per key; the field and what follows are the same."""

@@ -123,6 +123,10 @@ def test_wooxpro_has_only_its_own_row_of_30007():
         ("Minimum size is %s", "minimum size is  5 BTC.", ("5 BTC",)),
         ("Maximum limit is %d", "Maximum limit is 100", ("100",)),
         ("Maximum limit is %d", "Maximum limit is ten", None),
+        ("Maximum limit is %d", "Maximum limit is -5", ("-5",)),  # a whole number may carry its sign
+        ("Maximum limit is %d", "Maximum limit is +7", ("+7",)),
+        ("Maximum limit is %d", "Maximum limit is 1.5", None),  # not a whole number
+        ("Maximum limit is %d", "Maximum limit is - 5", None),
         ("Minimum count*price is %s", "Minimum count*price is 5", ("5",)),  # the '*' is literal, not a regex
         ("Minimum count*price is %s", "Minimum countttprice is 5", None),
         ("Header X-BM-KEY is empty", "Header X-BM-KEY is empty.", ()),
@@ -149,7 +153,7 @@ def test_the_number_in_the_message_reaches_the_fix_and_stays_clipped():
 def test_30005_signed_by_keyprobe_blames_the_stored_secret_or_memo():
     d = diagnose_response("bitmart", 401, [], body(30005, "Header X-BM-SIGN is wrong"), request=signed())
     assert d.origin is Origin.KEYPROBE
-    assert d.fixes[0].text.startswith("The secret or the memo in this profile is not the key's: re-enter both")
+    assert d.fixes[0].text.startswith("The secret or the memo keyprobe signed with is not the key's: re-enter both")
     assert "not the account UID" in d.fixes[0].text
     assert not any("json=" in f.text or "GET and DELETE" in f.text for f in d.fixes)  # code-level causes cannot apply
 
@@ -157,7 +161,7 @@ def test_30005_signed_by_keyprobe_blames_the_stored_secret_or_memo():
 def test_30005_with_the_probe_keyed_step_as_evidence():
     seen = ("probe", "the probe's KEYED step passed with this key, so the key itself is right")
     d = diagnose_response("bitmart", 401, [], body(30005, "Header X-BM-SIGN is wrong"), request=signed(), evidence=(seen,))
-    assert d.fixes[0].text.startswith("The secret or the memo in this profile") and seen[1] in d.fixes[0].evidence
+    assert d.fixes[0].text.startswith("The secret or the memo keyprobe signed with") and seen[1] in d.fixes[0].evidence
 
 
 def test_30005_from_elsewhere_leads_with_the_code():

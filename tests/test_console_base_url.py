@@ -36,6 +36,9 @@ def test_a_base_url_binds_the_key_to_that_host_and_keeps_keys_off_plain_http():
     assert target.credentials is None and "plain http" in warning  # public requests only
     target, warning = at_base_url(get_venue("emulator"), "http://127.0.0.1:8640", None)
     assert warning is None and target.credentials.fingerprint == creds.fingerprint  # loopback: the demo key
+    assert target.key_label == f"demo {creds.fingerprint}"  # said as the demo key, not as KEYPROBE_* credentials
+    target, _ = at_base_url(get_venue("emulator"), "http://127.0.0.1:8640", demo_key("frozen").credentials)
+    assert target.key_label.startswith("environment #")  # KEYPROBE_* set: that key, named for where it came from
     for bad in ("ftp://x", "https://host/path", "nonsense"):
         assert at_base_url(get_venue("bitmart"), bad, creds)[0] is None
 
@@ -50,6 +53,7 @@ async def test_keyprobe_base_url_opens_on_a_running_emulator_and_sends(emulator)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         assert app.session.target.venue.base_url == emulator.base_url and app.session.target.emulator is None
+        assert "Key demo #d84ea451" in app.main_screen.composer.query_one("#target-line").content.plain
         assert (await send(app, pilot)).code == 1000
 
 

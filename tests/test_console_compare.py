@@ -54,3 +54,31 @@ async def test_f10_without_a_mark_says_what_to_do():
         await press(pilot, "f10")
         assert not isinstance(app.screen, CompareScreen)
         assert any("f4" in n.message for n in app._notifications)
+
+
+async def test_each_mark_is_on_the_line_that_differs_a_long_pre_image_and_a_header_only_one_side_has():
+    """The new user's steps: f4 on the first 1000 (a keyed GET), a wrong memo (a signed POST), f10."""
+    import re
+
+    app = KeyprobeApp()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        assert (await send(app, pilot)).code == 1000
+        await press(pilot, "f4")
+        await run_entry(app, pilot, "Break it: use a wrong memo")
+        assert (await send(app, pilot)).code == 30005
+        await press(pilot, "f10")
+        sections = {s.title: s for s in app.screen.sections}
+        text = screen_text(app).splitlines()
+    heading = next(i for i, line in enumerate(text) if "── Pre-image signed (1 differ)" in line)
+    row = text[heading + 1]
+    assert row.startswith("▶ (nothing signed)")
+    assert re.search(r"▶ \d{13}#\*{4}#\{\"symbol\"", row), row  # the mark is on the pre-image's first row
+    request = sections["Request as sent"]
+    length = request.right.index("Content-Length: 108")
+    assert request.left[length] == "" and request.differs(length)  # only the POST has it: it faces a gap
+    key = request.left.index("X-BM-KEY: #d84ea451")
+    assert request.right[key] == request.left[key] and not request.differs(key)  # still side by side after it
+    assert request.changed == 4  # the request line, Content-Length, the timestamp and the signature
+    marked_rows = [line for line in text if line.startswith("▶ ") or "  ▶ " in line]
+    assert all(re.search(r"▶ \S", line) for line in marked_rows)  # no mark beside an empty cell

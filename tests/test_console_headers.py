@@ -5,7 +5,7 @@ to what was really sent."""
 from __future__ import annotations
 
 import pytest
-from console_support import quiet_console, run_entry, send, send_refused, settle, type_and_press
+from console_support import press, quiet_console, run_entry, send, send_refused, settle, type_and_press
 from textual.widgets import Input
 
 from keys.demo import EXAMPLE_KEY
@@ -44,6 +44,7 @@ async def test_added_removed_and_overridden_headers_reach_the_preview_and_the_wi
         await settle(app, pilot)
         preview = app.main_screen.query_one("#preview").content.plain
         assert "X-Trace-Me: hello  (edited)" in preview
+        assert "User-Agent: (removed: not sent)" in preview  # a removal is an edit the preview shows too
         assert (await send(app, pilot)).code == 1000
         sent = dict(app.main_screen.exchange.request.headers)
         assert sent["X-Trace-Me"] == "hello" and "User-Agent" not in sent
@@ -74,3 +75,47 @@ def test_a_saved_request_keeps_header_edits_but_never_a_key_typed_over_the_signe
     text = path.read_text()
     assert EXAMPLE_KEY[:8] not in text and "abc" not in text
     assert saved.load(path).draft.headers == (("X-Trace-Me", "1"), ("User-Agent", ""))
+
+
+async def _tab_to(app, pilot, widget_id: str) -> None:
+    """Press Tab from where the focus is until `widget_id` has it (at most one round of the screen)."""
+    for _ in range(len(app.screen.focus_chain) + 1):
+        if app.focused is not None and app.focused.id == widget_id:
+            return
+        await press(pilot, "tab")
+    raise AssertionError(f"Tab never reached #{widget_id}; the focus stops are {[w.id for w in app.screen.focus_chain]}")
+
+
+async def test_the_first_query_parameter_and_header_are_added_from_the_keyboard_alone():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        composer = app.main_screen.composer
+        query, headers = composer.query_one("#query"), composer.query_one("#headers")
+        assert query.rows == [] and headers.rows == []
+        await _tab_to(app, pilot, "query-head")
+        await press(pilot, "ctrl+n")  # the table's own key, from its heading
+        assert len(query.rows) == 1 and app.focused is query.rows[0].query_one(".query-key")
+        await type_and_press(app, pilot, "currency", "tab")
+        await type_and_press(app, pilot, "USDT")
+        await _tab_to(app, pilot, "header-head")
+        await press(pilot, "enter")
+        assert len(headers.rows) == 1 and app.focused is headers.rows[0].query_one(".query-key")
+        await type_and_press(app, pilot, "X-Trace-Me", "tab")
+        await type_and_press(app, pilot, "typed")
+        assert (await send(app, pilot)).code == 1000
+        request = app.main_screen.exchange.request
+        assert dict(request.headers)["X-Trace-Me"] == "typed" and request.url.endswith("?currency=USDT")
+
+
+async def test_the_palette_adds_a_query_row_and_a_header_row():
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        composer = app.main_screen.composer
+        await run_entry(app, pilot, "Headers: add a header")
+        assert len(composer.query_one("#headers").rows) == 1
+        assert app.focused is composer.query_one("#headers").rows[0].query_one(".query-key")
+        await run_entry(app, pilot, "Query: add a parameter")
+        assert len(composer.query_one("#query").rows) == 1
+        assert app.focused is composer.query_one("#query").rows[0].query_one(".query-key")

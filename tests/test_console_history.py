@@ -40,7 +40,17 @@ async def test_the_history_records_and_shows_the_profile_that_signed_and_a_repla
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await settle(app, pilot)
         assert (await send(app, pilot)).code == 1000
-        assert history.read().entries[-1]["profile"] == "demo"
+        entry = history.read().entries[-1]
+        # The demo key signed: named as such, but no profile a replay of the entry would try to unlock
+        assert entry["profile"] is None and entry["signer"] == "demo #d84ea451"
+        from tui.cli import main
+
+        import asyncio
+
+        # keyprobe replay of that entry, in another thread while the console's emulator runs (Textual holds stdout)
+        assert await asyncio.to_thread(main, ["replay", "--history", "1"]) == 0  # was: cannot use profile 'demo'
+        again = history.read().entries[-1]
+        assert again["source"] == "replay" and again["code"] == 1000 and again["signer"] == "demo #d84ea451"
 
         sidebar = await _sidebar(app, pilot)
         tree = sidebar.query_one("#saved-tree")
@@ -50,10 +60,12 @@ async def test_the_history_records_and_shows_the_profile_that_signed_and_a_repla
         assert app.main_screen.diagnosis.code == 1000
         entry = history.read().entries[-1]
         assert entry["source"] == "replay" and entry["name"] == "assets"
-        assert entry["profile"] == "demo"  # who signed, not what the file said
+        assert entry["profile"] is None and entry["signer"] == "demo #d84ea451"  # who signed, not what the file said
         assert app.session.target.profile == "demo"  # the active profile was not switched
         notes = [n.message for n in app._notifications]
         assert any("Signed with the active profile demo; it was saved with someone-else" in n for n in notes), notes
+        replayed = next(n for n in notes if n.startswith("Replayed assets: "))
+        assert replayed.startswith("Replayed assets: ok, 1000 OK: success, HTTP 200 as documented. Signed") and ".)." not in replayed
 
         labels = [str(o.prompt) for o in sidebar.query_one("#history-list", OptionList).options]
         assert labels and all("· demo" in label for label in labels)

@@ -8,7 +8,7 @@ import threading
 
 import httpx
 import pytest
-from console_support import press, quiet_console, run_entry, settle, until
+from console_support import press, quiet_console, run_entry, screen_text, settle, until
 from textual.widgets import DataTable, Static, TextArea
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
@@ -74,3 +74,50 @@ async def test_traffic_view_shows_a_proxied_exchange_with_its_diagnosis():
         finally:
             await run_entry(app, pilot, "Proxy: stop")
             await until(app, pilot, lambda: proxy._loop is None, "the proxy stopped")
+
+
+ORDER = '{"symbol":"BTCUSDT","side":1,"type":"limit","leverage":"10","open_type":"isolated","size":1,"price":"25000"}'
+SPACED = '{"symbol": "BTCUSDT", "side": 1, "type": "limit", "leverage": "10", "open_type": "isolated", "size": 1, "price": "25000"}'
+
+
+async def test_traffic_detail_marks_stay_under_their_characters_when_the_lines_wrap():
+    """A 7-field order signed with json.dumps' spaces, sent compact: at 140x45 the signed and expected
+    lines wrap, and each ^ / | on screen is under the character it marks."""
+    from marks_support import read_back
+
+    from tui.inspect.report import marks
+    from tui.terminal_safe import shown
+
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await until(app, pilot, lambda: app.session.target is not None, "the emulator as the target")
+        await run_entry(app, pilot, "Traffic: the proxy's exchanges, live")
+        await run_entry(app, pilot, "Proxy: start in front of this venue")
+        await until(app, pilot, lambda: getattr(app, "keyprobe_proxy", None) is not None, "the proxy started")
+        proxy = app.keyprobe_proxy
+        try:
+            thread = threading.Thread(target=lambda: httpx.post(
+                proxy.base_url + "/contract/private/submit-order", content=ORDER,
+                headers={"X-BM-KEY": EXAMPLE_KEY, "X-BM-TIMESTAMP": TS, "Content-Type": "application/json",
+                         "X-BM-SIGN": sign(EXAMPLE_SECRET, TS, "test001", SPACED)}))
+            thread.start()
+            table = app.screen.query_one("#traffic-table", DataTable)
+            await until(app, pilot, lambda: table.row_count == 1, "the proxied exchange in the Traffic table")
+            thread.join()
+            table.move_cursor(row=0)
+            await settle(app, pilot)
+            verdict = app.screen._traffic[0].verdict
+            signed, expected = shown(verdict.signed), shown(verdict.expected)
+            detail = app.screen.query_one("#traffic-detail")
+            region = detail.content_region
+            rows = [line[region.x:region.right].rstrip() for line in screen_text(app).splitlines()[region.y:region.bottom]]
+        finally:
+            await run_entry(app, pilot, "Proxy: stop")
+            await until(app, pilot, lambda: proxy._loop is None, "the proxy stopped")
+    first, middle, last = (next(i for i, row in enumerate(rows) if row.startswith(start))
+                           for start in ("     signed", "     expected", "   response"))
+    assert middle - first > 2 and last - middle > 2, "\n".join(rows)  # both lines wrapped
+    under_signed, under_expected = marks(signed, expected)
+    assert read_back(rows[first:middle], f"     signed   {signed}") == {14 + i: m for i, m in enumerate(under_signed) if m != " "}
+    assert read_back(rows[middle:last], f"     expected {expected}") == {14 + i: m for i, m in enumerate(under_expected) if m != " "}

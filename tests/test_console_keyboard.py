@@ -73,3 +73,19 @@ async def test_the_diagnosis_scrolls_by_keyboard():
         assert panel.scroll_y > 0
         await press(pilot, "end")
         assert panel.scroll_y == panel.max_scroll_y
+
+
+async def test_every_jump_has_a_palette_entry_for_terminals_without_alt():
+    """alt+1 .. alt+7 arrive as characters (¡, £, ...) from a macOS terminal without Option as Meta: the
+    palette's "Jump:" entries reach the same panes."""
+    from tui.console.screens.main import JUMP_TARGETS
+
+    app = KeyprobeApp()
+    async with app.run_test(size=(140, 45)) as pilot:
+        await settle(app, pilot)
+        for pane, label in JUMPS.items():
+            await run_entry(app, pilot, f"Jump: {label}")
+            if pane == "sidebar":
+                assert app.focused.id == "saved-tree"
+            else:
+                assert app.focused is app.main_screen.query(JUMP_TARGETS[pane]).first(), pane

@@ -389,3 +389,59 @@ async def test_palette_reaches_every_keys_action(keyfile):
         assert isinstance(app.screen, ConfirmScreen)
         await press(pilot, "n")
         assert stored_names() == ["emu"] and list(app.vault.profiles) == ["emu"]
+
+
+async def test_an_emulator_profile_without_a_base_url_uses_the_consoles_own_emulator():
+    opened = vault.create(keyfile_path(), PASSPHRASE, vault.TEST_ONLY)
+    opened.add(vault.Profile.new("own", "emulator", EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO))
+    opened.save()
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await unlock(app, pilot)
+        target = app.session.target
+        assert target.profile == "own" and target.key_file_profile == "own"
+        emulator = target.emulator
+        assert emulator is not None and emulator.running and target.venue.base_url == emulator.base_url != "http://127.0.0.1:8640"
+        assert (await send(app, pilot)).code == 1000
+        assert app.main_screen.exchange.request.url.startswith(emulator.base_url)
+
+        from console_support import entry, run_entry
+
+        entry(app, "Break it: use a wrong secret")  # the emulator's entries are offered on this profile
+        await run_entry(app, pilot, "Emulator: maintenance on")
+        assert (await send(app, pilot)).code == 30016  # the switch is on the emulator this profile sends to
+        await run_entry(app, pilot, "Emulator: maintenance off")
+        await run_entry(app, pilot, "Break it: use a wrong secret")  # the demo key, broken: no longer the profile
+        assert app.session.target.key_file_profile is None and app.session.target.emulator is emulator
+        await run_entry(app, pilot, "Profile: use own")
+        assert app.session.target.key_file_profile == "own" and app.session.target.emulator is emulator
+
+        await press(pilot, "f2")
+        assert "this console's own emulator" in app.screen.query_one("#keys-detail", Static).content.plain
+        await press(pilot, "l")  # lock: the profile's key leaves, the same emulator stays with its demo key
+        await settle(app, pilot)
+        await press(pilot, "escape")
+        target = app.session.target
+        assert target.emulator is emulator and target.key_file_profile is None and target.profile == "demo"
+
+
+async def test_a_bad_keymap_is_told_after_the_unlock_window_naming_its_entries(keyfile):
+    from tui.console.app import DARK_THEME, LIGHT_THEME
+    from tui.console.keymap import keymap_path
+
+    keymap_path().write_text('{"main.send": 5, "main.sned": "f9", "app.theme": "f12"}')
+    app = KeyprobeApp()
+    # Notifications are recorded (app._notifications) without being drawn: with them drawn, the test harness
+    # sometimes left the main screen under the start-up unlock window without its first refresh, and settle
+    # waited for its deferred mount (2 runs in 4, with or without a keymap; a real terminal refreshes it).
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)  # the warm-up worker that checks the ids has run
+        assert isinstance(app.screen, UnlockScreen)
+        assert not [n for n in notes(app) if "keymap" in n]  # a toast under the unlock window went unread
+        await press(pilot, "escape")
+        said = [n for n in notes(app) if "keymap" in n]
+        assert any("entry 'main.send' must map to keys written as a string" in n for n in said), said
+        assert any("entry 'main.sned': no binding has that id" in n for n in said), said
+        assert app.theme == DARK_THEME
+        await press(pilot, "f12")  # the good entry applies
+        assert app.theme == LIGHT_THEME

@@ -7,7 +7,7 @@ import gc
 import io
 
 import pytest
-from console_support import freeze, quiet_console, run_entry, screen_text, send, settle
+from console_support import freeze, press, quiet_console, run_entry, screen_text, send, settle
 from rich.console import Console
 from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.widgets._footer import FooterKey
@@ -142,6 +142,22 @@ async def test_the_body_line_says_what_becomes_of_a_body_and_load_draft_keeps_th
 # -- small terminals --------------------------------------------------------------------------------
 def footer_keys(app) -> list[FooterKey]:
     return [key for key in app.main_screen.query(FooterKey) if key.display and key.region.width]
+
+
+async def test_at_80x24_with_the_sidebar_focused_whole_keys_are_left_out_and_quit_and_help_stay():
+    app = KeyprobeApp()
+    async with app.run_test(size=(80, 24), message_hook=freeze) as pilot:
+        await settle(app, pilot)
+        assert (await send(app, pilot)).code == 1000
+        await press(pilot, "ctrl+b")  # the sidebar, focused: its four keys come first in the footer
+        keys = footer_keys(app)
+        shown = " ".join(f"{k.key_display} {k.description}" for k in keys)
+        for part in ("o Open", "r Replay", "^j Send", "^q Quit", "f1 Help"):
+            assert part in shown, shown
+        assert all(k.region.right <= 80 for k in keys), [(k.description, k.region) for k in keys]
+        assert screen_text(app).splitlines()[-1].rstrip().endswith("f1 Help")  # not a key cut mid-word
+        await press(pilot, "ctrl+b")  # hidden again: the keys left out come back
+        assert "f2 Keys" in " ".join(f"{k.key_display} {k.description}" for k in footer_keys(app))
 
 
 async def test_small_terminals_keep_every_part_and_the_footer_keys_on_screen():

@@ -193,3 +193,11 @@ async def test_opening_keeps_a_non_default_auth_level_and_the_query():
         assert composer.query_one("#body", TextArea).text == ""
         refused = await send(app, pilot)  # sent unsigned, as saved: no X-API-KEY, and the emulator says so
         assert refused.code == 30001 and app.main_screen.exchange.request.header("X-API-KEY") is None
+def test_a_history_label_starts_with_its_code_so_a_narrow_sidebar_never_cuts_it():
+    from tui.console.widgets.sidebar import history_label
+
+    entry = {"time": "2026-03-01T10:01:00Z", "method": "POST", "path": "/contract/private/submit-order", "code": 30005,
+             "status": 401, "profile": "demo", "name": "submit"}
+    first = history_label(entry).plain.splitlines()[0]
+    assert first == "30005 POST 10:01:00 · demo (submit)"
+    assert history_label({**entry, "code": None, "failure": "timeout"}).plain.startswith("timeout POST")

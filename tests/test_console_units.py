@@ -73,6 +73,20 @@ def test_keymap_file(tmp_path):
     assert keymap == {} and "not valid JSON" in problem and "line 1" in problem
     path.write_text('["main.send"]')
     assert "one JSON object" in load_keymap(path)[1]
+    path.write_text('{"main.send": 5, "app.theme": "f9", "body.next": ["n"]}')
+    keymap, problem = load_keymap(path)
+    assert keymap == {"app.theme": "f9"}  # the good entry applies
+    assert "entries 'main.send', 'body.next' must map to keys written as a string" in problem and "app.theme" not in problem
+
+
+def test_keymap_ids_no_binding_has_are_named():
+    from tui.console.keymap import binding_ids, unknown_ids
+
+    known = binding_ids()
+    assert {"main.send", "app.quit", "keys.create", "fields.next", "query.add_here", "traffic.toggle"} <= known
+    assert unknown_ids({"main.send": "f9"}, known) is None
+    sentence = unknown_ids({"main.sned": "f9", "main.send": "f8"}, known)
+    assert "entry 'main.sned': no binding has that id" in sentence and "'main.send'" not in sentence
 
 
 # -- body -----------------------------------------------------------------------------------------

@@ -132,6 +132,11 @@ def test_success_and_status_comparison():
     odd = diagnose_response("bitmart", 200, [], body(30005, "Header X-BM-SIGN is wrong"))
     assert odd.status_matches is False and odd.http_status == 401 and odd.actual_status == 200
     assert "HTTP 200, documented 401" in odd.headline and any("this response came with HTTP 200" in n for n in odd.notes)
+    # A 1000 is still a success when its HTTP status is not the documented 200, but the mismatch is said
+    proxied = diagnose_response("bitmart", 202, [], body(1000, "OK"))
+    assert proxied.outcome is Outcome.SUCCESS and proxied.status_matches is False and proxied.actual_status == 202
+    assert proxied.headline == "1000 OK: success, HTTP 202, documented 200."
+    assert "The document gives HTTP 200 for 1000; this response came with HTTP 202." in proxied.notes
 
 
 def test_http_200_errors_are_errors():
@@ -199,7 +204,7 @@ def test_without_evidence_the_fixes_keep_the_table_order():
     assert [f.text for f in d.fixes] == list(advice(30005).fixes) and all(f.evidence is None for f in d.fixes)
 
 
-PROFILE = "The secret or the memo in this profile is not the key's"
+PROFILE = "The secret or the memo keyprobe signed with is not the key's"
 
 
 def test_an_all_digit_memo_puts_the_memo_fix_first_without_printing_it():

@@ -101,6 +101,6 @@ async def test_a_wrong_memo_leads_with_the_stored_secret_or_memo_and_the_keyed_r
                              clock_samples=2)
     signed = next(s for s in report.steps if s.name == "signed")
     first = signed.diagnosis.fixes[0]
-    assert signed.code == 30005 and first.text.startswith("The secret or the memo in this profile is not the key's")
+    assert signed.code == 30005 and first.text.startswith("The secret or the memo keyprobe signed with is not the key's")
     assert "KEYED call passed with this key" in first.evidence
     assert report.fixes[0] == first.text

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
 
 import httpx
 import pytest
@@ -190,12 +189,36 @@ def test_huge_body(http, emu):
     assert body["code"] == 1000 and len(body["data"]) > 100_000
 
 
-def test_latency_is_added_on_both_legs(http, emu):
+def test_latency_is_added_on_both_legs(http, monkeypatch):
+    """The emulator waits latency_ms before handling the request and again before answering: its waits are
+    recorded (no wall-clock bound, which a loaded machine or a fast one could make lie). An emulator of its
+    own, whose loop's waits alone are recorded: the shared one may still be trickling an earlier test's slow body."""
+    import asyncio
+
+    from tui.emulator import server
+
+    waits: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def recorded(delay, *args, **kwargs):
+        if asyncio.get_running_loop() is emu._server.loop:  # this emulator's waits, not the shared one's
+            waits.append(delay)
+        return await real_sleep(delay, *args, **kwargs)
+
+    with Emulator() as emu:
+        _latency_on_both_legs(http, emu, monkeypatch, server, recorded, waits)
+
+
+def _latency_on_both_legs(http, emu, monkeypatch, server, recorded, waits) -> None:
     http.get(emu.base_url + "/system/time")  # warm connection
     emu.controls.latency_ms = 100
-    t0 = time.perf_counter()
+    monkeypatch.setattr(server.asyncio, "sleep", recorded)
+    assert http.get(emu.base_url + "/system/time").json()["code"] == 1000
+    assert waits == [0.1, 0.1]  # the request's leg, then the answer's
+    emu.controls.response_extra_ms = 50
+    waits.clear()
     http.get(emu.base_url + "/system/time")
-    assert time.perf_counter() - t0 >= 0.2
+    assert waits == [0.1, 0.15]  # the extra on the answer's leg only
 
 
 # -- rate limits ------------------------------------------------------------------------------------------

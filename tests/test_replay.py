@@ -156,6 +156,24 @@ async def test_transport_failure_gives_exit_3(tmp_path: Path):
     assert history.read().pick(1)["failure"] == "refused"
 
 
+async def test_a_transport_failure_outranks_a_refusal_in_the_exit_code(tmp_path: Path):
+    """One request the key refuses to sign (2) and one that finds no server (3): the run exits 3."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    from tui.venues import emulator_venue
+
+    folder = tmp_path / "c"
+    saved.save(Draft(emulator_venue(f"http://127.0.0.1:{port}"), "GET", "/system/time"), "a-down", folder)
+    saved.save(Draft(get_venue("bitmart").at(f"http://127.0.0.1:{port}"), "GET", "/contract/private/assets-detail"), "b-refused", folder)
+    creds = Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)
+    async with Wire() as wire:
+        results = await replay(jobs_from(folder), lambda j: SigningContext.for_venue(j.draft.venue, creds), wire=wire)
+    assert [(r.job.name, r.outcome) for r in results] == [("a-down", "transport-failure"), ("b-refused", "refused")]
+    assert exit_code(results) == 3 and exit_code(results[::-1]) == 3
+    assert exit_code(results[1:]) == 2
+
+
 async def test_history_and_saved_files_hold_no_secret_memo_signature_or_timestamp(emu, tmp_path: Path):
     folder = tmp_path / "c"
     saved.save(Draft(emu.venue, "POST", "/contract/private/cancel-order", body=CANCEL, profile="demo"), "cancel", folder, notes="n")
@@ -186,6 +204,11 @@ def test_needs_confirmation_only_for_signed_writes_to_real_hosts():
     assert not needs_confirmation(Draft(bm, "POST", "/contract/private/cancel-order", body=CANCEL, auth=AuthLevel.KEYED))
     assert not needs_confirmation(Draft(bm.at("http://127.0.0.1:8640"), "POST", "/contract/private/cancel-order", body=CANCEL))
     assert not needs_confirmation(Draft(bm.at("http://localhost:8640"), "POST", "/contract/private/cancel-order", body=CANCEL))
+    # A signed DELETE or PUT to a real venue moves things too (a DELETE signs its query string)
+    assert needs_confirmation(Draft(bm, "DELETE", "/contract/private/cancel-order", (("order_id", "1"),), auth=AuthLevel.SIGNED))
+    assert needs_confirmation(Draft(bm, "delete", "/contract/private/cancel-order", (("order_id", "1"),), auth=AuthLevel.SIGNED))
+    assert needs_confirmation(Draft(bm, "PUT", "/contract/private/modify-order", body=CANCEL, auth=AuthLevel.SIGNED))
+    assert not needs_confirmation(Draft(bm, "DELETE", "/contract/private/cancel-order", (("order_id", "1"),), auth=AuthLevel.KEYED))
 
 
 async def test_bad_concurrency_or_repeat_is_refused(emu):

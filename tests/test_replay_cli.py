@@ -132,9 +132,11 @@ def test_a_saved_file_does_not_choose_where_environment_credentials_go(emu, home
     saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail"), "c", home / "c")
     before = emu.state.limiter.counted
     assert main(["replay", str(home / "c"), "--json"]) == 2
-    [line] = json_lines(capsys.readouterr().out)
+    out = capsys.readouterr()
+    [line] = json_lines(out.out)
     assert line["outcome"] == "refused" and f"Refusing to sign for 127.0.0.1:{emu.port}" in line["message"]
-    assert "127.0.0.1:8640, the address named on the command line" in line["message"]
+    assert "only at 127.0.0.1:8640;" in line["message"] and "command line" not in line["message"]  # none was named
+    assert "sign only at the venue's own address (the emulator's: http://127.0.0.1:8640)" in out.err  # where 8640 came from
     assert emu.state.limiter.counted == before  # nothing reached the emulator
 
 
@@ -246,8 +248,9 @@ def test_replay_with_profile_records_that_profile_not_the_files(emu, home: Path,
     saved.save(Draft(emu.venue, "POST", "/contract/private/cancel-order", body=CANCEL, profile="emu-bad"), "c", home / "c")
     assert main(["replay", str(home / "c"), "--profile", "emu-good"]) == 1
     line = capsys.readouterr().out.splitlines()[0]
-    assert "40037" in line and line.endswith("signed by emu-good")  # the signature passed: no such order
+    assert "40037" in line and line.endswith("signed by emu-good #d84ea451")  # the signature passed: no such order
     assert history.read().entries[-1]["profile"] == "emu-good"
+    assert history.read().entries[-1]["signer"] == "emu-good #d84ea451"
     # Replaying that history entry signs with the profile that really signed it: 40037 again, not 30005.
     assert main(["replay", "--history", "1", "--json"]) == 1
     assert json_lines(capsys.readouterr().out)[0]["code"] == 40037
@@ -264,3 +267,10 @@ def test_errors_name_only_what_was_given(home: Path, capsys, argv, named, not_na
     assert done.value.code == 2 and "There is no history entry 99" in err and named in err
     if not_named:
         assert not_named not in err, err
+
+
+def test_the_signed_by_column_names_the_demo_key_not_a_dash(emu, home: Path, capsys):
+    saved.save(Draft(emu.venue, "GET", "/contract/private/assets-detail"), "assets", home / "r")
+    assert main(["replay", str(home / "r")]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith("ok  assets  200  1000") and line.endswith("signed by demo #d84ea451")

@@ -59,6 +59,56 @@ def test_the_console_and_five_keys_add_processes_lose_no_profile(home):
     assert sorted(console.profiles) == sorted(on_disk)  # the console now shows what the file holds
 
 
+def test_a_save_reads_the_file_under_the_lock_not_before_it(home, tmp_path, monkeypatch):
+    """Another keyprobe saves while this one waits for the lock: what it saved is read and kept. The save
+    runs in a thread; this test holds the real lock, learns (from keys.file_lock's flock) that the save is
+    at the lock, writes the other process's file, then lets go. A read taken before the lock lost it."""
+    import shutil
+    import threading
+
+    from keys import file_lock
+
+    path = home / "keys.json"
+    copy = tmp_path / "other" / "keys.json"
+    copy.parent.mkdir()
+    shutil.copy2(path, copy)
+    other = vault.unlock(copy, PASS)  # the same file, saved by another keyprobe: its bytes are written below
+    other.add(Profile.new("theirs", "bitmart", KEY, SECRET, "m"))
+    other.save()
+    mine = vault.unlock(path, PASS)
+    mine.add(Profile.new("mine", "bitmart", KEY, SECRET, "m"))
+
+    at_the_lock = threading.Event()
+    real_flock = file_lock.fcntl.flock
+
+    class Fcntl:  # keys.file_lock's fcntl, telling when the saving thread asks for the lock
+        LOCK_EX = file_lock.fcntl.LOCK_EX
+
+        @staticmethod
+        def flock(fd, operation):
+            if threading.current_thread() is saver:
+                at_the_lock.set()
+            return real_flock(fd, operation)
+
+    errors: list[BaseException] = []
+
+    def save() -> None:
+        try:
+            mine.save()
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            errors.append(exc)
+
+    saver = threading.Thread(target=save)
+    with file_lock.locked(path):
+        monkeypatch.setattr(file_lock, "fcntl", Fcntl)
+        saver.start()
+        assert at_the_lock.wait(60), "the save never asked for the lock"
+        path.write_bytes(copy.read_bytes())  # the other keyprobe's save, made while this one waits
+    saver.join(60)
+    assert not saver.is_alive() and errors == []
+    assert sorted(vault.unlock(path, PASS).profiles) == ["mine", "theirs"]
+
+
 def test_a_removal_by_the_console_does_not_bring_back_or_drop_others(home):
     first = vault.unlock(home / "keys.json", PASS)
     first.add(Profile.new("a", "bitmart", KEY, SECRET, "m"))
@@ -129,17 +179,47 @@ def test_keys_commands_on_a_folder_named_keys_json_exit_with_a_sentence(tmp_path
     assert done.returncode == 1 and "is a folder, not a keyprobe key file" in done.stderr and "Traceback" not in done.stderr
 
 
+READ_ONLY_CHILD = r"""
+import ctypes, os, sys
+if os.geteuid() == 0:
+    # Root writes into a read-only folder by its capabilities: drop them from this process's effective set
+    # (CAP_DAC_OVERRIDE 1, CAP_DAC_READ_SEARCH 2, CAP_FOWNER 3), so the folder's mode decides, as for anyone.
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+    class Data(ctypes.Structure):
+        _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+    libc = ctypes.CDLL(None, use_errno=True)
+    header, data = Header(0x20080522, 0), (Data * 2)()
+    if libc.capget(ctypes.byref(header), data) != 0:
+        sys.exit(f"capget failed: {os.strerror(ctypes.get_errno())}")
+    data[0].effective &= ~((1 << 1) | (1 << 2) | (1 << 3))
+    if libc.capset(ctypes.byref(header), data) != 0:
+        sys.exit(f"capset failed: {os.strerror(ctypes.get_errno())}")
+from keys import vault
+from keys.vault import Profile
+v = vault.unlock(sys.argv[1], sys.argv[2])
+v.add(Profile.new("z", "bitmart", sys.argv[3], sys.argv[4], "m"))
+os.chmod(os.path.dirname(sys.argv[1]), 0o500)
+try:
+    v.save()
+except vault.VaultError as exc:
+    print(exc)
+    sys.exit(7)
+"""
+
+
 def test_a_read_only_folder_makes_a_save_a_sentence(home):
-    if os.geteuid() == 0:
-        pytest.skip("root writes into read-only folders")
-    v = vault.unlock(home / "keys.json", PASS)
-    v.add(Profile.new("z", "bitmart", KEY, SECRET, "m"))
-    home.chmod(0o500)
+    """As any user, root included: the child saving drops root's capability to ignore the folder's mode."""
+    path = home / "keys.json"
+    before = path.read_bytes()
     try:
-        with pytest.raises(vault.VaultError, match="Could not write the key file"):
-            v.save()
+        done = subprocess.run([sys.executable, "-c", READ_ONLY_CHILD, str(path), PASS, KEY, SECRET],
+                              capture_output=True, text=True, timeout=60)
     finally:
         home.chmod(0o700)
+    assert done.returncode == 7 and "Traceback" not in done.stderr, (done.stdout, done.stderr)
+    assert "Could not write the key file" in done.stdout and "the file on disk is unchanged" in done.stdout
+    assert path.read_bytes() == before
 
 
 FULL_DISK_CHILD = r"""

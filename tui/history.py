@@ -90,8 +90,11 @@ def entry_for(
     source: str,
     name: str | None = None,
     notes: str = "",
+    signer: str | None = None,
 ) -> dict[str, Any]:
-    """The history line for one send. Built from the Draft and the outcome only."""
+    """The history line for one send. Built from the Draft and the outcome only. `signer` names the key
+    that signed, as people read it ("main #d84ea451", "demo #d84ea451"): the draft's profile names only
+    a key file's profile (what a replay of the entry unlocks), so the demo key's sends had none."""
     response, failure, t = exchange.response, exchange.failure, exchange.timings
     when = exchange.started_at or time.time()
     timings = {
@@ -101,7 +104,7 @@ def entry_for(
         "first_byte": t.first_byte_ms,
         "body": t.body_ms,
     }
-    return {
+    entry = {
         "schema": SCHEMA,
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(when)),
         "source": source,
@@ -116,6 +119,9 @@ def entry_for(
         "proxy": exchange.proxy,
         "timings_ms": {k: round(v, 1) for k, v in timings.items() if v is not None},
     }
+    if signer:
+        entry["signer"] = signer
+    return entry
 
 
 def _kept_body(record: dict[str, Any]) -> dict[str, Any]:
@@ -156,10 +162,14 @@ def entry_draft(entry: dict[str, Any], where: str = "history entry") -> Draft:
 @contextmanager
 def _locked(path: Path) -> Iterator[Any]:
     """The history file opened for append under an exclusive lock, reopened if a compaction by
-    another process replaced it while we waited."""
-    private_folder.make(path.parent)
+    another process replaced it while we waited. The folder is made only when it is missing (a
+    mkdir per append was a syscall and an exception per proxied exchange)."""
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        except FileNotFoundError:
+            private_folder.make(path.parent)  # 0700 whatever the umask
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
         fh = os.fdopen(fd, "r+b")
         try:
             if fcntl is not None:
@@ -175,6 +185,9 @@ def _locked(path: Path) -> Iterator[Any]:
             fh.close()  # closing releases the lock
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # made once: json.dumps makes one per call
+
+
 def _line(entry: dict[str, Any]) -> bytes:
     """One JSON line, UTF-8. A path or query from argv that was not UTF-8 holds surrogates, which UTF-8 cannot
     write: that entry is written with JSON's \\u escapes instead (it reads back the same) rather than lost.
@@ -182,7 +195,7 @@ def _line(entry: dict[str, Any]) -> bytes:
     or body the user typed that holds their memo percent-encoded is kept masked, not in clear."""
     entry = masked_values(entry)
     try:
-        return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n"
+        return _ENCODE(entry).encode("utf-8") + b"\n"
     except UnicodeEncodeError:
         return json.dumps(entry, separators=(",", ":")).encode("ascii") + b"\n"
 
@@ -369,11 +382,12 @@ def record(
     name: str | None = None,
     notes: str = "",
     path: Path | None = None,
+    signer: str | None = None,
 ) -> str | None:
     """Append one send. Returns None, or a sentence when the history could not be written: a full
     disk must not turn a successful send into a failure, so callers show the sentence and go on."""
     try:
-        append(entry_for(exchange, diagnosis, source=source, name=name, notes=notes), path)
+        append(entry_for(exchange, diagnosis, source=source, name=name, notes=notes, signer=signer), path)
     except HistoryError as exc:
         return str(exc)
     return None

@@ -38,6 +38,7 @@ class ReplayJob:
     draft: Draft
     origin: str = ""  # the file, or "history 3": shown when something is wrong with it
     notes: str = ""
+    signer: str | None = None  # the key that signs it, as people read it: "main #d84ea451", "demo #d84ea451"
 
     @classmethod
     def from_saved(cls, saved: SavedRequest) -> ReplayJob:
@@ -166,7 +167,8 @@ async def replay(
             exchange = await wire.send(job.draft, signing)
         result = ReplayResult(job, round_, exchange, diagnose(exchange))
         if record_history and not result.refused:  # refused: nothing was sent, so nothing to record
-            pending.append(history.entry_for(exchange, result.diagnosis, source="replay", name=job.name, notes=job.notes))
+            pending.append(history.entry_for(exchange, result.diagnosis, source="replay", name=job.name, notes=job.notes,
+                                             signer=job.signer))
             if len(pending) >= HISTORY_BATCH:
                 flush()
         if on_result is not None:

@@ -161,8 +161,8 @@ BY_MESSAGE: dict[tuple[int, str], Advice] = {
 # signs the bytes it sends, so for its own requests only the stored secret and memo remain; code-level causes
 # (re-serialised JSON, GET signing) lead only for a request that was signed elsewhere (an imported one).
 PROFILE_FIX = ("memo|whitespace|probe",
-               "The secret or the memo in this profile is not the key's: re-enter both (`keyprobe keys add` with the "
-               "same profile name, or the console's key form). The memo is the key's name as typed when the key was "
+               "The secret or the memo keyprobe signed with is not the key's: re-enter both (a profile: `keyprobe keys add` "
+               "with the same name, or the console's key form; else KEYPROBE_SECRET and KEYPROBE_MEMO). The memo is the key's name as typed when the key was "
                "created (case-sensitive), not the account UID; paste the secret without spaces or quotes.")
 PROBE_FIX = ("probe", "Run the probe (`keyprobe probe --profile NAME`): if its KEYED step passes, the key itself is right "
                       "and only the secret and the memo are left; its SIGNED step then shows whether the re-entered pair "
@@ -172,7 +172,7 @@ NEW_KEY_FIX = "If the secret and memo are re-entered exactly and it still fails,
 BY_ORIGIN: dict[tuple[int, str], Advice] = {
     (30005, "keyprobe"): _a("signature", (
         "keyprobe signed this request itself, over exactly the bytes it sent, so the signing code is not the cause: "
-        "the secret or the memo stored in this profile differs from the key's.",
+        "the secret or the memo it signed with (a profile's, or KEYPROBE_*) differs from the key's.",
         "The memo is the key's name (typed when the key was created), not the account UID; a wrong memo never gives a "
         "memo error, only this wrong signature.",
         "Whitespace or quotes pasted with the secret or memo.",

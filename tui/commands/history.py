@@ -99,7 +99,7 @@ def _row(number: int, e: dict) -> list[str]:
         str(e.get("source", "")),
         request,
         str(e.get("venue", "")),
-        str(e.get("profile") or "-"),
+        str(e.get("signer") or e.get("profile") or "-"),
         str(e.get("status") if e.get("status") is not None else "-"),
         str(code if code is not None else "-"),
         f"{total_ms:.1f} ms" if isinstance(total_ms, (int, float)) else "-",

@@ -108,35 +108,40 @@ def environment_context(venue, credentials, base_url: str | None):
 
 
 def _signing_for(args: argparse.Namespace):
-    """A function job -> SigningContext. Profiles are unlocked once each, before anything is sent."""
+    """A function job -> (SigningContext, the key as people read it: "main #d84ea451", "demo #d84ea451",
+    "environment #…", "no key"). Profiles are unlocked once each, before anything is sent."""
     from tui.signing_context import environment_credentials
     from tui.signing_context import SigningContext
 
     cache: dict[str, SigningContext] = {}
     env = environment_credentials()
 
-    def profile_signing(name: str) -> SigningContext:
+    def profile_signing(name: str) -> tuple[SigningContext, str]:
         if name not in cache:
             from tui.commands._profile import load_profile  # may ask for the passphrase; exits 2 on failure
 
             cache[name] = SigningContext.for_profile(load_profile(name))
-        return cache[name]
+        return cache[name], name
 
-    def signing_for(job) -> SigningContext:
+    def signing_for(job) -> tuple[SigningContext, str]:
         if args.profile:
             return profile_signing(args.profile)
         if job.draft.profile:
             return profile_signing(job.draft.profile)
         venue = job.draft.venue
         if env is not None:
-            return environment_context(venue, env, args.base_url)
+            return environment_context(venue, env, args.base_url), "environment"
         if venue.is_emulator:
             from keys.demo import demo_key
 
-            return SigningContext.for_venue(venue, demo_key("active").credentials)
-        return SigningContext.for_venue(venue)  # public requests go; the signer refuses keyed and signed ones
+            return SigningContext.for_venue(venue, demo_key("active").credentials), "demo"
+        return SigningContext.for_venue(venue), "no key"  # public requests go; the signer refuses keyed and signed ones
 
-    return signing_for
+    def labelled(job) -> tuple[SigningContext, str]:
+        signing, who = signing_for(job)
+        return signing, f"{who} {signing.credentials.fingerprint}" if signing.credentials is not None else "no key"
+
+    return labelled
 
 
 def _confirmed(args: argparse.Namespace, jobs: list) -> bool:
@@ -173,10 +178,22 @@ def run(args: argparse.Namespace) -> int:
         jobs = [replace(j, draft=replace(j.draft, profile=args.profile)) for j in jobs]
     if not _confirmed(args, jobs):
         return 2
+    from dataclasses import replace
+
     signing_for = _signing_for(args)
-    signings = {id(j): signing_for(j) for j in jobs}  # unlock profiles now, before any progress bar
+    signed = [(job, *signing_for(job)) for job in jobs]  # unlock profiles now, before any progress bar
+    jobs = [replace(job, signer=who) for job, _signing, who in signed]
+    signings = {id(job): signing for job, (_job, signing, _who) in zip(jobs, signed)}
     results = asyncio.run(_run(args, jobs, lambda j: signings[id(j)]))
+    if env_bound_to_default(args, results):
+        _say("KEYPROBE_* credentials sign only at the venue's own address (the emulator's: http://127.0.0.1:8640); "
+             "a saved file never chooses where they go. Pass --base-url URL to name another, or --profile.")
     return exit_code(results)
+
+
+def env_bound_to_default(args: argparse.Namespace, results: list) -> bool:
+    """A request refused because KEYPROBE_* credentials, with no --base-url, sign only at the venue's default."""
+    return args.base_url is None and any(r.refused and (r.job.signer or "").startswith("environment ") for r in results)
 
 
 async def _run(args: argparse.Namespace, jobs: list, signing_for) -> list:
@@ -238,7 +255,7 @@ def _cells(r, with_round: bool) -> list[str]:
         str(r.diagnosis.code) if r.diagnosis.code is not None else "-",
         ms,
         r.message,
-        f"signed by {r.job.draft.profile or '-'}",
+        f"signed by {r.job.signer or 'no key'}",
     )]
 
 
@@ -253,7 +270,7 @@ def _print_table(out, results: list, with_round: bool) -> None:
     style = {"ok": "green", "api-error": "yellow", "refused": "red", "transport-failure": "magenta"}
     for r in results:
         mark, *rest = _cells(r, with_round)
-        rest[-1] = r.job.draft.profile or "-"
+        rest[-1] = r.job.signer or "no key"
         table.add_row(Text("✓" if r.ok else "✗", style=style[r.outcome]), *(Text(c) for c in rest))
     out.print(table)
 

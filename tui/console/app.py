@@ -90,6 +90,9 @@ class KeyprobeApp(App[int]):
         self.session.records.on_change = self._records_changed  # called from the records' writer thread
         self.vault: Any = None  # keys.vault.Vault while the key file is unlocked (screens/unlock.py); None when locked
         self._closing = False
+        self._keymap: dict[str, str] = {}
+        # Keymap sentences held until the start-up unlock window is gone (a toast under it went unread)
+        self._held_notes: list[str] | None = []
 
     # -- screens ------------------------------------------------------------------------------------
     def action_inspect_paste(self) -> None:
@@ -130,8 +133,24 @@ class KeyprobeApp(App[int]):
         keymap, problem = load_keymap()
         if keymap:
             self.set_keymap(keymap)
+            self._keymap = keymap
         if problem:
-            self.notify(problem, title="Keymap", severity="warning", markup=False)
+            self.keymap_problem(problem)
+
+    def keymap_problem(self, sentence: str) -> None:
+        """Say what is wrong with the keymap, after the start-up unlock window (a toast under it went unread)."""
+        if self._held_notes is not None:
+            self._held_notes.append(sentence)
+        else:
+            self.notify(sentence, title="Keymap", severity="warning", markup=False, timeout=20)
+
+    def on_keymap_problem(self, message: Any) -> None:
+        self.keymap_problem(message.sentence)
+
+    def _release_notes(self) -> None:
+        held, self._held_notes = self._held_notes or [], None
+        for sentence in held:
+            self.keymap_problem(sentence)
 
     def on_ready(self) -> None:
         resume_gc()
@@ -153,6 +172,12 @@ class KeyprobeApp(App[int]):
     def warm_imports(self) -> None:
         for module in self.WARM_MODULES:
             importlib.import_module(module)
+        if self._keymap:
+            from tui.console.keymap import binding_ids, unknown_ids
+            from tui.console.messages import KeymapProblem
+
+            if (sentence := unknown_ids(self._keymap, binding_ids())) is not None:
+                self.post_message(KeymapProblem(sentence))
 
     def open_initial_target(self) -> None:
         """The emulator by default; an unlocked profile when a key file exists and an unlock screen is
@@ -160,14 +185,15 @@ class KeyprobeApp(App[int]):
         from tui.paths import keyfile_path
 
         venue, profile = self.options.venue, self.options.profile
+        wants_keyfile = profile is not None or (venue != "emulator" and keyfile_path().exists())
+        if self.options.base_url is None and wants_keyfile and "unlock" in self.SCREENS:
+            self.push_screen("unlock", callback=self._unlocked)  # the keymap's sentences wait for it
+            return
+        self._release_notes()
         if self.options.base_url is not None:
             from tui.console.base_url import default_venue_for
 
             self._use_environment(venue or default_venue_for(self.options.base_url), self.options.base_url)
-            return
-        wants_keyfile = profile is not None or (venue != "emulator" and keyfile_path().exists())
-        if wants_keyfile and "unlock" in self.SCREENS:
-            self.push_screen("unlock", callback=self._unlocked)
         elif venue in (None, "emulator"):
             if profile is not None:
                 self.notify(f"Profiles open once the unlock screen is installed; using the emulator, not {profile!r}.",
@@ -177,6 +203,7 @@ class KeyprobeApp(App[int]):
             self._use_environment(venue)
 
     def _unlocked(self, target: ConsoleTarget | None) -> None:
+        self._release_notes()
         if target is None:
             self.start_emulator()  # unlocking was cancelled: fall back to the emulator
         else:
@@ -213,13 +240,22 @@ class KeyprobeApp(App[int]):
         self._use_environment(venue_id, base_url)
 
     def set_target(self, target: ConsoleTarget) -> None:
-        """Switch what the console sends to (other screens call this, e.g. after unlocking a profile)."""
+        """Switch what the console sends to (other screens call this, e.g. after unlocking a profile).
+        An emulator profile without a base URL goes to the console's own emulator, started if need be."""
         from tui.console.messages import TargetReady
+
+        if target.own_emulator and target.emulator is None:
+            current = self.session.target
+            if current is None or current.emulator is None or not current.emulator.running:
+                self.start_emulator(then=target)
+                return
+            target = target.on_emulator(current.emulator)
 
         self.post_message(TargetReady(target))
 
     @work(thread=True, group="target", exclusive=True, exit_on_error=False, description="start the local emulator")
-    def start_emulator(self, key_state: str = "active") -> None:
+    def start_emulator(self, key_state: str = "active", then: ConsoleTarget | None = None) -> None:
+        """The console's own emulator, with its demo key in `key_state`, or for `then` (an emulator profile)."""
         from tui.console.messages import TargetFailed, TargetReady
 
         try:
@@ -231,7 +267,7 @@ class KeyprobeApp(App[int]):
         except Exception as exc:  # noqa: BLE001 - any failure becomes a sentence on screen
             self.post_message(TargetFailed(f"The local emulator did not start: {exc}"))
             return
-        self.post_message(TargetReady(emulator_target(emulator, key_state)))
+        self.post_message(TargetReady(then.on_emulator(emulator) if then is not None else emulator_target(emulator, key_state)))
 
     def on_target_ready(self, message: TargetReady) -> None:
         if self._closing:

@@ -41,13 +41,15 @@ def at_base_url(venue: Venue, base_url: str, credentials: Credentials | None) ->
         return None, f"A base URL is the scheme, host and port only (the path goes in the request), not {base_url!r}."
     loopback = host in LOOPBACK_HOSTS
     warning = None
+    label = "environment"  # KEYPROBE_* credentials
     if credentials is None and venue.is_emulator and loopback:
         from keys.demo import demo_key
 
-        credentials = demo_key("active").credentials  # what `keyprobe emulator` accepts
+        credentials, label = demo_key("active").credentials, "demo"  # what `keyprobe emulator` accepts
     if credentials is not None and parts.scheme == "http" and not loopback:
         warning = f"{host} is plain http: no key is sent there (public requests only). Use https."
         credentials = None
-    label = "environment" if credentials is not None else "no key"
+    if credentials is None:
+        label = "no key"
     signing = SigningContext.for_venue(venue.at(f"{parts.scheme}://{parts.netloc}"), credentials, (host,))
     return ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, profile=label), warning

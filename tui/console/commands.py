@@ -29,9 +29,17 @@ def entries(app: Any) -> list[Entry]:
         Entry("Sidebar: show / hide", "ctrl+b", main.action_toggle_sidebar),
         Entry("Compare: mark this exchange", "Mark what is on screen, to compare another with it (f4)", main.action_mark_exchange),
         Entry("Compare: the marked exchange beside this one", "Request, pre-image, answer, diagnosis, body; differences marked (f10)", main.action_compare),
+        Entry("Query: add a parameter", "A new row in the query table, focused (ctrl+n in the table)", partial(add_row, app, "#query")),
+        Entry("Headers: add a header", "A new header row, focused; an empty value removes that header (ctrl+n in the table)",
+              partial(add_row, app, "#headers")),
         Entry("Base URL: send to another base URL (no profile)", "The current venue at a URL you type; KEYPROBE_* credentials",
               partial(ask_base_url, app)),
     ]
+    from tui.console.screens.main import JUMPS
+
+    # alt+1 .. alt+7 need a terminal that sends alt (macOS: Option as Meta); these work in any
+    out += [Entry(f"Jump: {label}", f"Focus the {label} (alt+{n})", partial(main.action_jump, pane))
+            for n, (pane, label) in enumerate(JUMPS.items(), start=1)]
     from tui.console.screen_commands import screen_entries
 
     out += screen_entries(app)  # keys, profiles, saved requests, probe
@@ -54,6 +62,10 @@ def entries(app: Any) -> list[Entry]:
         ]
         out += [Entry(f"Break it: use the {s} demo key", "A key the emulator treats as " + s, partial(use_demo_key, app, s)) for s in KEY_STATES]
     return out
+
+
+async def add_row(app: Any, table: str) -> None:
+    await app.main_screen.composer.query_one(table).action_add_row()
 
 
 def ask_base_url(app: Any) -> None:

@@ -17,14 +17,32 @@ VOLATILE_HEADERS = ("date",)  # differ on every call: shown, never marked
 
 @dataclass(frozen=True)
 class Section:
+    """Two columns of lines, aligned: row i of `left` faces row i of `right` ("" where one side has
+    no line there, e.g. a header only one request carried)."""
+
     title: str
     left: list[str]
     right: list[str]
 
+    @classmethod
+    def aligned(cls, title: str, left: list[str], right: list[str]) -> Section:
+        """Lines paired by a diff, not by their index: a header one request has and the other has not
+        faces a gap, and the lines after it still face their counterparts."""
+        import difflib
+
+        left_rows: list[str] = []
+        right_rows: list[str] = []
+        matcher = difflib.SequenceMatcher(None, [_key(line) for line in left], [_key(line) for line in right], autojunk=False)
+        for _tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            span = max(i2 - i1, j2 - j1)
+            left_rows += left[i1:i2] + [""] * (span - (i2 - i1))
+            right_rows += right[j1:j2] + [""] * (span - (j2 - j1))
+        return cls(title, left_rows, right_rows)
+
     def differs(self, index: int) -> bool:
         left = self.left[index] if index < len(self.left) else None
         right = self.right[index] if index < len(self.right) else None
-        if left is not None and right is not None and left.split(":", 1)[0].strip().lower() in VOLATILE_HEADERS:
+        if left is not None and right is not None and _volatile(left) and _volatile(right):
             return False
         return left != right
 
@@ -35,6 +53,15 @@ class Section:
     @property
     def changed(self) -> int:
         return sum(self.differs(i) for i in range(self.rows))
+
+
+def _volatile(line: str) -> bool:
+    return line.split(":", 1)[0].strip().lower() in VOLATILE_HEADERS
+
+
+def _key(line: str) -> str:
+    """What a line is matched on: a volatile header by its name only (its value differs every call)."""
+    return line.split(":", 1)[0].strip().lower() if _volatile(line) else line
 
 
 def _request(exchange: Any) -> list[str]:
@@ -84,9 +111,9 @@ def compare(left: tuple[Any, Any], right: tuple[Any, Any]) -> list[Section]:
     """Sections of (exchange, diagnosis) pairs, left the marked one, right the other."""
     (lx, ld), (rx, rd) = left, right
     return [
-        Section("Request as sent", _request(lx), _request(rx)),
-        Section("Pre-image signed", _preimage(lx), _preimage(rx)),
-        Section("Answer", _answer(lx, ld), _answer(rx, rd)),
-        Section("Diagnosis", _diagnosis(ld), _diagnosis(rd)),
-        Section("Body (start)", _body(lx), _body(rx)),
+        Section.aligned("Request as sent", _request(lx), _request(rx)),
+        Section.aligned("Pre-image signed", _preimage(lx), _preimage(rx)),
+        Section.aligned("Answer", _answer(lx, ld), _answer(rx, rd)),
+        Section.aligned("Diagnosis", _diagnosis(ld), _diagnosis(rd)),
+        Section.aligned("Body (start)", _body(lx), _body(rx)),
     ]

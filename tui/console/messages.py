@@ -138,3 +138,10 @@ class ProbeFinished(Message):
 @dataclass
 class ProbeFailed(Message):
     sentence: str
+
+
+@dataclass
+class KeymapProblem(Message):
+    """The keymap names an id no binding has (found once every screen is imported, off the UI thread)."""
+
+    sentence: str

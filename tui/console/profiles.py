@@ -20,7 +20,7 @@ def target_for(profile: Profile) -> ConsoleTarget:
 
     signing = SigningContext.for_profile(profile)
     return ConsoleTarget(signing.venue, signing.credentials, signing.allowed_hosts, proxy=signing.proxy, profile=profile.name,
-                         from_key_file=True)
+                         from_key_file=True, own_emulator=signing.venue.is_emulator and not profile.base_url)
 
 
 def first_profile(vault: Vault, wanted: str | None) -> tuple[Profile | None, str | None]:

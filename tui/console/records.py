@@ -46,18 +46,20 @@ class Records:
         self._writer.shutdown(wait=True)
 
     # -- history ------------------------------------------------------------------------------------
-    def sent(self, exchange: Any, diagnosis: Any, *, signed_by: str | None, source: str = "console",
+    def sent(self, exchange: Any, diagnosis: Any, *, signed_by: str | None, signer: str | None = None, source: str = "console",
              name: str | None = None, notes: str = "") -> concurrent.futures.Future[None]:
-        """Record one send in the history, saying which profile signed it (the draft may name
-        another: a saved request replayed with the active key)."""
-        return self._writer.submit(self._record, exchange, diagnosis, signed_by, source, name, notes)
+        """Record one send in the history, saying which key file profile signed it (None: another key;
+        the draft may name another: a saved request replayed with the active key) and, as people read
+        it, which key (`signer`: "demo #d84ea451")."""
+        return self._writer.submit(self._record, exchange, diagnosis, signed_by, signer, source, name, notes)
 
-    def _record(self, exchange: Any, diagnosis: Any, signed_by: str | None, source: str, name: str | None, notes: str) -> None:
+    def _record(self, exchange: Any, diagnosis: Any, signed_by: str | None, signer: str | None, source: str, name: str | None,
+                notes: str) -> None:
         from tui import history
 
-        if signed_by is not None and exchange.draft.profile != signed_by:
+        if exchange.draft.profile != signed_by:  # a replay of the entry unlocks this profile, or signs with no profile
             exchange = replace(exchange, draft=replace(exchange.draft, profile=signed_by))
-        warning = history.record(exchange, diagnosis, source=source, name=name, notes=notes)
+        warning = history.record(exchange, diagnosis, source=source, name=name, notes=notes, signer=signer)
         self._tell(warning or "", "warning")
 
     def forget(self, entry: dict[str, Any]) -> concurrent.futures.Future[None]:

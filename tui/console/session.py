@@ -159,21 +159,23 @@ class ConsoleSession:
         target = await self.wait_target()
         return await self.network.run(run_probe(target, wire=self.wire(), on_step=on_step))
 
-    async def replay(self, jobs: list[ReplayJob], signing: SigningContext, signed_by: str | None, **options: Any) -> list[ReplayResult]:
-        """tui.replay.replay of `jobs`, each signed by `signing` (the profile `signed_by`), on the
-        network thread; each one sent is recorded in the history as a replay signed by that profile."""
+    async def replay(self, jobs: list[ReplayJob], signing: SigningContext, target: ConsoleTarget, **options: Any) -> list[ReplayResult]:
+        """tui.replay.replay of `jobs`, each signed by `signing` (the key of `target`), on the network
+        thread; each one sent is recorded in the history as a replay signed by that key."""
         from tui.replay import replay
 
         results = await self.network.run(replay(jobs, lambda _job: signing, wire=self.wire(), record_history=False, **options))
         for result in results:
             if not result.refused:  # nothing was sent: nothing to record
-                await self.record(result.exchange, result.diagnosis, signed_by, source="replay",
+                await self.record(result.exchange, result.diagnosis, target, source="replay",
                                   name=result.job.name, notes=result.job.notes)
         return results
 
-    async def record(self, exchange: Exchange, diagnosis: Diagnosis, signed_by: str | None, **how: Any) -> None:
-        """Add a send to the history (on the records' writer thread) and wait until it is written."""
-        await asyncio.wrap_future(self.records.sent(exchange, diagnosis, signed_by=signed_by, **how))
+    async def record(self, exchange: Exchange, diagnosis: Diagnosis, target: ConsoleTarget, **how: Any) -> None:
+        """Add a send to the history (on the records' writer thread) and wait until it is written: the
+        profile only when a key file's profile signed (a replay of the entry unlocks it), and the key."""
+        sent = self.records.sent(exchange, diagnosis, signed_by=target.key_file_profile, signer=target.key_label, **how)
+        await asyncio.wrap_future(sent)
 
     # -- shutdown -----------------------------------------------------------------------------------
     async def aclose(self) -> None:

@@ -26,14 +26,14 @@ class SigningPreview:
 
 def edited(headers: list[tuple[str, str]], edits: tuple[tuple[str, str], ...], hs: object) -> list[tuple[str, str]]:
     """The composer's header edits on the preview's headers, as the wire applies them (a value typed
-    over the key or signature header is shown masked, as sent ones are)."""
+    over the key or signature header is shown masked, as sent ones are); a header removed (an empty
+    value) is listed as removed, so the edit shows even for one the preview does not list otherwise."""
     from keys.signing import masked_header_value
 
     out = list(headers)
     for name, value in edits:
         out = [(n, v) for n, v in out if n.lower() != name.lower()]
-        if value:
-            out.append((name, masked_header_value(name, value, hs) + "  (edited)"))
+        out.append((name, masked_header_value(name, value, hs) + "  (edited)" if value else "(removed: not sent)"))
     return out
 
 

@@ -23,6 +23,9 @@ class ConsoleTarget(SigningContext):
     emulator: Emulator | None = None  # an emulator the console started itself, else None
     tampered: str | None = None  # "secret" / "memo" while a "break it on purpose" entry is active
     from_key_file: bool = False  # `profile` names a profile of the key file (else a label: "demo", "no key")
+    # An emulator profile with no base URL: in the console that is the console's own emulator (the CLI,
+    # having none, sends to `keyprobe emulator`'s 127.0.0.1:8640). app.set_target puts it there.
+    own_emulator: bool = False
 
     @property
     def key_file_profile(self) -> str | None:
@@ -38,7 +41,12 @@ class ConsoleTarget(SigningContext):
         return f"{self.profile} {self.credentials.fingerprint}{broken}"
 
     def with_credentials(self, credentials: Credentials, tampered: str | None, profile: str | None = None) -> ConsoleTarget:
-        return replace(self, credentials=credentials, tampered=tampered, profile=profile or self.profile)
+        """Other credentials (the emulator's demo keys, broken on purpose): no longer a key file's profile."""
+        return replace(self, credentials=credentials, tampered=tampered, profile=profile or self.profile, from_key_file=False)
+
+    def on_emulator(self, emulator: Emulator) -> ConsoleTarget:
+        """This target sending to `emulator` (its switches and "break it" entries then apply)."""
+        return replace(self, venue=emulator.venue, emulator=emulator)
 
 
 def emulator_target(emulator: Emulator, key_state: str = "active") -> ConsoleTarget:

@@ -21,7 +21,7 @@ from keys.forensics import DEFAULT_MAX_SECONDS
 from keys.signing import Credentials
 from tui.exchange import Exchange, FailureKind, ResponseData, Timings, TransportFailure
 from tui.inspect.batch import key_material
-from tui.inspect.report import Inspection, draft_of, inspect_request, masked_request
+from tui.inspect.report import Inspection, draft_of, inspect_request
 from tui.proxy.relay import MAX_HEAD, Relay, Relayed
 from tui.proxy.upstream import Upstream, resolve
 
@@ -54,6 +54,7 @@ class Proxy:
         self._threads: list[threading.Thread] = []
         self._done = threading.Condition()
         self._observed = 0
+        self._history_writer = None  # tui.history_writer.HistoryWriter while running with history
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> Proxy:
@@ -74,6 +75,10 @@ class Proxy:
             self.stop()
             raise
         self.port = self._server.sockets[0].getsockname()[1]
+        if self.history:
+            from tui.history_writer import HistoryWriter
+
+            self._history_writer = HistoryWriter(on_problem=self.history_problems.append)
         for target, name in ((self._loop.run_forever, "proxy-relay"), (self._observe, "proxy-observer")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -101,6 +106,9 @@ class Proxy:
         self._queue.put(None)
         for thread in self._threads:
             thread.join(5)
+        writer, self._history_writer = self._history_writer, None
+        if writer is not None:
+            writer.close()  # after the observer: every exchange it recorded is written before stop returns
         if loop is not None and not loop.is_running():
             loop.close()
         self._loop = self._server = None
@@ -120,9 +128,12 @@ class Proxy:
         return f"http://{self.host}:{self.port}"
 
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        """Block until `count` exchanges have been inspected (tests, the CLI's shutdown)."""
+        """Block until `count` exchanges have been inspected, and recorded in the history (tests, the CLI's shutdown)."""
         with self._done:
-            return self._done.wait_for(lambda: self._observed >= count, timeout)
+            if not self._done.wait_for(lambda: self._observed >= count, timeout):
+                return False
+        writer = self._history_writer
+        return writer is None or writer.flush(timeout)
 
     # -- the observer ----------------------------------------------------------------------------------
     def _observe(self) -> None:
@@ -171,10 +182,12 @@ class Proxy:
             response = ResponseData(r.status or 0, "", r.headers, r.body, False, len(r.body))
         else:
             failure = TransportFailure(FailureKind.OTHER, relayed.failure or "no answer")
-        exchange = Exchange(draft_of(req, ins.venue, ins.family), masked_request(req, ins.family), response, failure,
+        # No SentRequest: a history line is written from the Draft and the outcome only (masking the headers
+        # for it was a sixth of the history's cost per exchange).
+        exchange = Exchange(draft_of(req, ins.venue, ins.family), None, response, failure,
                             Timings(total_ms=relayed.elapsed_ms), started_at=relayed.received_at_ms / 1000)
         v = ins.verdict
         notes = f"signature {v.status}" + (f": {', '.join(v.variants)}" if v.variants else "")
-        problem = history.record(exchange, ins.diagnosis, source="proxy", notes=notes)
-        if problem:
-            self.history_problems.append(problem)
+        # Handed to the writer's thread, which appends a batch at a time (tui/history_writer.py): a lock, a
+        # write and a cap check per exchange here took more of the proxy's time than relaying it.
+        self._history_writer.add(history.entry_for(exchange, ins.diagnosis, source="proxy", notes=notes))

@@ -20,23 +20,31 @@ DIFF_STYLE = "bold black on yellow"
 
 
 def sections_table(sections: list[Any], left_title: str, right_title: str) -> Table:
-    table = Table(expand=True, show_lines=False, pad_edge=False, box=None)
-    table.add_column(Text(left_title, style="bold"), ratio=1, overflow="fold")
-    table.add_column(Text(right_title, style="bold"), ratio=1, overflow="fold")
+    """Each side's ▶ in a column of its own: written into the text, a long line without spaces (a
+    pre-image) wrapped below it and left the mark on a blank line."""
+    table = Table(expand=True, show_lines=False, pad_edge=False, box=None, padding=(0, 1, 0, 0))
+    for title in (left_title, right_title):
+        table.add_column("", width=1, no_wrap=True)
+        table.add_column(Text(title, style="bold"), ratio=1, overflow="fold")
     for section in sections:
         changed = section.changed
         heading = Text.assemble((f"── {section.title} ", "bold"), (f"({changed} differ)" if changed else "(same)", "yellow" if changed else "green"))
-        table.add_row(heading, Text(""))
+        table.add_row(Text(""), heading, Text(""), Text(""))
         for i in range(section.rows):
             # server text (headers, reason, body lines) and what was sent: control characters shown escaped
             left = shown(section.left[i]) if i < len(section.left) else ""
             right = shown(section.right[i]) if i < len(section.right) else ""
-            if section.differs(i):
-                table.add_row(Text("▶ " + left, style=DIFF_STYLE), Text("▶ " + right, style=DIFF_STYLE))
-            else:
-                table.add_row(Text("  " + left), Text("  " + right))
-        table.add_row(Text(""), Text(""))
+            marked = section.differs(i)
+            table.add_row(*_side(left, marked), *_side(right, marked))
+        table.add_row(Text(""), Text(""), Text(""), Text(""))
     return table
+
+
+def _side(line: str, marked: bool) -> tuple[Text, Text]:
+    """(mark, text) for one side of a row: a side with no line there (a gap) gets no mark."""
+    if marked and line:
+        return Text("▶", style=DIFF_STYLE), Text(line, style=DIFF_STYLE)
+    return Text(""), Text(line)
 
 
 class CompareScreen(Screen[None]):
@@ -47,7 +55,8 @@ class CompareScreen(Screen[None]):
 ## Compare
 Left: the exchange marked with **f4**. Right: the one the console shows now. Each section (the
 request as sent, the pre-image that was signed, the answer, the diagnosis, the start of the body)
-says how many lines differ; those lines are marked ▶ and highlighted. The Date header is never
+says how many lines differ; those lines are marked ▶ and highlighted. Lines are paired by a diff,
+so a header only one side has faces a gap and the rest stay side by side. The Date header is never
 marked (it differs every time). **escape** goes back.
 """
 

@@ -26,15 +26,17 @@ COLUMNS = ("", "Profile", "Venue", "Key", "Secret", "Memo", "Hosts", "Notes")
 
 class KeysScreen(Screen[None]):
     CSS_PATH = "keys.tcss"
+    # The keys that open a form are priority bindings: they open it the moment they are read, so the
+    # keys typed right after them in one burst go to the form (screens/fields_modal.py), not the table.
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="keys.close", tooltip="Back to the main screen."),
         Binding("u", "use", "Use", id="keys.use", tooltip="Sign with the highlighted profile (enter does the same)."),
-        Binding("a", "add", "Add", id="keys.add", tooltip="Add a profile."),
-        Binding("e", "edit", "Edit", id="keys.edit", tooltip="Edit the highlighted profile (blank secrets keep theirs)."),
+        Binding("a", "add", "Add", id="keys.add", priority=True, tooltip="Add a profile."),
+        Binding("e", "edit", "Edit", id="keys.edit", priority=True, tooltip="Edit the highlighted profile (blank secrets keep theirs)."),
         Binding("delete,d", "remove", "Remove", id="keys.remove", tooltip="Remove the highlighted profile (asks first)."),
         Binding("l", "lock", "Lock", id="keys.lock", tooltip="Drop the unlocked key file from memory; back to the emulator."),
-        Binding("o", "unlock", "Unlock", id="keys.unlock", tooltip="Unlock the key file."),
-        Binding("n", "create", "New key file", id="keys.create", tooltip="Create an encrypted key file."),
+        Binding("o", "unlock", "Unlock", id="keys.unlock", priority=True, tooltip="Unlock the key file."),
+        Binding("n", "create", "New key file", id="keys.create", priority=True, tooltip="Create an encrypted key file."),
     ]
     HELP = """\
 ## Keys
@@ -98,7 +100,7 @@ file when there is none.
         keep = select or self.highlighted_name()
         table.clear()
         target = self.app.session.target  # type: ignore[attr-defined]
-        in_use = target.profile if target is not None and target.emulator is None else None
+        in_use = target.key_file_profile if target is not None else None
         rows = listing_rows(self.vault)
         for row in rows:
             hosts = row["hosts"]
@@ -155,7 +157,7 @@ file when there is none.
             detail.append("signs for  ", style="dim")
             detail.append(escaped(", ".join(row["hosts"])) + "\n")
             detail.append("base URL   ", style="dim")
-            detail.append(escaped(row["base_url"] or "the venue's own") + "\n")
+            detail.append(escaped(row["base_url"] or own_base_url(profile)) + "\n")
             if row.get("proxy"):
                 detail.append("proxy      ", style="dim")
                 detail.append(f"{escaped(row['proxy'])}\n", style="bold yellow")
@@ -308,7 +310,7 @@ file when there is none.
 
         app: Any = self.app
         target = app.session.target
-        current = target.profile if target is not None and target.emulator is None else None
+        current = target.key_file_profile if target is not None else None
         if current is not None and self.vault is not None:
             if current == self._removed:
                 use_emulator(app)
@@ -316,6 +318,13 @@ file when there is none.
             elif current == self._changed and current in self.vault.profiles:
                 app.set_target(target_for(self.vault.profiles[current]))
         sync_profile_select(app, current)
+
+
+def own_base_url(profile: Any) -> str:
+    """What a profile without a base URL sends to, in words."""
+    if profile.venue == "emulator":
+        return "this console's own emulator (the CLI: keyprobe emulator's http://127.0.0.1:8640)"
+    return "the venue's own"
 
 
 def lock(app: Any) -> None:
@@ -327,7 +336,7 @@ def lock(app: Any) -> None:
     forget()
     sync_profile_select(app, None)
     target = app.session.target
-    if target is None or target.emulator is None:
+    if target is None or target.emulator is None or target.from_key_file:
         use_emulator(app)
     app.notify("Locked: the key file is out of memory. The console is on the local emulator.", title="Keys", markup=False)
 

@@ -223,7 +223,7 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
             self.post_message(SendRefused(f"Sending failed unexpectedly: {type(exc).__name__}: {exc}"))
             return
         self.post_message(ExchangeReceived(exchange, diagnosis))
-        await self.session.record(exchange, diagnosis, target.profile)  # the history says who signed
+        await self.session.record(exchange, diagnosis, target)  # the history says which key signed
 
     async def on_send_started(self, message: SendStarted) -> None:
         from tui.console.memory import release_freed_memory

@@ -13,10 +13,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, Static
 
 from keys.secret import Secret
+from tui.console.screens.fields_modal import FieldsModal
 
 if TYPE_CHECKING:
     from keys.vault import Profile
@@ -34,7 +34,7 @@ def _state(profile: Profile | None, field: str) -> str:
     return f"{shown} · blank keeps it"
 
 
-class ProfileFormScreen(ModalScreen[Any]):
+class ProfileFormScreen(FieldsModal[Any]):
     """Dismisses with the new keys.vault.Profile, or None when cancelled."""
 
     CSS_PATH = ["dialogs.tcss", "keys.tcss"]
@@ -77,7 +77,7 @@ emulator), and its host must be one the key may sign for.
                     yield Checkbox("Clear the memo (this key has none)", id="memo-clear")
                 hosts = ", ".join(old.extra_hosts) if old else ""
                 yield from self._row("Extra hosts", Input(hosts, placeholder="none: only the venue's hosts", id="hosts", compact=True))
-                yield from self._row("Base URL", Input((old.base_url or "") if old else "", placeholder="the venue's own", id="base-url", compact=True))
+                yield from self._row("Base URL", Input((old.base_url or "") if old else "", placeholder="the venue's own (the emulator: this console's)", id="base-url", compact=True))
                 yield from self._row("Proxy", Input((old.proxy or "") if old else "", placeholder="none (direct)", id="proxy", compact=True))
                 yield from self._row("Notes", Input(old.notes if old else "", placeholder="", id="notes", compact=True))
             yield Static("", id="form-error")
@@ -92,7 +92,7 @@ emulator), and its host must be one the key may sign for.
                 yield Static(Text(state, style="dim"), classes="form-state", id=f"{widget.id}-state")
 
     def on_mount(self) -> None:
-        self.query_one("#api-key" if self._old else "#name", Input).focus()
+        self.set_focus(self.query_one("#api-key" if self._old else "#name", Input))  # before any key typed ahead
 
     @staticmethod
     def _venue_warning(venue_id: object) -> Text:
@@ -110,9 +110,8 @@ emulator), and its host must be one the key may sign for.
             shown.update(warning)
             shown.set_class(not warning.plain, "-none")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if event.input.id == "notes":
+    def field_entered(self, field: Input) -> None:
+        if field.id == "notes":
             self.action_save()
         else:
             self.focus_next()
@@ -122,6 +121,9 @@ emulator), and its host must be one the key may sign for.
         self.dismiss(None)
 
     def action_save(self) -> None:
+        self.after_typed(self._save)  # ctrl+s is read before the keys typed ahead of it are in their fields
+
+    def _save(self) -> None:
         from keys.vault import Profile, ProfileError
 
         old = self._old

@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label, Static
+from textual.widgets import DataTable, Footer, Label
 
 from tui.terminal_safe import shown
 
@@ -100,8 +100,11 @@ class TrafficScreen(Screen[None]):
         table: DataTable[Any] = DataTable(id="traffic-table", cursor_type="row")
         table.add_columns("#", "method", "path", "code", "signature", "lint errors")
         yield table
+        from tui.console.widgets.token_wrap import TokenWrapped
+
         with VerticalScroll(id="traffic-detail-scroll"):
-            yield Static(Text("Highlight an exchange to see its diagnosis.", style="dim"), id="traffic-detail")
+            # TokenWrapped: a wrapped signed or expected line keeps its ^ / | marks under their characters
+            yield TokenWrapped(Text("Highlight an exchange to see its diagnosis.", style="dim"), id="traffic-detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -157,6 +160,7 @@ class TrafficScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def _on_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         from tui.console.widgets.diagnosis import advice_text, title_text
+        from tui.console.widgets.token_wrap import TokenWrapped
         from tui.inspect.render import lines
 
         if not 0 <= event.cursor_row < len(self._traffic):
@@ -172,7 +176,7 @@ class TrafficScreen(Screen[None]):
             if ins.diagnosis.code != 1000:
                 out.append("\n")
                 out.append_text(advice_text(ins.diagnosis))
-        self.query_one("#traffic-detail", Static).update(out)
+        self.query_one("#traffic-detail", TokenWrapped).show(out)
 
 
 def open_traffic(app: Any) -> None:

@@ -20,11 +20,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, LoadingIndicator, Static
 
 from keys.secret import Secret
 from tui.console.messages import UnlockFailed, Unlocked
+from tui.console.screens.fields_modal import FieldsModal
 
 # What to do, for the vault errors whose sentence says what is wrong but not how to get going again.
 FIXES = {
@@ -40,7 +40,7 @@ def sentence_for(exc: BaseException) -> str:
     return f"{text} {fix}" if fix else text
 
 
-class UnlockScreen(ModalScreen[Any]):
+class UnlockScreen(FieldsModal[Any]):
     """Dismisses with a ConsoleTarget for the starting profile, or None (escape, or no profiles)."""
 
     CSS_PATH = ["dialogs.tcss", "unlock.tcss"]
@@ -90,15 +90,17 @@ screen (**f2**). A wrong passphrase leaves this window open to try again.
     def on_screen_resume(self) -> None:
         self._cancelled = False
 
-    # -- input --------------------------------------------------------------------------------------
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    # -- input (keys typed in one burst: screens/fields_modal.py) -------------------------------------
+    def field_entered(self, field: Input) -> None:
+        if self._create and field.id == "passphrase":
+            self.set_focus(self.query_one("#passphrase-again", Input))  # now: Widget.focus() waits its turn
+        else:
+            self.after_typed(self._submit)  # read the fields once the keys typed before enter are in them
+
+    def _submit(self) -> None:
         if self._busy:
             return
         first = self.query_one("#passphrase", Input)
-        if self._create and event.input is first:
-            self.query_one("#passphrase-again", Input).focus()
-            return
         passphrase = Secret(first.value)  # from the widget straight into a Secret: no plain local
         first.value = ""
         if self._create:

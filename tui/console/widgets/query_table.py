@@ -31,11 +31,19 @@ class QueryRow(Horizontal):
         return (key.first(Input).value.strip(), value.first(Input).value)
 
 
-class AddParameter(Static):
-    """The table's heading line, "Query + parameter (ctrl+n)": a click adds a row. One widget, not a
+class AddParameter(Static, can_focus=True):
+    """The table's heading line, "Query + parameter (ctrl+n)": a click, or enter once Tab has reached
+    it, adds a row (so an empty table can get its first row from the keyboard). One widget, not a
     label and a button: the composer is in the first frame, and each widget there costs time."""
 
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter,space", "add", "Add row", id="query.add_here", show=False, tooltip="Add a row to this table."),
+    ]
+
     def on_click(self) -> None:
+        self.post_message(QueryTable.AddRequested())
+
+    def action_add(self) -> None:
         self.post_message(QueryTable.AddRequested())
 
 
@@ -45,7 +53,8 @@ class QueryTable(Vertical):
 One row per parameter, sent in this order. For GET and DELETE the query string **is** the signed
 payload, so the order here is the order that is signed. Rows with an empty key are skipped.
 
-- **ctrl+n** adds a row, **ctrl+r** removes the row you are in, **✕** removes a row.
+- **ctrl+n** adds a row (anywhere in the table, its heading included: **Tab** stops on the heading,
+  and **enter** there adds a row too), **ctrl+r** removes the row you are in, **✕** removes a row.
 """
     class Changed(Message):
         """Rows were added, removed or replaced (edits inside a row arrive as Input.Changed)."""

@@ -302,7 +302,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         warnings: list[str] = []
         main.post_message(SendStarted(job.draft))
         try:  # on the session's network thread; the session records it as a replay signed by the active profile
-            results = await app.session.replay([job], signing_of(app), target.profile, on_warning=warnings.append)
+            results = await app.session.replay([job], signing_of(app), target, on_warning=warnings.append)
         except Exception as exc:  # noqa: BLE001 - a sentence, never a crash
             self.post_message(SidebarNotice(f"The replay failed unexpectedly: {type(exc).__name__}: {exc}", "error"))
             return
@@ -310,7 +310,8 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         main.post_message(ExchangeReceived(result.exchange, result.diagnosis))
         for warning in warnings:
             self.post_message(SidebarNotice(warning, "warning"))
-        self.post_message(SidebarNotice(f"Replayed {job.name}: {result.outcome} ({result.message}).{signer_note(job.draft, target)}"))
+        said = result.message if result.message.endswith(".") else f"{result.message}."
+        self.post_message(SidebarNotice(f"Replayed {job.name}: {result.outcome}, {said}{signer_note(job.draft, target)}"))
 
     def _notify(self, sentence: str, severity: str = "information") -> None:
         self.app.notify(sentence, title="Saved requests", severity=severity, markup=False)  # type: ignore[arg-type]
@@ -326,25 +327,29 @@ def _leaves(node: Any) -> list[Any]:
 
 def history_haystack(entry: dict[str, Any]) -> str:
     """What the history filter looks in: date and time, method, path, status, code, profile, name, source."""
-    fields = ("time", "method", "path", "status", "code", "profile", "name", "source", "failure")
+    fields = ("time", "method", "path", "status", "code", "profile", "signer", "name", "source", "failure")
     return " ".join(str(entry.get(f) or "") for f in fields).lower()
 
 
 def history_label(entry: dict[str, Any]) -> Text:
-    """Two lines, neither wrapped: `10:02:00 POST 1000 · emu-good (submit)` (the code red when it is
-    not 1000), then the path, whole or cut at its end: never broken in the middle. Every field is the history
-    file's text: control characters shown escaped (tui.terminal_safe)."""
+    """Two lines, neither wrapped: `1000 POST 10:02:00 · emu-good (submit)` (the code red when it is
+    not 1000), then the path, whole or cut at its end: never broken in the middle. The code comes
+    first: a narrow sidebar (80x24) cut `10:02:00 POST 30005` to `10:02:00 POST 3000…`. Every field is the
+    history file's text: control characters shown escaped (tui.terminal_safe)."""
     when = escaped(str(entry.get("time") or "")[11:19])
     status, code = entry.get("status"), entry.get("code")
-    label = Text.assemble((f"{when} ", "dim"), (f"{escaped(entry.get('method', '?'))} ", "bold"), no_wrap=True, overflow="ellipsis")
+    label = Text(no_wrap=True, overflow="ellipsis")
     if entry.get("failure"):
         label.append(escaped(entry["failure"]), style="red")
     elif code is not None:
         label.append(escaped(code), style="green" if code == 1000 else "red")
     else:
         label.append(f"HTTP {escaped(status) if status is not None else '-'}", style="dim")
-    if entry.get("profile"):
-        label.append(f" · {escaped(entry['profile'])}", style="cyan")
+    label.append(f" {escaped(entry.get('method', '?'))}", style="bold")
+    label.append(f" {when}", style="dim")
+    who = entry.get("profile") or str(entry.get("signer") or "").split(" #")[0]  # "demo", not its fingerprint: narrow
+    if who:
+        label.append(f" · {escaped(who)}", style="cyan")
     if entry.get("name"):
         label.append(f" ({escaped(entry['name'])})", style="dim")
     label.append(f"\n{escaped(entry.get('path', '?'))}")
