@@ -77,7 +77,7 @@ async def test_each_mark_is_on_the_line_that_differs_a_long_pre_image_and_a_head
     request = sections["Request as sent"]
     length = request.right.index("Content-Length: 108")
     assert request.left[length] == "" and request.differs(length)  # only the POST has it: it faces a gap
-    key = request.left.index("X-BM-KEY: #d84ea451")
+    key = request.left.index("X-API-KEY: #d84ea451")  # the console opens on WOO X Pro's dialect
     assert request.right[key] == request.left[key] and not request.differs(key)  # still side by side after it
     assert request.changed == 4  # the request line, Content-Length, the timestamp and the signature
     marked_rows = [line for line in text if line.startswith("▶ ") or "  ▶ " in line]
