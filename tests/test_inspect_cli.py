@@ -58,6 +58,9 @@ def test_json_shape_names_the_variant_and_masks_the_memo(env, capsys):
     diagnosis = item["diagnosis"]
     assert diagnosis["fixes"][0].startswith("Sign exactly the bytes you send")
     assert "body-spaced-json" in str(diagnosis["fix_evidence"][0])
+    # ... and leads the likely causes too, ahead of the table's "the memo is wrong" (a new user read that first).
+    assert diagnosis["causes"][0].startswith("Reproduced (body-spaced-json)") and "memo" in diagnosis["causes"][1].lower()
+    assert decoded["causes"][0] == diagnosis["causes"][1]  # the table's causes follow, in their own order
     assert EXAMPLE_MEMO not in out and EXAMPLE_SECRET[:8] not in out
 
 

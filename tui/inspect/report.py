@@ -146,8 +146,11 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
         # the request as diagnose reads it (method, url, header(), body), key and signature masked by name
         shown = replace(req, headers=masked_headers(req, family))
         diagnosis = diagnose_response(family, r.status, r.headers, r.body, shown, evidence=variant_evidence(verdict) + explained)
-        if explained and diagnosis.code not in (None, 1000):  # what the request shows comes before the table's guesses
-            diagnosis = diagnosis._replace(causes=tuple(dict.fromkeys(s for _, s in explained)) + diagnosis.causes)
+        # What the request shows (a reproduced mistake, a finding that explains the answer) comes before the table's
+        # guesses: a 30005 whose spaced JSON was reproduced must not lead with "the memo is wrong".
+        shows = ((verdict.sentence,) if verdict.status == "mismatch" and verdict.variants else ()) + tuple(s for _, s in explained)
+        if shows and diagnosis.code not in (None, 1000):
+            diagnosis = diagnosis._replace(causes=tuple(dict.fromkeys(shows)) + diagnosis.causes)
         if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
             diagnosis = diagnosis._replace(fixes=(Fix(NO_STATUS_FIX),))
     elif req.recorded_code is not None:
