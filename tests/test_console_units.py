@@ -298,3 +298,15 @@ def test_a_body_nested_100000_deep_is_laid_out_with_bounded_indentation():
     assert note == "JSON, 199,999 lines"  # the innermost [] is one line
     deep = text.line(99_998)
     assert deep.startswith("  " * MAX_INDENT + "[depth 99998] ") and len(deep) < 200
+
+
+def test_the_status_bars_clock_says_whether_f8_applies_the_offset_not_local():
+    """"(local)" beside "Local emulator" read as the emulator's clock (issue 26's new user): the words name f8."""
+    from types import SimpleNamespace
+
+    from tui.console.widgets.status_bar import clock_text
+
+    estimate = SimpleNamespace(offset_ms=90_000.3, bound_ms=0.6, verdict="outside-30007-window")
+    assert clock_text(estimate, False).plain == "clock +90,000 ms ±0.6 ms (f8 off)"
+    assert clock_text(estimate, True).plain == "clock +90,000 ms ±0.6 ms (f8 on)"
+    assert clock_text(estimate, True, short=True).plain == "clock +90,000 ms ±0.6 ms"

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 
 
 def clock_text(estimate: Any, use_offset: bool, short: bool = False) -> Text:
-    """`clock +12 ms ±0.6 ms (corrected)`; plain text, so no markup can leak in. `short` drops the words in brackets
-    (a narrow terminal: `clock: f5` before a measurement)."""
+    """`clock +12 ms ±0.6 ms (f8 off)`: whether requests are signed with the offset added (f8, "Sync clock") or on this
+    machine's time; "(local)" read as "the Local emulator's". Plain text, so no markup can leak in. `short` drops the
+    words in brackets (a narrow terminal: `clock: f5` before a measurement)."""
     if estimate is None:
         return Text("clock: f5" if short else "clock not measured (f5)", style="dim")
     offset, bound = float(estimate.offset_ms), float(estimate.bound_ms)
@@ -23,7 +24,7 @@ def clock_text(estimate: Any, use_offset: bool, short: bool = False) -> Text:
     )
     text = Text.assemble("clock ", (f"{offset:+,.0f} ms ±{bound:,.1f} ms", style))
     if not short:
-        text.append(" (corrected)" if use_offset else " (local)", style="dim")
+        text.append(" (f8 on)" if use_offset else " (f8 off)", style="dim")
     return text
 
 
