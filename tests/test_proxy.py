@@ -173,3 +173,18 @@ def test_a_compressed_answer_is_relayed_as_sent_and_read_decompressed():
     assert decoded(b"not gzip", "gzip") == b"not gzip"
     bomb = gzip.compress(b"0" * (50 * KEEP_BODY))
     assert len(decoded(bomb, "gzip")) == KEEP_BODY
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own priority is Linux's (setpriority on a thread id)")
+def test_the_observer_thread_yields_the_cores_to_the_relay(tmp_path, monkeypatch):
+    """The inspection of one exchange must not hold up the relay forwarding the next (benchmarks/proxy_overhead.py):
+    the observer thread runs at nice 5 (or the process's own, if that is lower priority already)."""
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    with Proxy("http://127.0.0.1:9", port=0, history=False) as proxy:
+        httpx.get(proxy.base_url + "/system/time", trust_env=False)  # unreachable upstream: a 502, still observed
+        assert proxy.wait_for(1)  # the observer has run: it lowers its priority before its first exchange
+        observer = next(t for t in proxy._threads if t.name == "proxy-observer")
+        relay = next(t for t in proxy._threads if t.name == "proxy-relay")
+        own = os.getpriority(os.PRIO_PROCESS, 0)
+        assert os.getpriority(os.PRIO_PROCESS, observer.native_id) == max(5, own)
+        assert os.getpriority(os.PRIO_PROCESS, relay.native_id) == own
