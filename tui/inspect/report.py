@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from keys import redact
 from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
 from keys.headers import CREDENTIAL_HEADERS, AuthLevel
+from keys.hosts import LOOPBACK_HOSTS
 from keys.secret import MASK, Secret
 from keys.signing import Credentials, masked_header_value
 from keys.variants import MEANINGS
@@ -58,7 +59,18 @@ class Inspection:
 def sent_signature(req: CapturedRequest, family: str) -> SentSignature:
     hs = header_set_of(family)
     return SentSignature(req.method, req.path, req.query, req.body, req.header(hs.timestamp), req.header(hs.sign),
-                         req.header(hs.key))
+                         req.header(hs.key), client_urls(req))
+
+
+def client_urls(req: CapturedRequest) -> tuple[str, ...]:
+    """The URL as captured and, when its Host header names another host (a bot pointed at the proxy), as the
+    client wrote it: a code that signs its URL signed that one."""
+    host = (req.header("host") or "").strip()
+    urls = [req.url]
+    if host and host.lower() not in req.url.lower():
+        name = host.rsplit(":", 1)[0].strip("[]")
+        urls.append(f"{'http' if name in LOOPBACK_HOSTS else 'https'}://{host}{req.target}")
+    return tuple(urls)
 
 
 def masked_headers(req: CapturedRequest, family: str) -> tuple[tuple[str, str], ...]:
