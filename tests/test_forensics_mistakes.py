@@ -205,6 +205,8 @@ def test_readme_lists_every_variant_and_finding_id_with_its_sentence():
     for vid, meaning in MEANINGS.items():
         assert f"| `{vid}` | {meaning.replace('|', chr(92) + '|')} |" in section, vid
     findings = set(re.findall(r'Finding\("([a-z0-9-]+)"', root.joinpath("tui/inspect/lint.py").read_text()))
+    findings |= set(re.findall(r'\("([a-z0-9-]+)", "(?:error|warning|info)"', root.joinpath("tui/inspect/lint_client.py").read_text()))
+    assert {"path-trailing-slash", "key-is-secret", "timestamp-time-zone"} <= findings  # the scan reads both modules
     for fid in findings:
         assert f"`{fid}`" in section, fid
 
