@@ -63,6 +63,9 @@ def test_each_client_finding(request_, kw, finding):
     (req(response=answer(int(TS) + 90_000)), {}),  # a clock 90 s off is a clock, not a zone
     (req(response=answer(int(TS) + 8 * HOUR + 5 * 60_000)), {}),  # 8 h 05 min: no zone's offset
     (req(response=answer(int(TS) + 75_000)), {"received_at_ms": int(TS) + 400}),  # this machine's clock is the one off
+    # stale, but this machine's clock is 125 s off the server's too: which one is to blame cannot be told
+    (req(response=answer(int(TS) + 200_000)), {"received_at_ms": int(TS) + 75_400}),
+    (req(body=b'{"symbol": "BTCUSDT", "order_id": "23"}'), {}),  # json.dumps' own spacing is no indentation
     (req(body=b'{\n  "symbol": "BTCUSDT",\n  "order_id": "23"\n}'), {}),  # pretty JSON with its newlines: fine
     (req(body='{"symbol":"BTCUSDT","client_order_id":"ordré1"}'.encode()), {}),  # UTF-8
 ])
@@ -122,3 +125,15 @@ def test_a_reproduced_layout_mistake_leads_with_its_own_fix():
     assert ins.verdict.variants == ("separator-other",)
     assert ins.diagnosis.fixes[0].text.startswith("Join the three parts with '#'")
     assert "separator-other" in ins.diagnosis.fixes[0].evidence
+
+
+def test_a_page_without_the_venue_s_envelope_and_a_4xx_status_is_a_problem():
+    """A 404 route page carries no code: before, `inspect` exited 0 on it."""
+    from tui.commands.inspect import problem
+
+    page = CapturedResponse(404, (), b'{"error_msg":"404 Route Not Found"}')
+    ins = inspect_request(req("/contract/private/no-such-endpoint", response=page), [CREDS])
+    assert ins.diagnosis.code is None and not [f for f in ins.findings if f.severity == "error"]
+    assert problem(ins)
+    fine = CapturedResponse(200, (), b'{"code":1000,"message":"Ok","data":{}}')
+    assert not problem(inspect_request(req(response=fine), [CREDS]))

@@ -55,8 +55,8 @@ def _timestamp(req: CapturedRequest, hs: HeaderSet, received_at_ms: float | None
     reference = date_ms if date_ms is not None else received_at_ms
     if reference is not None:
         gap = sent - reference
-        zones = round(gap / ZONE_STEP_MS)
-        if abs(gap) > WINDOW_MS and zones and abs(gap) <= MAX_ZONE_MS + ZONE_SLACK_MS \
+        zones = round(gap / ZONE_STEP_MS)  # not 0: at least 7.5 min off, far outside the 60 s window
+        if zones and abs(gap) <= MAX_ZONE_MS + ZONE_SLACK_MS \
                 and abs(gap - zones * ZONE_STEP_MS) <= ZONE_SLACK_MS:
             hours, minutes = divmod(abs(zones) * 15, 60)
             where = "the response's Date header" if date_ms is not None else "this machine's clock"
