@@ -45,6 +45,7 @@ class SentSignature(NamedTuple):
     timestamp: str | None
     signature: str | None
     api_key: str | None  # the key header's value as sent
+    urls: tuple[str, ...] = ()  # the whole URL as the client wrote it (scheme, host, path, query), when known
 
 
 class Verdict(NamedTuple):
@@ -157,9 +158,13 @@ class _Parts:
         # P: (ids, payload text, payload bytes); T: (ids, timestamp); M: (ids, memo or None, shown or None)
         self.P = [(ids, text, _encode(text)) for ids, text in p.payloads() if text != p.payload]
         self.T = v.seconds_variants(p.timestamp)
-        self.M = [(ids, m, shown if m is not None else None) for ids, m, shown in v.memo_variants(p.memo, p.uid)]
+        self.M = [(ids, m, shown if m is not None else None) for ids, m, shown in v.memo_variants(p.memo, p.uid, p.api_key)]
         self.S = v.secret_variants(p.secret, p.api_key)
         self.X = [(ids, _encode(text), shown) for ids, text, shown in v.SUFFIXES]
+        self.L = v.layout_variants(p.timestamp, p.memo)
+        if not p.payload:
+            dropped, shown = v.empty_part_dropped(p.timestamp, p.memo)
+            self.L.append((("preimage-empty-part-dropped",), dropped, "", shown, ""))
 
     def head(self, ts: str, memo: str | None) -> bytes:
         return _encode(f"{ts}#" if memo is None else f"{ts}#{memo}#")
@@ -182,6 +187,9 @@ def _blocks(parts: _Parts) -> Iterator[_Block]:
     yield key, [(h0, pay + x) for _, x, _ in X], lambda i: (X[i][0], ts, shown, text0, X[i][2], None)
     schemes = p.schemes()
     yield key, [(_encode(raw), b"") for _, raw in schemes], lambda i: (schemes[i][0], ts, None, "", "", schemes[i][1])
+    L = parts.L  # the string laid out otherwise: another separator or order, echo's "-n "
+    yield key, [(_encode(pre), pay + _encode(suf) if suf else pay) for _, pre, suf, _, _ in L], \
+        lambda i: (L[i][0], ts, None, "", "", L[i][3] + text0 + L[i][4])
     # two mistakes, one from each of two parts: rows x columns, a block per row
     for pi, text, pb in P:
         yield key, [(head(t, memo), pb) for _, t in T], lambda i, pi=pi, text=text: (pi + T[i][0], T[i][1], shown, text, "", None)
@@ -206,11 +214,18 @@ def _blocks(parts: _Parts) -> Iterator[_Block]:
     heads = [_encode(f"{t}#{memo}#") for t in others]
     for start in range(0, len(others), BLOCK):
         yield key, [(h, pay) for h in heads[start:start + BLOCK]], lambda i, s=start: (other, others[s + i], shown, text0, "", None)
+    # the float the code kept: time.time() * 1000 formatted whole in the string, its int() in the header
+    floats = list(v.float_timestamps(ts))
+    yield key, [(head(t, memo), pay) for t in floats], lambda i: (("timestamp-float",), floats[i], shown, text0, "", None)
     for xi, x, xs in X:  # a shell script reads `date` twice and echoes the string with its newline
         yield key, [(h, pay + x) for h in heads], lambda i, xi=xi, xs=xs: (other + xi, others[i], shown, text0, xs, None)
+    rare = v.NOT_WITH_OTHER_TIMESTAMPS
     for pi, text, pb in P:
-        yield key, [(h, pb) for h in heads], lambda i, pi=pi, text=text: (other + pi, others[i], shown, text, "", None)
+        if rare.isdisjoint(pi):
+            yield key, [(h, pb) for h in heads], lambda i, pi=pi, text=text: (other + pi, others[i], shown, text, "", None)
     for mi, m, ms in M:
+        if not rare.isdisjoint(mi):
+            continue
         middle = "#" if m is None else f"#{m}#"
         yield key, [(_encode(t + middle), pay) for t in others], lambda i, mi=mi, ms=ms: (other + mi, others[i], ms, text0, "", None)
 
@@ -223,6 +238,8 @@ def _constructions(parts: _Parts, algorithm: str) -> Iterator[tuple[bytes, _Meta
     plain = (("hash-not-hmac",), p.timestamp, parts.shown, p.payload, "", None)
     for message in (preimage, parts.key + preimage, preimage + parts.key):
         yield hashlib.new(algorithm, message).digest(), plain
+    if algorithm == "sha256":  # SHA3-256 is as long: the length cannot tell them apart
+        yield hmac.digest(parts.key, preimage, "sha3_256"), (("digest-sha3-256",), p.timestamp, parts.shown, p.payload, "", None)
 
 
 def search(problem: Problem, *, max_hmacs: int = DEFAULT_MAX_HMACS, max_seconds: float = DEFAULT_MAX_SECONDS) -> Verdict:
@@ -265,6 +282,8 @@ def search(problem: Problem, *, max_hmacs: int = DEFAULT_MAX_HMACS, max_seconds:
 _FORM_PHRASES = {
     "hex-uppercase": "written in upper-case hex (the venue compares lower-case hex)",
     "digest-base64": "written in base64 (the venue compares lower-case hex)",
+    "digest-hex-base64": "its hex digits base64-encoded (the venue compares the hex digits themselves)",
+    "signature-openssl-label": "openssl dgst's whole line, its \"SHA2-256(stdin)= \" label before the hex digits",
     **{vid: f"an HMAC-{name.upper()}, {2 * size} hex digits long (the venue checks HMAC-SHA256, 64)"
        for size, (name, vid) in v.DIGESTS.items() if vid},
 }
@@ -307,7 +326,7 @@ def examine(sent: SentSignature, credentials: Credentials | None, *, uid: str | 
     body = sent.body.decode("utf-8", "surrogateescape")
     payload = payload_rule(method, sent.query, sent.body)
     problem = Problem(sent.signature, sent.timestamp, credentials.memo.reveal(), credentials.secret.reveal(), api_key,
-                      payload, lambda: _rest().payload_variants(method, sent.path, sent.query, body, signs_body(method)),
+                      payload, lambda: _rest().payload_variants(method, sent.path, sent.query, body, signs_body(method), sent.urls),
                       lambda: _rest().woox_preimages(sent.timestamp, method, sent.path, sent.query, body), uid)
     verdict = search(problem, max_hmacs=max_hmacs, max_seconds=max_seconds)
     if verdict.status == "mismatch" and len(body) > _rest().MAX_BODY_FOR_VARIANTS:
@@ -333,3 +352,11 @@ def pick_credentials(candidates: Iterable[Credentials], api_key: str | None) -> 
                 return c
     return pool[0] if pool else None
 
+
+def secret_sent_as_key(api_key: str | None, candidates: Iterable[Credentials]) -> bool:
+    """The key header carries a candidate's secret (the two swapped, or the secret pasted in both places)."""
+    if not api_key or len(api_key.strip()) < 16:
+        return False
+    sent = api_key.strip().strip("'\"").encode("utf-8", "surrogateescape")
+    return any(hmac.compare_digest(sent, c.secret.reveal().strip().encode("utf-8", "surrogateescape"))
+               for c in candidates if c is not None)

@@ -57,15 +57,21 @@ def _loads(text: str) -> object:
         return None
 
 
-def _style_variants(body: str, obj: object, tokens: _Tokens) -> Group:
-    """Other serialisations of the same JSON, numbers as sent: each flips one or two of spacing, key order, escaping."""
+def _sent_style(body: str, obj: object, tokens: _Tokens) -> tuple[bool, bool, bool] | None:
+    """(spaced, sorted, ascii) of the body as sent; hand-formatted JSON reads as compact, order kept, escaping as sent."""
     try:
         sent = next((s for s in _STYLES if tokens.dump(obj, *s) == body), None)
     except (ValueError, RecursionError):
+        return None
+    return sent or (False, False, "\\u" in body or body.isascii())
+
+
+def _style_variants(body: str, obj: object, tokens: _Tokens) -> Group:
+    """Other serialisations of the same JSON, numbers as sent: each flips one or two of spacing, key order, escaping."""
+    sent = _sent_style(body, obj, tokens)
+    if sent is None:
         return []
     has_non_ascii = not body.isascii() or "\\u" in body
-    if sent is None:  # hand-formatted JSON: compare against compact, key order kept, escaping as sent
-        sent = (False, False, "\\u" in body or body.isascii())
     out: Group = []
     seen = {body}
     for spaced, sort, ascii_ in _STYLES:
@@ -131,11 +137,39 @@ def _numbers_rerendered(body: str) -> list[str]:
     return [text for text in dict.fromkeys(out) if text != body]
 
 
+MAX_FIELDS_DROPPED = 32  # body-field-added: one candidate per top-level field
+_ENCODE_URI_SAFE = "-_.!~*'()"  # what JavaScript's encodeURIComponent leaves alone
+
+
+def _rarer_body_variants(body: str, obj: object, tokens: _Tokens) -> Group:
+    """What hand-written signers did to the body beyond re-serialising it (each one candidate or a few)."""
+    out: Group = [(("body-bytes-repr",), repr(body.encode("utf-8", "surrogateescape"))),
+                  (("body-js-object",), "[object Object]"),
+                  (("body-percent-encoded",), quote(body, safe=_ENCODE_URI_SAFE, errors="surrogateescape")),
+                  (("body-percent-encoded",), quote_plus(body, safe="", errors="surrogateescape"))]
+    sent = _sent_style(body, obj, tokens)
+    if sent is None:
+        return out
+    try:
+        for indent in (2, 4):
+            out.append((("body-pretty-printed",), _PLACE.sub(lambda m: tokens[int(m.group(1))],
+                                                             json.dumps(obj, indent=indent, ensure_ascii=sent[2]))))
+        if isinstance(obj, dict) and 1 < len(obj) <= MAX_FIELDS_DROPPED:
+            for name in obj:
+                out.append((("body-field-added",), tokens.dump({k: v for k, v in obj.items() if k != name}, *sent)))
+    except (ValueError, RecursionError):
+        pass
+    return out
+
+
 def body_variants(body: str) -> Group:
     """Other serialisations of the body sent: spacing, key order, escaping, numbers, repr, twice-encoded."""
     out: Group = []
     if body != "{}":
         out.append((("body-empty-braces",), "{}"))
+    raw = body.encode("utf-8", "surrogateescape")
+    if not body.isascii() and raw != body.encode("utf-8", "replace"):  # bytes that are no UTF-8: ISO-8859-1 sent
+        out.append((("body-latin1-sent",), raw.decode("latin-1")))
     stripped = body.strip()
     if stripped != body and stripped:
         out.append((("body-trailing-newline",), stripped))
@@ -163,6 +197,7 @@ def body_variants(body: str) -> Group:
                                                                       tokens.dump(obj, True, False, True))]
         if isinstance(params, dict):
             out += [(("post-signed-as-query",), text) for text in _as_query(params)]
+        out += _rarer_body_variants(body, obj, tokens)
     elif _FORM.fullmatch(body):
         out += [(("body-form-signed-json",), text) for text in _form_as_json(body)]
     elif body.startswith("{") and (params := _python_dict(body)) is not None:  # str(dict) sent: its JSON signed
@@ -185,8 +220,9 @@ def _as_query(obj: dict) -> list[str]:
     flat = {str(k): ("true" if v is True else "false" if v is False else v) for k, v in obj.items()
             if not isinstance(v, (dict, list))}
     pairs = [(k, str(v)) for k, v in flat.items()]
-    return ["", urlencode(pairs), urlencode(pairs, quote_via=quote), "&".join(f"{k}={v}" for k, v in pairs),
-            urlencode(sorted(pairs)), urlencode([(k, str(v)) for k, v in obj.items()])]
+    esc = "surrogateescape"  # a body that was no UTF-8 (ISO-8859-1 sent) keeps its bytes as stand-ins
+    return ["", urlencode(pairs, errors=esc), urlencode(pairs, quote_via=quote, errors=esc), "&".join(f"{k}={v}" for k, v in pairs),
+            urlencode(sorted(pairs), errors=esc), urlencode([(k, str(v)) for k, v in obj.items()], errors=esc)]
 
 
 _INT = re.compile(r"-?(?:0|[1-9][0-9]{0,30})")
@@ -239,8 +275,9 @@ def query_variants(query: str) -> Group:
     return _unique(out, query)
 
 
-def payload_variants(method: str, path: str, query: str, body: str, body_signed: bool) -> Group:
-    """Every other payload a REST client might have put after the second `#`, the likeliest first."""
+def payload_variants(method: str, path: str, query: str, body: str, body_signed: bool, urls: tuple[str, ...] = ()) -> Group:
+    """Every other payload a REST client might have put after the second `#`, the likeliest first. `urls`: the
+    request's whole URL as the client may have written it (a proxy's own and the venue's), when known."""
     if len(body) > MAX_BODY_FOR_VARIANTS:
         return []
     out: Group = []
@@ -263,6 +300,7 @@ def payload_variants(method: str, path: str, query: str, body: str, body_signed:
                 (("body-python-repr",), str(params))]
     out.append((("body-empty-braces",), "{}"))
     out.append((("path-and-query",), f"{path}?{query}" if query else path))
+    out += [(("url-signed",), url) for url in urls]
     return _unique(out, query)
 
 
@@ -270,4 +308,11 @@ def woox_preimages(timestamp: str, method: str, path: str, query: str, body: str
     """WOO X's (developer.woox.io, a different venue) `timestamp + METHOD + path + body` pre-images."""
     target = f"{path}?{query}" if query else path
     forms = [f"{timestamp}{method}{target}{body}", f"{timestamp}{method}{path}{body}"]
-    return [(("woox-scheme",), text) for text in dict.fromkeys(forms)]
+    out = [(("woox-scheme",), text) for text in dict.fromkeys(forms)]
+    params = _loads(body) if body else dict(parse_qsl(query, keep_blank_values=True))
+    if isinstance(params, dict) and params:  # v1: the parameters sorted and urlencoded, then |timestamp
+        pairs = sorted((str(k), "true" if v is True else "false" if v is False else str(v)) for k, v in params.items()
+                       if not isinstance(v, (dict, list)))
+        v1 = [urlencode(pairs, errors="surrogateescape"), "&".join(f"{k}={v}" for k, v in pairs)]
+        out += [(("woox-v1-scheme",), f"{text}|{timestamp}") for text in dict.fromkeys(v1)]
+    return out

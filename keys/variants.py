@@ -13,7 +13,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
+import re
 from collections.abc import Iterator
+
+MEMO_SHOWN = "****"  # keys.signing.MEMO_MASK, here without importing the signer
 
 # Ids are part of `inspect --json`'s contract: never renamed, only added.
 MEANINGS = {
@@ -60,6 +64,36 @@ MEANINGS = {
     "post-signed-as-query": ("the parameters as a query string (a=1&b=2), or the empty query, as a GET helper signs, "
                              "for a POST whose JSON body the venue signs"),
     "body-form-signed-json": "the parameters as JSON, while it sent them form-encoded (a=1&b=2)",
+    # hand-written signers beyond issue 23's list (s20-clients)
+    "separator-other": "the parts joined by another separator than '#' (':', '|', a space, or none at all)",
+    "preimage-order": "the timestamp, memo and payload in another order (memo#timestamp#payload, ...)",
+    "preimage-empty-part-dropped": "timestamp#memo without the '#' before the empty payload ('#'.join of the non-empty parts)",
+    "preimage-echo-dash-n": ("'-n ' before the string and a newline after it: `echo -n` in a shell whose echo takes no "
+                             "options (macOS /bin/sh)"),
+    "memo-is-key": "the API key where the memo belongs",
+    "memo-quoted": "the memo with quotes around it (an .env value read with its quotes)",
+    "memo-invisible-character": "the memo with an invisible character at its start (a byte-order mark: a file saved as UTF-8 with BOM)",
+    "secret-invisible-character": ("with an invisible character at the start or end of the secret (a byte-order mark from a "
+                                   "file saved as UTF-8 with BOM, a zero-width or no-break space from a web page)"),
+    "timestamp-float": ("the timestamp as a float's text (1764525600123.4568, or 1764525600123.0: time.time() * 1000 never "
+                        "made an int) while the header carries the integer"),
+    "digest-sha3-256": "with HMAC-SHA3-256 (hashlib.sha3_256, as long as SHA-256) where the venue checks HMAC-SHA256",
+    "digest-hex-base64": ("the right string, then sent its hex digest base64-encoded (88 characters) where the venue wants "
+                          "the 64 hex digits themselves"),
+    "signature-openssl-label": ("the right string, then sent openssl dgst's whole output line (\"SHA2-256(stdin)= \" before the "
+                                "hex digits) as the signature"),
+    "body-pretty-printed": ("the JSON body pretty-printed (indented, a field a line) while it sent it on one line "
+                            "(JSON.stringify(body, null, 2) or json.dumps(indent=2) signed; or `curl -d @file`, which drops "
+                            "the file's newlines)"),
+    "body-field-added": "the body without one of its fields: the field was added after signing (a client_order_id set later, or one an SDK or proxy adds)",
+    "body-bytes-repr": "Python's bytes repr of the body (b'{...}': a bytes object formatted into an f-string) instead of its text",
+    "body-js-object": "the text [object Object] (a JavaScript object put into a string before JSON.stringify) instead of its JSON",
+    "body-percent-encoded": "the body percent-encoded (encodeURIComponent or quote) while it sent it as plain JSON",
+    "body-latin1-sent": ("the body's text as UTF-8, while it sent it encoded as ISO-8859-1 (http.client and requests encode a "
+                         "str body so)"),
+    "url-signed": "the whole URL (scheme, host, path and query) instead of the query string",
+    "woox-v1-scheme": ("WOO X's older pre-image (the parameters sorted and urlencoded, then '|' and the timestamp), a "
+                       "different venue's scheme"),
 }
 VARIANT_IDS = tuple(MEANINGS)
 
@@ -72,9 +106,18 @@ SUFFIXES = ((("preimage-trailing-newline",), "\n", "\\n"), (("preimage-trailing-
 Group = list[tuple[tuple[str, ...], str]]
 
 
+# openssl dgst's output line, kept whole by a shell script: "SHA2-256(stdin)= 3f…", "HMAC-SHA256(stdin)= 3f…", "(stdin)= 3f…"
+_OPENSSL_LABEL = re.compile(r"(?:[A-Za-z0-9-]{1,24})?\((?:stdin|-)\)=\s*([0-9A-Fa-f]+)")
+_HEX_TEXT = re.compile(rb"[0-9a-f]+")
+
+
 def read_signature(signature: str) -> tuple[bytes, str, tuple[str, ...]] | None:
     """(digest bytes, hashlib name, the ids its form shows) for a hex or base64 signature of a known length."""
     text = signature.strip()
+    labelled = _OPENSSL_LABEL.fullmatch(text)
+    if labelled is not None:
+        read = read_signature(labelled.group(1))
+        return None if read is None else (read[0], read[1], ("signature-openssl-label",) + read[2])
     try:
         raw = bytes.fromhex(text)
     except ValueError:
@@ -86,6 +129,9 @@ def read_signature(signature: str) -> tuple[bytes, str, tuple[str, ...]] | None:
         raw = base64.b64decode(text, validate=True) if text else b""
     except (binascii.Error, ValueError):
         return None
+    if len(raw) // 2 in DIGESTS and len(raw) % 2 == 0 and _HEX_TEXT.fullmatch(raw):  # base64 of the hex text, not of the digest
+        name, vid = DIGESTS[len(raw) // 2]
+        return bytes.fromhex(raw.decode()), name, ("digest-hex-base64",) + ((vid,) if vid else ())
     if len(raw) not in DIGESTS:
         return None
     name, vid = DIGESTS[len(raw)]
@@ -114,8 +160,9 @@ def other_timestamps(timestamp: str) -> Iterator[tuple[tuple[str, ...], str]]:
                 yield ("timestamp-other",), str(other)
 
 
-def memo_variants(memo: str, uid: str | None) -> list[tuple[tuple[str, ...], str | None, str]]:
-    """(ids, memo to try or None for no memo segment, how to show it). Shown forms never hold the memo."""
+def memo_variants(memo: str, uid: str | None, api_key: str | None = None) -> list[tuple[tuple[str, ...], str | None, str]]:
+    """(ids, memo to try or None for no memo segment, how to show it). Shown forms never hold the memo.
+    `api_key`: the key the request carries, tried as the memo (REST passes it; a WebSocket login need not)."""
     out: list[tuple[tuple[str, ...], str | None, str]] = []
     seen = {memo}
 
@@ -143,6 +190,12 @@ def memo_variants(memo: str, uid: str | None) -> list[tuple[tuple[str, ...], str
     if uid:
         add("memo-uid", uid, "<uid>")
     add("memo-missing", None, "")
+    if api_key:
+        add("memo-is-key", api_key, "<api key>")
+    if memo:
+        for value, shown in (('"' + memo + '"', '"<memo>"'), ("'" + memo + "'", "'<memo>'")):
+            add("memo-quoted", value, shown)
+        add("memo-invisible-character", "\ufeff" + memo, "<BOM><memo>")
     return out
 
 
@@ -180,4 +233,48 @@ def secret_variants(secret: str, api_key: str) -> list[tuple[tuple[str, ...], by
         except (binascii.Error, ValueError):
             pass
     add("key-secret-swapped", api_key)
+    for value in ("\ufeff" + stripped, stripped + "\u200b", "\u200b" + stripped, stripped + "\u00a0"):
+        add("secret-invisible-character", value)
     return out
+
+
+# Ids whose candidates are not paired with a second clock reading (~3,000 timestamps each): rarer mistakes, tried
+# alone and with the other parts' mistakes only, so they add a few hundred HMACs to the worst case, not thousands.
+NOT_WITH_OTHER_TIMESTAMPS = frozenset({
+    "memo-is-key", "memo-quoted", "memo-invisible-character", "body-pretty-printed", "body-field-added",
+    "body-bytes-repr", "body-js-object", "body-percent-encoded", "body-latin1-sent", "url-signed"})
+SEPARATORS = ("", ":", "|", ",", " ", "&", ";", ".", "_", "-", "\n", "/", "+")
+
+
+def layout_variants(timestamp: str, memo: str, api_key: str = "") -> list[tuple[tuple[str, ...], str, str, str, str]]:
+    """The pre-image laid out otherwise, as (ids, prefix, suffix, prefix shown, suffix shown): the message is
+    prefix + payload + suffix, so a big payload is never copied for a prefix. Shown forms mask the memo."""
+    shown = MEMO_SHOWN if memo else ""
+    out: list[tuple[tuple[str, ...], str, str, str, str]] = []
+    for sep in SEPARATORS:
+        out.append((("separator-other",), f"{timestamp}{sep}{memo}{sep}", "", f"{timestamp}{sep}{shown}{sep}", ""))
+    if memo:  # the three parts in the other five orders, '#' between them
+        out += [(("preimage-order",), f"{memo}#{timestamp}#", "", f"{shown}#{timestamp}#", ""),
+                (("preimage-order",), "", f"#{timestamp}#{memo}", "", f"#{timestamp}#{shown}"),
+                (("preimage-order",), "", f"#{memo}#{timestamp}", "", f"#{shown}#{timestamp}"),
+                (("preimage-order",), f"{timestamp}#", f"#{memo}", f"{timestamp}#", f"#{shown}"),
+                (("preimage-order",), f"{memo}#", f"#{timestamp}", f"{shown}#", f"#{timestamp}")]
+    for newline, newline_shown in (("\n", "\\n"), ("", "")):
+        out.append((("preimage-echo-dash-n",), f"-n {timestamp}#{memo}#", newline, f"-n {timestamp}#{shown}#", newline_shown))
+    return out
+
+
+def empty_part_dropped(timestamp: str, memo: str) -> tuple[str, str]:
+    """'#'.join(filter(None, [timestamp, memo, ""])): the pre-image of an empty payload without its last '#'."""
+    return f"{timestamp}#{memo}", f"{timestamp}#{MEMO_SHOWN if memo else ''}"
+
+
+def float_timestamps(timestamp: str) -> Iterator[str]:
+    """The texts of every float in [ms, ms + 1) (time.time() * 1000 kept a float: int() for the header, the float
+    itself in the f-string), Python's repr and JavaScript's String() alike; 4,096 of them for today's dates."""
+    if not (timestamp.isdigit() and 0 < len(timestamp) <= 15):
+        return
+    value, end = float(int(timestamp)), int(timestamp) + 1
+    while value < end:
+        yield repr(value)
+        value = math.nextafter(value, math.inf)

@@ -8,7 +8,7 @@ import base64
 import hashlib
 import hmac
 import json
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import pytest
 
@@ -38,6 +38,19 @@ def signed(payload: str, *, ts: str = TS, memo: str | None = MEMO, key: bytes = 
 
 def post(body: str, signature: str, ts: str = TS) -> SentSignature:
     return SentSignature("POST", PATH, "", body.encode(), ts, signature, KEY)
+
+
+def post_bytes(body: bytes, signature: str) -> SentSignature:
+    return SentSignature("POST", PATH, "", body, TS, signature, KEY)
+
+
+def raw(preimage: str) -> str:
+    """HMAC-SHA256 of a whole string laid out by the client's code."""
+    return hmac.new(SECRET.encode(), preimage.encode(), "sha256").hexdigest()
+
+
+# ensure_ascii=False and a str body: http.client and requests send it as ISO-8859-1, the UTF-8 text was signed
+LATIN1_TEXT = json.dumps({**ORDER, "client_order_id": "ordré1"}, separators=(",", ":"), ensure_ascii=False)
 
 
 NUMBERS_SENT = '{"symbol":"BTCUSDT","price":0.00001,"size":1}'  # a sender that writes plain decimals
@@ -86,6 +99,40 @@ CASES = {
                                                                 signed("reduce_only=true&note=a+b", ts=TS[:10])),
     ("body-form-signed-json",): lambda: post(FORM, signed(SPACED)),
     ("body-form-signed-json", "timestamp-seconds"): lambda: post(FORM, signed(COMPACT, ts=TS[:10])),
+    # beyond issue 23 (s20-clients): the string laid out otherwise
+    ("separator-other",): lambda: post(COMPACT, raw("".join([TS, MEMO, COMPACT]))),  # "".join
+    ("preimage-order",): lambda: post(COMPACT, raw(f"{MEMO}#{TS}#{COMPACT}")),
+    ("preimage-empty-part-dropped",): lambda: SentSignature("GET", "/emulator/v1/signed-echo", "", b"", TS,
+                                                            raw("#".join(filter(None, [TS, MEMO, ""]))), KEY),
+    ("preimage-echo-dash-n",): lambda: post(COMPACT, raw(f"-n {TS}#{MEMO}#{COMPACT}\n")),  # macOS sh's echo -n
+    ("woox-v1-scheme",): lambda: post(COMPACT, raw(urlencode(sorted(ORDER.items())) + "|" + TS)),
+    ("url-signed",): lambda: SentSignature("GET", "/contract/private/order", "symbol=BTCUSDT", b"", TS,
+                                           signed(f"https://cloud-api.wooxpro.com/contract/private/order?symbol=BTCUSDT"), KEY,
+                                           ("https://cloud-api.wooxpro.com/contract/private/order?symbol=BTCUSDT",)),
+    # the memo and the secret as files and .env parsers hand them over
+    ("memo-is-key",): lambda: post(COMPACT, signed(COMPACT, memo=KEY)),
+    ("memo-quoted",): lambda: post(COMPACT, signed(COMPACT, memo=f'"{MEMO}"')),
+    ("memo-invisible-character",): lambda: post(COMPACT, signed(COMPACT, memo="\ufeff" + MEMO)),
+    ("secret-invisible-character",): lambda: post(COMPACT, signed(COMPACT, key=("\ufeff" + SECRET).encode())),
+    ("body-spaced-json", "memo-quoted"): lambda: post(COMPACT, signed(SPACED, memo=f"'{MEMO}'")),
+    # the timestamp kept a float: int() in the header, the float's text in the string
+    ("timestamp-float",): lambda: post(COMPACT, signed(COMPACT, ts=repr(int(TS) + 0.3))),
+    # the digest: another algorithm of the same length, encoded twice, openssl's label kept
+    ("digest-sha3-256",): lambda: post(COMPACT, signed(COMPACT, alg="sha3_256")),
+    ("digest-hex-base64",): lambda: post(COMPACT, base64.b64encode(signed(COMPACT).encode()).decode()),
+    ("signature-openssl-label",): lambda: post(COMPACT, "SHA2-256(stdin)= " + signed(COMPACT)),
+    ("preimage-trailing-newline", "signature-openssl-label"): lambda: post(COMPACT, "(stdin)= " + signed(COMPACT, suffix="\n")),
+    ("body-spaced-json", "digest-hex-base64"): lambda: post(COMPACT, base64.b64encode(signed(SPACED).encode()).decode()),
+    # the body: what reached the wire is not what was signed
+    ("body-pretty-printed",): lambda: post(COMPACT, signed(json.dumps(ORDER, indent=2))),  # JSON.stringify(o, null, 2)
+    ("body-field-added",): lambda: post(json.dumps({**ORDER, "client_order_id": "a1"}, separators=(",", ":")), signed(COMPACT)),
+    ("body-field-added", "timestamp-seconds"): lambda: post(json.dumps({**ORDER, "client_order_id": "a1"}),
+                                                            signed(SPACED, ts=TS[:10])),
+    ("body-bytes-repr",): lambda: post(COMPACT, signed(f"{COMPACT.encode()}")),  # f"{ts}#{memo}#{body_bytes}"
+    ("body-bytes-repr", "memo-uid"): lambda: post(COMPACT, signed(f"{COMPACT.encode()}", memo=UID)),
+    ("body-js-object",): lambda: post(COMPACT, signed("[object Object]")),  # `${ts}#${memo}#${config.data}`
+    ("body-percent-encoded",): lambda: post(COMPACT, signed(quote(COMPACT, safe="-_.!~*'()"))),  # encodeURIComponent
+    ("body-latin1-sent",): lambda: post_bytes(LATIN1_TEXT.encode("latin-1"), signed(LATIN1_TEXT)),
 }
 
 
@@ -158,6 +205,8 @@ def test_readme_lists_every_variant_and_finding_id_with_its_sentence():
     for vid, meaning in MEANINGS.items():
         assert f"| `{vid}` | {meaning.replace('|', chr(92) + '|')} |" in section, vid
     findings = set(re.findall(r'Finding\("([a-z0-9-]+)"', root.joinpath("tui/inspect/lint.py").read_text()))
+    findings |= set(re.findall(r'\("([a-z0-9-]+)", "(?:error|warning|info)"', root.joinpath("tui/inspect/lint_client.py").read_text()))
+    assert {"path-trailing-slash", "key-is-secret", "timestamp-time-zone"} <= findings  # the scan reads both modules
     for fid in findings:
         assert f"`{fid}`" in section, fid
 

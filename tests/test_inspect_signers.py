@@ -226,3 +226,110 @@ def test_the_other_venue_s_key_and_signature_are_masked_in_the_request_shown(pro
     assert "X-API-KEY" in shown and "X-API-SIGN" in shown
     for value in (hc.API_KEY, relayed.request.header("X-API-SIGN")):
         assert not any(value[i:i + 8] in shown for i in range(len(value) - 7))
+
+
+# -- beyond issue 23's list (s20-clients): WOO X Pro's dialect, the mistakes a reviewer of the code would name -------
+@pytest.fixture(scope="module")
+def woo_proxy():
+    with Proxy("emulator", port=0, history=False, emulator_flavour="wooxpro") as p:
+        seen: list[object] = []
+        p.listeners.append(lambda inspection, relayed: seen.append((inspection, relayed)))
+        p.seen = seen
+        yield p
+
+
+def _utf8(relayed) -> bool:
+    """A HAR (JSON text) cannot carry a body that is not UTF-8: that capture has no HAR form."""
+    try:
+        relayed.request.body.decode()
+        return True
+    except UnicodeDecodeError:
+        return False
+
+
+def _bot_side_http(relayed) -> bytes:
+    """The exchange as a capture on the bot's side shows it (tcpdump on loopback, `nc -l`): the bot's own Host
+    header, which names the proxy (the bytes forwarded upstream carry the upstream's)."""
+    req, r = relayed.request, relayed.request.response
+    target = req.url.split("://", 1)[-1].partition("/")[2]
+    head = f"{req.method} /{target} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in req.headers) + "\r\n"
+    answer = f"HTTP/1.1 {r.status} -\r\n" + "".join(f"{k}: {v}\r\n" for k, v in r.headers
+                                                 if k.lower() not in ("content-length", "transfer-encoding"))
+    return head.encode() + req.body + answer.encode() + f"Content-Length: {len(r.body)}\r\n\r\n".encode() + r.body
+
+
+def _captures(relayed) -> list[tuple[str, object]]:
+    out = [("http", inspected(_bot_side_http(relayed), "http"))]
+    return out + ([("har", inspected(har(relayed), "har"))] if _utf8(relayed) else [])
+
+
+# client -> (the variant ids its signature reproduces, a finding it must have)
+WOO_NAMED = {
+    hc.woo_no_separators: (("separator-other",), None),
+    hc.woo_memo_first: (("preimage-order",), None),
+    hc.woo_key_as_memo: (("memo-is-key",), None),
+    hc.woo_sha3: (("digest-sha3-256",), None),
+    hc.woo_secret_with_bom: (("secret-invisible-character",), None),
+    hc.woo_base64_of_hex: (("digest-hex-base64",), "signature-format"),
+    hc.woo_float_timestamp: (("timestamp-float",), None),
+    hc.woo_field_added_after_signing: (("body-field-added",), None),
+    hc.woo_woox_v1_scheme: (("woox-v1-scheme",), None),
+    hc.woo_authbase_bytes_repr: (("body-bytes-repr",), None),
+    hc.woo_latin1_str_body: (("body-latin1-sent",), "body-not-utf8"),
+    hc.woo_full_url_signed: (("url-signed",), None),
+    hc.woo_join_drops_empty_payload: (("preimage-empty-part-dropped",), None),
+    hc.bash_openssl_label_kept: (("signature-openssl-label",), "signature-format"),
+    hc.bash_macos_echo_dash_n: (("preimage-echo-dash-n",), None),
+    hc.bash_curl_data_at_file: (("body-pretty-printed",), "body-newlines-stripped"),
+}
+
+
+@pytest.mark.parametrize("client", list(WOO_NAMED), ids=lambda c: c.__name__)
+def test_a_mistake_beyond_issue_23_is_named_by_the_proxy_raw_http_har_and_curl(woo_proxy, client, tmp_path, capsys, monkeypatch):
+    for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO"):
+        monkeypatch.delenv(name, raising=False)
+    variants, finding = WOO_NAMED[client]
+    via_proxy, relayed = capture(woo_proxy, client)
+    assert via_proxy.diagnosis.code == 30005
+    for label, ins in [("proxy", via_proxy)] + _captures(relayed):
+        assert (ins.verdict.status, ins.verdict.variants) == ("mismatch", variants), (label, ins.verdict.sentence)
+        assert "key material" not in ins.verdict.sentence, label
+        assert finding is None or finding in {f.id for f in ins.findings}, label
+        assert not ins.diagnosis.fixes[0].text.startswith("Set the memo") or "memo-is-key" in variants, label
+        assert ins.diagnosis.fixes[0].evidence, label  # the first fix is backed by what the request shows
+    if _utf8(relayed):  # the curl helper writes the command as text
+        code, doc = cli(tmp_path, capsys, curl(relayed), "--venue", "wooxpro")
+        assert code == 1 and (doc["signature"]["status"], doc["signature"]["variants"]) == ("mismatch", list(variants))
+
+
+# client -> (the finding that names it, the code the venue answers); the signature itself is right
+WOO_FOUND = {
+    hc.woo_trailing_slash: ("path-trailing-slash", None),
+    hc.woo_secret_as_key: ("key-is-secret", 30002),
+    hc.woo_utcnow_in_another_zone: ("timestamp-time-zone", 30007),
+}
+
+
+@pytest.mark.parametrize("client", list(WOO_FOUND), ids=lambda c: c.__name__)
+def test_what_the_request_shows_is_named_and_its_fix_leads(woo_proxy, client, tmp_path, capsys):
+    finding, code = WOO_FOUND[client]
+    via_proxy, relayed = capture(woo_proxy, client)
+    for label, ins in [("proxy", via_proxy)] + _captures(relayed):
+        assert finding in {f.id for f in ins.findings}, label
+        assert ins.diagnosis.code == code and ins.verdict.status != "mismatch", label
+        lead = ins.diagnosis.fixes[0]
+        assert lead.evidence == next(f.sentence for f in ins.findings if f.id == finding), label
+    if finding != "timestamp-time-zone":  # a curl command carries no answer to date the timestamp by
+        rc, doc = cli(tmp_path, capsys, curl(relayed), "--venue", "wooxpro")
+        assert rc == 1 and finding in {f["id"] for f in doc["findings"]}
+
+
+@pytest.mark.parametrize("client", [hc.woo_correct, hc.woo_charset_and_lowercase_names], ids=lambda c: c.__name__)
+def test_a_correct_woo_x_pro_client_is_no_mismatch(woo_proxy, client, tmp_path, capsys):
+    via_proxy, relayed = capture(woo_proxy, client)
+    assert via_proxy.diagnosis.code == 1000
+    for label, ins in [("proxy", via_proxy)] + _captures(relayed):
+        assert ins.verdict.status == "match", (label, ins.verdict.sentence)
+        assert not [f for f in ins.findings if f.severity == "error"], label
+    rc, doc = cli(tmp_path, capsys, curl(relayed), "--venue", "wooxpro")
+    assert rc == 0 and doc["signature"]["status"] == "match"

@@ -146,4 +146,5 @@ class _printer:
 def problem(ins) -> bool:
     d = ins.diagnosis
     return (ins.verdict.status == "mismatch" or any(f.severity == "error" for f in ins.findings)
-            or (d is not None and d.code not in (None, 1000)))
+            or (d is not None and d.code not in (None, 1000))
+            or (d is not None and d.code is None and (d.actual_status or 0) >= 400))  # a 404 page has no code

@@ -18,7 +18,7 @@ from keys.variants import read_signature
 from tui import endpoints
 from tui.diagnose_evidence import SPOT_HOSTS
 from tui.endpoints import DEPRECATED_PATHS, FUTURES_V1_PREFIX
-from tui.inspect import lint_venue
+from tui.inspect import lint_client, lint_venue
 from tui.inspect.model import CapturedRequest
 
 FUTURES_HOSTS = frozenset({"api-cloud-v2.bitmart.com", "api-cloud-v2.bitmart.news"})
@@ -100,6 +100,7 @@ def lint(req: CapturedRequest, *, received_at_ms: float | None = None, clock_off
         out += _timestamp(req, hs, received_at_ms, clock_offset_ms)
         out += _key(req, hs)
         out += _signature(req, header_set_of(sent_family(req, family)))
+    out += [Finding(*found) for found in lint_client.findings(req, hs, received_at_ms)]  # what the client's code did
     out += _method(req)
     out += _url(req)
     out += _body(req)
@@ -224,6 +225,12 @@ def _signature(req: CapturedRequest, hs: HeaderSet) -> list[Finding]:
         return [Finding("signature-format", "error", f"{hs.sign} is {len(text)} characters that are no HMAC digest in hex or "
                         "base64: the venue wants the 64 lower-case hex digits of HMAC-SHA256 (30005).")]
     digest, algorithm, ids = read
+    if "signature-openssl-label" in ids:
+        return [Finding("signature-format", "error", f"{hs.sign} is openssl dgst's whole output line ({text[:text.index('=') + 1]!r} "
+                        "and the digest): send only the hex digits after '= ' (awk '{print $NF}') (30005).")]
+    if "digest-hex-base64" in ids:
+        return [Finding("signature-format", "error", f"{hs.sign} is base64 of a {2 * len(digest)}-character hex text: the hex "
+                        "digest was base64-encoded again; the venue wants the hex digits themselves (30005).")]
     if algorithm != "sha256":
         size = f"base64 of {len(digest)} bytes" if "digest-base64" in ids else f"{len(text)} hex digits"
         return [Finding("signature-format", "error", f"{hs.sign} is {size}: an HMAC-{algorithm.upper()}; the venue checks "
@@ -271,6 +278,10 @@ def _key(req: CapturedRequest, hs: HeaderSet) -> list[Finding]:
                         "the venue reads it as another key (30002).")]
     if key[0] in "'\"" or key[-1] in "'\"":
         return [Finding("key-quoted", "error", f"{hs.key} is wrapped in quotes: they were pasted with the key (30002).")]
+    if re.fullmatch(r"[0-9a-fA-F]{64}", key):  # the secret's shape: the two values were swapped or mixed up
+        return [Finding("key-not-40-hex", "error", f"{hs.key} is 64 hex digits, the length of a secret key, not the 40 of "
+                        "an access key: if it is the secret, it has left your machine in a header; revoke the key pair "
+                        "and create a new one, and send the access key here.")]
     if not re.fullmatch(r"[0-9a-f]{40}", key):
         return [Finding("key-not-40-hex", "warning", f"{hs.key} is {len(key)} characters, not the 40 lowercase hex "
                         "digits of a BitMart access key: check it was copied whole.")]
@@ -298,12 +309,23 @@ def _body(req: CapturedRequest) -> list[Finding]:
     if not body.strip():
         return out
     try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        out.append(Finding("body-not-utf8", "error", f"The body is not UTF-8 (byte 0x{body[exc.start]:02X} at {exc.start}): a "
+                           "str body sent by http.client or requests goes out as ISO-8859-1, so the venue reads other "
+                           "characters than were signed. Encode it yourself: body.encode('utf-8') (30005 or 30018)."))
+        return out
+    try:
         doc = json.loads(body)
     except RecursionError:
         return out
     except ValueError:
         if re.fullmatch(rb"[\w.%+-]+=[^&]*(&[\w.%+-]+=[^&]*)*", body.strip()):
             out.append(Finding("body-form-encoded", "error", "The body is form-encoded (a=1&b=2), not JSON (30018)."))
+        elif body.strip() == b"[object Object]":
+            out.append(Finding("body-js-object", "error", "The body is the text [object Object]: JavaScript was given the "
+                               "object where a string belongs (fetch's body, a template string); send JSON.stringify(params) "
+                               "and sign that same string (30018)."))
         else:
             out.append(Finding("body-not-json", "error", "The body is not valid JSON (30018)."))
         return out

@@ -12,14 +12,17 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from keys import redact
-from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
+from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials, secret_sent_as_key
 from keys.headers import CREDENTIAL_HEADERS, AuthLevel
+from keys.hosts import LOOPBACK_HOSTS
 from keys.secret import MASK, Secret
 from keys.signing import Credentials, masked_header_value
 from keys.variants import MEANINGS
 from tui import endpoints
 from tui.diagnose import Diagnosis, Fix, diagnose_response, explain_code
+from tui.inspect.lead_fixes import lead_fix
 from tui.inspect.lint import Finding, header_set_of, lint, sent_family, venue_of
+from tui.inspect.lint_client import key_is_secret
 from tui.inspect.model import CapturedRequest
 
 if TYPE_CHECKING:  # the records are imported where they are made: `keyprobe inspect` of a capture needs neither
@@ -58,7 +61,18 @@ class Inspection:
 def sent_signature(req: CapturedRequest, family: str) -> SentSignature:
     hs = header_set_of(family)
     return SentSignature(req.method, req.path, req.query, req.body, req.header(hs.timestamp), req.header(hs.sign),
-                         req.header(hs.key))
+                         req.header(hs.key), client_urls(req))
+
+
+def client_urls(req: CapturedRequest) -> tuple[str, ...]:
+    """The URL as captured and, when its Host header names another host (a bot pointed at the proxy), as the
+    client wrote it: a code that signs its URL signed that one."""
+    host = (req.header("host") or "").strip()
+    urls = [req.url]
+    if host and host.lower() not in req.url.lower():
+        name = host.rsplit(":", 1)[0].strip("[]")
+        urls.append(f"{'http' if name in LOOPBACK_HOSTS else 'https'}://{host}{req.target}")
+    return tuple(urls)
 
 
 def masked_headers(req: CapturedRequest, family: str) -> tuple[tuple[str, str], ...]:
@@ -95,21 +109,26 @@ def draft_of(req: CapturedRequest, venue_id: str, family: str) -> Draft:
 _VARIANT_TOPICS = {
     **dict.fromkeys(("body-spaced-json", "body-sorted-keys", "body-ascii-escaped", "body-not-ascii-escaped",
                      "body-empty-braces", "body-trailing-newline", "body-python-repr", "body-json-twice",
-                     "body-numbers-rerendered", "post-signed-as-query", "preimage-trailing-newline"), "bytes"),
+                     "body-numbers-rerendered", "post-signed-as-query", "preimage-trailing-newline",
+                     "body-pretty-printed", "body-field-added", "body-bytes-repr", "body-js-object",
+                     "body-percent-encoded", "body-latin1-sent"), "bytes"),
     **dict.fromkeys(("get-signed-empty", "get-signed-body", "query-sorted", "query-other-encoding",
                      "query-with-question-mark", "path-and-query"), "get-body"),
     "body-form-signed-json": "bytes",
     "timestamp-seconds": "timestamp-format",
     "timestamp-other": "stale",
-    **dict.fromkeys(("memo-empty", "memo-case", "memo-uid", "memo-missing"), "memo"),
+    **dict.fromkeys(("memo-empty", "memo-case", "memo-uid", "memo-missing", "memo-is-key"), "memo"),
     **dict.fromkeys(("memo-whitespace", "secret-whitespace", "secret-quoted", "secret-literal-newline",
-                     "memo-literal-newline"), "whitespace"),
+                     "memo-literal-newline", "memo-quoted", "memo-invisible-character",
+                     "secret-invisible-character"), "whitespace"),
 }
 # Findings that explain a signature the venue rejects by themselves, in the order a reviewer would name them,
 # with the fix topic each backs. When no known mistake reproduces the signature, the conclusion names the
 # first of them present instead of blaming the key material.
-EXPLAINING = {"header-other-venue": "key-header", "signature-format": "", "body-form-encoded": "json-body",
-              "body-not-object": "json-body", "body-not-json": "json-body", "body-bom": "json-body"}
+EXPLAINING = {"key-is-secret": "key-header", "header-other-venue": "key-header", "signature-format": "",
+              "body-not-utf8": "bytes", "body-js-object": "json-body", "body-form-encoded": "json-body",
+              "body-not-object": "json-body", "body-not-json": "json-body", "body-bom": "json-body",
+              "timestamp-time-zone": "clock", "timestamp-stale": "stale", "path-trailing-slash": "path", "path-double-slash": "path"}
 NOT_CHECKED = "not-checked-by-venue"
 
 
@@ -131,6 +150,10 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     signed_as = sent_family(req, family)
     sent = sent_signature(req, signed_as)
     verdict = examine(sent, pick_credentials(credentials, sent.api_key), uid=uid, max_seconds=max_seconds)
+    if secret_sent_as_key(sent.api_key, credentials):  # says more than its length (key-not-40-hex) does
+        findings = [Finding(*key_is_secret(header_set_of(signed_as), req.host))] + [f for f in findings if f.id != "key-not-40-hex"]
+        verdict = verdict._replace(sentence=f"{header_set_of(signed_as).key} carries the secret (key-is-secret): the venue "
+                                   "finds no key by it, so it checks no signature.")
     verdict = conclude(verdict, findings, req, family, signed_as)
     # From here on only the masked request exists: a bot that put its secret, memo or key in the query or the
     # body must not find it in the proxy's line, --json or history.
@@ -146,11 +169,15 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
         # the request as diagnose reads it (method, url, header(), body), key and signature masked by name
         shown = replace(req, headers=masked_headers(req, family))
         diagnosis = diagnose_response(family, r.status, r.headers, r.body, shown, evidence=variant_evidence(verdict) + explained)
+        failed = diagnosis.code != 1000 and (diagnosis.code is not None or (r.status or 0) >= 400)
         # What the request shows (a reproduced mistake, a finding that explains the answer) comes before the table's
         # guesses: a 30005 whose spaced JSON was reproduced must not lead with "the memo is wrong".
         shows = ((verdict.sentence,) if verdict.status == "mismatch" and verdict.variants else ()) + tuple(s for _, s in explained)
-        if shows and diagnosis.code not in (None, 1000):
+        if shows and failed:
             diagnosis = diagnosis._replace(causes=tuple(dict.fromkeys(shows)) + diagnosis.causes)
+        lead = lead_fix([(f.id, f.sentence) for f in findings], verdict.variants if verdict.status == "mismatch" else ())
+        if lead is not None and failed and (lead[2] or not diagnosis.fixes or diagnosis.fixes[0].evidence is None):
+            diagnosis = diagnosis._replace(fixes=(Fix(lead[0], lead[1]),) + diagnosis.fixes)
         if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
             diagnosis = diagnosis._replace(fixes=(Fix(NO_STATUS_FIX),))
     elif req.recorded_code is not None:
