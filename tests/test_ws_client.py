@@ -14,9 +14,7 @@ from keys.signing import Credentials
 from leaks import find_leaks, random_value
 from seeds import drawn_seed
 from tui.cli import main
-from tui.emulator import EmulatorState
-from tui.emulator.ws.adapter import WsAdapter
-from ws_support import ws_emu, ws_shared  # noqa: F401 - fixtures
+from ws_support import woo_emu, ws_emu  # noqa: F401 - fixtures
 
 
 def run_ws(capsys, *argv: str) -> tuple[int, dict]:  # noqa: ANN001
@@ -73,9 +71,9 @@ def test_a_wrong_memo_puts_the_memo_fix_first_with_its_evidence(ws_emu, capsys, 
     assert "memo" in d["fixes"][0] and "all digits" in d["fix_evidence"][0]
 
 
-def test_wooxpro_logs_in_with_its_marker(capsys):
-    with WsAdapter(EmulatorState("wooxpro")) as adapter:
-        code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--emulator-flavour", "wooxpro")
+def test_wooxpro_logs_in_with_its_marker(woo_emu, capsys):
+    _, streams = woo_emu
+    code, doc = run_ws(capsys, "--base-url", streams.base_url, "--emulator-flavour", "wooxpro")
     assert code == 0 and doc["dialect"] == "wooxpro" and doc["login"]["marker"] == "wooxpro.WebSocket"
 
 

@@ -21,13 +21,11 @@ from websockets.uri import parse_uri
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import Credentials
-from tui.emulator import EmulatorState
-from tui.emulator.ws.adapter import WsAdapter
 from tui.emulator.ws.limits import WsLimits
 from tui.ws.client import Plan, run_session
 from tui.ws.dialects import DIALECTS
 from tui.ws.frames import MAX_KEPT
-from ws_support import login_frame, until
+from ws_support import fresh_streams, login_frame, until
 
 MiB = 1024 * 1024
 DEMO = Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)
@@ -35,10 +33,11 @@ SPOT_USER = "/spot/user?protocol=1.1"
 
 
 @pytest.fixture
-def adapter():
+def adapter(emu):  # noqa: ANN001, ANN201
+    """The emulator's streams on its own port (one emulator per worker), with short clocks and a small per-address cap."""
     limits = WsLimits(idle_s=0.3, lifeless_s=0.3, max_connections_per_ip=3, send_timeout_s=0.3, max_messages_per_s=20)
-    with WsAdapter(EmulatorState(), limits=limits) as a:
-        yield a
+    yield fresh_streams(emu, limits)
+    emu.streams.limits = WsLimits()
 
 
 def raw_link(url: str, rcvbuf: int | None = None) -> socket.socket:
@@ -78,7 +77,7 @@ def close_code(sock: socket.socket) -> int | None:
     return struct.unpack("!H", data[2:4])[0] if len(data) >= 4 and data[0] & 0x0F == 8 else None
 
 
-async def still_serves(adapter: WsAdapter) -> None:
+async def still_serves(adapter) -> None:  # noqa: ANN001
     async with connect(adapter.base_url + SPOT_USER, compression=None, proxy=None) as ws:
         await ws.send(login_frame("bitmart-spot"))
         assert zlib.decompressobj(-zlib.MAX_WBITS).decompress(await ws.recv()) == b'{"event":"login"}'

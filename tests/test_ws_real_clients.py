@@ -24,10 +24,8 @@ from websockets.exceptions import ConnectionClosed
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import Credentials
-from tui.emulator import EmulatorState
-from tui.emulator.ws.adapter import WsAdapter
 from tui.ws.login_check import Capture, Message, check
-from ws_support import hand_sign, login_captures, login_frame, now_ms, subscribed, until, ws_emu, ws_shared  # noqa: F401
+from ws_support import hand_sign, login_captures, login_frame, now_ms, subscribed, until, woo_emu, ws_emu  # noqa: F401
 
 SDK_CLIENT = Path(__file__).parent / "tools" / "sdk_ws_client.py"
 DEMO = [Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)]
@@ -227,11 +225,11 @@ async def test_a_subscription_before_the_logins_answer_is_named_from_the_clients
     assert result.diagnosis.code == 91011
 
 
-def test_the_wooxpro_doc_example_on_wooxpro_names_the_copy_and_the_right_value():
-    with WsAdapter(EmulatorState("wooxpro")) as adapter:
-        frame = login_frame("wooxpro", ts="1589267764859", sign="3ceeb7e1b8cb165a975e28a2e2dfaca4d30b358873c0351c1a071d8c83314556")
-        asyncio.run(hand_written(adapter.base_url + FUTURES, frame))
-        (capture,) = login_captures(adapter)
+def test_the_wooxpro_doc_example_on_wooxpro_names_the_copy_and_the_right_value(woo_emu):
+    _, adapter = woo_emu
+    frame = login_frame("wooxpro", ts="1589267764859", sign="3ceeb7e1b8cb165a975e28a2e2dfaca4d30b358873c0351c1a071d8c83314556")
+    asyncio.run(hand_written(adapter.base_url + FUTURES, frame))
+    (capture,) = login_captures(adapter)
     result = check(capture, DEMO)
     assert result.verdict.variants == ("ws-documented-example",)
     assert "c9faeea6ee09e397102923d97841f8a19c1b37e6fc9ec61d15a9908e788ca19e" in result.verdict.sentence
