@@ -82,24 +82,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace, target, ws_base: str | None):  # noqa: ANN001, ANN202 - a tui.ws.client.Plan
-    from keys.ws_hosts import ws_signing_hosts
-    from tui.ws.client import Plan
-    from tui.ws.dialects import dialect_for
-    from tui.ws.urls import stream_urls
+    from tui.ws.urls import plan_for
 
-    venue = target.venue
-    market = args.market or ("spot" if venue.is_emulator and venue.family == "bitmart" else None)
-    dialect = dialect_for(venue.id, venue.family, market)
     # The emulator's streams are on its own port; an overridden base URL takes the stream with it (tui.ws.urls).
-    public_url, private_url, why_none = stream_urls(venue, dialect, ws_base)
-    if private_url is None:
-        raise ValueError(why_none)
-    # The demo key's loopback on the emulator; a profile's key keeps its own hosts (and its venue's streams).
-    allowed = target.allowed_hosts if venue.is_emulator else ws_signing_hosts(venue.family, target.allowed_hosts)
-    topics = tuple(args.channel) or (dialect.default_private, dialect.default_public)
-    proxy = args.proxy or (True if args.trust_env else None)
-    return Plan(dialect, private_url, public_url, target.credentials, allowed, venue.name, topics, target.credential_source,
-                timeout_s=target.timeout or 10.0, proxy=proxy)
+    return plan_for(target, args.market, tuple(args.channel), ws_base=ws_base, credential_source=target.credential_source,
+                    timeout_s=target.timeout or 10.0, proxy=args.proxy or (True if args.trust_env else None))
 
 
 def _run(args: argparse.Namespace, target, plan) -> int:  # noqa: ANN001

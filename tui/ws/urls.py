@@ -59,3 +59,25 @@ def stream_urls(venue: Venue, dialect: Dialect, ws_base: str | None = None) -> S
         return StreamUrls(dialect.public_url, None, f"{dialect.name}'s WebSocket address is on none of its pages keyprobe has "
                           "read: pass --base-url wss://HOST (and store the host with the key: keys add --allow-host HOST).")
     return StreamUrls(dialect.public_url, dialect.private_url)
+
+
+def plan_for(signing, market: str | None, topics: tuple[str, ...] = (), *, ws_base: str | None = None,  # noqa: ANN001
+             credential_source: str = "none", timeout_s: float = 10.0, proxy: str | bool | None = None, clock=None):  # noqa: ANN001, ANN201
+    """The session `keyprobe ws` and the console's WebSocket view run for `signing` (a SigningContext): the dialect
+    of its venue on `market`, the stream's URLs (as above), the hosts its key may log in on, and the topics (the
+    dialect's private and public defaults when none are given). ValueError (a sentence) when there is no stream."""
+    from keys.ws_hosts import ws_signing_hosts
+    from tui.ws.client import Plan
+    from tui.ws.dialects import dialect_for
+
+    venue = signing.venue
+    market = market or ("spot" if venue.is_emulator and venue.family == "bitmart" else None)
+    dialect = dialect_for(venue.id, venue.family, market)
+    public_url, private_url, why_none = stream_urls(venue, dialect, ws_base)
+    if private_url is None:
+        raise ValueError(why_none)
+    # The demo key's loopback on the emulator; a profile's key keeps its own hosts (and its venue's streams).
+    allowed = signing.allowed_hosts if venue.is_emulator else ws_signing_hosts(venue.family, signing.allowed_hosts)
+    return Plan(dialect, private_url, public_url, signing.credentials, allowed, venue.name,
+                tuple(topics) or (dialect.default_private, dialect.default_public), credential_source,
+                clock=clock, timeout_s=timeout_s, proxy=proxy)

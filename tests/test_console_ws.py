@@ -1,0 +1,171 @@
+"""The console's WebSocket view (f12, and its palette entry) against the in-process emulator: a login that succeeds,
+its channels subscribed and their frames streaming until stopped; a login the emulator refuses with a documented
+code (the demo key frozen from the palette), decoded with its fix; nothing of the key on screen; and the snapshot
+the README shows. Waits are on the screen's own state, never on time; the emulator's push interval is injected."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+from console_support import check_snapshot, freeze, press, quiet_console, run_entry, screen_text, settle, until
+
+from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET
+from tui.console.app import ConsoleOptions, KeyprobeApp
+from tui.console.screens.ws import WebSocketScreen
+from tui.emulator.ws.limits import WsLimits
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def _console_env(monkeypatch, tmp_path):
+    quiet_console(monkeypatch, tmp_path)
+
+
+def frames_text(screen: WebSocketScreen) -> str:
+    """The frames log as written, its wrapped lines joined again with no whitespace at all (a frame wraps at a
+    space or folds mid-word at the log's width): compare with `bare(...)`."""
+    return bare("".join(strip.text for strip in screen.query_one("#ws-frames").lines))
+
+
+def bare(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+async def open_view(app, pilot) -> WebSocketScreen:
+    await press(pilot, "f12")
+    screen = app.screen
+    assert isinstance(screen, WebSocketScreen)
+    await until(app, pilot, lambda: screen.report is not None, "the WebSocket session's steps")
+    return screen
+
+
+async def test_a_login_that_succeeds_then_frames_as_they_come_until_stopped():
+    app = KeyprobeApp(ConsoleOptions(flavour="bitmart"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.session.target.emulator.streams.limits = WsLimits(push_interval_s=0.1)  # the clock injected: pushes come fast
+        screen = await open_view(app, pilot)
+        report = screen.report
+        assert report.passed and [s.name for s in report.steps] == ["connect", "login", "ping", "private", "public"]
+        assert all(screen.query_one(f"#ws-step-{s.name}").has_class("-ok") for s in report.steps)
+        assert screen.query_one("#ws-verdict").has_class("-ok")
+        assert screen.query_one("#ws-channels").value == "spot/user/order:BTC_USDT spot/ticker:BTC_USDT"
+        login_shown = frames_text(screen)
+        assert bare('"args":["#d84ea451","') in login_shown  # the login frame, its key as a fingerprint
+        seen = screen.frames_seen
+        await until(app, pilot, lambda: screen.frames_seen >= seen + 5, "the ticker's pushes after the steps")
+        text, frames = screen_text(app), frames_text(screen)
+        assert "Every step passed on BitMart spot" in text and "#****#bitmart.WebSocket" in text
+        assert bare("raw deflate") in frames and bare('"table":"spot/ticker"') in frames  # spot's compressed frames, inflated
+        for shown in (text, login_shown, frames):
+            assert EXAMPLE_KEY[:8] not in shown and EXAMPLE_SECRET[:8] not in shown
+        await press(pilot, "ctrl+g")
+        await until(app, pilot, lambda: "the links are closed" in screen_text(app), "the links to close")
+        stopped = screen.frames_seen
+        await settle(app, pilot)
+        assert screen.frames_seen == stopped  # no frame after the stop
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, WebSocketScreen)
+
+
+async def test_a_login_refused_with_a_documented_code_is_decoded_with_its_fix():
+    app = KeyprobeApp()  # WOO X Pro's dialect: the futures format, marker wooxpro.WebSocket
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Break it: use the frozen demo key")
+        await run_entry(app, pilot, "WebSocket: log in, subscribe and watch the frames")
+        screen = app.screen
+        assert isinstance(screen, WebSocketScreen)
+        await until(app, pilot, lambda: screen.report is not None, "the WebSocket session's steps")
+        login = next(s for s in screen.report.steps if s.name == "login")
+        assert login.ok is False and login.diagnosis.code == 91003
+        assert screen.query_one("#ws-step-login").has_class("-failed")
+        text = screen_text(app)
+        assert "The login step fails." in text and "91003" in text and "frozen" in text.lower()
+        assert any('"error":"access failed: API KEY has frozen"' in f.text for f in screen.report.frames)  # as it came
+        assert bare("[close 1000 by the venue: login failed: 91003]") in frames_text(screen)  # and shown
+        assert "#****#wooxpro.WebSocket" in text and EXAMPLE_KEY[:8] not in text
+
+
+async def test_the_market_switch_and_typed_channels():
+    app = KeyprobeApp(ConsoleOptions(flavour="bitmart"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = await open_view(app, pilot)
+        await press(pilot, "ctrl+o")  # BitMart: spot -> futures
+        await until(app, pilot, lambda: screen.report is not None and screen.report.dialect.id == "bitmart-futures",
+                    "the futures session")
+        assert screen.query_one("#ws-channels").value == "futures/order futures/ticker:BTCUSDT"
+        channels = screen.query_one("#ws-channels")
+        channels.value = "futures/position futures/ticker:DOGEUSDT"
+        channels.focus()
+        await press(pilot, "enter")
+        await until(app, pilot, lambda: screen.report is not None and screen.report.topics[0] == "futures/position",
+                    "the session with the typed channels")
+        public = next(s for s in screen.report.steps if s.name == "public")
+        assert public.ok is False and "Invalid symbol param [DOGEUSDT]" in public.detail  # the futures format's words
+        assert screen.query_one("#ws-step-public").has_class("-failed") and screen.query_one("#ws-step-private").has_class("-ok")
+
+
+def steady(monkeypatch) -> None:
+    """Freeze, at the source, what varies between runs: each frame's time and the login's signature fingerprint."""
+    from tui.console.ws_live import LiveSession
+
+    original = LiveSession._frame
+
+    def frozen(self, frame) -> None:  # noqa: ANN001
+        self.frozen_count = getattr(self, "frozen_count", 0) + 1  # per session: 1.5 ms, 3.0 ms, ...
+        text = re.sub(r'(","\d{13}",")#[0-9a-f]{8}', r"\1#5c1e4a7f", frame.text)
+        original(self, replace(frame, at_ms=1.5 * self.frozen_count, text=text))
+
+    monkeypatch.setattr(LiveSession, "_frame", frozen)
+
+
+def freeze_steps(message) -> None:
+    freeze(message)
+    from tui.console.ws_messages import WsStepDone
+
+    if isinstance(message, WsStepDone):
+        message.step = replace(message.step, ms={"connect": 1.3, "login": 0.9}.get(message.step.name, 0.0),
+                               detail=re.sub(r"in \d+\.\d ms", "in 1.3 ms", message.step.detail))
+
+
+@pytest.mark.screenshot
+async def test_snapshot_of_a_refused_login(monkeypatch):
+    steady(monkeypatch)
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE, message_hook=freeze_steps) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Break it: use the frozen demo key")
+        await press(pilot, "f12")
+        screen = app.screen
+        await until(app, pilot, lambda: screen.report is not None, "the first session")
+        screen.query_one("#ws-channels").value = "futures/order"  # the private channel alone: no price in the picture
+        screen.action_rerun()
+        await until(app, pilot, lambda: screen.report is not None and "the links are closed" in screen_text(app),
+                    "the refused login and the close")
+        check_snapshot(app, "websocket-refused-login")
+
+
+async def test_f1_lists_the_view_its_keys_and_their_ids():
+    from textual.binding import Binding
+    from textual.widgets import Static
+
+    from tui.console.screens.help import HelpScreen
+
+    ids = [b.id for cls in (KeyprobeApp, WebSocketScreen) for b in cls.BINDINGS if isinstance(b, Binding)]
+    assert all(ids) and len(ids) == len(set(ids)) and {"app.websocket", "ws.rerun", "ws.stop", "ws.market", "ws.close"} <= set(ids)
+    app = KeyprobeApp(ConsoleOptions(flavour="bitmart"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await press(pilot, "f1")
+        assert isinstance(app.screen, HelpScreen)
+        assert "app.websocket" in app.screen.query_one("#help-keys", Static).content.plain
+        await press(pilot, "escape")
+        await open_view(app, pilot)
+        await press(pilot, "f1")
+        keys = app.screen.query_one("#help-keys", Static).content.plain
+        assert "WebSocket: log in, subscribe, watch" in screen_text(app) and "ws.stop" in keys and "ws.market" in keys
