@@ -169,3 +169,42 @@ async def test_f1_lists_the_view_its_keys_and_their_ids():
         await press(pilot, "f1")
         keys = app.screen.query_one("#help-keys", Static).content.plain
         assert "WebSocket: log in, subscribe, watch" in screen_text(app) and "ws.stop" in keys and "ws.market" in keys
+
+
+REFUSALS = (  # palette entries that break the login on purpose, and the documented code each one gets
+    ("Break it: use the frozen demo key", 91003),
+    ("Break it: use the expired demo key", 91004),
+    ("Break it: use the ip-restricted demo key", 30010),
+    ("Break it: use a wrong secret", 91011),
+    ("Break it: use a wrong memo", 91011),
+)
+
+
+@pytest.mark.parametrize("flavour", ["bitmart", "wooxpro"])
+async def test_each_dialect_logs_in_and_each_documented_refusal_is_decoded(flavour):
+    """BitMart spot and futures, and WOO X Pro: the demo key logs in; each key state, a wrong secret or memo, and a
+    clock outside the 60 s window are refused with their documented code and decoded with a fix on screen."""
+    app = KeyprobeApp(ConsoleOptions(flavour=flavour))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        screen = await open_view(app, pilot)
+        for market in (("spot", "futures") if flavour == "bitmart" else ("futures",)):
+            if screen.report.dialect.market != market:
+                await press(pilot, "ctrl+o")
+                await until(app, pilot, lambda: screen.report is not None and screen.report.dialect.market == market, market)
+            assert screen.report.passed, screen.report.verdict
+            dialect = screen.report.dialect.name
+            steers = [*REFUSALS, ("Emulator: skew its clock +90 s", 91022)]
+            for title, code in steers:
+                await run_entry(app, pilot, title)
+                screen.action_rerun()
+                await until(app, pilot, lambda: screen.report is not None, f"{dialect} after {title!r}")
+                login = next(s for s in screen.report.steps if s.name == "login")
+                assert login.ok is False and login.diagnosis.code == code, (dialect, title, login.detail)
+                verdict = screen.query_one("#ws-verdict").content.plain
+                assert "The login step fails." in verdict and "Fixes" in verdict and login.diagnosis.fixes[0].text in verdict
+                await run_entry(app, pilot, "Emulator: reset its clock")
+                await run_entry(app, pilot, "Break it: restore the demo key")
+            screen.action_rerun()
+            await until(app, pilot, lambda: screen.report is not None, "the demo key again")
+            assert screen.report.passed
