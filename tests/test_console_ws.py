@@ -208,3 +208,61 @@ async def test_each_dialect_logs_in_and_each_documented_refusal_is_decoded(flavo
             screen.action_rerun()
             await until(app, pilot, lambda: screen.report is not None, "the demo key again")
             assert screen.report.passed
+
+
+async def test_a_flooding_venue_posts_one_notice_at_a_time_and_keeps_a_bounded_backlog():
+    """The view's session, headless: 5,000 frames after the login; the UI side is told once until it takes them, and
+    never holds more than KEEP_FRAMES of them."""
+    import asyncio
+
+    from websockets.asyncio.server import serve
+
+    from keys.signing import Credentials
+    from tui.console.network import NetworkThread
+    from tui.console.ws_live import KEEP_FRAMES, LiveSession
+    from tui.ws.client import Plan
+    from tui.ws.dialects import DIALECTS
+
+    async def flood(ws) -> None:  # noqa: ANN001
+        await ws.recv()
+        await ws.send('{"event":"login"}')
+        await ws.recv()  # the ping
+        await ws.send("pong")
+        for i in range(5000):
+            await ws.send('{"table":"spot/ticker","data":[{"n":%d}]}' % i)
+        await ws.close()
+
+    server = await serve(flood, "127.0.0.1", 0, compression=None)
+    port = server.sockets[0].getsockname()[1]
+    dialect = DIALECTS["bitmart-spot"]
+    plan = Plan(dialect, f"ws://127.0.0.1:{port}/user", None, Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, "test001"),
+                frozenset({"127.0.0.1"}), "a flooding venue", ("spot/ticker:BTC_USDT",), timeout_s=10)
+    notices, taken, done, noticed = [], [], asyncio.Event(), asyncio.Event()
+    network = NetworkThread("test-network")
+    loop = asyncio.get_running_loop()
+
+    def notice() -> None:  # on the network thread, as the view's post_message would be
+        notices.append(1)
+        loop.call_soon_threadsafe(noticed.set)
+
+    live = LiveSession(network, plan, on_step=lambda step: None, on_ready=lambda report: None, on_frames=notice,
+                       on_done=lambda report: loop.call_soon_threadsafe(done.set),
+                       on_failed=lambda sentence: loop.call_soon_threadsafe(done.set))
+    try:
+        live.start()
+        while not done.is_set():  # the view's handler: one take per notice
+            waiting = [asyncio.ensure_future(noticed.wait()), asyncio.ensure_future(done.wait())]
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            for task in waiting:
+                task.cancel()
+            noticed.clear()
+            taken.append(live.take())
+        taken.append(live.take())
+    finally:
+        live.stop()
+        network.close()
+        server.close()
+        await server.wait_closed()
+    frames = [f for batch in taken for f in batch]
+    assert len(notices) <= len(taken) + 1  # one notice per take, whatever the rate
+    assert len(frames) + live.dropped >= 5000 and all(len(batch) <= KEEP_FRAMES for batch in taken)

@@ -259,7 +259,7 @@ def test_the_login_reaches_the_printer_the_history_and_the_json_like_an_exchange
     history = history_path().read_text()
     (entry,) = [r for r in map(json.loads, history.splitlines()) if r["notes"].startswith("WebSocket login")]
     assert entry["source"] == "proxy" and entry["code"] == 91002 and entry["status"] == 101
-    assert find_leaks([("printed", printed), ("history", history)], [key, secret]) == []
+    assert find_leaks([("printed", printed), ("history", history), ("repr", repr(proxy.inspections))], [key, secret]) == []
 
 
 # -- hostile sides ---------------------------------------------------------------------------------------------------

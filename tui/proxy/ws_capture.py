@@ -34,7 +34,7 @@ class LinkCapture:
     request: CapturedRequest  # the upgrade, as forwarded (its answer: the 101)
     url: str  # the stream's URL at the upstream (ws:// or wss://)
     opened_ms: float  # wall clock, when the 101 was relayed
-    messages: list[Message] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list, repr=False)  # the frames as sent: the login holds the key
     dropped: int = 0
     login_at: int | None = None  # the index of the login frame in `messages`
     answered: bool = False  # the venue answered the login: the check can run
