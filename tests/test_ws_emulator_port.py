@@ -78,9 +78,18 @@ def test_a_handshake_websockets_refuses_gets_its_answer(ws_emu):
     assert raw.startswith(b"HTTP/1.1 400") and b"Sec-WebSocket-Version" in raw
 
 
-async def test_links_count_in_the_fair_table_and_the_silent_longest_makes_room(ws_emu):
-    """At the server's cap a newcomer is served: the link heard from longest ago is closed with 1013 and why."""
-    emu, streams = ws_emu
+async def test_links_count_in_the_fair_table_and_the_silent_longest_makes_room():
+    """At the server's cap a newcomer is served: the link heard from longest ago is closed with 1013 and why. An
+    emulator of its own: the shared one may still hold a kept-alive connection of an earlier test, staler still."""
+    emu = await asyncio.to_thread(Emulator().start)
+    try:
+        await links_make_room(emu)
+    finally:
+        await asyncio.to_thread(emu.stop)
+
+
+async def links_make_room(emu: Emulator) -> None:
+    streams = emu.streams
     table = emu._server.table
     url = streams.base_url + "/spot/api?protocol=1.1"
     async with connect(url, compression=None, proxy=None, ping_interval=None) as old, \

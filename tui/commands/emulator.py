@@ -129,7 +129,8 @@ def ws_urls(ws_base: str, venue: str) -> dict[str, str]:
     return out
 
 
-def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]], streams: dict[str, dict[str, str]]) -> str:
+def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]],
+           streams: dict[str, dict[str, str]] | None = None) -> str:
     prefix = "X-BM-" if args.venue == "bitmart" else {"both": "X-API- or X-BM-"}.get(args.header_prefix, args.header_prefix)
     lines = [
         f"keyprobe emulator ({args.venue}, headers {prefix}KEY/SIGN/TIMESTAMP) listening on {base_url}",
@@ -142,7 +143,8 @@ def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]
                      "still speaks its dialect, so a bot can be tested before it moves (--venue wooxpro: WOO X Pro).")
     from tui.ws.dialects import DIALECTS
 
-    lines += [f"WebSocket {DIALECTS[d].name}: {urls['private']} (private), {urls['public']} (public)" for d, urls in streams.items()]
+    lines += [f"WebSocket {DIALECTS[d].name}: {urls['private']} (private), {urls['public']} (public)"
+              for d, urls in (streams or {}).items()]
     lines += [
         "Demo keys (public demo values, not real credentials):",
         "",
