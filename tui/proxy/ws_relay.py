@@ -95,6 +95,7 @@ class WsRelay:
         fair(Phase.STREAM)
         pumps = [asyncio.create_task(self._pump(link, side, other, state, fair))
                  for side, other in ((client, upstream), (upstream, client))]
+        pumps.append(asyncio.create_task(self._watch(client, upstream, state)))
         try:
             # When one side's connection ends, so does the link: what was forwarded is flushed, then both are closed
             # (a WebSocket server closes the TCP connection first; its client waits for that).
@@ -119,15 +120,7 @@ class WsRelay:
                 await self._forward(link, side, other, side.leftover, state, fair)
             while True:
                 try:
-                    data = await asyncio.wait_for(side.reader.read(CHUNK), max(0.0, state["heard"] + self.idle_timeout_s - time.monotonic()))
-                except TimeoutError:
-                    if time.monotonic() - state["heard"] < self.idle_timeout_s:
-                        continue  # the other direction was heard meanwhile
-                    if state.get("ending"):  # the other pump saw the same silence first and said it
-                        return None
-                    state["ending"] = True
-                    await self._close_both(side, other, GOING_AWAY, f"no byte either way for {self.idle_timeout_s:g} s")
-                    return f"no byte either way for {self.idle_timeout_s:g} s"
+                    data = await side.reader.read(CHUNK)  # no deadline per read: the link's watchdog keeps the idle rule
                 except (ConnectionError, OSError):
                     return None
                 if not data:
@@ -135,6 +128,16 @@ class WsRelay:
                 await self._forward(link, side, other, data, state, fair)
         except _End as end:
             return end.sentence
+
+    async def _watch(self, client: _Side, upstream: _Side, state: dict) -> str | None:
+        """The idle rule, one timer per link (a deadline per read cost more than the rest of a frame's way)."""
+        while True:
+            await asyncio.sleep(max(0.0, state["heard"] + self.idle_timeout_s - time.monotonic()))
+            if time.monotonic() - state["heard"] >= self.idle_timeout_s and not state.get("ending"):
+                state["ending"] = True
+                sentence = f"no byte either way for {self.idle_timeout_s:g} s"
+                await self._close_both(client, upstream, GOING_AWAY, sentence)
+                return sentence
 
     async def _forward(self, link: LinkCapture, side: _Side, other: _Side, data: bytes, state: dict,
                        fair: Callable[[Phase], None]) -> None:
