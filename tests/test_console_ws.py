@@ -266,3 +266,40 @@ async def test_a_flooding_venue_posts_one_notice_at_a_time_and_keeps_a_bounded_b
     frames = [f for batch in taken for f in batch]
     assert len(notices) <= len(taken) + 1  # one notice per take, whatever the rate
     assert len(frames) + live.dropped >= 5000 and all(len(batch) <= KEEP_FRAMES for batch in taken)
+
+
+async def test_a_login_through_the_consoles_proxy_reaches_the_traffic_view():
+    """The console's proxy in front of its emulator; a WebSocket login with the wrong memo goes through it: the Traffic
+    view gets the handshake and the link's row (method WS), its detail naming the mistake and the decoded refusal."""
+    import asyncio
+
+    from textual.widgets import DataTable, Static
+
+    from tui.console.screens.traffic import TrafficScreen
+    from tui.ws.client import run_session
+    from tui.ws.urls import plan_for
+    from keys.signing import Credentials
+
+    app = KeyprobeApp(ConsoleOptions(flavour="bitmart"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Traffic: the proxy's exchanges, live")
+        assert isinstance(app.screen, TrafficScreen)
+        await run_entry(app, pilot, "Proxy: start in front of this venue")
+        await until(app, pilot, lambda: getattr(app, "keyprobe_proxy", None) is not None, "the proxy started")
+        proxy = app.keyprobe_proxy
+        try:
+            target = app.session.target.with_credentials(Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, "TEST001"), "memo")
+            plan = plan_for(target, "spot", ("spot/user/order:BTC_USDT",), ws_base=f"ws://127.0.0.1:{proxy.port}")
+            report = await asyncio.to_thread(asyncio.run, run_session(plan))  # a bot of its own, off the app's loop
+            assert report.first_failure.name == "login"
+            table = app.screen.query_one("#traffic-table", DataTable)
+            await until(app, pilot, lambda: table.row_count == 2, "the handshake and the link in the Traffic table")
+            assert [str(table.get_row_at(i)[1]) for i in range(2)] == ["GET", "WS"]
+            table.move_cursor(row=1)
+            await settle(app, pilot)
+            detail = app.screen.query_one("#traffic-detail", Static).render()
+            assert "memo-case" in str(detail) and "91011" in str(detail)
+        finally:
+            await run_entry(app, pilot, "Proxy: stop")
+            await until(app, pilot, lambda: proxy._loop is None, "the proxy stopped")
