@@ -6,8 +6,8 @@ websockets script doing the same steps, against the same emulator streams, in th
 - bare: websockets.asyncio.client.connect per link, hmac.new(...).hexdigest() inline, json.dumps, zlib inflate,
   json.loads, checking only that each answer is the expected one.
 
-Rounds alternate which side goes first; the streams (tui/emulator/ws/adapter.py, the phase-1 adapter) run in this
-process, in their own thread, as the emulator's REST server does in send_overhead.py's in-process figure.
+Rounds alternate which side goes first; the emulator (its streams on its own HTTP port) runs in this process, in its
+own thread, as in send_overhead.py's in-process figure.
 
 Usage: .venv/bin/python benchmarks/ws_session.py [--rounds 21] [--market spot|futures]
 Goal: keyprobe / bare <= 1.25 on the median wall time of a session.
@@ -33,8 +33,7 @@ from websockets.asyncio.client import connect  # noqa: E402
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET, demo_key  # noqa: E402
 from keys.hosts import LOOPBACK_HOSTS  # noqa: E402
-from tui.emulator import EmulatorState  # noqa: E402
-from tui.emulator.ws.adapter import WsAdapter  # noqa: E402
+from tui.emulator import Emulator  # noqa: E402
 from tui.ws.client import Plan, run_session  # noqa: E402
 from tui.ws.dialects import DIALECTS, emulator_urls  # noqa: E402
 
@@ -74,8 +73,8 @@ async def bare_session(dialect, private_url: str, public_url: str) -> float:  # 
 
 async def main(rounds: int, market: str) -> None:
     dialect = DIALECTS["bitmart-spot" if market == "spot" else "bitmart-futures"]
-    with WsAdapter(EmulatorState()) as adapter:
-        public_url, private_url = emulator_urls(adapter.base_url, dialect)
+    with Emulator() as emu:
+        public_url, private_url = emulator_urls(emu.ws_url, dialect)
         plan = Plan(dialect, private_url, public_url, demo_key().credentials, LOOPBACK_HOSTS, "Local emulator",
                     (dialect.default_private, dialect.default_public))
         await keyprobe_session(plan)  # warm-up, uncounted: imports, first connections

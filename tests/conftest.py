@@ -57,6 +57,13 @@ def shared_emulator():
         yield e
 
 
+@pytest.fixture(scope="session")
+def shared_wooxpro():
+    """The WOO X Pro flavour, for the tests that need its dialect (its WebSocket marker): one per worker too."""
+    with Emulator("wooxpro") as e:
+        yield e
+
+
 @pytest.fixture
 def emu(shared_emulator):
     shared_emulator.state.reset()

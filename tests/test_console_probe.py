@@ -1,6 +1,7 @@
 """The probe screen against the in-process emulator: the ladder rung by rung (one message per
-rung, each shown as it lands), every layer passing on the working demo key, and a frozen key
-stopping at the keyed layer with its documented row and fix."""
+rung, each shown as it lands), every layer passing on the working demo key (the emulator's WebSocket
+login included: its stream is on its own port), and a frozen key stopping at the keyed layer with its
+documented row and fix."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from tui.probe import LAYERS
 
 SIZE = (120, 40)
 BITMART = ConsoleOptions(flavour="bitmart")
-FIXED_MS = {"venue": 0.0, "public": 3.2, "clock": 41.0, "keyed": 2.6, "signed": 2.9}
+FIXED_MS = {"venue": 0.0, "public": 3.2, "clock": 41.0, "keyed": 2.6, "signed": 2.9, "websocket": 4.1}
+RUNGS = (*LAYERS, "websocket")  # the emulator's stream is known: the ladder climbs the WebSocket rung too
 
 
 @pytest.fixture(autouse=True)
@@ -52,14 +54,15 @@ async def test_the_demo_key_passes_every_layer_rung_by_rung():
         await settle(app, pilot)
         screen = await open_probe(app, pilot)
         report = screen.report
-        assert report.passed and [s.name for s in report.steps] == list(LAYERS)
+        assert report.passed and [s.name for s in report.steps] == list(RUNGS) and report.layers == RUNGS
         # One message per rung, in ladder order, then the verdict (the hook sees a message again
         # at each node it bubbles through: count each message once).
         probe_messages = [m for m in {id(m): m for m in seen}.values() if isinstance(m, (ProbeStepDone, ProbeFinished))]
-        assert [getattr(m, "step", None) and m.step.name for m in probe_messages] == [*LAYERS, None]
+        assert [getattr(m, "step", None) and m.step.name for m in probe_messages] == [*RUNGS, None]
         assert isinstance(probe_messages[-1], ProbeFinished)
-        assert screen.states == {name: "ok" for name in LAYERS}
-        for name in LAYERS:
+        assert screen.states == {name: "ok" for name in RUNGS}
+        assert "#****#wooxpro.WebSocket signed" in screen.query_one("#step-websocket", Static).content.plain
+        for name in RUNGS:
             row = screen.query_one(f"#step-{name}", Static)
             assert row.has_class("-ok") and "✓" in row.content.plain
         signed = screen.query_one("#step-signed", Static).content.plain

@@ -406,7 +406,9 @@ def test_cli_json_first_line_then_terminate():
     )
     try:
         first = json.loads(proc.stdout.readline())
-        assert set(first) == {"base_url", "venue", "keys", "venue_state"} and first["venue"] == "wooxpro"
+        assert set(first) == {"base_url", "venue", "ws_urls", "keys", "venue_state"} and first["venue"] == "wooxpro"
+        assert first["ws_urls"] == {"wooxpro": {"public": first["base_url"].replace("http", "ws") + "/futures/api?protocol=1.1",
+                                                "private": first["base_url"].replace("http", "ws") + "/futures/user?protocol=1.1"}}
         assert first["venue_state"] is None  # WOO X Pro is live: nothing to tell
         assert [k["state"] for k in first["keys"]] == ["active", "frozen", "expired", "ip-restricted", "read-only"]
         assert set(first["keys"][0]) == {"name", "api_key", "secret", "memo", "state"}

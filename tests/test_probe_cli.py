@@ -32,7 +32,7 @@ def probe_json(emu, capsys, *extra: str) -> tuple[int, dict]:
 def test_json_shape_and_exit_0_when_every_layer_passes(emu, capsys):
     code, out = probe_json(emu, capsys)
     assert code == 0 and out["first_failure"] is None
-    assert [s["name"] for s in out["steps"]] == ["venue", "public", "clock", "keyed", "signed"]
+    assert [s["name"] for s in out["steps"]] == ["venue", "public", "clock", "keyed", "signed", "websocket"]
     assert all(set(s) == {"name", "ok", "code", "detail", "ms", "dialect"} and s["ok"] is True for s in out["steps"])
     assert out["verdict"]["ok"] is True and "demo (active)" in out["key"]
 
@@ -67,7 +67,7 @@ def test_unreachable_venue_exits_3(capsys):
         port = s.getsockname()[1]
     rc = main(["probe", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}", "--json"])
     out = json.loads(capsys.readouterr().out)
-    assert rc == 3 and out["first_failure"] == "public" and [s["ok"] for s in out["steps"]] == [True, False, None, None, None]
+    assert rc == 3 and out["first_failure"] == "public" and [s["ok"] for s in out["steps"]] == [True, False, None, None, None, None]
 
 
 def test_human_output_is_a_ladder_with_marks(emu, capsys):
@@ -76,7 +76,7 @@ def test_human_output_is_a_ladder_with_marks(emu, capsys):
     lines = [line for line in out.splitlines() if line.startswith(" ") and line[1] in "✓✗–"]
     assert [line.split()[:3] for line in lines] == [
         ["✓", "1", "venue"], ["✓", "2", "public"], ["✓", "3", "clock"], ["✗", "4", "keyed"], ["✗", "5", "signed"],
-        ["✗", "6", "verdict"],
+        ["✗", "6", "websocket"], ["✗", "7", "verdict"],
     ]
     assert "The keyed layer fails. 30003 Header X-BM-KEY has frozen" in out
     assert "     1. " in out  # the numbered fixes

@@ -21,15 +21,16 @@ from tui.probe_junit import xml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "ci-passphrase"
-# profile -> (api key, secret, memo) and the rungs that must fail, with the code the first one names.
+# profile -> (api key, secret, memo) and the rungs that must fail, with the code the first one names. The emulator's
+# stream logs in a read-only key (it may read), and refuses the others as REST does.
 PROFILES = {
     "active": (EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO, [], None),
-    "frozen": (*(None,) * 3, ["keyed", "signed"], 30003),
-    "expired": (*(None,) * 3, ["keyed", "signed"], 30011),
-    "ip-restricted": (*(None,) * 3, ["keyed", "signed"], 30010),
+    "frozen": (*(None,) * 3, ["keyed", "signed", "websocket"], 30003),
+    "expired": (*(None,) * 3, ["keyed", "signed", "websocket"], 30011),
+    "ip-restricted": (*(None,) * 3, ["keyed", "signed", "websocket"], 30010),
     "read-only": (*(None,) * 3, ["signed"], 30019),
-    "wrong-secret": (EXAMPLE_KEY, "random", EXAMPLE_MEMO, ["signed"], 30005),  # "random": drawn in ci_run
-    "wrong-memo": (EXAMPLE_KEY, EXAMPLE_SECRET, "random", ["signed"], 30005),
+    "wrong-secret": (EXAMPLE_KEY, "random", EXAMPLE_MEMO, ["signed", "websocket"], 30005),  # "random": drawn in ci_run
+    "wrong-memo": (EXAMPLE_KEY, EXAMPLE_SECRET, "random", ["signed", "websocket"], 30005),
 }
 
 
@@ -79,7 +80,7 @@ def test_exit_1_and_one_suite_per_profile_one_case_per_rung(ci_run):
     assert [s.get("name") for s in suites] == [f"keyprobe probe: profile {name}" for name in PROFILES]
     for name, suite in zip(PROFILES, suites):
         cases = suite.findall("testcase")
-        assert [c.get("name") for c in cases] == ["venue", "public", "clock", "keyed", "signed"]
+        assert [c.get("name") for c in cases] == ["venue", "public", "clock", "keyed", "signed", "websocket"]
         assert int(suite.get("tests")) == len(cases)
         assert int(suite.get("failures")) == sum(1 for c in cases if c.find("failure") is not None)
         assert {c.get("classname") for c in cases} == {f"keyprobe.probe.profile_{name}"}
@@ -140,9 +141,9 @@ def test_a_skipped_rung_is_skipped_as_pytest_writes_it(tmp_path):
 
     assert main(["probe", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}", "--junit", str(report)]) == 3
     suite = ET.parse(report).getroot().find("testsuite")
-    assert (suite.get("failures"), suite.get("skipped"), suite.get("tests")) == ("1", "3", "5")
+    assert (suite.get("failures"), suite.get("skipped"), suite.get("tests")) == ("1", "4", "6")
     skipped = suite.findall("testcase/skipped")
-    assert len(skipped) == 3 and all(s.get("message").startswith("skipped:") and s.get("type") for s in skipped)
+    assert len(skipped) == 4 and all(s.get("message").startswith("skipped:") and s.get("type") for s in skipped)
 
 
 def test_control_characters_from_a_server_become_escapes_not_broken_xml():

@@ -136,6 +136,7 @@ def test_without_a_hook_the_proxy_refuses_an_upgrade_and_forwards_nothing(tmp_pa
     up = ShoutingUpstream()
     try:
         with Proxy(f"http://127.0.0.1:{up.port}", port=0) as proxy:
+            proxy._relay.on_switch = None  # the proxy's WebSocket side unplugged: the relay alone
             answer = refused(proxy.port, UPGRADE)
         assert status_of(answer) == 501 and b"does not relay protocol switches" in answer and up.heads == []
     finally:

@@ -14,9 +14,7 @@ from keys.signing import Credentials
 from leaks import find_leaks, random_value
 from seeds import drawn_seed
 from tui.cli import main
-from tui.emulator import EmulatorState
-from tui.emulator.ws.adapter import WsAdapter
-from ws_support import ws_emu, ws_shared  # noqa: F401 - fixtures
+from ws_support import woo_emu, ws_emu  # noqa: F401 - fixtures
 
 
 def run_ws(capsys, *argv: str) -> tuple[int, dict]:  # noqa: ANN001
@@ -73,9 +71,9 @@ def test_a_wrong_memo_puts_the_memo_fix_first_with_its_evidence(ws_emu, capsys, 
     assert "memo" in d["fixes"][0] and "all digits" in d["fix_evidence"][0]
 
 
-def test_wooxpro_logs_in_with_its_marker(capsys):
-    with WsAdapter(EmulatorState("wooxpro")) as adapter:
-        code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--emulator-flavour", "wooxpro")
+def test_wooxpro_logs_in_with_its_marker(woo_emu, capsys):
+    _, streams = woo_emu
+    code, doc = run_ws(capsys, "--base-url", streams.base_url, "--emulator-flavour", "wooxpro")
     assert code == 0 and doc["dialect"] == "wooxpro" and doc["login"]["marker"] == "wooxpro.WebSocket"
 
 
@@ -160,3 +158,47 @@ def test_a_key_echoed_at_the_display_cut_is_still_masked():
     hide = redact.masking(((creds.secret, MASK), (creds.memo, MASK), (creds.api_key, creds.fingerprint)))
     text, clipped = display("x" * (MAX_SHOWN - 20) + EXAMPLE_KEY + "y" * 100, hide)
     assert clipped and EXAMPLE_KEY[:8] not in text and "#d84ea451" in text
+
+
+STEERS = {  # how each documented login refusal is provoked, and its code
+    "frozen": (("--demo-key", "frozen"), {}, 0, 91003),
+    "expired": (("--demo-key", "expired"), {}, 0, 91004),
+    "ip-restricted": (("--demo-key", "ip-restricted"), {}, 0, 30010),
+    "wrong-memo": ((), {"KEYPROBE_MEMO": "4471823"}, 0, 91011),
+    "unknown-key": ((), {"KEYPROBE_API_KEY": "ab" * 20}, 0, 91002),
+    "stale-clock": ((), {}, 90, 91022),  # the venue's clock 90 s ahead: the login's timestamp is out of its window
+}
+
+
+@pytest.mark.parametrize("steer", list(STEERS))
+@pytest.mark.parametrize("dialect", ["bitmart-spot", "bitmart-futures", "wooxpro"])
+def test_each_dialect_logs_in_and_is_refused_with_each_documented_code(emu, shared_wooxpro, capsys, monkeypatch, dialect, steer):
+    """Each dialect: the demo key logs in; then each refusal the emulator can give a login is decoded with a fix."""
+    from ws_support import fresh_streams
+
+    venue = shared_wooxpro if dialect == "wooxpro" else emu
+    if dialect == "wooxpro":
+        venue.state.reset()
+    fresh_streams(venue)
+    market = {"bitmart-spot": "spot", "bitmart-futures": "futures", "wooxpro": "futures"}[dialect]
+    common = ["--base-url", venue.base_url, "--market", market, "--channel", "futures/order" if market == "futures" else
+              "spot/user/balance:BALANCE_UPDATE", "--emulator-flavour", venue.flavour]
+    code, doc = run_ws(capsys, *common)
+    assert code == 0 and doc["dialect"] == dialect, doc["verdict"]
+    args, env, skew, expected = STEERS[steer]
+    if env:
+        monkeypatch.setenv("KEYPROBE_API_KEY", EXAMPLE_KEY)
+        monkeypatch.setenv("KEYPROBE_SECRET", EXAMPLE_SECRET)
+        monkeypatch.setenv("KEYPROBE_MEMO", "test001")
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+    venue.controls.skew_s = skew
+    try:
+        code, doc = run_ws(capsys, *common, *args)
+    finally:
+        venue.controls.skew_s = 0
+        if dialect == "wooxpro":
+            venue.state.reset()
+    (login,) = [s for s in doc["steps"] if s["name"] == "login"]
+    assert code == 1 and login["diagnosis"]["code"] == expected and login["diagnosis"]["fixes"], login
+    assert doc["verdict"]["fixes"] and doc["verdict"]["exit_code"] == 1

@@ -90,3 +90,20 @@ def test_an_unexplained_signature_is_a_mismatch_within_the_budget():
     assert verdict.status == "mismatch" and verdict.variants == () and verdict.exhausted and verdict.hmacs == 500
     full = examine_login(sent(["bitmart-spot"], str(now_ms()), "ab" * 32), CREDS)
     assert not full.exhausted and "none of the" in full.sentence
+
+
+def test_the_engine_is_rests_search_so_its_other_mistakes_come_with_it():
+    """keys.forensics.search() with the markers as payload alternatives: what REST's engine names, a login gets too
+    (a trailing newline, another digest, hmac's arguments swapped), with no search of the login's own."""
+    import hashlib
+    import hmac
+
+    ts = str(now_ms())
+    newline = hand_sign(f"{ts}#test001#bitmart.WebSocket\n")
+    assert examine_login(sent(["bitmart-spot"], ts, newline), CREDS).variants == ("preimage-trailing-newline",)
+    sha512 = hmac.new(EXAMPLE_SECRET.encode(), f"{ts}#test001#wooxpro.WebSocket".encode(), hashlib.sha512).hexdigest()
+    verdict = examine_login(sent(["bitmart-spot"], ts, sha512), CREDS)
+    assert verdict.variants == ("ws-marker-other-venue", "digest-sha512")
+    assert verdict.signed == f"{ts}#****#wooxpro.WebSocket" and "the other venue's marker" in verdict.sentence
+    swapped = hmac.new(f"{ts}#test001#bitmart.WebSocket".encode(), EXAMPLE_SECRET.encode(), hashlib.sha256).hexdigest()
+    assert examine_login(sent(["bitmart-spot"], ts, swapped), CREDS).variants == ("hmac-key-message-swapped",)

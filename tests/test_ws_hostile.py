@@ -1,5 +1,6 @@
 """The WebSocket attack run, both ways, over real loopback sockets: huge frames, floods, slow and silent peers,
-text that is not UTF-8, compression bombs. The emulator's side answers with a close and a reason and keeps serving
+text that is not UTF-8, compression bombs, half-open upgrades and a 101 followed by garbage, against the emulator's
+own port (the proxy's side is tests/test_ws_proxy.py). The emulator's side answers with a close and a reason and keeps serving
 others; `keyprobe ws` ends in a sentence with the right exit code. Memory stays bounded whatever the attack's size
 (tracemalloc's peak, measured in this process, which holds the server and the client alike)."""
 
@@ -21,13 +22,11 @@ from websockets.uri import parse_uri
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import Credentials
-from tui.emulator import EmulatorState
-from tui.emulator.ws.adapter import WsAdapter
 from tui.emulator.ws.limits import WsLimits
 from tui.ws.client import Plan, run_session
 from tui.ws.dialects import DIALECTS
 from tui.ws.frames import MAX_KEPT
-from ws_support import login_frame, until
+from ws_support import fresh_streams, login_frame, until
 
 MiB = 1024 * 1024
 DEMO = Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)
@@ -35,10 +34,11 @@ SPOT_USER = "/spot/user?protocol=1.1"
 
 
 @pytest.fixture
-def adapter():
+def adapter(emu):  # noqa: ANN001, ANN201
+    """The emulator's streams on its own port (one emulator per worker), with short clocks and a small per-address cap."""
     limits = WsLimits(idle_s=0.3, lifeless_s=0.3, max_connections_per_ip=3, send_timeout_s=0.3, max_messages_per_s=20)
-    with WsAdapter(EmulatorState(), limits=limits) as a:
-        yield a
+    yield fresh_streams(emu, limits)
+    emu.streams.limits = WsLimits()
 
 
 def raw_link(url: str, rcvbuf: int | None = None) -> socket.socket:
@@ -78,7 +78,7 @@ def close_code(sock: socket.socket) -> int | None:
     return struct.unpack("!H", data[2:4])[0] if len(data) >= 4 and data[0] & 0x0F == 8 else None
 
 
-async def still_serves(adapter: WsAdapter) -> None:
+async def still_serves(adapter) -> None:  # noqa: ANN001
     async with connect(adapter.base_url + SPOT_USER, compression=None, proxy=None) as ws:
         await ws.send(login_frame("bitmart-spot"))
         assert zlib.decompressobj(-zlib.MAX_WBITS).decompress(await ws.recv()) == b'{"event":"login"}'
@@ -152,7 +152,7 @@ async def test_a_client_that_stops_reading_is_dropped_and_its_memory_bounded(ada
     topics = ",".join(f'"futures/depth50:{s}"' for s in ("BTCUSDT", "ETHUSDT"))
     payload = f'{{"action":"subscribe","args":[{topics}]}}'.encode()
     sock.sendall(masked_header(0x1, len(payload)) + payload)
-    await until(lambda: len(adapter.sessions) == 1)
+    await until(lambda: any(s.topics for s in adapter.sessions))  # subscribed (a session exists from the handshake)
     tracemalloc.start()
     try:
         for s in adapter.sessions:
@@ -294,3 +294,46 @@ async def test_a_compression_bomb_from_the_server_is_inflated_only_to_the_cap():
     (frame,) = [f for f in report.frames if f.direction == "received"]
     assert frame.compressed and "inflates past 8 MiB; keyprobe stopped there" in frame.problem and len(frame.text) <= 4000
     assert report.exit_code == 3 and peak < 32 * MiB, f"peak {peak / MiB:.0f} MiB for a 128 MiB bomb"
+
+
+# -- half-open upgrades and a 101 followed by garbage, on the emulator's port ---------------------------------------
+async def test_a_handshake_that_never_ends_is_let_go_with_the_reason(adapter, emu):
+    """The head of an upgrade trickles and stops: the HTTP server's whole-head deadline (injected: 0.3 s) answers 408."""
+    from http_client import until_closed
+
+    from tui.http1.fairness import Phase
+
+    limits = emu._server.table.limits
+    saved, limits[Phase.HEAD] = limits[Phase.HEAD], 0.3
+    try:
+        with socket.create_connection(("127.0.0.1", emu.port), timeout=30) as sock:
+            sock.sendall(b"GET /spot/user?protocol=1.1 HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\n")
+            answer = await asyncio.to_thread(until_closed, sock)
+    finally:
+        limits[Phase.HEAD] = saved
+    assert answer.startswith(b"HTTP/1.1 408") and b"did not arrive within 0.3 s" in answer
+    await still_serves(adapter)
+
+
+async def test_half_a_frame_then_silence_is_the_idle_close(adapter):
+    sock = raw_link(adapter.base_url + SPOT_USER)
+    sock.sendall(masked_header(0x1, 100) + b"x" * 10)  # 90 bytes of it never come
+    assert await asyncio.to_thread(close_code, sock) == 1000
+    sock.close()
+    assert (1000, "no request within 0.3 s") in adapter.closes  # a frame never completed is no request
+    await still_serves(adapter)
+
+
+async def test_garbage_after_the_101_is_a_protocol_error_and_memory_stays_bounded(adapter):
+    sock = raw_link(adapter.base_url + SPOT_USER)
+    tracemalloc.start()
+    try:
+        with contextlib.suppress(OSError):
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: h\r\n\r\n" + bytes(range(256)) * 4096)  # an HTTP request, then 1 MiB of junk
+        code = await asyncio.to_thread(close_code, sock)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    sock.close()
+    assert code == 1002 and peak < 4 * MiB  # "incorrect masking": a client's frames are masked
+    await still_serves(adapter)

@@ -13,7 +13,7 @@ import pytest
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from tui.cli import main
-from ws_support import captures, login_frame, now_ms, ws_emu, ws_shared  # noqa: F401 - fixtures
+from ws_support import captures, login_frame, now_ms, ws_emu  # noqa: F401 - fixtures
 
 V1 = "3ceeb7e1b8cb165a975e28a2e2dfaca4d30b358873c0351c1a071d8c83314556"
 

@@ -1,5 +1,5 @@
 """Shared by the WebSocket tests: a session driver for the transport-free emulator side, hand-written login frames
-(each with one known mistake), and the emulator's WebSocket adapter on a loopback port."""
+(each with one known mistake), and the emulator's WebSocket streams on its own port (one emulator per worker)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import zlib
 import pytest
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
-from tui.emulator.ws.adapter import WsAdapter
 from tui.emulator.ws.limits import WsLimits
 from tui.emulator.ws.session import WsSession, dialect_of
 
@@ -68,21 +67,31 @@ class Driver:
         return self.session.tick(self.now)
 
 
-@pytest.fixture(scope="session")
-def ws_shared(shared_emulator):  # noqa: ANN001, ANN201
-    with WsAdapter(shared_emulator.state) as adapter:
-        yield adapter
+def fresh_streams(emu, limits: WsLimits = WsLimits()):  # noqa: ANN001, ANN201
+    """The emulator's WebSocket side with its log emptied and `limits` for the links opened from now on."""
+    streams = emu.streams
+    streams.log.clear()
+    streams.closes.clear()
+    streams.limits = limits
+    return streams
 
 
 @pytest.fixture
-def ws_emu(emu, ws_shared):  # noqa: ANN001, ANN201
-    """(the emulator, its WebSocket adapter), the venue fresh for each test."""
-    ws_shared.log.clear()
-    ws_shared.closes.clear()
-    return emu, ws_shared
+def ws_emu(emu):  # noqa: ANN001, ANN201
+    """(the emulator, its WebSocket streams on the same port), the venue fresh for each test."""
+    yield emu, fresh_streams(emu)
+    emu.streams.limits = WsLimits()
 
 
-def captures(adapter) -> list:  # noqa: ANN001 - WsAdapter -> [tui.ws.login_check.Capture], one per link, oldest first
+@pytest.fixture
+def woo_emu(shared_wooxpro):  # noqa: ANN001, ANN201
+    """(a WOO X Pro emulator, its streams), fresh for each test: one per worker, as `emu` is."""
+    shared_wooxpro.state.reset()
+    yield shared_wooxpro, fresh_streams(shared_wooxpro)
+    shared_wooxpro.state.reset()
+
+
+def captures(adapter) -> list:  # noqa: ANN001 - WsStreams -> [tui.ws.login_check.Capture], one per link, oldest first
     """What the emulator saw on each link, as the capture `inspect` would read from a HAR."""
     from tui.ws.login_check import Capture, Message
 

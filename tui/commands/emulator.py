@@ -83,10 +83,10 @@ def run(args: argparse.Namespace) -> int:
             import json
 
             state = _real_venue_state(args.venue)
-            print(json.dumps({"base_url": emu.base_url, "venue": args.venue, "keys": listing,
-                              "venue_state": None if state is None else state.to_dict()}), flush=True)
+            print(json.dumps({"base_url": emu.base_url, "venue": args.venue, "ws_urls": ws_urls(emu.ws_url, args.venue),
+                              "keys": listing, "venue_state": None if state is None else state.to_dict()}), flush=True)
         else:
-            print(_table(emu.base_url, args, listing), flush=True)
+            print(_table(emu.base_url, args, listing, ws_urls(emu.ws_url, args.venue)), flush=True)
         emu.wait()
     except KeyboardInterrupt:
         pass
@@ -118,7 +118,22 @@ def _real_venue_state(venue: str):  # noqa: ANN202 - a keys.lifecycle.VenueState
     return state if state is not None and state.sentence else None
 
 
-def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]]) -> str:
+def ws_urls(ws_base: str, venue: str) -> dict[str, str]:
+    """The WebSocket streams on the emulator's own port, by dialect: {"bitmart-spot": private URL, ...}."""
+    from tui.emulator.ws.session import dialect_of
+    from tui.ws.dialects import emulator_urls
+
+    out = {}
+    for market in ("spot", "futures"):
+        dialect = dialect_of(venue, market)
+        if dialect is not None:
+            public, private = emulator_urls(ws_base, dialect)
+            out[dialect.id] = {"public": public, "private": private}
+    return out
+
+
+def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]],
+           streams: dict[str, dict[str, str]] | None = None) -> str:
     prefix = "X-BM-" if args.venue == "bitmart" else {"both": "X-API- or X-BM-"}.get(args.header_prefix, args.header_prefix)
     lines = [
         f"keyprobe emulator ({args.venue}, headers {prefix}KEY/SIGN/TIMESTAMP) listening on {base_url}",
@@ -129,6 +144,10 @@ def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]
     if state is not None:  # people test code here before they move it: the dialect stays, the real venue is going
         lines.append(f"The real {state.lifecycle.name} is winding down: {state.sentence.rstrip('.')}. This emulator "
                      "still speaks its dialect, so a bot can be tested before it moves (--venue wooxpro: WOO X Pro).")
+    from tui.ws.dialects import DIALECTS
+
+    lines += [f"WebSocket {DIALECTS[d].name}: {urls['private']} (private), {urls['public']} (public)"
+              for d, urls in (streams or {}).items()]
     lines += [
         "Demo keys (public demo values, not real credentials):",
         "",

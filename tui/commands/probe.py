@@ -165,7 +165,7 @@ def _write_junit(path: str, probed: list) -> bool:
 async def _probe(args: argparse.Namespace, target):
     from tui.probe import run_probe
     from tui.commands._target import wire_options
-    from tui.ws.probe_rung import rung_for
+    from tui.ws.probe_rung import missing_rung, rung_for
     from tui.render import console
     from tui.wire import Wire
 
@@ -184,8 +184,10 @@ async def _probe(args: argparse.Namespace, target):
         if not args.json:
             _print_step(out, number, step)
 
-    # The WebSocket rung where the venue's private stream is known (BitMart's; the emulator's once its port takes upgrades).
+    # The WebSocket rung where the venue's private stream is known (BitMart's, the emulator's port, an overridden base URL's).
     websocket = rung_for(target, timeout_s=target.timeout or 10.0, proxy=args.proxy or (True if args.trust_env else None))
+    if websocket is None and not args.json and (why := missing_rung(target)):
+        out.print(why, style="dim", markup=False)
     async with Wire(**wire_options(args)) as wire:  # type: ignore[arg-type]
         return await run_probe(target, wire=wire, on_step=on_step, clock_samples=args.samples, websocket=websocket)
 
@@ -199,7 +201,7 @@ def _print_step(out, number: int, step) -> None:
 
     mark, style = MARKS[step.ok]
     line = Text(f" {mark} ", style=style)
-    line.append(f"{number} {step.name:<9}", style="bold")
+    line.append(f"{number} {step.name:<10}", style="bold")
     line.append(shown(step.title))
     if step.ok is not None:
         line.append(f"  {step.ms:.1f} ms", style="dim")

@@ -74,48 +74,19 @@ def run(args: argparse.Namespace) -> int:
         return 2
     with target:
         try:
-            plan, adapter = _plan(args, target, ws_base)
+            plan = _plan(args, target, ws_base)
         except ValueError as exc:
             print(f"keyprobe ws: {exc}", file=sys.stderr)
             return 2
-        try:
-            return _run(args, target, plan)
-        finally:
-            if adapter is not None:
-                adapter.stop()
+        return _run(args, target, plan)
 
 
-def _plan(args: argparse.Namespace, target, ws_base: str | None):  # noqa: ANN001, ANN202 - (Plan, WsAdapter | None)
-    from keys.ws_hosts import ws_signing_hosts
-    from tui.ws.client import Plan
-    from tui.ws.dialects import dialect_for, emulator_urls
+def _plan(args: argparse.Namespace, target, ws_base: str | None):  # noqa: ANN001, ANN202 - a tui.ws.client.Plan
+    from tui.ws.urls import plan_for
 
-    venue = target.venue
-    market = args.market or ("spot" if venue.is_emulator and venue.family == "bitmart" else None)
-    dialect = dialect_for(venue.id, venue.family, market)
-    adapter = None
-    if venue.is_emulator:
-        if ws_base is None and target.emulator is not None:
-            # Until the emulator's HTTP port takes upgrades, its WebSocket side runs beside it on a port of its own.
-            from tui.emulator.ws.adapter import WsAdapter
-
-            adapter = WsAdapter(target.emulator.state).start()
-            ws_base = adapter.base_url
-        public_url, private_url = emulator_urls(ws_base or venue.base_url.replace("http", "ws", 1), dialect)
-        allowed = target.allowed_hosts  # the demo key's loopback; a profile's key keeps its own hosts, as for REST
-    elif ws_base is not None:
-        public_url, private_url = f"{ws_base}/api?protocol=1.1", f"{ws_base}/user?protocol=1.1"
-        allowed = ws_signing_hosts(venue.family, target.allowed_hosts)
-    else:
-        public_url, private_url = dialect.public_url, dialect.private_url
-        allowed = ws_signing_hosts(venue.family, target.allowed_hosts)
-        if private_url is None:
-            raise ValueError(f"{dialect.name}'s WebSocket address is on none of its pages keyprobe has read: pass "
-                             "--base-url wss://HOST (and store the host with the key: keys add --allow-host HOST).")
-    topics = tuple(args.channel) or (dialect.default_private, dialect.default_public)
-    proxy = args.proxy or (True if args.trust_env else None)
-    return Plan(dialect, private_url, public_url, target.credentials, allowed, venue.name, topics, target.credential_source,
-                timeout_s=target.timeout or 10.0, proxy=proxy), adapter
+    # The emulator's streams are on its own port; an overridden base URL takes the stream with it (tui.ws.urls).
+    return plan_for(target, args.market, tuple(args.channel), ws_base=ws_base, credential_source=target.credential_source,
+                    timeout_s=target.timeout or 10.0, proxy=args.proxy or (True if args.trust_env else None))
 
 
 def _run(args: argparse.Namespace, target, plan) -> int:  # noqa: ANN001

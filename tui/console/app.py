@@ -66,6 +66,8 @@ class KeyprobeApp(App[int]):
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.theme", show=False, tooltip="Switch between the light and the dark theme."),
         Binding("ctrl+c", "help_quit", show=False, system=True, id="app.help_quit"),
         Binding("f9", "inspect_paste", "Inspect", id="app.inspect", show=False, tooltip="Paste a request your own code sent and inspect it."),
+        Binding("f12", "websocket", "WebSocket", id="app.websocket", show=False,
+                tooltip="Log in on the venue's WebSocket, subscribe, watch the frames (the WebSocket view)."),
     ]
     # Other screens register here (name -> factory); push them with app.push_screen(name).
     # An "unlock" screen, when registered, is offered the key file at start-up (see open_initial_target).
@@ -99,6 +101,11 @@ class KeyprobeApp(App[int]):
         from tui.console.screens.inspect_paste import open_paste_box
 
         open_paste_box(self)
+
+    def action_websocket(self) -> None:
+        from tui.console.screens.ws import open_websocket
+
+        open_websocket(self)
 
     def get_default_screen(self) -> Screen[Any]:
         from tui.console.screens.main import MainScreen

@@ -46,6 +46,9 @@ def entries(app: Any) -> list[Entry]:
     from tui.console.screens.traffic import palette_entries
 
     out += palette_entries(app)  # inspect paste box, traffic view, proxy start/stop
+    from tui.console.screens.ws import palette_entries as websocket_entries
+
+    out += websocket_entries(app)  # the WebSocket view
     target = app.session.target
     from tui import endpoints
 

@@ -9,6 +9,7 @@ there too, the moment its last byte is read, so the diagnosis never waits behind
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,7 @@ class ConsoleSession:
         self._wire: Wire | None = None
         self._stopped: list[Emulator] = []
         self.network = NetworkThread()
+        self.websocket: Any = None  # the WebSocket view's held session (tui/console/ws_live.py), if one runs
         self.records = Records()  # the one writer of the history and the saved requests
 
     # -- target -------------------------------------------------------------------------------------
@@ -155,9 +157,19 @@ class ConsoleSession:
         """The probe ladder (tui.probe) for the current target; `on_step` is called on the network
         thread as each rung finishes (post a message from it)."""
         from tui.probe import run_probe
+        from tui.ws.probe_rung import rung_for
 
         target = await self.wait_target()
-        return await self.network.run(run_probe(target, wire=self.wire(), on_step=on_step))
+        websocket = rung_for(target, timeout_s=self.timeout_s)  # where the venue's stream is known (the emulator's port)
+        return await self.network.run(run_probe(target, wire=self.wire(), on_step=on_step, websocket=websocket))
+
+    def probe_layers(self) -> tuple[str, ...]:
+        """The rungs `probe` climbs for the current target: REST's, and the WebSocket login where it has a stream."""
+        from tui.probe import LAYERS
+        from tui.ws.probe_rung import missing_rung
+
+        target = self.target
+        return LAYERS if target is None or missing_rung(target) is not None else (*LAYERS, "websocket")
 
     async def replay(self, jobs: list[ReplayJob], signing: SigningContext, target: ConsoleTarget, **options: Any) -> list[ReplayResult]:
         """tui.replay.replay of `jobs`, each signed by `signing` (the key of `target`), on the network
@@ -180,6 +192,11 @@ class ConsoleSession:
     # -- shutdown -----------------------------------------------------------------------------------
     async def aclose(self) -> None:
         """Close the Wire's clients on the network loop and stop the network thread."""
+        live, self.websocket = self.websocket, None
+        if live is not None and live.future is not None:  # its links closed first: nothing pending when the loop stops
+            live.stop()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.wrap_future(live.future), 5)
         wire, self._wire = self._wire, None
         if wire is not None:
             try:

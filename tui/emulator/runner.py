@@ -10,6 +10,8 @@ from keys.demo import DemoKey
 from keys.signing import Credentials
 from tui.emulator.server import Server
 from tui.emulator.state import Controls, EmulatorState
+from tui.emulator.ws.limits import WsLimits
+from tui.emulator.ws.streams import WsStreams
 from tui.venues import Venue, emulator_venue
 
 WILDCARD_CONNECT = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # noqa: S104 - only names what to connect to
@@ -32,14 +34,16 @@ class Emulator:
     """
 
     def __init__(self, flavour: str = "bitmart", host: str = "127.0.0.1", port: int = 0, skew_s: float = 0,
-                 latency_ms: float = 0, seed: int | None = None, drift_ppm: float = 0) -> None:
+                 latency_ms: float = 0, seed: int | None = None, drift_ppm: float = 0, ws_limits: WsLimits = WsLimits()) -> None:
         self.state = EmulatorState(flavour) if seed is None else EmulatorState(flavour, seed=seed)
         self.state.controls.skew_s = float(skew_s)
         self.state.controls.latency_ms = float(latency_ms)
         self.state.controls.drift_ppm = float(drift_ppm)
         self.host = host
         self._port = port
+        self.ws_limits = ws_limits
         self._server: Server | None = None
+        self._streams: WsStreams | None = None
         self._observer: Callable[..., None] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------------------
@@ -48,8 +52,10 @@ class Emulator:
             return self
         server = Server(self.state, self.host, self._port)
         server.observer = self._observer
+        streams = WsStreams(server, self.ws_limits)
+        server.on_upgrade = streams.on_upgrade  # the WebSocket streams on the same port
         server.start()  # OSError (port taken, bad address) propagates before anything runs
-        self._server, self._port = server, server.port
+        self._server, self._streams, self._port = server, streams, server.port
         return self
 
     def observe(self, observer: Callable[..., None] | None) -> None:
@@ -104,6 +110,18 @@ class Emulator:
         host = WILDCARD_CONNECT.get(self.host, self.host)
         host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self._port}"
+
+    @property
+    def ws_url(self) -> str:
+        """The same address with the ws scheme: the streams are at /spot/user, /futures/api, ... (?protocol=1.1)."""
+        return "ws" + self.base_url[len("http"):]
+
+    @property
+    def streams(self) -> WsStreams:
+        """The WebSocket side while running: its open links, the messages both ways (log), its closes."""
+        if self._streams is None:
+            raise RuntimeError("the emulator is not running")
+        return self._streams
 
     @property
     def controls(self) -> Controls:

@@ -7,6 +7,11 @@ in its phase (idle between requests, or sending its head or body) is closed to m
 being answered is never evicted. Each phase has a deadline for the whole phase, not per read, so trickling
 a byte at a time buys nothing: a head must arrive within HEAD_S of its first byte, a body within BODY_S of
 the head's end; an idle connection lasts IDLE_S.
+
+A connection that switched to WebSocket stays in the table as a STREAM: its `since` is when the peer was
+last heard (the link enters STREAM again on every read), so at a cap the link silent longest makes room,
+as an idle HTTP connection would. Its own idle rule (the venue's 20 s without a byte) is the link's to
+enforce, with the venue's close; the table gives a STREAM no deadline of its own.
 """
 
 from __future__ import annotations
@@ -22,9 +27,10 @@ class Phase(Enum):
     BODY = "body"  # the head is in, the body is arriving
     BUSY = "busy"  # being answered: never evicted, no client deadline
     STALLED = "stalled"  # an answer waits for a client that does not read it
+    STREAM = "stream"  # a WebSocket link, since its peer was last heard
 
 
-EVICTABLE = (Phase.IDLE, Phase.HEAD, Phase.BODY, Phase.STALLED)
+EVICTABLE = (Phase.IDLE, Phase.HEAD, Phase.BODY, Phase.STALLED, Phase.STREAM)
 
 
 class Tracked:
@@ -46,7 +52,7 @@ class ConnectionTable:
         self.clock = clock
         self.max_total, self.max_per_peer = max_total, max_per_peer
         self.limits = {Phase.IDLE: idle_s, Phase.HEAD: head_s, Phase.BODY: body_s, Phase.STALLED: stalled_s,
-                       Phase.BUSY: float("inf")}
+                       Phase.BUSY: float("inf"), Phase.STREAM: float("inf")}
         self.open: set[Tracked] = set()
         self.per_peer: Counter[str] = Counter()
         self.evicted = 0  # connections closed to make room, since start

@@ -63,8 +63,12 @@ def pieces(number: int, ins: Inspection) -> list[Line]:
 
 
 def lines(number: int, ins: Inspection) -> list[Text]:
-    """The view as rich Text lines (the console's paste box, and a terminal)."""
+    """The view as rich Text lines (the console's paste box, its Traffic view, and a terminal)."""
     from rich.text import Text
+
+    own = getattr(ins, "lines", None)  # a WebSocket login draws itself (tui.inspect.wsframes.WsInspection)
+    if own is not None:
+        return own(number)
 
     return [Text.assemble(*((text, style) if style else text for text, style in line)) for line in pieces(number, ins)]
 

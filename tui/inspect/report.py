@@ -163,7 +163,7 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
     verdict = verdict._replace(signed=_opt(hide, verdict.signed), expected=_opt(hide, verdict.expected),
                                sentence=hide(verdict.sentence))
     diagnosis = None
-    if req.response is not None:
+    if req.response is not None and req.response.status != 101:  # a switch: what follows is the link's (tui/proxy/ws_*)
         r = req.response
         explained = tuple((EXPLAINING[f.id], f.sentence) for f in findings if EXPLAINING.get(f.id))
         # the request as diagnose reads it (method, url, header(), body), key and signature masked by name

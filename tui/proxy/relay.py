@@ -14,7 +14,8 @@ has waited longest (idle, or trickling its head or body) is closed to make room 
 must arrive within HEAD_TIMEOUT_S of its first byte, the body within BODY_TIMEOUT_S of the head.
 
 A protocol switch (WebSocket) is one hook away: set `Relay.on_switch` and a request asking to switch is
-forwarded; when the upstream answers 101 the hook gets both connections (see `Handover`).
+forwarded; when the upstream answers 101 the hook gets both connections (see `Handover`). The proxy's WebSocket
+side (ws_relay.py) is that hook; `switch_refusal` says when no more switches are taken (503, before forwarding).
 """
 
 from __future__ import annotations
@@ -76,6 +77,7 @@ class Handover:
     upstream: tuple[asyncio.StreamReader, asyncio.StreamWriter]
     client_leftover: bytes
     upstream_leftover: bytes
+    fair: Callable[[Phase], None] | None = None  # puts the client in a phase of the fair table (STREAM: heard now)
 
 
 class _Client(Tracked):
@@ -92,6 +94,12 @@ class _Client(Tracked):
         transport = self.writer.transport
         if transport.is_closing():
             return
+        if self.phase is Phase.STREAM:  # a WebSocket link, between whole frames: a close with the reason, then the end
+            from tui.proxy.ws_frames import close_frame
+
+            transport.write(close_frame(1013, f"keyprobe proxy: {sentence}", masked=False))
+            transport.abort()
+            return
         if self.phase in (Phase.HEAD, Phase.BODY) and transport.can_write_eof():
             transport.write(plain_answer(status, f"keyprobe proxy: {sentence}.\n"))
             transport.write_eof()
@@ -105,6 +113,7 @@ class Relay:
         self.upstream = upstream
         self.on_exchange = on_exchange
         self.on_switch: Callable[[Handover], Awaitable[None]] | None = None
+        self.switch_refusal: Callable[[], str | None] | None = None  # why no more switches are taken now
         self._ssl = ssl.create_default_context() if upstream.tls else None
         self.connections = 0  # accepted since start
         self.tasks: set[asyncio.Task] = set()
@@ -229,6 +238,8 @@ class Relay:
             raise Refusal(405, "the proxy is not a tunnel (CONNECT): point the bot's base URL at it instead")
         if msg.upgrade and self.on_switch is None:
             raise Refusal(501, "keyprobe proxy does not relay protocol switches (Upgrade, WebSocket) yet")
+        if msg.upgrade and self.switch_refusal is not None and (why := self.switch_refusal()):
+            raise Refusal(503, why)
 
     async def _exchange(self, client: _Client, msg: MessageReader, raw: bytes, body: bytes, leftover: bytes,
                         conn: tuple[asyncio.StreamReader, asyncio.StreamWriter],
@@ -275,7 +286,10 @@ class Relay:
         relayed = self._report(request, out, received_at_ms, started, answer.response, None)
         if answer.switched:
             try:
-                await self.on_switch(Handover(relayed.request, conn, upstream, leftover, answer.leftover))
+                await self.on_switch(Handover(relayed.request, conn, upstream, leftover, answer.leftover,
+                                              lambda phase: self.table.enter(client, phase)))
+            except Exception:  # noqa: BLE001 - past the 101 no HTTP answer may follow: the connections just end
+                conn[1].transport.abort()
             finally:
                 up_writer.close()
             return None, False

@@ -8,6 +8,10 @@
 The relay runs on its own event loop thread. Each completed exchange goes on a queue; one observer
 thread inspects it (forensics may take milliseconds), records it in history (source "proxy") and calls
 the listeners (the CLI's printer, the console's Traffic view). So the bot's call never waits for any of it.
+
+A WebSocket upgrade is forwarded (tui.proxy.ws_relay: frame for frame); once the venue answers a link's login,
+the link's capture goes on the same queue, and the observer checks it as `inspect` would (ws_capture), records
+it and tells the listeners, each seeing a ProxiedLogin where a REST exchange gives an Inspection.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from tui.inspect.batch import key_material
 from tui.inspect.report import Inspection, draft_of, inspect_request
 from tui.proxy.relay import MAX_HEAD, Relay, Relayed
 from tui.proxy.upstream import Upstream, resolve
+from tui.proxy.ws_capture import LinkCapture
+from tui.proxy.ws_relay import WsRelay
 
 Listener = Callable[[Inspection, Relayed], None]
 KEEP_INSPECTIONS = 1000
@@ -48,10 +54,11 @@ class Proxy:
         self.listeners: list[Listener] = []
         self.inspections: list[Inspection] = []
         self.history_problems: list[str] = []
-        self._queue: queue.Queue[Relayed | None] = queue.Queue()
+        self._queue: queue.Queue[Relayed | LinkCapture | None] = queue.Queue()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
         self._relay: Relay | None = None
+        self.ws: WsRelay | None = None  # the WebSocket side: its links and caps
         self._threads: list[threading.Thread] = []
         self._done = threading.Condition()
         self._observed = 0
@@ -69,6 +76,8 @@ class Proxy:
         try:
             self.upstream = resolve(spec, self.allowed_hosts)
             relay = self._relay = Relay(self.upstream, self._queue.put)
+            self.ws = WsRelay("ws" + self.upstream.base_url[len("http"):], self._queue.put)
+            relay.on_switch, relay.switch_refusal = self.ws.carry, self.ws.refusal
             self._loop = asyncio.new_event_loop()
             self._server = self._loop.run_until_complete(
                 asyncio.start_server(relay.serve, self.host, self.port, limit=MAX_HEAD))
@@ -141,6 +150,9 @@ class Proxy:
         _yield_to_the_relay()
         while (relayed := self._queue.get()) is not None:
             try:
+                if isinstance(relayed, LinkCapture):  # a WebSocket link whose login the venue answered
+                    self._observe_login(relayed)
+                    continue
                 # A backlog (a bot retrying a bad signature fast) gets a short search each, so the
                 # observer keeps up and its CPU does not crowd the relay.
                 backlog = self._queue.qsize()
@@ -164,6 +176,22 @@ class Proxy:
                 with self._done:
                     self._observed += 1
                     self._done.notify_all()
+
+    def _observe_login(self, link: LinkCapture) -> None:
+        from tui.proxy.ws_capture import history_exchange, inspect_link
+
+        login = inspect_link(link, self.credentials, uid=self.uid, max_seconds=DEFAULT_MAX_SECONDS)
+        self.inspections.append(login)  # type: ignore[arg-type] - shaped as an Inspection for every reader
+        del self.inspections[:-KEEP_INSPECTIONS]
+        if self.history:
+            from tui import history
+
+            exchange, diagnosis, notes = history_exchange(login, link)
+            problem = history.record(exchange, diagnosis, source="proxy", notes=notes)
+            if problem:
+                self.history_problems.append(problem)
+        for listener in list(self.listeners):
+            listener(login, link)  # type: ignore[arg-type]
 
     def _responder(self) -> str | None:
         """The family whose header names the in-process emulator reads now (None: both, or not ours)."""

@@ -1,7 +1,9 @@
 """Where the proxy forwards to, and whether it may: the venue's own hosts over https, or loopback.
 
 A bot's requests carry its key, so the proxy forwards only to a host of the profile's venue (any BitMart
-or WOO X Pro host when no profile is given) over https, or to a loopback address (the emulator).
+or WOO X Pro host when no profile is given) over https, or to a loopback address (the emulator). A venue's
+WebSocket hosts count as its hosts (keys.ws_hosts): BitMart's streams are on hosts of their own, so a bot's
+stream goes through a proxy whose upstream is that host (`--upstream https://openapi-ws-v2.bitmart.com`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS, binds, host_port
+from keys.ws_hosts import WS_FAMILY_HOSTS, ws_signing_hosts
 from tui.venues import VENUES
 
 NAMED = ("bitmart", "bitmart-spot", "wooxpro", "emulator")
@@ -60,7 +63,11 @@ def resolve(spec: str, allowed_hosts: frozenset[str] | None = None) -> Upstream:
     if not loopback:
         if parts.scheme != "https":
             raise UpstreamRefused(f"{host} is not loopback: the proxy forwards keys to it only over https.")
-        allowed = allowed_hosts if allowed_hosts is not None else FAMILY_HOSTS["bitmart"] | FAMILY_HOSTS["wooxpro"]
+        if allowed_hosts is not None:  # the profile's hosts, and its venue's streams
+            allowed = allowed_hosts | frozenset().union(*(ws_signing_hosts(f, frozenset()) for f, hosts in FAMILY_HOSTS.items()
+                                                          if allowed_hosts & hosts))
+        else:
+            allowed = FAMILY_HOSTS["bitmart"] | FAMILY_HOSTS["wooxpro"] | WS_FAMILY_HOSTS["bitmart"] | WS_FAMILY_HOSTS["wooxpro"]
         if host not in allowed and not any(a.startswith((f"{host}:", f"[{host}]:")) for a in allowed):
             whose = "the profile's venue" if allowed_hosts is not None else "BitMart or WOO X Pro"
             raise UpstreamRefused(f"{host} is not a host of {whose}: the proxy forwards keys only there, or to loopback.")

@@ -6,11 +6,17 @@ permessage-deflate (the venues compress their own frames; the official SDK's cli
 cap on each frame (frames.MAX_FRAME_BYTES) and on what a compressed one inflates to. The login frame is
 built and sent by keys.ws_login, after keys.ws_hosts' policy: only over wss:// (loopback aside), only to
 the key's venue's hosts. Every frame is shown masked and escaped; a hostile server ends in a sentence.
+
+The console's WebSocket view uses the same session and keeps it open: `on_frame` sees every frame as it is
+recorded (the report keeps the first MAX_KEPT), `on_ready` the report once the steps are done, and with `hold`
+the links stay open, their frames read (and a text ping sent every PING_EVERY_S, as the venues want one within
+20 s) until `hold` is set or the venue closes them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -18,6 +24,7 @@ from dataclasses import dataclass
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
+from websockets.protocol import State
 
 import tui
 from keys import redact
@@ -34,6 +41,7 @@ from tui.ws.frames import MAX_FRAME_BYTES, MAX_KEPT, Frame, Meaning, answers, de
 from tui.ws.report import Step, WsReport
 
 CLOSE_WAIT_S = 2.0  # after a refused login, how long to wait for the close BitMart documents
+PING_EVERY_S = 15.0  # while a held session streams: WOO X Pro closes a link with no data for 20 s
 
 
 @dataclass(frozen=True)
@@ -83,20 +91,27 @@ class _Link:
 
 
 class _Session:
-    def __init__(self, plan: Plan, on_step: Callable[[Step], None] | None) -> None:
-        self.plan, self.on_step = plan, on_step
+    def __init__(self, plan: Plan, on_step: Callable[[Step], None] | None,
+                 on_frame: Callable[[Frame], None] | None = None) -> None:
+        self.plan, self.on_step, self.on_frame = plan, on_step, on_frame
         self.started = time.perf_counter()
         creds = plan.credentials
         self.hide = redact.masking(((creds.secret, MASK), (creds.memo, MASK), (creds.api_key, creds.fingerprint))) if creds else (lambda t: t)
         self.report = WsReport(plan.dialect, plan.private_url, plan.public_url, plan.credential_source, plan.topics)
 
     def record(self, direction: str, link: str, size: int, compressed: bool, text: str, problem: str | None = None) -> None:
-        if len(self.report.frames) >= MAX_KEPT:
+        kept = len(self.report.frames) < MAX_KEPT
+        if not kept:
             self.report.frames_dropped += 1
-            return
+            if self.on_frame is None:
+                return
         shown, clipped = display(text, self.hide)
         at = (time.perf_counter() - self.started) * 1000
-        self.report.frames.append(Frame(direction, at, link, size, compressed, shown, clipped, problem))
+        frame = Frame(direction, at, link, size, compressed, shown, clipped, problem)
+        if kept:
+            self.report.frames.append(frame)
+        if self.on_frame is not None:
+            self.on_frame(frame)
 
     def record_close(self, link: str, closed: ConnectionClosed) -> None:
         code, reason, theirs = close_of(closed)
@@ -138,12 +153,15 @@ def _ms(start: float) -> float:
     return (time.perf_counter() - start) * 1000
 
 
-async def run_session(plan: Plan, on_step: Callable[[Step], None] | None = None) -> WsReport:
-    """Every step, in order; a step that fails stops the steps that depend on it."""
-    s = _Session(plan, on_step)
+async def run_session(plan: Plan, on_step: Callable[[Step], None] | None = None, *,
+                      on_frame: Callable[[Frame], None] | None = None, on_ready: Callable[[WsReport], None] | None = None,
+                      hold: asyncio.Event | None = None) -> WsReport:
+    """Every step, in order; a step that fails stops the steps that depend on it. With `hold`, the links that are
+    still open after the steps stay open, read, until `hold` is set or the venue closes them."""
+    s = _Session(plan, on_step, on_frame)
     private = [t for t in plan.topics if plan.dialect.is_private(t)]
     public = [t for t in plan.topics if not plan.dialect.is_private(t)]
-    link = None
+    links: list[_Link] = []
     try:
         if plan.credentials is None or plan.private_url is None:
             why = "no key (pass --profile NAME or set KEYPROBE_*)" if plan.credentials is None else "no private URL for this venue"
@@ -151,15 +169,54 @@ async def run_session(plan: Plan, on_step: Callable[[Step], None] | None = None)
                 s.step(Step(name, None, 0.0, f"skipped: {why}."))
         else:
             link = await _private(s, private)
+            if link is not None:
+                links.append(link)
             failed = s.report.first_failure
             for name in ("connect", "login", "ping", "private"):  # what a failure left undone, said as skipped
                 if failed is not None and name not in {step.name for step in s.report.steps}:
                     s.step(Step(name, None, 0.0, f"skipped: the {failed.name} step failed."))
-        await _public(s, public)
-    finally:
+        link = await _public(s, public)
         if link is not None:
+            links.append(link)
+        if on_ready is not None:
+            on_ready(s.report)
+        if hold is not None:
+            await _stream(s, [link for link in links if link.ws.state is State.OPEN], hold)
+    finally:
+        for link in links:
             await link.ws.close()
     return s.report
+
+
+async def _stream(s: _Session, links: list[_Link], hold: asyncio.Event) -> None:
+    """Read every open link until `hold` is set or the venue has closed them all; ping each one now and then."""
+    async def read(link: _Link) -> None:
+        while True:
+            try:
+                message = await link.ws.recv()
+            except ConnectionClosed as closed:
+                s.record_close(link.name, closed)
+                return
+            got = decode(message, s.plan.dialect)
+            s.record("received", link.name, got.size, got.compressed, got.text or "", got.problem)
+
+    async def ping(link: _Link) -> None:
+        with contextlib.suppress(ConnectionClosed):
+            while True:
+                await asyncio.sleep(PING_EVERY_S)
+                await link.send(s.plan.dialect.text_ping)
+
+    readers = [asyncio.create_task(read(link)) for link in links]
+    helpers = [asyncio.create_task(ping(link)) for link in links] + [asyncio.create_task(hold.wait())]
+    try:
+        pending = set(readers)
+        while pending and not hold.is_set():
+            _, pending = await asyncio.wait(pending | {helpers[-1]}, return_when=asyncio.FIRST_COMPLETED)
+            pending.discard(helpers[-1])
+    finally:
+        for task in readers + helpers:
+            task.cancel()
+        await asyncio.gather(*readers, *helpers, return_exceptions=True)
 
 
 async def _private(s: _Session, topics: list[str]) -> _Link | None:
@@ -227,22 +284,25 @@ async def _private(s: _Session, topics: list[str]) -> _Link | None:
     return link
 
 
-async def _public(s: _Session, topics: list[str]) -> None:
+async def _public(s: _Session, topics: list[str]) -> _Link | None:
+    """The public link, subscribed; it is returned open (the caller closes it)."""
     plan = s.plan
     if not topics:
         s.step(Step("public", None, 0.0, "skipped: no public channel asked for."))
-        return
+        return None
     if plan.public_url is None:
         s.step(Step("public", None, 0.0, f"skipped: {plan.dialect.name}'s public URL is not documented; pass --base-url."))
-        return
+        return None
     link, ms, failure = await s.open("public", plan.public_url)
     if failure is not None:
         s.step(Step("public", False, ms, failure.sentence, wsd.diagnose_transport(plan.dialect.family, failure), failure))
-        return
+        return None
     try:
         await _subscribe(s, link, "public", topics, first_data=True, opened_ms=ms)
-    finally:
+    except BaseException:
         await link.ws.close()
+        raise
+    return link
 
 
 async def _subscribe(s: _Session, link: _Link, name: str, topics: list[str], *, first_data: bool, opened_ms: float = 0.0) -> None:

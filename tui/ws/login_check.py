@@ -41,16 +41,16 @@ SPOT_HOSTS = frozenset({"ws-manager-compress.bitmart.com"})
 @dataclass(frozen=True)
 class Message:
     direction: str  # "sent" (by the client) | "received"
-    text: str | None  # None: a binary frame that could not be read
+    text: str | None = field(repr=False)  # None: a binary frame that could not be read; a login holds the key
     at_ms: float | None = None  # epoch milliseconds, when the capture says
 
 
 @dataclass(frozen=True)
 class Capture:
     url: str | None
-    messages: tuple[Message, ...]
-    label: str
-    source: str  # "har" | "frame" | "emulator"
+    messages: tuple[Message, ...] = field(repr=False)  # the frames as sent: a crash report's locals must not show a key
+    label: str = ""
+    source: str = ""  # "har" | "frame" | "emulator" | "proxy"
 
     @property
     def host(self) -> str:

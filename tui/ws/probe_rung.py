@@ -4,7 +4,9 @@ After the REST rungs, one login on the venue's private WebSocket, signed at the 
 is (the user's own code does no better), then the link is closed. The rung passes when the login is answered
 as accepted; otherwise it carries the login step's diagnosis (the documented code, a refusal in words, a close,
 a silence, or a transport failure). tui.probe calls it through `websocket=`; `rung_for` builds it for a venue
-whose private URL is known (BitMart spot and futures; the emulator's is passed in).
+whose private URL is known: BitMart spot and futures, the emulator's own port, and wherever an overridden base
+URL points (the stream follows it: tui.ws.urls), so a loopback base URL never sends a login to a real host.
+`missing_rung` says why a venue has none (WOO X Pro's address is on none of its pages).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from tui.probe import Step
 from tui.signing_context import SigningContext
 from tui.ws.client import Plan, run_session
 from tui.ws.dialects import dialect_for
+from tui.ws.urls import stream_urls
 
 Rung = Callable[[SigningContext], Awaitable[Step]]
 
@@ -29,7 +32,7 @@ def rung_for(signing: SigningContext, *, private_url: str | None = None, market:
         dialect = dialect_for(venue.id, venue.family, market)
     except ValueError:
         return None
-    url = private_url or (None if venue.is_emulator else dialect.private_url)
+    url = private_url or stream_urls(venue, dialect).private
     if url is None:
         return None
 
@@ -49,3 +52,14 @@ def rung_for(signing: SigningContext, *, private_url: str | None = None, market:
         return Step("websocket", True, f"{url}: logged in, {report.login.preimage_masked} signed ({dialect.name}).", ms)
 
     return rung
+
+
+def missing_rung(signing: SigningContext, market: str | None = None) -> str | None:
+    """Why `signing`'s venue gets no WebSocket rung (a sentence), or None when it gets one."""
+    venue = signing.venue
+    try:
+        dialect = dialect_for(venue.id, venue.family, market)
+    except ValueError as exc:
+        return str(exc)
+    urls = stream_urls(venue, dialect)
+    return None if urls.private is not None else f"No WebSocket rung: {urls.why_none}"

@@ -23,7 +23,8 @@ diagnosis and the evidence appear on the right. **ctrl+p** opens the command pal
 the emulator's switches and the "break it on purpose" entries are there.
 
 - **f2** keys: the key file's profiles (add, edit, remove, use, lock);
-- **f3** probe: which layer fails for this key (public, clock, keyed, signed);
+- **f3** probe: which layer fails for this key (public, clock, keyed, signed, and the WebSocket login);
+- **f12** WebSocket: log in on the venue's stream, subscribe, watch the frames and the diagnosis;
 - **ctrl+s** saves the request under a name, **ctrl+b** shows the sidebar of saved requests and
   the history (open, replay, delete);
 - **f5** measures the server clock, **f8** signs with it; **f6** / **f7** copy the request as curl;

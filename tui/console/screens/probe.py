@@ -1,6 +1,7 @@
 """The probe screen (f3): tui.probe's ladder run against the console's target, rung by rung.
 
-venue -> public -> clock -> keyed -> signed, each shown pending / running / ok / failed / not checked with
+venue -> public -> clock -> keyed -> signed (-> websocket, where the venue's stream is known), each shown pending /
+running / ok / failed / not checked with
 its evidence and time as soon as it is known, under the verdict (on top, so a small terminal shows
 it without scrolling): the first failing layer, the documented row for its code, and what to fix. The ladder runs in an async worker over the console's
 one Wire; the worker posts a message per rung and only the handlers below touch widgets.
@@ -58,7 +59,9 @@ names the layer to fix:
 3. **clock**: the local clock is inside the venue's 60 s timestamp window (30007);
 4. **keyed**: a KEYED call succeeds (the key exists, is active, the IP is allowed);
 5. **signed**: a SIGNED call verifies; it cancels an order id that cannot exist, so "order not
-   found" proves the signature and nothing can move.
+   found" proves the signature and nothing can move;
+6. **websocket** (where the venue's stream is known: BitMart's, the emulator's): the private stream
+   accepts a login with this key (a key REST takes may still be refused there).
 
 Each rung shows its evidence (the request and the answer, or the measured offset). **r** runs it
 again, **escape** goes back.
@@ -72,12 +75,13 @@ again, **escape** goes back.
     def compose(self) -> ComposeResult:
         from tui.probe import LAYERS
 
+        self.rungs = LAYERS
         yield Static("", id="probe-title")
         with VerticalScroll(id="probe-body"):
             # The verdict first: at 80x24 the ladder's rungs wrap to a screenful, and the verdict is the answer.
             yield Static("", id="probe-verdict")
             with Vertical(id="probe-ladder"):
-                for name in LAYERS:
+                for name in (*LAYERS, "websocket"):  # the WebSocket rung is shown when the ladder climbs it
                     yield Static("", id=f"step-{name}", classes="probe-step")
         yield Footer()
 
@@ -88,9 +92,9 @@ again, **escape** goes back.
 
     # -- running ------------------------------------------------------------------------------------
     def start(self) -> None:
-        from tui.probe import LAYERS
-
         target = self.app.session.target  # type: ignore[attr-defined]
+        self.rungs = self.app.session.probe_layers()  # type: ignore[attr-defined]
+        self.query_one("#step-websocket").display = "websocket" in self.rungs
         title = Text("Probe ", style="bold")
         if target is not None:
             title.append_text(Text.assemble((target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), "  key ", (target.key_label, "bold")))
@@ -98,7 +102,7 @@ again, **escape** goes back.
             title.append("waiting for the console's venue…", style="dim")
         self.query_one("#probe-title", Static).update(title)
         self.report = None
-        for i, name in enumerate(LAYERS, start=1):
+        for i, name in enumerate(self.rungs, start=1):
             self._set(name, "running" if i == 1 else "pending")
         verdict = self.query_one("#probe-verdict", Static)
         verdict.update(Text("Climbing the ladder…", style="dim"))
@@ -131,17 +135,18 @@ again, **escape** goes back.
 
     # -- handlers -----------------------------------------------------------------------------------
     def on_probe_step_done(self, message: ProbeStepDone) -> None:
-        from tui.probe import LAYERS
-
         step = message.step
         state = "ok" if step.ok is True else ("failed" if step.ok is False else "unknown")
         self._set(step.name, state, step)
-        index = LAYERS.index(step.name)
-        if index + 1 < len(LAYERS) and self.states[LAYERS[index + 1]] == "pending":
-            self._set(LAYERS[index + 1], "running")
+        layers = self.rungs
+        index = layers.index(step.name)
+        if index + 1 < len(layers) and self.states[layers[index + 1]] == "pending":
+            self._set(layers[index + 1], "running")
 
     def on_probe_finished(self, message: ProbeFinished) -> None:
         report = self.report = message.report
+        self.rungs = report.layers  # the ladder the report climbed is the one shown
+        self.query_one("#step-websocket").display = "websocket" in self.rungs
         verdict = self.query_one("#probe-verdict", Static)
         verdict.update(verdict_text(report))
         verdict.set_class(report.passed, "-ok")
@@ -156,11 +161,11 @@ again, **escape** goes back.
         verdict.add_class("-failed")
 
     def _set(self, name: str, state: str, step: Any = None) -> None:
-        from tui.probe import LAYERS, TITLES
+        from tui.probe import TITLES
 
         self.states[name] = state
         widget = self.query_one(f"#step-{name}", Static)
-        widget.update(step_text(LAYERS.index(name) + 1, TITLES[name], state, step))
+        widget.update(step_text(self.rungs.index(name) + 1, TITLES[name], state, step))
         for s in STATES:
             widget.set_class(s == state, f"-{s}")
 

@@ -1,6 +1,6 @@
 """One emulated WebSocket link, transport-free: messages in, messages and a close out.
 
-A transport (adapter.py now; the emulator's own HTTP server after its upgrade hand-over) calls
+A transport (link.py, on the emulator's own HTTP port after its upgrade hand-over) calls
 `receive(message, now)` for each text or binary message, `heard(now)` for any bytes at all (a ping frame
 keeps a link alive too) and `tick(now)` when `next_wake()` comes; `account_changed()` says the key's account
 moved (the next tick sends what changed). receive and tick return the Outs to send, in order. `now` is a monotonic clock in seconds; the frames'
