@@ -4,7 +4,8 @@ llhttp finds, 1xx answers passed through before the final one, and a copy of the
 A hostile upstream cannot shift answers or flood memory: bytes after the final answer's end are never
 forwarded (the upstream connection is dropped instead), framing llhttp refuses (a negative or oversized
 chunk size, two lengths) ends the exchange with a 502 if nothing was sent yet, or by closing the client's
-connection if part of the answer was, and only KEEP_BODY bytes of any body are kept.
+connection if part of the answer was, and only KEEP_BODY bytes of any body are kept. An answer whose body runs
+until the upstream closes is followed by closing the client's connection, the only end such a body has.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ class Answer:
     response: Received
     reusable: bool  # the upstream connection may carry the next request
     switched: bool = False  # a 101 was relayed: the connection now carries another protocol
+    # The body ran until the upstream closed (no length, not chunked): the client knows it has all of it only
+    # when its own connection closes too, so the relay closes it after this answer.
+    ends_at_close: bool = False
     leftover: bytes = b""  # after a 101: bytes the upstream sent past its head, not yet relayed
 
 
@@ -86,7 +90,7 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
                 if not data:
                     if msg.ends_at_close:  # a body without length runs until the upstream closes
                         await _send(writer, bytes(held))
-                        return Answer(_captured(msg, kept), reusable=False)
+                        return Answer(_captured(msg, kept), reusable=False, ends_at_close=True)
                     raise UpstreamBroke("closed the connection before the answer was complete", sent)
             try:
                 end = msg.feed(data)

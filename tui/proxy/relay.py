@@ -282,6 +282,8 @@ class Relay:
         if not answer.reusable:
             up_writer.close()
             upstream = None
+        if answer.ends_at_close:  # kept open, the bot would wait for the rest of the body until IDLE_TIMEOUT_S
+            return None, False
         self.table.enter(client, Phase.IDLE)
         return upstream, msg.keep_alive
 
