@@ -5,7 +5,8 @@
         ...
         proxy.inspections                          # every exchange: lint, forensics, diagnosis
 
-The relay runs on its own event loop thread. Each completed exchange goes on a queue; one observer
+The relay runs on its own event loop thread. Each completed exchange goes on a queue bounded by the bytes it
+holds (backlog.py: past it an exchange is relayed unexamined, and counted); one observer
 thread inspects it (forensics may take milliseconds), records it in history (source "proxy") and calls
 the listeners (the CLI's printer, the console's Traffic view). So the bot's call never waits for any of it.
 """
@@ -13,7 +14,6 @@ the listeners (the CLI's printer, the console's Traffic view). So the bot's call
 from __future__ import annotations
 
 import asyncio
-import queue
 import threading
 from collections.abc import Callable
 
@@ -22,11 +22,13 @@ from keys.signing import Credentials
 from tui.exchange import Exchange, FailureKind, ResponseData, Timings, TransportFailure
 from tui.inspect.batch import key_material
 from tui.inspect.report import Inspection, draft_of, inspect_request, masked_request
+from tui.proxy.backlog import Backlog, skipped_note
 from tui.proxy.relay import MAX_HEAD, Relay, Relayed
 from tui.proxy.upstream import Upstream, resolve
 
 Listener = Callable[[Inspection, Relayed], None]
 KEEP_INSPECTIONS = 1000
+KEEP_BYTES = 64 * 1024 * 1024  # bodies kept in `inspections` (a request's and its answer's): the oldest go first
 BACKLOG = 4  # exchanges waiting for the observer before each gets the short search
 BACKLOG_SEARCH_S = 0.05
 
@@ -47,7 +49,9 @@ class Proxy:
         self.listeners: list[Listener] = []
         self.inspections: list[Inspection] = []
         self.history_problems: list[str] = []
-        self._queue: queue.Queue[Relayed | None] = queue.Queue()
+        self._backlog = Backlog()
+        self._kept_sizes: list[int] = []  # the body bytes each kept inspection holds, in step with `inspections`
+        self._kept_bytes = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
         self._relay: Relay | None = None
@@ -66,7 +70,7 @@ class Proxy:
             spec = self.emulator.base_url
         try:
             self.upstream = resolve(spec, self.allowed_hosts)
-            relay = self._relay = Relay(self.upstream, self._queue.put)
+            relay = self._relay = Relay(self.upstream, self._relayed)
             self._loop = asyncio.new_event_loop()
             self._server = self._loop.run_until_complete(
                 asyncio.start_server(relay.serve, self.host, self.port, limit=MAX_HEAD))
@@ -98,7 +102,7 @@ class Proxy:
 
             asyncio.run_coroutine_threadsafe(close(), loop).result(5)
             loop.call_soon_threadsafe(loop.stop)
-        self._queue.put(None)
+        self._backlog.stop()  # what still waits is skipped: Ctrl-C does not wait for a backlog to be checked
         for thread in self._threads:
             thread.join(5)
         if loop is not None and not loop.is_running():
@@ -119,18 +123,42 @@ class Proxy:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def unexamined(self) -> int:
+        """Exchanges relayed but not examined (the observer was too far behind, or the proxy stopped)."""
+        return self._backlog.unexamined
+
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        """Block until `count` exchanges have been inspected (tests, the CLI's shutdown)."""
+        """Block until `count` exchanges have been inspected or skipped (tests, the CLI's shutdown)."""
         with self._done:
             return self._done.wait_for(lambda: self._observed >= count, timeout)
 
     # -- the observer ----------------------------------------------------------------------------------
+    def _relayed(self, relayed: Relayed) -> None:
+        """An exchange is over (the relay's thread): queue it for the observer, or count it as done unexamined."""
+        if not self._backlog.put(relayed):
+            with self._done:
+                self._observed += 1
+                self._done.notify_all()
+
+    def _keep(self, inspection: Inspection) -> None:
+        """Keep `inspection` for `inspections`, within KEEP_INSPECTIONS and KEEP_BYTES (the newest always)."""
+        request = inspection.request
+        size = len(request.body) + (len(request.response.body) if request.response is not None else 0)
+        self.inspections.append(inspection)
+        self._kept_sizes.append(size)
+        self._kept_bytes += size
+        while len(self.inspections) > 1 and (len(self.inspections) > KEEP_INSPECTIONS or self._kept_bytes > KEEP_BYTES):
+            self._kept_bytes -= self._kept_sizes.pop(0)
+            del self.inspections[0]
+
     def _observe(self) -> None:
-        while (relayed := self._queue.get()) is not None:
+        while (item := self._backlog.get()) is not None:
+            relayed, skipped = item
             try:
                 # A backlog (a bot retrying a bad signature fast) gets a short search each, so the
                 # observer keeps up and its CPU does not crowd the relay.
-                backlog = self._queue.qsize()
+                backlog = self._backlog.qsize()
                 request = relayed.request
                 # inspect's rule for the key material (the user's, and the demo keys for a loopback upstream, the
                 # emulator in-process or started apart), and the header names our own emulator reads
@@ -139,8 +167,9 @@ class Proxy:
                                              max_seconds=BACKLOG_SEARCH_S if backlog > BACKLOG else DEFAULT_MAX_SECONDS)
                 if relayed.failure:
                     inspection.notes.append(f"Not answered: {relayed.failure}.")
-                self.inspections.append(inspection)
-                del self.inspections[:-KEEP_INSPECTIONS]
+                if skipped:
+                    inspection.notes.append(skipped_note(skipped))
+                self._keep(inspection)
                 if self.history:
                     self._record(inspection, relayed)
                 for listener in list(self.listeners):
