@@ -11,6 +11,7 @@ until the upstream closes is followed by closing the client's connection, the on
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tui.http1.reader import MessageReader
@@ -65,8 +66,9 @@ class Answer:
 
 
 async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *, head_only: bool, may_switch: bool,
-                       timeout_s: float) -> Answer:
-    """Read answers from `up` until the final one, writing each to `writer` as it comes."""
+                       timeout_s: float, stalled: Callable[[bool], None] | None = None) -> Answer:
+    """Read answers from `up` until the final one, writing each to `writer` as it comes. `stalled(True)` when the
+    client stops reading (its buffer is full and the relay waits for it), `stalled(False)` when it reads again."""
     kept = bytearray()
 
     def keep(data: bytes) -> None:
@@ -89,7 +91,7 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
                     raise UpstreamBroke(f"failed mid-exchange ({type(exc).__name__})", sent) from None
                 if not data:
                     if msg.ends_at_close:  # a body without length runs until the upstream closes
-                        await _send(writer, bytes(held))
+                        await _send(writer, stalled, bytes(held))
                         return Answer(_captured(msg, kept), reusable=False, ends_at_close=True)
                     raise UpstreamBroke("closed the connection before the answer was complete", sent)
             try:
@@ -104,13 +106,13 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
                 if msg.status == 101:
                     if not may_switch:
                         raise UpstreamBroke("answered 101 Switching Protocols to a request that did not ask for it", sent)
-                    await _send(writer, bytes(held))
+                    await _send(writer, stalled, bytes(held))
                     return Answer(_captured(msg, kept), reusable=False, switched=True, leftover=data)
-                await _send(writer, bytes(held))  # 100 Continue, 103 Early Hints: relayed, then the final answer
+                await _send(writer, stalled, bytes(held))  # 100 Continue, 103 Early Hints: relayed, then the final answer
                 break
             if held:
                 piece, held = bytes(held) + piece, bytearray()
-            await _send(writer, piece)
+            await _send(writer, stalled, piece)
             sent = True
             if end is not None:
                 # Bytes past the final answer were not asked for: never relayed, and the connection is dropped.
@@ -118,14 +120,22 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
     raise UpstreamBroke(f"sent more than {MAX_INFORMATIONAL} 1xx answers without a final one", sent)
 
 
-async def _send(writer: asyncio.StreamWriter, data: bytes) -> None:
+async def _send(writer: asyncio.StreamWriter, stalled: Callable[[bool], None] | None, data: bytes) -> None:
     if not data:
         return
     try:
         writer.write(data)
-        if writer.transport.get_write_buffer_size():  # the client reads slower than the upstream sends
+        transport = writer.transport
+        if transport.get_write_buffer_size():  # the client reads slower than the upstream sends
+            # Past the high-water mark the client is not keeping up: while it does not read, its connection
+            # may be evicted for a newcomer (a connection being answered otherwise never is).
+            paused = stalled is not None and transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]
+            if paused:
+                stalled(True)
             async with asyncio.timeout(SEND_TIMEOUT_S):
                 await writer.drain()
+            if paused:
+                stalled(False)
     except TimeoutError:
         raise ClientGone(f"the client did not read its answer for {SEND_TIMEOUT_S:g} s") from None
     except (ConnectionError, RuntimeError):
