@@ -13,6 +13,7 @@ and every file is then searched for any 8 characters of any of them, read back i
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import random
@@ -47,6 +48,7 @@ def spellings(value: str) -> dict[str, str]:
         "percent-lower-hex": "".join(f"%{b:02x}" for b in value.encode()), "percent-twice": quote(quote(value, safe=""), safe=""),
         "plus": quote_plus(value), "json-escaped": "".join(f"\\u{ord(c):04x}" for c in value),
         "piece": piece, "piece-upper-percent": quote(piece.upper(), safe=""),
+        "base64-url": base64.urlsafe_b64encode(value.encode()).decode().rstrip("="),  # fresh-eyes attack on 26ca1db
     }
 
 
