@@ -159,7 +159,9 @@ def _locked(path: Path) -> Iterator[Any]:
     another process replaced it while we waited."""
     private_folder.make(path.parent)
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+        # O_NOFOLLOW: a history.jsonl planted as a symlink (a KEYPROBE_HOME others can write) would have had every
+        # entry appended to, and a compaction truncate, the file it points at.
+        fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         fh = os.fdopen(fd, "r+b")
         try:
             if fcntl is not None:
