@@ -74,3 +74,32 @@ async def test_traffic_view_shows_a_proxied_exchange_with_its_diagnosis():
         finally:
             await run_entry(app, pilot, "Proxy: stop")
             await until(app, pilot, lambda: proxy._loop is None, "the proxy stopped")
+
+
+async def test_the_traffic_view_keeps_the_newest_rows_within_its_bounds(monkeypatch):
+    """Fresh-eyes attack on 26ca1db: the view kept every exchange it was shown while open, ~2 MB each for a bot
+    sending 1 MiB bodies, without end. It keeps the newest, numbered as they came, within KEEP_BYTES of bodies."""
+    from tui.console.screens import traffic
+    from tui.console.screens.traffic import Exchanged
+    from tui.inspect.model import CapturedRequest, CapturedResponse
+    from tui.inspect.report import inspect_request
+
+    body = b'{"pad":"' + b"x" * 20_000 + b'"}'
+    monkeypatch.setattr(traffic, "KEEP_BYTES", 3 * (len(body) + 2), raising=False)  # three requests and their "{}" answers
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Traffic: the proxy's exchanges, live")
+        screen = app.screen
+        table = screen.query_one("#traffic-table", DataTable)
+        for n in range(1, 8):
+            request = CapturedRequest("POST", f"http://127.0.0.1:1/order/{n}", (("Content-Type", "application/json"),), body,
+                                      "proxy", f"POST /order/{n}", CapturedResponse(200, (), b"{}"))
+            screen.post_message(Exchanged(inspect_request(request, [])))
+        newest = lambda: str(table.get_row_at(table.row_count - 1)[2]) if table.row_count else ""  # noqa: E731
+        await until(app, pilot, lambda: newest() == "/order/7", "the seventh exchange shown")
+        assert table.row_count == 3 and len(screen._traffic) == 3  # before: 7 rows, 7 bodies kept
+        assert [str(table.get_row_at(i)[0]) for i in range(3)] == ["5", "6", "7"]
+        table.move_cursor(row=0)
+        await settle(app, pilot)
+        assert "/order/5" in str(screen.query_one("#traffic-detail", Static).render())
