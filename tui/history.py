@@ -338,7 +338,7 @@ def read_newest(limit: int, path: Path | None = None) -> HistoryLog:
 def _parse(line: bytes) -> dict[str, Any] | None:
     try:
         entry = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, an integer past 4,300 digits, nested past the stack
         return None
     if not isinstance(entry, dict) or not isinstance(entry.get("method"), str) or not isinstance(entry.get("path"), str):
         return None
