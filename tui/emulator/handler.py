@@ -160,7 +160,8 @@ def handle(state: EmulatorState, method: str, path: str, query: str, headers: Ma
     by_key = known is not None and limit.per == "key"
     who, mode = (f"key:{known.name}", "UID") if by_key else (f"ip:{client_ip}", "IP")
     eff = effective(limit, c.rate_scale, c.rate_limit, c.rate_window_s)
-    bucket = endpoint.label if endpoint else f"{req.method} {path}"
+    # Every unknown path counts in one bucket: one per path grew the limiter by each 64 KiB path a client made up.
+    bucket = endpoint.label if endpoint else f"{req.method} (no such endpoint)"
 
     fault = c.fault
     if fault in ("html502", "reset", "huge-body"):  # a broken proxy in front: the venue never sees the request
