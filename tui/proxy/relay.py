@@ -293,8 +293,8 @@ class Relay:
         absolute-form target, the request line in its `origin` form. llhttp accepted the head, so its lines
         end in CRLF and none is folded: each line after the first is one whole header field."""
         lines = head.lstrip(b"\r\n")[:-4].split(b"\r\n")  # empty lines before a request line are not part of it
-        if origin is not None:
-            method, _, version = lines[0].split(b" ")
+        if origin is not None:  # llhttp lets runs of spaces separate the request line's parts: split on any run
+            method, _, version = lines[0].split()
             lines[0] = b" ".join((method, origin.encode("latin-1"), version))
         host = self.upstream.netloc.encode()
         out, found = [lines[0]], False
