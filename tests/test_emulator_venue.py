@@ -260,3 +260,19 @@ async def test_fifty_async_clients_rate_counts_are_exact(emu):
     # every count up to the limit given exactly once, then the limit (Remaining never climbs past it)
     assert sorted(n for code, n in results if code == 1000) == list(range(1, 121))
     assert [n for code, n in results if code != 1000] == [120] * 80 and emu.state.limiter.counted == 200
+
+
+@pytest.mark.parametrize("body,code", [
+    ({"currency": "USDT", "amount": "1", "transferType": "spot_to_contract"}, 1000),  # the field as WOO X Pro's page names it
+    ({"currency": "USDT", "amount": "1", "type": "spot_to_contract"}, 1000),  # as its older crawl (and BitMart) did
+    ({"currency": "BTC", "amount": "1", "transferType": "spot_to_contract"}, 40011),
+    ({"currency": "USDT", "amount": "a lot", "transferType": "spot_to_contract"}, 40011),
+    ({"currency": "USDT", "amount": "-1", "transferType": "spot_to_contract"}, 40011),
+    ({"currency": "USDT", "amount": "1e99", "transferType": "contract_to_spot"}, 42000),
+], ids=["transferType", "type", "currency", "amount-text", "amount-negative", "amount-huge"])
+def test_wooxpro_transfers_answer_from_its_own_table(body, code):
+    """Fresh-eyes attack on 26ca1db: the WOO X Pro flavour answered every refused transfer (and every transfer sent
+    with its page's `transferType`) with a 500 "internal error: LookupError": 60000 is in no WOO X Pro table."""
+    with Emulator("wooxpro") as wx, httpx.Client(timeout=10) as http:
+        resp = send(http, wx, "POST", "/account/v1/transfer-contract", body=body)
+        assert resp.status_code != 500 and code_of(resp, "wooxpro") == code
