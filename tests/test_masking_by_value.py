@@ -159,7 +159,7 @@ def test_the_proxy_masks_every_spelling_in_its_lines_json_and_history(canary_env
 # -- send, its --json, the history ----------------------------------------------------------------------------
 def test_send_and_history_mask_every_spelling(canary_env, emu, capsys):
     outputs = []
-    for extra in ([], ["--json"]):
+    for extra in ([], ["--json", "--save", "canary"]):  # the saved request too: it kept them in clear (fresh-eyes attack)
         argv = ["send", "POST", "/contract/private/submit-order", "--base-url", emu.base_url, "--body", BODY, *extra]
         for i, s in enumerate(SPELLED):
             argv += ["--query", f"n{i}={s}"]
@@ -171,6 +171,7 @@ def test_send_and_history_mask_every_spelling(canary_env, emu, capsys):
         main(["history", *extra])
         out, err = capsys.readouterr()
         outputs += [(f"history {extra}", out + err)]
+    assert (canary_env / "requests" / "canary.request.json").exists()
     assert_no_leak(outputs + files_under(canary_env))
 
 
