@@ -141,6 +141,9 @@ def _word(text: str, at: int) -> bool:
     return 0 <= at < len(text) and (text[at].isalnum() or text[at] in "_-")
 
 
+_REMEMBERED, _REMEMBERED_LENGTH = 4096, 512  # short texts whose masked form is kept, per masker
+
+
 class _Table:
     """PIECE-character pieces (a shorter value: whole) of values, folded, each with its stand-in, and a regex
     for the stretches of a text made only of their characters (a C-speed scan before any lookup)."""
@@ -192,6 +195,7 @@ class ValueMasker:
         # The decoded bytes are scanned as bytes (no copy decoded and lower-cased per alignment): either case.
         either = {c for a in self._bytes.alphabet for c in {a, a.upper()} if len(c) == 1 and ord(c) < 256}
         either |= {" "} if "+" in either else set()  # folded, a space reads as `+`
+        self._remembered: dict[str, str] = {}
         self._byte_runs = re.compile(b"[" + b"".join(re.escape(c.encode("latin-1")) for c in sorted(either)) + b"]{%d,}" % PIECE) if either else None
 
     def __bool__(self) -> bool:
@@ -200,6 +204,18 @@ class ValueMasker:
     def __call__(self, text: str) -> str:
         if self._text.runs is None or not text:
             return text
+        if len(text) > _REMEMBERED_LENGTH:
+            return self._masked(text)
+        # The same short texts come back with every exchange (paths, headers, the catalog's sentences): each is
+        # worked out once (the base64 reading made a call ~2x dearer).
+        known = self._remembered.get(text)
+        if known is None:
+            if len(self._remembered) >= _REMEMBERED:
+                self._remembered.clear()
+            known = self._remembered[text] = self._masked(text)
+        return known
+
+    def _masked(self, text: str) -> str:
         view = _View(text)
         found = self._found(view)
         if not found:
