@@ -16,6 +16,7 @@ factory masks every record, from any logger, when it is created.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import re
@@ -91,9 +92,15 @@ def mask_headers(text: str) -> str:
 
 def masking(values: Iterable[tuple[Secret, str]]) -> Callable[[str], str]:
     """A function replacing each value (of at least MIN_MASKED_LENGTH) with its stand-in wherever any 8
-    characters of it occur in a text, in any spelling (case, percent-encoding, JSON escapes). For output built
-    from known credentials (the proxy's line, inspect --json, history) without touching the global registry."""
-    return ValueMasker((secret.reveal(), shown) for secret, shown in values)
+    characters of it occur in a text, in any spelling (case, percent-encoding, JSON escapes, base64). For output
+    built from known credentials (the proxy's line, inspect --json, history) without touching the global registry.
+    The same values give the same masker: the proxy asks once per exchange, and building one costs ~0.5 ms."""
+    return _masker(tuple((secret.reveal(), shown) for secret, shown in values))
+
+
+@functools.lru_cache(maxsize=8)
+def _masker(values: tuple[tuple[str, str], ...]) -> ValueMasker:
+    return ValueMasker(values)
 
 
 class RedactingFilter(logging.Filter):

@@ -9,6 +9,7 @@ Values searched this way must be random enough that 8 characters of them never o
 
 from __future__ import annotations
 
+import html
 import random
 import re
 import string
@@ -58,11 +59,33 @@ def _json_unescaped(text: str) -> str:
 
 
 def readings(text: str) -> list[str]:
-    """`text` as it could be read back: as is, percent-decoded (twice), JSON-unescaped, and both; lower case, a
+    """`text` as it could be read back: as is, percent-decoded (twice), JSON-unescaped, and both, HTML-unescaped,
+    base64-decoded; lower case, a
     space read as `+` (so `my memo`, `my+memo` and `my%20memo` are one spelling). Written independently of the
     masker (keys/value_masker.py), so a mistake in one is not repeated in the other."""
     from urllib.parse import unquote, unquote_plus
 
     out = {text, unquote(text), unquote(unquote(text)), unquote_plus(text), _json_unescaped(text), unquote(_json_unescaped(text)),
-           _json_unescaped(unquote(text))}
+           _json_unescaped(unquote(text)), html.unescape(text), _base64_decoded(text), _base64_decoded(unquote(text))}
     return [t.lower().replace(" ", "+") for t in out]
+
+
+_BASE64_RUN = re.compile(r"[A-Za-z0-9+/_-]{11,}")
+
+
+def _base64_decoded(text: str) -> str:
+    """Every run of base64 characters in `text` decoded from each of its four alignments (standard or URL-safe),
+    the results joined by newlines: a value base64-encoded anywhere in a text appears whole in one of them."""
+    import base64
+    import binascii
+
+    decoded = []
+    for run in _BASE64_RUN.findall(text):
+        run = run.replace("-", "+").replace("_", "/")
+        for align in range(4):
+            usable = run[align:][: (len(run) - align) // 4 * 4]
+            try:
+                decoded.append(base64.b64decode(usable, validate=True).decode("utf-8", "replace"))
+            except (binascii.Error, ValueError):
+                pass
+    return "\n".join(decoded)

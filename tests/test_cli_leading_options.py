@@ -85,3 +85,21 @@ def test_the_console_still_takes_its_options_alone(home):
 
     args = _console_args(["--profile", "main", "--venue", "wooxpro"])
     assert args is not None and (args.command, args.console_profile, args.console_venue) == (None, "main", "wooxpro")
+
+
+def test_the_console_refuses_a_profile_with_a_base_url_instead_of_dropping_the_profile(home, capsys, monkeypatch):
+    """Fresh-eyes attack on 26ca1db: `keyprobe --profile main --base-url URL` opened the console with the demo key
+    (labelled "environment"), the profile dropped without a word."""
+    import tui.console.app as console_app
+
+    opened = []
+    monkeypatch.setattr(console_app, "run_console", lambda args: opened.append(args) or 0)
+    code, _, err = run(capsys, "--profile", "main", "--base-url", "http://127.0.0.1:8640")
+    assert (code, opened) == (2, []) and "cannot go with --profile" in err and "nothing was opened" in err
+    assert run(capsys, "--base-url", "http://127.0.0.1:8640")[0] == 0 and len(opened) == 1  # alone, it opens
+
+
+def test_a_keyprobe_home_naming_an_unknown_users_home_is_a_folder_name_not_a_traceback(home, capsys, monkeypatch):
+    monkeypatch.setenv("KEYPROBE_HOME", "~keyprobe-no-such-user/kp")
+    code, _, err = run(capsys, "keys", "list")
+    assert code == 1 and "No key file at ~keyprobe-no-such-user/kp/keys.json" in err and "Traceback" not in err

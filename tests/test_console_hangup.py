@@ -52,3 +52,36 @@ def test_the_console_exits_when_its_terminal_hangs_up_without_a_sighup(tmp_path,
         if app.poll() is None:
             app.kill()
             app.wait()
+
+
+def test_sigterm_ends_the_console_and_gives_the_terminal_back():
+    """Fresh-eyes attack on 26ca1db: `kill` left the terminal in the alternate screen, mouse reporting on, cursor
+    hidden; the console now exits as ctrl+q does, undoing each of them."""
+    import signal
+    import tempfile
+
+    master, slave = os.openpty()
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "KEYPROBE_HOME": home, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
+        for name in DROPPED_ENV:
+            env.pop(name, None)
+        app = subprocess.Popen([sys.executable, "-m", "tui"], stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env,
+                               start_new_session=True)
+        os.close(slave)
+        try:
+            read_until(master, b"f1Help", "the footer")
+            app.send_signal(signal.SIGTERM)
+            tail = b""
+            while app.poll() is None or select.select([master], [], [], 0)[0]:
+                if select.select([master], [], [], HANG_S)[0]:
+                    try:
+                        tail += os.read(master, 65536)
+                    except OSError:  # the pty's other side is closed once the console is gone
+                        break
+            assert app.wait(timeout=HANG_S) == 128 + signal.SIGTERM  # an exit of its own, not killed (-15)
+            assert b"\x1b[?1049l" in tail and b"\x1b[?1000l" in tail and b"\x1b[?25h" in tail  # screen, mouse, cursor
+        finally:
+            os.close(master)
+            if app.poll() is None:
+                app.kill()
+                app.wait()

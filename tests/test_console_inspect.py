@@ -121,3 +121,32 @@ async def test_traffic_detail_marks_stay_under_their_characters_when_the_lines_w
     under_signed, under_expected = marks(signed, expected)
     assert read_back(rows[first:middle], f"     signed   {signed}") == {14 + i: m for i, m in enumerate(under_signed) if m != " "}
     assert read_back(rows[middle:last], f"     expected {expected}") == {14 + i: m for i, m in enumerate(under_expected) if m != " "}
+
+
+async def test_the_traffic_view_keeps_the_newest_rows_within_its_bounds(monkeypatch):
+    """Fresh-eyes attack on 26ca1db: the view kept every exchange it was shown while open, ~2 MB each for a bot
+    sending 1 MiB bodies, without end. It keeps the newest, numbered as they came, within KEEP_BYTES of bodies."""
+    from tui.console.screens import traffic
+    from tui.console.screens.traffic import Exchanged
+    from tui.inspect.model import CapturedRequest, CapturedResponse
+    from tui.inspect.report import inspect_request
+
+    body = b'{"pad":"' + b"x" * 20_000 + b'"}'
+    monkeypatch.setattr(traffic, "KEEP_BYTES", 3 * (len(body) + 2), raising=False)  # three requests and their "{}" answers
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await run_entry(app, pilot, "Traffic: the proxy's exchanges, live")
+        screen = app.screen
+        table = screen.query_one("#traffic-table", DataTable)
+        for n in range(1, 8):
+            request = CapturedRequest("POST", f"http://127.0.0.1:1/order/{n}", (("Content-Type", "application/json"),), body,
+                                      "proxy", f"POST /order/{n}", CapturedResponse(200, (), b"{}"))
+            screen.post_message(Exchanged(inspect_request(request, [])))
+        newest = lambda: str(table.get_row_at(table.row_count - 1)[2]) if table.row_count else ""  # noqa: E731
+        await until(app, pilot, lambda: newest() == "/order/7", "the seventh exchange shown")
+        assert table.row_count == 3 and len(screen._traffic) == 3  # before: 7 rows, 7 bodies kept
+        assert [str(table.get_row_at(i)[0]) for i in range(3)] == ["5", "6", "7"]
+        table.move_cursor(row=0)
+        await settle(app, pilot)
+        assert "/order/5" in str(screen.query_one("#traffic-detail", Static).render())

@@ -256,3 +256,30 @@ def test_a_signed_get_is_verified_over_its_query_string(http, emu):
     req = http.build_request("GET", emu.base_url + path, content=b'{"x":1}')
     next(VenueSigner(emu.demo_credentials(), BITMART_HEADERS, AuthLevel.SIGNED).auth_flow(req))
     assert http.send(req).json()["code"] == 1000
+
+
+def test_made_up_paths_do_not_grow_the_rate_limiter():
+    """Fresh-eyes attack on 26ca1db: each unknown path was a bucket of its own, kept for ever with its path (up to
+    64 KiB): 6,000 404s took the emulator from 26 to 199 MB, about 200 MB a second."""
+    with Emulator() as emu, httpx.Client(base_url=emu.base_url, timeout=30) as client:
+        emu.state.controls.rate_scale = 1000  # all 300 get past the limiter to the 404
+        for n in range(300):
+            assert client.get(f"/made/up/{n}/" + "a" * 1000).json()["code"] == 30000
+        assert len(emu.state.limiter._windows) <= 2  # the unknown paths' bucket (and nothing else was asked)
+
+
+def test_the_limiter_drops_ended_windows_past_its_cap(monkeypatch):
+    from tui.emulator import ratelimit
+    from tui.emulator.ratelimit import Effective, RateLimiter
+
+    monkeypatch.setattr(ratelimit, "MAX_WINDOWS", 10)
+    clock = Clock()
+    limiter = RateLimiter(clock)
+    for n in range(10):
+        limiter.count(f"endpoint {n}", "ip:127.0.0.1", "IP", Effective(5, 1.0), 3)
+    clock.t += 2.0  # every window has ended
+    limiter.count("one more", "ip:127.0.0.1", "IP", Effective(5, 1.0), 3)
+    assert list(limiter._windows) == [("one more", "ip:127.0.0.1")]
+    for n in range(20):  # windows that have not ended are kept, whatever their number
+        limiter.count(f"live {n}", "ip:127.0.0.1", "IP", Effective(5, 60.0), 3)
+    assert len(limiter._windows) == 21

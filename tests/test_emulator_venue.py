@@ -122,13 +122,13 @@ def test_transfer_out_beyond_balance_is_42000_with_http_200(http, emu):
 
 
 @pytest.mark.parametrize("amount", [None, "lots", "-1", "0"])
-def test_a_transfer_woo_x_pro_cannot_read_answers_its_documented_parse_error(http, amount):
+def test_a_transfer_woo_x_pro_cannot_read_answers_a_row_it_documents(http, amount):
     """BitMart answers a bad transfer with its funding table (60000, 61000), which WOO X Pro does not document:
-    the WOO X Pro venue answers the row it does document, 40007, never an HTTP 500 for a code it lacks."""
+    the WOO X Pro venue answers a row it does document, 40011 "Invalid request", never an HTTP 500 for a code it lacks."""
     body = {"currency": "USDT", "type": "contract_to_spot", **({"amount": amount} if amount is not None else {})}
     with Emulator(flavour="wooxpro") as woo:
         resp = send(http, woo, "POST", "/account/v1/transfer-contract", body=body)
-    assert code_of(resp, "wooxpro") == 40007 and resp.status_code == 400, resp.text
+    assert code_of(resp, "wooxpro") == 40011 and resp.status_code == 400, resp.text
 
 
 def test_contract_details_symbol_filter(http, emu):
@@ -293,3 +293,19 @@ async def test_fifty_async_clients_rate_counts_are_exact(emu):
     # every count up to the limit given exactly once, then the limit (Remaining never climbs past it)
     assert sorted(n for code, n in results if code == 1000) == list(range(1, 121))
     assert [n for code, n in results if code != 1000] == [120] * 80 and emu.state.limiter.counted == 200
+
+
+@pytest.mark.parametrize("body,code", [
+    ({"currency": "USDT", "amount": "1", "transferType": "spot_to_contract"}, 1000),  # the field as WOO X Pro's page names it
+    ({"currency": "USDT", "amount": "1", "type": "spot_to_contract"}, 1000),  # as its older crawl (and BitMart) did
+    ({"currency": "BTC", "amount": "1", "transferType": "spot_to_contract"}, 40011),
+    ({"currency": "USDT", "amount": "a lot", "transferType": "spot_to_contract"}, 40011),
+    ({"currency": "USDT", "amount": "-1", "transferType": "spot_to_contract"}, 40011),
+    ({"currency": "USDT", "amount": "1e99", "transferType": "contract_to_spot"}, 42000),
+], ids=["transferType", "type", "currency", "amount-text", "amount-negative", "amount-huge"])
+def test_wooxpro_transfers_answer_from_its_own_table(body, code):
+    """Fresh-eyes attack on 26ca1db: the WOO X Pro flavour answered every refused transfer (and every transfer sent
+    with its page's `transferType`) with a 500 "internal error: LookupError": 60000 is in no WOO X Pro table."""
+    with Emulator("wooxpro") as wx, httpx.Client(timeout=10) as http:
+        resp = send(http, wx, "POST", "/account/v1/transfer-contract", body=body)
+        assert resp.status_code != 500 and code_of(resp, "wooxpro") == code

@@ -159,3 +159,33 @@ def test_a_client_that_never_reads_its_answer_is_let_go_by_the_proxy(tmp_path, m
             assert proxy.inspections[0].notes[-1] == "Not answered: the client did not read its answer for 0.3 s."
     finally:
         up.close()
+
+
+def test_clients_that_stop_reading_their_answers_do_not_lock_a_bot_out_of_the_proxy(tmp_path, monkeypatch):
+    """Fresh-eyes attack on 26ca1db: a connection being answered was never evicted, so clients that asked for
+    large answers and stopped reading them held every slot for 30 s (answer.SEND_TIMEOUT_S), and kept doing so
+    by reconnecting. Waiting on a client that does not read is waiting like any other: it makes room."""
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    monkeypatch.setattr(relay, "MAX_CONNECTIONS", 2)
+    big = b"x" * (8 * 1024 * 1024)  # far past every buffer between the upstream and a client that reads nothing
+    up = CaptureUpstream(lambda index, raw: b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n%s" % (len(big), big)
+                         if b"/big" in raw else b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}")
+    try:
+        with Proxy(up.url, port=0, history=False) as proxy:
+            stalled = []
+            for _ in range(2):
+                s = socket.socket()
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                s.connect(("127.0.0.1", proxy.port))
+                s.sendall(b"GET /big HTTP/1.1\r\nHost: h\r\n\r\n")  # and never reads
+                stalled.append(s)
+            try:
+                wait_until(lambda: proxy._relay.open == 2 and all(
+                    _phase(c) == "stalled" for c in list(proxy._relay.table.open)), "both readers stalled")
+                with httpx.Client(base_url=proxy.base_url, timeout=30) as bot:
+                    assert bot.get("/bot").status_code == 200  # before: 503 "all 2 connections are being answered"
+            finally:
+                for s in stalled:
+                    s.close()
+    finally:
+        up.close()

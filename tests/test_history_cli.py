@@ -95,3 +95,22 @@ def test_corrupt_lines_are_reported_and_skipped(home: Path, capsys):
     assert "Skipped 1 unreadable line" in captured.err
     out = json.loads(captured.out)
     assert [e["path"] for e in out["entries"]] == ["/b", "/a"] and out["skipped_lines"] == [2]
+
+
+def test_hostile_lines_in_the_history_file_are_skipped_or_shown_never_a_traceback(home: Path, capsys):
+    """Fresh-eyes attack on 26ca1db: a line holding a 5,000-digit integer or JSON nested 100,000 deep ended
+    `keyprobe history` in a traceback (ValueError, RecursionError: the reader caught only JSONDecodeError), and a
+    query or timings of another type in an entry did too (the table's row)."""
+    add("/ok")
+    good = json.loads((home / "history.jsonl").read_text().splitlines()[0])
+    lines = ["[" * 100_000 + "]" * 100_000, '{"method":"GET","path":"/big","code":' + "9" * 5000 + "}",
+             json.dumps({**good, "path": "/odd", "query": "not-a-list", "timings_ms": [1]}),
+             json.dumps({**good, "path": "/pairs", "query": [["a"], ["b", "c", "d"], [1, 2], ["k", "v"]]})]
+    with (home / "history.jsonl").open("a") as fh:
+        fh.write("\n".join(lines) + "\n")
+    assert main(["history"]) == 0
+    out, err = capsys.readouterr()
+    assert "Skipped 2 unreadable lines" in err and "Traceback" not in err
+    assert "GET /odd  " in out and "GET /pairs?k=v  " in out and "GET /ok?symbol=BTCUSDT  " in out
+    assert main(["history", "--json"]) == 0
+    assert [e["path"] for e in json.loads(capsys.readouterr().out)["entries"]] == ["/pairs", "/odd", "/ok"]

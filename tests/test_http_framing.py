@@ -96,7 +96,10 @@ def test_the_emulator_refuses_ambiguous_requests_with_a_sentence(emu, what, requ
     (b"OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n", None),
     # an HTTP/1.0 client may send no Host: the upstream's is added
     (b"GET /x HTTP/1.0\r\n\r\n", b"GET /x HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n\r\n"),
-], ids=["query-with-url", "lower-host", "upper-host", "absolute", "absolute-no-path", "asterisk", "http10-no-host"])
+    # llhttp lets two spaces separate the parts: an absolute target so was a 502 "(ValueError)" (fresh-eyes attack)
+    (b"GET  http://evil.example/x  HTTP/1.1\r\nHost: h\r\n\r\n", b"GET /x HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n\r\n"),
+], ids=["query-with-url", "lower-host", "upper-host", "absolute", "absolute-no-path", "asterisk", "http10-no-host",
+        "absolute-two-spaces"])
 def test_request_targets_are_forwarded_by_their_form(proxy, upstream, sent, expected):
     got, _ = send(proxy.port, sent)
     assert got[0][0] == 200

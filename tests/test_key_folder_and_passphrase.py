@@ -153,3 +153,20 @@ def test_a_folder_above_anyone_can_write_is_refused_unless_sticky(home, capsys, 
         assert run(capsys, "keys", "list")[0] == 0
     finally:
         os.chmod(above, 0o700)
+
+
+def test_a_history_file_planted_as_a_symlink_is_not_written_through(tmp_path):
+    """Fresh-eyes attack on 26ca1db: in a KEYPROBE_HOME others can write, a history.jsonl symlinked to a file of the
+    victim's had every entry appended to that file, and a compaction would have cut it to its last lines."""
+    from tui import history
+    from tui.history import HistoryError
+
+    victim = tmp_path / "victim.txt"
+    victim.write_bytes(b"the victim's own lines\n")
+    planted = tmp_path / "home" / "history.jsonl"
+    planted.parent.mkdir()
+    planted.symlink_to(victim)
+    entry = {"schema": 1, "time": "2026-12-07T00:00:00Z", "source": "send", "method": "GET", "path": "/system/time"}
+    with pytest.raises(HistoryError, match="Could not write the history"):
+        history.append(entry, planted)
+    assert victim.read_bytes() == b"the victim's own lines\n"

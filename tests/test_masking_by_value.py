@@ -13,6 +13,7 @@ and every file is then searched for any 8 characters of any of them, read back i
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import random
@@ -47,6 +48,7 @@ def spellings(value: str) -> dict[str, str]:
         "percent-lower-hex": "".join(f"%{b:02x}" for b in value.encode()), "percent-twice": quote(quote(value, safe=""), safe=""),
         "plus": quote_plus(value), "json-escaped": "".join(f"\\u{ord(c):04x}" for c in value),
         "piece": piece, "piece-upper-percent": quote(piece.upper(), safe=""),
+        "base64-url": base64.urlsafe_b64encode(value.encode()).decode().rstrip("="),  # fresh-eyes attack on 26ca1db
     }
 
 
@@ -157,7 +159,7 @@ def test_the_proxy_masks_every_spelling_in_its_lines_json_and_history(canary_env
 # -- send, its --json, the history ----------------------------------------------------------------------------
 def test_send_and_history_mask_every_spelling(canary_env, emu, capsys):
     outputs = []
-    for extra in ([], ["--json"]):
+    for extra in ([], ["--json", "--save", "canary"]):  # the saved request too: it kept them in clear (fresh-eyes attack)
         argv = ["send", "POST", "/contract/private/submit-order", "--base-url", emu.base_url, "--body", BODY, *extra]
         for i, s in enumerate(SPELLED):
             argv += ["--query", f"n{i}={s}"]
@@ -169,6 +171,7 @@ def test_send_and_history_mask_every_spelling(canary_env, emu, capsys):
         main(["history", *extra])
         out, err = capsys.readouterr()
         outputs += [(f"history {extra}", out + err)]
+    assert (canary_env / "requests" / "canary.request.json").exists()
     assert_no_leak(outputs + files_under(canary_env))
 
 

@@ -205,3 +205,31 @@ def test_a_reader_that_closes_the_pipe_ends_it_quietly(tmp_path):
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == EXIT_BROKEN_PIPE  # a hang guard, not a timing
     assert head.startswith(b'{"request": {"method": "POST"') and err == b""
+
+
+def test_a_reader_that_closes_the_pipe_on_the_text_output_gets_the_sigpipe_status_too(tmp_path):
+    """Fresh-eyes attack on 26ca1db: the text output (rich) answered a closed pipe with rich's own SystemExit(1),
+    which is keyprobe's "the API answered an error"."""
+    path = tmp_path / "batch.json"
+    path.write_text(big_body(900 * 1024), encoding="utf-8")
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "send", "POST", "/spot/v4/cancel_all", "--venue", "emulator",
+                             "--body-file", str(path), "--full"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "KEYPROBE_HOME": str(tmp_path)})
+    proc.stdout.read(100)
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=120) == EXIT_BROKEN_PIPE, err  # a hang guard, not a timing
+    assert b"Traceback" not in err
+
+
+def test_send_json_says_why_a_send_is_not_in_the_history(tmp_path, monkeypatch, capsys):
+    """Before, --json dropped the sentence (a full disk, a home that is a file): a script could not tell."""
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    monkeypatch.setenv("KEYPROBE_HOME", str(blocker))
+    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert "Could not write the history" in document["history_problem"]
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path / "home"))
+    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["history_problem"] is None

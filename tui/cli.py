@@ -159,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
 
         install_logging()
     if args.command is None:
+        if getattr(args, "console_profile", None) and getattr(args, "console_base_url", None):
+            # --base-url opens without a profile: the profile was dropped without a word, and the console signed
+            # with KEYPROBE_* or the emulator's demo key instead.
+            print("keyprobe: --base-url opens the console without a profile (KEYPROBE_* credentials), so it cannot go with "
+                  "--profile; nothing was opened. Give the profile its base URL instead: "
+                  "keyprobe keys add NAME --venue VENUE --base-url URL --replace.", file=sys.stderr)
+            return 2
         from tui.console.startup_gc import pause_gc
 
         pause_gc()  # before Textual is imported: the first frame resumes it (tui/console/startup_gc.py)

@@ -165,11 +165,14 @@ def _locked(path: Path) -> Iterator[Any]:
     another process replaced it while we waited. The folder is made only when it is missing (a
     mkdir per append was a syscall and an exception per proxied exchange)."""
     while True:
+        # O_NOFOLLOW: a history.jsonl planted as a symlink (a KEYPROBE_HOME others can write) would have had every
+        # entry appended to, and a compaction truncate, the file it points at.
+        flags = os.O_RDWR | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
         try:
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(path, flags, 0o600)
         except FileNotFoundError:
             private_folder.make(path.parent)  # 0700 whatever the umask
-            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            fd = os.open(path, flags, 0o600)
         fh = os.fdopen(fd, "r+b")
         try:
             if fcntl is not None:
@@ -349,7 +352,7 @@ def read_newest(limit: int, path: Path | None = None) -> HistoryLog:
 def _parse(line: bytes) -> dict[str, Any] | None:
     try:
         entry = json.loads(line)
-    except (json.JSONDecodeError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, an integer past 4,300 digits, nested past the stack
         return None
     if not isinstance(entry, dict) or not isinstance(entry.get("method"), str) or not isinstance(entry.get("path"), str):
         return None

@@ -9,7 +9,10 @@ from pathlib import Path
 def home() -> Path:
     override = os.environ.get("KEYPROBE_HOME")
     if override:
-        return Path(override).expanduser()
+        try:
+            return Path(override).expanduser()
+        except RuntimeError:  # `~nosuchuser/x`: a shell leaves such a word as it is, and so does keyprobe (was a traceback)
+            return Path(override)
     import platformdirs  # deferred: only commands that write need it
 
     return Path(platformdirs.user_data_dir("keyprobe", appauthor=False))

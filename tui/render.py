@@ -35,6 +35,12 @@ class SafeConsole(Console):
         safe = (seg if seg.control else Segment(shown(seg.text, multiline=True), seg.style, None) for seg in buffer)
         return super()._render_buffer(safe)
 
+    def on_broken_pipe(self) -> None:
+        """`keyprobe send | head -c 5`: rich's own answer is SystemExit(1), which is keyprobe's "the API answered an
+        error"; the closed pipe goes to tui.cli, which exits with the broken-pipe status like every other command."""
+        self.quiet = True
+        raise BrokenPipeError
+
 
 def console(stderr: bool = False) -> Console:
     # soft_wrap: long lines (a compact JSON body, a signature header) stay whole; the terminal wraps them.

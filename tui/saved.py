@@ -2,7 +2,7 @@
 
 A saved request is a Draft on disk (plus a name and notes). It is written from the Draft, never from
 the request as sent, so no key, secret, memo, signature or timestamp can reach the file: the Draft
-has none. Replay signs afresh. A file is just data: an edited base URL loads fine, and the signer's
+has none (and what the user typed into it is masked where it holds one). Replay signs afresh. A file is just data: an edited base URL loads fine, and the signer's
 host binding refuses it at send time, because the allowed hosts come from the key, not the file.
 """
 
@@ -171,7 +171,12 @@ def draft_from_record(record: Any, where: str) -> Draft:
 
 
 def to_json(saved: SavedRequest) -> str:
-    record = {"schema": SCHEMA, "name": saved.name, **draft_record(saved.draft), "notes": saved.notes}
+    """The file's text. Every registered secret (an unlocked profile's, the credentials a send signs with) is masked
+    in it, in any spelling, as in the history: a body or query the user typed that holds their secret or memo
+    was saved in clear before (fresh-eyes attack on 26ca1db), though the Draft carries no credentials."""
+    from tui.terminal_safe import masked_values
+
+    record = {"schema": SCHEMA, "name": saved.name, **masked_values(draft_record(saved.draft)), "notes": masked_values(saved.notes)}
     return json.dumps(record, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -87,11 +87,14 @@ def _save(args: argparse.Namespace, log: object) -> int:
 def _row(number: int, e: dict) -> list[str]:
     from tui.terminal_safe import shown
 
-    query = "&".join(f"{k}={v}" for k, v in (e.get("query") or []) if isinstance(k, str))
+    # A file anyone could edit: a field of another type is shown as missing, not a traceback.
+    pairs = e.get("query") if isinstance(e.get("query"), list) else []
+    query = "&".join(f"{p[0]}={p[1]}" for p in pairs if isinstance(p, list) and len(p) == 2 and isinstance(p[0], str))
     request = f"{e.get('method', '?')} {e.get('path', '?')}{'?' + query if query else ''}"
     if e.get("name"):
         request = f"{e['name']}: {request}"
-    total_ms = (e.get("timings_ms") or {}).get("total")
+    timings = e.get("timings_ms")
+    total_ms = timings.get("total") if isinstance(timings, dict) else None
     code = e.get("code")
     cells = [
         str(number),

@@ -79,6 +79,10 @@ def run(args: argparse.Namespace) -> int:
         proxy.stop()
         for problem in dict.fromkeys(proxy.history_problems):
             print(f"keyprobe proxy: {problem}", file=sys.stderr)
+        if proxy.unexamined:
+            count = proxy.unexamined
+            print(f"keyprobe proxy: {count:,} exchange{'s were' if count != 1 else ' was'} relayed but not examined (the checks "
+                  "fell behind a bot sending large bodies, or the proxy stopped first).", file=sys.stderr)
     return 0
 
 

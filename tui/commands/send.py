@@ -195,6 +195,7 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
     from tui.diagnose import diagnose
 
     diagnosis = diagnose(exchange)
+    problem = None
     if not args.no_history:
         from tui import history
 
@@ -213,6 +214,7 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
         if clock_error is not None:
             out["clock_error"] = str(clock_error)
         out["exit_code"] = code
+        out["history_problem"] = problem  # why this send is not in the history (a full disk), else None
         # Written a piece at a time: the body is in it three times (request, payload, pre-image), never as one text.
         dump(out, sys.stdout, default=str)
         sys.stdout.write("\n")

@@ -134,9 +134,10 @@ class KeyprobeApp(App[int]):
         from tui.console.keymap import load_keymap
 
         if self.options.watch_terminal:
-            from tui.console.hangup import watch_hangup
+            from tui.console.hangup import exit_on_sigterm, watch_hangup
 
             watch_hangup(self)  # here, not at first paint: a terminal closed before that is caught too
+            exit_on_sigterm(self)
         keymap, problem = load_keymap()
         if keymap:
             self.set_keymap(keymap)

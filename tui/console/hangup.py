@@ -1,4 +1,4 @@
-"""Quit when the console's terminal goes away.
+"""Quit when the console's terminal goes away, or when it is asked to stop (SIGTERM).
 
 A terminal that closes without sending SIGHUP (the process is not in its foreground group, or the
 pseudo-terminal's other side simply closed) leaves Textual's input thread reading end-of-file in a
@@ -16,6 +16,7 @@ import threading
 from typing import Any
 
 HANGUP_EXIT = 129  # 128 + SIGHUP: what a program killed by the hangup would report
+TERMINATED_EXIT = 143  # 128 + SIGTERM
 _GONE = select.POLLHUP | select.POLLERR | select.POLLNVAL
 
 
@@ -46,3 +47,16 @@ def _wait_for_hangup(app: Any, fd: int) -> None:
         app.call_from_thread(app.exit, None, HANGUP_EXIT)
     except RuntimeError:
         pass  # the app has already stopped
+
+
+def exit_on_sigterm(app: Any) -> None:
+    """`kill` (SIGTERM) ends the console as ctrl+q does, from the running app (its on_mount). Killed outright, it
+    left the terminal in the alternate screen with mouse reporting on and the cursor hidden (fresh-eyes attack on
+    26ca1db): the shell behind it then read every mouse move as typed text."""
+    import asyncio
+    import signal
+
+    try:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, lambda: app.exit(None, TERMINATED_EXIT))
+    except (NotImplementedError, RuntimeError, ValueError):
+        pass  # no signals on this platform's loop, or not the main thread: SIGTERM keeps its default

@@ -20,9 +20,6 @@ _PLACEHOLDER = re.compile(r"%[sd]")
 SUCCESS_WORDS = {"contract": "Ok", "spot-v3-v4": "success", "other": "OK"}
 # 30013 counted per user is prefixed "(U)" in real answers ("(U)Request too many requests": ccxt PR#20056).
 PER_USER_PREFIX = "(U)"
-# WOO X Pro documents transfers (transfer-contract) but only the futures table: a request BitMart answers with its
-# funding table's codes gets the row WOO X Pro does document for a parameter it cannot read (handler.envelope).
-WOOXPRO_STAND_INS = {60000: 40007, 61000: 40007}
 
 
 def success_style(path: str) -> str:

@@ -91,8 +91,6 @@ def trace_id() -> str:
 @cache
 def _head_of(flavour: str, product: str, code: int, variant: str, fill: tuple[object, ...]) -> tuple[int, bytes]:
     """The HTTP status and the envelope's opening bytes up to the trace value, made once per answer kind."""
-    if flavour == "wooxpro":
-        code = codes.WOOXPRO_STAND_INS.get(code, code)
     status, message = codes.answer(flavour, product, code, variant, fill)
     return status, f'{{"code":{code},"message":{_ENCODE(message)},"trace":"'.encode("utf-8")
 
@@ -162,7 +160,8 @@ def handle(state: EmulatorState, method: str, path: str, query: str, headers: Ma
     by_key = known is not None and limit.per == "key"
     who, mode = (f"key:{known.name}", "UID") if by_key else (f"ip:{client_ip}", "IP")
     eff = effective(limit, c.rate_scale, c.rate_limit, c.rate_window_s)
-    bucket = endpoint.label if endpoint else f"{req.method} {path}"
+    # Every unknown path counts in one bucket: one per path grew the limiter by each 64 KiB path a client made up.
+    bucket = endpoint.label if endpoint else f"{req.method} (no such endpoint)"
 
     fault = c.fault
     if fault in ("html502", "reset", "huge-body"):  # a broken proxy in front: the venue never sees the request

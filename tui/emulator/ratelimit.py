@@ -6,6 +6,10 @@ otherwise (endpoints whose limit is per IP always count per IP). Beyond the coun
 429s in one window the bucket answers 418 until that window ends.
 
 The clock is injectable (`monotonic`), so tests move time instead of sleeping.
+
+The windows are bounded: past MAX_WINDOWS, those that have ended are dropped (a window is only replaced when
+its bucket is counted again, so a client naming new buckets without end grew them without end; the handler
+also counts every unknown path in one bucket: fresh-eyes attack on 26ca1db, 200 MB a second of 404s).
 """
 
 from __future__ import annotations
@@ -19,9 +23,13 @@ from dataclasses import dataclass
 from tui.endpoints import RateLimit
 
 
+MAX_WINDOWS = 4096  # endpoints x (keys and client addresses) of a busy test run; past it, ended windows go
+
+
 @dataclass(slots=True)
 class Window:
     started: float
+    window_s: float = 0.0
     count: int = 0
     rejected: int = 0  # 429s answered in this window
 
@@ -72,7 +80,9 @@ class RateLimiter:
         with self._lock:
             w = self._windows.get(key)
             if w is None or now - w.started >= eff.window_s:
-                w = self._windows[key] = Window(started=now)
+                if w is None and len(self._windows) >= MAX_WINDOWS:
+                    self._drop_ended(now)
+                w = self._windows[key] = Window(started=now, window_s=eff.window_s)
             w.count += 1
             self.counted += 1
             outcome = "ok"
@@ -83,6 +93,10 @@ class RateLimiter:
                 else:
                     outcome = "418"
             return RateCount(w.count, eff.count, eff.window_s, mode, outcome)
+
+    def _drop_ended(self, now: float) -> None:
+        for key in [k for k, w in self._windows.items() if now - w.started >= w.window_s]:
+            del self._windows[key]
 
     def peek(self, endpoint: str, who: str, mode: str, eff: Effective) -> RateCount:
         """The window as it stands, without counting (answers given in front of the limiter)."""

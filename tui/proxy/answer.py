@@ -4,12 +4,14 @@ llhttp finds, 1xx answers passed through before the final one, and a copy of the
 A hostile upstream cannot shift answers or flood memory: bytes after the final answer's end are never
 forwarded (the upstream connection is dropped instead), framing llhttp refuses (a negative or oversized
 chunk size, two lengths) ends the exchange with a 502 if nothing was sent yet, or by closing the client's
-connection if part of the answer was, and only KEEP_BODY bytes of any body are kept.
+connection if part of the answer was, and only KEEP_BODY bytes of any body are kept. An answer whose body runs
+until the upstream closes is followed by closing the client's connection, the only end such a body has.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tui.http1.reader import MessageReader
@@ -57,12 +59,16 @@ class Answer:
     response: Received
     reusable: bool  # the upstream connection may carry the next request
     switched: bool = False  # a 101 was relayed: the connection now carries another protocol
+    # The body ran until the upstream closed (no length, not chunked): the client knows it has all of it only
+    # when its own connection closes too, so the relay closes it after this answer.
+    ends_at_close: bool = False
     leftover: bytes = b""  # after a 101: bytes the upstream sent past its head, not yet relayed
 
 
 async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *, head_only: bool, may_switch: bool,
-                       timeout_s: float) -> Answer:
-    """Read answers from `up` until the final one, writing each to `writer` as it comes."""
+                       timeout_s: float, stalled: Callable[[bool], None] | None = None) -> Answer:
+    """Read answers from `up` until the final one, writing each to `writer` as it comes. `stalled(True)` when the
+    client stops reading (its buffer is full and the relay waits for it), `stalled(False)` when it reads again."""
     kept = bytearray()
 
     def keep(data: bytes) -> None:
@@ -85,8 +91,8 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
                     raise UpstreamBroke(f"failed mid-exchange ({type(exc).__name__})", sent) from None
                 if not data:
                     if msg.ends_at_close:  # a body without length runs until the upstream closes
-                        await _send(writer, bytes(held))
-                        return Answer(_captured(msg, kept), reusable=False)
+                        await _send(writer, stalled, bytes(held))
+                        return Answer(_captured(msg, kept), reusable=False, ends_at_close=True)
                     raise UpstreamBroke("closed the connection before the answer was complete", sent)
             try:
                 end = msg.feed(data)
@@ -100,13 +106,13 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
                 if msg.status == 101:
                     if not may_switch:
                         raise UpstreamBroke("answered 101 Switching Protocols to a request that did not ask for it", sent)
-                    await _send(writer, bytes(held))
+                    await _send(writer, stalled, bytes(held))
                     return Answer(_captured(msg, kept), reusable=False, switched=True, leftover=data)
-                await _send(writer, bytes(held))  # 100 Continue, 103 Early Hints: relayed, then the final answer
+                await _send(writer, stalled, bytes(held))  # 100 Continue, 103 Early Hints: relayed, then the final answer
                 break
             if held:
                 piece, held = bytes(held) + piece, bytearray()
-            await _send(writer, piece)
+            await _send(writer, stalled, piece)
             sent = True
             if end is not None:
                 # Bytes past the final answer were not asked for: never relayed, and the connection is dropped.
@@ -114,14 +120,22 @@ async def relay_answer(up: asyncio.StreamReader, writer: asyncio.StreamWriter, *
     raise UpstreamBroke(f"sent more than {MAX_INFORMATIONAL} 1xx answers without a final one", sent)
 
 
-async def _send(writer: asyncio.StreamWriter, data: bytes) -> None:
+async def _send(writer: asyncio.StreamWriter, stalled: Callable[[bool], None] | None, data: bytes) -> None:
     if not data:
         return
     try:
         writer.write(data)
-        if writer.transport.get_write_buffer_size():  # the client reads slower than the upstream sends
+        transport = writer.transport
+        if transport.get_write_buffer_size():  # the client reads slower than the upstream sends
+            # Past the high-water mark the client is not keeping up: while it does not read, its connection
+            # may be evicted for a newcomer (a connection being answered otherwise never is).
+            paused = stalled is not None and transport.get_write_buffer_size() > transport.get_write_buffer_limits()[1]
+            if paused:
+                stalled(True)
             async with asyncio.timeout(SEND_TIMEOUT_S):
                 await writer.drain()
+            if paused:
+                stalled(False)
     except TimeoutError:
         raise ClientGone(f"the client did not read its answer for {SEND_TIMEOUT_S:g} s") from None
     except (ConnectionError, RuntimeError):

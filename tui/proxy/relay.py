@@ -10,8 +10,9 @@ it. The answer is relayed as it arrives while a copy (up to a cap) is kept; the 
 `on_exchange`, off the relay's path, so forensics and printing never add latency to the bot's call.
 
 Fairness (tui.http1.fairness): at MAX_CONNECTIONS, or MAX_PER_PEER from one address, the connection that
-has waited longest (idle, or trickling its head or body) is closed to make room for the newcomer; the head
-must arrive within HEAD_TIMEOUT_S of its first byte, the body within BODY_TIMEOUT_S of the head.
+has waited longest (idle, trickling its head or body, or not reading its answer) is closed to make room for the
+newcomer; the head must arrive within HEAD_TIMEOUT_S of its first byte, the body within BODY_TIMEOUT_S of the
+head, and a client that stops reading its answer is let go after answer.SEND_TIMEOUT_S.
 
 A protocol switch (WebSocket) is one hook away: set `Relay.on_switch` and a request asking to switch is
 forwarded; when the upstream answers 101 the hook gets both connections (see `Handover`). The proxy's WebSocket
@@ -266,7 +267,7 @@ class Relay:
             async with asyncio.timeout(UPSTREAM_TIMEOUT_S):
                 await up_writer.drain()
             answer = await relay_answer(up_reader, conn[1], head_only=head.method == "HEAD", may_switch=msg.upgrade,
-                                        timeout_s=UPSTREAM_TIMEOUT_S)
+                                        timeout_s=UPSTREAM_TIMEOUT_S, stalled=lambda on: self.table.enter(client, Phase.STALLED if on else Phase.BUSY))
         except ClientGone as gone:
             up_writer.close()  # mid-answer: that connection cannot carry another request
             self._report(request, out, received_at_ms, started, None, str(gone))
@@ -296,6 +297,8 @@ class Relay:
         if not answer.reusable:
             up_writer.close()
             upstream = None
+        if answer.ends_at_close:  # kept open, the bot would wait for the rest of the body until IDLE_TIMEOUT_S
+            return None, False
         self.table.enter(client, Phase.IDLE)
         return upstream, msg.keep_alive
 
@@ -304,8 +307,8 @@ class Relay:
         absolute-form target, the request line in its `origin` form. llhttp accepted the head, so its lines
         end in CRLF and none is folded: each line after the first is one whole header field."""
         lines = head.lstrip(b"\r\n")[:-4].split(b"\r\n")  # empty lines before a request line are not part of it
-        if origin is not None:
-            method, _, version = lines[0].split(b" ")
+        if origin is not None:  # llhttp lets runs of spaces separate the request line's parts: split on any run
+            method, _, version = lines[0].split()
             lines[0] = b" ".join((method, origin.encode("latin-1"), version))
         host = self.upstream.netloc.encode()
         out, found = [lines[0]], False

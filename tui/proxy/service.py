@@ -5,7 +5,8 @@
         ...
         proxy.inspections                          # every exchange: lint, forensics, diagnosis
 
-The relay runs on its own event loop thread. Each completed exchange goes on a queue; one observer
+The relay runs on its own event loop thread. Each completed exchange goes on a queue bounded by the bytes it
+holds (backlog.py: past it an exchange is relayed unexamined, and counted); one observer
 thread inspects it (forensics may take milliseconds), records it in history (source "proxy") and calls
 the listeners (the CLI's printer, the console's Traffic view). So the bot's call never waits for any of it.
 
@@ -18,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import queue
 import threading
 from collections.abc import Callable
 
@@ -27,6 +27,7 @@ from keys.signing import Credentials
 from tui.exchange import Exchange, FailureKind, ResponseData, Timings, TransportFailure
 from tui.inspect.batch import key_material
 from tui.inspect.report import Inspection, draft_of, inspect_request
+from tui.proxy.backlog import Backlog, skipped_note
 from tui.proxy.relay import MAX_HEAD, Relay, Relayed
 from tui.proxy.upstream import Upstream, resolve
 from tui.proxy.ws_capture import LinkCapture
@@ -34,6 +35,7 @@ from tui.proxy.ws_relay import WsRelay
 
 Listener = Callable[[Inspection, Relayed], None]
 KEEP_INSPECTIONS = 1000
+KEEP_BYTES = 64 * 1024 * 1024  # bodies kept in `inspections` (a request's and its answer's): the oldest go first
 BACKLOG = 4  # exchanges waiting for the observer before each gets the short search
 BACKLOG_SEARCH_S = 0.05
 
@@ -54,7 +56,9 @@ class Proxy:
         self.listeners: list[Listener] = []
         self.inspections: list[Inspection] = []
         self.history_problems: list[str] = []
-        self._queue: queue.Queue[Relayed | LinkCapture | None] = queue.Queue()
+        self._backlog = Backlog()
+        self._kept_sizes: list[int] = []  # the body bytes each kept inspection holds, in step with `inspections`
+        self._kept_bytes = 0
         self._loop: asyncio.AbstractEventLoop | None = None
         self._server: asyncio.base_events.Server | None = None
         self._relay: Relay | None = None
@@ -75,8 +79,8 @@ class Proxy:
             spec = self.emulator.base_url
         try:
             self.upstream = resolve(spec, self.allowed_hosts)
-            relay = self._relay = Relay(self.upstream, self._queue.put)
-            self.ws = WsRelay("ws" + self.upstream.base_url[len("http"):], self._queue.put)
+            relay = self._relay = Relay(self.upstream, self._relayed)
+            self.ws = WsRelay("ws" + self.upstream.base_url[len("http"):], self._relayed)
             relay.on_switch, relay.switch_refusal = self.ws.carry, self.ws.refusal
             self._loop = asyncio.new_event_loop()
             self._server = self._loop.run_until_complete(
@@ -113,7 +117,7 @@ class Proxy:
 
             asyncio.run_coroutine_threadsafe(close(), loop).result(5)
             loop.call_soon_threadsafe(loop.stop)
-        self._queue.put(None)
+        self._backlog.stop()  # what still waits is skipped: Ctrl-C does not wait for a backlog to be checked
         for thread in self._threads:
             thread.join(5)
         writer, self._history_writer = self._history_writer, None
@@ -137,8 +141,14 @@ class Proxy:
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
 
+    @property
+    def unexamined(self) -> int:
+        """Exchanges relayed but not examined (the observer was too far behind, or the proxy stopped)."""
+        return self._backlog.unexamined
+
     def wait_for(self, count: int, timeout: float = 10.0) -> bool:
-        """Block until `count` exchanges have been inspected, and recorded in the history (tests, the CLI's shutdown)."""
+        """Block until `count` exchanges have been inspected (and recorded in the history) or skipped (tests, the CLI's
+        shutdown)."""
         with self._done:
             if not self._done.wait_for(lambda: self._observed >= count, timeout):
                 return False
@@ -146,16 +156,35 @@ class Proxy:
         return writer is None or writer.flush(timeout)
 
     # -- the observer ----------------------------------------------------------------------------------
+    def _relayed(self, relayed: Relayed | LinkCapture) -> None:
+        """An exchange is over (the relay's thread): queue it for the observer, or count it as done unexamined."""
+        if not self._backlog.put(relayed):
+            with self._done:
+                self._observed += 1
+                self._done.notify_all()
+
+    def _keep(self, inspection: Inspection) -> None:
+        """Keep `inspection` for `inspections`, within KEEP_INSPECTIONS and KEEP_BYTES (the newest always)."""
+        request = inspection.request
+        size = len(request.body) + (len(request.response.body) if request.response is not None else 0)
+        self.inspections.append(inspection)
+        self._kept_sizes.append(size)
+        self._kept_bytes += size
+        while len(self.inspections) > 1 and (len(self.inspections) > KEEP_INSPECTIONS or self._kept_bytes > KEEP_BYTES):
+            self._kept_bytes -= self._kept_sizes.pop(0)
+            del self.inspections[0]
+
     def _observe(self) -> None:
         _yield_to_the_relay()
-        while (relayed := self._queue.get()) is not None:
+        while (item := self._backlog.get()) is not None:
+            relayed, skipped = item
             try:
                 if isinstance(relayed, LinkCapture):  # a WebSocket link whose login the venue answered
                     self._observe_login(relayed)
                     continue
                 # A backlog (a bot retrying a bad signature fast) gets a short search each, so the
                 # observer keeps up and its CPU does not crowd the relay.
-                backlog = self._queue.qsize()
+                backlog = self._backlog.qsize()
                 request = relayed.request
                 # inspect's rule for the key material (the user's, and the demo keys for a loopback upstream, the
                 # emulator in-process or started apart), and the header names our own emulator reads
@@ -164,8 +193,9 @@ class Proxy:
                                              max_seconds=BACKLOG_SEARCH_S if backlog > BACKLOG else DEFAULT_MAX_SECONDS)
                 if relayed.failure:
                     inspection.notes.append(f"Not answered: {relayed.failure}.")
-                self.inspections.append(inspection)
-                del self.inspections[:-KEEP_INSPECTIONS]
+                if skipped:
+                    inspection.notes.append(skipped_note(skipped))
+                self._keep(inspection)
                 if self.history:
                     self._record(inspection, relayed)
                 for listener in list(self.listeners):
@@ -181,8 +211,7 @@ class Proxy:
         from tui.proxy.ws_capture import history_exchange, inspect_link
 
         login = inspect_link(link, self.credentials, uid=self.uid, max_seconds=DEFAULT_MAX_SECONDS)
-        self.inspections.append(login)  # type: ignore[arg-type] - shaped as an Inspection for every reader
-        del self.inspections[:-KEEP_INSPECTIONS]
+        self._keep(login)  # type: ignore[arg-type] - shaped as an Inspection for every reader
         if self.history:
             from tui import history
 

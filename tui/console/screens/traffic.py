@@ -20,6 +20,10 @@ from textual.widgets import DataTable, Footer, Label
 from tui.terminal_safe import shown
 
 DEFAULT_PORT = 8650
+# The rows kept, as the proxy keeps its inspections: the newest KEEP_ROWS, within KEEP_BYTES of bodies. A bot
+# sending large bodies grew this view without end while it was open (~2 MB a row; fresh-eyes attack on 26ca1db).
+KEEP_ROWS = 1000
+KEEP_BYTES = 64 * 1024 * 1024
 
 
 class Exchanged(Message):
@@ -108,7 +112,9 @@ class TrafficScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._traffic: list[Any] = []
+        self._traffic: list[Any] = []  # the kept rows' inspections, oldest first
+        self._sizes: list[int] = []  # the body bytes each holds
+        self._seen = 0  # exchanges shown since the view opened: the number of the newest row
         self._listener: Any = None
         self._connect_proxy()
 
@@ -148,6 +154,8 @@ class TrafficScreen(Screen[None]):
 
     def _add_row(self, ins: Any) -> None:
         self._traffic.append(ins)
+        self._sizes.append(len(ins.request.body) + (len(ins.request.response.body) if ins.request.response is not None else 0))
+        self._seen += 1
         d, v = ins.diagnosis, ins.verdict
         code = str(d.code) if d is not None and d.code is not None else "-"
         verdict = v.status + (f" ({', '.join(v.variants)})" if v.variants else "")
@@ -155,7 +163,11 @@ class TrafficScreen(Screen[None]):
         # The method and target are the client's bytes: an OSC 52 or an alternate-screen exit in a target
         # reached the terminal from this table (issue 21, finding 3). Text(), never markup.
         self.query_one("#traffic-table", DataTable).add_row(
-            str(len(self._traffic)), Text(shown(ins.request.method)), Text(shown(ins.request.target)[:80]), code, Text(shown(verdict)), errors)
+            str(self._seen), Text(shown(ins.request.method)), Text(shown(ins.request.target)[:80]), code, Text(shown(verdict)), errors)
+        table = self.query_one("#traffic-table", DataTable)
+        while len(self._traffic) > 1 and (len(self._traffic) > KEEP_ROWS or sum(self._sizes) > KEEP_BYTES):
+            del self._traffic[0], self._sizes[0]
+            table.remove_row(table.ordered_rows[0].key)
 
     @on(DataTable.RowHighlighted)
     def _on_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -167,7 +179,7 @@ class TrafficScreen(Screen[None]):
             return
         ins = self._traffic[event.cursor_row]
         out = Text()
-        for line in lines(event.cursor_row + 1, ins):
+        for line in lines(self._seen - len(self._traffic) + event.cursor_row + 1, ins):
             out.append_text(line)
             out.append("\n")
         if ins.diagnosis is not None:

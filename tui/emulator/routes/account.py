@@ -69,14 +69,20 @@ def funding_history(call: Call) -> object:
 
 def transfer_contract(call: Call) -> object:
     b = call.args
-    if b.get("currency") != "USDT" or b.get("type") not in TRANSFER_TYPES:
-        raise Refused(60000, variant="Invalid request")
-    amount = decimal(b.get("amount"), 60000, 60000, too_large=Refused(42000))  # beyond any balance
+    # WOO X Pro's transfer page names the field `transferType` (its older crawl, like BitMart, `type`), and its
+    # error table has no 60000 series: a refused transfer there is its 40011 "Invalid request". (Answering
+    # 60000 raised LookupError, a 500 "internal error" for every refused transfer: fresh-eyes attack on 26ca1db.)
+    woox = call.state.flavour == "wooxpro"
+    kind = b.get("type", b.get("transferType")) if woox else b.get("type")
+    invalid = Refused(40011) if woox else Refused(60000, variant="Invalid request")
+    if b.get("currency") != "USDT" or kind not in TRANSFER_TYPES:
+        raise invalid
+    amount = decimal(b.get("amount"), invalid.code, invalid.code, *invalid.fill, too_large=Refused(42000))  # beyond any balance
     if amount <= 0:
-        raise Refused(61000)
+        raise Refused(40011) if woox else Refused(61000)
     with call.state.lock:
         acct = call.account
-        if b["type"] == "contract_to_spot":
+        if kind == "contract_to_spot":
             if amount > acct.available:
                 raise Refused(42000)
             acct.futures_balance -= amount
@@ -87,7 +93,7 @@ def transfer_contract(call: Call) -> object:
             acct.spot["USDT"] -= amount
             acct.futures_balance += amount
         acct.transfers.append({"transfer_id": call.state.new_order_id(), "currency": "USDT", "amount": text(amount),
-                               "type": b["type"], "state": "FINISHED", "timestamp": call.now})
+                               "type": kind, "state": "FINISHED", "timestamp": call.now})
     return {"currency": "USDT", "amount": text(amount)}
 
 
