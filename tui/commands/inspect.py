@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 
+from tui.commands._args import help_formatter
 from tui.inspect import FORMATS
 
 HELP = "lint a request your own code sent, find what it signed, and decode its answer"
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
         epilog="examples:\n  keyprobe inspect failing.curl --profile main\n  pbpaste | keyprobe inspect - --json\n"
         "  keyprobe inspect bot.log --format ccxt --uid 1234567",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=help_formatter(argparse.RawDescriptionHelpFormatter),
     )
     p.add_argument("file", nargs="?", default="-", metavar="FILE", help="the input file ('-' or nothing: stdin)")
     p.add_argument("--profile", metavar="NAME", help="the key to check signatures with (else KEYPROBE_* variables)")
