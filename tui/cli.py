@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         # (KEYPROBE_DEBUG_HTTP=1 shows their debug lines on stderr, masked). Parsing logs nothing, so
         # --help, --version and usage errors skip it; so does a command that sets may_log_secrets=False
         # (decode: it loads no key and imports no HTTP client, and tests/test_cli_startup.py holds it to that).
-        from keys.redact import install_logging
+        from keys.redact_logging import install_logging
 
         install_logging()
     if args.command is None:

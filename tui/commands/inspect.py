@@ -42,7 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the header names a loopback or unknown host reads, bitmart (X-BM-*) or wooxpro (X-API-*), "
                    "when the input has no answer to tell (a curl command)")
     p.add_argument("--json", action="store_true", help="print one JSON object: {format, requests: [...]}")
-    p.set_defaults(func=run)
+    # Logging is masked only when something that could log is loaded (the key file, below): inspect's own path
+    # imports no logging at all, so no record can carry a secret (tests/test_cli_startup.py holds it to that).
+    p.set_defaults(func=run, may_log_secrets=False)
 
 
 def read_input(name: str) -> bytes:
@@ -68,7 +70,10 @@ def own_key_material(profile: str | None) -> list:
 
     out = []
     if profile:
+        from keys.redact_logging import install_logging
         from tui.commands._profile import load_profile
+
+        install_logging()  # the key file's code is a library's too: mask whatever it might log
 
         out.append(load_profile(profile).credentials)
     else:
