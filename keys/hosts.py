@@ -7,7 +7,7 @@ from these bindings, so the names and hosts are written once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -19,12 +19,11 @@ FAMILY_HOSTS: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class HostBinding:
-    """A venue as a key sees it: the name used in a refusal, and the hosts it may sign for."""
+class HostBinding(namedtuple("HostBinding", "name hosts")):
+    """A venue as a key sees it: the `name` used in a refusal, and the `hosts` (a frozenset) it may sign for.
+    A named tuple, not a dataclass (keys.headers.HeaderSet says why)."""
 
-    name: str
-    hosts: frozenset[str]
+    __slots__ = ()
 
 
 BINDINGS: dict[str, HostBinding] = {

@@ -9,7 +9,6 @@ is tui/exchange_json.py.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from rich.console import Console, Group, RenderableType
@@ -183,7 +182,7 @@ def _request_lines(sent: SentRequest, delivered: bool = True, proxy: str | None 
         if sent.body and len(ev.payload) > PREIMAGE_BODY_SHOWN and signs_body(sent.method):
             # The payload is the body printed just above: the body once, not twice. The head is built without
             # the payload (the whole pre-image would be one more copy of the body).
-            head = replace(ev, payload="").preimage_masked or ""
+            head = ev._replace(payload="").preimage_masked or ""
             lines.append(Text.assemble(("  pre-image ", "dim"), shown(head), (f"<the body above, {len(sent.body)} bytes>", "italic"),
                                        ("   (memo masked)", "dim")))
         else:
