@@ -217,13 +217,14 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
         dump(out, sys.stdout, default=str)
         sys.stdout.write("\n")
         return code
-    from tui.render import console, print_estimate, print_exchange
+    from tui.render import print_estimate, print_exchange
+    from tui.styled import Output
 
-    out = console()
+    out = Output()  # plain text when piped: rich is loaded only for a terminal
     if estimate is not None:
         print_estimate(estimate, draft.venue, out)
-        out.print()
+        out.line()
     elif clock_error is not None:
-        out.print(shown(f"Clock not synced: {clock_error}"), style="yellow", markup=False)
+        out.line([(shown(f"Clock not synced: {clock_error}"), "yellow")])
     print_exchange(exchange, diagnosis, full=args.full, out=out)
     return code
