@@ -205,3 +205,10 @@ def test_a_reader_that_closes_the_pipe_ends_it_quietly(tmp_path):
     err = proc.stderr.read()
     assert proc.wait(timeout=120) == EXIT_BROKEN_PIPE  # a hang guard, not a timing
     assert head.startswith(b'{"request": {"method": "POST"') and err == b""
+
+
+@pytest.mark.parametrize("text", ["a\x7fb", "\x7f\x7f", "plain ascii", '{\n  "a": "\x7f"\n}', "é \x7f \x85"])
+def test_del_is_escaped_in_ascii_and_other_text_alike(text):
+    """ASCII text takes a shortcut past the escape table (DEL is its only ASCII character): the same JSON."""
+    expected = json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f").replace("\x85", "\\u0085")
+    assert dumps(text) == expected and streamed(text) == expected and "\x7f" not in dumps(text)
