@@ -92,6 +92,21 @@ def test_a_command_after_a_top_level_option_is_parsed_whole(capsys):
     assert done.value.code == 2 and err.startswith("usage: keyprobe send") and "unrecognized arguments: --bogus" in err
 
 
+@pytest.mark.parametrize("argv, named", [
+    (["send", "POST", "/x", "--venue", "emulator"], {"send"}),  # a venue named like a command is not one
+    (["--venue", "emulator", "send", "GET", "/x"], {"send"}),
+    (["--ven", "emulator", "decode", "30005"], {"decode"}),  # argparse's prefix of --venue takes its value too
+    (["--venue=emulator", "decode", "30005"], {"decode"}),
+    (["--profile", "send"], set()),  # the console, with a profile named "send"
+    (["decode", "--venue", "wooxpro", "send"], {"decode"}),
+])
+def test_only_the_command_the_line_runs_is_built(argv, named):
+    """`send ... --venue emulator` built (and imported) the emulator command's parser too: ~1.5 ms of every such send."""
+    from tui.cli import _command_modules, _named_commands
+
+    assert _named_commands(argv, _command_modules()) == named
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["--help", "decode"], ["-h", "send", "GET", "/x"]])
 def test_top_level_help_lists_every_command_with_its_help_line(capsys, argv):
     """A help flag before any command is the top-level help, even when a command is named after it."""
