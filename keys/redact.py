@@ -16,7 +16,7 @@ a command that logs nothing (`inspect` with KEYPROBE_* key material) masks its o
 from __future__ import annotations
 
 import re
-import threading
+from _thread import allocate_lock  # threading.Lock itself: importing threading cost an inspect ~1 ms
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
@@ -35,7 +35,7 @@ _HEADER_VALUE = re.compile(
     re.IGNORECASE,
 )
 
-_lock = threading.Lock()
+_lock = allocate_lock()
 _registered: list[Secret] = []
 _matcher: ValueMasker | None = None  # built from _registered when first needed after a change
 
