@@ -18,11 +18,11 @@ from __future__ import annotations
 import re
 from _thread import allocate_lock  # threading.Lock itself: importing threading cost an inspect ~1 ms
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from keys.secret import MASK, Secret
 from keys.value_masker import MIN_LENGTH, ValueMasker
 
+TYPE_CHECKING = False  # typing's flag without importing typing
 if TYPE_CHECKING:
     from keys.profile import Profile
 

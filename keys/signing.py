@@ -15,7 +15,12 @@ import hashlib
 import hmac
 import time
 from collections import namedtuple
-from typing import Protocol
+
+TYPE_CHECKING = False  # typing's flag without importing typing (a start-up cost: benchmarks/inspect_startup.py)
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # Clock below is a Protocol to a type checker, a plain class (its documentation) at run time
 
 from keys.payload import BODY_SIGNED_METHODS, signed_payload, signs_body  # noqa: F401 - re-exported
 from keys.secret import Secret

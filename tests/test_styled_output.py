@@ -1,5 +1,5 @@
 """tui/styled.py: `send` and `inspect` piped print the characters rich prints for the same lines, and load no
-rich (nor, for `inspect`, logging or dataclasses) to do it: the start-up benchmarks/send_cpu.py and
+rich (nor, for `inspect`, logging, dataclasses or typing) to do it: the start-up benchmarks/send_cpu.py and
 inspect_startup.py measure depends on it, and a stray import would bring the cost back unnoticed."""
 
 from __future__ import annotations
@@ -144,7 +144,9 @@ def test_a_piped_send_loads_no_rich(emu, tmp_path):
 
 @pytest.mark.parametrize("capture", [raw_capture(ORDER), raw_capture(ORDER.replace(",", ", "))])
 def test_a_piped_inspect_loads_neither_rich_nor_logging_nor_dataclasses(capture, tmp_path):
+    """Nor typing (its NamedTuple compiles each string annotation), threading or an HTTP client."""
     path = tmp_path / "request.http"
     path.write_bytes(capture)
     names = imported_by(["inspect", str(path)], key_env(tmp_path))
-    assert not names & {"rich", "logging", "dataclasses", "httpx"}, sorted(names & {"rich", "logging", "dataclasses", "httpx"})
+    heavy = {"rich", "logging", "dataclasses", "typing", "threading", "httpx"}
+    assert not names & heavy, sorted(names & heavy)

@@ -8,13 +8,13 @@ is, and as rich Text in the console.
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from tui.envelope import clip
 from tui.inspect.report import Inspection, marks
 from tui.styled import Line, Output, rich_text
 from tui.terminal_safe import shown
 
+TYPE_CHECKING = False  # typing's flag without importing typing
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
 
 from keys import redact
 from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials
@@ -22,7 +21,10 @@ from tui.diagnose import Diagnosis, Fix, diagnose_response, explain_code
 from tui.inspect.lint import Finding, header_set_of, lint, sent_family, venue_of
 from tui.inspect.model import CapturedRequest
 
+TYPE_CHECKING = False  # typing's flag without importing typing (a start-up cost: benchmarks/inspect_startup.py)
 if TYPE_CHECKING:  # the records are imported where they are made: `keyprobe inspect` of a capture needs neither
+    from typing import Any
+
     from tui.exchange import Draft, SentRequest
 
 NO_STATUS_FIX = ("The answer has no HTTP status line: check that the URL (the proxy's --upstream) is the venue's API "
