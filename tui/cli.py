@@ -169,12 +169,15 @@ def main(argv: list[str] | None = None) -> int:
 
         install_logging()
     if args.command is None:
-        from tui.console.startup_gc import pause_gc
+        from tui.startup_gc import pause_gc
 
-        pause_gc()  # before Textual is imported: the first frame resumes it (tui/console/startup_gc.py)
+        pause_gc()  # before Textual is imported: the first frame resumes it (tui/startup_gc.py)
         from tui.console.app import run_console
 
         return run_console(args)
+    # This run is the process (`keyprobe ...`, `python -m tui ...`), not a caller's function call: what it builds
+    # lives until the exit, which send and inspect tell the collector (tui/startup_gc.py).
+    args.whole_process = argv is None
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

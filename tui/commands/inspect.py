@@ -88,7 +88,18 @@ def own_key_material(profile: str | None) -> list:
 
 
 def run(args: argparse.Namespace, budget=None) -> int:
+    from tui.startup_gc import pause_gc, resume_gc
+
+    pause_gc()  # until the first result: what is imported until then lives as long (tui/startup_gc.py)
+    try:
+        return _run(args, budget)
+    finally:
+        resume_gc()
+
+
+def _run(args: argparse.Namespace, budget) -> int:  # noqa: ANN001
     from tui.inspect.batch import inspect_all, unexamined
+    from tui.startup_gc import resume_gc
     from tui.inspect.budget import Budget
     from tui.inspect.detect import read
     from tui.inspect.model import InspectError
@@ -113,6 +124,9 @@ def run(args: argparse.Namespace, budget=None) -> int:
             printer.add(inspection)  # printed as it is made: a big input is never held whole
             examined += 1
             problems = problems or problem(inspection)
+            # The first result is out: the rest of a long input runs with the collector, which need not walk what
+            # the start-up built again when this run is the process (tui/startup_gc.py).
+            resume_gc(freeze=getattr(args, "whole_process", False))
         stopped = unexamined(reading, examined, budget)
         printer.end(stopped)
         if stopped:

@@ -113,6 +113,17 @@ def exit_code(exchange, diagnosis) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.startup_gc import pause_gc, resume_gc
+
+    # Until the answer is printed: what is imported and built until then lives until the exit (tui/startup_gc.py).
+    pause_gc()
+    try:
+        return _run(args)
+    finally:
+        resume_gc(freeze=getattr(args, "whole_process", False))
+
+
+def _run(args: argparse.Namespace) -> int:
     from keys.signing import AuthLevel
     from tui.commands._target import TargetError, resolve_target, wire_options
     from tui.exchange import Draft
