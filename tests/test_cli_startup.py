@@ -241,7 +241,19 @@ def test_the_console_pauses_the_collector_before_it_imports_textual():
     assert done.stdout.strip() == "collector off", (done.stdout, done.stderr[-2000:])
 
 
-def test_inspect_pauses_the_collector_until_its_first_result_then_resumes_it(tmp_path, capsys, monkeypatch):
+@pytest.fixture
+def collector_on():
+    """The collector running, as in a fresh process, whatever an earlier test left; put back as found."""
+    import gc
+
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def test_inspect_pauses_the_collector_until_its_first_result_then_resumes_it(tmp_path, capsys, monkeypatch, collector_on):
     """Its start-up imports run no collection (tui/startup_gc.py); from the first result on, a long input's other
     requests run with the collector, and the caller gets it back on."""
     import gc
@@ -254,12 +266,11 @@ def test_inspect_pauses_the_collector_until_its_first_result_then_resumes_it(tmp
     one = "GET /system/time HTTP/1.1\r\nHost: api-cloud-v2.bitmart.com\r\n\r\n"
     path = tmp_path / "two.http"
     path.write_text(one + one)
-    assert gc.isenabled()
     main(["inspect", str(path)])
     assert states == [False, True] and gc.isenabled()
 
 
-def test_send_pauses_the_collector_until_its_answer_is_printed(capsys, monkeypatch, emu, tmp_path):
+def test_send_pauses_the_collector_until_its_answer_is_printed(capsys, monkeypatch, emu, tmp_path, collector_on):
     import gc
 
     from tui import render
