@@ -1,16 +1,26 @@
 """`keyprobe send` as a command vs a bare httpx + hmac script doing the same send: CPU of the whole process.
 
-Both sides are new processes that sign one POST /contract/private/cancel-order with the same KEYPROBE_*
-credentials, send it to one emulator (in a process of its own, so it is not counted), read the answer
-and print it; they alternate, round after round, and each child's CPU (user + system, from wait4) is
-taken. keyprobe also diagnoses the answer and appends it to the history (in a scratch KEYPROBE_HOME),
-as a user's `keyprobe send` does. Bytecode caches are on for both (as for an installed program); a
-warm-up round of each is not counted.
+Each side is a new process that signs one POST /contract/private/cancel-order with the same KEYPROBE_*
+credentials, sends it to one emulator (in a process of its own, so it is not counted), reads the answer,
+prints the request as sent and the answer, and appends a line about the send to a history file (in a
+scratch KEYPROBE_HOME); they alternate, round after round, and each child's CPU (user + system, from
+wait4) is taken. keyprobe also diagnoses the answer, as a user's `keyprobe send` does: that is the work it
+adds on purpose. Output goes to a pipe (/dev/null), as in a script or CI. Bytecode caches are on for
+every side (as for an installed program); a warm-up round of each is not counted.
+
+Is the baseline the same work? The bare script (benchmarks/bare_send.py) does every step keyprobe's send
+does except the diagnosis, and does each the plain way a person writes a one-off script: httpx's sync
+Client. keyprobe sends through its one async send path (tui.wire.Wire, DESIGN.md "one way through"), so
+it also pays asyncio and anyio's asyncio backend (httpcore's async locks and network layer load it): that
+is a cost of keyprobe's design, not of the work, so the goal is measured against the sync script. A third
+side, the same bare script through httpx.AsyncClient (`bare_send.py --async`), is printed beside it to show
+what the async path costs by itself; it is not the goal's baseline (that would hide keyprobe's choice in
+the baseline).
 
     .venv/bin/python benchmarks/send_cpu.py [--rounds 21] [--importtime]
 
 --importtime also prints keyprobe's slowest imports (`python -X importtime`, cumulative microseconds).
-Goal: keyprobe / bare <= 1.3 on the median CPU.
+Goal (issue 26): keyprobe / bare (sync) <= 1.3 on the median CPU.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET  # noqa: E402
 PATH = "/contract/private/cancel-order"
 BODY = json.dumps({"symbol": "BTCUSDT", "order_id": "1000000000000001"}, separators=(",", ":"))
 GOAL = 1.3
+BARE, BARE_ASYNC = "bare httpx + hmac", "bare, AsyncClient"
 
 
 def run(command: list[str], env: dict[str, str]) -> tuple[float, float, int]:
@@ -53,7 +64,8 @@ def commands(base_url: str) -> dict[str, list[str]]:
     keyprobe = [str(script)] if script.exists() else [python, "-m", "tui"]
     return {
         "keyprobe send": [*keyprobe, "send", "POST", PATH, "--venue", "emulator", "--base-url", base_url, "--body", BODY],
-        "bare httpx + hmac": [python, str(ROOT / "benchmarks" / "bare_send.py"), base_url, PATH, BODY],
+        BARE: [python, str(ROOT / "benchmarks" / "bare_send.py"), base_url, PATH, BODY],
+        BARE_ASYNC: [python, str(ROOT / "benchmarks" / "bare_send.py"), base_url, PATH, BODY, "--async"],
     }
 
 
@@ -95,12 +107,17 @@ def main() -> int:
         print(f"one signed POST {PATH} per process, {args.rounds} alternating rounds, emulator in its own process; medians:")
         for name, figure in figures.items():
             print(f"  {name:18s}: CPU {statistics.median(figure['cpu']):7.1f} ms   wall {statistics.median(figure['wall']):7.1f} ms")
-        kp, bare = figures["keyprobe send"], figures["bare httpx + hmac"]
-        ratio = statistics.median(kp["cpu"]) / statistics.median(bare["cpu"])
-        paired = statistics.median(k / b for k, b in zip(kp["cpu"], bare["cpu"]))
-        print(f"ratio keyprobe / bare: CPU {ratio:.3f} (median of paired rounds {paired:.3f}), "
-              f"wall {statistics.median(kp['wall']) / statistics.median(bare['wall']):.3f}")
-        print(f"goal: CPU <= {GOAL}: {'met' if ratio <= GOAL else 'NOT met'}")
+        kp = figures["keyprobe send"]
+        for name in (BARE, BARE_ASYNC):
+            bare = figures[name]
+            ratio = statistics.median(kp["cpu"]) / statistics.median(bare["cpu"])
+            paired = statistics.median(k / b for k, b in zip(kp["cpu"], bare["cpu"]))
+            print(f"ratio keyprobe / {name}: CPU {ratio:.3f} (median of paired rounds {paired:.3f}), "
+                  f"wall {statistics.median(kp['wall']) / statistics.median(bare['wall']):.3f}")
+            if name == BARE:
+                goal = ratio
+        print(f"goal: CPU <= {GOAL} x the sync bare script's: {goal:.3f}, {'met' if goal <= GOAL else 'NOT met'}"
+              f" (load average {os.getloadavg()[0]:.2f})")
         if args.importtime:
             importtime(sides["keyprobe send"], env)
     return 0

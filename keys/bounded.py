@@ -15,7 +15,10 @@ from __future__ import annotations
 import json
 import os
 import stat
-from typing import Any, BinaryIO
+
+TYPE_CHECKING = False  # typing's flag without importing typing (a start-up cost: benchmarks/inspect_startup.py)
+if TYPE_CHECKING:
+    from typing import Any, BinaryIO
 
 KiB, MiB = 1024, 1024 * 1024
 MAX_JSON_DEPTH = 128  # the venues nest 4 or 5 levels; 128 leaves room and stays far from Python's limits

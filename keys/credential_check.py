@@ -16,27 +16,36 @@ memo of only digits (the account UID, not the memo), a memo equal to the key.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from keys.secret import Secret
 
 KEY_LENGTH, SECRET_LENGTH = 40, 64
-_HEX = re.compile(r"[0-9a-fA-F]*")
-# Cc (controls) and Cf (format: zero-width space/joiners, BOM, bidi marks, soft hyphen) in one pass.
-_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_HEX = r"[0-9a-fA-F]*"
+# Cc (controls) and Cf (format: zero-width space/joiners, BOM, bidi marks, soft hyphen) in one pass. This and
+# _NOT_TEXT are patterns re compiles at their first search (and caches): printable ASCII, what keys are, holds
+# nothing either finds and is never searched, so a send or an inspect compiles neither (~0.5 ms of a start-up).
+_INVISIBLE = r"[\x00-\x1f\x7f-\x9f\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]"
 _NAMES = {"\r": "a carriage return (CR)", "\n": "a line feed (LF)", "\x00": "a NUL byte", "\t": "a tab", "\ufeff": "a byte-order mark (U+FEFF)"}
 # Straight quotes, and the typographic ones an editor or a chat window puts around a paste: every Unicode
 # initial or final quote (‘ ’ “ ” « » ‹ › ‛ ‟ ...), plus the low-9 (‚ „), corner (「 」 『 』), full-width and prime marks.
 _QUOTES = "\"'`\u00b4\u201a\u201e\u2032\u2033\u300c\u300d\u300e\u300f\uff02\uff07"
 # A lone surrogate is how Python holds bytes that were not UTF-8 (KEYPROBE_SECRET=$(printf 'x\\xff')).
-_NOT_TEXT = re.compile(r"[\ud800-\udfff]")
+_NOT_TEXT = r"[\ud800-\udfff]"
 
 
 def _is_quote(char: str) -> bool:
-    return char in _QUOTES or unicodedata.category(char) in ("Pi", "Pf")
+    if char in _QUOTES:
+        return True
+    if char.isascii():  # no ASCII character is an initial or final quote mark (Pi, Pf) but those listed
+        return False
+    import unicodedata
+
+    return unicodedata.category(char) in ("Pi", "Pf")
 
 
 def _describe(char: str) -> str:
+    import unicodedata
+
     named = _NAMES.get(char)
     if named:
         return named
@@ -49,11 +58,12 @@ def problem(field: str, value: Secret | str, *, ascii_only: bool = False) -> str
     text = value.reveal() if isinstance(value, Secret) else value
     if not text:
         return None
-    found = _NOT_TEXT.search(text)
+    printable_ascii = text.isascii() and text.isprintable()
+    found = None if printable_ascii else re.search(_NOT_TEXT, text)
     if found:
         return (f"The {field} holds bytes that are not UTF-8 text at position {found.start() + 1} of {len(text)} "
                 "(an environment variable set from other bytes, or a terminal in another encoding); enter it again as text.")
-    found = _INVISIBLE.search(text)
+    found = None if printable_ascii else re.search(_INVISIBLE, text)
     if found:
         return (f"The {field} contains {_describe(found.group())} at position {found.start() + 1} of {len(text)}; "
                 "it cannot be sent in a request. Enter it again (copy it from the venue's page, not from a file with Windows line endings).")
@@ -86,9 +96,9 @@ def warnings(api_key: Secret | str, secret: Secret | str, memo: Secret | str) ->
     sec = secret.reveal() if isinstance(secret, Secret) else secret
     mem = memo.reveal() if isinstance(memo, Secret) else memo
     notes = []
-    if key and (len(key) != KEY_LENGTH or not _HEX.fullmatch(key)):
+    if key and (len(key) != KEY_LENGTH or not re.fullmatch(_HEX, key)):
         notes.append(f"The API key is {_shape(key)}; BitMart keys are {KEY_LENGTH} hexadecimal characters. Check that the whole key was pasted.")
-    if sec and (len(sec) != SECRET_LENGTH or not _HEX.fullmatch(sec)):
+    if sec and (len(sec) != SECRET_LENGTH or not re.fullmatch(_HEX, sec)):
         notes.append(f"The secret is {_shape(sec)}; BitMart secrets are {SECRET_LENGTH} hexadecimal characters. Check that the whole secret was pasted.")
     if mem and mem.isdigit():
         notes.append("The memo is all digits: that is usually the account UID, not the memo you typed when creating the key.")
@@ -98,5 +108,5 @@ def warnings(api_key: Secret | str, secret: Secret | str, memo: Secret | str) ->
 
 
 def _shape(value: str) -> str:
-    hexadecimal = "" if _HEX.fullmatch(value) else ", not all hexadecimal"
+    hexadecimal = "" if re.fullmatch(_HEX, value) else ", not all hexadecimal"
     return f"{len(value)} characters{hexadecimal}"

@@ -21,8 +21,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
+from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, NamedTuple
 
 from keys import variants as v
 from keys.keyschedule import schedule
@@ -34,30 +34,31 @@ DEFAULT_MAX_HMACS = 200_000
 DEFAULT_MAX_SECONDS = 2.0  # a safety net: the HMAC count bounds the search first on any machine that is not crawling
 BLOCK = 512  # nearby timestamps hashed alone between two looks at the budget
 
+TYPE_CHECKING = False  # typing's flag without importing typing (a start-up cost: benchmarks/inspect_startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
-class SentSignature(NamedTuple):
-    """What a captured request carried that bears on its signature. No key material of the user's."""
-
-    method: str
-    path: str  # as written, without the query
-    query: str  # as written, without the `?`
-    body: bytes
-    timestamp: str | None
-    signature: str | None
-    api_key: str | None  # the key header's value as sent
-    urls: tuple[str, ...] = ()  # the whole URL as the client wrote it (scheme, host, path, query), when known
+# Named tuples from collections, not typing.NamedTuple: with string annotations typing compiles each field's one,
+# and importing typing and building these cost `inspect` ~2 ms of its start-up (benchmarks/inspect_startup.py).
 
 
-class Verdict(NamedTuple):
-    status: str  # "match" | "mismatch" | "unchecked" | "not-checked-by-venue"
-    variants: tuple[str, ...] = ()
-    signed: str | None = None  # the pre-image the client signed, memo masked
-    expected: str | None = None  # the pre-image the venue verifies, memo masked
-    sentence: str = ""
-    hmacs: int = 0
-    elapsed_ms: float = 0.0
-    exhausted: bool = False  # the budget ran out before every candidate was tried
-    notes: tuple[str, ...] = ()
+class SentSignature(namedtuple("SentSignature", "method path query body timestamp signature api_key urls", defaults=((),))):
+    """What a captured request carried that bears on its signature. No key material of the user's.
+
+    method; path and query as written (the query without its `?`); body (bytes); timestamp and signature (str or
+    None); api_key: the key header's value as sent (or None); urls: the whole URL as the client wrote it (scheme,
+    host, path, query), when known."""
+
+    __slots__ = ()
+
+
+class Verdict(namedtuple("Verdict", "status variants signed expected sentence hmacs elapsed_ms exhausted notes",
+                         defaults=((), None, None, "", 0, 0.0, False, ()))):
+    """status: "match" | "mismatch" | "unchecked" | "not-checked-by-venue"; variants: the ids that reproduce the
+    signature; signed: the pre-image the client signed, memo masked; expected: the pre-image the venue verifies,
+    memo masked; sentence; hmacs; elapsed_ms; exhausted: the budget ran out before every candidate was tried; notes."""
+
+    __slots__ = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {"status": self.status, "variants": list(self.variants), "signed": self.signed, "expected": self.expected,
@@ -65,18 +66,15 @@ class Verdict(NamedTuple):
                 "exhausted": self.exhausted}
 
 
-class Problem(NamedTuple):
-    """One signature to explain, for any payload rule: the parts the venue verifies and the rule's alternatives."""
+class Problem(namedtuple("Problem", "signature timestamp memo secret api_key payload payloads schemes uid",
+                         defaults=(list, None))):
+    """One signature to explain, for any payload rule: the parts the venue verifies and the rule's alternatives.
 
-    signature: str
-    timestamp: str
-    memo: str
-    secret: str
-    api_key: str
-    payload: str  # what the venue verifies after the second `#`
-    payloads: Callable[[], v.Group]  # (ids, payload): the rule's other readings of the request, built only on a mismatch
-    schemes: Callable[[], v.Group] = list  # (ids, whole pre-image) of other venues' schemes
-    uid: str | None = None
+    signature, timestamp, memo, secret, api_key; payload: what the venue verifies after the second `#`; payloads:
+    a function giving (ids, payload) for the rule's other readings of the request, built only on a mismatch;
+    schemes: a function giving (ids, whole pre-image) of other venues' schemes; uid (or None)."""
+
+    __slots__ = ()
 
     def __repr__(self) -> str:  # a crash report that prints locals shows no memo, secret or key
         return f"Problem(timestamp={self.timestamp!r}, payload={len(self.payload)} characters, memo, secret and key hidden)"

@@ -4,13 +4,17 @@ them; keys.signing, which needs httpx, re-exports them)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 from enum import Enum
 
 
-@dataclass(frozen=True)
-class HeaderSet:
-    prefix: str
+# Named tuples, not dataclasses, for the records every send and inspect loads: importing dataclasses (which
+# imports inspect, ast and tokenize) and building each class cost a start-up more than a named tuple does
+# (benchmarks/inspect_startup.py, send_cpu.py; tui.catalog.advice_base.Advice did the same for `decode`).
+class HeaderSet(namedtuple("HeaderSet", "prefix")):
+    """A venue's signing header names: `prefix` ("X-BM-" or "X-API-") then KEY, SIGN, TIMESTAMP."""
+
+    __slots__ = ()
 
     @property
     def key(self) -> str:

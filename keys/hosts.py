@@ -7,7 +7,7 @@ from these bindings, so the names and hosts are written once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -19,12 +19,11 @@ FAMILY_HOSTS: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class HostBinding:
-    """A venue as a key sees it: the name used in a refusal, and the hosts it may sign for."""
+class HostBinding(namedtuple("HostBinding", "name hosts")):
+    """A venue as a key sees it: the `name` used in a refusal, and the `hosts` (a frozenset) it may sign for.
+    A named tuple, not a dataclass (keys.headers.HeaderSet says why)."""
 
-    name: str
-    hosts: frozenset[str]
+    __slots__ = ()
 
 
 BINDINGS: dict[str, HostBinding] = {
@@ -74,3 +73,20 @@ def transport_refusal(scheme: str, host: str, port: int | None, allowed: frozens
                 "a saved request cannot send it elsewhere (pass --profile, or --base-url).")
     return (f"Refusing to sign for {host_port(host, port or 443)}: this key signs for {host} on port 443 only. If that port "
             f"is really the venue's, store it with the key: --allow-host {host_port(host, port or 443)}.")
+
+
+def shown_proxy(proxy: str | None) -> str | None:
+    """A proxy URL as outputs name it: scheme, host and port; a user:password in it is never shown. (Here, not in
+    keys.profile: every send names its proxy, and importing the key file's profile cost a send ~1 ms.)"""
+    if not proxy:
+        return None
+    from urllib.parse import urlsplit  # here: the host tables import nothing they do not need
+
+    try:
+        parts = urlsplit(proxy)
+        host = parts.hostname or "?"
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "(an unreadable proxy URL)"
+    host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{host}{port}"

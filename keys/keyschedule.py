@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from typing import Any
+TYPE_CHECKING = False  # typing's flag without importing typing (a start-up cost: benchmarks/inspect_startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 _IPAD = bytes(x ^ 0x36 for x in range(256))
 _OPAD = bytes(x ^ 0x5C for x in range(256))

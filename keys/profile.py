@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 from keys import credential_check
 from keys.secret import Secret
 from keys.signing import BITMART_HEADERS, WOOXPRO_HEADERS, Credentials, HeaderSet
-from keys.hosts import BINDINGS, HostBinding, binds, host_port, signing_hosts, transport_refusal
+from keys.hosts import BINDINGS, HostBinding, binds, host_port, shown_proxy, signing_hosts, transport_refusal  # noqa: F401 - shown_proxy re-exported
 
 # The auth header set a key signs with: "auto" is its venue's own (X-BM-* for BitMart, X-API-* for WOO X Pro);
 # WOO X Pro's pages show both dialects (field-notes 6), so a WOO X Pro key may store the one its venue accepts.
@@ -188,17 +188,3 @@ def check_proxy(url: str | None) -> str | None:
     if not ok:
         raise ProfileError(f"{shown_proxy(url)!r} is not a proxy URL: give one like http://127.0.0.1:3128.")
     return url.strip()
-
-
-def shown_proxy(proxy: str | None) -> str | None:
-    """A proxy URL as outputs name it: scheme, host and port; a user:password in it is never shown."""
-    if not proxy:
-        return None
-    try:
-        parts = urlsplit(proxy)
-        host = parts.hostname or "?"
-        port = f":{parts.port}" if parts.port else ""
-    except ValueError:
-        return "(an unreadable proxy URL)"
-    host = f"[{host}]" if ":" in host else host
-    return f"{parts.scheme}://{host}{port}"

@@ -9,25 +9,21 @@ Two kinds of leak are covered (ecosystem.md 1.7):
   is for: httpx's Headers repr shows them verbatim, and httpcore logs header tuples; the value after those
   names is masked in any of those shapes.
 
-Why a record factory as well as a root filter: a filter on the root logger only sees records logged
-on the root logger itself, not those propagated from `httpx` or `httpcore`. Wrapping the record
-factory masks every record, from any logger, when it is created.
+Log records are masked by keys/redact_logging.py with `mask` from here: this module imports no `logging`, so
+a command that logs nothing (`inspect` with KEYPROBE_* key material) masks its output without loading it.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
-import os
 import re
-import sys
-import threading
+from _thread import allocate_lock  # threading.Lock itself: importing threading cost an inspect ~1 ms
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING
 
 from keys.secret import MASK, Secret
 from keys.value_masker import MIN_LENGTH, ValueMasker
 
+TYPE_CHECKING = False  # typing's flag without importing typing
 if TYPE_CHECKING:
     from keys.profile import Profile
 
@@ -40,7 +36,7 @@ _HEADER_VALUE = re.compile(
     re.IGNORECASE,
 )
 
-_lock = threading.Lock()
+_lock = allocate_lock()
 _registered: list[Secret] = []
 _matcher: ValueMasker | None = None  # built from _registered when first needed after a change
 
@@ -102,88 +98,3 @@ def masking(values: Iterable[tuple[Secret, str]]) -> Callable[[str], str]:
 def _masker(values: tuple[tuple[str, str], ...]) -> ValueMasker:
     return ValueMasker(values)
 
-
-class RedactingFilter(logging.Filter):
-    """Rewrites a record in place: message and args folded into one masked string, traceback text masked."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        redact_record(record)
-        return True
-
-
-def redact_record(record: logging.LogRecord) -> logging.LogRecord:
-    if getattr(record, "_keyprobe_redacted", False):
-        return record
-    try:
-        message = record.getMessage()
-    except Exception:  # noqa: BLE001 - a bad format string must not hide the record, nor leak its args
-        message = f"{record.msg} (unformattable arguments)"
-    record.msg = mask(message)
-    record.args = ()
-    if record.exc_info and not record.exc_text:
-        record.exc_text = logging.Formatter().formatException(record.exc_info)
-    if record.exc_text:
-        record.exc_text = mask(record.exc_text)
-    if record.stack_info:
-        record.stack_info = mask(record.stack_info)
-    record._keyprobe_redacted = True
-    return record
-
-
-_FILTER = RedactingFilter()
-_base_factory: object | None = None
-
-
-def install(root: logging.Logger | None = None) -> RedactingFilter:
-    """Mask every log record: a filter on the root logger and its handlers, and a masking record factory.
-
-    Idempotent: calling it twice installs nothing twice.
-    """
-    global _base_factory
-    root = root or logging.getLogger()
-    if _FILTER not in root.filters:
-        root.addFilter(_FILTER)
-    for handler in root.handlers:
-        if _FILTER not in handler.filters:
-            handler.addFilter(_FILTER)
-    if _base_factory is None:
-        base = logging.getLogRecordFactory()
-        _base_factory = base
-
-        def factory(*args: object, **kwargs: object) -> logging.LogRecord:
-            return redact_record(base(*args, **kwargs))
-
-        logging.setLogRecordFactory(factory)
-    return _FILTER
-
-
-def uninstall(root: logging.Logger | None = None) -> None:
-    """Undo install() (tests)."""
-    global _base_factory
-    root = root or logging.getLogger()
-    root.removeFilter(_FILTER)
-    for handler in root.handlers:
-        handler.removeFilter(_FILTER)
-    if _base_factory is not None:
-        logging.setLogRecordFactory(_base_factory)  # type: ignore[arg-type]
-        _base_factory = None
-
-
-def install_logging() -> None:
-    """What `keyprobe` does at start: redaction on, httpx/httpcore quiet unless KEYPROBE_DEBUG_HTTP is set.
-
-    httpx logs every URL (query strings included) at INFO and httpcore logs response headers at DEBUG;
-    with KEYPROBE_DEBUG_HTTP they go to stderr, masked like everything else.
-    """
-    install()
-    debug = bool(os.environ.get("KEYPROBE_DEBUG_HTTP"))
-    for name in ("httpx", "httpcore"):
-        logger = logging.getLogger(name)
-        logger.setLevel(logging.DEBUG if debug else logging.WARNING)
-        if debug and not any(getattr(h, "_keyprobe", False) for h in logger.handlers):
-            handler = logging.StreamHandler(sys.stderr)
-            handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-            handler.addFilter(_FILTER)
-            handler._keyprobe = True  # type: ignore[attr-defined]
-            logger.addHandler(handler)
-            logger.propagate = False  # one copy on stderr, not two if the root also has a handler

@@ -14,9 +14,13 @@ import functools
 import hashlib
 import hmac
 import time
-from dataclasses import dataclass, field
-from enum import Enum
-from typing import Protocol
+from collections import namedtuple
+
+TYPE_CHECKING = False  # typing's flag without importing typing (a start-up cost: benchmarks/inspect_startup.py)
+if TYPE_CHECKING:
+    from typing import Protocol
+else:
+    Protocol = object  # Clock below is a Protocol to a type checker, a plain class (its documentation) at run time
 
 from keys.payload import BODY_SIGNED_METHODS, signed_payload, signs_body  # noqa: F401 - re-exported
 from keys.secret import Secret
@@ -58,35 +62,28 @@ class Clock(Protocol):
     def now_ms(self) -> int: ...
 
 
-@dataclass
-class OffsetClock:
-    """Wall-clock milliseconds, plus the measured server offset when `apply` is on."""
+# Named tuples, not dataclasses (keys.headers.HeaderSet says why): every send and inspect loads these.
+class OffsetClock(namedtuple("OffsetClock", "offset_ms apply", defaults=(0.0, True))):
+    """Wall-clock milliseconds, plus the measured server offset (`offset_ms`) when `apply` is on."""
 
-    offset_ms: float = 0.0
-    apply: bool = True
+    __slots__ = ()
 
     def now_ms(self) -> int:
         now = time.time_ns() // 1_000_000
         return now + round(self.offset_ms) if self.apply else now
 
 
-@dataclass
-class FixedClock:
+class FixedClock(namedtuple("FixedClock", "ms offset_ms apply", defaults=(0.0, False))):
     """A clock that always reads `ms`: for tests and for reproducing a vector."""
 
-    ms: int
-    offset_ms: float = 0.0
-    apply: bool = False
+    __slots__ = ()
 
     def now_ms(self) -> int:
         return self.ms
 
 
-@dataclass(frozen=True, repr=False)
-class Credentials:
-    api_key: Secret
-    secret: Secret
-    memo: Secret
+class Credentials(namedtuple("Credentials", "api_key secret memo")):
+    """A key's three Secrets. No `__slots__ = ()`: the instance keeps its `refusal` once worked out."""
 
     @classmethod
     def of(cls, api_key: str | Secret, secret: str | Secret, memo: str | Secret = "") -> Credentials:
@@ -108,20 +105,21 @@ class Credentials:
         return f"Credentials(key={self.fingerprint}, secret={'set' if self.secret else 'unset'}, memo={'set' if self.memo else 'unset'})"
 
 
-@dataclass(frozen=True)
-class SigningEvidence:
-    """What the signer did, for the diagnosis and the preview. Never holds the secret or the memo."""
+_EVIDENCE = "level header_set host key_fingerprint timestamp payload signature memo_length memo_all_digits clock_offset_ms"
 
-    level: AuthLevel
-    header_set: HeaderSet
-    host: str
-    key_fingerprint: str = ""
-    timestamp: str | None = None
-    payload: str = field(default="", repr=False)  # as large as the body: kept out of reprs
-    signature: str | None = None
-    memo_length: int = 0
-    memo_all_digits: bool = False
-    clock_offset_ms: int = 0
+
+class SigningEvidence(namedtuple("SigningEvidence", _EVIDENCE, defaults=("", None, "", None, 0, False, 0))):
+    """What the signer did, for the diagnosis and the preview. Never holds the secret or the memo.
+
+    level (AuthLevel), header_set (HeaderSet), host; key_fingerprint; timestamp and signature (None unless
+    signed); payload (the signed payload, as large as the body: kept out of the repr); memo_length and
+    memo_all_digits (flags, never the memo); clock_offset_ms (the offset the timestamp was corrected by)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self) if name != "payload")
+        return f"SigningEvidence({shown})"
 
     @property
     def memo_empty(self) -> bool:

@@ -9,7 +9,6 @@ explains a signature never imports httpx.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import replace
 
 import httpx
 
@@ -105,8 +104,7 @@ class VenueSigner(httpx.Auth):
         signature = sign(creds.secret, timestamp, creds.memo, content if signs_body(request.method) else payload)
         request.headers[hs.timestamp] = timestamp
         request.headers[hs.sign] = signature
-        return replace(
-            keyed,
+        return keyed._replace(
             timestamp=timestamp,
             payload=payload,
             signature=signature,

@@ -261,8 +261,8 @@ def freeze(message: Any) -> None:
         if response is not None:
             body = re.sub(rb'"trace":\s*"[^"]*"', FIXED_TRACE, response.body)
             headers = tuple((k, _steady_date(v, ex) if k.lower() == "date" else v) for k, v in response.headers)
-            response = replace(response, body=body, headers=headers, size=len(body))
-        message.exchange = replace(ex, timings=timings, response=response, started_at=0.0)
+            response = response._replace(body=body, headers=headers, size=len(body))
+        message.exchange = ex._replace(timings=timings, response=response, started_at=0.0)
     elif isinstance(message, ClockMeasured):
         from tui.clock import ClockSample, judge
 

@@ -190,3 +190,35 @@ def test_new_advice_is_specific(code, needles):
     text = _all(code)
     for needle in needles:
         assert needle in text, (code, needle)
+
+
+def test_each_code_is_looked_up_in_the_part_that_holds_it():
+    """tui.catalog.advice imports a part when a code of its range is asked for: every code every part holds routes to
+    that part, and every code the documents have routes to a part that holds it (else its advice would be lost)."""
+    import importlib
+
+    from tui.catalog.advice import PARTS, entry, part_of
+
+    for name in PARTS:
+        part = importlib.import_module(f"tui.catalog.{name}")
+        codes = set(part.ADVICE) | {code for code, _ in getattr(part, "BY_MESSAGE", {})} | {code for code, _ in getattr(part, "BY_ORIGIN", {})}
+        assert all(part_of(code) == name for code in codes), (name, sorted(c for c in codes if part_of(c) != name))
+    for family in ("bitmart", "wooxpro"):
+        for row in family_rows(family):
+            if row.table != "http":
+                assert entry(row.code, row.message) is not None, row
+    assert entry(12345) is None and part_of(12345) is None
+
+
+def test_a_diagnosis_of_a_success_loads_only_the_parts_it_reads():
+    import subprocess
+    import sys
+
+    code = ("import sys\nfrom tui.diagnose import diagnose_response\n"
+            "d = diagnose_response('bitmart', 200, [], b'{\"code\":1000,\"message\":\"OK\",\"data\":{}}')\n"
+            "assert d.code == 1000, d\n"
+            "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('tui.catalog.advice_')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    loaded = set(eval(done.stdout))  # noqa: S307 - our own printed list
+    assert {"advice_spot", "advice_margin", "advice_account", "advice_websocket"}.isdisjoint(loaded), loaded

@@ -93,7 +93,14 @@ def test_the_console_refuses_a_profile_with_a_base_url_instead_of_dropping_the_p
     import tui.console.app as console_app
 
     opened = []
-    monkeypatch.setattr(console_app, "run_console", lambda args: opened.append(args) or 0)
+    from tui.startup_gc import resume_gc
+
+    def run_console(args):  # the real one resumes the collector main() paused for the first frame
+        opened.append(args)
+        resume_gc()
+        return 0
+
+    monkeypatch.setattr(console_app, "run_console", run_console)
     code, _, err = run(capsys, "--profile", "main", "--base-url", "http://127.0.0.1:8640")
     assert (code, opened) == (2, []) and "cannot go with --profile" in err and "nothing was opened" in err
     assert run(capsys, "--base-url", "http://127.0.0.1:8640")[0] == 0 and len(opened) == 1  # alone, it opens

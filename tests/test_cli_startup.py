@@ -92,6 +92,21 @@ def test_a_command_after_a_top_level_option_is_parsed_whole(capsys):
     assert done.value.code == 2 and err.startswith("usage: keyprobe send") and "unrecognized arguments: --bogus" in err
 
 
+@pytest.mark.parametrize("argv, named", [
+    (["send", "POST", "/x", "--venue", "emulator"], {"send"}),  # a venue named like a command is not one
+    (["--venue", "emulator", "send", "GET", "/x"], {"send"}),
+    (["--ven", "emulator", "decode", "30005"], {"decode"}),  # argparse's prefix of --venue takes its value too
+    (["--venue=emulator", "decode", "30005"], {"decode"}),
+    (["--profile", "send"], set()),  # the console, with a profile named "send"
+    (["decode", "--venue", "wooxpro", "send"], {"decode"}),
+])
+def test_only_the_command_the_line_runs_is_built(argv, named):
+    """`send ... --venue emulator` built (and imported) the emulator command's parser too: ~1.5 ms of every such send."""
+    from tui.cli import _command_modules, _named_commands
+
+    assert _named_commands(argv, _command_modules()) == named
+
+
 @pytest.mark.parametrize("argv", [["--help"], ["--help", "decode"], ["-h", "send", "GET", "/x"]])
 def test_top_level_help_lists_every_command_with_its_help_line(capsys, argv):
     """A help flag before any command is the top-level help, even when a command is named after it."""
@@ -211,7 +226,7 @@ def test_the_help_width_is_shutils_answer(monkeypatch, columns):
 
 def test_the_console_pauses_the_collector_before_it_imports_textual():
     """`keyprobe` (the console) pauses the garbage collector before Textual is imported, so the imports
-    and the first frame run no collection (tui/console/startup_gc.py); the first frame resumes it. The
+    and the first frame run no collection (tui/startup_gc.py); the first frame resumes it. The
     spy stops the start at Textual's import: what runs after needs a terminal."""
     code = ("import gc, sys\n"
             "class Spy:\n"
@@ -224,3 +239,59 @@ def test_the_console_pauses_the_collector_before_it_imports_textual():
             "main([])\n")
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert done.stdout.strip() == "collector off", (done.stdout, done.stderr[-2000:])
+
+
+@pytest.fixture
+def collector_on():
+    """The collector running, as in a fresh process, whatever an earlier test left; put back as found."""
+    import gc
+
+    was = gc.isenabled()
+    gc.enable()
+    yield
+    if not was:
+        gc.disable()
+
+
+def test_inspect_pauses_the_collector_until_its_first_result_then_resumes_it(tmp_path, capsys, monkeypatch, collector_on):
+    """Its start-up imports run no collection (tui/startup_gc.py); from the first result on, a long input's other
+    requests run with the collector, and the caller gets it back on."""
+    import gc
+
+    from tui.commands import inspect as inspect_command
+
+    states: list[bool] = []
+    add = inspect_command._printer.add
+    monkeypatch.setattr(inspect_command._printer, "add", lambda self, ins: (states.append(gc.isenabled()), add(self, ins)))
+    one = "GET /system/time HTTP/1.1\r\nHost: api-cloud-v2.bitmart.com\r\n\r\n"
+    path = tmp_path / "two.http"
+    path.write_text(one + one)
+    main(["inspect", str(path)])
+    assert states == [False, True] and gc.isenabled()
+
+
+def test_send_pauses_the_collector_until_its_answer_is_printed(capsys, monkeypatch, emu, tmp_path, collector_on):
+    import gc
+
+    from tui import render
+
+    states: list[bool] = []
+    print_exchange = render.print_exchange
+    monkeypatch.setattr(render, "print_exchange", lambda *a, **k: (states.append(gc.isenabled()), print_exchange(*a, **k)))
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    frozen = gc.get_freeze_count()
+    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url]) == 0
+    assert states == [False] and gc.isenabled()
+    assert gc.get_freeze_count() == frozen  # a caller's process: its garbage from this call is not kept for good
+
+
+def test_a_send_that_is_the_process_freezes_what_it_built_before_it_exits(emu, tmp_path):
+    """`keyprobe send` (main() with the process's argv): the collections it would run, and the one at the exit,
+    would walk everything it imported to free nothing; it is frozen once the answer is out (tui/startup_gc.py)."""
+    code = ("import gc, sys\nfrom tui.cli import main\n"
+            f"sys.argv = ['keyprobe', 'send', 'GET', '/system/time', '--venue', 'emulator', '--base-url', {emu.base_url!r}]\n"
+            "code = main()\nprint('frozen', gc.get_freeze_count(), 'enabled', gc.isenabled(), 'exit', code)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                          env={**os.environ, "KEYPROBE_HOME": str(tmp_path)})
+    words = done.stdout.split()[-6:]
+    assert words[0] == "frozen" and int(words[1]) > 10_000 and words[3:] == ["True", "exit", "0"], (done.stdout[-500:], done.stderr[-2000:])

@@ -7,7 +7,7 @@ import logging
 import httpx
 import pytest
 
-from keys import redact
+from keys import redact, redact_logging
 from keys.secret import MASK, Secret
 
 SECRET = "REDACT-TEST-SECRET-51c0ffee"
@@ -37,9 +37,9 @@ def captured(registered):
     old_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
-    redact.install()
+    redact_logging.install()
     yield lines
-    redact.uninstall()
+    redact_logging.uninstall()
     root.removeHandler(handler)
     root.setLevel(old_level)
 
@@ -94,11 +94,11 @@ def test_unformattable_arguments_do_not_leak_or_raise(captured):
 
 
 def test_install_is_idempotent(captured):
-    redact.install()
-    redact.install()
+    redact_logging.install()
+    redact_logging.install()
     logging.getLogger("x").warning("once %s", SECRET)
     assert captured == ["x once ********"]
-    assert logging.getLogger().filters.count(redact._FILTER) == 1
+    assert logging.getLogger().filters.count(redact_logging._FILTER) == 1
 
 
 def test_install_logging_quiets_httpx_unless_debug(monkeypatch):
@@ -106,15 +106,15 @@ def test_install_logging_quiets_httpx_unless_debug(monkeypatch):
     saved = [(lg.level, list(lg.handlers), lg.propagate) for lg in loggers]
     try:
         monkeypatch.delenv("KEYPROBE_DEBUG_HTTP", raising=False)
-        redact.install_logging()
+        redact_logging.install_logging()
         assert [lg.level for lg in loggers] == [logging.WARNING, logging.WARNING]
         monkeypatch.setenv("KEYPROBE_DEBUG_HTTP", "1")
-        redact.install_logging()
-        redact.install_logging()
+        redact_logging.install_logging()
+        redact_logging.install_logging()
         assert [lg.level for lg in loggers] == [logging.DEBUG, logging.DEBUG]
         assert all(sum(getattr(h, "_keyprobe", False) for h in lg.handlers) == 1 for lg in loggers)
     finally:
-        redact.uninstall()
+        redact_logging.uninstall()
         for lg, (level, handlers, propagate) in zip(loggers, saved):
             lg.setLevel(level)
             lg.handlers[:] = handlers
@@ -140,7 +140,7 @@ def root_logger(registered):
     old_level, old_handlers = root.level, list(root.handlers)
     root.setLevel(logging.DEBUG)
     yield root
-    redact.uninstall()
+    redact_logging.uninstall()
     root.handlers[:] = old_handlers
     root.setLevel(old_level)
 
@@ -149,10 +149,10 @@ def test_a_handler_added_after_install_is_covered_by_the_record_factory_alone(ro
     # The case the factory exists for: install() cannot filter a handler that does not exist yet, and
     # the root logger's own filter never sees records propagated from child loggers.
     root_logger.handlers[:] = []
-    redact.install()
+    redact_logging.install()
     late = Keep()
     root_logger.addHandler(late)
-    assert redact._FILTER not in late.filters
+    assert redact_logging._FILTER not in late.filters
     logging.getLogger("httpx.late").warning("secret %s memo %s", SECRET, MEMO)
     assert late.lines == [f"httpx.late secret {MASK} memo {MASK}"]
 
@@ -160,8 +160,8 @@ def test_a_handler_added_after_install_is_covered_by_the_record_factory_alone(ro
 def test_a_handler_added_before_install_is_covered_by_its_filter_alone(root_logger):
     early = Keep()
     root_logger.handlers[:] = [early]
-    redact.install()
+    redact_logging.install()
     # Take the factory out again: what remains is the filter install() put on the existing handler.
-    logging.setLogRecordFactory(redact._base_factory)
+    logging.setLogRecordFactory(redact_logging._base_factory)
     logging.getLogger("httpcore.early").warning("secret %s memo %s", SECRET, MEMO)
     assert early.lines == [f"httpcore.early secret {MASK} memo {MASK}"]

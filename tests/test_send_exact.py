@@ -47,9 +47,8 @@ def test_signed_get_signs_the_raw_query(emu, monkeypatch):
     draft = Draft(emu.venue, "GET", "/contract/private/order", (("symbol", "BTCUSDT"), ("order_id", "23")),
                   auth=None, raw_query="order_id=23&symbol=BTCUSDT")
     from keys.signing import AuthLevel
-    from dataclasses import replace
 
-    exchange = send_once(replace(draft, auth=AuthLevel.SIGNED), demo_key().credentials)
+    exchange = send_once(draft._replace(auth=AuthLevel.SIGNED), demo_key().credentials)
     assert seen == ["order_id=23&symbol=BTCUSDT"]
     assert exchange.request.evidence.payload == "order_id=23&symbol=BTCUSDT"
 

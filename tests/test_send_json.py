@@ -233,3 +233,10 @@ def test_send_json_says_why_a_send_is_not_in_the_history(tmp_path, monkeypatch, 
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path / "home"))
     assert main(["send", "GET", "/system/time", "--venue", "emulator", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["history_problem"] is None
+
+
+@pytest.mark.parametrize("text", ["a\x7fb", "\x7f\x7f", "plain ascii", '{\n  "a": "\x7f"\n}', "é \x7f \x85"])
+def test_del_is_escaped_in_ascii_and_other_text_alike(text):
+    """ASCII text takes a shortcut past the escape table (DEL is its only ASCII character): the same JSON."""
+    expected = json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f").replace("\x85", "\\u0085")
+    assert dumps(text) == expected and streamed(text) == expected and "\x7f" not in dumps(text)

@@ -26,19 +26,29 @@ def _command_modules() -> list[str]:
     return [n for n in ORDER if n in found] + sorted(found - set(ORDER))
 
 
+# The console's options that take a value: the word after one is that value, never a command (`--venue emulator`).
+VALUE_OPTIONS = ("--venue", "--profile", "--base-url", "--emulator-flavour")
+
+
 def _named_commands(argv: list[str] | None, commands: list[str]) -> set[str]:
-    """The commands whose parsers this argv could reach: every word that names one (`keyprobe decode 30005`
-    names decode). Only those are built (and their modules imported); with none named, the others are listed
-    by name and HELP alone, which is all `keyprobe --help` or a top-level usage error shows. None are named
-    when -h/--help comes before them (`keyprobe --help decode` is the top-level help, listing every command)."""
+    """The command whose parser this argv reaches: the first word that names one (`keyprobe decode 30005` names
+    decode), the value of a console option before it aside (`--venue emulator send ...` names send: `emulator` is
+    the venue). Only that one is built (and its module imported); with none named, the others are listed by name
+    and HELP alone, which is all `keyprobe --help` or a top-level usage error shows. None is named when -h/--help
+    comes before it (`keyprobe --help decode` is the top-level help, listing every command). Words after the
+    command are its own arguments (`send ... --venue emulator` does not build the emulator command's parser)."""
     argv = sys.argv[1:] if argv is None else argv
-    named: set[str] = set()
+    value_next = False
     for word in argv:
-        if word in ("-h", "--help") and not named:
+        if value_next:
+            value_next = False
+        elif word in ("-h", "--help"):
             return set()
-        if word in commands:
-            named.add(word)
-    return named
+        elif word in commands:
+            return {word}
+        elif word.startswith("--") and "=" not in word and len(word) > 2:
+            value_next = any(option.startswith(word) for option in VALUE_OPTIONS)  # argparse takes a prefix too
+    return set()
 
 
 class _Version(argparse.Action):
@@ -155,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         # (KEYPROBE_DEBUG_HTTP=1 shows their debug lines on stderr, masked). Parsing logs nothing, so
         # --help, --version and usage errors skip it; so does a command that sets may_log_secrets=False
         # (decode: it loads no key and imports no HTTP client, and tests/test_cli_startup.py holds it to that).
-        from keys.redact import install_logging
+        from keys.redact_logging import install_logging
 
         install_logging()
     if args.command is None:
@@ -166,12 +176,15 @@ def main(argv: list[str] | None = None) -> int:
                   "--profile; nothing was opened. Give the profile its base URL instead: "
                   "keyprobe keys add NAME --venue VENUE --base-url URL --replace.", file=sys.stderr)
             return 2
-        from tui.console.startup_gc import pause_gc
+        from tui.startup_gc import pause_gc
 
-        pause_gc()  # before Textual is imported: the first frame resumes it (tui/console/startup_gc.py)
+        pause_gc()  # before Textual is imported: the first frame resumes it (tui/startup_gc.py)
         from tui.console.app import run_console
 
         return run_console(args)
+    # This run is the process (`keyprobe ...`, `python -m tui ...`), not a caller's function call: what it builds
+    # lives until the exit, which send and inspect tell the collector (tui/startup_gc.py).
+    args.whole_process = argv is None
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

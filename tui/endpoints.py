@@ -12,7 +12,7 @@ resolves).
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from collections import namedtuple
 
 from keys.headers import AuthLevel
 
@@ -35,18 +35,14 @@ DEPRECATED_PATHS = frozenset({"/spot/v1/submit_order", "/spot/v2/orders"})
 PERMISSIONS = ("read", "trade", "withdraw", "futures", "margin")
 
 
-@dataclass(frozen=True)
-class RateLimit:
-    """One documented limit: `count` requests per `window_s` seconds, counted per endpoint.
+# Named tuples, not dataclasses: every send and inspect loads this table (keys.headers.HeaderSet says why).
+class RateLimit(namedtuple("RateLimit", "name count window_s per source")):
+    """One documented limit: `count` requests per `window_s` seconds, counted per endpoint; `source` says where.
 
     per="key": per API key when a valid key is sent, else per client IP (BitMart's limits page);
     per="ip": always per IP (futures public endpoints)."""
 
-    name: str
-    count: int
-    window_s: float
-    per: str
-    source: str
+    __slots__ = ()
 
 
 LIMITS: dict[str, RateLimit] = {
@@ -64,21 +60,17 @@ LIMITS: dict[str, RateLimit] = {
 }
 
 
-@dataclass(frozen=True)
-class Endpoint:
-    method: str
-    path: str
-    auth: AuthLevel
-    families: tuple[str, ...]
-    summary: str
-    sample_query: tuple[tuple[str, str], ...] = ()
-    sample_body: str = ""
-    handler: str = ""  # the emulator's action, "module.function" under tui.emulator.routes
-    limit: str = "default"  # a key of LIMITS
-    permission: str | None = None  # one of PERMISSIONS; None for public endpoints
-    recv_window: bool = False  # takes `recvWindow` (SIGNED endpoints of BitMart's spot/account pages)
-    kind: str = "market"  # one of KINDS
-    wooxpro_page: str | None = None  # WOO X Pro's page for it (under WXP_DOCS); None: no page was found
+_ENDPOINT = "method path auth families summary sample_query sample_body handler limit permission recv_window kind wooxpro_page"
+
+
+class Endpoint(namedtuple("Endpoint", _ENDPOINT, defaults=((), "", "", "default", None, False, "market", None))):
+    """One row: method, path, auth (AuthLevel), families (the venues that serve it), summary, sample_query
+    (pairs) and sample_body (the composer's example), handler (the emulator's action, "module.function" under
+    tui.emulator.routes), limit (a key of LIMITS), permission (one of PERMISSIONS; None for public endpoints),
+    recv_window (takes `recvWindow`: SIGNED endpoints of BitMart's spot/account pages), kind (one of KINDS),
+    wooxpro_page (WOO X Pro's page for it, under WXP_DOCS; None: no page was found).
+
+    No `__slots__ = ()`: each row keeps its cached label, product and rate limit."""
 
     @property
     def documented_by(self) -> tuple[str, ...]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from collections import namedtuple
 from urllib.parse import urlencode
 
 from typing import TYPE_CHECKING
@@ -28,21 +28,27 @@ if TYPE_CHECKING:
 Pairs = tuple[tuple[str, str], ...]
 
 
-@dataclass(frozen=True)
-class Draft:
-    """A request as composed: no key, no signature, no timestamp. Saved requests are Drafts on disk."""
+# Named tuples, not dataclasses: every send builds these, and building seven dataclasses cost `keyprobe send`
+# ~3 ms of its start-up (benchmarks/send_cpu.py; keys.headers.HeaderSet says why). A body is left out of
+# their reprs: a repr (a task's, a crash report's) never copies a 20 MB body.
+def _repr_without(record: tuple, hidden: str) -> str:
+    shown = ", ".join(f"{name}={value!r}" for name, value in zip(record._fields, record) if name != hidden)  # type: ignore[attr-defined]
+    return f"{type(record).__name__}({shown})"
 
-    venue: Venue
-    method: str
-    path: str
-    query: Pairs = ()
-    body: str = field(default="", repr=False)  # a repr (a task's, a crash report's) never copies a 20 MB body
-    auth: AuthLevel | None = None  # None: the endpoint table decides, else signed
-    profile: str | None = None
-    # The query exactly as typed or captured (`a=b%20c` stays `a=b%20c`), when it came as text: a bot's
-    # failing GET is then sent and signed byte for byte. `query` holds the same pairs, decoded, for display.
-    raw_query: str | None = None
-    headers: Pairs = ()  # the composer's header edits, in order: (name, value) sets it, (name, "") removes it
+
+class Draft(namedtuple("Draft", "venue method path query body auth profile raw_query headers",
+                       defaults=((), "", None, None, None, ()))):
+    """A request as composed: no key, no signature, no timestamp. Saved requests are Drafts on disk.
+
+    venue (Venue), method, path; query: pairs, decoded, for display; body (text, out of the repr); auth: the
+    AuthLevel, None for the endpoint table's (else signed); profile; raw_query: the query exactly as typed or
+    captured (`a=b%20c` stays `a=b%20c`), when it came as text: a bot's failing GET is then sent and signed byte
+    for byte; headers: the composer's header edits, in order: (name, value) sets it, (name, "") removes it."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return _repr_without(self, "body")
 
     def header_error(self) -> str | None:
         """A sentence for a header edit that cannot go on the wire (a bad name, a line break)."""
@@ -107,42 +113,32 @@ def _nesting_only(pairs: list[tuple[str, object]]) -> list:
     return nested or _EMPTY_NESTING
 
 
-@dataclass(frozen=True)
-class SentRequest:
-    """The request exactly as it went out, with the key and signature headers masked."""
+class SentRequest(namedtuple("SentRequest", "method url headers body evidence", defaults=(None,))):
+    """The request exactly as it went out, with the key and signature headers masked: method, url, headers (wire
+    order, masked), body (bytes, out of the repr), evidence (keys.signing.SigningEvidence, None when unsigned)."""
 
-    method: str
-    url: str
-    headers: Pairs  # wire order, masked
-    body: bytes = field(repr=False)
-    evidence: SigningEvidence | None = None
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return _repr_without(self, "body")
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
         return next((v for k, v in self.headers if k.lower() == lname), None)
 
 
-@dataclass(frozen=True)
-class Timings:
+class Timings(namedtuple("Timings", "connect_ms tls_ms request_sent_ms first_byte_ms body_ms total_ms",
+                         defaults=(None,) * 6)):
     """Milliseconds per phase (None when the phase did not happen, e.g. no TLS on loopback)."""
 
-    connect_ms: float | None = None
-    tls_ms: float | None = None
-    request_sent_ms: float | None = None
-    first_byte_ms: float | None = None
-    body_ms: float | None = None
-    total_ms: float | None = None
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class RateLimit:
+class RateLimit(namedtuple("RateLimit", "remaining limit reset mode", defaults=(None,) * 4)):
     """X-BM-RateLimit-* as sent. The doc's own example contradicts itself on what Remaining means
     (protocol.md 3.2), so the raw figures are kept and shown, not turned into a "left" count."""
 
-    remaining: int | None = None
-    limit: int | None = None
-    reset: int | None = None
-    mode: str | None = None
+    __slots__ = ()
 
     @property
     def present(self) -> bool:
@@ -165,41 +161,67 @@ class RateLimit:
         return " · ".join(parts)
 
 
-@dataclass(frozen=True)
-class ResponseData:
-    status: int
-    reason: str
-    headers: Pairs
-    body: bytes = field(repr=False)  # at most the wire's cap
-    truncated: bool = False
-    size: int = 0  # bytes received in all, even past the cap
-    http_version: str = "HTTP/1.1"
+class ResponseData(namedtuple("ResponseData", "status reason headers body truncated size http_version",
+                              defaults=(False, 0, "HTTP/1.1"))):
+    """status, reason, headers (pairs, wire order), body (at most the wire's cap; out of the repr), truncated,
+    size (bytes received in all, even past the cap), http_version."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return _repr_without(self, "body")
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
         return next((v for k, v in self.headers if k.lower() == lname), None)
 
 
-@dataclass(frozen=True)
-class TransportFailure:
-    kind: FailureKind
-    sentence: str  # for a person: what happened and what to try
-    detail: str = ""  # the exception's class and text, for the curious
+class TransportFailure(namedtuple("TransportFailure", "kind sentence detail", defaults=("",))):
+    """kind (FailureKind); sentence: for a person, what happened and what to try; detail: the exception's class
+    and text, for the curious."""
+
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
+_EXCHANGE = ("draft", "request", "response", "failure", "timings", "rate_limit", "started_at", "bytes_sent", "proxy")
+_NO_TIMINGS, _NO_RATE_LIMIT = Timings(), RateLimit()
+
+
 class Exchange:
-    """One send: what went out, what came back (or why nothing did), and how long it took."""
+    """One send: what went out, what came back (or why nothing did), and how long it took.
 
-    draft: Draft
-    request: SentRequest | None
-    response: ResponseData | None = None
-    failure: TransportFailure | None = None
-    timings: Timings = field(default_factory=Timings)
-    rate_limit: RateLimit = field(default_factory=RateLimit)
-    started_at: float = 0.0  # wall clock, seconds since the epoch
-    bytes_sent: bool = False  # a byte of the request left this machine: whatever failed after, it was SENT
-    proxy: str | None = None  # the proxy it went through (the person chose it), credentials stripped
+    draft; request (SentRequest, None when nothing was built); response (ResponseData) or failure
+    (TransportFailure); timings; rate_limit; started_at: wall clock, seconds since the epoch; bytes_sent: a byte
+    of the request left this machine, so whatever failed after, it was SENT; proxy: the proxy it went through
+    (the person chose it), credentials stripped.
+
+    A class with slots rather than a named tuple: the console holds an answer's Exchange by a weak reference
+    while it lays out a 20 MB body (MainScreen.format_body), and a tuple cannot be referenced weakly. Its
+    fields are not assigned after __init__ (`_replace` makes a new one), as the frozen dataclass it was."""
+
+    __slots__ = (*_EXCHANGE, "__weakref__")
+    _fields = _EXCHANGE
+
+    def __init__(self, draft: Draft, request: SentRequest | None, response: ResponseData | None = None,
+                 failure: TransportFailure | None = None, timings: Timings = _NO_TIMINGS, rate_limit: RateLimit = _NO_RATE_LIMIT,
+                 started_at: float = 0.0, bytes_sent: bool = False, proxy: str | None = None) -> None:
+        self.draft, self.request, self.response, self.failure = draft, request, response, failure
+        self.timings, self.rate_limit, self.started_at, self.bytes_sent, self.proxy = timings, rate_limit, started_at, bytes_sent, proxy
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in _EXCHANGE)
+
+    def _replace(self, **changes: object) -> Exchange:
+        return Exchange(**{**dict(zip(_EXCHANGE, self._values())), **changes})  # type: ignore[arg-type]
+
+    def __eq__(self, other: object) -> bool:
+        return self._values() == other._values() if isinstance(other, Exchange) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        return "Exchange(" + ", ".join(f"{name}={value!r}" for name, value in zip(_EXCHANGE, self._values())) + ")"
 
     @property
     def went_out(self) -> bool:

@@ -5,7 +5,6 @@ pre-image). terminal_safe.dump writes it, a large body piece by piece.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from keys import bounded
@@ -20,7 +19,7 @@ def _evidence_dict(sent: SentRequest, text: Any) -> dict | None:
         return None
     # The pre-image is its head and then the payload (prehash puts the payload last): written from the payload
     # itself, never built as one more copy of a 20 MB body.
-    head = replace(ev, payload="").preimage_masked
+    head = ev._replace(payload="").preimage_masked
     return {
         "level": ev.level.value,
         "header_prefix": ev.header_set.prefix,

@@ -13,7 +13,6 @@ read when it runs, and it computes the timestamp (`date +%s%3N`) and the HMAC (`
 from __future__ import annotations
 
 import shlex
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import httpx
@@ -57,7 +56,7 @@ def curl_script(draft: Draft, venue: Venue | None = None, offset_ms: int = 0) ->
     """A POSIX shell script that signs and sends `draft` with credentials from the environment;
     `offset_ms` (the measured server-clock offset) is added to its timestamp, as a corrected clock does."""
     if venue is not None:
-        draft = replace(draft, venue=venue)
+        draft = draft._replace(venue=venue)
     venue = draft.venue
     hs = venue.header_set
     level = draft.auth_level

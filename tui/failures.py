@@ -7,7 +7,6 @@ import errno
 import socket
 import ssl
 
-from dataclasses import replace
 
 import httpx
 
@@ -61,10 +60,10 @@ def classify(exc: BaseException, draft: Draft, request: httpx.Request | None = N
             return TransportFailure(FailureKind.PROXY, f"Could not reach the proxy {proxy} ({failure.kind.value}): "
                                     f"{_first_line(_chain(exc))}. Nothing was sent; check the proxy, or send without it.",
                                     failure.detail)
-        return replace(failure, sentence=f"Through the proxy {proxy}: {failure.sentence} (the proxy may be the one failing)")
+        return failure._replace(sentence=f"Through the proxy {proxy}: {failure.sentence} (the proxy may be the one failing)")
     if sent and failure.kind in (FailureKind.RESET, FailureKind.PROTOCOL, FailureKind.DEADLINE, FailureKind.OTHER,
                                  FailureKind.READ_TIMEOUT, FailureKind.WRITE_TIMEOUT):
-        return replace(failure, sentence=f"{failure.sentence} The request was sent: check the venue before sending it again.")
+        return failure._replace(sentence=f"{failure.sentence} The request was sent: check the venue before sending it again.")
     return failure
 
 

@@ -20,8 +20,8 @@ import json
 import os
 import time
 from collections.abc import Iterator
+from collections import namedtuple
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -54,13 +54,12 @@ class _Diagnosed(Protocol):  # what history needs from tui.diagnose.Diagnosis
     headline: str
 
 
-@dataclass(frozen=True)
-class HistoryLog:
-    entries: list[dict[str, Any]]  # oldest first, as in the file
-    skipped: list[int] = field(default_factory=list)  # 1-based line numbers that could not be read
-    path: Path | None = None
-    lines: int | None = None  # read_newest: the file's lines (entries, readable or not, blank ones too)
+class HistoryLog(namedtuple("HistoryLog", "entries skipped path lines", defaults=(None, None))):
+    """entries: oldest first, as in the file; skipped: 1-based line numbers that could not be read; path; lines:
+    read_newest's count of the file's lines (entries, readable or not, blank ones too). A named tuple, not a
+    dataclass: every send loads this module (keys.headers.HeaderSet says why)."""
 
+    __slots__ = ()
     @property
     def total(self) -> int:
         return self.lines if self.lines is not None else len(self.entries)

@@ -9,7 +9,6 @@ compares their own code with.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from keys.signing import BODY_SIGNED_METHODS, signs_body
 from tui.exchange import Draft
@@ -74,7 +73,7 @@ if __name__ == "__main__":
 def python_script(draft: Draft, venue: Venue | None = None) -> str:
     """The script for `draft` (on `venue`, when given). Carries no credential."""
     if venue is not None:
-        draft = replace(draft, venue=venue)
+        draft = draft._replace(venue=venue)
     request = build_request(draft)
     hs = draft.venue.header_set
     method = request.method

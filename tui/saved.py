@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from collections import namedtuple
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -45,12 +45,11 @@ def _unsendable(text: str, where: str, what: str) -> str:
     return text
 
 
-@dataclass(frozen=True)
-class SavedRequest:
-    name: str
-    draft: Draft
-    notes: str = ""
-    path: Path | None = None
+class SavedRequest(namedtuple("SavedRequest", "name draft notes path", defaults=("", None))):
+    """A saved request: its name, the Draft, the person's notes, the file it was read from (None before it is
+    written). A named tuple, not a dataclass: every send loads this module (keys.headers.HeaderSet says why)."""
+
+    __slots__ = ()
 
     @property
     def profile(self) -> str | None:

@@ -45,9 +45,14 @@ def _escape(code: int) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-_TABLE = {c: _escape(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI, *_SURROGATES)}
-TABLE_MULTILINE = {c: e for c, e in _TABLE.items() if c not in (0x0A, 0x09)}  # keep newlines and tabs
-_JSON_TABLE = {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029, *_SURROGATES)}
+# The escape tables: each maps ~2,200 code points (the surrogates), so each is built at its first use, when a
+# text needs it; building all three cost every command that prints ~1 ms at import.
+@cache
+def _table(kind: str) -> dict[int, str]:
+    if kind == "json":
+        return {c: f"\\u{c:04x}" for c in (0x7F, *range(0x80, 0xA0), *_BIDI, 0x2028, 0x2029, *_SURROGATES)}
+    line = {c: _escape(c) for c in (*range(0x00, 0x20), 0x7F, *range(0x80, 0xA0), *_BIDI, *_SURROGATES)}
+    return line if kind == "line" else {c: e for c, e in line.items() if c not in (0x0A, 0x09)}  # multiline: keep newlines and tabs
 
 
 def _class(codes: dict[int, str]) -> re.Pattern[str]:
@@ -66,7 +71,7 @@ def _class(codes: dict[int, str]) -> re.Pattern[str]:
 @cache
 def _needs(table: str) -> re.Pattern[str]:
     """The class of what `table` escapes, compiled at first use: printable text (most) never needs it."""
-    return _class({"line": _TABLE, "multiline": TABLE_MULTILINE, "json": _JSON_TABLE}[table])
+    return _class(_table(table))
 
 
 def masked(text: str) -> str:
@@ -82,8 +87,8 @@ def shown(text: object, *, multiline: bool = False) -> str:
     if text.isprintable():  # every character the tables escape is a control or format character, never printable
         return text
     if multiline:
-        return text.translate(TABLE_MULTILINE) if _needs("multiline").search(text) else text
-    return text.translate(_TABLE) if _needs("line").search(text) else text
+        return text.translate(_table("multiline")) if _needs("multiline").search(text) else text
+    return text.translate(_table("line")) if _needs("line").search(text) else text
 
 
 def dumps(value: Any, **kwargs: Any) -> str:
@@ -110,7 +115,9 @@ def masked_values(value: Any) -> Any:
 
 
 def _json_safe(text: str) -> str:
-    return text.translate(_JSON_TABLE) if _needs("json").search(text) else text
+    if text.isascii():  # of the JSON table only DEL is ASCII: most JSON is, and skips compiling the class (~2 ms)
+        return text.replace("\x7f", "\\u007f") if "\x7f" in text else text
+    return text.translate(_table("json")) if _needs("json").search(text) else text
 
 
 JSON_PIECE = 64 * 1024  # characters of a long string escaped and written at a time

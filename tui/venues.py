@@ -6,7 +6,7 @@ this table adds what the core needs to reach each venue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections import namedtuple
 from urllib.parse import urlsplit
 
 from keys import hosts, lifecycle
@@ -18,15 +18,12 @@ FAMILIES = ("bitmart", "wooxpro")
 WS_MARKERS = {"bitmart": "bitmart.WebSocket", "wooxpro": "wooxpro.WebSocket"}
 
 
-@dataclass(frozen=True)
-class Venue:
-    id: str
-    name: str
-    family: str  # which header set and which error-code document: "bitmart" | "wooxpro"
-    base_url: str
-    hosts: frozenset[str]
-    time_path: str | None  # None: no known time endpoint, the clock falls back to HTTP Date
-    is_emulator: bool = False
+class Venue(namedtuple("Venue", "id name family base_url hosts time_path is_emulator", defaults=(False,))):
+    """id, name; family: which header set and which error-code document ("bitmart" | "wooxpro"); base_url; hosts
+    (a frozenset); time_path: None when there is no known time endpoint (the clock falls back to HTTP Date);
+    is_emulator. A named tuple, not a dataclass: every send loads the table (keys.headers.HeaderSet says why)."""
+
+    __slots__ = ()
 
     @property
     def header_set(self) -> HeaderSet:
@@ -52,7 +49,7 @@ class Venue:
 
     def at(self, base_url: str) -> Venue:
         """The same venue on another base URL (a mirror, or the emulator's port)."""
-        return replace(self, base_url=base_url.rstrip("/"))
+        return self._replace(base_url=base_url.rstrip("/"))
 
 
 def _venue(venue_id: str, family: str, base_url: str, time_path: str | None, **flags: bool) -> Venue:
@@ -86,9 +83,9 @@ def emulator_venue(base_url: str, flavour: str = "bitmart") -> Venue:
     if flavour not in FAMILIES:
         raise ValueError(f"emulator flavour must be bitmart or wooxpro, not {flavour!r}")
     if flavour == "bitmart":
-        return replace(VENUES["emulator"], base_url=base_url.rstrip("/"))
-    return replace(VENUES["emulator"], base_url=base_url.rstrip("/"), family=flavour, name="Local emulator (WOO X Pro)",
-                   time_path=VENUES["wooxpro"].time_path)
+        return VENUES["emulator"]._replace(base_url=base_url.rstrip("/"))
+    return VENUES["emulator"]._replace(base_url=base_url.rstrip("/"), family=flavour, name="Local emulator (WOO X Pro)",
+                                       time_path=VENUES["wooxpro"].time_path)
 
 
 def signing_hosts(venue: Venue, extra_hosts: frozenset[str] | tuple[str, ...] = ()) -> frozenset[str]:

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from keys.profile import shown_proxy
+from keys.hosts import shown_proxy
 from keys.secret import Secret
 from keys.signing import AuthLevel, Credentials, HeaderSet
 from keys.venue_signer import VenueSigner

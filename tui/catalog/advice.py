@@ -1,18 +1,20 @@
 """What each documented code means for the person at the keyboard: category, causes, fixes, notes.
 
-One table keyed by code, assembled from one module per document part: advice_auth (the global HTTP table,
-1000 and 30000-30031), advice_futures (40001-42000), advice_account (60000-61008), advice_spot
-(50000-50042 and 70000-71005), advice_margin (51000-59011) and advice_websocket (90001-95000). Rows that
-share a code with another message (30006, 30007, 60000) have their own entry in BY_MESSAGE, and 30005
-reads differently when keyprobe signed the request itself (BY_ORIGIN).
+One table keyed by code, kept in one module per document part: advice_auth (the global HTTP table, 1000 and
+30000-30031), advice_futures (40001-42000), advice_account (60000-61008), advice_spot (50000-50042 and
+70000-71005), advice_margin (51000-59011) and advice_websocket (90001-95000). A code's part is imported when a
+code of its range is first asked for (`part_of`): a diagnosis of a 1000 or a 30005 loads no spot, margin,
+account or WebSocket advice (~0.6 ms of a start-up). Rows that share a code with another message (30006,
+30007, 60000) have their own entry in the part's BY_MESSAGE, and 30005 reads differently when keyprobe signed
+the request itself (advice_auth.BY_ORIGIN). ADVICE and BY_MESSAGE, every part's merged, are built when read.
 """
 
 from __future__ import annotations
 
+import importlib
 import re
 from functools import cache, lru_cache
 
-from tui.catalog import advice_account, advice_auth, advice_futures, advice_margin, advice_spot, advice_websocket
 from tui.catalog.advice_base import (  # noqa: F401 - re-exported: tui.diagnose and the evidence use them
     JSON_FIX, MAINTENANCE_40020, PATH_FIX, HOST_FIX, RATE_FIX, RATE_PACE_FIX, RETRY_FIX, STATUS_PAGE_FIX, VENUE_TEXT,
     Advice,
@@ -22,14 +24,57 @@ from tui.catalog.advice_base import advise as _a
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from types import ModuleType
 
-_PARTS = (advice_auth, advice_futures, advice_account, advice_spot, advice_margin, advice_websocket)
-ADVICE: dict[int, Advice] = {code: item for part in _PARTS for code, item in part.ADVICE.items()}
-BY_MESSAGE: dict[tuple[int, str], Advice] = {
-    key: item for part in _PARTS for key, item in getattr(part, "BY_MESSAGE", {}).items()
-}
-BY_ORIGIN: dict[tuple[int, str], Advice] = advice_auth.BY_ORIGIN
+PARTS = ("advice_auth", "advice_futures", "advice_account", "advice_spot", "advice_margin", "advice_websocket")
 _SLOT = re.compile(r"\{(VALUE|PERMISSION)\|([^{}]*)\}")
+
+
+def part_of(code: int) -> str | None:
+    """The module that holds `code`'s advice, by the ranges of the documents' tables; None for a code none holds."""
+    if code < 10000 or 30000 <= code < 40000:
+        return "advice_auth"
+    if 40000 <= code < 50000:
+        return "advice_futures"
+    if 50000 <= code < 51000 or 70000 <= code < 80000:
+        return "advice_spot"
+    if 51000 <= code < 60000:
+        return "advice_margin"
+    if 60000 <= code < 70000:
+        return "advice_account"
+    if 90000 <= code < 100000:
+        return "advice_websocket"
+    return None
+
+
+@cache
+def _part(name: str) -> ModuleType:
+    return importlib.import_module(f"tui.catalog.{name}")
+
+
+def entry(code: int, message: str | None = None, origin: str | None = None) -> Advice | None:
+    """The advice table's entry for `code`: the documented row's own when `message` (a documented message) has one,
+    the one for who signed (`origin`) when there is one; None for a code no part holds."""
+    name = part_of(code)
+    if name is None:
+        return None
+    part = _part(name)
+    return (getattr(part, "BY_ORIGIN", {}).get((code, origin or "")) or getattr(part, "BY_MESSAGE", {}).get((code, message or ""))
+            or part.ADVICE.get(code))
+
+
+def __getattr__(name: str) -> object:
+    """ADVICE (code -> Advice) and BY_MESSAGE ((code, message) -> Advice), every part's merged, built when first read."""
+    if name == "ADVICE":
+        merged: dict = {code: item for part in PARTS for code, item in _part(part).ADVICE.items()}
+    elif name == "BY_MESSAGE":
+        merged = {key: item for part in PARTS for key, item in getattr(_part(part), "BY_MESSAGE", {}).items()}
+    elif name == "BY_ORIGIN":
+        merged = _part("advice_auth").BY_ORIGIN
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = merged
+    return merged
 
 
 def _fill(text: str, family: str) -> str:
@@ -70,7 +115,7 @@ def _resolved(item: Advice, value: str | None, permission: str | None) -> Advice
 def template(code: int, venue: str = "bitmart", message: str | None = None, origin: str | None = None) -> Advice:
     """The advice for a code in `venue`'s header names, with its slots open: the documented row's own entry when
     `message` (a documented message) has one, the entry for who signed (`origin`) when there is one."""
-    item = BY_ORIGIN.get((code, origin or "")) or BY_MESSAGE.get((code, message or "")) or ADVICE.get(code)
+    item = entry(code, message, origin)
     if item is None:
         raise KeyError(f"no advice for code {code}: it is not in the documents")
     return filled(item, venue)
@@ -93,7 +138,7 @@ def status_advice(status: int, venue: str = "bitmart") -> Advice:
 
 def status_template(status: int, venue: str = "bitmart") -> Advice:
     """status_advice with its slots open (403 names the permission of the called endpoint)."""
-    if status in ADVICE and status < 1000:
+    if status < 1000 and entry(status) is not None:
         return template(status, venue)
     if status == 429:
         item = _a("rate limit", ("Too many requests: the rate limit was exceeded before the API could answer.",),

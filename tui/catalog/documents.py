@@ -58,10 +58,14 @@ def unescape(text: str) -> str:
     return re.sub(_ESCAPE, r"\1", text) if "\\" in text else text
 
 
-def document_text(document: str) -> str:
-    # A plain open beside this module, not importlib.resources: that import alone (pathlib, tempfile, zipfile)
+def document_path(document: str) -> str:
+    # A plain path beside this module, not importlib.resources: that import alone (pathlib, tempfile, zipfile)
     # cost `keyprobe decode` about a third of its start-up; the package is always installed as files.
-    with open(os.path.join(os.path.dirname(__file__), "data", DOCUMENTS[document]), encoding="utf-8") as f:
+    return os.path.join(os.path.dirname(__file__), "data", DOCUMENTS[document])
+
+
+def document_text(document: str) -> str:
+    with open(document_path(document), encoding="utf-8") as f:
         return f.read()
 
 
@@ -93,6 +97,24 @@ def _columns(titles: list[str]) -> dict[str, int]:
 
 @cache
 def parse(document: str) -> tuple[tuple[Row, ...], tuple[Example, ...]]:
+    """The document's rows and examples: read back from the last parse (tui/catalog/rows_cache.py), else parsed."""
+    from tui.catalog import rows_cache
+
+    path = document_path(document)
+    try:
+        key = rows_cache.key(path, __file__)
+    except OSError:
+        key = None
+    kept = rows_cache.load(path, key) if key is not None else None
+    if kept is not None:
+        return tuple(map(Row._make, kept[0])), tuple(map(Example._make, kept[1]))
+    rows, examples = _parse(document)
+    if key is not None:
+        rows_cache.store(path, key, [tuple(r) for r in rows], [tuple(e) for e in examples])
+    return rows, examples
+
+
+def _parse(document: str) -> tuple[tuple[Row, ...], tuple[Example, ...]]:
     family = family_of_document(document)
     rows: list[Row] = []
     examples: list[Example] = []

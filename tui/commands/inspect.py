@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 
+from tui.commands._args import help_formatter
 from tui.inspect import FORMATS
 
 HELP = "lint a request your own code sent, find what it signed, and decode its answer"
@@ -31,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
         epilog="examples:\n  keyprobe inspect failing.curl --profile main\n  pbpaste | keyprobe inspect - --json\n"
         "  keyprobe inspect bot.log --format ccxt --uid 1234567",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=help_formatter(argparse.RawDescriptionHelpFormatter),
     )
     p.add_argument("file", nargs="?", default="-", metavar="FILE", help="the input file ('-' or nothing: stdin)")
     p.add_argument("--profile", metavar="NAME", help="the key to check signatures with (else KEYPROBE_* variables)")
@@ -41,7 +42,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="the header names a loopback or unknown host reads, bitmart (X-BM-*) or wooxpro (X-API-*), "
                    "when the input has no answer to tell (a curl command)")
     p.add_argument("--json", action="store_true", help="print one JSON object: {format, requests: [...]}")
-    p.set_defaults(func=run)
+    # Logging is masked only when something that could log is loaded (the key file, below): inspect's own path
+    # imports no logging at all, so no record can carry a secret (tests/test_cli_startup.py holds it to that).
+    p.set_defaults(func=run, may_log_secrets=False)
 
 
 def read_input(name: str) -> bytes:
@@ -67,7 +70,10 @@ def own_key_material(profile: str | None) -> list:
 
     out = []
     if profile:
+        from keys.redact_logging import install_logging
         from tui.commands._profile import load_profile
+
+        install_logging()  # the key file's code is a library's too: mask whatever it might log
 
         out.append(load_profile(profile).credentials)
     else:
@@ -82,7 +88,18 @@ def own_key_material(profile: str | None) -> list:
 
 
 def run(args: argparse.Namespace, budget=None) -> int:
+    from tui.startup_gc import pause_gc, resume_gc
+
+    pause_gc()  # until the first result: what is imported until then lives as long (tui/startup_gc.py)
+    try:
+        return _run(args, budget)
+    finally:
+        resume_gc()
+
+
+def _run(args: argparse.Namespace, budget) -> int:  # noqa: ANN001
     from tui.inspect.batch import inspect_all, unexamined
+    from tui.startup_gc import resume_gc
     from tui.inspect.budget import Budget
     from tui.inspect.detect import read
     from tui.inspect.model import InspectError
@@ -107,6 +124,9 @@ def run(args: argparse.Namespace, budget=None) -> int:
             printer.add(inspection)  # printed as it is made: a big input is never held whole
             examined += 1
             problems = problems or problem(inspection)
+            # The first result is out: the rest of a long input runs with the collector, which need not walk what
+            # the start-up built again when this run is the process (tui/startup_gc.py).
+            resume_gc(freeze=getattr(args, "whole_process", False))
         stopped = unexamined(reading, examined, budget)
         printer.end(stopped)
         if stopped:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from tui.commands._args import whole_number
+from tui.commands._args import help_formatter, whole_number
 
 HELP = "a diagnosing pass-through for your bot: point its base URL here"
 
@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "(source proxy). Point ccxt's urls['api'] or the SDK's url= at the printed address."
         ),
         epilog="examples:\n  keyprobe proxy --upstream emulator\n  keyprobe proxy --upstream bitmart --profile main --json",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=help_formatter(argparse.RawDescriptionHelpFormatter),
     )
     p.add_argument("--upstream", default="emulator", metavar="WHERE",
                    help="bitmart, bitmart-spot, wooxpro, emulator (in-process, the default) or an https URL of the venue")

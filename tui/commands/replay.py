@@ -175,7 +175,7 @@ def run(args: argparse.Namespace) -> int:
     if args.profile:  # the history and the table name the profile that signed, not the file's
         from dataclasses import replace
 
-        jobs = [replace(j, draft=replace(j.draft, profile=args.profile)) for j in jobs]
+        jobs = [replace(j, draft=j.draft._replace(profile=args.profile)) for j in jobs]
     if not _confirmed(args, jobs):
         return 2
     from dataclasses import replace

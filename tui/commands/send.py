@@ -113,6 +113,17 @@ def exit_code(exchange, diagnosis) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    from tui.startup_gc import pause_gc, resume_gc
+
+    # Until the answer is printed: what is imported and built until then lives until the exit (tui/startup_gc.py).
+    pause_gc()
+    try:
+        return _run(args)
+    finally:
+        resume_gc(freeze=getattr(args, "whole_process", False))
+
+
+def _run(args: argparse.Namespace) -> int:
     from keys.signing import AuthLevel
     from tui.commands._target import TargetError, resolve_target, wire_options
     from tui.exchange import Draft
@@ -219,13 +230,14 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
         dump(out, sys.stdout, default=str)
         sys.stdout.write("\n")
         return code
-    from tui.render import console, print_estimate, print_exchange
+    from tui.render import print_estimate, print_exchange
+    from tui.styled import Output
 
-    out = console()
+    out = Output()  # plain text when piped: rich is loaded only for a terminal
     if estimate is not None:
         print_estimate(estimate, draft.venue, out)
-        out.print()
+        out.line()
     elif clock_error is not None:
-        out.print(shown(f"Clock not synced: {clock_error}"), style="yellow", markup=False)
+        out.line([(shown(f"Clock not synced: {clock_error}"), "yellow")])
     print_exchange(exchange, diagnosis, full=args.full, out=out)
     return code

@@ -20,7 +20,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from tui.console.session import ConsoleSession
-from tui.console.startup_gc import pause_gc, resume_gc
+from tui.startup_gc import pause_gc, resume_gc
 
 if TYPE_CHECKING:
     from tui.console.messages import TargetFailed, TargetReady

@@ -4,7 +4,6 @@ signing and sending; this is only the console's side of it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -14,7 +13,7 @@ if TYPE_CHECKING:
 def rebased(draft: Any, target: Any) -> Any:
     """A draft saved against the emulator points at that run's port: replay it on today's emulator."""
     if draft.venue.is_emulator and target.venue.is_emulator and draft.venue.base_url != target.venue.base_url:
-        return replace(draft, venue=target.venue)
+        return draft._replace(venue=target.venue)
     return draft
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import concurrent.futures
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ class Records:
         from tui import history
 
         if exchange.draft.profile != signed_by:  # a replay of the entry unlocks this profile, or signs with no profile
-            exchange = replace(exchange, draft=replace(exchange.draft, profile=signed_by))
+            exchange = exchange._replace(draft=exchange.draft._replace(profile=signed_by))
         warning = history.record(exchange, diagnosis, source=source, name=name, notes=notes, signer=signer)
         self._tell(warning or "", "warning")
 

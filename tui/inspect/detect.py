@@ -4,11 +4,15 @@ apart automatically, or forced with --format."""
 from __future__ import annotations
 
 import json
-from typing import Any, NamedTuple
+from collections import namedtuple
 
 from tui.inspect import FORMATS
 from tui.inspect.budget import UNLIMITED, Budget
 from tui.inspect.model import MAX_INPUT_BYTES, CapturedRequest, InspectError
+
+TYPE_CHECKING = False  # typing's flag without importing typing (a start-up cost: benchmarks/inspect_startup.py)
+if TYPE_CHECKING:
+    from typing import Any
 
 MAX_JSON_DEPTH = 64
 
@@ -69,10 +73,11 @@ def detect(text: str) -> str:
                        "history or a saved request (or force one with --format).")
 
 
-class Reading(NamedTuple):
-    format: str
-    requests: list[CapturedRequest]
-    unread: str | None  # what the time budget left unread, as a clause ("the input after byte 8,000 ... was not read")
+class Reading(namedtuple("Reading", "format requests unread")):
+    """format; requests (CapturedRequests, WebSocket captures); unread: what the time budget left unread, as a clause
+    ("the input after byte 8,000 ... was not read"), or None. (collections' namedtuple: keys.forensics says why.)"""
+
+    __slots__ = ()
 
 
 def parse(data: bytes, fmt: str = "auto") -> tuple[str, list[CapturedRequest]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import NamedTuple
+from collections import namedtuple
 
 from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
 from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS
@@ -30,10 +30,11 @@ KNOWN_SUFFIXES = ("KEY", "SIGN", "TIMESTAMP", "BROKER-ID")
 HTTP_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
 
-class Finding(NamedTuple):
-    id: str
-    severity: str  # "error" | "warning" | "info"
-    sentence: str
+class Finding(namedtuple("Finding", "id severity sentence")):
+    """id; severity: "error" | "warning" | "info"; sentence. (collections' namedtuple, not typing's: keys.forensics
+    says why.)"""
+
+    __slots__ = ()
 
     def to_dict(self) -> dict[str, str]:
         return {"id": self.id, "severity": self.severity, "sentence": self.sentence}

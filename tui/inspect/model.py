@@ -7,7 +7,7 @@ and the body as bytes, so lint and forensics look at what went on the wire, not 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections import namedtuple
 from urllib.parse import urlsplit
 
 Pairs = tuple[tuple[str, str], ...]
@@ -42,42 +42,42 @@ class InspectError(ValueError):
     """The input cannot be read as any request format; str() is the sentence for a person."""
 
 
-@dataclass(frozen=True)
-class CapturedResponse:
-    status: int | None
-    headers: Pairs
-    body: bytes
+# Named tuples, not dataclasses: `inspect` of one request loads these (keys.headers.HeaderSet says why).
+# __new__ makes every parser's text printable, signable and bounded in one place; `_replace` keeps what it is
+# given, so a replaced field must already be wire text (report.masked_copy's masks are).
+class CapturedResponse(namedtuple("CapturedResponse", "status headers body")):
+    """status (None when the capture had none), headers (pairs, in order) and body (bytes) as captured."""
+
+    __slots__ = ()
+
+    def __new__(cls, status: int | None, headers: Pairs, body: bytes) -> CapturedResponse:
+        return super().__new__(cls, status, wire_pairs(headers[:MAX_HEADERS]), body)
 
     def header(self, name: str) -> str | None:
         lname = name.lower()
         return next((v for k, v in self.headers if k.lower() == lname), None)
 
-    def __post_init__(self) -> None:  # every parser's headers, made printable, signable and bounded in one place
-        object.__setattr__(self, "headers", wire_pairs(self.headers[:MAX_HEADERS]))
+
+_REQUEST = "method url headers body source label response headers_known recorded_code notes"
 
 
-@dataclass(frozen=True)
-class CapturedRequest:
-    method: str
-    url: str  # as written: scheme, host, path and query
-    headers: Pairs  # as written, in order
-    body: bytes
-    source: str  # curl | http | ccxt | har | history | saved | proxy
-    label: str = ""  # where in the input it came from ("request 2, line 14")
-    response: CapturedResponse | None = None
-    headers_known: bool = True  # False for keyprobe's own records: they keep the draft, not the headers
-    recorded_code: int | None = None  # a history entry's code, when there is no response body
-    notes: tuple[str, ...] = field(default_factory=tuple)
+class CapturedRequest(namedtuple("CapturedRequest", _REQUEST)):
+    """method; url as written (scheme, host, path and query); headers as written, in order; body (bytes); source
+    (curl | http | ccxt | har | history | saved | proxy); label (where in the input it came from: "request 2,
+    line 14"); response (CapturedResponse or None); headers_known (False for keyprobe's own records: they keep
+    the draft, not the headers); recorded_code (a history entry's code, when there is no response body); notes."""
 
-    def __post_init__(self) -> None:  # every parser's text, made printable, signable and bounded in one place
-        object.__setattr__(self, "method", wire_text(self.method))
-        object.__setattr__(self, "url", wire_text(self.url))
-        if len(self.headers) > MAX_HEADERS:
-            note = (f"{len(self.headers) - MAX_HEADERS:,} more headers were not examined: keyprobe reads the first "
+    __slots__ = ()
+
+    def __new__(cls, method: str, url: str, headers: Pairs, body: bytes, source: str, label: str = "",
+                response: CapturedResponse | None = None, headers_known: bool = True, recorded_code: int | None = None,
+                notes: tuple[str, ...] = ()) -> CapturedRequest:
+        if len(headers) > MAX_HEADERS:
+            note = (f"{len(headers) - MAX_HEADERS:,} more headers were not examined: keyprobe reads the first "
                     f"{MAX_HEADERS:,}.")
-            object.__setattr__(self, "headers", self.headers[:MAX_HEADERS])
-            object.__setattr__(self, "notes", self.notes + (note,))
-        object.__setattr__(self, "headers", wire_pairs(self.headers))
+            headers, notes = headers[:MAX_HEADERS], notes + (note,)
+        return super().__new__(cls, wire_text(method), wire_text(url), wire_pairs(headers), body, source, label, response,
+                               headers_known, recorded_code, notes)
 
     def __repr__(self) -> str:
         """Key and signature headers as fingerprints: a crash screen or a log that prints a capture shows no key

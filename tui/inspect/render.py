@@ -1,18 +1,20 @@
 """The human view of an Inspection: findings, the signature verdict with the differing bytes marked, the diagnosis.
 
-The view is made of lines of (text, style) pieces: printed plain when the output is not a terminal (a pipe, a
-file, CI: rich is not even loaded), through rich with its colours when it is, and as rich Text in the console.
+The view is made of lines of (text, style) pieces (tui/styled.py, as `keyprobe send`'s): printed plain when the
+output is not a terminal (a pipe, a file, CI: rich is not even loaded), through rich with its colours when it
+is, and as rich Text in the console.
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
 
 from tui.envelope import clip
 from tui.inspect.report import Inspection, marks
+from tui.styled import Line, Output, rich_text
 from tui.terminal_safe import shown
 
+TYPE_CHECKING = False  # typing's flag without importing typing
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "dim"}
 STATUS_STYLE = {"match": "green", "mismatch": "bold red", "unchecked": "dim", "not-checked-by-venue": "yellow"}
 TITLES = {"not-checked-by-venue": "NOT CHECKED BY THE VENUE"}
-Line = list[tuple[str, str]]  # (text, rich style; "" for none)
 
 
 def _printable(text: object) -> str:
@@ -64,33 +65,30 @@ def pieces(number: int, ins: Inspection) -> list[Line]:
 
 def lines(number: int, ins: Inspection) -> list[Text]:
     """The view as rich Text lines (the console's paste box, its Traffic view, and a terminal)."""
-    from rich.text import Text
-
     own = getattr(ins, "lines", None)  # a WebSocket login draws itself (tui.inspect.wsframes.WsInspection)
     if own is not None:
         return own(number)
+    return [rich_text(line) for line in pieces(number, ins)]
 
-    return [Text.assemble(*((text, style) if style else text for text, style in line)) for line in pieces(number, ins)]
+
+_OUTPUT: list[Output] = []  # stdout's, kept while stdout is the same stream: a HAR prints a thousand of these
 
 
-_CONSOLE: list[Console] = []
+def _stdout() -> Output:
+    if not _OUTPUT or _OUTPUT[0].file is not sys.stdout:
+        _OUTPUT[:] = [Output()]
+    return _OUTPUT[0]
 
 
 def print_inspection(number: int, ins: Inspection, console: Console | None = None) -> None:
+    out = _stdout() if console is None else Output(console)
     own = getattr(ins, "lines", None)  # a WebSocket login draws itself (tui.inspect.wsframes.WsInspection)
-    if console is None and not sys.stdout.isatty():
-        plain = [t.plain for t in own(number)] if own else ["".join(text for text, _ in line) for line in pieces(number, ins)]
-        sys.stdout.write("".join(line + "\n" for line in plain) + "\n")
+    if out.console is None:
+        out.lines([*([[(t.plain, "")] for t in own(number)] if own else pieces(number, ins)), []])
         return
-    if console is None:
-        if not _CONSOLE:
-            from rich.console import Console
-
-            _CONSOLE.append(Console(highlight=False, soft_wrap=True))
-        console = _CONSOLE[0]
     for line in own(number) if own else lines(number, ins):
-        console.print(line)
-    console.print()
+        out.console.print(line)
+    out.console.print()
 
 
 def print_inspections(inspections: list[Inspection], console: Console | None = None) -> None:

@@ -7,9 +7,8 @@ or null when there is no response).
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
 
 from keys import redact
 from keys.forensics import DEFAULT_MAX_SECONDS, SentSignature, Verdict, examine, pick_credentials, secret_sent_as_key
@@ -25,7 +24,10 @@ from tui.inspect.lint import Finding, header_set_of, lint, sent_family, venue_of
 from tui.inspect.lint_client import key_is_secret
 from tui.inspect.model import CapturedRequest
 
+TYPE_CHECKING = False  # typing's flag without importing typing (a start-up cost: benchmarks/inspect_startup.py)
 if TYPE_CHECKING:  # the records are imported where they are made: `keyprobe inspect` of a capture needs neither
+    from typing import Any
+
     from tui.exchange import Draft, SentRequest
 
 NO_STATUS_FIX = ("The answer has no HTTP status line: check that the URL (the proxy's --upstream) is the venue's API "
@@ -33,15 +35,15 @@ NO_STATUS_FIX = ("The answer has no HTTP status line: check that the URL (the pr
 MARK_LIMIT = 4000  # longer pre-images are shown without markers
 
 
-@dataclass
-class Inspection:
-    request: CapturedRequest
-    venue: str
-    family: str
-    findings: list[Finding]
-    verdict: Verdict
-    diagnosis: Diagnosis | None
-    notes: list[str] = field(default_factory=list)
+class Inspection(namedtuple("Inspection", "request venue family findings verdict diagnosis notes")):
+    """request (the CapturedRequest, masked), venue, family, findings (Finding), verdict, diagnosis (or None), and
+    notes: a list of its own, which the proxy adds to (a named tuple, not a dataclass: HeaderSet says why)."""
+
+    __slots__ = ()
+
+    def __new__(cls, request: CapturedRequest, venue: str, family: str, findings: list[Finding], verdict: Verdict,
+                diagnosis: Diagnosis | None, notes: list[str] | None = None) -> Inspection:
+        return super().__new__(cls, request, venue, family, findings, verdict, diagnosis, [] if notes is None else notes)
 
     def to_dict(self) -> dict[str, Any]:
         r = self.request
@@ -167,7 +169,7 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
         r = req.response
         explained = tuple((EXPLAINING[f.id], f.sentence) for f in findings if EXPLAINING.get(f.id))
         # the request as diagnose reads it (method, url, header(), body), key and signature masked by name
-        shown = replace(req, headers=masked_headers(req, family))
+        shown = req._replace(headers=masked_headers(req, family))
         diagnosis = diagnose_response(family, r.status, r.headers, r.body, shown, evidence=variant_evidence(verdict) + explained)
         failed = diagnosis.code != 1000 and (diagnosis.code is not None or (r.status or 0) >= 400)
         # What the request shows (a reproduced mistake, a finding that explains the answer) comes before the table's
@@ -249,10 +251,10 @@ def masked_copy(req: CapturedRequest, hide: Callable[[str], str], keep: str = ""
 
     response = req.response
     if response is not None:
-        response = replace(response, headers=tuple((k, hide(v)) for k, v in response.headers), body=body(response.body))
+        response = response._replace(headers=tuple((k, hide(v)) for k, v in response.headers), body=body(response.body))
     headers = tuple((k, v if k.lower() == keep.lower() else hide(v)) for k, v in req.headers)
-    return replace(req, url=hide(req.url), headers=headers, body=body(req.body),
-                   label=hide(req.label), notes=tuple(hide(n) for n in req.notes), response=response)
+    return req._replace(url=hide(req.url), headers=headers, body=body(req.body),
+                        label=hide(req.label), notes=tuple(hide(n) for n in req.notes), response=response)
 
 
 def marks(a: str, b: str) -> tuple[str, str]:

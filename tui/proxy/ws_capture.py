@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from keys.bounded import parse_json
 from keys.signing import Credentials
@@ -103,7 +103,7 @@ def inspect_link(link: LinkCapture, credentials: Sequence[Credentials], *, uid: 
         result.notes.append(f"The proxy ended the link: {link.ended}.")
     if link.dropped:
         result.notes.append(f"{link.dropped:,} later messages were not kept for the check (it reads the first {KEEP_MESSAGES}).")
-    return ProxiedLogin(result, replace(link.request, method="WS"), link.ended, link.dropped)
+    return ProxiedLogin(result, link.request._replace(method="WS"), link.ended, link.dropped)
 
 
 def login_shown(link: LinkCapture) -> str:
@@ -136,7 +136,7 @@ def history_exchange(login: ProxiedLogin, link: LinkCapture):  # noqa: ANN201 - 
     from keys.hosts import LOOPBACK_HOSTS
 
     venue_id = "emulator" if req.host in LOOPBACK_HOSTS else family
-    draft = draft_of(replace(req, body=b""), venue_id, family)
+    draft = draft_of(req._replace(body=b""), venue_id, family)
     sent = SentRequest("GET", req.url, (), b"")
     response = ResponseData(101, "Switching Protocols", (), b"")
     v = login.verdict
