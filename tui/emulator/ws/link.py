@@ -54,7 +54,7 @@ class WsLink(asyncio.Protocol, Tracked):
         self.closed = False
         self.paused = False  # the client does not read what is pushed
         self.listening: int | None = None  # the account events' token, once logged in
-        self._fragments: list[bytes] = []
+        self._fragments = bytearray()  # the message being assembled: within max_message_bytes, however many frames
         self._fragment_opcode: Opcode | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = math.inf
@@ -137,14 +137,16 @@ class WsLink(asyncio.Protocol, Tracked):
     def _frame(self, opcode: Opcode, data: bytes, fin: bool, now: float) -> None:
         """Text, binary and continuation frames make messages; websockets answers pings and closes itself."""
         if opcode in (Opcode.TEXT, Opcode.BINARY):
-            self._fragment_opcode, self._fragments = opcode, [data]
+            self._fragment_opcode, self._fragments = opcode, bytearray(data)
         elif opcode is Opcode.CONT:
-            self._fragments.append(data)  # within max_message_bytes in all: websockets counts a message's fragments
+            # Joined as they come: websockets bounds a message's bytes (max_message_bytes), not its frames, and a
+            # list kept one entry per frame (a message never finished, in millions of empty frames, grew without end).
+            self._fragments += data
         else:
             return
         if not fin:
             return
-        raw, self._fragments = b"".join(self._fragments), []
+        raw, self._fragments = bytes(self._fragments), bytearray()
         if self._fragment_opcode is Opcode.TEXT:
             try:
                 message: str | bytes = raw.decode("utf-8")
