@@ -58,7 +58,7 @@ class _Side:
     def __init__(self, name: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, splitter: Splitter,
                  leftover: bytes) -> None:
         self.name, self.reader, self.writer, self.splitter, self.leftover = name, reader, writer, splitter, leftover
-        self.fragments: list[bytes] = []
+        self.fragments = bytearray()  # the message being kept for the login check, within the frame cap
         self.text = False
         self.closed_frame = False  # a close frame passed this way
 
@@ -177,12 +177,15 @@ class WsRelay:
         if not link.keeping or frame.opcode not in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
             return
         if frame.opcode is not Opcode.CONT:
-            side.fragments, side.text = [], frame.opcode is Opcode.TEXT
-        if sum(map(len, side.fragments)) < self.max_frame_bytes:
-            side.fragments.append(frame.data)
+            side.fragments, side.text = bytearray(), frame.opcode is Opcode.TEXT
+        # Joined as they come, up to the cap: a list entry per fragment, summed again at each, let a message never
+        # finished (endless empty continuation frames) grow the list and freeze the proxy's loop in the sums.
+        room = self.max_frame_bytes - len(side.fragments)
+        if room > 0:
+            side.fragments += frame.data[:room]
         if frame.fin:
-            link.add(side.name, side.text, b"".join(side.fragments))
-            side.fragments = []
+            link.add(side.name, side.text, bytes(side.fragments))
+            side.fragments = bytearray()
             if link.due:
                 link.reported = True
                 self.on_login(link)
