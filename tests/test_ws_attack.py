@@ -141,3 +141,46 @@ async def test_a_message_in_endless_empty_fragments_neither_freezes_nor_fills_th
     # Before: a list entry per fragment, and its sum taken again at each (10,000 fragments: 50 million additions on
     # the proxy's loop; 620,000 in the attack run froze it for every client for minutes).
     assert held < 16 * 1024, f"the relay holds {held:,} bytes for 2 bytes of message"
+
+
+# -- key material a login frame carries where no rule expects it ------------------------------------------------------
+def test_key_material_in_a_login_frames_own_fields_or_its_url_is_masked_in_every_spelling(emu, tmp_path, monkeypatch, capsys):
+    """A client that puts its secret (as sent, upper-case, percent-encoded, JSON-escaped) and its memo in fields of its
+    own, the secret as the device argument and in the upgrade's URL, and an unknown key's secret in a long field: the
+    proxy's line, its JSON, its history and its kept inspections show none of them, in any spelling."""
+    import random
+
+    from keys.signing import Credentials
+    from leaks import find_leaks, random_value
+    from seeds import drawn_seed
+    from tui.commands.proxy import _printer
+    from tui.paths import history_path
+    from tui.proxy import Proxy
+
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    fresh_streams(emu)
+    rng = random.Random(drawn_seed("KEYPROBE_WS_ATTACK_CANARY_SEED"))
+    key, secret, memo, stranger = random_value(rng, 40), random_value(rng, 64), random_value(rng, 12), random_value(rng, 64)
+    escaped = "".join(f"\\u{ord(c):04x}" for c in secret)
+    ts = str(time.time_ns() // 1_000_000)
+    frame = ('{"action":"access","args":["%s","%s","%s","%s"],"apiSecret":"%s","s2":"%s","s3":"%s","memo":"%s","x":"%s"}'
+             % (key, ts, "ab" * 32, secret, escaped, urllib.parse.quote(secret.upper()), secret.upper(), memo, stranger))
+    with Proxy(emu.base_url, port=0, credentials=[Credentials.of(key, secret, memo)]) as proxy:
+        proxy.listeners += [_printer(False), _printer(True)]
+
+        async def log_in() -> None:
+            url = f"ws://127.0.0.1:{proxy.port}/futures/user?protocol=1.1&secret={secret}"
+            async with connect(url, compression=None, proxy=None) as ws:
+                await ws.send(frame)
+                with contextlib.suppress(ConnectionClosed):
+                    while True:
+                        await ws.recv()
+
+        asyncio.run(log_in())
+        assert proxy.wait_for(2)
+        kept = [(repr(i), json.dumps(i.to_dict()), "\n".join(str(line) for line in getattr(i, "lines", lambda n: [])(1))) for i in proxy.inspections]
+    printed = capsys.readouterr().out
+    history = history_path().read_text()
+    assert "WebSocket login" in history and any(line.startswith("WS ") for line in printed.splitlines())
+    haystacks = [("printed", printed), ("history", history)] + [(f"kept {n}", text) for n, t in enumerate(kept) for text in t]
+    assert find_leaks(haystacks, [secret, memo, stranger], spellings=True) == []
