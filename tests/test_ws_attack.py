@@ -184,3 +184,28 @@ def test_key_material_in_a_login_frames_own_fields_or_its_url_is_masked_in_every
     assert "WebSocket login" in history and any(line.startswith("WS ") for line in printed.splitlines())
     haystacks = [("printed", printed), ("history", history)] + [(f"kept {n}", text) for n, t in enumerate(kept) for text in t]
     assert find_leaks(haystacks, [secret, memo, stranger], spellings=True) == []
+
+
+# -- one peer holding every link ----------------------------------------------------------------------------------------
+async def test_at_the_emulators_link_cap_the_link_silent_longest_makes_room(emu):
+    """At the emulator's cap on links (whatever their addresses) the newcomer was answered 503 for as long as one peer
+    held them; now the link whose client was heard least recently is closed (1013, with the reason) and the newcomer
+    served."""
+    from tui.emulator.ws.limits import WsLimits
+
+    streams = fresh_streams(emu, WsLimits(max_connections=2))
+    async with contextlib.AsyncExitStack() as stack:
+        stack.callback(setattr, emu.streams, "limits", WsLimits())
+        old, talker = [await stack.enter_async_context(connect(streams.base_url + "/futures/api?protocol=1.1",
+                                                               compression=None, proxy=None)) for _ in range(2)]
+        for ws in (old, talker):  # the talker speaks last
+            await ws.send("ping")
+            assert await ws.recv() == "pong"
+        async with connect(streams.base_url + "/futures/api?protocol=1.1", compression=None, proxy=None) as newcomer:
+            await newcomer.send("ping")
+            assert await newcomer.recv() == "pong"
+        with pytest.raises(ConnectionClosed):
+            await old.recv()
+        await talker.send("ping")
+        assert await talker.recv() == "pong"
+    assert old.close_code == 1013 and "to make room for a new link" in old.close_reason

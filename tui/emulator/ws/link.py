@@ -38,7 +38,7 @@ class Streams(Protocol):
     state: Any  # the EmulatorState: its account events
     closes: deque
 
-    def opened(self, link: WsLink) -> bool: ...
+    def opened(self, link: WsLink) -> WsLink | None: ...
     def lost(self, link: WsLink) -> None: ...
     def note(self, link: WsLink, direction: str, message: str | bytes) -> None: ...
 
@@ -66,10 +66,19 @@ class WsLink(asyncio.Protocol, Tracked):
         self.transport = transport  # type: ignore[assignment]
         self.table.admit(self)  # the HTTP connection it was has just left the table: there is room
         self.table.enter(self, Phase.STREAM)
-        if not self.streams.opened(self):
-            self._send(self.session.refuse_link(94002, "too many links from this address"))
-            return
+        stalest = self.streams.opened(self)
+        if stalest is not None:  # its address holds its share: its link silent longest goes, this one is served
+            stalest.make_room()
         self._arm()
+
+    @property
+    def open(self) -> bool:
+        """Open and not closing: a link the caps may still count on."""
+        return not self.closed and self.protocol.state is OPEN and self.session.closed is None
+
+    def make_room(self) -> None:
+        """Too many links from this address (WOO X Pro's limit page): 94002, then the close."""
+        self._send(self.session.refuse_link(94002, "too many links from this address"))
 
     def data_received(self, data: bytes) -> None:
         now = self.loop.time()
