@@ -25,7 +25,7 @@ from websockets.client import ClientProtocol
 from websockets.exceptions import ConnectionClosed
 from websockets.uri import parse_uri
 
-from ws_support import fresh_streams, until
+from ws_support import fresh_streams, until, woo_emu  # noqa: F401 - a fixture
 
 MiB = 1024 * 1024
 SPOT_USER = "/spot/user?protocol=1.1"
@@ -209,3 +209,110 @@ async def test_at_the_emulators_link_cap_the_link_silent_longest_makes_room(emu)
         await talker.send("ping")
         assert await talker.recv() == "pong"
     assert old.close_code == 1013 and "to make room for a new link" in old.close_reason
+
+
+# -- a WOO X Pro user's own clients, each login with one mistake ------------------------------------------------------
+MARKER = "wooxpro.WebSocket"
+
+
+def woo_login(mistake: str) -> dict:
+    """The login a WOO X Pro user writes from the login page, with one mistake (or none): written here, signed with
+    hmac directly, as their code does; not keyprobe's builder."""
+    from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+
+    def sign(preimage: str, *, b64: bool = False) -> str:
+        digest = hmac.new(EXAMPLE_SECRET.encode(), preimage.encode(), hashlib.sha256)
+        return base64.b64encode(digest.digest()).decode() if b64 else digest.hexdigest()
+
+    ms, s = str(time.time_ns() // 1_000_000), str(int(time.time()))
+    frames = {
+        "none": {"action": "access", "args": [EXAMPLE_KEY, ms, sign(f"{ms}#{EXAMPLE_MEMO}#{MARKER}"), "web"]},
+        "preimage-order": {"action": "access", "args": [EXAMPLE_KEY, ms, sign(f"{EXAMPLE_MEMO}#{ms}#{MARKER}"), "web"]},
+        "timestamp-seconds": {"action": "access", "args": [EXAMPLE_KEY, ms, sign(f"{s}#{EXAMPLE_MEMO}#{MARKER}"), "web"]},
+        "digest-base64": {"action": "access", "args": [EXAMPLE_KEY, ms, sign(f"{ms}#{EXAMPLE_MEMO}#{MARKER}", b64=True), "web"]},
+        "ws-marker-other-venue": {"action": "access", "args": [EXAMPLE_KEY, ms, sign(f"{ms}#{EXAMPLE_MEMO}#bitmart.WebSocket"), "web"]},
+        "ws-timestamp-seconds": {"action": "access", "args": [EXAMPLE_KEY, s, sign(f"{s}#{EXAMPLE_MEMO}#{MARKER}"), "web"]},
+        "ws-args-shape": {"action": "access", "apiKey": EXAMPLE_KEY, "timestamp": ms, "sign": sign(f"{ms}#{EXAMPLE_MEMO}#{MARKER}")},
+        "ws-dialect-frame": {"op": "login", "args": [EXAMPLE_KEY, ms, sign(f"{ms}#{EXAMPLE_MEMO}#{MARKER}")]},  # BitMart spot's
+        "ws-format-page-login": {"action": "login", "args": [EXAMPLE_KEY, ms, sign(f"{ms}#{EXAMPLE_MEMO}#{MARKER}"), "web"]},
+    }
+    return frames[mistake]
+
+
+async def with_websockets(url: str, frame: dict) -> list[tuple[str, str]]:
+    async with connect(url, compression=None, proxy=None) as ws:
+        await ws.send(json.dumps(frame))
+        return [("send", json.dumps(frame)), ("receive", await ws.recv())]
+
+
+async def with_aiohttp(url: str, frame: dict) -> list[tuple[str, str]]:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session, session.ws_connect(url) as ws:
+        await ws.send_str(json.dumps(frame))
+        answer = await ws.receive(timeout=10)
+        assert answer.type is aiohttp.WSMsgType.TEXT, answer
+        return [("send", json.dumps(frame)), ("receive", answer.data)]
+
+
+# Signature mistakes go through websockets, frame mistakes through aiohttp: each library's login is read by the proxy.
+WOO_MISTAKES = [(with_websockets, "preimage-order"), (with_websockets, "timestamp-seconds"), (with_websockets, "digest-base64"),
+                (with_websockets, "ws-marker-other-venue"), (with_aiohttp, "ws-timestamp-seconds"), (with_aiohttp, "ws-args-shape"),
+                (with_aiohttp, "ws-dialect-frame"), (with_aiohttp, "ws-format-page-login"), (with_aiohttp, "none")]
+
+
+def inspected_har(path, url: str, conversation: list[tuple[str, str]]) -> dict:  # noqa: ANN001
+    """What `keyprobe inspect FILE --json` says of a HAR holding the client's own conversation."""
+    import io
+    from contextlib import redirect_stdout
+
+    from tui.cli import main
+
+    har = {"log": {"version": "1.2", "entries": [{
+        "request": {"method": "GET", "url": url, "headers": []}, "response": {"status": 101, "headers": []},
+        "_webSocketMessages": [{"type": kind, "time": time.time(), "opcode": 1, "data": data} for kind, data in conversation]}]}}
+    path.write_text(json.dumps(har))
+    out = io.StringIO()
+    with redirect_stdout(out):
+        main(["inspect", str(path), "--json"])
+    (item,) = json.loads(out.getvalue())["requests"]
+    return item
+
+
+def test_a_wooxpro_users_websockets_and_aiohttp_logins_have_each_mistake_named_by_the_proxy_and_inspect(woo_emu, tmp_path,
+                                                                                                       monkeypatch):
+    """On a WOO X Pro emulator, through `keyprobe proxy`: the loopback address says not whose futures stream it is, and
+    the mistakes were read against BitMart's marker (a login that signed seconds was "the other venue's marker +
+    seconds", one that signed BitMart's marker a match though the venue refused it 91011, a pre-image out of order
+    unexplained). Each is named now by the proxy and by `inspect` of a HAR of the client's own conversation."""
+    from tui.paths import history_path
+    from tui.proxy import Proxy
+
+    emulator, _ = woo_emu
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    with Proxy(emulator.base_url, port=0) as proxy:
+        url = f"ws://127.0.0.1:{proxy.port}/futures/user?protocol=1.1"
+
+        async def run() -> list[list[tuple[str, str]]]:
+            return [await client(url, woo_login(mistake)) for client, mistake in WOO_MISTAKES]
+
+        conversations = asyncio.run(run())
+        assert proxy.wait_for(2 * len(WOO_MISTAKES))  # each upgrade, then each login
+        logins = [i for i in proxy.inspections if getattr(i, "result", None) is not None]
+    history = [json.loads(line)["notes"] for line in history_path().read_text().splitlines()]
+    assert len(logins) == len(WOO_MISTAKES)
+    for (client, mistake), login, conversation in zip(WOO_MISTAKES, sorted(logins, key=lambda i: i.result.capture.messages[0].at_ms),
+                                                     conversations, strict=True):
+        where = f"{client.__name__}, {mistake}"
+        item = inspected_har(tmp_path / "client.har", url, conversation)
+        named_by_inspect = {f["id"] for f in item["findings"]} | set(item["signature"]["variants"])
+        if mistake == "none":
+            assert login.verdict.status == "match" and not login.result.ids, where
+            assert item["signature"]["status"] == "match" and not named_by_inspect, where
+            continue
+        assert mistake in login.result.ids, (where, login.result.ids, login.verdict.sentence)
+        assert mistake in named_by_inspect, (where, named_by_inspect)
+        if mistake in ("preimage-order", "timestamp-seconds", "digest-base64", "ws-marker-other-venue"):
+            assert login.result.ids == [mistake] and set(item["signature"]["variants"]) == {mistake}, where  # and only it
+            assert login.result.dialects[0] == "wooxpro", where
+        assert any(mistake in notes for notes in history), where

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,6 +26,7 @@ from keys.bounded import parse_json
 from keys.forensics import DEFAULT_MAX_SECONDS, Verdict, pick_credentials
 from keys.signing import Credentials
 from keys.ws_forensics import MEANINGS, SentLogin, examine_login
+from keys.payload import WS_LOGIN_MARKERS
 from keys.ws_hosts import WS_FAMILY_HOSTS
 from tui.diagnose import Diagnosis, Origin
 from tui.inspect.lint import Finding
@@ -34,6 +35,7 @@ from tui.ws.dialects import DIALECTS, dialect_of_frame
 from tui.ws.frames import meaning
 
 WINDOW_MS = 60_000
+SIGN_WRONG = 91011  # Param sign is wrong
 _HEX40 = re.compile(r"[0-9a-fA-F]{32,64}")
 SPOT_HOSTS = frozenset({"ws-manager-compress.bitmart.com"})
 
@@ -118,9 +120,45 @@ def check(capture: Capture, credentials: Sequence[Credentials] = (), *, uid: str
                                 "key: args are [KEY, timestamp, sign] in that order."))
         key, ts = ts, key
     sent = SentLogin(dialects, _str(key), _str(ts), _str(sig))
-    verdict = examine_login(sent, pick_credentials(credentials, _str(key)), uid=uid, max_seconds=max_seconds)
+    creds = pick_credentials(credentials, _str(key))
+    verdict = examine_login(sent, creds, uid=uid, max_seconds=max_seconds)
+    if len({WS_LOGIN_MARKERS.get(d) for d in dialects}) > 1:
+        verdict, dialects = _settle_dialect(sent, creds, verdict, frames, index, uid=uid, max_seconds=max_seconds)
     diagnosis = _answer(frames, index, dialects, verdict)
     return LoginCheck(capture, dialects, findings, verdict, diagnosis)
+
+
+def _settle_dialect(sent: SentLogin, creds: Credentials | None, verdict: Verdict, frames: list, index: int, *,
+                    uid: str | None, max_seconds: float) -> tuple[Verdict, tuple[str, ...]]:
+    """A futures frame from an address that does not say whose it is (loopback, a pasted frame): BitMart futures' and
+    WOO X Pro's frames are alike, their markers are not. The verdict read against the first dialect alone called a
+    WOO X Pro login that signed seconds "the other venue's marker + seconds", and one that signed BitMart's marker a
+    match (the venue refused it 91011). So: when the venue refused the signature, a dialect it verifies for is not
+    the venue's; and a mismatch is read against each dialect alone, the fewest mistakes that reproduce it winning."""
+    dialects = sent.dialects
+    refused = _answer(frames, index, dialects, verdict)
+    sign_refused = refused is not None and refused.code == SIGN_WRONG
+    if verdict.status == "match" and not sign_refused:
+        return verdict, dialects
+    if verdict.status not in ("match", "mismatch"):
+        return verdict, dialects
+    best, best_dialect = (None if verdict.status == "match" else verdict), (None if verdict.status == "match" else dialects[0])
+    for dialect in dialects:
+        alone = examine_login(replace(sent, dialects=(dialect,)), creds, uid=uid, max_seconds=max_seconds)
+        if alone.status == "match" and sign_refused:
+            continue  # the venue refused what verifies for this dialect: it is the other venue
+        if best is None or _simpler(alone, best):
+            best, best_dialect = alone, dialect
+    if best is None:
+        return verdict, dialects
+    return best, (best_dialect, *(d for d in dialects if d != best_dialect))
+
+
+def _simpler(a: Verdict, b: Verdict) -> bool:
+    """`a` explains the signature with fewer mistakes than `b` (a match: none; an unexplained mismatch: the most)."""
+    def cost(v: Verdict) -> float:
+        return 0 if v.status == "match" else len(v.variants) if v.variants else float("inf")
+    return cost(a) < cost(b)
 
 
 def _is_login(obj: object) -> bool:
