@@ -179,6 +179,8 @@ def test_key_material_in_a_login_frames_own_fields_or_its_url_is_masked_in_every
         asyncio.run(log_in())
         assert proxy.wait_for(2)
         kept = [(repr(i), json.dumps(i.to_dict()), "\n".join(str(line) for line in getattr(i, "lines", lambda n: [])(1))) for i in proxy.inspections]
+        (login,) = [i for i in proxy.inspections if getattr(i, "result", None) is not None]
+    assert "ws-secret-sent" in login.result.ids  # and the client is told its secret went out, to revoke the key
     printed = capsys.readouterr().out
     history = history_path().read_text()
     assert "WebSocket login" in history and any(line.startswith("WS ") for line in printed.splitlines())
@@ -316,3 +318,21 @@ def test_a_wooxpro_users_websockets_and_aiohttp_logins_have_each_mistake_named_b
             assert login.result.ids == [mistake] and set(item["signature"]["variants"]) == {mistake}, where  # and only it
             assert login.result.dialects[0] == "wooxpro", where
         assert any(mistake in notes for notes in history), where
+
+
+@pytest.mark.parametrize("where", ["as the signature", "in the frame"])
+def test_a_secret_sent_in_the_login_frame_is_named_not_called_another_secret(where):
+    """A client that sends its secret as the signature (or in a field, percent-encoded and upper-case) was told "the
+    secret or memo that code used is not the one in this key material": wrong, and silent about the secret now out."""
+    from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
+    from keys.signing import Credentials
+    from tui.ws.login_check import Capture, Message, check
+
+    ts = str(time.time_ns() // 1_000_000)
+    frame = ({"action": "access", "args": [EXAMPLE_KEY, ts, EXAMPLE_SECRET, "web"]} if where == "as the signature" else
+             {"action": "access", "args": [EXAMPLE_KEY, ts, "ab" * 32, "web"], "s": urllib.parse.quote(EXAMPLE_SECRET.upper())})
+    result = check(Capture(None, (Message("sent", json.dumps(frame)),), "pasted", "frame"),
+                   [Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)])
+    (finding,) = [f for f in result.findings if f.id == "ws-secret-sent"]
+    assert f"({where})" in finding.sentence and "Revoke the key" in finding.sentence
+    assert "not the one in this key material" not in result.verdict.sentence or where == "in the frame"

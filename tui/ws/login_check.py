@@ -12,6 +12,8 @@ real clients sent the emulator. Frame-level findings need no secret:
     ws-timestamp-number       a JSON number where the pages have a string
     ws-timestamp-stale        more than 60 s from when it was sent: 91022
     ws-subscribe-before-login a private subscription sent before the login's answer: 91006
+With key material, also:
+    ws-secret-sent            the secret itself in the frame (as the signature, or in a field): revoke the key
 """
 
 from __future__ import annotations
@@ -124,8 +126,40 @@ def check(capture: Capture, credentials: Sequence[Credentials] = (), *, uid: str
     verdict = examine_login(sent, creds, uid=uid, max_seconds=max_seconds)
     if len({WS_LOGIN_MARKERS.get(d) for d in dialects}) > 1:
         verdict, dialects = _settle_dialect(sent, creds, verdict, frames, index, uid=uid, max_seconds=max_seconds)
+    exposed = _secret_sent(obj, creds)
+    if exposed is not None:
+        findings.append(Finding("ws-secret-sent", "error", f"The login frame carries the key's secret itself ({exposed}): "
+                                "the venue, and anything that saw the frame, now has it. Revoke the key and create a new "
+                                "one; a login sends only the HMAC-SHA256 of timestamp#memo#marker keyed with the secret."))
+        if exposed == "as the signature":
+            verdict = verdict._replace(sentence="The signature is the secret itself, not an HMAC keyed with it.")
     diagnosis = _answer(frames, index, dialects, verdict)
     return LoginCheck(capture, dialects, findings, verdict, diagnosis)
+
+
+def _secret_sent(obj: dict, creds: Credentials | None) -> str | None:
+    """Where the login frame carries the secret itself (any 8 characters of it, in any spelling: keys.redact's
+    masker, the one every output uses), or None."""
+    if creds is None or not creds.secret:
+        return None
+    from keys import redact
+    from keys.secret import MASK
+
+    hide = redact.masking([(creds.secret, MASK)])
+
+    def holds(value: object, depth: int = 0) -> bool:
+        if isinstance(value, str):
+            return hide(value) != value
+        if depth < 4 and isinstance(value, list):
+            return any(holds(v, depth + 1) for v in value)
+        if depth < 4 and isinstance(value, dict):
+            return any(holds(k, depth + 1) or holds(v, depth + 1) for k, v in value.items())
+        return False
+
+    args = obj.get("args") if isinstance(obj.get("args"), list) else []
+    if len(args) > 2 and holds(args[2]):
+        return "as the signature"
+    return "in the frame" if holds(obj) else None
 
 
 def _settle_dialect(sent: SentLogin, creds: Credentials | None, verdict: Verdict, frames: list, index: int, *,
