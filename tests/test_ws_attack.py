@@ -336,3 +336,18 @@ def test_a_secret_sent_in_the_login_frame_is_named_not_called_another_secret(whe
     (finding,) = [f for f in result.findings if f.id == "ws-secret-sent"]
     assert f"({where})" in finding.sentence and "Revoke the key" in finding.sentence
     assert "not the one in this key material" not in result.verdict.sentence or where == "in the frame"
+
+
+def test_a_refused_handshake_through_the_proxy_is_diagnosed_as_one_not_as_an_api_call(proxied):
+    """An upgrade without Sec-WebSocket-Key, answered 400 in plain text by the venue: the proxy's fix was REST's "send
+    the body as a JSON string"; it is the handshake's now, with the venue's words."""
+    _, proxy = proxied
+    with socket.create_connection(("127.0.0.1", proxy.port), timeout=30) as sock:
+        sock.sendall(b"GET /spot/user?protocol=1.1 HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                     b"Sec-WebSocket-Version: 13\r\n\r\n")
+        assert sock.recv(64).startswith(b"HTTP/1.1 400")
+    assert proxy.wait_for(1)
+    (refused,) = proxy.inspections
+    d = refused.diagnosis
+    assert "handshake" in d.headline and "missing Sec-WebSocket-Key" in d.causes[0]
+    assert "Sec-WebSocket-Key" in d.fixes[0].text and not any("JSON" in f.text for f in d.fixes)
