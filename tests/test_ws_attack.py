@@ -318,6 +318,8 @@ def test_a_wooxpro_users_websockets_and_aiohttp_logins_have_each_mistake_named_b
             assert login.result.ids == [mistake] and set(item["signature"]["variants"]) == {mistake}, where  # and only it
             assert login.result.dialects[0] == "wooxpro", where
         assert any(mistake in notes for notes in history), where
+        if mistake in ("ws-args-shape", "ws-dialect-frame", "ws-format-page-login"):  # the frame's fix leads, not a guess
+            assert login.diagnosis.fixes[0].evidence == f"the login frame ({mistake})", (where, login.diagnosis.fixes[0])
 
 
 @pytest.mark.parametrize("where", ["as the signature", "in the frame"])

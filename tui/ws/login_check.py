@@ -30,7 +30,7 @@ from keys.signing import Credentials
 from keys.ws_forensics import MEANINGS, SentLogin, examine_login
 from keys.payload import WS_LOGIN_MARKERS
 from keys.ws_hosts import WS_FAMILY_HOSTS
-from tui.diagnose import Diagnosis, Origin
+from tui.diagnose import Diagnosis, Fix, Origin
 from tui.inspect.lint import Finding
 from tui.ws import diagnose as wsd
 from tui.ws.dialects import DIALECTS, dialect_of_frame
@@ -38,6 +38,7 @@ from tui.ws.frames import meaning
 
 WINDOW_MS = 60_000
 SIGN_WRONG = 91011  # Param sign is wrong
+SHAPE_FIRST = ("ws-secret-sent", "ws-dialect-frame", "ws-format-page-login", "ws-args-shape", "ws-args-order")
 _HEX40 = re.compile(r"[0-9a-fA-F]{32,64}")
 SPOT_HOSTS = frozenset({"ws-manager-compress.bitmart.com"})
 
@@ -134,6 +135,9 @@ def check(capture: Capture, credentials: Sequence[Credentials] = (), *, uid: str
         if exposed == "as the signature":
             verdict = verdict._replace(sentence="The signature is the secret itself, not an HMAC keyed with it.")
     diagnosis = _answer(frames, index, dialects, verdict)
+    shape = next((f for f in findings if f.id in SHAPE_FIRST), None)
+    if diagnosis is not None and shape is not None:  # the frame's own shape, before the table's guess (a subscribe's fix)
+        diagnosis = diagnosis._replace(fixes=(Fix(shape.sentence, f"the login frame ({shape.id})"),) + diagnosis.fixes)
     return LoginCheck(capture, dialects, findings, verdict, diagnosis)
 
 
