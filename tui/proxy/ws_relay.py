@@ -40,7 +40,7 @@ MAX_FRAME_BYTES = 1024 * 1024  # the venues' frames are a few KiB; a depth-50 bo
 MAX_LINKS = 32
 IDLE_TIMEOUT_S = 60.0
 SEND_TIMEOUT_S = 30.0
-CHUNK = 64 * 1024
+CHUNK = 16 * 1024  # per read: a read of tiny frames (6 bytes each) is parsed in one go, holding the loop ~7 ms
 HIGH_WATER = 256 * 1024  # bytes written to a side and not yet taken by it, before the pump waits for it
 CLOSE_GRACE_S = 2.0  # once one side is done, how long the other has to finish its close handshake
 GOING_AWAY, BAD_GATEWAY = 1001, 1014
@@ -147,6 +147,8 @@ class WsRelay:
                 if not data:
                     return None
                 await self._forward(link, side, other, data, state, fair)
+                if len(data) == CHUNK:  # more is waiting: let the other connections have the loop first (a read of
+                    await asyncio.sleep(0)  # buffered bytes does not yield, and a flood of tiny frames held it ~170 ms)
         except _End as end:
             return end.sentence
 
@@ -182,8 +184,10 @@ class WsRelay:
             state["ending"] = True
             await self._close_both(side, other, broken.code, f"keyprobe proxy: {sentence}")
             raise _End(sentence) from None
-        for raw, frame in frames:
-            side.writer.write(raw)  # the other side's writer: the frame goes on exactly as it came
+        if frames:  # the other side's writer: the frames go on exactly as they came, in one write (a flood of tiny
+            # frames cost a send() each)
+            side.writer.write(frames[0][0] if len(frames) == 1 else b"".join(raw for raw, _ in frames))
+        for _, frame in frames:
             self._note(link, side, frame)
         if side.closed_frame and other.closed_frame:  # the closing handshake is over: end both, as the server would
             with contextlib.suppress(Exception):
