@@ -15,6 +15,8 @@ p90 54 ms (the bare pipe 0.1 ms: it parses nothing), a REST call ~0.3 s.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import os
 import statistics
 import subprocess
@@ -82,11 +84,44 @@ def flooded(port: int, loop, count: int) -> list[float]:  # noqa: ANN001
         flood.wait()
 
 
+class PlainServer:
+    """websockets' own asyncio server, answering nothing: the fair peer for the emulator's side (the same parser,
+    its own reading and framing)."""
+
+    def __init__(self) -> None:
+        from websockets.asyncio.server import serve
+
+        async def drain(ws) -> None:  # noqa: ANN001
+            async for _ in ws:
+                pass
+
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, daemon=True).start()
+        async def start():  # noqa: ANN202
+            return await serve(drain, "127.0.0.1", 0, compression=None, max_size=4096, ping_interval=None)
+
+        self.server = asyncio.run_coroutine_threadsafe(start(), self.loop).result()
+        self.port = self.server.sockets[0].getsockname()[1]
+
+    def stop(self) -> None:
+        async def close() -> None:
+            self.server.close()
+            await self.server.wait_closed()
+
+        asyncio.run_coroutine_threadsafe(close(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
 def main(count: int) -> None:
-    emu = Emulator().start()
+    logging.disable(logging.CRITICAL)  # the floods' resets, logged by websockets and asyncio, are expected
+    emu, target = Emulator().start(), Emulator().start()  # behind the relays; flooded directly (not already busy)
     pipe = BarePipe(emu.port)
     proxy = Proxy(emu.base_url, port=0, history=False).start()
-    relays = {"bare pipe": (pipe.port, pipe.loop), "keyprobe proxy": (proxy.port, proxy._loop)}
+    plain = PlainServer()
+    for loop in (pipe.loop, plain.loop):
+        loop.set_exception_handler(lambda loop, context: None)
+    relays = {"bare pipe": (pipe.port, pipe.loop), "keyprobe proxy": (proxy.port, proxy._loop),
+              "websockets serve": (plain.port, plain.loop), "emulator": (target.port, target._server.loop)}
     results = {}
     try:
         for name, (port, loop) in relays.items():
@@ -94,11 +129,13 @@ def main(count: int) -> None:
     finally:
         proxy.stop()
         pipe.stop()
+        plain.stop()
         emu.stop()
-    print(f"{count} samples per relay: how late its loop runs a callback, ms; load average {os.getloadavg()[0]:.2f}")
+        target.stop()
+    print(f"{count} samples per server: how late its loop runs a callback, ms; load average {os.getloadavg()[0]:.2f}")
     for name, (idle, during) in results.items():
         during.sort()
-        print(f"{name:<15}: idle median {statistics.median(idle):6.2f}   during a tiny-frame flood median "
+        print(f"{name:<16}: idle median {statistics.median(idle):6.2f}   during a tiny-frame flood median "
               f"{statistics.median(during):6.2f}  p90 {during[int(len(during) * 0.9)]:6.2f}")
 
 
