@@ -1,15 +1,11 @@
-"""What one WebSocket client flooding tiny frames costs everyone else through the proxy: how late the relay's event
-loop runs a callback (what every other connection's next step waits for) while a client sends a message never
-finished in endless empty continuation frames (6 bytes each) on a link through it, next to a bare asyncio byte pipe
-carrying the same flood (no parsing: the floor for any relay), and each idle. The flood runs from its own process;
-the emulator behind both takes the flood too, which does not touch the relays' loops.
+"""What one WebSocket client flooding tiny frames costs everyone else: how late a server's event loop runs a callback
+(what every other connection's next step waits for) while a client sends a message never finished in endless empty
+continuation frames (6 bytes each). `keyprobe proxy` next to a bare asyncio byte pipe carrying the same flood (no
+parsing: the floor for any relay); the emulator next to websockets' own asyncio server (the same parser). Each idle
+and flooded, the flood from its own process, all in one run.
 
 Usage: .venv/bin/python benchmarks/ws_proxy_flood.py [--samples 40]
-What it showed (load average ~3.9, 7 Dec 19:46, one run each, tree against tree): before the attack run's fixes
-the proxy's loop froze for minutes (a sum over the kept fragments at each one); with that fixed, one link's pump held
-the loop a median 455 ms, p90 750 ms (a read of buffered bytes does not yield) and a REST call through the proxy
-waited 1.6-2 s; reading 16 KiB at a time, yielding after a full read and writing a read's frames in one call: 21 ms,
-p90 54 ms (the bare pipe 0.1 ms: it parses nothing), a REST call ~0.3 s.
+Figures and what they showed before the fixes: benchmarks/README.md (ws_proxy_flood.py).
 """
 
 from __future__ import annotations
