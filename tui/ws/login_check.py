@@ -213,7 +213,8 @@ def _shape(obj: dict, by_url: tuple[str, ...], by_frame: tuple[str, ...]) -> lis
     out = []
     if by_url and not set(by_url) & set(by_frame):
         want = DIALECTS[by_url[0]]
-        out.append(Finding("ws-dialect-frame", "error", f"The login is the other dialect's frame: {want.name}'s stream "
+        names = " or ".join(DIALECTS[d].name for d in by_url)  # loopback's futures path: BitMart's or WOO X Pro's
+        out.append(Finding("ws-dialect-frame", "error", f"The login is the other dialect's frame: {names}'s stream "
                            f"takes {{\"{want.op_key}\":\"{want.login_op}\",...}}. The venue answers an unknown operation "
                            "(90002 on spot) and never checks the key."))
     if obj.get("action") == "login":
