@@ -123,15 +123,28 @@ async def test_a_flood_is_answered_90007_then_closed(adapter):
     await still_serves(adapter)
 
 
-async def test_too_many_links_from_one_address_get_94002(adapter):
+async def test_past_the_links_one_address_may_hold_its_link_silent_longest_gets_94002_and_the_newcomer_is_served(emu):
+    """WOO X Pro's limit (94002 past the links one address may hold), told to the link whose client was heard least
+    recently: on loopback every client is one address, and refusing the newcomer let one peer holding every link (kept
+    alive with pings) shut every other client out. (The venue's idle clocks: no link is closed for silence meanwhile.)"""
+    adapter = fresh_streams(emu, WsLimits(max_connections_per_ip=3))
     async with contextlib.AsyncExitStack() as stack:
-        for _ in range(3):
-            await stack.enter_async_context(connect(adapter.base_url + "/spot/api?protocol=1.1", compression=None, proxy=None))
+        stack.callback(setattr, emu.streams, "limits", WsLimits())
+        links = [await stack.enter_async_context(connect(adapter.base_url + "/spot/api?protocol=1.1", compression=None,
+                                                         proxy=None)) for _ in range(3)]
+        for ws in links:  # the first speaks first: its client is the one silent longest
+            await ws.send("ping")
+            assert await ws.recv() == "pong"
         async with connect(adapter.base_url + "/spot/api?protocol=1.1", compression=None, proxy=None) as fourth:
-            refusal = zlib.decompressobj(-zlib.MAX_WBITS).decompress(await fourth.recv()).decode()
+            refusal = zlib.decompressobj(-zlib.MAX_WBITS).decompress(await links[0].recv()).decode()
             with pytest.raises(ConnectionClosed):
-                await fourth.recv()
-    assert '"errorCode":"94002"' in refusal and fourth.close_reason == "too many links from this address"
+                await links[0].recv()
+            await fourth.send("ping")
+            assert await fourth.recv() == "pong"  # served
+            await links[1].send("ping")
+            assert await links[1].recv() == "pong"  # the others untouched
+    assert '"errorCode":"94002"' in refusal, refusal
+    assert links[0].close_reason == "too many links from this address"
 
 
 async def test_silent_and_slow_pinging_clients_are_closed_with_a_reason(adapter):

@@ -182,6 +182,11 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
             diagnosis = diagnosis._replace(fixes=(Fix(lead[0], lead[1]),) + diagnosis.fixes)
         if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
             diagnosis = diagnosis._replace(fixes=(Fix(NO_STATUS_FIX),))
+        elif failed and diagnosis.code is None and any(k.lower() == "upgrade" for k, _ in req.headers):
+            from tui.ws.refused_upgrade import asks_upgrade, refused_upgrade
+
+            if asks_upgrade(req.headers):  # a stream's handshake refused: not an API call's answer
+                diagnosis = refused_upgrade(diagnosis, r.status, r.body)
     elif req.recorded_code is not None:
         diagnosis = explain_code(family, req.recorded_code)
     return Inspection(req, venue, family, findings, verdict, diagnosis)

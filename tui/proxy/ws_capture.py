@@ -13,8 +13,8 @@ exchange's Inspection for the printer, the history and the console's Traffic vie
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from keys.bounded import parse_json
 from keys.signing import Credentials
@@ -27,6 +27,7 @@ from tui.ws.login_check import Capture, Message, check, dialects_of_url
 KEEP_MESSAGES = 64  # per link, until the login is checked
 KEEP_TEXT = 64 * 1024  # characters of one kept message
 ANSWERED = ("login-ok", "login-failed", "error")
+OPAQUE_CHARS = 16  # a string this long in a login frame, a key's or a secret's length, is shown as a fingerprint
 
 
 @dataclass(eq=False)  # one per link, kept in a set: compared by identity
@@ -87,9 +88,10 @@ def _login_obj(link: LinkCapture) -> object:
 class ProxiedLogin(WsInspection):
     """A link's login check, shaped as a proxied exchange's Inspection (request, findings, verdict, diagnosis)."""
 
-    request: CapturedRequest = None  # type: ignore[assignment] - the upgrade, its method shown as WS
+    request: CapturedRequest = None  # type: ignore[assignment] - the upgrade, its method shown as WS (credentials masked)
     ended: str | None = None
     dropped: int = 0
+    hide: Callable[[str], str] = field(default=lambda text: text, repr=False)  # the check's credentials, masked
 
     def to_dict(self) -> dict:
         return {**super().to_dict(), "method": "WS", "target": self.request.target, "ended": self.ended}
@@ -97,17 +99,25 @@ class ProxiedLogin(WsInspection):
 
 def inspect_link(link: LinkCapture, credentials: Sequence[Credentials], *, uid: str | None, max_seconds: float) -> ProxiedLogin:
     from tui.inspect.batch import key_material
+    from tui.inspect.report import credential_masker, masked_copy
 
-    result = check(link.capture(), key_material(credentials, link.request.host), uid=uid, max_seconds=max_seconds)
+    material = key_material(credentials, link.request.host)
+    result = check(link.capture(), material, uid=uid, max_seconds=max_seconds)
     if link.ended:
         result.notes.append(f"The proxy ended the link: {link.ended}.")
     if link.dropped:
         result.notes.append(f"{link.dropped:,} later messages were not kept for the check (it reads the first {KEEP_MESSAGES}).")
-    return ProxiedLogin(result, link.request._replace(method="WS"), link.ended, link.dropped)
+    # As for a REST exchange: the key material's secret, memo and key masked in every spelling wherever the upgrade
+    # or the login frame is shown or kept (a client may put them anywhere: a field of its own, the URL).
+    hide = credential_masker(material, link.request.headers)
+    result.capture = replace(result.capture, url=hide(result.capture.url or ""), label=hide(result.capture.label))
+    return ProxiedLogin(result, masked_copy(link.request, hide)._replace(method="WS"), link.ended, link.dropped, hide)
 
 
-def login_shown(link: LinkCapture) -> str:
-    """The login frame as the history and the printer may show it: the key and the signature as fingerprints."""
+def login_shown(link: LinkCapture, hide: Callable[[str], str] = lambda text: text) -> str:
+    """The login frame as the history and the printer may show it: the key and the signature as fingerprints, so is
+    any other long string (a secret a client put in a field of its own, whoever's it is), then `hide` (the known
+    credentials, in every spelling) over the whole."""
     import json
 
     from keys.secret import Secret
@@ -115,11 +125,24 @@ def login_shown(link: LinkCapture) -> str:
     obj = _login_obj(link)
     if not isinstance(obj, dict):
         return "(no login frame)"
+
+    def opaque(value: object) -> bool:  # a timestamp, "web", "access" stay; a 16-character token does not
+        return isinstance(value, str) and len(value) >= OPAQUE_CHARS and not value.isdigit()
+
+    def safe(value: object, depth: int = 0) -> object:
+        if opaque(value):
+            return Secret(value).fingerprint()  # type: ignore[arg-type]
+        if isinstance(value, list):
+            return [safe(v, depth + 1) for v in value] if depth < 4 else "[…]"
+        if isinstance(value, dict):
+            return {k if not opaque(k) else Secret(k).fingerprint(): safe(v, depth + 1) for k, v in value.items()} if depth < 4 else "{…}"
+        return value
+
     args = obj.get("args")
     if isinstance(args, list):
         args = [Secret(str(a)).fingerprint() if i in (0, 2) and isinstance(a, (str, int)) and str(a) else a
                 for i, a in enumerate(args)]
-    shown = json.dumps({**obj, "args": args}, separators=(",", ":"), ensure_ascii=False)
+    shown = hide(json.dumps(safe({**obj, "args": args}), separators=(",", ":"), ensure_ascii=True))
     return shown if len(shown) <= 300 else shown[:300] + "…"
 
 
@@ -130,7 +153,7 @@ def history_exchange(login: ProxiedLogin, link: LinkCapture):  # noqa: ANN201 - 
     from tui.inspect.report import draft_of
     from tui.ws.dialects import DIALECTS
 
-    req = link.request
+    req = login.request._replace(method=link.request.method)  # the upgrade with the credentials masked
     dialects = login.result.dialects
     family = DIALECTS[dialects[0]].family if dialects else "bitmart"
     from keys.hosts import LOOPBACK_HOSTS
@@ -141,7 +164,7 @@ def history_exchange(login: ProxiedLogin, link: LinkCapture):  # noqa: ANN201 - 
     response = ResponseData(101, "Switching Protocols", (), b"")
     v = login.verdict
     ids = login.result.ids
-    notes = (f"WebSocket login {login_shown(link)}: signature {v.status}" + (f": {', '.join(ids)}" if ids else "")
-             + (f"; {login.ended}" if login.ended else ""))
+    notes = (f"WebSocket login {login_shown(link, login.hide)}: signature {v.status}" + (f": {', '.join(ids)}" if ids else "")
+             + (f"; {login.hide(login.ended)}" if login.ended else ""))
     exchange = Exchange(draft, sent, response, None, Timings(total_ms=0.0), started_at=link.opened_ms / 1000)
     return exchange, login.diagnosis, notes

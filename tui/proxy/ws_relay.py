@@ -12,7 +12,9 @@ Bounded, so one hostile side cannot freeze or exhaust the proxy:
   frame per direction;
 - a side that does not read what is forwarded stalls only its own link, and after SEND_TIMEOUT_S the link ends;
 - a link with no byte either way for IDLE_TIMEOUT_S ends (the venues close theirs after 20 s of silence);
-- at most MAX_LINKS links at once: the next upgrade is refused before it is forwarded (503);
+- at most MAX_LINKS links at once: at the cap, the link whose client was heard least recently is closed (1001 both
+  ways, with the reason) to make room for the next upgrade, so one peer holding every link cannot shut others out
+  (a 503 for every newcomer was the rule before: 32 idle links from one bot locked the proxy's WebSocket side);
 - the link stays in the relay's fair connection table as a STREAM (since its client was last heard), so at the
   proxy's connection cap the link silent longest makes room.
 """
@@ -38,7 +40,7 @@ MAX_FRAME_BYTES = 1024 * 1024  # the venues' frames are a few KiB; a depth-50 bo
 MAX_LINKS = 32
 IDLE_TIMEOUT_S = 60.0
 SEND_TIMEOUT_S = 30.0
-CHUNK = 64 * 1024
+CHUNK = 16 * 1024  # per read: a read of tiny frames (6 bytes each) is parsed in one go, holding the loop ~7 ms
 HIGH_WATER = 256 * 1024  # bytes written to a side and not yet taken by it, before the pump waits for it
 CLOSE_GRACE_S = 2.0  # once one side is done, how long the other has to finish its close handshake
 GOING_AWAY, BAD_GATEWAY = 1001, 1014
@@ -58,9 +60,17 @@ class _Side:
     def __init__(self, name: str, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, splitter: Splitter,
                  leftover: bytes) -> None:
         self.name, self.reader, self.writer, self.splitter, self.leftover = name, reader, writer, splitter, leftover
-        self.fragments: list[bytes] = []
+        self.fragments = bytearray()  # the message being kept for the login check, within the frame cap
         self.text = False
         self.closed_frame = False  # a close frame passed this way
+
+
+class _Carried:
+    """A link being carried, as the cap sees it: its client's last word, and the way to end it."""
+
+    def __init__(self, client: _Side, upstream: _Side, state: dict) -> None:
+        self.client, self.upstream, self.state = client, upstream, state
+        self.evicted: asyncio.Future[str] = asyncio.get_running_loop().create_future()  # set: why it must make room
 
 
 class WsRelay:
@@ -68,15 +78,23 @@ class WsRelay:
         self.base = upstream_ws_base  # ws(s)://host[:port] of the upstream, for the links' URLs
         self.on_login = on_login
         self.links: set[LinkCapture] = set()
+        self._carried: dict[LinkCapture, _Carried] = {}
         self.max_links = MAX_LINKS
         self.idle_timeout_s = IDLE_TIMEOUT_S
         self.send_timeout_s = SEND_TIMEOUT_S
         self.max_frame_bytes = MAX_FRAME_BYTES
 
     def refusal(self) -> str | None:
-        """Why the next upgrade is not forwarded (the relay answers it 503), or None."""
-        if len(self.links) >= self.max_links:
-            return f"{len(self.links)} WebSocket links are open through the proxy, its cap; retry when one closes"
+        """Why the next upgrade is not forwarded (the relay answers it 503), or None: at the cap, the link whose client
+        was heard least recently is told to make room (on the relay's loop, before the upgrade is forwarded)."""
+        live = {link: c for link, c in self._carried.items() if not c.state.get("ending")}
+        if len(live) < self.max_links:
+            return None
+        stalest = min(live.values(), key=lambda c: c.state["client_heard"])
+        silent = time.monotonic() - stalest.state["client_heard"]
+        stalest.state["ending"] = True
+        stalest.evicted.set_result(f"closed to make room for a new link at the proxy's cap of {self.max_links}: this "
+                                   f"link's client had been silent longest ({silent:.0f} s)")
         return None
 
     async def carry(self, handover: Handover) -> None:
@@ -90,12 +108,14 @@ class WsRelay:
                        handover.client_leftover)
         upstream = _Side("received", up_reader, client_writer,
                          Splitter(masked=False, max_size=self.max_frame_bytes, deflate=from_upstream), handover.upstream_leftover)
-        state = {"heard": time.monotonic()}
+        state = {"heard": time.monotonic(), "client_heard": time.monotonic()}
         fair = handover.fair or (lambda phase: None)
         fair(Phase.STREAM)
+        carried = self._carried[link] = _Carried(client, upstream, state)
         pumps = [asyncio.create_task(self._pump(link, side, other, state, fair))
                  for side, other in ((client, upstream), (upstream, client))]
         pumps.append(asyncio.create_task(self._watch(client, upstream, state)))
+        pumps.append(asyncio.create_task(self._make_room(carried)))
         try:
             # When one side's connection ends, so does the link: what was forwarded is flushed, then both are closed
             # (a WebSocket server closes the TCP connection first; its client waits for that).
@@ -109,6 +129,7 @@ class WsRelay:
                 with contextlib.suppress(Exception):
                     writer.close()
             self.links.discard(link)
+            self._carried.pop(link, None)
             if not link.reported and (link.login_at is not None or link.ended):
                 link.reported = True
                 self.on_login(link)
@@ -126,6 +147,8 @@ class WsRelay:
                 if not data:
                     return None
                 await self._forward(link, side, other, data, state, fair)
+                if len(data) == CHUNK:  # more is waiting: let the other connections have the loop first (a read of
+                    await asyncio.sleep(0)  # buffered bytes does not yield, and a flood of tiny frames held it ~170 ms)
         except _End as end:
             return end.sentence
 
@@ -139,12 +162,19 @@ class WsRelay:
                 await self._close_both(client, upstream, GOING_AWAY, sentence)
                 return sentence
 
+    async def _make_room(self, carried: _Carried) -> str:
+        """Wait until the cap picks this link to make room; then tell both sides why, and end it."""
+        sentence = await carried.evicted
+        await self._close_both(carried.client, carried.upstream, GOING_AWAY, f"keyprobe proxy: {sentence}")
+        return sentence
+
     async def _forward(self, link: LinkCapture, side: _Side, other: _Side, data: bytes, state: dict,
                        fair: Callable[[Phase], None]) -> None:
         if state.get("ending"):  # the proxy has closed the link: nothing more goes either way
             raise _End(None)
         state["heard"] = time.monotonic()
         if side.name == "sent":
+            state["client_heard"] = state["heard"]
             fair(Phase.STREAM)  # its client heard now: the last to make room at the proxy's cap
         try:
             frames = side.splitter.feed(data)
@@ -154,8 +184,10 @@ class WsRelay:
             state["ending"] = True
             await self._close_both(side, other, broken.code, f"keyprobe proxy: {sentence}")
             raise _End(sentence) from None
-        for raw, frame in frames:
-            side.writer.write(raw)  # the other side's writer: the frame goes on exactly as it came
+        if frames:  # the other side's writer: the frames go on exactly as they came, in one write (a flood of tiny
+            # frames cost a send() each)
+            side.writer.write(frames[0][0] if len(frames) == 1 else b"".join(raw for raw, _ in frames))
+        for _, frame in frames:
             self._note(link, side, frame)
         if side.closed_frame and other.closed_frame:  # the closing handshake is over: end both, as the server would
             with contextlib.suppress(Exception):
@@ -177,12 +209,15 @@ class WsRelay:
         if not link.keeping or frame.opcode not in (Opcode.TEXT, Opcode.BINARY, Opcode.CONT):
             return
         if frame.opcode is not Opcode.CONT:
-            side.fragments, side.text = [], frame.opcode is Opcode.TEXT
-        if sum(map(len, side.fragments)) < self.max_frame_bytes:
-            side.fragments.append(frame.data)
+            side.fragments, side.text = bytearray(), frame.opcode is Opcode.TEXT
+        # Joined as they come, up to the cap: a list entry per fragment, summed again at each, let a message never
+        # finished (endless empty continuation frames) grow the list and freeze the proxy's loop in the sums.
+        room = self.max_frame_bytes - len(side.fragments)
+        if room > 0:
+            side.fragments += frame.data[:room]
         if frame.fin:
-            link.add(side.name, side.text, b"".join(side.fragments))
-            side.fragments = []
+            link.add(side.name, side.text, bytes(side.fragments))
+            side.fragments = bytearray()
             if link.due:
                 link.reported = True
                 self.on_login(link)

@@ -12,13 +12,15 @@ real clients sent the emulator. Frame-level findings need no secret:
     ws-timestamp-number       a JSON number where the pages have a string
     ws-timestamp-stale        more than 60 s from when it was sent: 91022
     ws-subscribe-before-login a private subscription sent before the login's answer: 91006
+With key material, also:
+    ws-secret-sent            the secret itself in the frame (as the signature, or in a field): revoke the key
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,14 +28,17 @@ from keys.bounded import parse_json
 from keys.forensics import DEFAULT_MAX_SECONDS, Verdict, pick_credentials
 from keys.signing import Credentials
 from keys.ws_forensics import MEANINGS, SentLogin, examine_login
+from keys.payload import WS_LOGIN_MARKERS
 from keys.ws_hosts import WS_FAMILY_HOSTS
-from tui.diagnose import Diagnosis, Origin
+from tui.diagnose import Diagnosis, Fix, Origin
 from tui.inspect.lint import Finding
 from tui.ws import diagnose as wsd
 from tui.ws.dialects import DIALECTS, dialect_of_frame
 from tui.ws.frames import meaning
 
 WINDOW_MS = 60_000
+SIGN_WRONG = 91011  # Param sign is wrong
+SHAPE_FIRST = ("ws-secret-sent", "ws-dialect-frame", "ws-format-page-login", "ws-args-shape", "ws-args-order")
 _HEX40 = re.compile(r"[0-9a-fA-F]{32,64}")
 SPOT_HOSTS = frozenset({"ws-manager-compress.bitmart.com"})
 
@@ -118,9 +123,80 @@ def check(capture: Capture, credentials: Sequence[Credentials] = (), *, uid: str
                                 "key: args are [KEY, timestamp, sign] in that order."))
         key, ts = ts, key
     sent = SentLogin(dialects, _str(key), _str(ts), _str(sig))
-    verdict = examine_login(sent, pick_credentials(credentials, _str(key)), uid=uid, max_seconds=max_seconds)
+    creds = pick_credentials(credentials, _str(key))
+    verdict = examine_login(sent, creds, uid=uid, max_seconds=max_seconds)
+    if len({WS_LOGIN_MARKERS.get(d) for d in dialects}) > 1:
+        verdict, dialects = _settle_dialect(sent, creds, verdict, frames, index, uid=uid, max_seconds=max_seconds)
+    exposed = _secret_sent(obj, creds)
+    if exposed is not None:
+        findings.append(Finding("ws-secret-sent", "error", f"The login frame carries the key's secret itself ({exposed}): "
+                                "the venue, and anything that saw the frame, now has it. Revoke the key and create a new "
+                                "one; a login sends only the HMAC-SHA256 of timestamp#memo#marker keyed with the secret."))
+        if exposed == "as the signature":
+            verdict = verdict._replace(sentence="The signature is the secret itself, not an HMAC keyed with it.")
     diagnosis = _answer(frames, index, dialects, verdict)
+    shape = next((f for f in findings if f.id in SHAPE_FIRST), None)
+    if diagnosis is not None and shape is not None:  # the frame's own shape, before the table's guess (a subscribe's fix)
+        diagnosis = diagnosis._replace(fixes=(Fix(shape.sentence, f"the login frame ({shape.id})"),) + diagnosis.fixes)
     return LoginCheck(capture, dialects, findings, verdict, diagnosis)
+
+
+def _secret_sent(obj: dict, creds: Credentials | None) -> str | None:
+    """Where the login frame carries the secret itself (any 8 characters of it, in any spelling: keys.redact's
+    masker, the one every output uses), or None."""
+    if creds is None or not creds.secret:
+        return None
+    from keys import redact
+    from keys.secret import MASK
+
+    hide = redact.masking([(creds.secret, MASK)])
+
+    def holds(value: object, depth: int = 0) -> bool:
+        if isinstance(value, str):
+            return hide(value) != value
+        if depth < 4 and isinstance(value, list):
+            return any(holds(v, depth + 1) for v in value)
+        if depth < 4 and isinstance(value, dict):
+            return any(holds(k, depth + 1) or holds(v, depth + 1) for k, v in value.items())
+        return False
+
+    args = obj.get("args") if isinstance(obj.get("args"), list) else []
+    if len(args) > 2 and holds(args[2]):
+        return "as the signature"
+    return "in the frame" if holds(obj) else None
+
+
+def _settle_dialect(sent: SentLogin, creds: Credentials | None, verdict: Verdict, frames: list, index: int, *,
+                    uid: str | None, max_seconds: float) -> tuple[Verdict, tuple[str, ...]]:
+    """A futures frame from an address that does not say whose it is (loopback, a pasted frame): BitMart futures' and
+    WOO X Pro's frames are alike, their markers are not. The verdict read against the first dialect alone called a
+    WOO X Pro login that signed seconds "the other venue's marker + seconds", and one that signed BitMart's marker a
+    match (the venue refused it 91011). So: when the venue refused the signature, a dialect it verifies for is not
+    the venue's; and a mismatch is read against each dialect alone, the fewest mistakes that reproduce it winning."""
+    dialects = sent.dialects
+    refused = _answer(frames, index, dialects, verdict)
+    sign_refused = refused is not None and refused.code == SIGN_WRONG
+    if verdict.status == "match" and not sign_refused:
+        return verdict, dialects
+    if verdict.status not in ("match", "mismatch"):
+        return verdict, dialects
+    best, best_dialect = (None if verdict.status == "match" else verdict), (None if verdict.status == "match" else dialects[0])
+    for dialect in dialects:
+        alone = examine_login(replace(sent, dialects=(dialect,)), creds, uid=uid, max_seconds=max_seconds)
+        if alone.status == "match" and sign_refused:
+            continue  # the venue refused what verifies for this dialect: it is the other venue
+        if best is None or _simpler(alone, best):
+            best, best_dialect = alone, dialect
+    if best is None:
+        return verdict, dialects
+    return best, (best_dialect, *(d for d in dialects if d != best_dialect))
+
+
+def _simpler(a: Verdict, b: Verdict) -> bool:
+    """`a` explains the signature with fewer mistakes than `b` (a match: none; an unexplained mismatch: the most)."""
+    def cost(v: Verdict) -> float:
+        return 0 if v.status == "match" else len(v.variants) if v.variants else float("inf")
+    return cost(a) < cost(b)
 
 
 def _is_login(obj: object) -> bool:
@@ -137,7 +213,8 @@ def _shape(obj: dict, by_url: tuple[str, ...], by_frame: tuple[str, ...]) -> lis
     out = []
     if by_url and not set(by_url) & set(by_frame):
         want = DIALECTS[by_url[0]]
-        out.append(Finding("ws-dialect-frame", "error", f"The login is the other dialect's frame: {want.name}'s stream "
+        names = " or ".join(DIALECTS[d].name for d in by_url)  # loopback's futures path: BitMart's or WOO X Pro's
+        out.append(Finding("ws-dialect-frame", "error", f"The login is the other dialect's frame: {names}'s stream "
                            f"takes {{\"{want.op_key}\":\"{want.login_op}\",...}}. The venue answers an unknown operation "
                            "(90002 on spot) and never checks the key."))
     if obj.get("action") == "login":

@@ -4,9 +4,10 @@ A handshake on a stream's path (`/spot/api`, `/spot/user`, `/futures/api`, `/fut
 venue's `?protocol=1.1`) is checked and answered by websockets' sans-I/O ServerProtocol (no extension is
 negotiated: the venue compresses its own frames, so a client's compressed frame is a protocol error), and
 the connection becomes a link (link.py) around a WsSession. An upgrade on any other path is declined and
-answered as plain HTTP. Caps: at most limits.max_connections links (503 at the handshake), and
-limits.max_connections_per_ip from one address (the link opens, then gets 94002 and a close, as WOO X Pro's
-limit page says); the links count in the server's fair connection table as STREAMs.
+answered as plain HTTP. Caps: at most limits.max_connections links, and limits.max_connections_per_ip from one
+address (94002 and a close, as WOO X Pro's limit page says); at either cap the link (of that address) whose client
+was heard least recently is the one closed, and the newcomer is served, so one peer holding every link cannot shut
+the others out. The links count in the server's fair connection table as STREAMs.
 
 The last few hundred messages both ways are kept in `log` (tests read the logins real clients sent there;
 `closes` the closes the emulator started), and the open links in `links`.
@@ -84,7 +85,13 @@ class WsStreams:
             return None  # not a stream: the request is answered as plain HTTP
         protocol = ServerProtocol(max_size=self.limits.max_message_bytes)  # the handshake's
         dialect = dialect_of(self.state.flavour, market)
-        if handover.request.method != "GET" or dialect is None or len(self.links) >= self.limits.max_connections:
+        if handover.request.method == "GET" and dialect is not None and len(self.links) >= self.limits.max_connections:
+            stalest = self._stalest(lambda other: True)  # room for the newcomer, as at the per-address cap
+            if stalest is not None:
+                stalest.evict(503, f"closed to make room for a new link at the emulator's cap of {self.limits.max_connections}: "
+                              "this link's client had been silent longest")
+        open_links = sum(1 for other in self.links if other.open)
+        if handover.request.method != "GET" or dialect is None or open_links >= self.limits.max_connections:
             if dialect is None:
                 why = (HTTPStatus.NOT_FOUND, f"No such stream on this {self.state.flavour} emulator: it serves "
                        + ("/futures/api and /futures/user.\n" if self.state.flavour == "wooxpro"
@@ -108,11 +115,19 @@ class WsStreams:
         return WsLink(self, frames, session, target, next(self._numbers))
 
     # -- the links' calls ---------------------------------------------------------------------------------
-    def opened(self, link: WsLink) -> bool:
-        """Count a link in; False when its address already holds its share (the link is then refused 94002)."""
+    def opened(self, link: WsLink) -> WsLink | None:
+        """Count a link in; when its address already holds its share, the link of that address whose client was heard
+        least recently, to be told 94002 and closed. The newcomer is served: on loopback every client is one address,
+        and refusing newcomers let one peer holding 500 links (kept alive with pings) shut every other client out."""
         self.links.add(link)
         self.per_ip[link.peer] += 1
-        return self.per_ip[link.peer] <= self.limits.max_connections_per_ip
+        if self.per_ip[link.peer] <= self.limits.max_connections_per_ip:
+            return None
+        return self._stalest(lambda other: other.peer == link.peer and other is not link)
+
+    def _stalest(self, mine) -> WsLink | None:  # noqa: ANN001 - a predicate on links
+        open_links = [other for other in self.links if mine(other) and other.open]
+        return min(open_links, key=lambda other: other.session.last_heard, default=None)
 
     def lost(self, link: WsLink) -> None:
         if link in self.links:
