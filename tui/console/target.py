@@ -34,6 +34,15 @@ class ConsoleTarget(SigningContext):
         return self.profile if self.from_key_file else None
 
     @property
+    def reaches_real_venue(self) -> bool:
+        """Whether a send goes to a venue's host (money), not the emulator or another loopback server."""
+        from urllib.parse import urlsplit
+
+        from tui.venues import LOOPBACK_HOSTS
+
+        return (urlsplit(self.venue.base_url).hostname or "").lower() not in LOOPBACK_HOSTS
+
+    @property
     def key_label(self) -> str:
         if self.credentials is None:
             return f"{self.profile} (no key)"

@@ -334,6 +334,7 @@ def lock(app: Any) -> None:
 
     app.vault = None
     forget()
+    app.session.gate.forget()  # "don't ask again" lasts until the key file is locked
     sync_profile_select(app, None)
     target = app.session.target
     if target is None or target.emulator is None or target.from_key_file:
@@ -343,7 +344,9 @@ def lock(app: Any) -> None:
 
 def after_unlock(app: Any) -> Any:
     def done(target: Any) -> None:
+        from tui.console.widgets.profile_select import use_unlocked
+
         if target is not None:
-            app.set_target(target)
+            use_unlocked(app, target)  # a real venue is offered, not switched to
 
     return done

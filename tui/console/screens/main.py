@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the messages are imported where they are posted: not needed
         BodyFormatted,
         DiagnosisReady,
         ExchangeReceived,
+        SendNeedsConfirmation,
         SendRefused,
         SendStarted,
     )
@@ -201,8 +202,10 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
         self.send_request()
 
     @work(group="send", exclusive=True, exit_on_error=False, description="sign and send the request")
-    async def send_request(self) -> None:
-        from tui.console.messages import ExchangeReceived, SendRefused, SendStarted
+    async def send_request(self, confirmed: Any = None) -> None:
+        """Sign and send the composer's draft; a signed write to a real venue is asked about first
+        (session.gate) and sent only when `confirmed` is the very target the user said yes to."""
+        from tui.console.messages import ExchangeReceived, SendNeedsConfirmation, SendRefused, SendStarted
         from tui.console.session import NoTarget
 
         await self._tabs_ready.wait()
@@ -216,6 +219,9 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
         if problem:
             self.post_message(SendRefused(problem))
             return
+        if confirmed is not target and self.session.gate.asks(draft, target):
+            self.post_message(SendNeedsConfirmation(draft, target))
+            return
         self.post_message(SendStarted(draft))
         try:
             exchange, diagnosis = await self.session.send_and_diagnose(draft)  # on the network thread
@@ -224,6 +230,14 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
             return
         self.post_message(ExchangeReceived(exchange, diagnosis))
         await self.session.record(exchange, diagnosis, target)  # the history says which key signed
+
+    def on_send_needs_confirmation(self, message: SendNeedsConfirmation) -> None:
+        from tui.console.messages import SendRefused
+        from tui.console.screens.dialogs import confirm_send
+
+        target = message.target
+        confirm_send(self.app, message.draft, target, go=lambda: self.send_request(confirmed=target),
+                     refused=lambda sentence: self.post_message(SendRefused(sentence)))
 
     async def on_send_started(self, message: SendStarted) -> None:
         from tui.console.memory import release_freed_memory

@@ -283,22 +283,22 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         if target is None:
             self._notify("Nothing to replay with yet: the console has no venue.", "warning")
             return
-        from tui.replay import ReplayJob, needs_confirmation
+        from tui.console.screens.dialogs import confirm_send
+        from tui.replay import ReplayJob
 
         job = ReplayJob(name, rebased(draft, target), f"sidebar {chosen[0]}", notes)
         await open_draft(app, job.draft)
-        if needs_confirmation(job.draft):
-            from tui.console.screens.dialogs import ConfirmScreen
-
-            question = f"Replay {job.draft.method} {job.draft.url}, signed with {target.profile}? It is a signed write to a real venue."
-            app.push_screen(ConfirmScreen(question, "Replay"), callback=lambda yes: self.replay(job) if yes else None)
-        else:
-            self.replay(job)
+        # The send key's gate: a signed write to a real venue asks first, unless trusted this session
+        confirm_send(app, job.draft, target, go=lambda: self.replay(job, target),
+                     refused=lambda sentence: self._notify(f"Not replayed: {sentence}", "warning"))
 
     @work(group="replay", exclusive=True, exit_on_error=False, description="replay a request")
-    async def replay(self, job: Any) -> None:
+    async def replay(self, job: Any, target: Any) -> None:
         app: Any = self.app
-        main, target = app.main_screen, app.session.target
+        main = app.main_screen
+        if app.session.target is not target:  # switched while the question was open: what was confirmed is gone
+            self.post_message(SidebarNotice("Not replayed: the profile changed before the replay went; replay it again.", "warning"))
+            return
         warnings: list[str] = []
         main.post_message(SendStarted(job.draft))
         try:  # on the session's network thread; the session records it as a replay signed by the active profile
