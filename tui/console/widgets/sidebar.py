@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, Static, Tree
+from textual.widgets.tree import TreeNode
 from textual.widgets.option_list import Option
 
 from tui.console.drafts import open_draft, rebased, signer_note, signing_of
@@ -87,6 +88,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         self._history: list[dict[str, Any]] = []  # what the list shows (the filter applied)
         self._history_total = 0
         self._loaded = False  # read the files only once the sidebar is first shown (start-up stays cheap)
+        self._list = "saved-tree"  # the list r, o and delete act on: the one last focused
 
     def compose(self) -> ComposeResult:
         tree: Tree[Any] = Tree("saved", id="saved-tree")
@@ -115,7 +117,12 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         self.post_message(SidebarLoaded(listing.collections, listing.history, listing.history_total, listing.notes))
 
     def on_sidebar_loaded(self, message: SidebarLoaded) -> None:
+        """Show the lists again, each highlight kept on the item it was on (a reload after a replay
+        or a delete moved it onto another item, which r or delete then acted on)."""
         tree = self.query_one("#saved-tree", Tree)
+        node = tree.cursor_node
+        kept_file = node.data.path if node is not None and node.data is not None else None
+        kept_leaf: TreeNode[Any] | None = None
         tree.clear()
         count = 0
         for collection, items in message.collections:
@@ -126,7 +133,12 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
                 else:
                     count += 1
                     label = Text.assemble((f"{item.draft.method:<6}", "dim"), item.name)
-                    parent.add_leaf(label, data=item)
+                    leaf = parent.add_leaf(label, data=item)
+                    if item.path == kept_file:
+                        kept_leaf = leaf
+        if kept_leaf is not None:
+            tree.last_line  # noqa: B018 - lays the new nodes out, so the leaf knows its line
+            tree.move_cursor(kept_leaf)
         self.query_one("#saved-empty").display = count == 0
         self._all_history, self._history_total = message.history, message.history_total
         self._show_history()
@@ -136,10 +148,14 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
 
     def _show_history(self) -> None:
         terms = self.query_one("#history-filter", Input).value.lower().split()
-        self._history = [e for e in self._all_history if all(t in history_haystack(e) for t in terms)]
         options = self.query_one("#history-list", OptionList)
+        index = options.highlighted
+        kept = self._history[index] if index is not None and index < len(self._history) else None
+        self._history = [e for e in self._all_history if all(t in history_haystack(e) for t in terms)]
         options.clear_options()
         options.add_options([Option(history_label(e), id=str(i)) for i, e in enumerate(self._history)])
+        if kept is not None and kept in self._history:
+            options.highlighted = self._history.index(kept)  # equal entries are the same request: either will do
         loaded, total = len(self._all_history), self._history_total
         heading = f"History ({loaded})" if loaded == total else f"History ({loaded} of {total})"
         if terms:
@@ -160,17 +176,18 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         return list(self._history)
 
     # -- what is highlighted --------------------------------------------------------------------------
+    def on_descendant_focus(self, event: Any) -> None:
+        if event.widget.id in ("saved-tree", "history-list"):
+            self._list = event.widget.id
+
     def selected(self) -> tuple[str, Any] | None:
-        """("saved", SavedRequest) or ("history", entry) for the highlighted item of the list in focus
-        (or, when neither has focus, the saved tree's cursor)."""
-        tree = self.query_one("#saved-tree", Tree)
-        options = self.query_one("#history-list", OptionList)
-        if options.has_focus and options.highlighted is not None and options.highlighted < len(self._history):
-            return "history", self._history[options.highlighted]
-        node = tree.cursor_node
-        if node is not None and node.data is not None:
-            return "saved", node.data
-        return None
+        """("saved", SavedRequest) or ("history", entry): the highlighted item of the list last
+        focused, and only of that one (falling back to the other list acted on an item not in view)."""
+        if self._list == "history-list":
+            index = self.query_one("#history-list", OptionList).highlighted
+            return ("history", self._history[index]) if index is not None and index < len(self._history) else None
+        node = self.query_one("#saved-tree", Tree).cursor_node
+        return ("saved", node.data) if node is not None and node.data is not None else None
 
     def _draft_of(self, kind: str, item: Any) -> tuple[Any, str, str] | None:
         """(draft, name, notes) of a saved request or a history entry; None after saying why not."""
