@@ -291,8 +291,10 @@ file when there is none.
         app.notify(message.what, title="Keys", markup=False)
         name = self._changed
         if name is not None and self.vault is not None and name in self.vault.profiles:
-            for warning in self.vault.profiles[name].hygiene():
-                app.notify(warning, title=f"Profile {name}", severity="warning", markup=False)
+            profile = self.vault.profiles[name]
+            for warning in (*profile.hygiene(), winding_down(profile.venue)):
+                if warning:
+                    app.notify(warning, title=f"Profile {name}", severity="warning", markup=False)
         self._follow_target()
         self.refresh_table(select=name)
 
@@ -318,6 +320,15 @@ file when there is none.
             elif current == self._changed and current in self.vault.profiles:
                 app.set_target(target_for(self.vault.profiles[current]))
         sync_profile_select(app, current)
+
+
+def winding_down(venue_id: str) -> str:
+    """What the profile form says under a venue that is winding down, said again once such a profile is saved."""
+    from tui.venue_state import key_warning
+    from tui.venues import VENUES
+
+    venue = VENUES.get(venue_id)
+    return key_warning(venue.state_now()) if venue is not None else ""
 
 
 def own_base_url(profile: Any) -> str:

@@ -167,7 +167,9 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
             self._pending_target = target  # shown as soon as the lazily mounted tabs are there
             return
         self.query_one(StatusBar).show_target(target)
-        self.composer.configure(target.venue, target.key_label)
+        from tui.venue_state import notice_line
+
+        self.composer.configure(target.venue, target.key_label, target.venue_label, notice_line(target.lifecycle_state))
         self.refresh_preview()
         if self.session.estimate is None and target.venue.is_emulator and target.venue.time_path:
             # A new server with a time endpoint: read its clock (a few milliseconds). A real venue is contacted only
