@@ -153,7 +153,8 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         kept = self._history[index] if index is not None and index < len(self._history) else None
         self._history = [e for e in self._all_history if all(t in history_haystack(e) for t in terms)]
         options.clear_options()
-        options.add_options([Option(history_label(e), id=str(i)) for i, e in enumerate(self._history)])
+        width = options.scrollable_content_region.width or None  # 0 before the first layout: no cut then
+        options.add_options([Option(history_label(e, width), id=str(i)) for i, e in enumerate(self._history)])
         if kept is not None and kept in self._history:
             options.highlighted = self._history.index(kept)  # equal entries are the same request: either will do
         loaded, total = len(self._all_history), self._history_total
@@ -161,6 +162,10 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         if terms:
             heading += f": {len(self._history)} match"
         self.query_one("#history-heading", Label).update(heading)
+
+    def on_resize(self) -> None:
+        if self._all_history:  # the paths are cut to the list's width: cut them again
+            self.call_after_refresh(self._show_history)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "history-filter":
@@ -348,9 +353,10 @@ def history_haystack(entry: dict[str, Any]) -> str:
     return " ".join(str(entry.get(f) or "") for f in fields).lower()
 
 
-def history_label(entry: dict[str, Any]) -> Text:
+def history_label(entry: dict[str, Any], width: int | None = None) -> Text:
     """Two lines, neither wrapped: `1000 POST 10:02:00 · emu-good (submit)` (the code red when it is
-    not 1000), then the path, whole or cut at its end: never broken in the middle. The code comes
+    not 1000), then the path, whole or, wider than `width`, cut at its start (`…/private/assets-detail`:
+    the end tells entries apart, `/contract/private…` read the same on every line at 80x24). The code comes
     first: a narrow sidebar (80x24) cut `10:02:00 POST 30005` to `10:02:00 POST 3000…`. Every field is the
     history file's text: control characters shown escaped (tui.terminal_safe)."""
     when = escaped(str(entry.get("time") or "")[11:19])
@@ -369,5 +375,8 @@ def history_label(entry: dict[str, Any]) -> Text:
         label.append(f" · {escaped(who)}", style="cyan")
     if entry.get("name"):
         label.append(f" ({escaped(entry['name'])})", style="dim")
-    label.append(f"\n{escaped(entry.get('path', '?'))}")
+    path = escaped(entry.get("path", "?"))
+    if width is not None and len(path) > width > 1:
+        path = "…" + path[len(path) - width + 1:]
+    label.append(f"\n{path}")
     return label
