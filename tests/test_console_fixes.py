@@ -124,7 +124,7 @@ async def test_at_80x24_the_path_shows_its_start_and_the_footer_keeps_quit_and_h
         app.main_screen.query_one("#body").focus()
         await settle(app, pilot)
         lines = screen_text(app).splitlines()
-        assert "/contract/priv" in lines[2], lines[2]  # not "ct/private/assets-detail"
+        assert "/contract/private/assets-detail" in lines[3], lines[3]  # whole, on its own row (not "ct/private/assets-detail")
         assert "Quit" in lines[-1] and "Help" in lines[-1], lines[-1]
         assert lines[0].startswith(" keyprobe") and "clock" in lines[0] and "╭" in lines[1]  # the status bar is one line
 

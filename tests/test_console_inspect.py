@@ -150,3 +150,32 @@ async def test_the_traffic_view_keeps_the_newest_rows_within_its_bounds(monkeypa
         table.move_cursor(row=0)
         await settle(app, pilot)
         assert "/order/5" in str(screen.query_one("#traffic-detail", Static).render())
+
+
+async def test_paste_box_checks_a_loopback_request_with_the_demo_keys_when_the_console_has_no_key():
+    """inspect's key-material rule (tui.inspect.batch.key_material): a curl to the emulator, signed by its
+    demo key over compact JSON but sent spaced, is checked with the demo keys though the console's own
+    target (WOO X Pro, no KEYPROBE_* set) holds no key: the mistake is named, not "no key"."""
+    from tui.console.app import ConsoleOptions
+    from tui.emulator import Emulator
+    from tui.exchange import Draft
+    from tui.export import curl_command
+    from keys.signing import AuthLevel
+
+    compact = '{"symbol":"BTCUSDT","leverage":"5","open_type":"isolated"}'
+    spaced = '{"symbol": "BTCUSDT", "leverage": "5", "open_type": "isolated"}'
+    with Emulator() as emu:
+        draft = Draft(emu.venue, "POST", "/contract/private/submit-leverage", body=compact, auth=AuthLevel.SIGNED)
+        pasted = curl_command(draft, emu.demo_credentials()).replace(shlex.quote(compact), shlex.quote(spaced))
+    assert shlex.quote(spaced) in pasted
+    app = KeyprobeApp(ConsoleOptions(venue="wooxpro"))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert app.session.target.credentials is None  # the console's own target holds no key
+        await press(pilot, "f9")
+        app.screen.query_one("#inspect-input", TextArea).load_text(pasted)
+        await press(pilot, "ctrl+j")
+        result = app.screen.query_one("#inspect-result", Static)
+        await until(app, pilot, lambda: "signature" in str(result.render()), "the paste box's verdict")
+        shown = str(result.render())
+        assert "body-spaced-json" in shown and "MISMATCH" in shown, shown

@@ -83,3 +83,41 @@ async def test_a_profile_auto_typed_field_by_field_then_ctrl_s_is_saved_as_typed
     assert profile.api_key == Secret(EXAMPLE_KEY) and profile.secret == Secret(EXAMPLE_SECRET)
     assert profile.memo == Secret(EXAMPLE_MEMO) and profile.extra_hosts == ("127.0.0.1",)
     assert profile.base_url == "http://127.0.0.1:9"
+
+
+@pytest.mark.parametrize("table", ["query", "headers"])
+async def test_a_row_of_a_composer_table_typed_in_one_burst(table):
+    """Key, Tab, value in one burst into the query or header table: each lands in its own field, in order
+    (the Tab used to move the focus only after the value's keys had been handed to the key field)."""
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        composer = app.main_screen.composer
+        composer.query_one(f"#{table} .table-head").focus()
+        await press(pilot, "enter")  # the heading adds the first row and focuses its key field
+        burst(app, *typed("abcdefgh"), "tab", *typed("12345678"), "tab", "tab", *typed("x"))
+        await settle(app, pilot)
+        rows = composer.query_one(f"#{table}").rows
+        assert [row.pair for row in rows] == [("abcdefgh", "12345678")]
+        assert app.focused is not None and app.focused.id != "path"
+
+
+async def test_down_moves_past_the_venue_select_in_the_profile_form():
+    """The profile form's Venue select took Down to open its list: the fields below were out of reach by
+    arrows. Up and down move between fields; enter (or space) opens the list."""
+    vault.create(keyfile_path(), PASSPHRASE, vault.TEST_ONLY).save()
+    app = KeyprobeApp()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        burst(app, *typed(PASSPHRASE), "enter")
+        await settle(app, pilot)
+        await press(pilot, "f2", "a")
+        assert app.focused.id == "name"
+        await press(pilot, "down")
+        assert app.focused.id == "venue" and not app.focused.expanded
+        await press(pilot, "down")
+        assert app.focused.id == "api-key"
+        await press(pilot, "up", "up")
+        assert app.focused.id == "name"
+        await press(pilot, "down", "enter")  # enter on the select opens its list; down then moves in the list
+        assert app.focused.id != "api-key" and app.screen.query_one("#venue").expanded

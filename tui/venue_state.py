@@ -81,6 +81,22 @@ def status_words(state: VenueState | None) -> str:
     return f"{state.lifecycle.name}: {PHASE_WORDS.get(state.phase.state, state.phase.state)} {state.phase.start:%Y-%m-%d}"
 
 
+def notice_line(state: VenueState | None) -> str:
+    """One line for the console's composer: `BitMart stopped trading 2026-08-26 01:00 UTC and ends operations
+    2027-01-31 15:59 UTC: withdrawals only.` ("" before the notice, and for a venue without a lifecycle)."""
+    if state is None or state.phase.start is None:
+        return ""
+    lc = state.lifecycle
+    stops = next((p.start for p in lc.phases if p.state == "trading-discontinued"), None)
+    end = f"{lc.deadline:%Y-%m-%d %H:%M} UTC" if lc.deadline else "its end"
+    if state.phase.state == "ceased":
+        return f"{lc.name} ended operations {end}: nothing sent there can succeed."
+    if state.phase.state == "trading-discontinued" and stops is not None:
+        return f"{lc.name} stopped trading {stops:%Y-%m-%d %H:%M} UTC and ends operations {end}: withdrawals only."
+    stop = f"stops trading {stops:%Y-%m-%d %H:%M} UTC, " if stops is not None else ""
+    return f"{lc.name} is winding down since {state.phase.start:%Y-%m-%d}: {stop}ends operations {end}."
+
+
 def key_warning(state: VenueState | None) -> str:
     """What `keys add` and the console's profile form say about a key for a venue that is winding down ("" if nothing)."""
     if state is None or not state.sentence:

@@ -211,11 +211,12 @@ class KeyprobeApp(App[int]):
             self._use_environment(venue)
 
     def _unlocked(self, target: ConsoleTarget | None) -> None:
+        """Start-up's unlock: the emulator unless cancelled with a loopback profile, or a real venue the
+        command line named (--profile, --venue); a real venue is otherwise only offered (use_unlocked)."""
+        from tui.console.widgets.profile_select import use_unlocked
+
         self._release_notes()
-        if target is None:
-            self.start_emulator()  # unlocking was cancelled: fall back to the emulator
-        else:
-            self.set_target(target)
+        use_unlocked(self, target, explicit=self.options.profile is not None or self.options.venue not in (None, "emulator"))
 
     def _use_environment(self, venue_id: str, base_url: str | None = None) -> None:
         from tui.console.base_url import at_base_url

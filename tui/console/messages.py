@@ -40,6 +40,14 @@ class SendRefused(Message):
 
 
 @dataclass
+class SendNeedsConfirmation(Message):
+    """The send gate asks before this send (a signed write to a real venue): nothing was sent yet."""
+
+    draft: Draft
+    target: ConsoleTarget
+
+
+@dataclass
 class ExchangeReceived(Message):
     """One send finished (a response or a transport failure), with its diagnosis when the network
     thread made it (a console send); without one, the main screen diagnoses it in a thread."""

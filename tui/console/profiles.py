@@ -38,6 +38,17 @@ def first_profile(vault: Vault, wanted: str | None) -> tuple[Profile | None, str
     return next(iter(vault.profiles.values())), None
 
 
+def real_venue_offer(target: ConsoleTarget, current: ConsoleTarget | None) -> str:
+    """What the console says instead of switching to a real venue on unlock (widgets/profile_select.use_unlocked)."""
+    from urllib.parse import urlsplit
+
+    host = urlsplit(target.venue.base_url).hostname or target.venue.base_url
+    where = "the local emulator" if current is None or current.venue.is_emulator else current.key_label
+    return (f"Unlocked. Still on {where}: profile {target.profile} sends to {host}, a real venue. "
+            f"To use it, pick {target.profile} in the Profile selector (or f2, then enter on it); "
+            f"a signed order to a real venue asks before it goes.")
+
+
 def listing_rows(vault: Vault | None) -> list[dict[str, Any]]:
     """What the keys screen shows per profile: Profile.listing(), which holds no secret and no memo."""
     return [] if vault is None else [p.listing() for p in vault.profiles.values()]

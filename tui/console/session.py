@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.console.network import NetworkThread
 from tui.console.records import Records
+from tui.console.send_gate import SendGate
 
 if TYPE_CHECKING:
     from keys.signing import OffsetClock
@@ -60,6 +61,7 @@ class ConsoleSession:
         self.network = NetworkThread()
         self.websocket: Any = None  # the WebSocket view's held session (tui/console/ws_live.py), if one runs
         self.records = Records()  # the one writer of the history and the saved requests
+        self.gate = SendGate()  # asks before a signed write to a real venue (ctrl+j, the sidebar's replay)
 
     # -- target -------------------------------------------------------------------------------------
     def set_target(self, target: ConsoleTarget) -> None:

@@ -13,8 +13,12 @@ from typing import TYPE_CHECKING
 from tui.signing_context import SigningContext
 
 if TYPE_CHECKING:
+    from keys.lifecycle import VenueState
     from keys.signing import Credentials
     from tui.emulator import Emulator
+
+
+DIALECT_NAMES = {"bitmart": "BitMart", "wooxpro": "WOO X Pro"}  # the emulator's label names the dialect it speaks
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +36,31 @@ class ConsoleTarget(SigningContext):
         """The profile a saved request may name: a key file's only. A label ("no key", "environment")
         saved as a profile made the file unreplayable (`cannot use profile 'no key'`)."""
         return self.profile if self.from_key_file else None
+
+    @property
+    def reaches_real_venue(self) -> bool:
+        """Whether a send goes to a venue's host (money), not the emulator or another loopback server."""
+        from urllib.parse import urlsplit
+
+        from tui.venues import LOOPBACK_HOSTS
+
+        return (urlsplit(self.venue.base_url).hostname or "").lower() not in LOOPBACK_HOSTS
+
+    @property
+    def venue_label(self) -> str:
+        """The venue's name, the emulator's with the dialect it speaks: `Local emulator (BitMart)`."""
+        name = self.venue.name
+        if self.venue.is_emulator and "(" not in name:
+            return f"{name} ({DIALECT_NAMES.get(self.venue.family, self.venue.family)})"
+        return name
+
+    @property
+    def lifecycle_state(self) -> VenueState | None:
+        """The state of the venue this target speaks for, by the local clock: a BitMart dialect on the
+        emulator is told BitMart's too (what it teaches is for a venue that is winding down)."""
+        from keys import lifecycle
+
+        return lifecycle.state_now("bitmart" if self.venue.family == "bitmart" else self.venue.lifecycle)
 
     @property
     def key_label(self) -> str:

@@ -32,6 +32,10 @@ class FieldsModal(ModalScreen[ResultType]):
         Binding("tab", "next_field", show=False, priority=True, id="fields.next", tooltip="The next field."),
         Binding("shift+tab", "previous_field", show=False, priority=True, id="fields.previous", tooltip="The previous field."),
         Binding("enter", "enter_field", show=False, priority=True, id="fields.enter", tooltip="The next field, or done in the last one."),
+        # Arrows move between fields too; a Select takes enter or space to open its list (it took down as
+        # well, and the fields under it could not be reached by arrows). In an open list they move in it.
+        Binding("down", "arrow_field(1)", show=False, priority=True, id="fields.down", tooltip="The next field."),
+        Binding("up", "arrow_field(-1)", show=False, priority=True, id="fields.up", tooltip="The previous field."),
     ]
 
     def field_entered(self, field: Input) -> None:
@@ -65,6 +69,14 @@ class FieldsModal(ModalScreen[ResultType]):
         if self.focused is None:
             raise SkipAction()
         self.focus_previous()
+
+    def action_arrow_field(self, step: int) -> None:
+        from textual.widgets import Checkbox, Select
+
+        field = self.focused
+        if isinstance(field, Select) and field.expanded or not isinstance(field, (Input, Select, Checkbox)):
+            raise SkipAction()  # an open list, a table, a button: the arrow is theirs
+        self.focus_next() if step > 0 else self.focus_previous()
 
     def action_enter_field(self) -> None:
         field = self.focused

@@ -29,9 +29,23 @@ the emulator's switches and the "break it on purpose" entries are there.
   the history (open, replay, delete);
 - **f5** measures the server clock, **f8** signs with it; **f6** / **f7** copy the request as curl;
 - **f4** marks the exchange on screen, **f10** compares it with the one shown now;
-- **alt+1** … **alt+7** jump to the request, body editor, signing preview, diagnosis, response body,
-  response tabs and sidebar; **tab** moves between fields and leaves the body editor.
+- {jumps} jump to the request, body editor, signing preview, diagnosis, response body,
+  response tabs and sidebar (the footer's "Jump"; the palette's "Jump: …" entries do the same where a
+  terminal does not send alt); **tab** moves between fields and leaves the body editor.
 """
+
+
+def jump_keys(app: Any, active: dict[str, Any]) -> str:
+    """The keys the seven jumps are bound to now, in order: `**alt+1** … **alt+7**` by default (a keymap may
+    have moved them: then each is named)."""
+    from tui.console.widgets.ready_footer import jump_bindings
+
+    keys = [app.get_key_display(binding.with_key(key)) for key, binding in jump_bindings(app.screen_stack[0], active)]
+    if not keys:
+        return "the palette's *Jump: …* entries"
+    if keys == [f"alt+{n}" for n in range(1, len(keys) + 1)]:
+        return f"**{keys[0]}** … **{keys[-1]}**"
+    return ", ".join(f"**{key}**" for key in keys)
 
 
 def help_texts(focused: Widget | None) -> list[str]:
@@ -70,9 +84,10 @@ class HelpScreen(StyledOnce, ModalScreen[None]):
         self._active = active
 
     def compose(self) -> ComposeResult:
-        texts = help_texts(self._focused) or [GENERAL]
-        if GENERAL not in texts:
-            texts.append(GENERAL)
+        general = GENERAL.replace("{jumps}", jump_keys(self.app, self._active_bindings()))
+        texts = help_texts(self._focused) or [general]
+        if general not in texts:
+            texts.append(general)
         with Vertical(id="help-dialog"):
             with VerticalScroll(id="help-scroll"):
                 # One Static with Rich's rendering of the Markdown, not Textual's Markdown widget: that
@@ -83,9 +98,11 @@ class HelpScreen(StyledOnce, ModalScreen[None]):
                 yield Static(self._keys_text(), id="help-keys")
             yield Label(Text("escape closes", style="dim"))
 
+    def _active_bindings(self) -> dict[str, Any]:
+        return self._active if self._active is not None else self.app.screen_stack[0].active_bindings
+
     def _keys_text(self) -> Text:
-        active = self._active if self._active is not None else self.app.screen_stack[0].active_bindings
-        rows = bindings_rows(self.app, active)
+        rows = bindings_rows(self.app, self._active_bindings())
         width = max((len(k) for k, _, _ in rows), default=8) + 2
         text = Text()
         for keys, description, binding_id in rows:

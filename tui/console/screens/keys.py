@@ -291,8 +291,10 @@ file when there is none.
         app.notify(message.what, title="Keys", markup=False)
         name = self._changed
         if name is not None and self.vault is not None and name in self.vault.profiles:
-            for warning in self.vault.profiles[name].hygiene():
-                app.notify(warning, title=f"Profile {name}", severity="warning", markup=False)
+            profile = self.vault.profiles[name]
+            for warning in (*profile.hygiene(), winding_down(profile.venue)):
+                if warning:
+                    app.notify(warning, title=f"Profile {name}", severity="warning", markup=False)
         self._follow_target()
         self.refresh_table(select=name)
 
@@ -320,6 +322,15 @@ file when there is none.
         sync_profile_select(app, current)
 
 
+def winding_down(venue_id: str) -> str:
+    """What the profile form says under a venue that is winding down, said again once such a profile is saved."""
+    from tui.venue_state import key_warning
+    from tui.venues import VENUES
+
+    venue = VENUES.get(venue_id)
+    return key_warning(venue.state_now()) if venue is not None else ""
+
+
 def own_base_url(profile: Any) -> str:
     """What a profile without a base URL sends to, in words."""
     if profile.venue == "emulator":
@@ -334,6 +345,7 @@ def lock(app: Any) -> None:
 
     app.vault = None
     forget()
+    app.session.gate.forget()  # "don't ask again" lasts until the key file is locked
     sync_profile_select(app, None)
     target = app.session.target
     if target is None or target.emulator is None or target.from_key_file:
@@ -343,7 +355,9 @@ def lock(app: Any) -> None:
 
 def after_unlock(app: Any) -> Any:
     def done(target: Any) -> None:
+        from tui.console.widgets.profile_select import use_unlocked
+
         if target is not None:
-            app.set_target(target)
+            use_unlocked(app, target)  # a real venue is offered, not switched to
 
     return done

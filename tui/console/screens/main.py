@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the messages are imported where they are posted: not needed
         BodyFormatted,
         DiagnosisReady,
         ExchangeReceived,
+        SendNeedsConfirmation,
         SendRefused,
         SendStarted,
     )
@@ -166,7 +167,9 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
             self._pending_target = target  # shown as soon as the lazily mounted tabs are there
             return
         self.query_one(StatusBar).show_target(target)
-        self.composer.configure(target.venue, target.key_label)
+        from tui.venue_state import notice_line
+
+        self.composer.configure(target.venue, target.key_label, target.venue_label, notice_line(target.lifecycle_state))
         self.refresh_preview()
         if self.session.estimate is None and target.venue.is_emulator and target.venue.time_path:
             # A new server with a time endpoint: read its clock (a few milliseconds). A real venue is contacted only
@@ -201,8 +204,10 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
         self.send_request()
 
     @work(group="send", exclusive=True, exit_on_error=False, description="sign and send the request")
-    async def send_request(self) -> None:
-        from tui.console.messages import ExchangeReceived, SendRefused, SendStarted
+    async def send_request(self, confirmed: Any = None) -> None:
+        """Sign and send the composer's draft; a signed write to a real venue is asked about first
+        (session.gate) and sent only when `confirmed` is the very target the user said yes to."""
+        from tui.console.messages import ExchangeReceived, SendNeedsConfirmation, SendRefused, SendStarted
         from tui.console.session import NoTarget
 
         await self._tabs_ready.wait()
@@ -216,6 +221,9 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
         if problem:
             self.post_message(SendRefused(problem))
             return
+        if confirmed is not target and self.session.gate.asks(draft, target):
+            self.post_message(SendNeedsConfirmation(draft, target))
+            return
         self.post_message(SendStarted(draft))
         try:
             exchange, diagnosis = await self.session.send_and_diagnose(draft)  # on the network thread
@@ -224,6 +232,14 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
             return
         self.post_message(ExchangeReceived(exchange, diagnosis))
         await self.session.record(exchange, diagnosis, target)  # the history says which key signed
+
+    def on_send_needs_confirmation(self, message: SendNeedsConfirmation) -> None:
+        from tui.console.messages import SendRefused
+        from tui.console.screens.dialogs import confirm_send
+
+        target = message.target
+        confirm_send(self.app, message.draft, target, go=lambda: self.send_request(confirmed=target),
+                     refused=lambda sentence: self.post_message(SendRefused(sentence)))
 
     async def on_send_started(self, message: SendStarted) -> None:
         from tui.console.memory import release_freed_memory

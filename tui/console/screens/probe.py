@@ -31,15 +31,20 @@ STATES = {
 }
 
 
-def step_text(index: int, title: str, state: str, step: Any = None) -> Text:
+def step_text(index: int, title: str, state: str, step: Any = None, folded: bool = False) -> Text:
+    """A rung: its line, then its evidence (left out when `folded`: a passed rung on a short terminal)."""
     icon, word, style = STATES[state]
     text = Text.assemble((f"{icon} ", style), (f"{index}. {title}", "bold"), "  ", (word, style))
     if step is not None:
         if step.code is not None:
             text.append(f"  code {step.code}", style=style)
         text.append(f"  {step.ms:,.0f} ms", style="dim")
-        text.append(f"\n   {shown(step.detail)}")  # the server's answer in it: control characters shown escaped
+        if not folded:
+            text.append(f"\n   {shown(step.detail)}")  # the server's answer in it: control characters shown escaped
     return text
+
+
+FOLD_BELOW_ROWS = 34  # the app's "-short" breakpoint: below it passed rungs show one line each (e shows all)
 
 
 class ProbeScreen(Screen[None]):
@@ -47,6 +52,8 @@ class ProbeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", id="probe.close", tooltip="Back to the main screen."),
         Binding("r", "rerun", "Run again", id="probe.rerun", tooltip="Climb the ladder again."),
+        Binding("e", "toggle_evidence", "Evidence", id="probe.evidence",
+                tooltip="Show or hide the evidence of the rungs that passed (hidden on a short terminal)."),
     ]
     HELP = """\
 ## Probe: which layer fails?
@@ -63,14 +70,17 @@ names the layer to fix:
 6. **websocket** (where the venue's stream is known: BitMart's, the emulator's): the private stream
    accepts a login with this key (a key REST takes may still be refused there).
 
-Each rung shows its evidence (the request and the answer, or the measured offset). **r** runs it
-again, **escape** goes back.
+Each rung shows its evidence (the request and the answer, or the measured offset); on a short
+terminal (under 34 rows) a rung that passed folds to its one line, and **e** shows or hides the
+evidence of every rung. **r** runs it again, **escape** goes back.
 """
 
     def __init__(self) -> None:
         super().__init__()
         self.report: Any = None  # the last ProbeReport
         self.states: dict[str, str] = {}
+        self.steps: dict[str, Any] = {}  # name -> its ProbeStep, once it finished
+        self.evidence_shown: bool | None = None  # e: True / False; None: by the terminal's height
 
     def compose(self) -> ComposeResult:
         from tui.probe import LAYERS
@@ -160,12 +170,31 @@ again, **escape** goes back.
         verdict.update(Text(message.sentence, style="bold red"))
         verdict.add_class("-failed")
 
+    @property
+    def folds_passed(self) -> bool:
+        if self.evidence_shown is not None:
+            return not self.evidence_shown
+        return self.app.size.height < FOLD_BELOW_ROWS
+
+    def action_toggle_evidence(self) -> None:
+        self.evidence_shown = self.folds_passed
+        self._redraw_rungs()
+
+    def on_resize(self) -> None:
+        self._redraw_rungs()
+
+    def _redraw_rungs(self) -> None:
+        for name, state in list(self.states.items()):
+            if name in self.rungs:
+                self._set(name, state, self.steps.get(name))
+
     def _set(self, name: str, state: str, step: Any = None) -> None:
         from tui.probe import TITLES
 
         self.states[name] = state
+        self.steps[name] = step
         widget = self.query_one(f"#step-{name}", Static)
-        widget.update(step_text(self.rungs.index(name) + 1, TITLES[name], state, step))
+        widget.update(step_text(self.rungs.index(name) + 1, TITLES[name], state, step, folded=state == "ok" and self.folds_passed))
         for s in STATES:
             widget.set_class(s == state, f"-{s}")
 

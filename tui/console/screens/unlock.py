@@ -182,7 +182,9 @@ screen (**f2**). A wrong passphrase leaves this window open to try again.
         if note and not self._create:
             app.notify(note, title="Keys", severity="warning", markup=False)
         target = target_for(profile) if profile is not None else None
-        sync_profile_select(app, profile.name if profile is not None else None)
+        # The selector shows what the console is on now; the caller decides whether to switch (use_unlocked)
+        current = app.session.target
+        sync_profile_select(app, current.key_file_profile if current is not None else None)
         self.dismiss(target)
 
     def _show(self, sentence: str, error: bool = False) -> None:

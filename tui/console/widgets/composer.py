@@ -71,10 +71,12 @@ and body.
         super().__init__(**kwargs)
         self.family = "bitmart"
         self._venue: Venue | None = None
+        self._venue_label = ""
         self._configured = False
 
     def compose(self) -> ComposeResult:
         yield Static("…", id="target-line")
+        yield Static("", id="venue-notice")  # a venue winding down says so here (tui.venue_state.notice_line)
         with Horizontal(id="request-row"):
             yield Static(select_look_alike(START_METHOD), id="method-slot", classes="select-slot")
             yield Input(START_PATH, placeholder="/path", compact=True, id="path")
@@ -132,13 +134,18 @@ and body.
         return Draft(venue, self.method, path if path.startswith("/") else f"/{path}", query, self.body, auth, profile, headers=headers)
 
     # -- writing ------------------------------------------------------------------------------------
-    def configure(self, venue: Venue, key_label: str) -> None:
-        """Called when the target is known: venue labels and the endpoint list of its family."""
+    def configure(self, venue: Venue, key_label: str, venue_label: str | None = None, notice: str = "") -> None:
+        """Called when the target is known: venue labels (with a winding-down venue's one-line notice) and
+        the endpoint list of its family."""
         from tui import endpoints
 
         self.family = venue.family
         self._venue = venue
+        self._venue_label = venue_label or venue.name
         self.show_key(key_label)
+        shown = self.query_one("#venue-notice", Static)
+        shown.update(Text(f"⚠ {notice}", style="bold yellow") if notice else "")
+        shown.set_class(bool(notice), "-shown")
         paths = list(dict.fromkeys(e.path for e in endpoints.suggestions("", venue.family)))
         self.query_one("#path", Input).suggester = SuggestFromList(paths, case_sensitive=False)
         self._configured = True
@@ -148,7 +155,7 @@ and body.
 
     def show_key(self, key_label: str) -> None:
         venue = self._venue
-        line = Text.assemble(("Venue ", "dim"), (venue.name if venue else "…", "bold"), ("   Key ", "dim"), (key_label, "bold"))
+        line = Text.assemble(("Venue ", "dim"), (self._venue_label if venue else "…", "bold"), ("   Key ", "dim"), (key_label, "bold"))
         self.query_one("#target-line", Static).update(line)
 
     async def load_endpoint(self, endpoint: Endpoint) -> None:

@@ -47,9 +47,15 @@ Manage profiles in the keys screen (**f2**).
         return [(n, n) for n in names] + [(EMULATOR_CHOICE, EMULATOR_CHOICE)]
 
     def update_choices(self, names: list[str], current: str | None) -> None:
+        found = self.query("#profile-choice")
+        if found and not found.first().is_mounted:  # composed, still mounting (unlock syncs, then its caller)
+            self.call_after_refresh(self.update_choices, names, current)  # the choice shown stays until then
+            return
         self._names = names
         self._current = current if current in names else EMULATOR_CHOICE
-        select = self.query_one("#profile-choice", Select)
+        if not found:
+            return  # not composed yet: compose reads the choices just set
+        select = found.first(Select)
         with self.prevent(Select.Changed):
             select.set_options(self._options(names))
             select.value = self._current
@@ -74,6 +80,25 @@ def use_choice(app: Any, choice: str) -> None:
     profile = app.vault.profiles[choice]
     app.set_target(target_for(profile))
     app.notify(f"Using profile {profile.name} ({profile.venue_name}, {profile.fingerprint}).", title="Profile", markup=False)
+
+
+def use_unlocked(app: Any, target: Any, explicit: bool = False) -> None:
+    """The key file was just unlocked and offers `target` (its first profile, or --profile's). A profile
+    on a real venue is only offered, in words: the console stays where the user is (the emulator), as
+    unlocking is no choice to send real orders. It is taken at once when loopback, or when the command
+    line named it (`--profile`, `--venue`)."""
+    current = app.session.target
+    if target is None or (target.reaches_real_venue and not explicit):
+        if current is None:
+            app.start_emulator()
+        if target is not None:
+            from tui.console.profiles import real_venue_offer
+
+            app.notify(real_venue_offer(target, current), title="Profile", markup=False, timeout=15)
+        sync_profile_select(app, current.key_file_profile if current is not None else None)
+        return
+    app.set_target(target)
+    sync_profile_select(app, target.profile)
 
 
 def use_emulator(app: Any) -> None:

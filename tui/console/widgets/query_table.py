@@ -65,6 +65,10 @@ payload, so the order here is the order that is signed. Rows with an empty key a
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+n", "add_row", "Add param", id="query.add", tooltip="Add a query parameter row."),
         Binding("ctrl+r", "remove_row", "Remove param", id="query.remove", tooltip="Remove the focused row."),
+        # Keys typed in one burst (screens/fields_modal.py): Tab moves the focus the moment it is read, so
+        # the keys after it go to the next field, not into the one it left.
+        Binding("tab", "move_focus(1)", show=False, priority=True, id="query.next", tooltip="The next field."),
+        Binding("shift+tab", "move_focus(-1)", show=False, priority=True, id="query.previous", tooltip="The previous field."),
     ]
 
     HEADINGS = {
@@ -95,6 +99,10 @@ payload, so the order here is the order that is signed. Rows with an empty key a
         await rows.remove_children()
         await rows.mount_all([QueryRow(k, v, self.HEADINGS[self.kind][1]) for k, v in pairs])
         self.post_message(self.Changed())
+
+    def action_move_focus(self, step: int) -> None:
+        screen = self.screen
+        screen.focus_next() if step > 0 else screen.focus_previous()  # Screen.set_focus: at once, not queued
 
     async def action_add_row(self) -> None:
         row = QueryRow(placeholders=self.HEADINGS[self.kind][1])

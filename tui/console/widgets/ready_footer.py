@@ -22,6 +22,16 @@ from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
 
+JUMP_PREFIX = "main.jump_"  # the main screen's alt+1 … alt+7 (screens/main.py JUMPS)
+
+
+def jump_bindings(screen: Any, active: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(key, binding) of each jump, in the screen's order (request first), whatever key a keymap gave it."""
+    order = [getattr(b, "id", None) for b in getattr(type(screen), "BINDINGS", [])]
+    found = [(key, ab.binding) for key, ab in active.items() if (ab.binding.id or "").startswith(JUMP_PREFIX)]
+    return sorted(found, key=lambda kb: order.index(kb[1].id) if kb[1].id in order else len(order))
+
+
 class ReadyFooter(Footer):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -38,9 +48,28 @@ class ReadyFooter(Footer):
             if binding.show or key == palette
         ) + (self.compact,)
 
+    def jump_key(self) -> FooterKey | None:
+        """One key for the main screen's seven jumps (they are show=False: seven keys would crowd out the
+        rest): `alt+1…7 Jump`, from the keys they are bound to now (a keymap may have moved them)."""
+        jumps = jump_bindings(self.screen, self.screen.active_bindings)
+        if not jumps:
+            return None
+        shown = [self.app.get_key_display(binding.with_key(key)) for key, binding in jumps]
+        first, last = shown[0], shown[-1]
+        same_prefix = first.rpartition("+")[0] == last.rpartition("+")[0] and "+" in first
+        display = f"{first}…{last.rpartition('+')[2]}" if same_prefix else f"{first}…{last}"
+        return FooterKey(jumps[0][0], display, "Jump", jumps[0][1].action,
+                         tooltip="Focus a pane: request, body, preview, diagnosis, response, tabs, sidebar (F1 lists each key).")
+
     def compose(self) -> ComposeResult:
         self._shown_keys = self.shown_keys()
+        jump = self.jump_key()
         for widget in super().compose():
+            if jump is not None and isinstance(widget, FooterKey) and widget.has_class("-command-palette"):
+                jump.set_reactive(FooterKey.compact, self.compact)
+                jump.set_class(self.compact, "-compact", update=False)
+                yield jump  # the last of the screen's keys: the first to make way on a narrow terminal
+                jump = None
             if isinstance(widget, FooterKey):
                 # Born with its final compactness, each key is styled once: otherwise its watcher adds
                 # "-compact" at mount and the footer's data_bind removes it, two restyles per key before
@@ -49,6 +78,8 @@ class ReadyFooter(Footer):
                 widget.set_reactive(FooterKey.compact, compact)
                 widget.set_class(compact, "-compact", update=False)
             yield widget
+        if jump is not None:  # no palette key to put it before
+            yield jump
 
     def bindings_changed(self, screen: Screen[Any]) -> None:
         if self.is_attached and screen is self.screen and self.shown_keys() == self._shown_keys:

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList, Static, Tree
+from textual.widgets.tree import TreeNode
 from textual.widgets.option_list import Option
 
 from tui.console.drafts import open_draft, rebased, signer_note, signing_of
@@ -87,6 +88,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         self._history: list[dict[str, Any]] = []  # what the list shows (the filter applied)
         self._history_total = 0
         self._loaded = False  # read the files only once the sidebar is first shown (start-up stays cheap)
+        self._list = "saved-tree"  # the list r, o and delete act on: the one last focused
 
     def compose(self) -> ComposeResult:
         tree: Tree[Any] = Tree("saved", id="saved-tree")
@@ -115,7 +117,12 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         self.post_message(SidebarLoaded(listing.collections, listing.history, listing.history_total, listing.notes))
 
     def on_sidebar_loaded(self, message: SidebarLoaded) -> None:
+        """Show the lists again, each highlight kept on the item it was on (a reload after a replay
+        or a delete moved it onto another item, which r or delete then acted on)."""
         tree = self.query_one("#saved-tree", Tree)
+        node = tree.cursor_node
+        kept_file = node.data.path if node is not None and node.data is not None else None
+        kept_leaf: TreeNode[Any] | None = None
         tree.clear()
         count = 0
         for collection, items in message.collections:
@@ -126,7 +133,12 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
                 else:
                     count += 1
                     label = Text.assemble((f"{item.draft.method:<6}", "dim"), item.name)
-                    parent.add_leaf(label, data=item)
+                    leaf = parent.add_leaf(label, data=item)
+                    if item.path == kept_file:
+                        kept_leaf = leaf
+        if kept_leaf is not None:
+            tree.last_line  # noqa: B018 - lays the new nodes out, so the leaf knows its line
+            tree.move_cursor(kept_leaf)
         self.query_one("#saved-empty").display = count == 0
         self._all_history, self._history_total = message.history, message.history_total
         self._show_history()
@@ -136,15 +148,24 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
 
     def _show_history(self) -> None:
         terms = self.query_one("#history-filter", Input).value.lower().split()
-        self._history = [e for e in self._all_history if all(t in history_haystack(e) for t in terms)]
         options = self.query_one("#history-list", OptionList)
+        index = options.highlighted
+        kept = self._history[index] if index is not None and index < len(self._history) else None
+        self._history = [e for e in self._all_history if all(t in history_haystack(e) for t in terms)]
         options.clear_options()
-        options.add_options([Option(history_label(e), id=str(i)) for i, e in enumerate(self._history)])
+        width = options.scrollable_content_region.width or None  # 0 before the first layout: no cut then
+        options.add_options([Option(history_label(e, width), id=str(i)) for i, e in enumerate(self._history)])
+        if kept is not None and kept in self._history:
+            options.highlighted = self._history.index(kept)  # equal entries are the same request: either will do
         loaded, total = len(self._all_history), self._history_total
         heading = f"History ({loaded})" if loaded == total else f"History ({loaded} of {total})"
         if terms:
             heading += f": {len(self._history)} match"
         self.query_one("#history-heading", Label).update(heading)
+
+    def on_resize(self) -> None:
+        if self._all_history:  # the paths are cut to the list's width: cut them again
+            self.call_after_refresh(self._show_history)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "history-filter":
@@ -160,17 +181,18 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         return list(self._history)
 
     # -- what is highlighted --------------------------------------------------------------------------
+    def on_descendant_focus(self, event: Any) -> None:
+        if event.widget.id in ("saved-tree", "history-list"):
+            self._list = event.widget.id
+
     def selected(self) -> tuple[str, Any] | None:
-        """("saved", SavedRequest) or ("history", entry) for the highlighted item of the list in focus
-        (or, when neither has focus, the saved tree's cursor)."""
-        tree = self.query_one("#saved-tree", Tree)
-        options = self.query_one("#history-list", OptionList)
-        if options.has_focus and options.highlighted is not None and options.highlighted < len(self._history):
-            return "history", self._history[options.highlighted]
-        node = tree.cursor_node
-        if node is not None and node.data is not None:
-            return "saved", node.data
-        return None
+        """("saved", SavedRequest) or ("history", entry): the highlighted item of the list last
+        focused, and only of that one (falling back to the other list acted on an item not in view)."""
+        if self._list == "history-list":
+            index = self.query_one("#history-list", OptionList).highlighted
+            return ("history", self._history[index]) if index is not None and index < len(self._history) else None
+        node = self.query_one("#saved-tree", Tree).cursor_node
+        return ("saved", node.data) if node is not None and node.data is not None else None
 
     def _draft_of(self, kind: str, item: Any) -> tuple[Any, str, str] | None:
         """(draft, name, notes) of a saved request or a history entry; None after saying why not."""
@@ -283,22 +305,22 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         if target is None:
             self._notify("Nothing to replay with yet: the console has no venue.", "warning")
             return
-        from tui.replay import ReplayJob, needs_confirmation
+        from tui.console.screens.dialogs import confirm_send
+        from tui.replay import ReplayJob
 
         job = ReplayJob(name, rebased(draft, target), f"sidebar {chosen[0]}", notes)
         await open_draft(app, job.draft)
-        if needs_confirmation(job.draft):
-            from tui.console.screens.dialogs import ConfirmScreen
-
-            question = f"Replay {job.draft.method} {job.draft.url}, signed with {target.profile}? It is a signed write to a real venue."
-            app.push_screen(ConfirmScreen(question, "Replay"), callback=lambda yes: self.replay(job) if yes else None)
-        else:
-            self.replay(job)
+        # The send key's gate: a signed write to a real venue asks first, unless trusted this session
+        confirm_send(app, job.draft, target, go=lambda: self.replay(job, target),
+                     refused=lambda sentence: self._notify(f"Not replayed: {sentence}", "warning"))
 
     @work(group="replay", exclusive=True, exit_on_error=False, description="replay a request")
-    async def replay(self, job: Any) -> None:
+    async def replay(self, job: Any, target: Any) -> None:
         app: Any = self.app
-        main, target = app.main_screen, app.session.target
+        main = app.main_screen
+        if app.session.target is not target:  # switched while the question was open: what was confirmed is gone
+            self.post_message(SidebarNotice("Not replayed: the profile changed before the replay went; replay it again.", "warning"))
+            return
         warnings: list[str] = []
         main.post_message(SendStarted(job.draft))
         try:  # on the session's network thread; the session records it as a replay signed by the active profile
@@ -331,9 +353,10 @@ def history_haystack(entry: dict[str, Any]) -> str:
     return " ".join(str(entry.get(f) or "") for f in fields).lower()
 
 
-def history_label(entry: dict[str, Any]) -> Text:
+def history_label(entry: dict[str, Any], width: int | None = None) -> Text:
     """Two lines, neither wrapped: `1000 POST 10:02:00 · emu-good (submit)` (the code red when it is
-    not 1000), then the path, whole or cut at its end: never broken in the middle. The code comes
+    not 1000), then the path, whole or, wider than `width`, cut at its start (`…/private/assets-detail`:
+    the end tells entries apart, `/contract/private…` read the same on every line at 80x24). The code comes
     first: a narrow sidebar (80x24) cut `10:02:00 POST 30005` to `10:02:00 POST 3000…`. Every field is the
     history file's text: control characters shown escaped (tui.terminal_safe)."""
     when = escaped(str(entry.get("time") or "")[11:19])
@@ -352,5 +375,8 @@ def history_label(entry: dict[str, Any]) -> Text:
         label.append(f" · {escaped(who)}", style="cyan")
     if entry.get("name"):
         label.append(f" ({escaped(entry['name'])})", style="dim")
-    label.append(f"\n{escaped(entry.get('path', '?'))}")
+    path = escaped(entry.get("path", "?"))
+    if width is not None and len(path) > width > 1:
+        path = "…" + path[len(path) - width + 1:]
+    label.append(f"\n{path}")
     return label

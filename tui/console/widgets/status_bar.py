@@ -32,7 +32,7 @@ def venue_words(target: ConsoleTarget) -> str:
     """`BitMart: no trading since 2026-08-26` for a target on a venue that is winding down, by the local clock."""
     from tui.venue_state import status_words
 
-    return status_words(target.venue.state_now())
+    return status_words(target.lifecycle_state)
 
 
 class StatusBar(Static):
@@ -42,6 +42,7 @@ class StatusBar(Static):
     def __init__(self, **kwargs: Any) -> None:
         self._target: Text = Text("starting the local emulator…", style="dim")
         self._target_short: Text | None = None  # the target without its URL
+        self._warning: Text = Text("")  # a venue winding down: `⚠ BitMart: no trading since 2026-08-26`
         self._clock: Text = Text("")
         self._clock_short: Text = Text("")
         self._shown: Text | None = self.line(10_000)
@@ -57,12 +58,13 @@ class StatusBar(Static):
             from keys.profile import shown_proxy
 
             key.append(f"  via proxy {shown_proxy(target.proxy)}", style="bold yellow")
-        self._target = Text.assemble((target.venue.name, "bold"), " ", (target.venue.base_url, "dim"), key)
-        self._target_short = Text.assemble((target.venue.name, "bold"), key)
+        self._target = Text.assemble((target.venue_label, "bold"), " ", (target.venue.base_url, "dim"), key)
+        self._target_short = Text.assemble((target.venue_label, "bold"), key)
+        self._warning = Text("")
         lifecycle = venue_words(target)
-        if lifecycle:  # a venue that is winding down says so in every form of the line
-            for form in (self._target, self._target_short):
-                form.append(f"  ⚠ {lifecycle}", style="bold yellow")
+        if lifecycle:  # a venue that is winding down says so, and the URL goes before it does (the composer's notice says it too)
+            self._warning = Text(f"  ⚠ {lifecycle}", style="bold yellow")
+            self._target_short.append_text(self._warning)
         self._redraw()
 
     def show_failure(self, sentence: str) -> None:
@@ -82,8 +84,8 @@ class StatusBar(Static):
         short = self._target if self._target_short is None else self._target_short
         clock, clock_short = self._clock, self._clock_short
         # Longest first: the URL goes, then the clock's bracketed words, then the program's name.
-        forms = [(brand + self._target, clock), (brand + short, clock), (brand + short, clock_short),
-                 (short.copy(), clock), (short.copy(), clock_short)]
+        forms = [(brand + self._target + self._warning, clock), (brand + self._target, clock), (brand + short, clock),
+                 (brand + short, clock_short), (short.copy(), clock), (short.copy(), clock_short)]
         lines = [Text.assemble(target, "  │  ", c) if c.plain else target for target, c in forms]
         return next((line for line in lines if line.cell_len <= width), lines[-1])
 
