@@ -84,7 +84,7 @@ class Proxy:
             relay.on_switch, relay.switch_refusal = self.ws.carry, self.ws.refusal
             self._loop = asyncio.new_event_loop()
             self._server = self._loop.run_until_complete(
-                asyncio.start_server(relay.serve, self.host, self.port, limit=MAX_HEAD))
+                asyncio.start_server(relay.accept, self.host, self.port, limit=MAX_HEAD))
         except BaseException:
             self.stop()
             raise
