@@ -145,6 +145,8 @@ def test_sync_clock_turns_30007_into_success(capsys):
         assert code == 1 and "30007" in out
         code, out, _ = run(capsys, *SUBMIT, *base, "--sync-clock")
     assert code == 0 and "outside-30007-window" in out
+    # it says it signs with the offset; telling the person to add the --sync-clock they just gave read badly
+    assert "This send signs with the measured offset (--sync-clock)" in out and "With `keyprobe send --sync-clock`" not in out
     # the measured offset, within its own bound of the true -75 s (not "-75..." as text: -74998 is right too)
     offset = int(re.search(r"timestamp corrected by ([+-]\d+) ms", out)[1])
     bound = float(re.search(r"bound\s+± ([\d.]+) ms", out)[1])
