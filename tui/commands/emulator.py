@@ -143,7 +143,7 @@ def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]
     state = _real_venue_state(args.venue)
     if state is not None:  # people test code here before they move it: the dialect stays, the real venue is going
         lines.append(f"The real {state.lifecycle.name} is winding down: {state.sentence.rstrip('.')}. This emulator "
-                     "still speaks its dialect, so a bot can be tested before it moves (--venue wooxpro: WOO X Pro).")
+                     "still speaks its dialect, so a bot can be tested before it moves (without --venue bitmart it plays WOO X Pro).")
     from tui.ws.dialects import DIALECTS
 
     lines += [f"WebSocket {DIALECTS[d].name}: {urls['private']} (private), {urls['public']} (public)"
