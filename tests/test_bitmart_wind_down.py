@@ -267,5 +267,5 @@ def test_the_emulator_banner_says_the_real_bitmart_is_winding_down():
         woo = _table("http://127.0.0.1:8640", argparse.Namespace(**{**vars(args), "venue": "wooxpro"}), listing)
     with lifecycle.clock_at(DATES["before"]):
         before = _table("http://127.0.0.1:8640", args, listing)
-    assert f"The real BitMart is winding down: {TRADING}." in banner and "--venue wooxpro" in banner
+    assert f"The real BitMart is winding down: {TRADING}." in banner and "without --venue bitmart it plays WOO X Pro" in banner
     assert "winding down" not in woo and "winding down" not in before

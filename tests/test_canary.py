@@ -137,7 +137,7 @@ def test_canary_secret_and_memo_appear_nowhere(tmp_path, emulator):
     home = tmp_path / "home"
     run = Run(home)
     creds = {"KEYPROBE_API_KEY": API_KEY, "KEYPROBE_SECRET": SECRET, "KEYPROBE_MEMO": MEMO}
-    send = ["send", "POST", "/contract/private/submit-leverage", "--body", LEVERAGE]
+    send = ["send", "POST", "/contract/private/submit-leverage", "--body", LEVERAGE, "--emulator-flavour", "bitmart"]  # its emulator is BitMart's
 
     run(["keys", "init"], 0)
     run(["keys", "add", "canary", "--venue", "emulator", "--base-url", emulator.base_url], 0, **creds)

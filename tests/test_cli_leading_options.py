@@ -48,7 +48,7 @@ def test_a_profile_before_send_is_the_key_that_signs(home, emu, capsys, monkeypa
     assert run(capsys, "keys", "add", "mine", "--venue", "emulator", "--base-url", emu.base_url)[0] == 0
     for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO"):
         monkeypatch.delenv(name)
-    code, out, err = run(capsys, "--profile", "mine", "send", "GET", "/contract/private/assets-detail")
+    code, out, err = run(capsys, "--profile", "mine", "--emulator-flavour", "bitmart", "send", "GET", "/contract/private/assets-detail")
     assert code == 1 and "30002" in out and "in-process emulator" not in out + err, out + err  # not the demo key's 1000
     assert f"{emu.base_url}/contract/private/assets-detail" in out
 

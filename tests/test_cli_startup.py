@@ -41,7 +41,7 @@ def test_help_version_and_decode_import_no_client_console_or_rich(argv):
 def test_send_installs_redaction_before_anything_logs():
     """The commands that may hold a key mask it in every log record (decode, above, loads no logging at all)."""
     code = ("import logging, os, sys\nfrom tui.cli import main\n"
-            "rc = main(['send', 'GET', '/system/time', '--venue', 'emulator', '--json', '--no-history'])\n"
+            "rc = main(['send', 'GET', '/contract/public/details', '--venue', 'emulator', '--json', '--no-history'])\n"
             "logging.getLogger('anywhere').warning('secret=%s', os.environ['KEYPROBE_SECRET'])\nsys.exit(rc)")
     secret = "s3cr3t-value-for-the-log-test-0123456789"
     env = {**os.environ, "KEYPROBE_API_KEY": "k" * 24, "KEYPROBE_SECRET": secret, "KEYPROBE_MEMO": "memo-1"}
@@ -61,7 +61,7 @@ def test_help_imports_neither_httpx_nor_textual():
 def test_decode_imports_neither_httpx_nor_textual():
     """`keyprobe decode` reads the catalog and the diagnosis, which import keys.signing (the payload rule):
     that must not pull httpx (VenueSigner, the httpx.Auth, lives apart in keys.venue_signer)."""
-    code = ("import sys\nfrom tui.cli import main\nmain(['decode', '30005'])\nmain(['decode', '--status', '401', '--body', "
+    code = ("import sys\nfrom tui.cli import main\nmain(['decode', '30005', '--venue', 'bitmart'])\nmain(['decode', '--venue', 'bitmart', '--status', '401', '--body', "
             "'{\"code\":30005,\"message\":\"Header X-BM-SIGN is wrong\"}'])\n"
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'httpx', 'textual', 'httpcore'}), file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
@@ -280,7 +280,7 @@ def test_send_pauses_the_collector_until_its_answer_is_printed(capsys, monkeypat
     monkeypatch.setattr(render, "print_exchange", lambda *a, **k: (states.append(gc.isenabled()), print_exchange(*a, **k)))
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
     frozen = gc.get_freeze_count()
-    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url]) == 0
+    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart"]) == 0
     assert states == [False] and gc.isenabled()
     assert gc.get_freeze_count() == frozen  # a caller's process: its garbage from this call is not kept for good
 

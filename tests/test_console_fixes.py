@@ -152,6 +152,9 @@ async def test_the_readme_tour_works_as_written():
         assert sent.request.header("X-API-KEY") == "#d84ea451"
         await run_entry(app, pilot, "Break it: use a wrong secret")  # step 3
         assert (await send(app, pilot)).code == 30005
+        wrong = app.main_screen.exchange.response  # the answer the tour quotes
+        assert wrong.status == 401 and b'"message":"Header X-API-SIGN is wrong"' in wrong.body
+        assert '`"message":"Header X-API-SIGN is wrong"`' in tour
         assert app.main_screen.query("#diag-signed-vs-sent")  # the pre-image beside the bytes sent
         await run_entry(app, pilot, "Break it: restore the demo key")
         await run_entry(app, pilot, "Emulator: skew its clock +90 s")

@@ -76,8 +76,9 @@ def test_wooxpro_rows_use_x_api_wording(capsys):
     for code in (30001, 30002, 30003, 30004, 30005, 30006, 30007, 30008, 30011, 30012):
         _, out = decode_json(capsys, str(code), "--venue", "wooxpro")
         assert "X-API-" in out["message"] and "X-BM-" not in json.dumps(out)
-        _, bm = decode_json(capsys, str(code))
+        _, bm = decode_json(capsys, str(code), "--venue", "bitmart")
         assert "X-BM-" in bm["message"]
+        assert decode_json(capsys, str(code))[1]["message"] == out["message"]  # WOO X Pro's document is the default
 
 
 @pytest.mark.parametrize("venue", ["bitmart", "wooxpro"])
@@ -94,7 +95,7 @@ def test_messages_are_verbatim_with_escapes_removed_and_typos_kept(capsys, venue
 
 
 def test_a_code_in_neither_document_exits_1_with_a_sentence(capsys):
-    exit_code, text = decode_text(capsys, "30009")
+    exit_code, text = decode_text(capsys, "30009", "--venue", "bitmart")
     assert exit_code == 1 and "Code 30009 is not in BitMart's error-code documents." in text
     exit_code, out = decode_json(capsys, "25601", "--venue", "wooxpro")
     assert exit_code == 1 and out["outcome"] == "undocumented-code" and out["message"] is None
@@ -126,7 +127,7 @@ def test_a_body_file_with_bytes_that_are_not_utf8(capsys, tmp_path):
 
 
 def test_human_output_reads_top_down(capsys):
-    exit_code, text = decode_text(capsys, "30005")
+    exit_code, text = decode_text(capsys, "30005", "--venue", "bitmart")
     lines = text.splitlines()
     assert exit_code == 0 and lines[0] == "30005  Header X-BM-SIGN is wrong"
     assert lines[1] == "BitMart · authentication table · category: signature"
@@ -163,7 +164,7 @@ def test_usage_errors_exit_2(capsys, argv, needle):
 @pytest.mark.parametrize(
     "argv, expected_exit, needle",
     [
-        (["30005"], 0, "30005  Header X-BM-SIGN is wrong"),
+        (["30005"], 0, "30005  Header X-API-SIGN is wrong"),  # WOO X Pro's document unless --venue bitmart
         (["30009", "--venue", "wooxpro"], 1, "not in WOO X Pro's error-code document"),
         (["--status", "502", "--body", "<html>502 Bad Gateway</html>"], 1, "HTML"),
         (["30O5"], 2, "is not a code"),

@@ -159,11 +159,15 @@ def test_out_of_range_numbers_get_the_documented_row_in_the_venues_wording(path,
 
 # -- the commands stop on SIGTERM and Ctrl-C while a hostile request is in flight --------------------------------
 def _hostile_request(host: str, port: int, api_key: str, secret: str, memo: str) -> bytes:
+    """A signed order with a huge size, in WOO X Pro's dialect: what `keyprobe emulator` and `keyprobe proxy` play."""
     body = ORDER.replace('"size":1', '"size":"1e999999999"')
     ts = str(int(time.time() * 1000))
     return (f"POST /contract/private/submit-order HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
-            f"X-BM-KEY: {api_key}\r\nX-BM-TIMESTAMP: {ts}\r\nX-BM-SIGN: {sign(secret, ts, memo, body)}\r\n"
+            f"X-API-KEY: {api_key}\r\nX-API-TIMESTAMP: {ts}\r\nX-API-SIGN: {sign(secret, ts, memo, body)}\r\n"
             f"Content-Length: {len(body)}\r\n\r\n{body}").encode()
+
+
+DEMO_VALUES = tuple(EmulatorState("wooxpro").keys[0].listing()[k] for k in ("api_key", "secret", "memo"))
 
 
 def _keep_sending(port: int, request: bytes, answered: threading.Event, stop: threading.Event) -> None:
@@ -214,13 +218,74 @@ def test_keyprobe_emulator_stops_while_serving_a_hostile_request(signum):
     assert code == 0 and "Traceback" not in err, err
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
-def test_keyprobe_proxy_stops_while_relaying_a_hostile_request(tmp_path, signum):
+def _proxy(tmp_path, upstream: str) -> tuple[subprocess.Popen, int]:
     env = {**os.environ, "KEYPROBE_HOME": str(tmp_path)}
-    proc = subprocess.Popen([sys.executable, "-m", "tui", "proxy", "--upstream", "emulator", "--port", "0", "--no-history"],
+    proc = subprocess.Popen([sys.executable, "-m", "tui", "proxy", "--upstream", upstream, "--port", "0", "--no-history"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     banner = proc.stderr.readline()
-    port = int(banner.split("listening on ", 1)[1].split()[0].rsplit(":", 1)[1])
-    demo = EmulatorState("bitmart").keys[0].listing()
-    code, err = _stops(proc, port, _hostile_request("127.0.0.1", port, demo["api_key"], demo["secret"], demo["memo"]), signum)
+    return proc, int(banner.split("listening on ", 1)[1].split()[0].rsplit(":", 1)[1])
+
+
+class HeldUpstream:
+    """A loopback upstream that reads the one request the proxy relays, says so, and answers nothing until closed:
+    while it holds the request, the proxy is certainly in the middle of relaying it."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.arrived = threading.Event()
+        self._conns: list[socket.socket] = []
+        threading.Thread(target=self._hold, daemon=True).start()
+
+    def _hold(self) -> None:
+        try:
+            conn, _ = self.listener.accept()
+        except OSError:
+            return  # closed before the proxy connected
+        self._conns.append(conn)
+        seen = b""
+        while b"\r\n\r\n" not in seen or not seen.endswith(b"}"):  # the head, then the JSON body to its last byte
+            chunk = conn.recv(65536)
+            if not chunk:
+                return
+            seen += chunk
+        self.arrived.set()
+
+    def close(self) -> None:
+        self.listener.close()
+        for conn in self._conns:
+            conn.close()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_keyprobe_proxy_stops_while_relaying_a_hostile_request(tmp_path, signum):
+    """The signal comes while the relay waits on the upstream's answer (the upstream has the whole request and holds
+    it): the proxy ends quietly, exit 0, no traceback, and the bot's connection is closed, not left hanging."""
+    upstream = HeldUpstream()
+    proc, port = _proxy(tmp_path, f"http://127.0.0.1:{upstream.port}")
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as bot:
+            bot.sendall(_hostile_request("127.0.0.1", port, *DEMO_VALUES))
+            if not upstream.arrived.wait(30):  # a failure bound, not a measurement
+                pytest.fail("the proxy did not relay the request to the upstream within 30 s")
+            proc.send_signal(signum)
+            _, err = proc.communicate(timeout=30)
+            try:
+                got = bot.recv(65536)
+            except ConnectionResetError:
+                got = b""
+            assert got == b"" or got.startswith(b"HTTP/1.1 5"), got  # closed (or told why), never held open
+    finally:
+        upstream.close()
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0 and "Traceback" not in err and "Error" not in err, err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_keyprobe_proxy_with_its_own_emulator_stops_among_hostile_requests(tmp_path, signum):
+    """Issue 21 item 2: the in-process emulator once pinned the CPU on a huge size and froze the proxy with it."""
+    proc, port = _proxy(tmp_path, "emulator")
+    code, err = _stops(proc, port, _hostile_request("127.0.0.1", port, *DEMO_VALUES), signum)
     assert code == 0 and "Traceback" not in err, err

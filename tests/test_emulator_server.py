@@ -138,7 +138,7 @@ def test_the_command_warns_beyond_loopback(host, warned):
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         base_url = json.loads(proc.stdout.readline())["base_url"]
-        assert httpx.get(base_url + "/system/time", timeout=10).json()["code"] == 1000
+        assert httpx.get(base_url + "/contract/public/details", timeout=10).json()["code"] == 1000
     finally:
         proc.terminate()
         _, err = proc.communicate(timeout=20)

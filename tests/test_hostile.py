@@ -73,7 +73,7 @@ def assert_clean(home: Path, output: str) -> None:
 
 
 def send(server: HostileServer, *extra: str) -> list[str]:
-    return ["send", *KEYED, "--venue", "emulator", "--base-url", server.base_url, *extra]
+    return ["send", *KEYED, "--venue", "emulator", "--base-url", server.base_url, "--emulator-flavour", "bitmart", *extra]
 
 
 def last_entry() -> dict:
@@ -124,7 +124,7 @@ def test_a_body_that_is_not_utf8(capsys, home):
 
 def test_a_server_time_of_1e999_is_unreadable(capsys, home):
     with HostileServer("bad-server-time") as server:
-        code, out, err = run(capsys, home, "skew", "--venue", "emulator", "--base-url", server.base_url)
+        code, out, err = run(capsys, home, "skew", "--venue", "emulator", "--base-url", server.base_url, "--emulator-flavour", "bitmart")
         assert code == 1 and "neither data.server_time nor a Date header" in err
         code, out, err = run(capsys, home, *send(server, "--sync-clock"))
     assert code == 0 and "Clock not synced" in out
@@ -187,7 +187,7 @@ def test_replay_records_every_send_and_goes_on_past_bad_answers(capsys, home, tm
 @pytest.mark.parametrize("mode", ["inf-headers", "osc52", "deep-json", "not-utf8", "bad-server-time", "rst-after-headers"])
 def test_probe_and_skew_end_in_sentences(capsys, home, mode):
     with HostileServer(mode) as server:
-        target = ["--venue", "emulator", "--base-url", server.base_url]
+        target = ["--venue", "emulator", "--base-url", server.base_url, "--emulator-flavour", "bitmart"]
         code, out, err = run(capsys, home, "probe", *target, "--samples", "2")
         assert code in (0, 1, 3) and "verdict" in out
         code, out, _ = run(capsys, home, "probe", *target, "--samples", "2", "--json")

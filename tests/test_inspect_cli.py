@@ -49,7 +49,7 @@ def test_json_shape_names_the_variant_and_masks_the_memo(env, capsys):
     assert {"method", "url", "venue", "findings", "signature", "diagnosis"} <= item.keys()
     assert item["signature"]["status"] == "mismatch" and item["signature"]["variants"] == ["body-spaced-json"]
     assert item["signature"]["expected"] == f"{TS}#****#{BODY}" and item["signature"]["signed"] == f"{TS}#****#{SPACED}"
-    assert main(["decode", "--status", "401", "--body", '{"code":30005,"message":"Header X-BM-SIGN is wrong"}', "--json"]) == 0
+    assert main(["decode", "--venue", "bitmart", "--status", "401", "--body", '{"code":30005,"message":"Header X-BM-SIGN is wrong"}', "--json"]) == 0
     decoded = json.loads(capsys.readouterr().out)
     assert item["diagnosis"].keys() == decoded.keys()
     assert (item["diagnosis"]["code"], item["diagnosis"]["row"]) == (30005, decoded["row"])

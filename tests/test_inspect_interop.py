@@ -34,7 +34,7 @@ CREDS = [Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)]
 @pytest.fixture
 def proxy(tmp_path, monkeypatch):
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
-    with Proxy("emulator", port=0, uid=UID) as p:
+    with Proxy("emulator", port=0, uid=UID, emulator_flavour="bitmart") as p:  # ccxt and the SDK speak BitMart
         yield p
 
 

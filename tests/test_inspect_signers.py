@@ -26,7 +26,7 @@ pytest.importorskip("bitmart.api_contract")
 
 @pytest.fixture(scope="module")
 def proxy():
-    with Proxy("emulator", port=0, history=False) as p:
+    with Proxy("emulator", port=0, history=False, emulator_flavour="bitmart") as p:
         seen: list[object] = []
         p.listeners.append(lambda inspection, relayed: seen.append((inspection, relayed)))
         p.seen = seen
@@ -131,7 +131,9 @@ def test_wooxpro_header_names_on_the_bitmart_emulator_are_named_everywhere(proxy
         assert "header-other-venue" in {f.id for f in ins.findings}, label
         assert ins.family == "bitmart" and ins.diagnosis.code == 30001, label
         assert "WOO X Pro's header name" in ins.diagnosis.causes[0] and "X-API-KEY was sent" not in str(ins.to_dict()), label
-        assert "X-BM-KEY" in ins.diagnosis.fixes[0].text and "X-API-KEY" in ins.diagnosis.fixes[0].evidence, label
+        # first where the bot belongs (WOO X Pro's emulator), then the fix for this host's names
+        assert "WOO X Pro's emulator" in ins.diagnosis.fixes[0].text and "X-API-*" in ins.diagnosis.fixes[0].evidence, label
+        assert "X-BM-KEY" in ins.diagnosis.fixes[1].text and "X-API-KEY" in ins.diagnosis.fixes[1].evidence, label
     # a curl command carries no answer: --venue says which names the loopback host reads
     code, doc = cli(tmp_path, capsys, curl(relayed), "--venue", "bitmart")
     assert code == 1 and doc["signature"]["status"] == "not-checked-by-venue"

@@ -105,7 +105,7 @@ def test_a_quote_inside_a_credential_is_its_own_business():
 def test_under_umask_000_every_folder_keyprobe_makes_is_0700(tmp_path):
     home = tmp_path / "a" / "b" / "home"
     env = {**os.environ, "KEYPROBE_HOME": str(home), "KEYPROBE_KDF": "test", "KEYPROBE_PASSPHRASE": "pw"}
-    for argv in (["keys", "init"], ["send", "GET", "/system/time"], ["send", "GET", "/system/time", "--save", "t", "--dir", str(tmp_path / "c" / "d")]):
+    for argv in (["keys", "init"], ["send", "GET", "/contract/public/details"], ["send", "GET", "/contract/public/details", "--save", "t", "--dir", str(tmp_path / "c" / "d")]):
         done = subprocess.run([sys.executable, "-m", "tui", *argv], cwd=ROOT, env=env, capture_output=True, text=True,
                               stdin=subprocess.DEVNULL, preexec_fn=lambda: os.umask(0), timeout=60)
         assert done.returncode == 0, done.stderr

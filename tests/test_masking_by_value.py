@@ -139,7 +139,7 @@ def test_the_proxy_masks_every_spelling_in_its_lines_json_and_history(canary_env
     from tui.terminal_safe import dumps
 
     creds = Credentials.of(API_KEY, SECRET, MEMO)
-    with Proxy("emulator", port=0, credentials=[creds]) as proxy:
+    with Proxy("emulator", port=0, credentials=[creds], emulator_flavour="bitmart") as proxy:
         with httpx.Client(timeout=30) as http:
             for key_header in ("X-BM-KEY", "X-API-KEY"):  # both venues' names, to the BitMart-flavoured emulator
                 headers = {key_header: API_KEY, key_header.replace("KEY", "TIMESTAMP"): TS, key_header.replace("KEY", "SIGN"): _signature(),
@@ -160,7 +160,7 @@ def test_the_proxy_masks_every_spelling_in_its_lines_json_and_history(canary_env
 def test_send_and_history_mask_every_spelling(canary_env, emu, capsys):
     outputs = []
     for extra in ([], ["--json", "--save", "canary"]):  # the saved request too: it kept them in clear (fresh-eyes attack)
-        argv = ["send", "POST", "/contract/private/submit-order", "--base-url", emu.base_url, "--body", BODY, *extra]
+        argv = ["send", "POST", "/contract/private/submit-order", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--body", BODY, *extra]
         for i, s in enumerate(SPELLED):
             argv += ["--query", f"n{i}={s}"]
         main(argv)

@@ -25,7 +25,7 @@ def clean(emu, tmp_path: Path, monkeypatch):
 
 
 def probe_json(emu, capsys, *extra: str) -> tuple[int, dict]:
-    code = main(["probe", "--venue", "emulator", "--base-url", emu.base_url, "--samples", "2", "--json", *extra])
+    code = main(["probe", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--samples", "2", "--json", *extra])
     return code, json.loads(capsys.readouterr().out)
 
 
@@ -65,13 +65,13 @@ def test_unreachable_venue_exits_3(capsys):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    rc = main(["probe", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}", "--json"])
+    rc = main(["probe", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}", "--emulator-flavour", "bitmart", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 3 and out["first_failure"] == "public" and [s["ok"] for s in out["steps"]] == [True, False, None, None, None, None]
 
 
 def test_human_output_is_a_ladder_with_marks(emu, capsys):
-    assert main(["probe", "--venue", "emulator", "--base-url", emu.base_url, "--demo-key", "frozen", "--samples", "1"]) == 1
+    assert main(["probe", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--demo-key", "frozen", "--samples", "1"]) == 1
     out = capsys.readouterr().out
     lines = [line for line in out.splitlines() if line.startswith(" ") and line[1] in "✓✗–"]
     assert [line.split()[:3] for line in lines] == [

@@ -66,7 +66,7 @@ def ci_run(tmp_path_factory, shared_emulator):
                     {**base, "KEYPROBE_API_KEY": key, "KEYPROBE_SECRET": secret, "KEYPROBE_MEMO": memo})
         assert added.returncode == 0, added.stderr
     report = home / "reports" / "probe.xml"
-    done = run(["probe", "--all-profiles", "--junit", str(report), "--samples", "2"], base)
+    done = run(["probe", "--all-profiles", "--junit", str(report), "--samples", "2", "--emulator-flavour", "bitmart"], base)
     _profile.forget()
     return done.returncode, done.stdout, done.stderr, report.read_bytes(), secrets_used
 

@@ -142,7 +142,7 @@ def test_cli_proxy_prints_one_json_line_per_exchange(tmp_path):
     try:
         banner = proc.stderr.readline()
         base = banner.split("listening on ", 1)[1].split()[0]
-        assert httpx.get(base + "/system/time").json()["code"] == 1000
+        assert httpx.get(base + "/contract/public/details").json()["code"] == 1000
         line = json.loads(proc.stdout.readline())
         assert (line["method"], line["diagnosis"]["code"], line["signature"]["status"]) == ("GET", 1000, "unchecked")
     finally:

@@ -84,10 +84,12 @@ def test_demo_keys_are_plain_strings_and_every_state_answers_its_code(keyprobe_e
 
 def test_dialects_and_their_header_names(keyprobe_emulator):
     emu = keyprobe_emulator
-    assert tuple(emu.header_names) == ("X-BM-KEY", "X-BM-TIMESTAMP", "X-BM-SIGN")
-    emu.dialect = "wooxpro"
-    assert tuple(emu.header_names) == ("X-API-KEY", "X-API-TIMESTAMP", "X-API-SIGN")
+    assert emu.dialect == "wooxpro" and tuple(emu.header_names) == ("X-API-KEY", "X-API-TIMESTAMP", "X-API-SIGN")
     assert keyed(emu).json()["code"] == 1000
+    emu.dialect = "bitmart"
+    assert tuple(emu.header_names) == ("X-BM-KEY", "X-BM-TIMESTAMP", "X-BM-SIGN")
+    assert keyed(emu).json()["code"] == 1000
+    emu.dialect = "wooxpro"
     emu.header_prefix = "X-BM-"
     assert emu.header_names.key == "X-BM-KEY" and keyed(emu).json()["code"] == 1000
     with pytest.raises(ValueError, match="dialect must be one of bitmart, wooxpro"):
@@ -100,6 +102,7 @@ def test_clock_switches_skew_and_drift_on_an_injected_clock(keyprobe_emulator):
     from tests.clocks import ManualClock
 
     emu = keyprobe_emulator
+    emu.dialect = "bitmart"  # its /system/time: WOO X Pro documents no time endpoint
     clock = ManualClock()
     emu.set_clock(clock.monotonic)
     emu.skew_s = 2
@@ -112,6 +115,7 @@ def test_clock_switches_skew_and_drift_on_an_injected_clock(keyprobe_emulator):
 
 def test_faults_latency_rate_scale_maintenance_and_the_market_seed(keyprobe_emulator):
     emu = keyprobe_emulator
+    emu.dialect = "bitmart"  # /system/time and the kline endpoint, which WOO X Pro does not document
     emu.fault = "html502"
     answer = get(emu, "/system/time")
     assert answer.status_code == 502 and emu.exchanges[-1].code is None and emu.exchanges[-1].diagnosis is not None
@@ -147,7 +151,7 @@ def test_exchanges_hold_what_was_received_and_repr_shows_no_header(keyprobe_emul
     keyed(emu)
     (sent,) = emu.exchanges
     assert (sent.method, sent.path, sent.status, sent.code) == ("GET", "/contract/private/assets-detail", 200, 1000)
-    assert sent.header("X-BM-KEY") == emu.demo_key.api_key
+    assert sent.header("X-API-KEY") == emu.demo_key.api_key
     assert emu.demo_key.api_key not in repr(sent) and emu.demo_key.api_key not in repr(emu)
     assert emu.wait_for(1) == [sent]
     emu.clear_exchanges()

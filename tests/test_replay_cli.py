@@ -33,7 +33,7 @@ def home(emu, tmp_path: Path, monkeypatch) -> Path:
 
 
 def send_and_save(emu, name: str, method: str, path: str, body: str | None = None) -> int:
-    argv = ["send", method, path, "--venue", "emulator", "--base-url", emu.base_url, "--save", name, "--json"]
+    argv = ["send", method, path, "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--save", name, "--json"]
     return main(argv + (["--body", body] if body else []))
 
 
@@ -141,8 +141,8 @@ def test_a_saved_file_does_not_choose_where_environment_credentials_go(emu, home
 
 
 def test_replay_a_history_entry(emu, home: Path, capsys):
-    assert main(["send", "GET", "/contract/private/assets-detail", "--venue", "emulator", "--base-url", emu.base_url, "--json"]) == 0
-    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url, "--json"]) == 0
+    assert main(["send", "GET", "/contract/private/assets-detail", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--json"]) == 0
+    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--json"]) == 0
     capsys.readouterr()
     assert main(["replay", "--history", "2", "--json"]) == 0
     [line] = json_lines(capsys.readouterr().out)

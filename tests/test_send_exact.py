@@ -34,7 +34,7 @@ def test_send_cli_keeps_the_typed_query(emu, monkeypatch, tmp_path, capsys):
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
     seen = recording(monkeypatch, "/contract/private/order-history")
     code = main(["send", "GET", "/contract/private/order-history?symbol=BTCUSDT&note=a%20b,c+d", "--query", "x=1 2",
-                 "--venue", "emulator", "--base-url", emu.base_url, "--json"])
+                 "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--json"])
     capsys.readouterr()
     assert code == 0
     assert seen == ["symbol=BTCUSDT&note=a%20b,c+d&x=1+2"]

@@ -178,7 +178,7 @@ def test_send_json_of_a_large_body_parses_back_to_the_files_bytes(capsys, monkey
     path = tmp_path / "batch.json"
     path.write_text(big_body(900 * 1024), encoding="utf-8")  # under the emulator's 1 MiB cap, many slices and pieces
     monkeypatch.setattr(sys, "stdout", stdout := Recorder())
-    code = main(["send", "POST", "/spot/v4/cancel_all", "--venue", "emulator", "--base-url", emu.base_url,
+    code = main(["send", "POST", "/spot/v4/cancel_all", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart",
                  "--body-file", str(path), "--json"])
     out, err = stdout.getvalue(), capsys.readouterr().err
     assert code == 0 and err == "" and out.endswith("}\n")
@@ -227,11 +227,11 @@ def test_send_json_says_why_a_send_is_not_in_the_history(tmp_path, monkeypatch, 
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     monkeypatch.setenv("KEYPROBE_HOME", str(blocker))
-    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--json"]) == 0
+    assert main(["send", "GET", "/contract/public/details", "--venue", "emulator", "--json"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert "Could not write the history" in document["history_problem"]
     monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path / "home"))
-    assert main(["send", "GET", "/system/time", "--venue", "emulator", "--json"]) == 0
+    assert main(["send", "GET", "/contract/public/details", "--venue", "emulator", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["history_problem"] is None
 
 

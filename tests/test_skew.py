@@ -18,7 +18,7 @@ def clean_env(monkeypatch, tmp_path):
 
 def test_json_reports_the_skew_within_its_bound(capsys):
     with Emulator(skew_s=2.5) as emu:
-        code = main(["skew", "--venue", "emulator", "--base-url", emu.base_url, "--samples", "4", "--json"])
+        code = main(["skew", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--samples", "4", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0
     assert {"offset_ms", "bound_ms", "rtt_ms", "samples", "method", "verdict"} <= set(data)
@@ -29,7 +29,7 @@ def test_json_reports_the_skew_within_its_bound(capsys):
 
 def test_human_output_names_every_figure(capsys):
     with Emulator(skew_s=-90) as emu:
-        code = main(["skew", "--venue", "emulator", "--base-url", emu.base_url, "--samples", "3"])
+        code = main(["skew", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--samples", "3"])
     out = capsys.readouterr().out
     assert code == 1  # outside the 60 s window: signing now would earn 30007
     for word in ("offset", "bound", "rtt", "samples", "method", "server-time", "outside-30007-window", "ahead of the server"):
@@ -47,7 +47,7 @@ def test_unreachable_venue_exits_3(capsys):
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()
-    assert main(["skew", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}"]) == 3
+    assert main(["skew", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}", "--emulator-flavour", "bitmart"]) == 3
     assert "Connection refused" in capsys.readouterr().err
 
 

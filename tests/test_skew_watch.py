@@ -27,7 +27,7 @@ def drifting(monkeypatch, tmp_path):
 
 
 def watch_json(emu, capsys, *extra: str) -> tuple[int, list[dict]]:
-    code = main(["skew", "--watch", "--venue", "emulator", "--base-url", emu.base_url, "--json", *extra])
+    code = main(["skew", "--watch", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--json", *extra])
     return code, [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 
@@ -57,11 +57,11 @@ def test_a_second_run_continues_the_fit_from_the_kept_samples(drifting, capsys):
 
 def test_a_smaller_recv_window_is_reached_sooner_and_the_human_output_names_both_windows(drifting, capsys):
     emu, _ = drifting
-    code = main(["skew", "--watch", "--venue", "emulator", "--base-url", emu.base_url, "--interval", "60", "--for", "10m",
+    code = main(["skew", "--watch", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--interval", "60", "--for", "10m",
                  "--recv-window", "1000"])
     out = capsys.readouterr().out
     assert code == 0
-    assert "Watching the clock of Local emulator" in out and "drift: needs 3 measurements over at least 30 s (has 1)" in out
+    assert "Watching the clock of Local emulator" in out and "drift: 1 measurement so far; it needs at least 3, spread over 30 s or more" in out
     assert "1 s recvWindow in" in out.splitlines()[-6]
     drift = float(re.search(r"Drift ([+-][0-9.]+) ppm", out).group(1))
     hours = float(re.search(r"1 s recvWindow: in ([0-9.]+) h at this drift", out).group(1))
@@ -99,6 +99,21 @@ def test_an_unreachable_venue_exits_3_after_the_watch(monkeypatch, tmp_path, cap
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    code = main(["skew", "--watch", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}", "--interval", "60", "--for", "2m"])
+    code = main(["skew", "--watch", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}", "--emulator-flavour", "bitmart", "--interval", "60", "--for", "2m"])
     out = capsys.readouterr().out
     assert code == 3 and out.count("could not measure: Connection refused") == 3 and "No measurement succeeded." in out
+
+
+def test_the_watch_line_says_in_a_sentence_why_there_is_no_drift_yet():
+    """Seven measurements over 29.96 s read "has 7 over 30.0 s" beside "needs ... over at least 30 s": it rounded up
+    to the very span it said was missing."""
+    from tui.clock_drift import ClockPoint, fit
+    from tui.commands._skew_watch import not_enough_yet
+
+    points = [ClockPoint(i * 4_993.3, 10.0, 9.5, 10.5) for i in range(7)]  # 29,959.8 ms from the first to the last
+    short = fit(points)
+    assert short is not None and not short.enough and short.points == 7
+    assert not_enough_yet(short) == "7 measurements so far, over 29.9 s; it needs them spread over 30 s or more"
+    two = fit(points[:2])
+    assert not_enough_yet(two) == "2 measurements so far, over 4.9 s; it needs at least 3, spread over 30 s or more"
+    assert not_enough_yet(None).startswith("1 measurement so far;")

@@ -81,7 +81,7 @@ def test_environment_proxies_are_ignored_unless_the_person_opts_in(env, capsys, 
     with HostileServer("inf-headers") as proxy:
         env.setenv("HTTP_PROXY", proxy.base_url)
         env.setenv("http_proxy", proxy.base_url)
-        argv = ["send", "GET", "/contract/private/assets-detail", "--venue", "emulator", "--base-url", emu.base_url, "--json"]
+        argv = ["send", "GET", "/contract/private/assets-detail", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart", "--json"]
         assert main(argv) == 0
         document = json.loads(capsys.readouterr().out)
         assert proxy.seen == [] and document["proxy"] is None
@@ -93,7 +93,7 @@ def test_environment_proxies_are_ignored_unless_the_person_opts_in(env, capsys, 
 
 def test_a_chosen_proxy_is_named_in_the_output_and_its_failure_names_it(env, capsys, emu):
     with HostileServer("inf-headers") as proxy:
-        argv = ["send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url]
+        argv = ["send", "GET", "/system/time", "--venue", "emulator", "--base-url", emu.base_url, "--emulator-flavour", "bitmart"]
         assert main([*argv, "--proxy", proxy.base_url]) == 0
         out = capsys.readouterr().out
         assert f"via the proxy {proxy.base_url}" in out and len(proxy.seen) == 1
@@ -108,7 +108,7 @@ def test_a_chosen_proxy_is_named_in_the_output_and_its_failure_names_it(env, cap
 
 def test_a_redirect_is_never_followed(env, capsys):
     with HostileServer("redirect") as server:
-        assert main(["send", "GET", "/system/time", "--venue", "emulator", "--base-url", server.base_url]) == 1
+        assert main(["send", "GET", "/system/time", "--venue", "emulator", "--base-url", server.base_url, "--emulator-flavour", "bitmart"]) == 1
     assert len(server.seen) == 1 and "302" in capsys.readouterr().out
 
 

@@ -29,7 +29,7 @@ def steps(doc: dict) -> dict:
 @pytest.mark.parametrize("market", ["spot", "futures"])
 def test_every_step_passes_on_the_emulator(ws_emu, capsys, market):
     _, adapter = ws_emu
-    code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--market", market)
+    code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--emulator-flavour", "bitmart", "--market", market)
     assert code == 0 and steps(doc) == {"connect": True, "login": True, "ping": True, "private": True, "public": True}
     login = doc["login"]
     assert login["preimage"] == f"{login['timestamp']}#****#bitmart.WebSocket" and login["key"] == "#d84ea451"
@@ -49,7 +49,7 @@ def test_every_step_passes_on_the_emulator(ws_emu, capsys, market):
 ])
 def test_a_refused_login_exits_1_with_the_documented_row(ws_emu, capsys, state, market, code, words):
     _, adapter = ws_emu
-    exit_code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--market", market, "--demo-key", state)
+    exit_code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--emulator-flavour", "bitmart", "--market", market, "--demo-key", state)
     assert exit_code == 1 and doc["first_failure"] == "login"
     (login,) = [s for s in doc["steps"] if s["name"] == "login"]
     assert login["diagnosis"]["code"] == code and login["diagnosis"]["fixes"]
@@ -64,7 +64,7 @@ def test_a_wrong_memo_puts_the_memo_fix_first_with_its_evidence(ws_emu, capsys, 
     monkeypatch.setenv("KEYPROBE_API_KEY", EXAMPLE_KEY)
     monkeypatch.setenv("KEYPROBE_SECRET", EXAMPLE_SECRET)
     monkeypatch.setenv("KEYPROBE_MEMO", "4471823")  # the account UID where the memo belongs
-    exit_code, doc = run_ws(capsys, "--base-url", adapter.base_url)
+    exit_code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--emulator-flavour", "bitmart")
     (login,) = [s for s in doc["steps"] if s["name"] == "login"]
     d = login["diagnosis"]
     assert exit_code == 1 and d["code"] == 91011
@@ -79,7 +79,7 @@ def test_wooxpro_logs_in_with_its_marker(woo_emu, capsys):
 
 def test_a_refused_subscription_exits_1_with_its_code(ws_emu, capsys):
     _, adapter = ws_emu
-    code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--channel", "spot/user/order:BTC_USDT",
+    code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--emulator-flavour", "bitmart", "--channel", "spot/user/order:BTC_USDT",
                        "--channel", "spot/ticker:DOGE_USDT")
     assert code == 1 and doc["first_failure"] == "public"
     (public,) = [s for s in doc["steps"] if s["name"] == "public"]
@@ -88,7 +88,7 @@ def test_a_refused_subscription_exits_1_with_its_code(ws_emu, capsys):
 
 def test_only_public_channels_skip_the_private_subscription(ws_emu, capsys):
     _, adapter = ws_emu
-    code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--channel", "spot/depth5:BTC_USDT")
+    code, doc = run_ws(capsys, "--base-url", adapter.base_url, "--emulator-flavour", "bitmart", "--channel", "spot/depth5:BTC_USDT")
     assert code == 0 and steps(doc)["private"] is None and steps(doc)["login"] is True
     depth = [json.loads(f["text"]) for f in doc["frames"] if '"asks"' in f["text"]]
     assert depth and len(depth[0]["data"][0]["asks"]) == 5
@@ -125,7 +125,10 @@ def test_nothing_listening_is_a_transport_failure(capsys):
 
 
 def test_the_in_process_emulator_runs_its_websocket_side_too(capsys):
-    assert main(["ws"]) == 0
+    assert main(["ws"]) == 0  # WOO X Pro's emulator, the default
+    out = capsys.readouterr().out
+    assert "✓ 2 login" in out and "Every step passed on WOO X Pro" in out and "#****#wooxpro.WebSocket" in out
+    assert main(["ws", "--emulator-flavour", "bitmart"]) == 0
     out = capsys.readouterr().out
     assert "✓ 2 login" in out and "Every step passed on BitMart spot" in out and "#****#bitmart.WebSocket" in out
 

@@ -100,7 +100,7 @@ def build_parser(whole: set[str] | None = None) -> argparse.ArgumentParser:
     to list them, not to parse their arguments). Each ArgumentParser costs a start-up a few gettext look-ups."""
     parser = argparse.ArgumentParser(
         prog="keyprobe",
-        description="Sign, send and diagnose BitMart and WOO X Pro API requests. With no command, opens the console.",
+        description="Sign, send and diagnose WOO X Pro and BitMart API requests. With no command, opens the console.",
         formatter_class=help_formatter(),
     )
     parser.add_argument("--version", action=_Version)

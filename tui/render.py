@@ -313,7 +313,7 @@ def _output(out: Output | Console | None) -> Output:
 
 
 # -- clock -----------------------------------------------------------------------------------------------
-def estimate_lines(estimate: Any, venue: Any | None = None) -> list[Line]:
+def estimate_lines(estimate: Any, venue: Any | None = None, *, signing_with_it: bool = False) -> list[Line]:
     style = {"ok": "bold green", "warn-recvwindow": "bold yellow"}.get(estimate.verdict, "bold red")
     where = f"; {venue.name} at {venue.base_url}" if venue is not None else ""
     lines: list[Line] = [
@@ -323,7 +323,7 @@ def estimate_lines(estimate: Any, venue: Any | None = None) -> list[Line]:
         [("samples", "bold"), (f" {estimate.samples_used} used of {len(estimate.samples)} (the first may open the connection)", "")],
         [("method ", "bold"), (estimate.method, "")],
         [("verdict", "bold"), (" ", ""), (estimate.verdict, style)],
-        [(verdict_with_howto(estimate), "")],
+        [(verdict_with_howto(estimate, signing_with_it), "")],
     ]
     if estimate.note:
         lines.append([(estimate.note, "dim")])
@@ -338,16 +338,18 @@ def render_estimate(estimate: Any, venue: Any | None = None) -> RenderableType:
     return Group(*(rich_text(line) for line in estimate_lines(estimate, venue)))
 
 
-SYNC_CLOCK_HOWTO = "`keyprobe send --sync-clock` measures the offset and signs with it."
+SYNC_CLOCK_HOWTO = "With `keyprobe send --sync-clock`, keyprobe measures the offset first and signs with it."
+SIGNING_WITH_IT = "This send signs with the measured offset (--sync-clock), so the clock does not stop it."
 
 
-def verdict_with_howto(estimate: Any) -> str:
-    """The core's verdict sentence (neutral about front ends), plus the CLI's way to sign with the
-    offset when the clock is off (the console says f8 instead)."""
+def verdict_with_howto(estimate: Any, signing_with_it: bool = False) -> str:
+    """The core's verdict sentence (neutral about front ends), plus the CLI's way to sign with the offset when the
+    clock is off (the console says f8 instead); `send --sync-clock` says it is doing so, not to do it."""
     if estimate.verdict == "ok":
         return estimate.verdict_sentence
-    return f"{estimate.verdict_sentence} {SYNC_CLOCK_HOWTO}"
+    return f"{estimate.verdict_sentence} {SIGNING_WITH_IT if signing_with_it else SYNC_CLOCK_HOWTO}"
 
 
-def print_estimate(estimate: Any, venue: Any | None = None, out: Output | Console | None = None) -> None:
-    _output(out).lines(estimate_lines(estimate, venue))
+def print_estimate(estimate: Any, venue: Any | None = None, out: Output | Console | None = None, *,
+                   signing_with_it: bool = False) -> None:
+    _output(out).lines(estimate_lines(estimate, venue, signing_with_it=signing_with_it))

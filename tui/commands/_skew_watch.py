@@ -78,8 +78,7 @@ def line(update: Any) -> str:
     text = head + f"offset {est.offset_ms:+,.1f} ms ± {est.bound_ms:,.1f}"
     f = update.fit
     if f is None or not f.enough:
-        have = f"{f.points} over {f.span_ms / 1000:.1f} s" if f is not None else "1"
-        return text + f"   drift: needs 3 measurements over at least 30 s (has {have})"
+        return text + f"   drift: {not_enough_yet(f)}"
     text += f"   drift {f.drift_ppm:+,.1f} ppm ({f.drift_low_ppm:+,.1f} to {f.drift_high_ppm:+,.1f})"
     crossing = update.recv_window
     if crossing.outside_now:
@@ -89,6 +88,22 @@ def line(update: Any) -> str:
 
         return text + f"   {crossing.window_ms / 1000:g} s recvWindow in {duration(crossing.in_ms)}"
     return text
+
+
+def not_enough_yet(fit: Any) -> str:
+    """Why there is no drift yet, in a sentence: "7 measurements so far, over 29.9 s; it needs them spread over 30 s or
+    more" (before, "needs 3 measurements over at least 30 s (has 7 over 30.0 s)", the span rounded up)."""
+    import math
+
+    from tui.clock_drift import MIN_FIT_POINTS, MIN_FIT_SPAN_MS
+
+    needs = f"it needs at least {MIN_FIT_POINTS}, spread over {MIN_FIT_SPAN_MS / 1000:g} s or more"
+    if fit is None or fit.points <= 1:
+        return f"1 measurement so far; {needs}"
+    span_s = math.floor(fit.span_ms / 100) / 10  # rounded down: 29.96 s is not yet the 30 s it needs
+    if fit.points >= MIN_FIT_POINTS:  # enough of them: only the span is missing
+        needs = f"it needs them spread over {MIN_FIT_SPAN_MS / 1000:g} s or more"
+    return f"{fit.points} measurements so far, over {span_s:.1f} s; {needs}"
 
 
 def summary(updates: list[Any], kept: bool = True) -> str:

@@ -69,7 +69,7 @@ def resolve_target(args: argparse.Namespace) -> Target:
     """Turn the target options into a Target. Raises TargetError (exit 2); --profile problems exit 2 itself."""
     venue_id: str | None = getattr(args, "venue", None)
     base_url = _check_base_url(args.base_url) if getattr(args, "base_url", None) else None
-    flavour = getattr(args, "emulator_flavour", "bitmart") or "bitmart"
+    flavour = getattr(args, "emulator_flavour", "wooxpro") or "wooxpro"
     demo_state = getattr(args, "demo_key", None)
     extra_hosts = tuple(h.strip().lower() for h in getattr(args, "allow_host", []) or [] if h.strip())
     notes: list[str] = []

@@ -16,9 +16,9 @@ def add_target_options(parser: argparse.ArgumentParser, *, timeout: bool = True)
                    help="where to send (default: the profile's venue, else the local emulator)")
     g.add_argument("--base-url", metavar="URL", default=None,
                    help="another base URL for the venue (a mirror, or a running emulator such as http://127.0.0.1:8640)")
-    g.add_argument("--emulator-flavour", choices=("wooxpro", "bitmart"), default="bitmart",
-                   help="which venue the emulator plays (default bitmart, whose dialect a running `keyprobe emulator` "
-                        "speaks unless started with --venue wooxpro)")
+    g.add_argument("--emulator-flavour", choices=("wooxpro", "bitmart"), default="wooxpro",
+                   help="which venue the emulator plays (default wooxpro, as a running `keyprobe emulator` does unless "
+                        "started with --venue bitmart)")
     g.add_argument("--profile", metavar="NAME", default=None, help="a key from the key file (see `keyprobe keys`)")
     g.add_argument("--demo-key", choices=DEMO_STATES, default=None, metavar="STATE",
                    help=f"on the emulator, use its demo key in this state: {', '.join(DEMO_STATES)} (default active)")

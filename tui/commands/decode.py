@@ -68,8 +68,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         formatter_class=help_formatter(argparse.RawDescriptionHelpFormatter),
     )
     p.add_argument("code", nargs="?", type=_code, metavar="CODE", help="a code such as 30005 (or 404 for the HTTP table)")
-    p.add_argument("--venue", choices=FAMILIES, default="bitmart",
-                   help="whose document to read (default bitmart; BitMart is winding down, its state is said first)")
+    p.add_argument("--venue", choices=FAMILIES, default="wooxpro",
+                   help="whose document to read (default wooxpro; bitmart: BitMart's, with its wind-down state said first)")
     source = p.add_mutually_exclusive_group()
     source.add_argument("--body", metavar="TEXT", help="a raw response body to decode instead of a CODE")
     source.add_argument("--body-file", metavar="FILE", type=_body_file, help="read the response body from FILE ('-' for stdin)")

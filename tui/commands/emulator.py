@@ -15,7 +15,7 @@ PROVOKES = {
     "read-only": "30019 placing/cancelling orders; 30012 on transfers and withdrawals",
 }
 
-HELP = "run the local BitMart / WOO X Pro emulator until Ctrl-C"
+HELP = "run the local WOO X Pro / BitMart emulator until Ctrl-C"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,9 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default 127.0.0.1; ::1 for IPv6 loopback; 0.0.0.0 or :: expose the demo keys to the network)")
     p.add_argument("--port", type=int, default=8640, help="port to listen on; 0 picks a free one (default 8640)")
-    p.add_argument("--venue", choices=("wooxpro", "bitmart"), default="bitmart",
-                   help="which venue's headers, wording and endpoints (default bitmart; BitMart is winding down, so its "
-                        "dialect is kept for testing code before it moves to wooxpro)")
+    p.add_argument("--venue", choices=("wooxpro", "bitmart"), default="wooxpro",
+                   help="which venue's headers, wording and endpoints (default wooxpro; bitmart: BitMart's dialect, kept "
+                        "for testing code before it moves, since BitMart is winding down)")
     p.add_argument("--skew", type=float, default=0.0, metavar="SECONDS", help="run the emulator's clock this far ahead (negative: behind)")
     p.add_argument("--drift", type=float, default=0.0, metavar="PPM",
                    help="let the emulator's clock gain PPM millionths of a second per second from the start (negative: lose); "
@@ -143,7 +143,7 @@ def _table(base_url: str, args: argparse.Namespace, listing: list[dict[str, str]
     state = _real_venue_state(args.venue)
     if state is not None:  # people test code here before they move it: the dialect stays, the real venue is going
         lines.append(f"The real {state.lifecycle.name} is winding down: {state.sentence.rstrip('.')}. This emulator "
-                     "still speaks its dialect, so a bot can be tested before it moves (--venue wooxpro: WOO X Pro).")
+                     "still speaks its dialect, so a bot can be tested before it moves (without --venue bitmart it plays WOO X Pro).")
     from tui.ws.dialects import DIALECTS
 
     lines += [f"WebSocket {DIALECTS[d].name}: {urls['private']} (private), {urls['public']} (public)"

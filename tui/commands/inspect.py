@@ -38,8 +38,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", metavar="NAME", help="the key to check signatures with (else KEYPROBE_* variables)")
     p.add_argument("--uid", metavar="UID", help="your account UID: also tried as a memo (the memo-uid mistake)")
     p.add_argument("--format", choices=FORMATS, default="auto", help="the input's format (default: detected)")
-    p.add_argument("--venue", choices=("bitmart", "wooxpro"), metavar="VENUE",
-                   help="the header names a loopback or unknown host reads, bitmart (X-BM-*) or wooxpro (X-API-*), "
+    p.add_argument("--venue", choices=("wooxpro", "bitmart"), metavar="VENUE",
+                   help="the header names a loopback or unknown host reads, wooxpro (X-API-*) or bitmart (X-BM-*), "
                    "when the input has no answer to tell (a curl command)")
     p.add_argument("--json", action="store_true", help="print one JSON object: {format, requests: [...]}")
     # Logging is masked only when something that could log is loaded (the key file, below): inspect's own path

@@ -21,11 +21,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "one line per exchange, or one JSON object per line with --json. Exchanges go into the history "
             "(source proxy). Point ccxt's urls['api'] or the SDK's url= at the printed address."
         ),
-        epilog="examples:\n  keyprobe proxy --upstream emulator\n  keyprobe proxy --upstream bitmart --profile main --json",
+        epilog="examples:\n  keyprobe proxy --upstream emulator\n  keyprobe proxy --upstream wooxpro --profile main --json",
         formatter_class=help_formatter(argparse.RawDescriptionHelpFormatter),
     )
     p.add_argument("--upstream", default="emulator", metavar="WHERE",
-                   help="bitmart, bitmart-spot, wooxpro, emulator (in-process, the default) or an https URL of the venue")
+                   help="wooxpro, bitmart, bitmart-spot, emulator (in-process, the default) or an https URL of the venue")
+    p.add_argument("--emulator-flavour", choices=("wooxpro", "bitmart"), default="wooxpro",
+                   help="with --upstream emulator: which venue it plays (default wooxpro; bitmart: BitMart's X-BM-* dialect)")
     p.add_argument("--port", type=whole_number(0, 65535), default=8650, help="port on 127.0.0.1 (default 8650; 0 = any free)")
     p.add_argument("--profile", metavar="NAME", help="the key to check signatures with (else KEYPROBE_* variables)")
     p.add_argument("--uid", metavar="UID", help="your account UID, also tried as a memo")
@@ -50,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
     elif (creds := env_credentials()) is not None:
         credentials.append(creds)
     proxy = Proxy(args.upstream, allowed_hosts=allowed, port=args.port, credentials=credentials, uid=args.uid,
-                  history=not args.no_history)
+                  history=not args.no_history, emulator_flavour=args.emulator_flavour)
     proxy.listeners.append(_printer(args.json))
     # The observer thread (forensics, history) shares the GIL with the relay's loop; at the default 5 ms
     # switch interval a relay waiting behind it added up to 5 ms to a bot's call (p90 8 ms in the benchmark).

@@ -235,7 +235,7 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
 
     out = Output()  # plain text when piped: rich is loaded only for a terminal
     if estimate is not None:
-        print_estimate(estimate, draft.venue, out)
+        print_estimate(estimate, draft.venue, out, signing_with_it=True)  # --sync-clock: it is being done
         out.line()
     elif clock_error is not None:
         out.line([(shown(f"Clock not synced: {clock_error}"), "yellow")])

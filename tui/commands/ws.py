@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "sending, 3 when the venue cannot be reached or does not answer.",
     )
     p.add_argument("--market", choices=("spot", "futures"), default=None,
-                   help="which stream: BitMart spot or futures v2 (default: the venue's own; the emulator: spot)")
+                   help="which stream: spot or futures v2 (default: the venue's own; BitMart's emulator: spot)")
     p.add_argument("--channel", action="append", default=[], metavar="TOPIC",
                    help="a topic to subscribe, repeatable (default: one private and one public, e.g. spot/user/order:BTC_USDT "
                         "and spot/ticker:BTC_USDT)")

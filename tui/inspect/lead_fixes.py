@@ -23,6 +23,8 @@ FINDING_FIXES = {
     "body-js-object": "Send JSON.stringify(params) as the body (fetch does not serialise an object) and sign that same string.",
     "body-not-utf8": "Send the body as UTF-8 bytes you encoded yourself (data=body.encode('utf-8')): the bytes you signed.",
     "body-newlines-stripped": "Send the file with curl --data-binary @file, which keeps its newlines, or sign the body as curl sends it.",
+    "venue-time-endpoint": ("Read the server's clock from the Date header of any answer (`keyprobe skew --venue wooxpro` "
+                            "does); with ccxt, leave adjustForTimeDifference off."),
 }
 VARIANT_FIXES = {
     "separator-other": "Join the three parts with '#': timestamp + '#' + memo + '#' + payload.",

@@ -44,26 +44,37 @@ _HEADER_IN_MESSAGE = re.compile(r"Header (X-BM-|X-API-)(KEY|SIGN|TIMESTAMP) is e
 
 
 def answered_family(req: CapturedRequest) -> str | None:
-    """The header set the host that answered reads, when its answer says so: a 30001/30004/30006 naming a header
-    the request did carry under the other venue's name, or BitMart's rate-limit headers alone (the emulator's
-    BitMart dialect; its WOO X Pro one sends both sets)."""
+    """The header set the host that answered reads, when its answer says so: a 30001/30004/30006 naming one of its
+    headers, WOO X Pro's bare 404 for a path it lacks, or BitMart's rate-limit headers alone (the emulator's BitMart dialect; its WOO X Pro one sends both
+    sets)."""
     r = req.response
     if r is None:
         return None
     match = _HEADER_IN_MESSAGE.search(r.body[:2048].decode("utf-8", "replace"))
-    if match is not None:
-        other = "X-API-" if match.group(1) == "X-BM-" else "X-BM-"
-        if req.header(other + match.group(2)):
-            return "bitmart" if match.group(1) == "X-BM-" else "wooxpro"
+    if match is not None:  # "Header X-API-KEY is empty": that host reads X-API-*, whatever the request carried
+        return "bitmart" if match.group(1) == "X-BM-" else "wooxpro"
+    if lint_venue.route_not_found(r.body):
+        return "wooxpro"
     names = {k.lower()[:16] for k, _ in r.headers}
     if "x-bm-ratelimit-r" in names and not any(n.startswith("x-api-ratelimit") for n in names):
         return "bitmart"
     return None
 
 
+def headers_family(req: CapturedRequest) -> str | None:
+    """The venue whose header names the request carries: X-API-* is WOO X Pro's, X-BM-* BitMart's (None: neither)."""
+    names = [k.upper() for k, _ in req.headers]
+    if any(n.startswith("X-API-") for n in names):
+        return "wooxpro"
+    if any(n.startswith("X-BM-") for n in names):
+        return "bitmart"
+    return None
+
+
 def venue_of(req: CapturedRequest, responder: str | None = None) -> tuple[str, str]:
     """(venue id or "unknown", family) from the host; on loopback from the family the answering host reads
-    (`responder`, the proxy's own emulator, else its answer), else from the header names sent."""
+    (`responder`, the proxy's own emulator, else its answer), else from the header names sent, else WOO X Pro's
+    (the emulator's default dialect): a request with no venue header is never taken for BitMart's by default."""
     host = req.host
     if host in SPOT_HOSTS:
         return "bitmart-spot", "bitmart"
@@ -71,10 +82,9 @@ def venue_of(req: CapturedRequest, responder: str | None = None) -> tuple[str, s
         return "bitmart", "bitmart"
     if host in FAMILY_HOSTS["wooxpro"]:
         return "wooxpro", "wooxpro"
-    prefix_family = "wooxpro" if any(k.upper().startswith("X-API-") for k, _ in req.headers) else "bitmart"
     if host in LOOPBACK_HOSTS:
-        return "emulator", responder or answered_family(req) or prefix_family
-    return "unknown", responder or prefix_family
+        return "emulator", responder or answered_family(req) or headers_family(req) or "wooxpro"
+    return "unknown", responder or headers_family(req) or "wooxpro"
 
 
 def header_set_of(family: str) -> HeaderSet:
@@ -177,7 +187,7 @@ def _names(family: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]
     hs = header_set_of(family)
     other = header_set_of("bitmart" if family == "wooxpro" else "wooxpro")
     own = frozenset(n.upper() for n in hs.names()) | {f"{hs.prefix}BROKER-ID"}
-    theirs = frozenset(n.upper() for n in other.names())
+    theirs = frozenset(n.upper() for n in other.names()) | {f"{other.prefix}BROKER-ID"}  # ccxt sends X-BM-BROKER-ID
     return own, theirs, own | theirs
 
 

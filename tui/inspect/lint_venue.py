@@ -44,7 +44,12 @@ def _answered_as_woo_x_pro(req: CapturedRequest) -> bool:
     r = req.response
     if r is None:
         return False
-    return r.header("x-api-ratelimit-limit") is not None or _json(r.body) == ROUTE_NOT_FOUND
+    return r.header("x-api-ratelimit-limit") is not None or route_not_found(r.body)
+
+
+def route_not_found(body: bytes) -> bool:
+    """WOO X Pro's host's answer to a path it lacks (BitMart's is {"code":30000,"message":"Not found"})."""
+    return _json(body) == ROUTE_NOT_FOUND
 
 
 def _woo_x_pro(req: CapturedRequest) -> list[VenueFinding]:

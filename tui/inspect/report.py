@@ -19,8 +19,9 @@ from keys.signing import Credentials, masked_header_value
 from keys.variants import MEANINGS
 from tui import endpoints
 from tui.diagnose import Diagnosis, Fix, diagnose_response, explain_code
+from tui.inspect.host_advice import wrong_host_fix
 from tui.inspect.lead_fixes import lead_fix
-from tui.inspect.lint import Finding, header_set_of, lint, sent_family, venue_of
+from tui.inspect.lint import Finding, header_set_of, headers_family, lint, sent_family, venue_of
 from tui.inspect.lint_client import key_is_secret
 from tui.inspect.model import CapturedRequest
 
@@ -180,6 +181,9 @@ def inspect_request(req: CapturedRequest, credentials: list[Credentials] | tuple
         lead = lead_fix([(f.id, f.sentence) for f in findings], verdict.variants if verdict.status == "mismatch" else ())
         if lead is not None and failed and (lead[2] or not diagnosis.fixes or diagnosis.fixes[0].evidence is None):
             diagnosis = diagnosis._replace(fixes=(Fix(lead[0], lead[1]),) + diagnosis.fixes)
+        # The other venue's host: its own fix ("check the base URL", "send the key header") names the wrong venue's.
+        if failed and (moved := wrong_host_fix(req, venue, family, headers_family(req), diagnosis.code, r.status)):
+            diagnosis = diagnosis._replace(fixes=(Fix(*moved),) + diagnosis.fixes)
         if r.status is None:  # the code table's fix names decode's --status, which inspect and the proxy lack
             diagnosis = diagnosis._replace(fixes=(Fix(NO_STATUS_FIX),))
         elif failed and diagnosis.code is None and any(k.lower() == "upgrade" for k, _ in req.headers):

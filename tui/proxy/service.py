@@ -1,6 +1,6 @@
 """The diagnosing proxy as a service: a loopback listener, the relay, and an observer that inspects each exchange.
 
-    with Proxy("emulator", port=0) as proxy:      # or "bitmart", "wooxpro", a URL
+    with Proxy("emulator", port=0) as proxy:      # WOO X Pro's emulator (emulator_flavour=); or "wooxpro", "bitmart", a URL
         bot.base_url = proxy.base_url
         ...
         proxy.inspections                          # every exchange: lint, forensics, diagnosis
@@ -43,7 +43,7 @@ BACKLOG_SEARCH_S = 0.05
 class Proxy:
     def __init__(self, upstream: str = "emulator", *, allowed_hosts: frozenset[str] | None = None, host: str = "127.0.0.1",
                  port: int = 8650, credentials: list[Credentials] | tuple[Credentials, ...] = (), uid: str | None = None,
-                 history: bool = True, emulator_flavour: str = "bitmart") -> None:
+                 history: bool = True, emulator_flavour: str = "wooxpro") -> None:
         self.spec = upstream
         self.allowed_hosts = allowed_hosts
         self.host, self.port = host, port
@@ -84,7 +84,7 @@ class Proxy:
             relay.on_switch, relay.switch_refusal = self.ws.carry, self.ws.refusal
             self._loop = asyncio.new_event_loop()
             self._server = self._loop.run_until_complete(
-                asyncio.start_server(relay.serve, self.host, self.port, limit=MAX_HEAD))
+                asyncio.start_server(relay.accept, self.host, self.port, limit=MAX_HEAD))
         except BaseException:
             self.stop()
             raise

@@ -1,4 +1,4 @@
-"""keyprobe's pytest plugin: the `keyprobe_emulator` fixture, a local BitMart / WOO X Pro venue for a bot's tests.
+"""keyprobe's pytest plugin: the `keyprobe_emulator` fixture, a local WOO X Pro / BitMart venue for a bot's tests.
 
 Installing keyprobe registers it (the `pytest11` entry point in pyproject.toml), so a bot's test only asks:
 
@@ -68,7 +68,7 @@ def _keyprobe_emulator_server():
 
 @pytest.fixture
 def keyprobe_emulator(_keyprobe_emulator_server):
-    """A running local venue (BitMart by default) with demo keys in every state, fresh for this test: every
+    """A running local venue (WOO X Pro by default; `.dialect = "bitmart"` for BitMart's) with demo keys in every state, fresh for this test: every
     switch back to a healthy venue, nothing received yet. See tui.pytest_plugin.emulator.KeyprobeEmulator."""
     _keyprobe_emulator_server.reset()
     yield _keyprobe_emulator_server

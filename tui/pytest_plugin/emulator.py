@@ -4,7 +4,7 @@
     emu.demo_key                     DemoKey(api_key, secret, memo, name, state): public demo values, plain strings
     emu.demo_keys["frozen"]          the same for each key state: active, frozen, expired, ip-restricted, read-only
     emu.header_names                 HeaderNames(key, timestamp, signature) of the current dialect
-    emu.dialect = "wooxpro"          the venue played: "bitmart" (X-BM-*) or "wooxpro" (X-API-*, header_prefix)
+    emu.dialect = "bitmart"          the venue played: "wooxpro" (X-API-*, header_prefix; the default) or "bitmart" (X-BM-*)
     emu.skew_s, emu.drift_ppm, emu.latency_ms, emu.jitter_ms, emu.fault, emu.rate_scale, emu.rate_limit,
     emu.maintenance, emu.service_down, emu.time_endpoint, emu.market_seed     switches, read and set
     emu.freeze(), emu.unfreeze(), emu.restrict_ips([...]), emu.key_state()   key states
@@ -108,7 +108,7 @@ class ReceivedExchange:
 
 
 class KeyprobeEmulator:
-    """A running emulator and its switches, reset to a healthy BitMart venue by `reset()` (the fixture does it)."""
+    """A running emulator and its switches, reset to a healthy WOO X Pro venue by `reset()` (the fixture does it)."""
 
     def __init__(self, emulator: Emulator) -> None:
         self.emulator = emulator
@@ -120,7 +120,7 @@ class KeyprobeEmulator:
         emulator.observe(self._record)
 
     @classmethod
-    def start(cls, flavour: str = "bitmart") -> KeyprobeEmulator:
+    def start(cls, flavour: str = "wooxpro") -> KeyprobeEmulator:
         return cls(Emulator(flavour=flavour).start())
 
     def stop(self) -> None:
@@ -128,10 +128,10 @@ class KeyprobeEmulator:
         self.emulator.stop()
 
     def reset(self) -> None:
-        """A fresh venue: every switch back, keys unfrozen, counters and orders cleared, BitMart's dialect, the
+        """A fresh venue: every switch back, keys unfrozen, counters and orders cleared, WOO X Pro's dialect, the
         default market seed and clock, nothing received."""
         state = self.emulator.state
-        state.flavour = "bitmart"
+        state.flavour = "wooxpro"
         state.reset()
         if state.monotonic is not self._default_clock:
             state.monotonic = self._default_clock

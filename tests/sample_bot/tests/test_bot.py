@@ -38,6 +38,7 @@ def test_a_key_frozen_mid_run_is_the_switch_too(keyprobe_emulator):
 
 
 def test_the_bot_recovers_from_a_skewed_clock_by_syncing(keyprobe_emulator):
+    keyprobe_emulator.dialect = "bitmart"  # the bot reads BitMart's /system/time; WOO X Pro documents none
     keyprobe_emulator.skew_s = 90
     client = bot(keyprobe_emulator)
     assert client.place_order(**ORDER) > 0
@@ -57,11 +58,12 @@ def test_keyprobe_names_the_bots_signing_bug(keyprobe_emulator):
     assert any("sorted" in fix.text or "bytes" in fix.text for fix in sent.diagnosis.fixes)
 
 
-def test_the_same_bot_on_woo_x_pro_signs_with_its_headers(keyprobe_emulator):
-    keyprobe_emulator.dialect = "wooxpro"
-    assert tuple(keyprobe_emulator.header_names) == ("X-API-KEY", "X-API-TIMESTAMP", "X-API-SIGN")
+def test_the_same_bot_on_bitmart_signs_with_its_headers(keyprobe_emulator):
+    assert tuple(keyprobe_emulator.header_names) == ("X-API-KEY", "X-API-TIMESTAMP", "X-API-SIGN")  # WOO X Pro's, the default
+    keyprobe_emulator.dialect = "bitmart"
+    assert tuple(keyprobe_emulator.header_names) == ("X-BM-KEY", "X-BM-TIMESTAMP", "X-BM-SIGN")
     assert bot(keyprobe_emulator).place_order(**ORDER) > 0
-    assert keyprobe_emulator.exchanges[-1].header("x-api-sign") is not None
+    assert keyprobe_emulator.exchanges[-1].header("x-bm-sign") is not None
 
 
 def test_maintenance_and_a_tight_rate_limit_reach_the_bot(keyprobe_emulator):
@@ -82,5 +84,5 @@ def test_maintenance_and_a_tight_rate_limit_reach_the_bot(keyprobe_emulator):
 
 
 def test_each_test_starts_from_a_fresh_venue(keyprobe_emulator):
-    assert keyprobe_emulator.exchanges == [] and keyprobe_emulator.skew_s == 0 and keyprobe_emulator.dialect == "bitmart"
+    assert keyprobe_emulator.exchanges == [] and keyprobe_emulator.skew_s == 0 and keyprobe_emulator.dialect == "wooxpro"
     assert keyprobe_emulator.key_state() == "active" and not keyprobe_emulator.maintenance
