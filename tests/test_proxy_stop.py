@@ -48,3 +48,23 @@ def test_a_connection_cancelled_before_its_first_step_ends_quietly_and_is_closed
     reported, closed = asyncio.run(scenario())
     assert reported == [], [c.get("message") for c in reported]
     assert closed
+
+
+def test_a_close_that_never_finishes_does_not_stop_the_stop(monkeypatch):
+    """Seen once under load: a relay whose close hung made Proxy.stop raise TimeoutError from its wait, a
+    traceback at Ctrl-C instead of an ended proxy. The stop gives up waiting and still ends everything."""
+    from tui.proxy import service
+    from tui.proxy.service import Proxy
+
+    monkeypatch.setattr(service, "STOP_WAIT_S", 0.05)
+    proxy = Proxy("http://127.0.0.1:9", port=0, history=False).start()
+    loop, threads = proxy._loop, list(proxy._threads)
+
+    async def hangs() -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(proxy._relay, "close", hangs)
+    proxy.stop()
+    assert not loop.is_running() and not any(t.is_alive() for t in threads)
+    with socket.socket() as probe:  # the listening socket went with the loop's server
+        assert probe.connect_ex(("127.0.0.1", proxy.port)) != 0

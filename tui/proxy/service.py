@@ -33,6 +33,8 @@ from tui.proxy.upstream import Upstream, resolve
 from tui.proxy.ws_capture import LinkCapture
 from tui.proxy.ws_relay import WsRelay
 
+STOP_WAIT_S = 5.0  # how long stop() waits for the relay to close its connections before it cancels them
+
 Listener = Callable[[Inspection, Relayed], None]
 KEEP_INSPECTIONS = 1000
 KEEP_BYTES = 64 * 1024 * 1024  # bodies kept in `inspections` (a request's and its answer's): the oldest go first
@@ -106,7 +108,10 @@ class Proxy:
 
             async def close() -> None:
                 server.close()
-                await relay.close()
+                try:
+                    await asyncio.wait_for(relay.close(), STOP_WAIT_S)
+                except TimeoutError:
+                    pass  # a close stuck on a peer: its connections are cancelled below with every task left
                 # A connection accepted as the signal came has a task the relay has not counted yet (and its
                 # upstream connect one of its own): left pending, the closed loop's leftovers printed
                 # "Task was destroyed but it is pending!" and a traceback at exit.
@@ -115,7 +120,10 @@ class Proxy:
                     task.cancel()
                 await asyncio.gather(*rest, return_exceptions=True)
 
-            asyncio.run_coroutine_threadsafe(close(), loop).result(5)
+            try:
+                asyncio.run_coroutine_threadsafe(close(), loop).result(2 * STOP_WAIT_S)
+            except TimeoutError:
+                pass  # a loop that does not answer at all is stopped as it is: Ctrl-C ends the proxy, no traceback
             loop.call_soon_threadsafe(loop.stop)
         self._backlog.stop()  # what still waits is skipped: Ctrl-C does not wait for a backlog to be checked
         for thread in self._threads:
