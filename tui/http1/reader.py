@@ -52,6 +52,7 @@ class MessageReader:
         self._on_body = on_body
         self.url = b""
         self.headers: list[tuple[str, str]] = []
+        self.trailer_lines = 0  # a chunked message's trailer fields: counted, never taken for headers
         self.head: Head | None = None
         self.head_end: int | None = None  # offset of the head's end, counted from the message's first byte
         self.status: int | None = None  # a response's status code
@@ -72,6 +73,11 @@ class MessageReader:
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if self.complete:
+            return
+        if self.head is not None:  # a trailer field: no server reads a key or a Host there, so neither does the record
+            self.trailer_lines += 1
+            if self.trailer_lines > self.max_headers:
+                raise Refusal(431, f"more than {self.max_headers} trailer lines")
             return
         if len(self.headers) >= self.max_headers:
             raise Refusal(431, f"more than {self.max_headers} header lines")
@@ -124,7 +130,7 @@ class MessageReader:
             ahead_error = exc
         if not state.event and ahead_error is None:
             self._feed_piece(data, 0, len(data))  # nothing ends in this read
-            self._check_head_size()
+            self._check_sizes()
             return None
         start = 0
         while start < len(data):
@@ -134,12 +140,19 @@ class MessageReader:
             start = stop
         if ahead_error is not None:  # the exact parser read the same bytes: it must have failed too
             raise _refusal(ahead_error)
-        self._check_head_size()
+        self._check_sizes()
         return None
 
-    def _check_head_size(self) -> None:
-        if self.head_end is None and self.fed > self.max_head:
-            raise Refusal(431, f"the head is over {self.max_head // 1024} KiB")
+    def _check_sizes(self) -> None:
+        """The head within max_head; past it, the chunk framing (sizes, extensions, trailer) within max_head
+        plus one byte per body byte: llhttp skips an extension without end, and the caller keeps every byte it
+        fed, so an endless `1;aaaa...` grew the proxy by gigabytes while the body cap saw nothing."""
+        if self.head_end is None:
+            if self.fed > self.max_head:
+                raise Refusal(431, f"the head is over {self.max_head // 1024} KiB")
+            return
+        if self.fed - self.head_end - self.body_size > self.max_head + self.body_size:
+            raise Refusal(400, "the chunk framing (sizes, extensions, trailer) is larger than the body it carries")
 
     def _feed_piece(self, data: bytes, start: int, stop: int) -> bool:
         """Feed data[start:stop] to the exact parser; True once the message is complete (self.end is set)."""
