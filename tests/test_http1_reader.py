@@ -89,6 +89,20 @@ def test_caps_are_refused_with_their_status(data, status, words):
     assert refused.value.status == status and words in refused.value.sentence
 
 
+def test_an_answer_in_tiny_chunks_is_read_and_a_trailer_without_end_is_not():
+    # An answer is relayed, not kept: tiny chunks cost nothing, but a trailer value is gathered by concatenation
+    # in httptools, so a hostile upstream's endless one would hold the relay's loop, however big the body before it.
+    tiny = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1\r\na\r\n" * 50_000 + b"0\r\n\r\n"
+    reader = MessageReader("response", max_head=65536, max_headers=100)
+    assert reader.feed(tiny) == len(tiny) and reader.body_size == 50_000
+    big = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n30000\r\n" + b"b" * 0x30000 + b"\r\n0\r\nX-T: "
+    reader = MessageReader("response", max_head=65536, max_headers=100)
+    assert reader.feed(big) is None
+    with pytest.raises(Refusal, match="chunk framing"):
+        for _ in range(3):
+            reader.feed(b"t" * 30_000)
+
+
 def test_trailer_fields_are_not_taken_for_headers():
     data = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-BM-KEY: k\r\nHost: b\r\n\r\n"
     reader = MessageReader("request", max_head=65536, max_headers=100)
