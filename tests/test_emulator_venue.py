@@ -309,3 +309,21 @@ def test_wooxpro_transfers_answer_from_its_own_table(body, code):
     with Emulator("wooxpro") as wx, httpx.Client(timeout=10) as http:
         resp = send(http, wx, "POST", "/account/v1/transfer-contract", body=body)
         assert resp.status_code != 500 and code_of(resp, "wooxpro") == code
+
+
+def test_a_key_keeps_its_newest_closed_orders_and_every_open_one(http, emu, monkeypatch):
+    # Orders placed and cancelled for hours grew the emulator without end, each order slower than the last
+    # (fresh-eyes attack on a78773c): past KEEP_HISTORY the oldest closed orders are forgotten.
+    from tui.emulator import accounts
+
+    monkeypatch.setattr(accounts, "KEEP_HISTORY", 4)
+    resting = str(submit(http, emu, client_order_id="rests").json()["data"]["order_id"])
+    placed = [str(submit(http, emu).json()["data"]["order_id"]) for _ in range(9)]
+    for order_id in placed:
+        assert code_of(send(http, emu, "POST", "/contract/private/cancel-order", body={"symbol": "BTCUSDT", "order_id": order_id})) == 1000
+    submit(http, emu)  # the next order trims
+    listed = send(http, emu, "GET", "/contract/private/order-history", level=AuthLevel.KEYED, query={"symbol": "BTCUSDT"}).json()
+    kept = {str(o["order_id"]) for o in listed["data"]}
+    assert resting not in kept and set(placed[-2:]) <= kept and not set(placed[:7]) & kept  # history lists closed ones
+    query = {"symbol": "BTCUSDT", "order_id": resting}
+    assert send(http, emu, "GET", "/contract/private/order", level=AuthLevel.KEYED, query=query).json()["data"]["state"] == 2

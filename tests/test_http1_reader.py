@@ -77,12 +77,37 @@ def test_a_head_only_answer_ends_at_its_head_whatever_its_length_says():
     (b"GET / HTTP/1.1\r\n" + b"X: 1\r\n" * 101 + b"\r\n", 431, "more than 100 header lines"),
     (b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1048577\r\n\r\n", 413, "1,048,577 bytes is over the 1024 KiB"),
     (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n100001\r\n" + b"a" * 1048577, 413, "body is over the 1024 KiB"),
+    # framing without end, which no body cap sees (fresh-eyes attack on a78773c: the proxy grew 2 GB in 6 s)
+    (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;" + b"a" * 70_000, 400, "chunk framing"),
+    (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: " + b"a" * 70_000, 400, "chunk framing"),
+    (b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" + b"X: 1\r\n" * 101 + b"\r\n", 431, "100 trailer lines"),
 ])
 def test_caps_are_refused_with_their_status(data, status, words):
     reader = MessageReader("request", max_head=64 * 1024, max_headers=100, max_body=1024 * 1024)
     with pytest.raises(Refusal) as refused:
         reader.feed(data)
     assert refused.value.status == status and words in refused.value.sentence
+
+
+def test_an_answer_in_tiny_chunks_is_read_and_a_trailer_without_end_is_not():
+    # An answer is relayed, not kept: tiny chunks cost nothing, but a trailer value is gathered by concatenation
+    # in httptools, so a hostile upstream's endless one would hold the relay's loop, however big the body before it.
+    tiny = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1\r\na\r\n" * 50_000 + b"0\r\n\r\n"
+    reader = MessageReader("response", max_head=65536, max_headers=100)
+    assert reader.feed(tiny) == len(tiny) and reader.body_size == 50_000
+    big = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n30000\r\n" + b"b" * 0x30000 + b"\r\n0\r\nX-T: "
+    reader = MessageReader("response", max_head=65536, max_headers=100)
+    assert reader.feed(big) is None
+    with pytest.raises(Refusal, match="chunk framing"):
+        for _ in range(3):
+            reader.feed(b"t" * 30_000)
+
+
+def test_trailer_fields_are_not_taken_for_headers():
+    data = b"POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\nX-BM-KEY: k\r\nHost: b\r\n\r\n"
+    reader = MessageReader("request", max_head=65536, max_headers=100)
+    assert reader.feed(data) == len(data)
+    assert reader.head.headers == [("Host", "a"), ("Transfer-Encoding", "chunked")] and reader.body_size == 2
 
 
 def test_a_head_whose_empty_line_straddles_two_reads_ends_there_not_at_an_empty_line_in_the_body():

@@ -41,6 +41,12 @@ REFUSED = [
     ("the asterisk with GET", b"GET * HTTP/1.1\r\nHost: h\r\n\r\n", 400),
     ("a target that is no path or URL", b"GET x/y HTTP/1.1\r\nHost: h\r\n\r\n", 400),
     ("an escape in a header value", b"GET /x HTTP/1.1\r\nHost: h\r\nX-A: \x1b]52;c;aGk=\x07\r\n\r\n", 400),
+    # llhttp stops at an upgrade's head: its body was read as the next request, while a server declining the
+    # switch reads it as the body (a request smuggled past the proxy; fresh-eyes attack on a78773c)
+    ("an Upgrade with a Content-Length body", b"GET /x HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+     b"Content-Length: 35\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n", 400),
+    ("an Upgrade with a chunked body", b"POST /x HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n"
+     b"Transfer-Encoding: chunked\r\n\r\n23\r\nGET /smuggled HTTP/1.1\r\nHost: h\r\n\r\n\r\n0\r\n\r\n", 400),
 ]
 
 

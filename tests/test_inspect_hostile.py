@@ -123,3 +123,13 @@ def test_the_demo_key_fallback_for_loopback_is_said(home, capsys):
     assert "demo keys" in err
     _, _, err = inspect_text(home, capsys, curl("GET"))  # not loopback: no demo keys, nothing said
     assert "demo keys" not in err
+
+
+def test_a_har_with_a_huge_integer_is_called_valid_json_keyprobe_cannot_read(home, capsys):
+    # It was "not valid JSON: Exceeds the limit (4300 digits) ...; use sys.set_int_max_str_digits()" (fresh-eyes attack)
+    har = home / "big.har"
+    har.write_text('{"log": {"entries": [{"request": {"method": "GET", "url": "https://api-cloud.bitmart.com/a", "headers": []},'
+                   ' "response": {"status": ' + "9" * 5000 + "}}]}}")
+    assert main(["inspect", str(har)]) == 2
+    err = capsys.readouterr().err
+    assert "valid JSON keyprobe cannot read" in err and "4,300 digits" in err and "sys.set_int" not in err

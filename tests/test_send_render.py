@@ -48,6 +48,16 @@ async def test_a_long_body_is_cut_on_a_terminal_only():
     assert on_tty.count("\n") < BODY_LINES + 40
 
 
+async def test_a_body_on_one_line_is_cut_on_a_terminal_too():
+    # A hostile server's 32 MiB of NULs on one line (a gzip bomb) went whole to the terminal, 128 MiB escaped
+    # (fresh-eyes attack on a78773c): the line cap never saw more than one line.
+    ex = await exchange_with(httpx.Response(200, content=b"\x00" * 100_000 + b"END"))
+    on_tty = printed(ex, terminal=True)
+    assert "83,619 more characters not shown on the terminal" in on_tty
+    assert "END" not in on_tty and len(on_tty) < 100_000
+    assert "END" in printed(ex, terminal=True, full=True) and "END" in printed(ex, terminal=False)
+
+
 async def test_truncated_body_is_announced():
     ex = await exchange_with(httpx.Response(200, content=b'{"code":1000,"data":"' + b"x" * 5000 + b'"}'), body_cap=1000)
     text = printed(ex, terminal=False)

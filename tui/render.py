@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     Item = Union[Line, "_RawBody"]
 
 BODY_LINES = 60  # on a terminal; the rest is announced, not printed
+BODY_CHARS = 16 * 1024  # on a terminal, however few lines they make: a 32 MiB body on one line is not a page
 PRETTY_LIMIT = 2 * 1024 * 1024  # larger bodies are shown as received, not re-indented
 OUTCOME_STYLE = {"success": "bold green", "documented-error": "bold red", "undocumented-code": "bold red",
                  "not-envelope": "bold red", "transport-failure": "bold magenta"}
@@ -198,6 +199,9 @@ def _response_lines(resp: ResponseData, timings: Timings, rate_limit: RateLimit,
         lines.append([("  " + shown(rl), "dim")])
     if resp.body:
         text, _ = pretty_body(resp.body)
+        cut = 0
+        if body_lines is not None and len(text) > BODY_CHARS:  # before escaping: a NUL is shown as four characters
+            cut, text = len(text) - BODY_CHARS, text[:BODY_CHARS]
         body_shown = text.splitlines()
         hidden = 0
         if body_lines is not None and len(body_shown) > body_lines:
@@ -205,6 +209,8 @@ def _response_lines(resp: ResponseData, timings: Timings, rate_limit: RateLimit,
         lines.append([("\n".join("    " + shown(line) for line in body_shown), "")])  # one piece: a large body is one text
         if hidden:
             lines.append([(f"    … {hidden} more lines not shown on the terminal (use --full, or --json, or pipe the output)", "yellow")])
+        if cut:
+            lines.append([(f"    … {cut:,} more characters not shown on the terminal (use --full, or --json, or pipe the output)", "yellow")])
     else:
         lines.append([("    (empty body)", "dim")])
     if resp.truncated:

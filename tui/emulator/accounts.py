@@ -161,6 +161,12 @@ class SpotOrder:
         }
 
 
+# Closed orders, fills and transfers kept per key, the oldest forgotten first. A bot placing and cancelling for
+# hours grew the emulator without end, and each order got slower (every order scans the key's orders): at the
+# documented futures rate, a day is a million orders. A venue pages further back; a test run needs no more.
+KEEP_HISTORY = 10_000
+
+
 @dataclass
 class Account:
     """One key's accounts. Futures: a USDT wallet; margin sits inside it, held by orders and positions."""
@@ -176,6 +182,19 @@ class Account:
     spot_orders: dict[str, SpotOrder] = field(default_factory=dict)
     spot_trades: list[dict] = field(default_factory=list)
     transfers: list[dict] = field(default_factory=list)
+
+    def trim(self) -> None:
+        """Forget the oldest closed orders, fills and transfers past KEEP_HISTORY (a tenth more first, so a
+        busy key pays for it once in a thousand orders). Open orders are never forgotten."""
+        slack = KEEP_HISTORY + KEEP_HISTORY // 10
+        for orders, still_open in ((self.orders, 2), (self.spot_orders, "new")):
+            if len(orders) > slack:
+                closed = [oid for oid, o in orders.items() if o.state != still_open]
+                for oid in closed[: len(orders) - KEEP_HISTORY]:
+                    del orders[oid]
+        for done in (self.futures_trades, self.spot_trades, self.transfers):
+            if len(done) > slack:
+                del done[: len(done) - KEEP_HISTORY]
 
     # futures -----------------------------------------------------------------------------------------
     @property

@@ -49,6 +49,7 @@ class RequestStream:
         self.head_raw = 0  # bytes of the current head seen so far (a guard against endless whitespace)
         self.state = "idle"  # idle, head, body: where the current request is
         self._begun_now = False
+        self._head_now = False  # the current head completed in this read
         self._new_message()
 
     def _new_message(self) -> None:
@@ -56,6 +57,8 @@ class RequestStream:
         self.header_list: list[tuple[str, str]] = []
         self.head_size = 0
         self.body = bytearray()
+        self.body_wire = 0  # bytes read while in the body, its chunk framing included
+        self.trailer_lines = 0
         self.head: Head | None = None
 
     # -- llhttp's callbacks ----------------------------------------------------------------------------------
@@ -69,6 +72,11 @@ class RequestStream:
         self._grow(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        if self.state == "body":  # a trailer field: the venue reads no key (nor anything else) there
+            self.trailer_lines += 1
+            if self.trailer_lines > MAX_HEADERS:
+                raise Refusal(431, f"More than {MAX_HEADERS} trailer lines.")
+            return
         if len(self.header_list) >= MAX_HEADERS:
             raise Refusal(431, f"More than {MAX_HEADERS} request headers.")
         self._grow(len(name) + len(value) + 4)
@@ -88,6 +96,7 @@ class RequestStream:
                 raise Refusal(413, f"A request body of {int(value)} bytes is over the emulator's {MAX_BODY_BYTES // 1024} KiB cap.")
         self.continue_wanted = expects_continue(head)
         self.state = "body"
+        self._head_now = True
 
     def on_body(self, data: bytes) -> None:
         self.body += data
@@ -111,7 +120,7 @@ class RequestStream:
 
     # -- feeding ------------------------------------------------------------------------------------------
     def feed(self, data: bytes) -> None:
-        self._begun_now = False
+        self._begun_now = self._head_now = False
         try:
             self.parser.feed_data(data)
         except httptools.HttpParserUpgrade as up:  # the request is in `ready`; what follows is not HTTP to us
@@ -126,6 +135,12 @@ class RequestStream:
             self.head_raw = 0 if self._begun_now else self.head_raw + len(data)
             if self.head_raw > MAX_HEAD_BYTES:
                 raise Refusal(431, f"The request head is over the emulator's {MAX_HEAD_BYTES // 1024} KiB cap.")
+        elif self.state == "body" and not self._head_now:
+            # llhttp passes an extension or a trailer value without end to no cap, and httptools gathers a
+            # trailer value by concatenation: one client held the loop and hundreds of MB (fresh-eyes attack).
+            self.body_wire += len(data)
+            if self.body_wire - len(self.body) > MAX_HEAD_BYTES + len(self.body):
+                raise Refusal(400, "The request's chunk framing (sizes, extensions, trailer) is larger than the body it carries.")
 
     def resume(self) -> bytes:
         """Parse HTTP again after a request asking for an upgrade was answered as plain HTTP; the bytes that

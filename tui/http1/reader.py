@@ -52,10 +52,13 @@ class MessageReader:
         self._on_body = on_body
         self.url = b""
         self.headers: list[tuple[str, str]] = []
+        self.trailer_lines = 0  # a chunked message's trailer fields: counted, never taken for headers
         self.head: Head | None = None
         self.head_end: int | None = None  # offset of the head's end, counted from the message's first byte
         self.status: int | None = None  # a response's status code
         self.body_size = 0
+        self._framing_run = 0  # bytes fed since the last body byte or chunk size line: an extension or trailer in progress
+        self._chunks = 0
         self.complete = False
         self.upgrade = False  # llhttp stopped after the head: a protocol switch (or CONNECT) follows
         self.keep_alive = False
@@ -72,6 +75,11 @@ class MessageReader:
 
     def on_header(self, name: bytes, value: bytes) -> None:
         if self.complete:
+            return
+        if self.head is not None:  # a trailer field: no server reads a key or a Host there, so neither does the record
+            self.trailer_lines += 1
+            if self.trailer_lines > self.max_headers:
+                raise Refusal(431, f"more than {self.max_headers} trailer lines")
             return
         if len(self.headers) >= self.max_headers:
             raise Refusal(431, f"more than {self.max_headers} header lines")
@@ -103,6 +111,9 @@ class MessageReader:
         if self._on_body is not None:
             self._on_body(data)
 
+    def on_chunk_header(self) -> None:
+        self._chunks += 1
+
     def on_message_complete(self) -> None:
         if self.complete:
             return
@@ -124,7 +135,7 @@ class MessageReader:
             ahead_error = exc
         if not state.event and ahead_error is None:
             self._feed_piece(data, 0, len(data))  # nothing ends in this read
-            self._check_head_size()
+            self._check_sizes()
             return None
         start = 0
         while start < len(data):
@@ -134,16 +145,26 @@ class MessageReader:
             start = stop
         if ahead_error is not None:  # the exact parser read the same bytes: it must have failed too
             raise _refusal(ahead_error)
-        self._check_head_size()
+        self._check_sizes()
         return None
 
-    def _check_head_size(self) -> None:
-        if self.head_end is None and self.fed > self.max_head:
-            raise Refusal(431, f"the head is over {self.max_head // 1024} KiB")
+    def _check_sizes(self) -> None:
+        """The head within max_head; past it, no stretch of chunk framing (an extension, a trailer) over max_head:
+        llhttp skips an extension without end and httptools gathers a trailer value by concatenation, out of
+        every cap's sight. With a body cap, the framing in all within max_head plus one byte per body byte, too:
+        the caller keeps every byte it fed, so an endless `1;aaaa...` grew the proxy by gigabytes."""
+        if self.head_end is None:
+            if self.fed > self.max_head:
+                raise Refusal(431, f"the head is over {self.max_head // 1024} KiB")
+            return
+        if self._framing_run > self.max_head or (
+                self.max_body is not None and self.fed - self.head_end - self.body_size > self.max_head + self.body_size):
+            raise Refusal(400, "the chunk framing (sizes, extensions, trailer) is larger than the body it carries")
 
     def _feed_piece(self, data: bytes, start: int, stop: int) -> bool:
         """Feed data[start:stop] to the exact parser; True once the message is complete (self.end is set)."""
         self._piece_body = 0
+        chunks_before = self._chunks
         head_before = self.head is not None
         try:
             self._exact.feed_data(memoryview(data)[start:stop] if start or stop != len(data) else data)
@@ -157,6 +178,7 @@ class MessageReader:
             if not self.complete:
                 raise _refusal(exc) from None
         self.fed += stop - start
+        self._framing_run = 0 if self._piece_body or self._chunks != chunks_before else self._framing_run + stop - start
         if self.head is not None and not head_before:
             self.head_end = self.fed  # llhttp ends a head on the line feed that closes this piece
             if self.head_end > self.max_head:

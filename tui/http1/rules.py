@@ -95,6 +95,11 @@ def check_head(head: Head) -> None:
             raise Refusal(400, "a Transfer-Encoding must end with `chunked`")
         if listed != ["chunked"]:
             raise Refusal(501, "the only Transfer-Encoding read here is `chunked` alone")
+    # llhttp stops at the head of a request asking to switch protocols, so a body it carried would be read as
+    # what follows the switch, while a server that declines the switch reads it as the body: two framings of
+    # one stream (request smuggling through the proxy). A handshake has no body (RFC 6455 4.1: a GET).
+    if is_upgrade(head) and (codings or any(v != "0" for v in head.values("content-length"))):
+        raise Refusal(400, "a request asking to switch protocols (Upgrade) must not carry a body")
 
 
 def is_upgrade(head: Head) -> bool:

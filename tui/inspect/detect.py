@@ -22,8 +22,10 @@ def _json(text: str) -> Any:
         return json.loads(text)
     except RecursionError:
         raise InspectError(f"The JSON input is nested too deeply (keyprobe reads at most {MAX_JSON_DEPTH} levels).") from None
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise InspectError(f"The input is not valid JSON: {exc}.") from None
+    except ValueError:  # json's one other refusal: Python's 4,300-digit limit (it was called "not valid JSON")
+        raise InspectError("The input is valid JSON keyprobe cannot read: it holds an integer of more than 4,300 digits.") from None
 
 
 def detect(text: str) -> str:

@@ -28,7 +28,7 @@ from tui.exchange import Exchange, FailureKind, ResponseData, Timings, Transport
 from tui.inspect.batch import key_material
 from tui.inspect.report import Inspection, draft_of, inspect_request
 from tui.proxy.backlog import Backlog, skipped_note
-from tui.proxy.relay import MAX_HEAD, Relay, Relayed
+from tui.proxy.relay import MAX_CONNECTIONS, MAX_HEAD, Relay, Relayed
 from tui.proxy.upstream import Upstream, resolve
 from tui.proxy.ws_capture import LinkCapture
 from tui.proxy.ws_relay import WsRelay
@@ -40,6 +40,10 @@ KEEP_INSPECTIONS = 1000
 KEEP_BYTES = 64 * 1024 * 1024  # bodies kept in `inspections` (a request's and its answer's): the oldest go first
 BACKLOG = 4  # exchanges waiting for the observer before each gets the short search
 BACKLOG_SEARCH_S = 0.05
+# asyncio accepts up to the listen backlog (100 by default) in one turn of the loop: more than the fair table
+# holds, so a burst of newcomers evicted a connection of the same burst before its request was read (a flood
+# from one peer reset 1-2% of a bot's requests). Half the table per turn leaves each one a turn to be read.
+ACCEPT_BACKLOG = MAX_CONNECTIONS // 2
 
 
 class Proxy:
@@ -86,7 +90,7 @@ class Proxy:
             relay.on_switch, relay.switch_refusal = self.ws.carry, self.ws.refusal
             self._loop = asyncio.new_event_loop()
             self._server = self._loop.run_until_complete(
-                asyncio.start_server(relay.accept, self.host, self.port, limit=MAX_HEAD))
+                asyncio.start_server(relay.accept, self.host, self.port, limit=MAX_HEAD, backlog=ACCEPT_BACKLOG))
         except BaseException:
             self.stop()
             raise

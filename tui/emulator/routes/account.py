@@ -94,6 +94,7 @@ def transfer_contract(call: Call) -> object:
             acct.futures_balance += amount
         acct.transfers.append({"transfer_id": call.state.new_order_id(), "currency": "USDT", "amount": text(amount),
                                "type": kind, "state": "FINISHED", "timestamp": call.now})
+        acct.trim()
     return {"currency": "USDT", "amount": text(amount)}
 
 

@@ -150,6 +150,7 @@ def submit_order(call: Call) -> object:
         acct.orders[order.order_id] = order
         if at is not None:
             _fill(call, acct, order, at)
+        acct.trim()
     return {"order_id": int(order.order_id), "price": text(order.price) if limit is not None else "market price"}
 
 

@@ -119,6 +119,7 @@ def submit_order(call: Call) -> object:
         else:
             order.frozen = cost
             acct.freeze(cost_currency, cost)
+        acct.trim()
     return {"order_id": order.order_id}
 
 
