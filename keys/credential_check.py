@@ -90,16 +90,26 @@ def refusal(api_key: Secret | str, secret: Secret | str, memo: Secret | str) -> 
     )
 
 
-def warnings(api_key: Secret | str, secret: Secret | str, memo: Secret | str) -> list[str]:
-    """Suspicious but possible: each a sentence, never a value."""
+# Whose shape the warning compares with. WOO X Pro documents no key length; its pages' example key and secret
+# are BitMart's (40 and 64 hexadecimal characters), so a WOO X Pro key is told so, not "BitMart keys are...".
+_SHAPE_OF = {
+    "wooxpro": ("WOO X Pro's example key is", "WOO X Pro's example secret is"),
+    "emulator": ("the emulator's demo keys are", "the emulator's demo secrets are"),
+}
+_BITMART_SHAPE = ("BitMart keys are", "BitMart secrets are")
+
+
+def warnings(api_key: Secret | str, secret: Secret | str, memo: Secret | str, venue: str = "bitmart") -> list[str]:
+    """Suspicious but possible: each a sentence, never a value. `venue` (a tui.venues id) names whose shape."""
+    keys_are, secrets_are = _SHAPE_OF.get(venue, _BITMART_SHAPE)
     key = api_key.reveal() if isinstance(api_key, Secret) else api_key
     sec = secret.reveal() if isinstance(secret, Secret) else secret
     mem = memo.reveal() if isinstance(memo, Secret) else memo
     notes = []
     if key and (len(key) != KEY_LENGTH or not re.fullmatch(_HEX, key)):
-        notes.append(f"The API key is {_shape(key)}; BitMart keys are {KEY_LENGTH} hexadecimal characters. Check that the whole key was pasted.")
+        notes.append(f"The API key is {_shape(key)}; {keys_are} {KEY_LENGTH} hexadecimal characters. Check that the whole key was pasted.")
     if sec and (len(sec) != SECRET_LENGTH or not re.fullmatch(_HEX, sec)):
-        notes.append(f"The secret is {_shape(sec)}; BitMart secrets are {SECRET_LENGTH} hexadecimal characters. Check that the whole secret was pasted.")
+        notes.append(f"The secret is {_shape(sec)}; {secrets_are} {SECRET_LENGTH} hexadecimal characters. Check that the whole secret was pasted.")
     if mem and mem.isdigit():
         notes.append("The memo is all digits: that is usually the account UID, not the memo you typed when creating the key.")
     if mem and mem == key:
@@ -109,4 +119,5 @@ def warnings(api_key: Secret | str, secret: Secret | str, memo: Secret | str) ->
 
 def _shape(value: str) -> str:
     hexadecimal = "" if re.fullmatch(_HEX, value) else ", not all hexadecimal"
-    return f"{len(value)} characters{hexadecimal}"
+    count = "1 character" if len(value) == 1 else f"{len(value)} characters"
+    return f"{count}{hexadecimal}"

@@ -144,7 +144,7 @@ class Profile:
     def hygiene(self) -> list[str]:
         """Copy-paste accidents worth a warning when the key is stored (each is a classic 30005)."""
         refused = credential_check.refusal(self.api_key, self.secret, self.memo)  # only in a profile stored unchecked
-        return ([refused] if refused else []) + credential_check.warnings(self.api_key, self.secret, self.memo)
+        return ([refused] if refused else []) + credential_check.warnings(self.api_key, self.secret, self.memo, self.venue)
 
     def __repr__(self) -> str:
         return f"Profile({self.name!r}, venue={self.venue!r}, key={self.fingerprint}, memo={'set' if self.memo else 'empty'})"

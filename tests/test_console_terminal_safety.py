@@ -111,8 +111,9 @@ async def test_the_sidebars_history_and_its_delete_dialog(tmp_path):
         await press(pilot, "ctrl+b")
         sidebar = app.main_screen.query_one("Sidebar")
         await until(app, pilot, lambda: len(sidebar.history_entries) == 1, "the history entry in the sidebar")
-        # each line is cut at the sidebar's width: what shows is the start of the attack, escaped
-        assert_nothing_obeyed(written, "sidebar history", markers=("/x\\x1b]52;c;", "\\x1b[2J"))
+        # each line is cut at the sidebar's width: the profile line shows its start, the path its end
+        # (a history path is cut at its start since 79c3eea: the end tells entries apart), both escaped
+        assert_nothing_obeyed(written, "sidebar history", markers=("\\x9b31mC1MARK\\u202eBIDIMARK", "\\x1b[2J"))
         options = sidebar.query_one("#history-list")
         options.focus()
         options.highlighted = 0

@@ -200,6 +200,16 @@ def test_hygiene_warnings_on_add(home):
     assert code == 0 and "memo is the same as the API key" in err
 
 
+def test_a_wooxpro_key_is_compared_with_wooxpro_s_example_not_bitmart_s(home):
+    """WOO X Pro is the main venue: its short key is not told "BitMart keys are 40..." (a new user, issue 26)."""
+    init()
+    code, _, err = add("w", "--venue", "wooxpro", KEYPROBE_API_KEY="80618e4571081216", KEYPROBE_SECRET="x")
+    assert code == 0, err
+    assert "The API key is 16 characters; WOO X Pro's example key is 40 hexadecimal" in err
+    assert "The secret is 1 character, not all hexadecimal; WOO X Pro's example secret is 64" in err
+    assert "BitMart keys" not in err and "BitMart secrets" not in err
+
+
 def test_illegal_characters_are_refused_at_the_door_naming_field_and_position(home):
     init()
     cases = {

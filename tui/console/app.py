@@ -83,9 +83,10 @@ class KeyprobeApp(App[int]):
     VERTICAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-short"), (34, "-tall")]
 
     def __init__(self, options: ConsoleOptions | None = None) -> None:
-        from tui.console import safe_output
+        from tui.console import alt_digits, safe_output
 
         safe_output.install()  # no control character a widget shows reaches the terminal as itself
+        alt_digits.install()  # ESC 1 is alt+1 (the jumps), not "¡" typed into the path
         super().__init__()
         self.options = options or ConsoleOptions()
         self.session = ConsoleSession()
