@@ -215,3 +215,14 @@ def test_on_a_terminal_styles_are_ours_and_server_text_is_escaped(monkeypatch):
     plain = _Terminal()
     print_diagnosis(d, plain)
     assert "\x1b" not in plain.getvalue() and plain.getvalue() == re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_30007_on_woo_x_pro_says_nothing_of_a_recv_window(capsys):
+    """WOO X Pro's row is "Header X-API-TIMESTAMP range. Within a minute" and its pages name no recvWindow; a new
+    user on WOO X Pro was told about endpoints that take one. BitMart's advice keeps it."""
+    assert main(["decode", "30007", "--venue", "wooxpro"]) == 0
+    woo = capsys.readouterr().out
+    assert main(["decode", "30007", "--venue", "bitmart"]) == 0
+    bitmart = capsys.readouterr().out
+    assert "recvWindow" not in woo and "more than 60 s away from the server's." in woo
+    assert "Endpoints that take recvWindow" in bitmart

@@ -55,3 +55,29 @@ def test_bad_samples_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as info:
         main(["skew", "--samples", "0"])
     assert info.value.code == 2
+
+
+def test_woo_x_pro_is_judged_by_its_60_s_window_alone_and_bitmart_by_its_recv_window_too(capsys):
+    """WOO X Pro's pages name no recvWindow (its emulator keeps the 60 s window whatever a body says): a 10 s
+    offset is fine there, and the verdict does not mention a recvWindow; on BitMart the same offset is past the
+    default 5 s recvWindow. A new user on WOO X Pro was told about BitMart's recvWindow."""
+    with Emulator("wooxpro", skew_s=10) as woo, Emulator("bitmart", skew_s=10) as bitmart:
+        woo_code = main(["skew", "--base-url", woo.base_url, "--emulator-flavour", "wooxpro", "--samples", "3"])
+        woo_out = capsys.readouterr().out
+        bitmart_code = main(["skew", "--base-url", bitmart.base_url, "--emulator-flavour", "bitmart", "--samples", "3"])
+        bitmart_out = capsys.readouterr().out
+        asked = main(["skew", "--base-url", woo.base_url, "--emulator-flavour", "wooxpro", "--samples", "3",
+                      "--recv-window", "3000", "--json"])
+        asked_verdict = json.loads(capsys.readouterr().out)["verdict"]
+    assert woo_code == 0 and "recvWindow" not in woo_out and "inside the 60 s timestamp window (30007)." in woo_out
+    assert bitmart_code == 0 and "warn-recvwindow" in bitmart_out and "recvWindow" in bitmart_out
+    assert asked == 0 and asked_verdict == "warn-recvwindow"  # a bot's own recvWindow, asked for, still counts
+
+
+def test_the_console_drift_line_names_no_recv_window_on_a_venue_without_one():
+    from tui.clock_drift import ClockPoint, fit
+    from tui.console.widgets.clock_panel import drift_text
+
+    drift = fit([ClockPoint(i * 60_000, 1_000 + i * 30.0, 999 + i * 30.0, 1_001 + i * 30.0) for i in range(5)])
+    assert "5 s recvWindow in" in drift_text(drift).plain and "60 s window in" in drift_text(drift).plain
+    assert "recvWindow" not in drift_text(drift, None).plain and "60 s window in" in drift_text(drift, None).plain

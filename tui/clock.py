@@ -117,10 +117,20 @@ def date_of(exchange: Exchange) -> int | None:
         return None
 
 
+def recv_window_for(venue: Venue, asked_ms: float | None = None) -> float | None:
+    """The recvWindow a verdict compares with: the one asked for, else BitMart's default 5 s; None on WOO X Pro,
+    whose pages name no recvWindow (its emulator keeps the 60 s window whatever a body says)."""
+    if asked_ms is not None:
+        return asked_ms
+    return RECV_WINDOW_MS if venue.family == "bitmart" else None
+
+
 async def measure(wire: object, venue: Venue, samples: int = DEFAULT_SAMPLES,
-                  recv_window_ms: float = RECV_WINDOW_MS) -> ClockEstimate:
+                  recv_window_ms: float | None = None) -> ClockEstimate:
     """Measure the offset of `venue`'s clock through `wire` (a tui.wire.Wire) from `samples` requests, the
-    first of which may open the connection (module docstring). Raises ClockUnavailable."""
+    first of which may open the connection (module docstring). `recv_window_ms`: the bot's, else the venue's
+    (recv_window_for). Raises ClockUnavailable."""
+    recv_window_ms = recv_window_for(venue, recv_window_ms)
     if samples < 1:
         raise ValueError("at least one sample is needed")
     path = venue.time_path or "/"
@@ -170,7 +180,7 @@ async def measure(wire: object, venue: Venue, samples: int = DEFAULT_SAMPLES,
 
 
 def measure_once(venue: Venue, samples: int = DEFAULT_SAMPLES, timeout: float | None = None,
-                 recv_window_ms: float = RECV_WINDOW_MS, **wire_options: object) -> ClockEstimate:
+                 recv_window_ms: float | None = None, **wire_options: object) -> ClockEstimate:
     """`measure` from synchronous code, on a Wire that lives for this call (`wire_options`: proxy, trust_env)."""
     from tui.wire import Wire
 

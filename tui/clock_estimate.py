@@ -163,7 +163,7 @@ def leg_corrected_middle(intervals: list[tuple[float, float]], lo: float, hi: fl
 
 
 # -- estimates ------------------------------------------------------------------------------------
-def estimate_server_time(stamps: list[Stamp] | tuple[Stamp, ...], recv_window_ms: float = RECV_WINDOW_MS,
+def estimate_server_time(stamps: list[Stamp] | tuple[Stamp, ...], recv_window_ms: float | None = RECV_WINDOW_MS,
                          warmup: bool = False) -> ClockEstimate:
     """The offset from time-endpoint samples (each must carry server_ms); `warmup`: the first is the warm-up.
 
@@ -196,7 +196,7 @@ def estimate_server_time(stamps: list[Stamp] | tuple[Stamp, ...], recv_window_ms
     return ClockEstimate(offset, bound, min_rtt, samples, SERVER_TIME, verdict, sentence, note.strip(), lo, hi)
 
 
-def estimate_date_header(stamps: list[Stamp] | tuple[Stamp, ...], recv_window_ms: float = RECV_WINDOW_MS) -> ClockEstimate:
+def estimate_date_header(stamps: list[Stamp] | tuple[Stamp, ...], recv_window_ms: float | None = RECV_WINDOW_MS) -> ClockEstimate:
     """Intersection of the Date-header intervals: the midpoint, bounded by half the width."""
     if not stamps:
         raise ValueError("no samples")
@@ -237,14 +237,19 @@ def seconds(ms: float) -> str:
     return f"{ms / 1000:g} s"
 
 
-def judge(offset_ms: float, bound_ms: float, recv_window_ms: float = RECV_WINDOW_MS) -> tuple[str, str]:
-    """Compare the worst case |offset| + bound with the recvWindow (5 s by default) and the 60 s 30007 window."""
+def judge(offset_ms: float, bound_ms: float, recv_window_ms: float | None = RECV_WINDOW_MS) -> tuple[str, str]:
+    """Compare the worst case |offset| + bound with the recvWindow (5 s by default; None for a venue that takes
+    none, as WOO X Pro) and the 60 s 30007 window."""
     worst = abs(offset_ms) + bound_ms
     if abs(offset_ms) < 0.05:
         where = "in step with the server"
     else:
         where = f"{span(offset_ms)} {'behind' if offset_ms > 0 else 'ahead of'} the server"
     measured = f"Your clock is {where} (± {span(bound_ms)})"
+    if recv_window_ms is None:
+        if worst < TIMESTAMP_WINDOW_MS:
+            return OK, f"{measured}: inside the 60 s timestamp window (30007)."
+        recv_window_ms = TIMESTAMP_WINDOW_MS
     window = "5 s default recvWindow" if recv_window_ms == RECV_WINDOW_MS else f"{seconds(recv_window_ms)} recvWindow"
     if worst < min(recv_window_ms, TIMESTAMP_WINDOW_MS):
         return OK, f"{measured}: inside the 60 s timestamp window (30007) and the {window}."

@@ -12,7 +12,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from tui.clock import ClockUnavailable, measure
+from tui.clock import ClockUnavailable, measure, recv_window_for
 from tui.clock_drift import ClockPoint, Crossing, DriftFit, fit
 from tui.clock_estimate import DEFAULT_SAMPLES, RECV_WINDOW_MS, TIMESTAMP_WINDOW_MS, ClockEstimate
 from tui.venues import Venue
@@ -35,7 +35,7 @@ class WatchUpdate:
     fit: DriftFit | None  # over this run's points and the ones kept from before
     recv_window: Crossing | None  # when the fit has enough points
     timestamp_window: Crossing | None
-    recv_window_ms: float = RECV_WINDOW_MS
+    recv_window_ms: float | None = RECV_WINDOW_MS  # None: the venue takes none (WOO X Pro)
     failure: str | None = None
     unreachable: bool = False  # the failure was a transport failure (the venue could not be reached)
     note: str | None = None  # e.g. the samples could not be kept
@@ -60,10 +60,10 @@ class WatchUpdate:
         }
 
 
-def forecast(f: DriftFit | None, recv_window_ms: float) -> tuple[Crossing | None, Crossing | None]:
+def forecast(f: DriftFit | None, recv_window_ms: float | None) -> tuple[Crossing | None, Crossing | None]:
     if f is None or not f.enough:
         return None, None
-    return f.crossing(recv_window_ms), f.crossing(TIMESTAMP_WINDOW_MS)
+    return (f.crossing(recv_window_ms) if recv_window_ms is not None else None), f.crossing(TIMESTAMP_WINDOW_MS)
 
 
 async def watch(
@@ -75,7 +75,7 @@ async def watch(
     on_update: Callable[[WatchUpdate], None],
     history: list[ClockPoint] | None = None,
     keep: Callable[[ClockPoint], str | None] | None = None,
-    recv_window_ms: float = RECV_WINDOW_MS,
+    recv_window_ms: float | None = None,
     samples: int = DEFAULT_SAMPLES,
     clock: WatchClock | None = None,
 ) -> list[ClockPoint]:
@@ -84,6 +84,7 @@ async def watch(
     (a sentence back when it could not). Returns every point the fit saw. A venue with no readable clock
     at all (ClockUnavailable without a transport failure) ends the watch with that update."""
     clock = clock or SYSTEM
+    recv_window_ms = recv_window_for(venue, recv_window_ms)
     points = list(history or [])
     start = clock.wall_ms()
     number = 0

@@ -89,7 +89,8 @@ def filled(item: Advice, family: str) -> Advice:
     if family not in VENUE_TEXT:
         raise ValueError(f"unknown venue family {family!r}; choose bitmart or wooxpro")
     f = lambda texts: tuple(_fill(t, family) for t in texts)  # noqa: E731
-    return Advice(_fill(item.category, family), f(item.causes), f(item.fixes), f(item.notes), item.topics)
+    notes = tuple(note for note in f(item.notes) if note)  # a note one venue has no text for (recvWindow on WOO X Pro)
+    return Advice(_fill(item.category, family), f(item.causes), f(item.fixes), notes, item.topics)
 
 
 @cache

@@ -76,13 +76,12 @@ ADVICE: dict[int, Advice] = {
         "{TIMESTAMP} was missing or empty: the call went out KEYED, or a header builder left the value empty or None.",
     ), (LEVEL_FIX, "Set {TIMESTAMP} on every SIGNED request to the same 13-digit string that went into the signature.")),
     30007: _a("timestamp", (
-        "The local clock is more than 60 s away from the server's (or, on endpoints that take recvWindow, more than "
-        "recvWindow away).",
+        "The local clock is more than 60 s away from the server's{RECVWINDOW_CLAUSE}.",
         "The timestamp is stale or reused: signed long before sending, or a retry re-sent the old headers.",
         "The timestamp is in seconds, so it looks decades old.",
     ), (CLOCK_FIX, STALE_FIX, TS_FORMAT_FIX),
         ("'range. Within a minute' is the document's own wording: the window is 60 s either side of the server's time.",
-         "Endpoints that take recvWindow (default 5000 ms) can reject smaller offsets than 60 s.")),
+         "{RECVWINDOW_NOTE}")),
     30008: _a("timestamp", ("{TIMESTAMP} is not integer milliseconds: seconds (10 digits), a float, or not a number.",),
               (TS_FORMAT_FIX, "Send the same string in the header and in the pre-image.")),
     30010: _a("permission", (

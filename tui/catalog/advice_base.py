@@ -40,12 +40,17 @@ VENUE_TEXT = {
         "{PREFIX}": "X-BM-", "{VENUE}": "BitMart", "{V2HOST}": "https://api-cloud-v2.bitmart.com",
         "{HOSTS}": "futures v2 paths (/contract/...) are served by https://api-cloud-v2.bitmart.com, spot and account "
         "paths (/spot/..., /account/...) by https://api-cloud.bitmart.com",
+        "{RECVWINDOW_CLAUSE}": " (or, on endpoints that take recvWindow, more than recvWindow away)",
+        "{RECVWINDOW_NOTE}": "Endpoints that take recvWindow (default 5000 ms) can reject smaller offsets than 60 s.",
     },
     "wooxpro": {
         "{PREFIX}": "X-API-", "{VENUE}": "WOO X Pro", "{V2HOST}": "https://cloud-api.wooxpro.com",
         "{HOSTS}": "WOO X Pro serves BitMart's futures v2 paths (/contract/...) and the spot-futures transfers "
         "(/account/v1/transfer-contract...) on https://cloud-api.wooxpro.com; its pages list no spot, funding or "
         "/system/ endpoint",
+        # WOO X Pro's pages name no recvWindow: its 30007 is the 60 s window alone (wooxpro-error-codes.md).
+        "{RECVWINDOW_CLAUSE}": "",
+        "{RECVWINDOW_NOTE}": "",
     },
 }
 

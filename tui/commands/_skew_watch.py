@@ -80,13 +80,13 @@ def line(update: Any) -> str:
     if f is None or not f.enough:
         return text + f"   drift: {not_enough_yet(f)}"
     text += f"   drift {f.drift_ppm:+,.1f} ppm ({f.drift_low_ppm:+,.1f} to {f.drift_high_ppm:+,.1f})"
-    crossing = update.recv_window
+    crossing, name = (update.recv_window, "recvWindow") if update.recv_window is not None else (update.timestamp_window, "window")
     if crossing.outside_now:
-        return text + f"   outside the {crossing.window_ms / 1000:g} s recvWindow"
+        return text + f"   outside the {crossing.window_ms / 1000:g} s {name}"
     if crossing.in_ms is not None:
         from tui.clock_drift import duration
 
-        return text + f"   {crossing.window_ms / 1000:g} s recvWindow in {duration(crossing.in_ms)}"
+        return text + f"   {crossing.window_ms / 1000:g} s {name} in {duration(crossing.in_ms)}"
     return text
 
 
@@ -123,6 +123,7 @@ def summary(updates: list[Any], kept: bool = True) -> str:
     lines.append(f"Drift {f.drift_ppm:+,.2f} ppm, between {f.drift_low_ppm:+,.2f} and {f.drift_high_ppm:+,.2f} ppm, "
                  f"from {f.points} measurements over {duration(f.span_ms)}{since}: the offset moves "
                  f"{abs(f.drift_ppm) * 86.4:,.0f} ms a day.")
-    lines.append(crossing_sentence(f, last.recv_window, "recvWindow"))
+    if last.recv_window is not None:  # None on a venue that takes no recvWindow (WOO X Pro)
+        lines.append(crossing_sentence(f, last.recv_window, "recvWindow"))
     lines.append(crossing_sentence(f, last.timestamp_window, "timestamp window (30007)"))
     return "\n".join(lines)

@@ -34,8 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--samples", type=whole_number(1, 64), default=9, metavar="N",
                    help="requests per measurement, the first of which may open the connection (default 9)")
-    p.add_argument("--recv-window", type=bounded_number(1, RECV_WINDOW_MAX_MS, "--recv-window in ms"), default=5_000,
-                   metavar="MS", help="your bot's recvWindow, for the verdict and the forecast (default 5000, BitMart's)")
+    p.add_argument("--recv-window", type=bounded_number(1, RECV_WINDOW_MAX_MS, "--recv-window in ms"), default=None,
+                   metavar="MS", help="your bot's recvWindow, for the verdict and the forecast (default: BitMart's 5000; "
+                   "none on WOO X Pro, which takes no recvWindow)")
     p.add_argument("--watch", action="store_true", help="measure every --interval seconds, fit the drift, forecast")
     p.add_argument("--interval", type=bounded_number(1, 86_400, "--interval in seconds"), default=None, metavar="S",
                    help="with --watch: seconds between measurements (default 60)")

@@ -54,7 +54,11 @@ class ClockFlow:
     def _show_clock(self) -> None:
         estimate, use = self.session.estimate, self.session.use_offset
         self.query_one(StatusBar).show_clock(estimate, use)
-        self.clock_panel.show(estimate, use, self.session.drift)
+        from tui.clock import recv_window_for
+
+        target = self.session.target
+        recv_window = recv_window_for(target.venue) if target is not None else None
+        self.clock_panel.show(estimate, use, self.session.drift, recv_window)
         self.query_one(DiagnosisPanel).show_clock(estimate, use)
         self.refresh_preview()
 

@@ -45,7 +45,7 @@ def samples_text(estimate: Any) -> Text:
     return text
 
 
-def drift_text(drift: Any) -> Text:
+def drift_text(drift: Any, recv_window_ms: float | None = 5_000) -> Text:
     """`drift +50.0 ppm (+49.2 to +50.9), 5 measurements over 3 min · 5 s recvWindow in 27.3 h · 60 s in 13.9 days`,
     or what it still needs; nothing before a second measurement."""
     from tui.clock_drift import duration
@@ -58,7 +58,8 @@ def drift_text(drift: Any) -> Text:
     text = Text.assemble(("drift ", "bold"), f"{drift.drift_ppm:+,.1f} ppm",
                          (f" ({drift.drift_low_ppm:+,.1f} to {drift.drift_high_ppm:+,.1f}), {drift.points} measurements over "
                           f"{duration(drift.span_ms)}", "dim"))
-    for window_ms, name in ((5_000, "5 s recvWindow"), (60_000, "60 s window")):
+    windows = ((recv_window_ms, f"{recv_window_ms / 1000:g} s recvWindow"),) if recv_window_ms is not None else ()
+    for window_ms, name in (*windows, (60_000, "60 s window")):  # no recvWindow on WOO X Pro
         crossing = drift.crossing(window_ms)
         if crossing.outside_now:
             text.append(f" · outside the {name}", style="bold red")
@@ -92,14 +93,14 @@ request is refused with **30007** when its timestamp is more than 60 s away from
         drift.display = False  # shown from a second measurement of the venue on
         yield drift
 
-    def show(self, estimate: Any, use_offset: bool, drift: Any = None) -> None:
+    def show(self, estimate: Any, use_offset: bool, drift: Any = None, recv_window_ms: float | None = 5_000) -> None:
         if estimate is None:
             self.show_message("Not measured yet.")
             return
         self.query_one(".clock-summary", Static).update(summary_text(estimate, use_offset))
         self.query_one(Sparkline).data = rtts(estimate)
         self.query_one(".clock-samples", Static).update(samples_text(estimate))
-        text = drift_text(drift)
+        text = drift_text(drift, recv_window_ms)
         line = self.query_one(".clock-drift", Static)
         line.update(text)
         line.display = bool(text.plain)  # no blank line before a second measurement
