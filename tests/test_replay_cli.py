@@ -274,3 +274,16 @@ def test_the_signed_by_column_names_the_demo_key_not_a_dash(emu, home: Path, cap
     assert main(["replay", str(home / "r")]) == 0
     line = capsys.readouterr().out.splitlines()[0]
     assert line.startswith("ok  assets  200  1000") and line.endswith("signed by demo #d84ea451")
+
+
+def test_a_base_url_that_a_saved_request_does_not_go_to_is_said_not_ignored(emu, home: Path, capsys):
+    """A new user gave `replay D --base-url URL` to send a file saved from a one-call emulator elsewhere: it was
+    accepted and ignored in silence. A saved file keeps its address (the file never chooses where a key signs),
+    so the CLI says where it goes and how to send it elsewhere."""
+    assert send_and_save(emu, "time", "GET", "/system/time") == 0
+    capsys.readouterr()
+    assert main(["replay", str(home / "requests"), "--base-url", "http://127.0.0.1:9"]) == 0
+    err = capsys.readouterr().err
+    assert f"a saved request goes to the address it was saved with ({emu.base_url})" in err
+    assert main(["replay", str(home / "requests"), "--base-url", emu.base_url]) == 0
+    assert "--base-url only says" not in capsys.readouterr().err  # the same address: nothing to say

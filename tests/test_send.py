@@ -68,7 +68,8 @@ def test_a_refused_connection_exits_3(capsys):
     port = closed_port()
     code, out, _ = run(capsys, "send", "GET", "/system/time", "--venue", "emulator", "--base-url", f"http://127.0.0.1:{port}", "--emulator-flavour", "bitmart")
     assert code == 3
-    assert f"Connection refused by 127.0.0.1:{port}: nothing is listening there. Is the emulator running?" in out
+    assert f"Connection refused by 127.0.0.1:{port}: nothing is listening there. Is an emulator running there? " \
+           f"Start one with `keyprobe emulator --port {port}`" in out
 
 
 def test_a_timeout_exits_3(capsys):

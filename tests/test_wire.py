@@ -220,6 +220,19 @@ def test_refused_on_the_emulator_asks_whether_it_runs():
     assert failure.sentence.startswith("Connection refused by 127.0.0.1:8640: nothing is listening there. Is the emulator running?")
 
 
+
+def test_refused_on_another_loopback_port_names_that_port_to_start_an_emulator_on():
+    """A saved request from a one-call emulator names a port nobody listens on any more; `keyprobe emulator`
+    alone listens on 8640, so the old hint did not help (a new user's replay)."""
+    import socket
+
+    with socket.socket() as holder:  # a port that was free a moment ago and has no listener
+        holder.bind(("127.0.0.1", 0))
+        port = holder.getsockname()[1]
+    ex = send_once(Draft(emulator_venue(f"http://127.0.0.1:{port}"), "GET", "/system/time"), None)
+    assert ex.failure.kind is FailureKind.REFUSED
+    assert f"`keyprobe emulator --port {port}`" in ex.failure.sentence
+
 def test_bad_scheme_is_explained():
     venue = BITMART.at("ftp://api-cloud-v2.bitmart.com")
     ex = send_once(Draft(venue, "GET", "/system/time"), None)

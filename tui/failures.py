@@ -108,7 +108,7 @@ def _classify(exc: BaseException, draft: Draft, request: httpx.Request | None = 
         host = (request.url.host if request is not None else None) or where
         return fail(FailureKind.DNS, f"The name {host} could not be resolved (DNS). Check the spelling of the base URL and your network.")
     if any(isinstance(e, ConnectionRefusedError) for e in chain) or "connection refused" in text or f"errno {errno.ECONNREFUSED}" in text:
-        hint = " Is the emulator running? Start it with `keyprobe emulator`." if emulator or _is_loopback(request) else " Check the base URL and port."
+        hint = _emulator_hint(request) if emulator or _is_loopback(request) else " Check the base URL and port."
         return fail(FailureKind.REFUSED, f"Connection refused by {where}: nothing is listening there.{hint}")
     if any(isinstance(e, ssl.SSLError) for e in chain) or (
         isinstance(exc, httpx.ConnectError) and any(s in text for s in ("ssl", "certificate", "tls"))
@@ -142,6 +142,16 @@ def _first_line(chain: list[BaseException]) -> str:
         if text:
             return text.splitlines()[0]
     return type(chain[0]).__name__
+
+
+def _emulator_hint(request: httpx.Request | None) -> str:
+    """Start the emulator where the request went: a saved request from a one-call emulator names a port that
+    emulator had (it ended with its command), and a plain `keyprobe emulator` listens on 8640, not there."""
+    port = request.url.port if request is not None else None
+    if port is None or port == 8640:
+        return " Is the emulator running? Start it with `keyprobe emulator`."
+    return (f" Is an emulator running there? Start one with `keyprobe emulator --port {port}` (an emulator started for "
+            "a single command ended with it).")
 
 
 def _is_loopback(request: httpx.Request | None) -> bool:

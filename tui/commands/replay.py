@@ -172,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
     from tui.replay import exit_code
 
     jobs = _jobs(args)
+    _say_where_files_go(args.base_url, jobs)
     if args.profile:  # the history and the table name the profile that signed, not the file's
         from dataclasses import replace
 
@@ -194,6 +195,15 @@ def run(args: argparse.Namespace) -> int:
 def env_bound_to_default(args: argparse.Namespace, results: list) -> bool:
     """A request refused because KEYPROBE_* credentials, with no --base-url, sign only at the venue's default."""
     return args.base_url is None and any(r.refused and (r.job.signer or "").startswith("environment ") for r in results)
+
+
+def _say_where_files_go(base_url: str | None, jobs: list) -> None:
+    """--base-url never redirects a saved request (a file keeps the address it was saved with): say so when a
+    user gave one that some requests do not go to, rather than ignore it in silence."""
+    elsewhere = sorted({job.draft.venue.base_url for job in jobs if base_url and job.draft.venue.base_url.rstrip("/") != base_url.rstrip("/")})
+    if elsewhere:
+        _say(f"--base-url only says where KEYPROBE_* credentials may sign; a saved request goes to the address it "
+             f"was saved with ({', '.join(elsewhere)}). To send one elsewhere, send it with `keyprobe send --base-url`.")
 
 
 async def _run(args: argparse.Namespace, jobs: list, signing_for) -> list:
