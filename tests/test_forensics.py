@@ -153,3 +153,24 @@ def test_a_spent_time_budget_still_checks_the_request_as_sent():
     assert examine(good, CREDS, max_seconds=0).status == "match"
     bad = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, "0" * 64, KEY), CREDS, max_seconds=0)
     assert bad.status == "mismatch" and bad.exhausted and bad.hmacs <= 256
+
+
+def test_a_body_past_the_variants_cap_is_checked_as_sent_with_a_note():
+    """A 100 KiB array of numbers (pure-Python re-renderings of each, 8 s for 1 MiB, far past the 2 s budget)
+    is checked as sent, and the verdict says its serialisation was not varied; a small body still is."""
+    big = "[" + ",".join(["1.5"] * 25_000) + "]"
+    verdict = examine(SentSignature("POST", "/x", "", big.encode(), TS, "0" * 64, KEY), CREDS)
+    assert verdict.status == "mismatch" and any("not its serialisation" in note for note in verdict.notes)
+    spaced = json.dumps(ORDER, ensure_ascii=False)
+    signed = examine(SentSignature("POST", "/x", "", spaced.encode(), TS, sign(SECRET, TS, MEMO, COMPACT), KEY), CREDS)
+    assert signed.variants == ("body-spaced-json",) and not signed.notes
+
+
+def test_each_number_is_rendered_once_per_body(monkeypatch):
+    import keys.rest_variants as rv
+
+    calls = []
+    real = rv._renderings
+    monkeypatch.setattr(rv, "_renderings", lambda token: calls.append(token) or real(token))
+    texts = rv._numbers_rerendered('{"a":[1,2.5,3e5],"b":"7"}')
+    assert len(calls) == 3 and '{"a":[1,2.5,300000.0],"b":"7"}' in texts
