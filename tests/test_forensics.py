@@ -174,3 +174,17 @@ def test_each_number_is_rendered_once_per_body(monkeypatch):
     monkeypatch.setattr(rv, "_renderings", lambda token: calls.append(token) or real(token))
     texts = rv._numbers_rerendered('{"a":[1,2.5,3e5],"b":"7"}')
     assert len(calls) == 3 and '{"a":[1,2.5,300000.0],"b":"7"}' in texts
+
+
+def test_no_block_copies_the_payload_per_candidate():
+    """The ~3,000 nearby timestamps share the payload: a copy of it per timestamp made a 1 MiB body's search hold
+    3,000 copies (2.9 GB for a HAR of three such requests); each block holds a copy per payload variant at most."""
+    from keys.forensics import Problem, _blocks, _Parts
+
+    payload = json.dumps({"symbol": "BTCUSDT", "pad": "x" * 2000})
+    parts = _Parts(Problem("0" * 64, TS, MEMO, SECRET, KEY, payload, lambda: [(("body-spaced-json",), payload + " ")]))
+    parts.build()
+    blocks = list(_blocks(parts))
+    assert max(len(messages) for _, messages, _ in blocks) >= 3000  # the nearby timestamps: one block of them all
+    for _, messages, _ in blocks:  # a copy per variant of one part (a few dozen at most), never one per candidate
+        assert len({id(tail) for _, tail in messages if len(tail) >= len(payload)}) <= 64
