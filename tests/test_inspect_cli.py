@@ -132,3 +132,16 @@ def test_marks_compare_only_the_differing_middle_and_a_long_one_whole(monkeypatc
     b = "ts#" + "".join(chr(97 + i * 104729 % 26) for i in range(3990))
     under_a, under_b = report.marks(a + "#end", b + "#end")
     assert len(seen) == 1 and under_a.count("^") > 3900 and under_a.strip(" ^") == "" and under_b.count("^") > 3900
+
+
+def test_a_long_pre_image_prints_its_start_and_json_keeps_it_whole(env, capsys):
+    """A 1 MiB body's pre-image was one 1 MiB line on the terminal; the human view shows its first MARK_LIMIT
+    characters and says so, --json keeps every character."""
+    from tui.inspect.report import MARK_LIMIT
+
+    body = json.dumps({"symbol": "BTCUSDT", "pad": "x" * 20_000})
+    code, out, _ = run(capsys, env, curl_for("0" * 64, body))
+    longest = max(out.splitlines(), key=len)
+    assert code == 1 and len(longest) < MARK_LIMIT + 200 and f"of {len(body) + len(TS) + 6:,} characters" in longest
+    _, doc, _ = run(capsys, env, curl_for("0" * 64, body), "--json")
+    assert json.loads(doc)["requests"][0]["signature"]["expected"] == f"{TS}#****#{body}"
