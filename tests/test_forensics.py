@@ -188,3 +188,15 @@ def test_no_block_copies_the_payload_per_candidate():
     assert max(len(messages) for _, messages, _ in blocks) >= 3000  # the nearby timestamps: one block of them all
     for _, messages, _ in blocks:  # a copy per variant of one part (a few dozen at most), never one per candidate
         assert len({id(tail) for _, tail in messages if len(tail) >= len(payload)}) <= 64
+
+
+@pytest.mark.parametrize("timestamp", ["1", "12345", "999999999999"])
+def test_a_short_timestamp_has_a_bounded_search(timestamp):
+    """[1, 2) holds 2**52 floats: `X-API-TIMESTAMP: 1` with a wrong signature held the proxy's checker for ever."""
+    from itertools import islice
+
+    from keys.variants import float_timestamps
+
+    assert len(list(islice(float_timestamps(timestamp), 10_000))) <= 8192
+    verdict = examine(SentSignature("POST", "/x", "", COMPACT.encode(), timestamp, "0" * 64, KEY), CREDS, max_hmacs=10_000_000)
+    assert verdict.status == "mismatch" and not verdict.exhausted
