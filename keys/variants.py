@@ -273,8 +273,10 @@ def empty_part_dropped(timestamp: str, memo: str) -> tuple[str, str]:
 
 def float_timestamps(timestamp: str) -> Iterator[str]:
     """The texts of every float in [ms, ms + 1) (time.time() * 1000 kept a float: int() for the header, the float
-    itself in the f-string), Python's repr and JavaScript's String() alike; 4,096 of them for today's dates."""
-    if not (timestamp.isdigit() and 0 < len(timestamp) <= 15):
+    itself in the f-string), Python's repr and JavaScript's String() alike; 4,096 of them for today's dates. Only for
+    a millisecond timestamp (13 to 15 digits, at most 8,192 floats): [1, 2) holds 2**52 of them, and a header
+    `X-API-TIMESTAMP: 1` held the proxy's checker for ever, its list growing until the memory ran out."""
+    if not (timestamp.isdigit() and 13 <= len(timestamp) <= 15):
         return
     value, end = float(int(timestamp)), int(timestamp) + 1
     while value < end:

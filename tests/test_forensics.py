@@ -153,3 +153,50 @@ def test_a_spent_time_budget_still_checks_the_request_as_sent():
     assert examine(good, CREDS, max_seconds=0).status == "match"
     bad = examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, "0" * 64, KEY), CREDS, max_seconds=0)
     assert bad.status == "mismatch" and bad.exhausted and bad.hmacs <= 256
+
+
+def test_a_body_past_the_variants_cap_is_checked_as_sent_with_a_note():
+    """A 100 KiB array of numbers (pure-Python re-renderings of each, 8 s for 1 MiB, far past the 2 s budget)
+    is checked as sent, and the verdict says its serialisation was not varied; a small body still is."""
+    big = "[" + ",".join(["1.5"] * 25_000) + "]"
+    verdict = examine(SentSignature("POST", "/x", "", big.encode(), TS, "0" * 64, KEY), CREDS)
+    assert verdict.status == "mismatch" and any("not its serialisation" in note for note in verdict.notes)
+    spaced = json.dumps(ORDER, ensure_ascii=False)
+    signed = examine(SentSignature("POST", "/x", "", spaced.encode(), TS, sign(SECRET, TS, MEMO, COMPACT), KEY), CREDS)
+    assert signed.variants == ("body-spaced-json",) and not signed.notes
+
+
+def test_each_number_is_rendered_once_per_body(monkeypatch):
+    import keys.rest_variants as rv
+
+    calls = []
+    real = rv._renderings
+    monkeypatch.setattr(rv, "_renderings", lambda token: calls.append(token) or real(token))
+    texts = rv._numbers_rerendered('{"a":[1,2.5,3e5],"b":"7"}')
+    assert len(calls) == 3 and '{"a":[1,2.5,300000.0],"b":"7"}' in texts
+
+
+def test_no_block_copies_the_payload_per_candidate():
+    """The ~3,000 nearby timestamps share the payload: a copy of it per timestamp made a 1 MiB body's search hold
+    3,000 copies (2.9 GB for a HAR of three such requests); each block holds a copy per payload variant at most."""
+    from keys.forensics import Problem, _blocks, _Parts
+
+    payload = json.dumps({"symbol": "BTCUSDT", "pad": "x" * 2000})
+    parts = _Parts(Problem("0" * 64, TS, MEMO, SECRET, KEY, payload, lambda: [(("body-spaced-json",), payload + " ")]))
+    parts.build()
+    blocks = list(_blocks(parts))
+    assert max(len(messages) for _, messages, _ in blocks) >= 3000  # the nearby timestamps: one block of them all
+    for _, messages, _ in blocks:  # a copy per variant of one part (a few dozen at most), never one per candidate
+        assert len({id(tail) for _, tail in messages if len(tail) >= len(payload)}) <= 64
+
+
+@pytest.mark.parametrize("timestamp", ["1", "12345", "999999999999"])
+def test_a_short_timestamp_has_a_bounded_search(timestamp):
+    """[1, 2) holds 2**52 floats: `X-API-TIMESTAMP: 1` with a wrong signature held the proxy's checker for ever."""
+    from itertools import islice
+
+    from keys.variants import float_timestamps
+
+    assert len(list(islice(float_timestamps(timestamp), 10_000))) <= 8192
+    verdict = examine(SentSignature("POST", "/x", "", COMPACT.encode(), timestamp, "0" * 64, KEY), CREDS, max_hmacs=10_000_000)
+    assert verdict.status == "mismatch" and not verdict.exhausted

@@ -113,3 +113,35 @@ def test_every_reproduced_mistake_points_to_a_fix_the_30005_advice_has():
         topics = _wanted(template(30005, "bitmart", origin=origin).topics)
         assert set(_VARIANT_TOPICS.values()) - {"timestamp-format", "stale"} <= topics, origin
     assert {"timestamp-format", "stale"} <= _wanted(template(30007, "bitmart").topics)
+
+
+def test_marks_compare_only_the_differing_middle_and_a_long_one_whole(monkeypatch):
+    """difflib is quadratic: two 4,000-character pre-images differing throughout took 6 s per Traffic row
+    highlighted. It now sees only the middle between the common start and end, and never more than DIFF_LIMIT."""
+    import difflib
+
+    from tui.inspect import report
+
+    seen = []
+    real = difflib.SequenceMatcher
+    monkeypatch.setattr(difflib, "SequenceMatcher", lambda junk, a, b, **kw: seen.append((a, b)) or real(junk, a, b, **kw))
+    signed, expected = "1764525600#memo#{\"a\":1}", "1764525600123#memo#{\"a\":1}"
+    assert report.marks(signed, expected) == ("          |", "          ^^^")
+    assert seen == [("", "123")]
+    a = "ts#" + "".join(chr(97 + i * 7919 % 26) for i in range(3990))
+    b = "ts#" + "".join(chr(97 + i * 104729 % 26) for i in range(3990))
+    under_a, under_b = report.marks(a + "#end", b + "#end")
+    assert len(seen) == 1 and under_a.count("^") > 3900 and under_a.strip(" ^") == "" and under_b.count("^") > 3900
+
+
+def test_a_long_pre_image_prints_its_start_and_json_keeps_it_whole(env, capsys):
+    """A 1 MiB body's pre-image was one 1 MiB line on the terminal; the human view shows its first MARK_LIMIT
+    characters and says so, --json keeps every character."""
+    from tui.inspect.report import MARK_LIMIT
+
+    body = json.dumps({"symbol": "BTCUSDT", "pad": "x" * 20_000})
+    code, out, _ = run(capsys, env, curl_for("0" * 64, body))
+    longest = max(out.splitlines(), key=len)
+    assert code == 1 and len(longest) < MARK_LIMIT + 200 and f"of {len(body) + len(TS) + 6:,} characters" in longest
+    _, doc, _ = run(capsys, env, curl_for("0" * 64, body), "--json")
+    assert json.loads(doc)["requests"][0]["signature"]["expected"] == f"{TS}#****#{body}"

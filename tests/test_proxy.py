@@ -188,3 +188,20 @@ def test_the_observer_thread_yields_the_cores_to_the_relay(tmp_path, monkeypatch
         own = os.getpriority(os.PRIO_PROCESS, 0)
         assert os.getpriority(os.PRIO_PROCESS, observer.native_id) == max(5, own)
         assert os.getpriority(os.PRIO_PROCESS, relay.native_id) == own
+
+
+def test_a_history_that_cannot_be_written_is_one_problem_however_many_batches_fail(tmp_path, monkeypatch):
+    """A full disk failed every batch (5 a second) and each failure was kept until the proxy stopped: kept once."""
+    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
+    from tui import paths
+
+    paths.history_path().mkdir(parents=True)  # a folder where the file should be: every append fails
+    free = socket.socket()
+    free.bind(("127.0.0.1", 0))
+    port = free.getsockname()[1]
+    free.close()
+    with Proxy(f"http://127.0.0.1:{port}", port=0) as proxy, httpx.Client() as client:
+        for count in range(1, 21):
+            client.get(proxy.base_url + "/system/time")
+            proxy.wait_for(count)  # flushes: each exchange is its own failed batch
+        assert len(proxy.history_problems) == 1 and "Could not write the history" in proxy.history_problems[0]

@@ -350,3 +350,23 @@ async def test_garbage_after_the_101_is_a_protocol_error_and_memory_stays_bounde
     sock.close()
     assert code == 1002 and peak < 4 * MiB  # "incorrect masking": a client's frames are masked
     await still_serves(adapter)
+
+
+@pytest.mark.parametrize("status, fix", [(403, "refused this client before any login"), (503, "unavailable on the server's side"),
+                                         (404, "Check the stream's address")])
+async def test_a_refused_handshake_is_valid_http_and_its_fix_follows_the_status(status, fix):
+    """A 403 or 503 to the handshake was told "The answer was not valid HTTP" (REST's fix for garbage); the server's
+    words reach the sentence escaped."""
+    def refuse(connection, request):  # noqa: ANN001, ANN202
+        return connection.respond(status, '{"code":30010,"message":"IP \x1b]52;c;SGk=\x07 forbidden"}')
+
+    server = await serve(lambda ws: ws.wait_closed(), "127.0.0.1", 0, process_request=refuse)
+    try:
+        report = await run_session(plan(f"ws://127.0.0.1:{server.sockets[0].getsockname()[1]}"))
+    finally:
+        server.close()
+        await server.wait_closed()
+    (connect_step,) = [s for s in report.steps if s.name == "connect"]
+    fixes = [f.text for f in connect_step.diagnosis.fixes]
+    assert fix in fixes[0] and not any("not valid HTTP" in f for f in fixes) and report.exit_code == 3
+    assert f"HTTP {status}" in connect_step.detail and "30010" in connect_step.detail and "\x1b" not in connect_step.detail

@@ -17,6 +17,10 @@ class AccountEvents:
         self._lock = threading.Lock()
         self._listeners: dict[int, tuple[str, Callable[[], None]]] = {}
         self._ids = itertools.count(1)
+        self._versions: dict[str, int] = {}  # key name -> writes told so far
+        # (key name, market) -> (snapshot before, version, account, changes, snapshot after): one key's private diff,
+        # computed once for all its links (tui/emulator/ws/session.py). Read and written with the state's lock held.
+        self.shared_diffs: dict[tuple[str, str], tuple] = {}
 
     def listen(self, key_name: str, callback: Callable[[], None]) -> int:
         """Call `callback` whenever `key_name`'s account changes; returns the id `forget` takes."""
@@ -29,8 +33,13 @@ class AccountEvents:
         with self._lock:
             self._listeners.pop(token, None)
 
+    def version(self, key_name: str) -> int:
+        """How many writes `key_name` has told: a diff computed at the same version and account is still true."""
+        return self._versions.get(key_name, 0)
+
     def changed(self, key_name: str) -> None:
         with self._lock:
+            self._versions[key_name] = self._versions.get(key_name, 0) + 1
             wanted = [(t, cb) for t, (name, cb) in self._listeners.items() if name == key_name]
         for token, callback in wanted:
             try:

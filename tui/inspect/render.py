@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 
 from tui.envelope import clip
-from tui.inspect.report import Inspection, marks
+from tui.inspect.report import MARK_LIMIT, Inspection, marks
 from tui.styled import Line, Output, rich_text
 from tui.terminal_safe import shown
 
@@ -30,6 +30,13 @@ def _printable(text: object) -> str:
     return shown(text)
 
 
+def _preimage(text: str) -> str:
+    """A pre-image as printed: a 1 MiB body's was one 1 MiB line on the terminal (--json keeps it whole)."""
+    if len(text) <= MARK_LIMIT:
+        return text
+    return f"{text[:MARK_LIMIT]}… (the first {MARK_LIMIT:,} of {len(text):,} characters)"
+
+
 def pieces(number: int, ins: Inspection) -> list[Line]:
     r = ins.request
     out: list[Line] = [[(f"{number}. {_printable(r.method)} ", "bold"), (_printable(clip(r.url, 200)), "bold"),
@@ -45,14 +52,14 @@ def pieces(number: int, ins: Inspection) -> list[Line]:
     if v.signed is not None and v.expected is not None and v.signed != v.expected:
         signed, expected = _printable(v.signed), _printable(v.expected)
         under_signed, under_expected = marks(signed, expected)
-        out.append([(f"     signed   {signed}", "")])
+        out.append([(f"     signed   {_preimage(signed)}", "")])
         if under_signed:
             out.append([(f"              {under_signed}", "bold red")])
-        out.append([(f"     expected {expected}", "")])
+        out.append([(f"     expected {_preimage(expected)}", "")])
         if under_expected:
             out.append([(f"              {under_expected}", "bold green")])
     elif v.expected is not None and v.status != "unchecked":
-        out.append([(f"     signed string {_printable(v.expected)}", "dim")])
+        out.append([(f"     signed string {_preimage(_printable(v.expected))}", "dim")])
     d = ins.diagnosis
     if d is not None:
         out.append([("   response  ", ""), (_printable(d.headline), "bold" if d.code == 1000 else "yellow")])

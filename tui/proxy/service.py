@@ -38,6 +38,7 @@ STOP_WAIT_S = 5.0  # how long stop() waits for the relay to close its connection
 Listener = Callable[[Inspection, Relayed], None]
 KEEP_INSPECTIONS = 1000
 KEEP_BYTES = 64 * 1024 * 1024  # bodies kept in `inspections` (a request's and its answer's): the oldest go first
+KEEP_PROBLEMS = 50  # distinct problems kept for the end: a full disk failed every batch, 5 a second, for hours
 BACKLOG = 4  # exchanges waiting for the observer before each gets the short search
 BACKLOG_SEARCH_S = 0.05
 # asyncio accepts up to the listen backlog (100 by default) in one turn of the loop: more than the fair table
@@ -98,7 +99,7 @@ class Proxy:
         if self.history:
             from tui.history_writer import HistoryWriter
 
-            self._history_writer = HistoryWriter(on_problem=self.history_problems.append)
+            self._history_writer = HistoryWriter(on_problem=self._problem)
         for target, name in ((self._loop.run_forever, "proxy-relay"), (self._observe, "proxy-observer")):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -213,11 +214,16 @@ class Proxy:
                 for listener in list(self.listeners):
                     listener(inspection, relayed)
             except Exception as exc:  # noqa: BLE001 - one odd exchange must not stop the observer
-                self.history_problems.append(f"could not inspect {relayed.request.label}: {type(exc).__name__}")
+                self._problem(f"could not inspect {relayed.request.label}: {type(exc).__name__}")
             finally:
                 with self._done:
                     self._observed += 1
                     self._done.notify_all()
+
+    def _problem(self, sentence: str) -> None:
+        """Keep `sentence` for the end, once, and at most KEEP_PROBLEMS of them (any thread)."""
+        if len(self.history_problems) < KEEP_PROBLEMS and sentence not in self.history_problems:
+            self.history_problems.append(sentence)
 
     def _observe_login(self, link: LinkCapture) -> None:
         from tui.proxy.ws_capture import history_exchange, inspect_link
@@ -230,7 +236,7 @@ class Proxy:
             exchange, diagnosis, notes = history_exchange(login, link)
             problem = history.record(exchange, diagnosis, source="proxy", notes=notes)
             if problem:
-                self.history_problems.append(problem)
+                self._problem(problem)
         for listener in list(self.listeners):
             listener(login, link)  # type: ignore[arg-type]
 

@@ -111,8 +111,35 @@ def diagnose_silence(dialect: Dialect, phase: str, seconds: float, evidence: Evi
                      fixes, (), f"No answer to the {phase} within {seconds:g} s.")
 
 
+# A handshake refused with a status: the answer was valid HTTP, so REST's "not valid HTTP" fix was wrong for it.
+PATH_FIX = ("Check the stream's address against the venue's page: the host, /user (private) versus /api (public), and "
+            "?protocol=1.1.")
+REFUSED_FIXES = {
+    401: "The server or a firewall in front of it refused this client before any login: check an IP whitelist, a region "
+         "or VPN block, and that the host is the venue's stream host.",
+    429: "Too many links or handshakes from this address: wait before reconnecting, and keep one link open instead of "
+         "reconnecting in a loop.",
+    500: "The stream is unavailable on the server's side (maintenance or overload): retry later, backing off.",
+}
+
+
+def _refused_fix(status: int) -> str:
+    if status in (401, 403, 407, 451):
+        return REFUSED_FIXES[401]
+    if status in (418, 429):
+        return REFUSED_FIXES[429]
+    return REFUSED_FIXES[500] if status >= 500 else PATH_FIX
+
+
 def diagnose_transport(family: str, failure: TransportFailure) -> Diagnosis:
-    fixes = (Fix(TRANSPORT_FIXES[failure.kind]),) if failure.kind in TRANSPORT_FIXES else (Fix("Retry; if it repeats, check the URL and the network."),)
+    from tui.ws.failures import RefusedHandshake
+
+    if isinstance(failure, RefusedHandshake):
+        fixes = (Fix(_refused_fix(failure.status)),) + ((Fix(PATH_FIX),) if _refused_fix(failure.status) != PATH_FIX else ())
+    elif failure.kind in TRANSPORT_FIXES:
+        fixes = (Fix(TRANSPORT_FIXES[failure.kind]),)
+    else:
+        fixes = (Fix("Retry; if it repeats, check the URL and the network."),)
     notes = (f"Detail: {failure.detail[:300]}",) if failure.detail else ()
     category = "key binding" if failure.kind.value == "signing-refused" else "transport"
     return Diagnosis(Outcome.TRANSPORT_FAILURE, family, None, None, None, None, None, None, None, category,

@@ -19,6 +19,12 @@ from websockets.exceptions import (
 from tui.exchange import FailureKind, TransportFailure
 from tui.terminal_safe import shown
 
+class RefusedHandshake(TransportFailure):
+    """A handshake answered with another status than 101: valid HTTP, so its fix follows the status (`status`)."""
+
+    status: int = 0
+
+
 CLOSE_MEANINGS = {
     1000: "a normal close", 1001: "going away", 1002: "a protocol error", 1003: "data it does not accept",
     1006: "no close frame: the connection dropped", 1007: "text that is not UTF-8", 1008: "a policy violation",
@@ -58,9 +64,11 @@ def classify_connect(exc: BaseException, url: str) -> TransportFailure:
         return fail(FailureKind.OTHER, f"{shown(url)[:120]!r} is not a WebSocket URL (ws:// or wss://, a host, a path).")
     if isinstance(exc, InvalidStatus):
         status = exc.response.status_code
-        return fail(FailureKind.PROTOCOL, f"{at} answered the WebSocket handshake with HTTP {status} instead of 101 "
-                    "Switching Protocols: the path is not a stream there (check /api versus /user and the host), or "
-                    "something in between refused the upgrade.")
+        words = shown(bytes(exc.response.body or b"")[:300].decode("utf-8", "replace").strip())[:200]
+        refused = RefusedHandshake(FailureKind.PROTOCOL, f"{at} answered the WebSocket handshake with HTTP {status} "
+                                   f"instead of 101 Switching Protocols{f', saying: {words}' if words else ''}.", detail)
+        refused.status = status
+        return refused
     if isinstance(exc, (InvalidMessage, InvalidHandshake)):
         return fail(FailureKind.PROTOCOL, f"{at} did not complete a WebSocket handshake ({shown(exc)[:120]}): is it a "
                     "WebSocket endpoint, and is the scheme right (wss:// for TLS)?")

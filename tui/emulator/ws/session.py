@@ -137,9 +137,17 @@ class WsSession:
         state = self.state
         with state.lock:
             acct = state.account(self.key)
-            stamp = state.now_ms()
-            changes = (private.spot_changes if self.dialect.market == "spot" else private.futures_changes)(self.before, acct, stamp)
-            self.before = private.snapshot(acct)
+            # Links of one key that looked last together share one diff: each computing its own over the key's
+            # 10,000 orders (6 ms) made 100 links answer a REST call in 1.3 s, every order, for everyone.
+            diff = private.spot_changes if self.dialect.market == "spot" else private.futures_changes
+            done = self._shared(acct)
+            if done is None:
+                changes, after = diff(self.before, acct, state.now_ms()), private.snapshot(acct)
+                state.events.shared_diffs[self._shared_name] = (self.before, state.events.version(self.key.name), acct, changes, after)
+            else:  # the account as another link saw it last: its snapshot, and its diff when it started from ours
+                changes = done[3] if done[0] is self.before else diff(self.before, acct, state.now_ms())
+                after = done[4]
+            self.before = after
         return [self._json(frame) for topic, kind in self.topics.items() if kind in changes
                 for frame in changes[kind] if _for_topic(topic, frame)]
 
@@ -208,7 +216,12 @@ class WsSession:
         if channel.private:
             if self.before is None:
                 with self.state.lock:
-                    self.before = private.snapshot(self.state.account(self.key))
+                    acct = self.state.account(self.key)
+                    done = self._shared(acct)
+                    if done is None:  # kept for the links that subscribe next, so they diff together
+                        done = (None, self.state.events.version(self.key.name), acct, {}, private.snapshot(acct))
+                        self.state.events.shared_diffs[self._shared_name] = done
+                    self.before = done[4]
         else:  # the first push now, not a second later: a client waits for its first data frame
             outs += [self._json(f) for f in public.frames(self.state, self.dialect, topic, self.seq)]
         return outs
@@ -259,6 +272,17 @@ class WsSession:
             return Out("text", text, text)
         engine = zlib.compressobj(wbits=-zlib.MAX_WBITS)
         return Out("binary", engine.compress(text.encode("utf-8")) + engine.flush(), text)
+
+    @property
+    def _shared_name(self) -> tuple[str, str]:
+        return self.key.name, self.dialect.market
+
+    def _shared(self, acct) -> tuple | None:  # noqa: ANN001 - the key's Account
+        """The last diff any link of this key computed, if the account has not been written since (state lock held)."""
+        done = self.state.events.shared_diffs.get(self._shared_name)
+        if done is not None and done[1] == self.state.events.version(self.key.name) and done[2] is acct:
+            return done
+        return None
 
 
 def _for_topic(topic: str, frame: dict) -> bool:
