@@ -327,3 +327,17 @@ def test_a_key_keeps_its_newest_closed_orders_and_every_open_one(http, emu, monk
     assert resting not in kept and set(placed[-2:]) <= kept and not set(placed[:7]) & kept  # history lists closed ones
     query = {"symbol": "BTCUSDT", "order_id": resting}
     assert send(http, emu, "GET", "/contract/private/order", level=AuthLevel.KEYED, query=query).json()["data"]["state"] == 2
+
+
+def test_open_futures_orders_per_key_stop_at_the_emulators_cap_with_40028(http, emu, monkeypatch):
+    # A resting order at a far price holds almost no margin: one client could rest a billion of them, each
+    # submit slower than the last (third attack on a9b9dc9). Cancelling one makes room again.
+    from tui.emulator import accounts
+
+    monkeypatch.setattr(accounts, "MAX_OPEN_FUTURES_ORDERS", 3)
+    placed = [submit(http, emu).json()["data"]["order_id"] for _ in range(3)]
+    over = submit(http, emu).json()
+    assert over["code"] == 40028 and "maximum limit" in over["message"]
+    cancel = {"symbol": "BTCUSDT", "order_id": str(placed[0])}
+    assert code_of(send(http, emu, "POST", "/contract/private/cancel-order", body=cancel)) == 1000
+    assert submit(http, emu).json()["code"] == 1000

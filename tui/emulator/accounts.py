@@ -165,6 +165,11 @@ class SpotOrder:
 # hours grew the emulator without end, and each order got slower (every order scans the key's orders): at the
 # documented futures rate, a day is a million orders. A venue pages further back; a test run needs no more.
 KEEP_HISTORY = 10_000
+# Open futures orders per key. No venue page states a cap, and an order at a far price holds almost no margin, so
+# the demo balance allows about a billion resting orders, each submit scanning them all (third attack on a9b9dc9).
+# Past this the emulator answers 40028, the documented "order's count is more than system maximum limit" (the
+# emulator's own threshold, as 30017's: README says so).
+MAX_OPEN_FUTURES_ORDERS = 10_000
 
 
 @dataclass

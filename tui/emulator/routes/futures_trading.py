@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tui.emulator import accounts
 from tui.emulator.accounts import Account, FuturesOrder, Position, text
 from tui.emulator.market import Contract, book
 from tui.emulator.routes.common import Call, Refused, decimal
@@ -145,6 +146,8 @@ def submit_order(call: Call) -> object:
         at = (asks[0] if order_side in (1, 2) else bids[0]) if limit is None else _marketable(order_side, limit, asks[0], bids[0])
         if order_side in OPEN_SIDES and contracts * c.contract_size * (at or limit) / lev > acct.available:
             raise Refused(40027)
+        if sum(1 for o in acct.orders.values() if o.state == 2) >= accounts.MAX_OPEN_FUTURES_ORDERS:
+            raise Refused(40028)
         order = FuturesOrder(state.new_order_id(), coid, c.symbol, order_side, order_type, lev, open_type, contracts,
                              limit if limit is not None else at, call.now, call.now)
         acct.orders[order.order_id] = order
