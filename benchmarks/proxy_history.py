@@ -107,7 +107,7 @@ def merged(figures: list[dict]) -> dict:
 
 def prefill(path: Path, count: int) -> None:
     """`count` entries like a proxied cancel-order's, so the file sits just under its entry cap."""
-    from tui import history
+    from tui.records import history
     from tui.exchange import Draft, Exchange, ResponseData, Timings
     from tui.venues import get_venue
 

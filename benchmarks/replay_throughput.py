@@ -33,7 +33,7 @@ from emulator_process import emulator_process  # noqa: E402
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET  # noqa: E402
 from keys.signing import AuthLevel  # noqa: E402
-from tui import saved  # noqa: E402
+from tui.records import saved  # noqa: E402
 from tui.exchange import Draft  # noqa: E402
 from tui.venues import emulator_venue  # noqa: E402
 

@@ -10,7 +10,7 @@ every side (as for an installed program); a warm-up round of each is not counted
 
 Is the baseline the same work? The bare script (benchmarks/bare_send.py) does every step keyprobe's send
 does except the diagnosis, and does each the plain way a person writes a one-off script: httpx's sync
-Client. keyprobe sends through its one async send path (tui.wire.Wire, DESIGN.md "one way through"), so
+Client. keyprobe sends through its one async send path (tui.transport.wire.Wire, DESIGN.md "one way through"), so
 it also pays asyncio and anyio's asyncio backend (httpcore's async locks and network layer load it): that
 is a cost of keyprobe's design, not of the work, so the goal is measured against the sync script. A third
 side, the same bare script through httpx.AsyncClient (`bare_send.py --async`), is printed beside it to show

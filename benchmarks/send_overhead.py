@@ -10,7 +10,7 @@ threads share the interpreter with both clients and pull the ratio towards 1). C
 sending thread's; process CPU is the whole process's (the emulator's threads included when in-process).
 
 - keyprobe: Draft -> Wire.send (new VenueSigner per send, trace extension, streamed body with a cap,
-  masked SentRequest, rate-limit headers) -> tui.diagnose.diagnose.
+  masked SentRequest, rate-limit headers) -> tui.diagnosis.diagnose.diagnose.
 - bare: httpx.AsyncClient.post(content=..., headers=...) with hmac.new(...).hexdigest() inline and
   response.json().
 
@@ -35,11 +35,11 @@ sys.path.insert(0, str(ROOT))
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET, demo_key  # noqa: E402
 from keys.signing import AuthLevel  # noqa: E402
-from tui.diagnose import diagnose  # noqa: E402
+from tui.diagnosis.diagnose import diagnose  # noqa: E402
 from tui.emulator import Emulator  # noqa: E402
 from tui.exchange import Draft  # noqa: E402
 from tui.venues import emulator_venue  # noqa: E402
-from tui.wire import Wire  # noqa: E402
+from tui.transport.wire import Wire  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from emulator_process import emulator_process  # noqa: E402

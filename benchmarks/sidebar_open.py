@@ -37,7 +37,8 @@ def main() -> None:
     args = parser.parse_args()
     os.environ["KEYPROBE_HOME"] = tempfile.mkdtemp(prefix="keyprobe-bench-")
     from keys.signing import AuthLevel
-    from tui import history, paths, saved
+    from tui import paths
+    from tui.records import history, saved
     from tui.console.records import Records
     from tui.exchange import Draft
     from tui.venues import get_venue

@@ -1,4 +1,4 @@
-"""Clock-skew accuracy: keyprobe's estimate (tui.clock.measure) vs the same-cost baseline and a single sample.
+"""Clock-skew accuracy: keyprobe's estimate (tui.clock.measure.measure) vs the same-cost baseline and a single sample.
 
 An in-process emulator runs with a known skew and random delays on both legs of every request
 (controls.latency_ms + uniform 0..jitter_ms per leg; response_jitter_ms adds random delay to the
@@ -7,7 +7,7 @@ offset is known exactly.
 
 - keyprobe: 9 requests on a kept-alive connection, every one a sample; the hard intervals
   [S - t1, S + 1 - t0] intersected (never wider than the min-RTT sample's), the estimate inside
-  that intersection corrected for each leg's spread (tui/clock_estimate.py); a violation is
+  that intersection corrected for each leg's spread (tui/clock/estimate.py); a violation is
   |error| > bound.
 - same-cost baseline, same samples: the textbook estimate on keyprobe's own 9 samples, the midpoint
   of the shortest round trip: offset = S + 0.5 - (t0 + t1) / 2, bound ±(RTT/2 + 0.5 ms). The same
@@ -42,10 +42,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from keys.signing import AuthLevel  # noqa: E402
-from tui.clock import measure  # noqa: E402
+from tui.clock.measure import measure  # noqa: E402
 from tui.exchange import Draft  # noqa: E402
 from tui.emulator import Emulator  # noqa: E402
-from tui.wire import Wire  # noqa: E402
+from tui.transport.wire import Wire  # noqa: E402
 
 SCENARIOS = {
     # name: (latency_ms per leg, jitter_ms per leg, response_extra_ms, response_jitter_ms, random jitter only)
@@ -57,7 +57,7 @@ SCENARIOS = {
 }
 
 
-SAME_COST = 9  # keyprobe's requests per measurement (tui.clock.DEFAULT_SAMPLES)
+SAME_COST = 9  # keyprobe's requests per measurement (tui.clock.measure.DEFAULT_SAMPLES)
 GOAL_HOLDS = 0.99
 
 

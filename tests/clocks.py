@@ -28,7 +28,7 @@ class SteppingClock:
 
 class ManualClock:
     """Time that moves only when someone sleeps: `wall_ms()` and `monotonic()` read it, `await sleep(s)`
-    moves it on by s at once. A watch given it (tui.clock_watch.WatchClock) and an emulator given its
+    moves it on by s at once. A watch given it (tui.clock.watch.WatchClock) and an emulator given its
     `monotonic` (EmulatorState.monotonic) agree on how much time passed, without waiting for any of it."""
 
     def __init__(self, wall_ms: float = 1_767_225_600_000.0) -> None:
@@ -46,7 +46,7 @@ class ManualClock:
         self.sleeps.append(seconds)
         self.elapsed_s += seconds
 
-    def watch_clock(self):  # noqa: ANN201 - a tui.clock_watch.WatchClock
-        from tui.clock_watch import WatchClock
+    def watch_clock(self):  # noqa: ANN201 - a tui.clock.watch.WatchClock
+        from tui.clock.watch import WatchClock
 
         return WatchClock(self.wall_ms, self.sleep)

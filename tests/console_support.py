@@ -264,7 +264,7 @@ def freeze(message: Any) -> None:
             response = response._replace(body=body, headers=headers, size=len(body))
         message.exchange = ex._replace(timings=timings, response=response, started_at=0.0)
     elif isinstance(message, ClockMeasured):
-        from tui.clock import ClockSample, judge
+        from tui.clock.measure import ClockSample, judge
 
         est = message.estimate
         offset = 90_000.3 if est.offset_ms > 1000 else (-90_000.3 if est.offset_ms < -1000 else 0.2)

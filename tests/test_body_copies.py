@@ -12,9 +12,9 @@ import json
 
 from keys.signing import prehash, sign
 from tui.exchange import Draft
-from tui.render import _PIECE, _RawBody, body_text
-from tui.terminal_safe import shown
-from tui.wire import BODY_PIECE, Wire
+from tui.output.render import _PIECE, _RawBody, body_text
+from tui.output.terminal_safe import shown
+from tui.transport.wire import BODY_PIECE, Wire
 
 
 def order_batch(count: int, text: str = "kp") -> str:
@@ -47,7 +47,7 @@ async def test_a_body_sent_in_pieces_is_signed_whole_and_its_text_not_copied(emu
 
 
 def test_the_history_hashes_a_long_body_in_pieces_as_if_whole():
-    from tui.history import BODY_CAP, _kept_body
+    from tui.records.history import BODY_CAP, _kept_body
 
     # Non-ASCII characters and a lone surrogate (kept by surrogatepass) on both sides of a piece boundary.
     body = "é" * (BODY_CAP - 1) + "\ud800😀" + "x" * 1000 + "€" * BODY_CAP

@@ -1,4 +1,4 @@
-"""A compressed answer is undone a bounded piece at a time (tui/body_decoding.py).
+"""A compressed answer is undone a bounded piece at a time (tui/transport/body_decoding.py).
 
 Before: httpx inflated each network read whole, so an answer gzipped twice (642 bytes on the wire, 256 MiB
 inside) came out as one 256 MiB piece before the body cap was checked; the same trick at 10 GiB took 3.7 GB
@@ -16,11 +16,11 @@ from hypothesis import strategies as st
 
 from hostile_server import BOMB_BYTES, HostileServer, double_gzip_bomb, gzip
 from keys.signing import AuthLevel
-from tui.body_decoding import PIECE, BoundedDecoder, decoded_prefix
+from tui.transport.body_decoding import PIECE, BoundedDecoder, decoded_prefix
 from tui.exchange import Draft
 from tui.proxy.relay import readable_body
 from tui.venues import emulator_venue
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 MiB = 1024 * 1024
 

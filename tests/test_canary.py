@@ -150,8 +150,8 @@ def test_canary_secret_and_memo_appear_nowhere(tmp_path, emulator):
     assert "1000" in ok
     ok_json = json.loads(run([*send, "--profile", "canary", "--json"], 0).split("\n", 1)[0])
     assert ok_json["response"]["json"]["code"] == 1000
-    # httpx/httpcore debug logging on (tui.wire imported first so its import-time levels do not win)
-    debug = run(send[1:] + ["--profile", "canary"], 0, python=["-c", "import sys, tui.wire; from tui.cli import main; sys.exit(main(['send'] + sys.argv[1:]))"],
+    # httpx/httpcore debug logging on (tui.transport.wire imported first so its import-time levels do not win)
+    debug = run(send[1:] + ["--profile", "canary"], 0, python=["-c", "import sys, tui.transport.wire; from tui.cli import main; sys.exit(main(['send'] + sys.argv[1:]))"],
                 label="debug send", KEYPROBE_DEBUG_HTTP="1")
     assert "httpcore.http11 DEBUG" in debug
 

@@ -214,7 +214,7 @@ def test_a_diagnosis_of_a_success_loads_only_the_parts_it_reads():
     import subprocess
     import sys
 
-    code = ("import sys\nfrom tui.diagnose import diagnose_response\n"
+    code = ("import sys\nfrom tui.diagnosis.diagnose import diagnose_response\n"
             "d = diagnose_response('bitmart', 200, [], b'{\"code\":1000,\"message\":\"OK\",\"data\":{}}')\n"
             "assert d.code == 1000, d\n"
             "print(sorted(m.rsplit('.', 1)[1] for m in sys.modules if m.startswith('tui.catalog.advice_')))")

@@ -14,7 +14,7 @@ from keys.signing import AuthLevel, Credentials, FixedClock, masked_header_value
 from keys.venue_signer import VenueSigner
 from tui.catalog.matching import match
 from tui.cli import main
-from tui.diagnose import Origin, Outcome, diagnose_response, explain_code
+from tui.diagnosis.diagnose import Origin, Outcome, diagnose_response, explain_code
 from tui.exchange import SentRequest
 from tui.venues import VENUES
 

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from tui import history
+from tui.records import history
 from tui.cli import main
 from tui.exchange import Draft, Exchange, Timings
-from tui.failures import TransportFailure
-from tui.failure_kind import FailureKind
+from tui.transport.failures import TransportFailure
+from tui.transport.failure_kind import FailureKind
 from tui.venues import get_venue
 
 # A closed loopback port: if anything were sent it would be a refused connection (exit 3), not exit 2.

@@ -142,7 +142,7 @@ def _readme() -> str:
 
 
 @pytest.mark.parametrize("command, readme_says", [
-    # tui/clock_estimate.py estimate_server_time: the intersection of every sample's interval, not one sample,
+    # tui/clock/estimate.py estimate_server_time: the intersection of every sample's interval, not one sample,
     # and the offset inside it corrected for each leg's jitter; --watch keeps its samples.
     ("skew", "the offset inside it allows for each leg's jitter"),
     ("skew", "clock-samples.json"),
@@ -150,7 +150,7 @@ def _readme() -> str:
     ("skew", "intersection"),
     ("replay", "A signed POST (or PUT/DELETE) to a real venue host asks first"),
     ("replay", "an unconfirmed write"),
-    ("send", "first 4,096 characters"),  # tui.render.REQUEST_BODY_SHOWN, checked below
+    ("send", "first 4,096 characters"),  # tui.output.render.REQUEST_BODY_SHOWN, checked below
 ])
 def test_help_says_what_readme_says(capsys, command, readme_says):
     assert readme_says in _readme()
@@ -171,7 +171,7 @@ def test_every_option_readme_gives_a_command_exists_in_its_help(capsys):
 
 
 def test_sends_help_names_the_request_body_preview_it_prints(capsys):
-    from tui.render import REQUEST_BODY_SHOWN
+    from tui.output.render import REQUEST_BODY_SHOWN
 
     assert f"first {REQUEST_BODY_SHOWN:,} characters" in _help(capsys, "send")
 
@@ -187,7 +187,7 @@ def modules_after(*argv: str) -> set[str]:
 
 # What `decode` left behind to stay within 3x `python -c pass` (benchmarks/cli_startup.py): dataclasses (and the
 # inspect module it loads), the record classes' exec'd code, shutil (argparse asks it for the width), typing.
-DECODE_NEVER = {"dataclasses", "inspect", "shutil", "typing", "tui.inspect", "tui.diagnose_evidence", "keys.headers"}
+DECODE_NEVER = {"dataclasses", "inspect", "shutil", "typing", "tui.inspect", "tui.diagnosis.evidence", "keys.headers"}
 
 
 @pytest.mark.parametrize("argv", [
@@ -197,7 +197,7 @@ DECODE_NEVER = {"dataclasses", "inspect", "shutil", "typing", "tui.inspect", "tu
 ])
 def test_decode_loads_no_dataclasses_nor_any_other_command(argv):
     loaded = modules_after(*argv)
-    assert "tui.diagnose" in loaded or "--bogus" in argv  # the log was read: decode ran (or stopped at its usage)
+    assert "tui.diagnosis.diagnose" in loaded or "--bogus" in argv  # the log was read: decode ran (or stopped at its usage)
     assert not loaded & DECODE_NEVER, sorted(loaded & DECODE_NEVER)
     commands = {m for m in loaded if m.startswith("tui.commands.") and not m.startswith("tui.commands._")}
     assert commands == {"tui.commands.decode"}
@@ -273,7 +273,7 @@ def test_inspect_pauses_the_collector_until_its_first_result_then_resumes_it(tmp
 def test_send_pauses_the_collector_until_its_answer_is_printed(capsys, monkeypatch, emu, tmp_path, collector_on):
     import gc
 
-    from tui import render
+    from tui.output import render
 
     states: list[bool] = []
     print_exchange = render.print_exchange

@@ -1,4 +1,4 @@
-"""tui/clock.py: the estimation math (pure, property-tested) and measure() over httpx.MockTransport."""
+"""tui/clock/measure.py: the estimation math (pure, property-tested) and measure() over httpx.MockTransport."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui.clock import (
+from tui.clock.measure import (
     DATE_HEADER,
     OK,
     OUTSIDE_WINDOW,
@@ -30,7 +30,7 @@ from tui.clock import (
     next_boundary_delay_ms,
 )
 from tui.venues import VENUES, emulator_venue
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 BASE = 1_700_000_000_000.0
 # Stamps are epoch milliseconds, where doubles are 2.4e-4 ms apart: interval arithmetic can land one rounding

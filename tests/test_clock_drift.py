@@ -14,11 +14,11 @@ import pytest
 
 from tests.clocks import ManualClock
 from tests.seeds import drawn_seed
-from tui.clock_drift import ClockPoint, consistent_run, crossing_sentence, fit
-from tui.clock_store import MAX_POINTS, ClockStore, thin
-from tui.clock_watch import watch
+from tui.clock.drift import ClockPoint, consistent_run, crossing_sentence, fit
+from tui.clock.store import MAX_POINTS, ClockStore, thin
+from tui.clock.watch import watch
 from tui.emulator import Emulator
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 PPM = 1e-6
 

@@ -1,4 +1,4 @@
-"""tui/clock_estimate.py against the textbook estimate on the same samples (simulated round trips).
+"""tui/clock/estimate.py against the textbook estimate on the same samples (simulated round trips).
 
 The benchmark (benchmarks/skew_accuracy.py) measures this over real sockets; here the legs' delays are
 drawn from the benchmark's scenarios with a printed seed, so a failure replays exactly.
@@ -13,7 +13,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from tests.seeds import drawn_seed
-from tui.clock_estimate import CORRECTION_MIN_SAMPLES, Stamp, estimate_server_time, leg_corrected_middle
+from tui.clock.estimate import CORRECTION_MIN_SAMPLES, Stamp, estimate_server_time, leg_corrected_middle
 
 BASE = 1_700_000_000_000.0
 TRIALS = 2000

@@ -4,9 +4,9 @@ over BitMart's 10 a second on /system/time and fell back to the Date header's wh
 
 from __future__ import annotations
 
-from tui.clock import SERVER_TIME, measure
+from tui.clock.measure import SERVER_TIME, measure
 from tui.emulator import Emulator
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 
 async def test_a_rate_limited_sample_is_taken_again_and_the_time_endpoint_still_read():

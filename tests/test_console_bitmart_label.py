@@ -1,5 +1,5 @@
 """BitMart in the console (issue 26): the venue label names the emulator's dialect ("Local emulator (BitMart)"),
-a BitMart target carries a one-sentence notice of the wind-down under the venue (tui.venue_state.notice_line,
+a BitMart target carries a one-sentence notice of the wind-down under the venue (tui.diagnosis.venue_state.notice_line,
 the lifecycle's own dates), the status bar keeps the target's URL (the warning went first, not the URL), and
 the keys screen warns again when a BitMart profile is saved. Each moment is set with lifecycle.clock_at."""
 

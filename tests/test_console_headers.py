@@ -9,7 +9,7 @@ from console_support import press, quiet_console, run_entry, send, send_refused,
 from textual.widgets import Input
 
 from keys.demo import EXAMPLE_KEY
-from tui import saved
+from tui.records import saved
 from tui.console.app import KeyprobeApp
 from tui.exchange import Draft
 from tui.venues import get_venue

@@ -13,7 +13,8 @@ from seeds import drawn_seed
 from textual.widgets import Input, OptionList
 
 from keys.signing import AuthLevel
-from tui import history, paths, saved
+from tui import paths
+from tui.records import history, saved
 from tui.console.app import KeyprobeApp
 from tui.console.records import Records
 from tui.exchange import Draft

@@ -86,7 +86,7 @@ async def test_traffic_detail_marks_stay_under_their_characters_when_the_lines_w
     from marks_support import read_back
 
     from tui.inspect.report import marks
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
 
     app = KeyprobeApp()
     async with app.run_test(size=SIZE) as pilot:

@@ -9,8 +9,8 @@ import pytest
 from console_support import quiet_console, screen_text, settle, until
 
 from keys.signing import AuthLevel
-from tui import saved
-from tui.clock import SERVER_TIME
+from tui.records import saved
+from tui.clock.measure import SERVER_TIME
 from tui.console.app import ConsoleOptions, KeyprobeApp
 from tui.exchange import Draft
 from tui.venues import get_venue
@@ -54,7 +54,7 @@ async def test_the_hint_goes_once_something_is_saved():
 
 
 async def test_the_probe_clock_rung_reads_the_time_endpoint_even_when_rate_limited():
-    """The probe's clock rung is tui.clock.measure, the CLI's sampler and estimator: a rate-limited
+    """The probe's clock rung is tui.clock.measure.measure, the CLI's sampler and estimator: a rate-limited
     sample is taken again, not read from the Date header (the console's f5 then f3 went over the
     venue's limit on /system/time and the rung came back as a Date-header estimate). BitMart's dialect: WOO X Pro,
     the console's default, has no time endpoint."""

@@ -14,7 +14,7 @@ from console_support import HANG_S, quiet_console, send, settle
 from tui.console.app import KeyprobeApp
 from tui.console.messages import BodyFormatted, ExchangeReceived, SendStarted
 from tui.console.network import NetworkClosed, NetworkThread
-from tui.wire import send_once
+from tui.transport.wire import send_once
 
 SIZE = (120, 40)
 

@@ -13,16 +13,16 @@ from textual.widgets import Input, Label, Select, Static, TextArea
 from textual.widgets._footer import FooterKey
 
 from keys.signing import AuthLevel
-from tui.clock import OK, OUTSIDE_WINDOW, WARN_RECV_WINDOW, ClockEstimate, judge
+from tui.clock.measure import OK, OUTSIDE_WINDOW, WARN_RECV_WINDOW, ClockEstimate, judge
 from tui.console import app as console_app
 from tui.console.app import KeyprobeApp
 from tui.console.widgets.clock_panel import summary_text
 from tui.console.widgets.composer import Composer
 from tui.console.widgets.diagnosis import advice_text, title_text
 from tui.console.widgets.preview import PreviewPanel
-from tui.diagnose import diagnose_response
+from tui.diagnosis.diagnose import diagnose_response
 from tui.exchange import Draft
-from tui.render import print_estimate, verdict_with_howto
+from tui.output.render import print_estimate, verdict_with_howto
 
 ERROR_BODY = b'{"code":30005,"message":"Header X-BM-SIGN is wrong","trace":"t","data":{}}'
 

@@ -14,7 +14,7 @@ from textual.widgets import Static
 from tui.console.app import ConsoleOptions, KeyprobeApp
 from tui.console.messages import ProbeFinished, ProbeStepDone
 from tui.console.screens.probe import ProbeScreen
-from tui.probe import LAYERS
+from tui.probe.ladder import LAYERS
 
 SIZE = (120, 40)
 BITMART = ConsoleOptions(flavour="bitmart")
@@ -34,7 +34,7 @@ def freeze_probe(message) -> None:
         step = message.step
         detail = step.detail
         if step.name == "clock" and step.estimate is not None:
-            from tui.clock import judge
+            from tui.clock.measure import judge
 
             detail = f"offset +0.2 ms ± 0.6 ms ({step.estimate.method}, 5 samples, min RTT 0.4 ms). {judge(0.2, 0.6)[1]}"
         message.step = replace(step, ms=FIXED_MS[step.name], detail=detail)

@@ -24,7 +24,7 @@ from tui.console.screens.dialogs import SendConfirmScreen
 from tui.console.screens.unlock import UnlockScreen
 from tui.console.widgets.sidebar import Sidebar
 from tui.paths import keyfile_path
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 SIZE = (120, 40)
 PASSPHRASE = "horse-battery"

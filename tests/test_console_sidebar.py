@@ -13,7 +13,8 @@ from textual.widgets import Input, OptionList, Select, TextArea, Tree
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import AuthLevel
-from tui import history, paths, saved
+from tui import paths
+from tui.records import history, saved
 from tui.console.app import KeyprobeApp
 from tui.console.screens.dialogs import AskScreen, ConfirmScreen
 from tui.console.drafts import open_draft

@@ -54,7 +54,8 @@ async def test_snapshot_at_80x24_after_a_success():
 async def test_snapshot_of_the_history_filtered_at_140x45():
     import json
 
-    from tui import paths, saved
+    from tui import paths
+    from tui.records import saved
     from tui.exchange import Draft
     from tui.venues import get_venue
 

@@ -198,7 +198,7 @@ def test_on_a_terminal_styles_are_ours_and_server_text_is_escaped(monkeypatch):
     import re
 
     from tui.commands.decode import print_diagnosis
-    from tui.diagnose import diagnose_response
+    from tui.diagnosis.diagnose import diagnose_response
 
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("TERM", "xterm-256color")

@@ -1,4 +1,4 @@
-"""tui.diagnose: envelopes of every shape, documented vs undocumented codes, fixes ordered by evidence
+"""tui.diagnosis.diagnose: envelopes of every shape, documented vs undocumented codes, fixes ordered by evidence
 from a request really signed by keys.venue_signer.VenueSigner, end to end against the emulator, and a
 property test that diagnose_response never raises."""
 
@@ -20,13 +20,13 @@ from keys.venue_signer import VenueSigner
 from tui.catalog import advice, http_row, rows, status_advice
 from tui.catalog.advice import template
 from tui.catalog.matching import read
-from tui.diagnose import Diagnosis, Fix, Origin, Outcome, diagnose, diagnose_response, explain_code
-from tui.diagnose_evidence import clip
-from tui.envelope import read_envelope
+from tui.diagnosis.diagnose import Diagnosis, Fix, Origin, Outcome, diagnose, diagnose_response, explain_code
+from tui.diagnosis.evidence import clip
+from tui.transport.envelope import read_envelope
 from tui.emulator import Emulator
 from tui.exchange import Draft, Exchange, FailureKind, ResponseData, SentRequest, TransportFailure
 from tui.venues import VENUES
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 TS = 1589267764859
 ORDER = '{"symbol":"BTCUSDT","side":1,"type":"limit","leverage":"10","open_type":"isolated","size":1,"price":"20000"}'
@@ -290,9 +290,9 @@ def test_a_code_alone_gathers_no_evidence_and_loads_no_evidence_module(monkeypat
     """`keyprobe decode CODE` starts in 3x `python -c pass` partly because nothing to read means no evidence module."""
     import sys
 
-    monkeypatch.delitem(sys.modules, "tui.diagnose_evidence")
+    monkeypatch.delitem(sys.modules, "tui.diagnosis.evidence")
     d = diagnose_response("bitmart", 401, (), body(30005))
-    assert d.code == 30005 and d.fixes and "tui.diagnose_evidence" not in sys.modules
+    assert d.code == 30005 and d.fixes and "tui.diagnosis.evidence" not in sys.modules
 
 
 def test_a_missing_or_foreign_key_header():
@@ -451,7 +451,7 @@ def test_a_bug_in_the_analysis_is_a_sentence_with_the_raw_response_kept(monkeypa
     def broken(body):
         raise KeyError("a decoder bug")
 
-    monkeypatch.setattr("tui.diagnose.read_envelope", broken)
+    monkeypatch.setattr("tui.diagnosis.diagnose.read_envelope", broken)
     d = diagnose_response("wooxpro", status, [], body(30005))
     sentence = "keyprobe could not analyse this response (KeyError); the raw response is shown as received."
     assert d.outcome is Outcome.NOT_ENVELOPE and d.venue == "wooxpro" and d.category == "internal"
@@ -471,7 +471,7 @@ def test_a_send_with_no_response_and_no_failure_says_nothing_was_recorded():
 
 @pytest.mark.parametrize("kind,category", [(FailureKind.REFUSED, "transport"), (FailureKind.DNS, "transport")])
 def test_a_transport_failure_keeps_its_sentence_fix_and_clipped_detail(kind, category):
-    from tui.diagnose import TRANSPORT_FIXES, _clip
+    from tui.diagnosis.diagnose import TRANSPORT_FIXES, _clip
 
     detail = "ConnectError: " + "x" * 400
     failure = TransportFailure(kind, "It failed like this.", detail)
@@ -557,7 +557,7 @@ def test_an_undocumented_code_names_the_document_it_is_missing_from(venue, code,
 def test_every_bitmart_table_has_words():
     # _undocumented names a BitMart row's table in words: a table without them would be an internal error.
     from tui.catalog.documents import family_rows
-    from tui.diagnose import TABLE_WORDS
+    from tui.diagnosis.diagnose import TABLE_WORDS
 
     assert {r.table for r in family_rows("bitmart")} - {"http"} <= set(TABLE_WORDS)
 
@@ -623,7 +623,7 @@ def test_every_permission_advice_has_the_permission_slot():
     # without the slot would lose its evidence.
     from tui.catalog.documents import family_rows
     from tui.catalog.matching import read
-    from tui.diagnose import _wanted
+    from tui.diagnosis.diagnose import _wanted
 
     for family in ("bitmart", "wooxpro"):
         for row in family_rows(family):
@@ -690,7 +690,7 @@ def test_evidence_that_cannot_be_read_is_a_note_and_the_table_order(monkeypatch)
     def broken(*args):
         raise KeyError("an evidence bug")
 
-    monkeypatch.setattr("tui.diagnose_evidence.findings", broken)
+    monkeypatch.setattr("tui.diagnosis.evidence.findings", broken)
     d = diagnose_response("bitmart", 401, [], body(30005), request=signed(memo=UID))
     assert "keyprobe could not read the request's evidence (KeyError); fixes are in the table's order." in d.notes
     assert d.outcome is Outcome.DOCUMENTED_ERROR and not any(f.evidence for f in d.fixes)
@@ -704,7 +704,7 @@ def test_a_slotted_advice_names_the_drafts_endpoint_when_no_request_was_sent():
 def test_a_venue_of_an_unknown_family_is_refused():
     from types import SimpleNamespace
 
-    from tui.diagnose import family_of
+    from tui.diagnosis.diagnose import family_of
 
     assert family_of(SimpleNamespace(family="wooxpro")) == "wooxpro" and family_of("emulator") == "bitmart"
     with pytest.raises(ValueError, match="unknown venue"):

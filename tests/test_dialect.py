@@ -15,9 +15,9 @@ from keys import vault
 from tui.cli import main
 from tui.emulator import Emulator
 from tui.exchange import Draft
-from tui.probe import run_probe
+from tui.probe.ladder import run_probe
 from tui.signing_context import SigningContext
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from keys.signing import AuthLevel, Credentials, FixedClock, SigningRefused, sig
 from tui.exchange import Draft
 from tui.signing_context import SigningContext
 from tui.venues import get_venue
-from tui.wire import export_client
+from tui.transport.wire import export_client
 
 TS = 1589267764859
 CREDS = Credentials.of(EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO)

@@ -17,7 +17,7 @@ from tui.emulator import Emulator
 from tui.exchange import Draft
 from tui.export import AUTOMATIC_HEADERS, curl_command, curl_script
 from tui.signing_context import SigningContext
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 DRAFTS = [
     ("POST", "/contract/private/submit-leverage", (), '{"symbol":"BTCUSDT","leverage":"10","open_type":"isolated"}', AuthLevel.SIGNED),

@@ -1,4 +1,4 @@
-"""tui/history.py: JSON-lines history, caps, corrupt lines, numbering (1 = newest)."""
+"""tui/records/history.py: JSON-lines history, caps, corrupt lines, numbering (1 = newest)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from keys.signing import AuthLevel
-from tui import history
+from tui.records import history
 from tui.exchange import Draft, Exchange, FailureKind, ResponseData, Timings, TransportFailure
-from tui.history import HistoryError
+from tui.records.history import HistoryError
 from tui.venues import emulator_venue, get_venue
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tui import history, saved
+from tui.records import history, saved
 from tui.cli import main
 from tui.exchange import Draft, Exchange, ResponseData, Timings
 from tui.venues import get_venue

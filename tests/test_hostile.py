@@ -17,7 +17,7 @@ import pytest
 
 from hostile_server import HostileServer
 from keys.signing import AuthLevel
-from tui import history, saved
+from tui.records import history, saved
 from tui.cli import main
 from tui.exchange import Draft
 from tui.venues import emulator_venue
@@ -225,7 +225,7 @@ async def test_the_console_session_and_its_text_builders_stay_whole(mode):
     from tui.console.target import ConsoleTarget
     from tui.console.widgets.body_view import format_body
     from tui.console.widgets.response import headers_text, request_text, status_text
-    from tui.diagnose import diagnose
+    from tui.diagnosis.diagnose import diagnose
     from tui.signing_context import SigningContext
 
     with HostileServer(mode) as server:

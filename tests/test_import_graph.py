@@ -109,7 +109,7 @@ def test_the_graph_is_read():
     edges, external = graph()
     # A few edges that exist, so a reader that sees nothing cannot pass the rules below.
     assert "keys.secret" in edges["keys.signing"]
-    assert "tui.wire" in edges["tui.export"]
+    assert "tui.transport.wire" in edges["tui.export"]
     assert "keys.headers" in edges["tui.venues"]
     assert any(name.startswith("textual") for name in external["tui.console.app"])
     assert "httpx" in external["keys.venue_signer"]
@@ -168,6 +168,35 @@ def test_layers_point_one_way():
     edges, _ = graph()
     upward = sorted(f"{m} -> {t}" for m, targets in edges.items() for t in targets if layer(t) > layer(m))
     assert upward == [], "an import points up a layer: " + ", ".join(upward)
+
+
+# The core's own packages, lowest first: each imports only packages before it (and the shared modules
+# beside them: exchange, venues, endpoints, signing_context, paths). The send path knows nothing of what
+# its answers mean, the diagnosis nothing of where records are kept, and only the probe climbs them all.
+CORE_PACKAGES = ("catalog", "output", "transport", "records", "diagnosis", "clock", "probe")
+
+
+def core_package(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "tui" and parts[1] in CORE_PACKAGES else None
+
+
+def core_package_imports_pointing_up(edges: dict[str, set[str]]) -> list[str]:
+    rank = {name: i for i, name in enumerate(CORE_PACKAGES)}
+    return sorted(f"{m} -> {t}" for m, targets in edges.items() if core_package(m)
+                  for t in targets if core_package(t) and rank[core_package(t)] > rank[core_package(m)])
+
+
+def test_the_core_packages_point_one_way():
+    edges, _ = graph()
+    assert "tui.transport.wire" in edges["tui.probe.ladder"] and "tui.catalog" in edges["tui.diagnosis.diagnose"]
+    upward = core_package_imports_pointing_up(edges)
+    assert upward == [], "a core package imports one above it: " + ", ".join(upward)
+
+
+def test_the_core_package_rule_sees_a_planted_upward_import():
+    planted = {"tui.transport.wire": {"tui.diagnosis.diagnose"}, "tui.diagnosis.diagnose": {"tui.transport.wire"}}
+    assert core_package_imports_pointing_up(planted) == ["tui.transport.wire -> tui.diagnosis.diagnose"]
 
 
 def test_the_pytest_plugin_imports_keyprobe_only_lazily_and_nothing_above_the_core():

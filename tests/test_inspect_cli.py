@@ -106,7 +106,7 @@ def test_missing_file_and_folder(env, capsys):
 def test_every_reproduced_mistake_points_to_a_fix_the_30005_advice_has():
     """A renamed fix topic would silently stop putting the reproduced mistake's fix first."""
     from tui.catalog.advice import template
-    from tui.diagnose import _wanted
+    from tui.diagnosis.diagnose import _wanted
     from tui.inspect.report import _VARIANT_TOPICS
 
     for origin in (None, "elsewhere"):

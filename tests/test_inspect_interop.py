@@ -21,7 +21,7 @@ bitmart_sdk = pytest.importorskip("bitmart.api_contract")
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET  # noqa: E402
 from keys.signing import Credentials  # noqa: E402
-from tui import history  # noqa: E402
+from tui.records import history  # noqa: E402
 from tui.inspect.detect import parse  # noqa: E402
 from tui.inspect.report import inspect_request  # noqa: E402
 from tui.proxy import Proxy  # noqa: E402

@@ -124,7 +124,7 @@ def test_har_with_many_entries_base64_body_and_pseudo_headers():
 
 
 def test_keyprobe_history_and_saved_requests(tmp_path, monkeypatch):
-    from tui import saved
+    from tui.records import saved
     from tui.exchange import Draft
     from tui.venues import VENUES
 

@@ -16,7 +16,7 @@ from tui.inspect.detect import parse
 from tui.inspect.model import InspectError
 from tui.inspect.render import one_line, print_inspections
 from tui.inspect.report import inspect_request
-from tui.terminal_safe import dumps
+from tui.output.terminal_safe import dumps
 
 URL = "https://api-cloud.bitmart.com/spot/v2/submit_order"
 LOOP = "http://127.0.0.1:8765/spot/v2/submit_order"

@@ -158,8 +158,8 @@ def test_a_folder_above_anyone_can_write_is_refused_unless_sticky(home, capsys, 
 def test_a_history_file_planted_as_a_symlink_is_not_written_through(tmp_path):
     """Fresh-eyes attack on 26ca1db: in a KEYPROBE_HOME others can write, a history.jsonl symlinked to a file of the
     victim's had every entry appended to that file, and a compaction would have cut it to its last lines."""
-    from tui import history
-    from tui.history import HistoryError
+    from tui.records import history
+    from tui.records.history import HistoryError
 
     victim = tmp_path / "victim.txt"
     victim.write_bytes(b"the victim's own lines\n")

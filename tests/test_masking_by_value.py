@@ -136,7 +136,7 @@ def test_the_proxy_masks_every_spelling_in_its_lines_json_and_history(canary_env
     from keys.signing import Credentials
     from tui.inspect.render import lines, one_line
     from tui.proxy import Proxy
-    from tui.terminal_safe import dumps
+    from tui.output.terminal_safe import dumps
 
     creds = Credentials.of(API_KEY, SECRET, MEMO)
     with Proxy("emulator", port=0, credentials=[creds], emulator_flavour="bitmart") as proxy:

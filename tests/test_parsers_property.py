@@ -16,20 +16,20 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from keys import bounded, vault
-from tui import history, saved
-from tui.clock import date_of, server_time_of
+from tui.records import history, saved
+from tui.clock.measure import date_of, server_time_of
 from tui.console.keymap import load_keymap
 from tui.console.widgets.body_view import format_body
 from tui.console.widgets.diagnosis import advice_text, title_text
 from tui.console.widgets.response import status_text
-from tui.diagnose import diagnose
-from tui.envelope import read_envelope
+from tui.diagnosis.diagnose import diagnose
+from tui.transport.envelope import read_envelope
 from tui.exchange import Draft, Exchange, ResponseData, SentRequest
 from tui.exchange_json import exchange_to_dict
-from tui.render import pretty_body, render_exchange
-from tui.terminal_safe import dumps, shown
+from tui.output.render import pretty_body, render_exchange
+from tui.output.terminal_safe import dumps, shown
 from tui.venues import VENUES
-from tui.wire import parse_rate_limit
+from tui.transport.wire import parse_rate_limit
 
 NUMBERS = ["inf", "-Infinity", "1e999", "NaN", "nan", "-0", "1" * 5000, "0x10", " 7 ", "", "10.5", "-1e308", "١٢"]
 NASTY = ["\x1b]52;c;cHduZWQ=\x07", "\x1b[8m", "\x9b31m", "\u202e", "\x00", "\ud800", "[bold]x[/]", "\r\n"]

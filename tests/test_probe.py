@@ -1,4 +1,4 @@
-"""tui/probe.py end to end against the emulator: the ladder names the failing layer."""
+"""tui/probe/ladder.py end to end against the emulator: the ladder names the failing layer."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ import pytest
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import Credentials
 from tui.emulator import Emulator
-from tui.probe import LAYERS, Step, probe, run_probe
+from tui.probe.ladder import LAYERS, Step, probe, run_probe
 from tui.signing_context import SigningContext
 from tui.venues import emulator_venue
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 
 @pytest.mark.parametrize(

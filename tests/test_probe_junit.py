@@ -17,7 +17,7 @@ from keys.demo import DEMO_KEYS, EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from tests.leaks import find_leaks, random_value
 from tests.seeds import drawn_seed
 from tui.commands import _profile
-from tui.probe_junit import xml_text
+from tui.probe.junit import xml_text
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSPHRASE = "ci-passphrase"

@@ -129,7 +129,7 @@ def test_unreachable_upstream_answers_502_with_a_sentence_and_is_recorded(tmp_pa
         answer = httpx.get(proxy.base_url + "/system/time")
         assert proxy.wait_for(1)
     assert answer.status_code == 502 and "cannot reach" in answer.text
-    from tui import history
+    from tui.records import history
 
     entry = history.read().entries[-1]
     assert entry["source"] == "proxy" and entry["failure"] == "other" and entry["path"] == "/system/time"

@@ -1,4 +1,4 @@
-"""The proxy's history, written a batch at a time by tui.history_writer.HistoryWriter: every exchange is
+"""The proxy's history, written a batch at a time by tui.records.history_writer.HistoryWriter: every exchange is
 in the file after a clean stop; a real `keyprobe proxy` killed with SIGKILL keeps every record its writer
 had already written (the writer writes on its own, within FLUSH_S, without waiting for an exit)."""
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tui import history
-from tui.history_writer import HistoryWriter
+from tui.records import history
+from tui.records.history_writer import HistoryWriter
 
 HANG_S = 60.0  # only turns a hang into a failure with a sentence
 

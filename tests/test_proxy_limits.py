@@ -156,7 +156,7 @@ def test_key_material_the_bot_put_in_query_or_body_is_masked_everywhere(upstream
 
     from keys.signing import Credentials
     from tui.inspect.render import lines, one_line
-    from tui.terminal_safe import dumps
+    from tui.output.terminal_safe import dumps
 
     seed = drawn_seed("KEYPROBE_PROXY_SEED")
     rng = random.Random(seed)

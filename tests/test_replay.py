@@ -12,13 +12,13 @@ import pytest
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from clocks import SteppingClock
 from keys.signing import AuthLevel, Credentials, OffsetClock
-from tui import history, saved
+from tui.records import history, saved
 from tui.exchange import Draft
 from tui.replay import ReplayJob, exit_code, needs_confirmation, replay
 from tui.signing_context import SigningContext
 from tui.venues import get_venue
 from tui.venues import signing_hosts as venue_hosts
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 CANCEL = '{"symbol":"BTCUSDT","order_id":"777"}'
 

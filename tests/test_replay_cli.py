@@ -13,7 +13,7 @@ import pytest
 from keys import vault
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET
 from keys.signing import sign
-from tui import history, saved
+from tui.records import history, saved
 from tui.cli import main
 from tui.commands import _profile
 from tui.exchange import Draft
@@ -238,7 +238,7 @@ def test_no_file_under_home_holds_a_secret_memo_signature_or_timestamp(emu, home
 
 
 def test_replay_with_profile_records_that_profile_not_the_files(emu, home: Path, capsys, monkeypatch):
-    from tui import history
+    from tui.records import history
 
     v = vault.create(home / "keys.json", "pw", vault.TEST_ONLY)
     v.add(vault.Profile.new("emu-good", "emulator", EXAMPLE_KEY, EXAMPLE_SECRET, EXAMPLE_MEMO))

@@ -1,4 +1,4 @@
-"""tui/saved.py: saved request files (round trip, validation, safe names, atomic writes)."""
+"""tui/records/saved.py: saved request files (round trip, validation, safe names, atomic writes)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from keys.signing import AuthLevel
-from tui import saved
+from tui.records import saved
 from tui.exchange import Draft
-from tui.saved import SavedRequestError
+from tui.records.saved import SavedRequestError
 from tui.venues import emulator_venue, get_venue
 
 

@@ -191,7 +191,7 @@ def test_a_large_body_is_printed_once_and_kept_out_of_reprs(capsys, emu, tmp_pat
     """The signed body is printed once, by default its first REQUEST_BODY_SHOWN characters and with --full
     whole: the pre-image line points at it instead of repeating it, and no repr (an asyncio task's, a crash
     report's) copies it (a 20 MB body printed twice, and repr'd, took 500 MB)."""
-    from tui.render import REQUEST_BODY_SHOWN, _size
+    from tui.output.render import REQUEST_BODY_SHOWN, _size
 
     marker = "m" * 50_000
     body = json.dumps({**json.loads(ORDER), "clientOrderId": marker}, separators=(",", ":"))

@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 
 from keys.demo import demo_key
-from tui import history, saved
+from tui.records import history, saved
 from tui.cli import main
 from tui.exchange import Draft
-from tui.wire import send_once
+from tui.transport.wire import send_once
 
 
 def recording(monkeypatch, wanted_path: str):

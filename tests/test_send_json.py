@@ -17,15 +17,15 @@ from hypothesis import given, settings, strategies as st
 
 from keys.demo import demo_key
 from keys.signing import AuthLevel
-from tui import render, terminal_safe
+from tui.output import render, terminal_safe
 from tui.cli import EXIT_BROKEN_PIPE, main
-from tui.diagnose import diagnose
+from tui.diagnosis.diagnose import diagnose
 from tui.exchange import Draft
 from tui.exchange_json import exchange_to_dict
-from tui.render import body_text
-from tui.terminal_safe import JsonText, dump, dumps
+from tui.output.render import body_text
+from tui.output.terminal_safe import JsonText, dump, dumps
 from tui.venues import VENUES
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 # Every character a terminal could obey: C0 (the document's one newline is its last character), DEL, C1, bidi.
 TERMINAL_CONTROLS = {*map(chr, range(0x20)), "\x7f", *map(chr, range(0x80, 0xA0)), "\u061c", "\u200e", "\u200f",

@@ -1,4 +1,4 @@
-"""tui/render.py: what `keyprobe send` prints, on exchanges built by the real Wire over MockTransport."""
+"""tui/output/render.py: what `keyprobe send` prints, on exchanges built by the real Wire over MockTransport."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ import httpx
 from rich.console import Console
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_SECRET, demo_key
-from tui.diagnose import diagnose
+from tui.diagnosis.diagnose import diagnose
 from tui.exchange import Draft
 from tui.exchange_json import exchange_to_dict
-from tui.render import BODY_LINES, print_exchange
+from tui.output.render import BODY_LINES, print_exchange
 from tui.venues import VENUES
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 BITMART = VENUES["bitmart"]
 

@@ -9,7 +9,7 @@ from keys.signing import AuthLevel, Credentials
 from tui.exchange import Draft, FailureKind
 from tui.signing_context import SigningContext
 from tui.venues import emulator_venue, get_venue
-from tui.wire import send_once
+from tui.transport.wire import send_once
 
 ORDER = '{"symbol":"BTCUSDT","side":1,"type":"limit","size":1,"price":"1","leverage":"10","open_type":"isolated"}'
 

@@ -168,7 +168,7 @@ async def test_an_illegal_value_that_reaches_the_http_layer_is_a_local_error_tha
     from keys import redact
     from tui.exchange import Draft, FailureKind
     from tui.venues import VENUES
-    from tui.wire import Wire
+    from tui.transport.wire import Wire
 
     def refuse(request):
         raise httpx.LocalProtocolError(f"Illegal header value b'{KEY}\\r'")

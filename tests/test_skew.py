@@ -75,7 +75,7 @@ def test_woo_x_pro_is_judged_by_its_60_s_window_alone_and_bitmart_by_its_recv_wi
 
 
 def test_the_console_drift_line_names_no_recv_window_on_a_venue_without_one():
-    from tui.clock_drift import ClockPoint, fit
+    from tui.clock.drift import ClockPoint, fit
     from tui.console.widgets.clock_panel import drift_text
 
     drift = fit([ClockPoint(i * 60_000, 1_000 + i * 30.0, 999 + i * 30.0, 1_001 + i * 30.0) for i in range(5)])

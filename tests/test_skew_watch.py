@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.clocks import ManualClock
-from tui import clock_watch
+from tui.clock import watch as clock_watch
 from tui.cli import main
 from tui.emulator import Emulator
 
@@ -107,7 +107,7 @@ def test_an_unreachable_venue_exits_3_after_the_watch(monkeypatch, tmp_path, cap
 def test_the_watch_line_says_in_a_sentence_why_there_is_no_drift_yet():
     """Seven measurements over 29.96 s read "has 7 over 30.0 s" beside "needs ... over at least 30 s": it rounded up
     to the very span it said was missing."""
-    from tui.clock_drift import ClockPoint, fit
+    from tui.clock.drift import ClockPoint, fit
     from tui.commands._skew_watch import not_enough_yet
 
     points = [ClockPoint(i * 4_993.3, 10.0, 9.5, 10.5) for i in range(7)]  # 29,959.8 ms from the first to the last

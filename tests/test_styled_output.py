@@ -1,4 +1,4 @@
-"""tui/styled.py: `send` and `inspect` piped print the characters rich prints for the same lines, and load no
+"""tui/output/styled.py: `send` and `inspect` piped print the characters rich prints for the same lines, and load no
 rich (nor, for `inspect`, logging, dataclasses or typing) to do it: the start-up benchmarks/send_cpu.py and
 inspect_startup.py measure depends on it, and a stray import would bring the cost back unnoticed."""
 
@@ -16,18 +16,18 @@ import pytest
 
 from keys.demo import EXAMPLE_KEY, EXAMPLE_MEMO, EXAMPLE_SECRET, demo_key
 from keys.signing import Credentials, sign
-from tui.clock_estimate import Stamp, estimate_server_time
-from tui.diagnose import diagnose
+from tui.clock.estimate import Stamp, estimate_server_time
+from tui.diagnosis.diagnose import diagnose
 from tui.exchange import Draft
 from tui.inspect.budget import Budget
 from tui.inspect.detect import read
 from tui.inspect.render import print_inspection
 from tui.inspect.batch import inspect_all
-from tui.render import print_estimate, print_exchange
-from tui.safe_console import safe_console
-from tui.styled import Output
+from tui.output.render import print_estimate, print_exchange
+from tui.output.safe_console import safe_console
+from tui.output.styled import Output
 from tui.venues import VENUES
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 ROOT = Path(__file__).resolve().parents[1]
 BITMART = VENUES["bitmart"]

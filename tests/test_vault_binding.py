@@ -13,7 +13,7 @@ from keys.vault import Profile
 from tui.exchange import Draft, FailureKind
 from tui.signing_context import SigningContext
 from tui.venues import get_venue
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 LEVERAGE = '{"symbol":"BTCUSDT","leverage":"10","open_type":"isolated"}'
 

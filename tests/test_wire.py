@@ -1,4 +1,4 @@
-"""tui/wire.py on its own, over httpx.MockTransport (the emulator-backed tests are in test_wire_emulator.py)."""
+"""tui/transport/wire.py on its own, over httpx.MockTransport (the emulator-backed tests are in test_wire_emulator.py)."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from keys.signing import AuthLevel, FixedClock, verify
 from tui.exchange import RateLimit, Draft, FailureKind
 from tui.signing_context import SigningContext
 from tui.venues import VENUES, emulator_venue
-from tui.failures import classify
-from tui.trace import Trace
-from tui.wire import Wire, parse_rate_limit, send_once
+from tui.transport.failures import classify
+from tui.transport.trace import Trace
+from tui.transport.wire import Wire, parse_rate_limit, send_once
 
 CREDS = demo_key().credentials
 BITMART = VENUES["bitmart"]

@@ -1,4 +1,4 @@
-"""tui/wire.py and tui/clock.py end to end, over a real loopback socket to the emulator."""
+"""tui/transport/wire.py and tui/clock/measure.py end to end, over a real loopback socket to the emulator."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ import pytest
 from tui import endpoints
 
 from keys.signing import OffsetClock
-from tui.clock import DATE_HEADER, SERVER_TIME, measure
+from tui.clock.measure import DATE_HEADER, SERVER_TIME, measure
 from tui.emulator import Emulator
 from tui.signing_context import SigningContext
 from tui.exchange import Draft, FailureKind
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 ORDER = '{"symbol":"BTCUSDT","side":1,"type":"limit","leverage":"10","open_type":"isolated","size":1,"price":"20000"}'
 

@@ -146,7 +146,7 @@ async def test_an_order_over_rest_reaches_the_private_stream_on_the_same_port(ws
 
     from tui.exchange import Draft
     from tui.signing_context import SigningContext
-    from tui.wire import Wire
+    from tui.transport.wire import Wire
 
     emu, streams = ws_emu
     async with connect(emu.ws_url + "/spot/user?protocol=1.1", compression=None, proxy=None) as ws:

@@ -1,4 +1,4 @@
-"""The probe ladder's WebSocket rung (tui/ws/probe_rung.py through tui.probe's `websocket=`), over real sockets: it passes
+"""The probe ladder's WebSocket rung (tui/ws/probe_rung.py through tui.probe.ladder's `websocket=`), over real sockets: it passes
 after REST's four, carries the login's diagnosis when the stream refuses the key, and is the first failure when only the
 stream refuses it."""
 
@@ -12,7 +12,7 @@ import pytest
 from keys.demo import demo_key
 from tui.cli import main
 from tui.commands.probe import exit_code
-from tui.probe import LAYERS, run_probe
+from tui.probe.ladder import LAYERS, run_probe
 from tui.signing_context import SigningContext
 from tui.venues import get_venue
 from tui.ws.probe_rung import missing_rung, rung_for

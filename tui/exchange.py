@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from keys import bounded
 from keys.headers import AuthLevel
 from tui import endpoints
-from tui.failure_kind import FailureKind  # noqa: F401 - re-exported: the wire, replay and proxy name it here
+from tui.transport.failure_kind import FailureKind  # noqa: F401 - re-exported: the wire, replay and proxy name it here
 from tui.venues import Venue
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")

@@ -10,8 +10,8 @@ from typing import Any
 from keys import bounded
 from keys.secret import Secret
 from tui.exchange import Exchange, SentRequest
-from tui.render import body_text, decoded_pieces
-from tui.terminal_safe import JsonText
+from tui.output.render import body_text, decoded_pieces
+from tui.output.terminal_safe import JsonText
 
 def _evidence_dict(sent: SentRequest, text: Any) -> dict | None:
     ev = sent.evidence

@@ -20,8 +20,8 @@ import httpx
 from keys.signing import AuthLevel, Credentials, signed_payload, signs_body
 from tui.signing_context import SigningContext, context_for
 from tui.venues import Venue
-from tui.wire import build_request as wire_request
-from tui.wire import export_client
+from tui.transport.wire import build_request as wire_request
+from tui.transport.wire import export_client
 
 if TYPE_CHECKING:
     from tui.exchange import Draft  # the export reads a Draft; exchange imports nothing from here

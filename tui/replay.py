@@ -17,13 +17,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from keys.signing import AuthLevel
-from tui import history
-from tui.diagnose import Diagnosis, diagnose
+from tui.records import history
+from tui.diagnosis.diagnose import Diagnosis, diagnose
 from tui.exchange import Draft, Exchange, FailureKind
-from tui.saved import SavedRequest
+from tui.records.saved import SavedRequest
 from tui.signing_context import SigningContext
 from tui.venues import LOOPBACK_HOSTS
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 SUCCESS_CODE = 1000
 CONFIRM_METHODS = frozenset({"POST", "PUT", "DELETE"})

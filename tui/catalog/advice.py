@@ -15,7 +15,7 @@ import importlib
 import re
 from functools import cache, lru_cache
 
-from tui.catalog.advice_base import (  # noqa: F401 - re-exported: tui.diagnose and the evidence use them
+from tui.catalog.advice_base import (  # noqa: F401 - re-exported: tui.diagnosis.diagnose and the evidence use them
     JSON_FIX, MAINTENANCE_40020, PATH_FIX, HOST_FIX, RATE_FIX, RATE_PACE_FIX, RETRY_FIX, STATUS_PAGE_FIX, VENUE_TEXT,
     Advice,
 )

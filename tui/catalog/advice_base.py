@@ -5,7 +5,7 @@ Header names are templates ({KEY}, {SIGN}, {TIMESTAMP}, {PREFIX}) filled per ven
 says X-API-KEY where BitMart's says X-BM-KEY. Slots ({VALUE|fallback}, {PERMISSION|fallback}) are filled per
 diagnosis: VALUE with what a %s/%d of the documented message stood for in the body ("Minimum size is 0.0001"
 gives 0.0001), PERMISSION with the permission the called endpoint needs; without one the fallback is read.
-A fix may carry a topic ("memo", "clock", ..., several as "memo|probe"): tui.diagnose promotes the fix whose
+A fix may carry a topic ("memo", "clock", ..., several as "memo|probe"): tui.diagnosis.diagnose promotes the fix whose
 topic matches what the sent request shows, with that evidence.
 """
 

@@ -1,7 +1,7 @@
 """How fast the server's clock runs away from ours: a line through offset measurements over time, with
 honest bounds on its slope, and when the offset will leave a window. Pure functions, no network.
 
-Each measurement is a local time and an interval the offset was in then (tui.clock_estimate). If the
+Each measurement is a local time and an interval the offset was in then (tui.clock.estimate). If the
 drift is steady, one line passes through every interval; the slopes that allow it form a range
 [low, high], found exactly from pairs: a line of slope r passes through all intervals exactly when, for
 every two measurements i before j, r * (tj - ti) lies between Lj - Hi and Hj - Li. That range is the

@@ -1,7 +1,7 @@
 """How far the venue's clock is from ours, measured through the Wire (ecosystem.md 2.3 and 2.4).
 
 Offset = server minus local, in milliseconds: positive means the local clock is behind. The estimate
-itself (intervals, their intersection, the bound, the verdict) is tui.clock_estimate's pure functions;
+itself (intervals, their intersection, the bound, the verdict) is tui.clock.estimate's pure functions;
 this module takes the samples:
 
 - "server-time": the venue's time endpoint (BitMart `GET /system/time` -> data.server_time, ms): a
@@ -22,7 +22,7 @@ import time
 from email.utils import parsedate_to_datetime
 
 from keys import bounded
-from tui.clock_estimate import (  # noqa: F401 - the estimate's names, where callers have always found them
+from tui.clock.estimate import (  # noqa: F401 - the estimate's names, where callers have always found them
     DATE_HEADER,
     DEFAULT_SAMPLES,
     OK,
@@ -127,7 +127,7 @@ def recv_window_for(venue: Venue, asked_ms: float | None = None) -> float | None
 
 async def measure(wire: object, venue: Venue, samples: int = DEFAULT_SAMPLES,
                   recv_window_ms: float | None = None) -> ClockEstimate:
-    """Measure the offset of `venue`'s clock through `wire` (a tui.wire.Wire) from `samples` requests, the
+    """Measure the offset of `venue`'s clock through `wire` (a tui.transport.wire.Wire) from `samples` requests, the
     first of which may open the connection (module docstring). `recv_window_ms`: the bot's, else the venue's
     (recv_window_for). Raises ClockUnavailable."""
     recv_window_ms = recv_window_for(venue, recv_window_ms)
@@ -182,7 +182,7 @@ async def measure(wire: object, venue: Venue, samples: int = DEFAULT_SAMPLES,
 def measure_once(venue: Venue, samples: int = DEFAULT_SAMPLES, timeout: float | None = None,
                  recv_window_ms: float | None = None, **wire_options: object) -> ClockEstimate:
     """`measure` from synchronous code, on a Wire that lives for this call (`wire_options`: proxy, trust_env)."""
-    from tui.wire import Wire
+    from tui.transport.wire import Wire
 
     async def go() -> ClockEstimate:
         async with Wire(timeout=timeout, **wire_options) as wire:  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from keys import bounded
 from keys.atomic import atomic_write
-from tui.clock_drift import ClockPoint
+from tui.clock.drift import ClockPoint
 
 FILE_NAME = "clock-samples.json"
 FORMAT = "keyprobe-clock-samples"

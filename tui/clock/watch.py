@@ -12,9 +12,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from tui.clock import ClockUnavailable, measure, recv_window_for
-from tui.clock_drift import ClockPoint, Crossing, DriftFit, fit
-from tui.clock_estimate import DEFAULT_SAMPLES, RECV_WINDOW_MS, TIMESTAMP_WINDOW_MS, ClockEstimate
+from tui.clock.measure import ClockUnavailable, measure, recv_window_for
+from tui.clock.drift import ClockPoint, Crossing, DriftFit, fit
+from tui.clock.estimate import DEFAULT_SAMPLES, RECV_WINDOW_MS, TIMESTAMP_WINDOW_MS, ClockEstimate
 from tui.venues import Venue
 
 

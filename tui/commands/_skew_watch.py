@@ -1,4 +1,4 @@
-"""`keyprobe skew --watch`: the loop of tui.clock_watch, printed a line per measurement, and a summary at the end."""
+"""`keyprobe skew --watch`: the loop of tui.clock.watch, printed a line per measurement, and a summary at the end."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ DEFAULT_INTERVAL_S = 60.0
 
 
 def run_watch(args: argparse.Namespace, target: Any) -> int:
-    from tui import clock_watch
-    from tui.clock_drift import duration
-    from tui.clock_store import ClockStore
+    from tui.clock import watch as clock_watch
+    from tui.clock.drift import duration
+    from tui.clock.store import ClockStore
     from tui.commands._target import wire_options
-    from tui.terminal_safe import dumps as safe_json, shown
-    from tui.wire import Wire
+    from tui.output.terminal_safe import dumps as safe_json, shown
+    from tui.transport.wire import Wire
 
     venue = target.venue
     interval = args.interval or DEFAULT_INTERVAL_S
@@ -68,7 +68,7 @@ def run_watch(args: argparse.Namespace, target: Any) -> int:
 
 
 def line(update: Any) -> str:
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
 
     when = time.strftime("%H:%M:%S", time.localtime(update.at_ms / 1000))
     head = f"{update.number:>4}  {when}  "
@@ -84,7 +84,7 @@ def line(update: Any) -> str:
     if crossing.outside_now:
         return text + f"   outside the {crossing.window_ms / 1000:g} s {name}"
     if crossing.in_ms is not None:
-        from tui.clock_drift import duration
+        from tui.clock.drift import duration
 
         return text + f"   {crossing.window_ms / 1000:g} s {name} in {duration(crossing.in_ms)}"
     return text
@@ -95,7 +95,7 @@ def not_enough_yet(fit: Any) -> str:
     more" (before, "needs 3 measurements over at least 30 s (has 7 over 30.0 s)", the span rounded up)."""
     import math
 
-    from tui.clock_drift import MIN_FIT_POINTS, MIN_FIT_SPAN_MS
+    from tui.clock.drift import MIN_FIT_POINTS, MIN_FIT_SPAN_MS
 
     needs = f"it needs at least {MIN_FIT_POINTS}, spread over {MIN_FIT_SPAN_MS / 1000:g} s or more"
     if fit is None or fit.points <= 1:
@@ -107,7 +107,7 @@ def not_enough_yet(fit: Any) -> str:
 
 
 def summary(updates: list[Any], kept: bool = True) -> str:
-    from tui.clock_drift import crossing_sentence, duration
+    from tui.clock.drift import crossing_sentence, duration
 
     measured = [u for u in updates if u.estimate is not None]
     if not measured:

@@ -81,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.diagnose import Outcome, diagnose_response, explain_code
+    from tui.diagnosis.diagnose import Outcome, diagnose_response, explain_code
 
     parser: argparse.ArgumentParser = args.decode_parser
     raw = args.body.encode("utf-8", "surrogateescape") if args.body is not None else args.body_file
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
     diagnosis = _with_venue_state(diagnosis, args.venue)
     explained = diagnosis.row is not None and diagnosis.outcome is not Outcome.UNDOCUMENTED_CODE
     if args.json:
-        from tui.terminal_safe import dumps as safe_json
+        from tui.output.terminal_safe import dumps as safe_json
 
         sys.stdout.write(safe_json(diagnosis.to_dict(), indent=2) + "\n")
     else:
@@ -109,8 +109,8 @@ def run(args: argparse.Namespace) -> int:
 def _with_venue_state(diagnosis, venue: str):  # noqa: ANN001, ANN202 - a Diagnosis
     """The venue's state today (the local clock: a code alone has no Date header), told before the document's row."""
     from keys import lifecycle
-    from tui import venue_state
-    from tui.diagnose import Fix
+    from tui.diagnosis import venue_state
+    from tui.diagnosis.diagnose import Fix
 
     return venue_state.apply(diagnosis, lifecycle.state_now(venue), Fix)
 
@@ -140,7 +140,7 @@ class _Lines:
         """One line of spans; when it is wider than the output it is wrapped, unstyled (it is read, not scanned)."""
         from textwrap import wrap
 
-        from tui.terminal_safe import shown
+        from tui.output.terminal_safe import shown
 
         spans = tuple((shown(text), style) for text, style in spans)
         plain = "".join(text for text, _ in spans)
@@ -153,7 +153,7 @@ class _Lines:
         """A marker column ("-", "1.") and a text column wrapped beside it; a span's own newlines start new lines."""
         from textwrap import wrap
 
-        from tui.terminal_safe import shown
+        from tui.output.terminal_safe import shown
 
         mark_width = max((len(mark) for mark, _ in rows), default=0)
         room = self.width - mark_width - 1

@@ -27,8 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.terminal_safe import dumps as safe_json
-    from tui import history
+    from tui.output.terminal_safe import dumps as safe_json
+    from tui.records import history
 
     if args.limit < 0:
         args.parser.error("--limit must be 0 (all) or more")
@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
 def _save(args: argparse.Namespace, log: object) -> int:
     from pathlib import Path
 
-    from tui import history, saved
+    from tui.records import history, saved
 
     number_text, name = args.save
     try:
@@ -85,7 +85,7 @@ def _save(args: argparse.Namespace, log: object) -> int:
 
 
 def _row(number: int, e: dict) -> list[str]:
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
 
     # A file anyone could edit: a field of another type is shown as missing, not a traceback.
     pairs = e.get("query") if isinstance(e.get("query"), list) else []
@@ -116,7 +116,7 @@ def _print_table(entries: list[dict], total: int, where: str) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from tui.render import console as make_console
+    from tui.output.render import console as make_console
 
     console = make_console()
     if not entries:

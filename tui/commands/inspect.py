@@ -103,7 +103,7 @@ def _run(args: argparse.Namespace, budget) -> int:  # noqa: ANN001
     from tui.inspect.budget import Budget
     from tui.inspect.detect import read
     from tui.inspect.model import InspectError
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
     from keys.hosts import LOOPBACK_HOSTS
 
     budget = budget or Budget()  # one total time for reading and inspecting this input
@@ -144,7 +144,7 @@ class _printer:
     def __init__(self, as_json: bool, fmt: str) -> None:
         self.as_json, self.count = as_json, 0
         if as_json:
-            from tui.terminal_safe import dumps
+            from tui.output.terminal_safe import dumps
 
             self.dumps = dumps
             sys.stdout.write(f'{{"format": {dumps(fmt)}, "requests": [')

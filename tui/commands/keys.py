@@ -147,7 +147,7 @@ def _warn_about_the_venue(venue_id: str) -> None:
     """A key for a venue that is winding down is still stored (its balances may need withdrawing), with a warning."""
     from tui.venues import get_venue
 
-    from tui.venue_state import key_warning
+    from tui.diagnosis.venue_state import key_warning
 
     warning = key_warning(get_venue(venue_id).state_now())
     if warning:
@@ -155,7 +155,7 @@ def _warn_about_the_venue(venue_id: str) -> None:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from tui.terminal_safe import dumps as safe_json, shown
+    from tui.output.terminal_safe import dumps as safe_json, shown
 
     v = _open()
     listings = [p.listing() for p in v.profiles.values()]

@@ -5,7 +5,7 @@ Exit codes: 0 every layer passed; 1 a layer failed (the verdict says which and w
 answer at all (the public layer got no response). With --all-profiles: 0 when every profile passed,
 else 1 when any layer of any profile failed with an answer, else 3.
 
-`--junit FILE` writes the ladders as JUnit XML (tui.probe_junit), one testcase per rung per key, for
+`--junit FILE` writes the ladders as JUnit XML (tui.probe.junit), one testcase per rung per key, for
 a CI job to gate a deploy on; the console output or --json goes to stdout as usual.
 """
 
@@ -129,7 +129,7 @@ def _overall(codes: list[int]) -> int:
 
 
 def _print_json(args: argparse.Namespace, probed: list) -> None:
-    from tui.terminal_safe import dumps as safe_json
+    from tui.output.terminal_safe import dumps as safe_json
 
     def one(label: str, target, report) -> dict:
         out = report.to_dict()
@@ -151,7 +151,7 @@ def _write_junit(path: str, probed: list) -> bool:
     from keys.atomic import atomic_write
     from pathlib import Path
 
-    from tui.probe_junit import ProbedKey, junit_xml
+    from tui.probe.junit import ProbedKey, junit_xml
 
     document = junit_xml([ProbedKey(label, target.credential_source, report, start) for label, target, report, start in probed])
     try:
@@ -163,11 +163,11 @@ def _write_junit(path: str, probed: list) -> bool:
 
 
 async def _probe(args: argparse.Namespace, target):
-    from tui.probe import run_probe
+    from tui.probe.ladder import run_probe
     from tui.commands._target import wire_options
     from tui.ws.probe_rung import missing_rung, rung_for
-    from tui.render import console
-    from tui.wire import Wire
+    from tui.output.render import console
+    from tui.transport.wire import Wire
 
     out = console()
     if not args.json:
@@ -196,7 +196,7 @@ MARKS = {True: ("✓", "green"), False: ("✗", "bold red"), None: ("–", "dim"
 
 
 def _print_step(out, number: int, step) -> None:
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
     from rich.text import Text
 
     mark, style = MARKS[step.ok]
@@ -210,10 +210,10 @@ def _print_step(out, number: int, step) -> None:
 
 
 def _print_verdict(report) -> None:
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
     from rich.text import Text
 
-    from tui.render import console
+    from tui.output.render import console
 
     out = console()
     failed = report.first_failure

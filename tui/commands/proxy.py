@@ -94,7 +94,7 @@ def _printer(as_json: bool):
     lock = threading.Lock()
 
     def show(inspection, relayed) -> None:
-        from tui.terminal_safe import dumps
+        from tui.output.terminal_safe import dumps
         from tui.inspect.render import one_line
 
         line = dumps(inspection.to_dict()) if as_json else one_line(inspection)

@@ -47,14 +47,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _say(text: str) -> None:
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
 
     print(f"keyprobe replay: {shown(text)}", file=sys.stderr)
 
 
 def _jobs(args: argparse.Namespace) -> list:
     """The jobs to send, or SystemExit(2) after saying every problem (nothing is sent then)."""
-    from tui import history, saved
+    from tui.records import history, saved
     from tui.replay import ReplayJob
 
     if not args.targets and not args.history:
@@ -207,10 +207,10 @@ def _say_where_files_go(base_url: str | None, jobs: list) -> None:
 
 
 async def _run(args: argparse.Namespace, jobs: list, signing_for) -> list:
-    from tui.terminal_safe import dumps as safe_json
-    from tui.render import console
+    from tui.output.terminal_safe import dumps as safe_json
+    from tui.output.render import console
     from tui.replay import replay
-    from tui.wire import Wire
+    from tui.transport.wire import Wire
 
     out = console()
     total = len(jobs) * args.repeat
@@ -254,7 +254,7 @@ _MARK = {"ok": "ok", "api-error": "API error", "refused": "refused", "transport-
 
 
 def _cells(r, with_round: bool) -> list[str]:
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
 
     name = f"{r.job.name} #{r.round}" if with_round else r.job.name
     ms = f"{r.ms:.1f} ms" if r.ms is not None and not r.refused else "-"

@@ -167,7 +167,7 @@ def _run(args: argparse.Namespace) -> int:
 def _save(draft, args: argparse.Namespace) -> str | None:
     """Save the Draft (never the signed request) before sending; a sentence if it cannot be saved."""
     from pathlib import Path
-    from tui import saved
+    from tui.records import saved
 
     try:
         path = saved.save(draft, args.save, Path(args.dir) if args.dir else None)
@@ -180,13 +180,13 @@ def _save(draft, args: argparse.Namespace) -> str | None:
 async def _send(draft, target, sync_clock: bool, wire_options: dict):
     from keys.signing import OffsetClock
     from tui.exchange import Exchange
-    from tui.wire import Wire
+    from tui.transport.wire import Wire
 
     estimate = clock_error = None
     async with Wire(**wire_options) as wire:
         clock = OffsetClock(0.0, apply=False)
         if sync_clock:
-            from tui.clock import ClockUnavailable, measure  # only here: statistics and the clock cost a send ~7 ms
+            from tui.clock.measure import ClockUnavailable, measure  # only here: statistics and the clock cost a send ~7 ms
 
             try:
                 estimate = await measure(wire, target.venue)
@@ -202,13 +202,13 @@ async def _send(draft, target, sync_clock: bool, wire_options: dict):
 
 
 def _report(args, draft, exchange, estimate, clock_error) -> int:
-    from tui.terminal_safe import shown
-    from tui.diagnose import diagnose
+    from tui.output.terminal_safe import shown
+    from tui.diagnosis.diagnose import diagnose
 
     diagnosis = diagnose(exchange)
     problem = None
     if not args.no_history:
-        from tui import history
+        from tui.records import history
 
         problem = history.record(exchange, diagnosis, source="send")
         if problem and not args.json:
@@ -216,7 +216,7 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
     code = exit_code(exchange, diagnosis)
     if args.json:
         from tui.exchange_json import exchange_to_dict
-        from tui.terminal_safe import dump
+        from tui.output.terminal_safe import dump
 
         out = exchange_to_dict(exchange, streamed=True)
         out["diagnosis"] = diagnosis.to_dict()
@@ -230,8 +230,8 @@ def _report(args, draft, exchange, estimate, clock_error) -> int:
         dump(out, sys.stdout, default=str)
         sys.stdout.write("\n")
         return code
-    from tui.render import print_estimate, print_exchange
-    from tui.styled import Output
+    from tui.output.render import print_estimate, print_exchange
+    from tui.output.styled import Output
 
     out = Output()  # plain text when piped: rich is loaded only for a terminal
     if estimate is not None:

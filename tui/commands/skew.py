@@ -48,9 +48,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.clock import ClockUnavailable, measure_once
+    from tui.clock.measure import ClockUnavailable, measure_once
     from tui.commands._target import TargetError, resolve_target, wire_options
-    from tui.terminal_safe import dumps as safe_json, shown
+    from tui.output.terminal_safe import dumps as safe_json, shown
 
     if not args.watch and (args.interval is not None or args.for_s is not None):
         print("keyprobe skew: --interval and --for go with --watch.", file=sys.stderr)
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         out = {"venue": target.venue.id, "base_url": target.venue.base_url, **estimate.to_dict()}
         print(safe_json(out))
     else:
-        from tui.render import print_estimate
+        from tui.output.render import print_estimate
 
         print_estimate(estimate, target.venue)
     # A script checking the clock before trading wants to stop when signing would earn 30007.

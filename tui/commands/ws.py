@@ -92,8 +92,8 @@ def _plan(args: argparse.Namespace, target, ws_base: str | None):  # noqa: ANN00
 def _run(args: argparse.Namespace, target, plan) -> int:  # noqa: ANN001
     import asyncio
 
-    from tui.render import console
-    from tui.terminal_safe import dumps
+    from tui.output.render import console
+    from tui.output.terminal_safe import dumps
     from tui.ws.client import run_session
     from tui.ws.render import print_report, print_step
 

@@ -14,8 +14,8 @@ body), with a few numbers per block of lines; the indentation is worked out only
 screen, from the nesting depth. `laid_out` yields the text as it grows, so the first screen is
 shown while the rest is still being laid out (Toolong's way with big files). Anything that does
 not nest back to depth zero (and was not cut at the size cap) is shown line by line as it came.
-Whether the body is a valid envelope is the diagnosis's job (tui.envelope). Every line comes out
-through tui.terminal_safe.shown: a control character a server put in it is shown escaped.
+Whether the body is a valid envelope is the diagnosis's job (tui.transport.envelope). Every line comes out
+through tui.output.terminal_safe.shown: a control character a server put in it is shown escaped.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from itertools import accumulate
 
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 SLICE_BYTES = 64 * 1024  # the most of the body one step lays out (longer only for a longer string)
 BLOCK_BYTES = 16 * 1024  # a block of lines is about this many bytes, cut at a line end

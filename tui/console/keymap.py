@@ -77,7 +77,7 @@ def binding_ids() -> frozenset[str]:
 
 
 def _names(names: list[str]) -> str:
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
 
     quoted = ", ".join(repr(shown(n[:60])) for n in names[:SHOWN_NAMES])
     more = f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else ""

@@ -53,13 +53,13 @@ class ExchangeReceived(Message):
     thread made it (a console send); without one, the main screen diagnoses it in a thread."""
 
     exchange: Exchange
-    diagnosis: Any = None  # tui.diagnose.Diagnosis
+    diagnosis: Any = None  # tui.diagnosis.diagnose.Diagnosis
 
 
 @dataclass
 class DiagnosisReady(Message):
     exchange: Exchange
-    diagnosis: Any  # tui.diagnose.Diagnosis (imported lazily: not needed for the first paint)
+    diagnosis: Any  # tui.diagnosis.diagnose.Diagnosis (imported lazily: not needed for the first paint)
 
 
 @dataclass
@@ -80,8 +80,8 @@ class ClockMeasuring(Message):
 
 @dataclass
 class ClockMeasured(Message):
-    estimate: Any  # tui.clock.ClockEstimate
-    drift: Any = None  # tui.clock_drift.DriftFit over the venue's measurements, or None
+    estimate: Any  # tui.clock.measure.ClockEstimate
+    drift: Any = None  # tui.clock.drift.DriftFit over the venue's measurements, or None
 
 
 @dataclass
@@ -135,12 +135,12 @@ class SidebarNotice(Message):
 
 @dataclass
 class ProbeStepDone(Message):
-    step: Any  # tui.probe.Step
+    step: Any  # tui.probe.ladder.Step
 
 
 @dataclass
 class ProbeFinished(Message):
-    report: Any  # tui.probe.ProbeReport
+    report: Any  # tui.probe.ladder.ProbeReport
 
 
 @dataclass

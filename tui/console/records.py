@@ -55,7 +55,7 @@ class Records:
 
     def _record(self, exchange: Any, diagnosis: Any, signed_by: str | None, signer: str | None, source: str, name: str | None,
                 notes: str) -> None:
-        from tui import history
+        from tui.records import history
 
         if exchange.draft.profile != signed_by:  # a replay of the entry unlocks this profile, or signs with no profile
             exchange = exchange._replace(draft=exchange.draft._replace(profile=signed_by))
@@ -67,7 +67,7 @@ class Records:
         return self._writer.submit(self._forget, entry)
 
     def _forget(self, entry: dict[str, Any]) -> None:
-        from tui import history
+        from tui.records import history
 
         try:
             removed = history.remove(entry)
@@ -83,7 +83,8 @@ class Records:
         return self._writer.submit(self._save, draft, name)
 
     def _save(self, draft: Any, name: str) -> None:
-        from tui import paths, saved
+        from tui import paths
+        from tui.records import saved
 
         folder = paths.saved_dir()
         collection, _, leaf = name.rpartition("/")
@@ -115,7 +116,8 @@ class Records:
     # -- reading (any thread but the UI's) --------------------------------------------------------------
     def load(self) -> Listing:
         """The saved requests by collection and the newest history entries, as the sidebar shows them."""
-        from tui import history, paths
+        from tui import paths
+        from tui.records import history
 
         notes: list[str] = []
         root = paths.saved_dir()
@@ -139,7 +141,7 @@ class Records:
 
     def _folder(self, folder: Path, notes: list[str]) -> list[Any]:
         """The folder's requests, each parsed only if it changed since it was last read."""
-        from tui import saved
+        from tui.records import saved
 
         out: list[Any] = []
         suffix, parsed, stat = saved.SUFFIX, self._parsed, os.stat

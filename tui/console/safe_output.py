@@ -1,6 +1,6 @@
 """The console's last guard: no control character a widget was given reaches the terminal as itself.
 
-Widgets show server, client and file text through tui.terminal_safe.shown() (escaped at the source, so widths
+Widgets show server, client and file text through tui.output.terminal_safe.shown() (escaped at the source, so widths
 stay right). This is the guard behind them, the console's twin of the CLI's render.SafeConsole: Textual's one
 place where a segment's text becomes terminal output is Strip.render, and every segment that is not Textual's
 own control passes through shown() there first. Before, the Traffic table wrote a request target's OSC 52
@@ -17,7 +17,7 @@ from typing import Any
 from rich.segment import Segment
 from textual.strip import Strip
 
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 _installed = False
 

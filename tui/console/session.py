@@ -2,7 +2,7 @@
 
 Workers await these coroutines and post what they return; nothing here touches a widget. Every
 send, clock sample, probe and replay runs on the session's network thread (tui.console.network),
-through tui.wire.Wire (the one send path), signed with the clock chosen here. A send is diagnosed
+through tui.transport.wire.Wire (the one send path), signed with the clock chosen here. A send is diagnosed
 there too, the moment its last byte is read, so the diagnosis never waits behind the UI.
 """
 
@@ -19,16 +19,16 @@ from tui.console.send_gate import SendGate
 
 if TYPE_CHECKING:
     from keys.signing import OffsetClock
-    from tui.clock import ClockEstimate
-    from tui.clock_drift import ClockPoint, DriftFit
+    from tui.clock.measure import ClockEstimate
+    from tui.clock.drift import ClockPoint, DriftFit
     from tui.console.target import ConsoleTarget
     from tui.emulator import Emulator
     from tui.exchange import Draft, Exchange
-    from tui.diagnose import Diagnosis
-    from tui.probe import ProbeReport
+    from tui.diagnosis.diagnose import Diagnosis
+    from tui.probe.ladder import ProbeReport
     from tui.replay import ReplayJob, ReplayResult
     from tui.signing_context import SigningContext
-    from tui.wire import Wire
+    from tui.transport.wire import Wire
 
 
 BIG_BODY = 1024 * 1024  # an answer this big leaves enough freed memory behind to hand back
@@ -92,14 +92,14 @@ class ConsoleSession:
         return OffsetClock(offset_ms=offset, apply=self.use_offset and self.estimate is not None)
 
     async def measure_clock(self) -> tuple[ClockEstimate, DriftFit | None]:
-        """A fresh ClockEstimate (raises tui.clock.ClockUnavailable) and the drift over the venue's
+        """A fresh ClockEstimate (raises tui.clock.measure.ClockUnavailable) and the drift over the venue's
         measurements so far. The caller's message handler stores them in `estimate` and `drift`, so the
         measured values and the ones shown are the same objects."""
         target = await self.wait_target()
         return await self.network.run(self._measure_and_release(target))
 
     async def _measure_and_release(self, target: ConsoleTarget) -> tuple[ClockEstimate, DriftFit | None]:
-        from tui.clock import measure
+        from tui.clock.measure import measure
         from tui.console.memory import release_freed_memory
 
         try:
@@ -111,8 +111,8 @@ class ConsoleSession:
     def _track_drift(self, target: ConsoleTarget, estimate: ClockEstimate) -> DriftFit | None:
         """Add the measurement to the venue's points (read from the kept samples on the first one) and fit them.
         On the network thread: the kept samples are a file. The emulator this console started keeps nothing."""
-        from tui.clock_drift import ClockPoint, fit
-        from tui.clock_store import ClockStore
+        from tui.clock.drift import ClockPoint, fit
+        from tui.clock.store import ClockStore
 
         server = target.venue.base_url
         store = ClockStore() if target.emulator is None else None
@@ -129,7 +129,7 @@ class ConsoleSession:
     # -- sending ------------------------------------------------------------------------------------
     def wire(self) -> Wire:
         if self._wire is None:
-            from tui.wire import Wire
+            from tui.transport.wire import Wire
 
             self._wire = Wire(timeout=self.timeout_s, deadline_name="the console's timeout")
         return self._wire
@@ -145,7 +145,7 @@ class ConsoleSession:
         return await self.network.run(self._send_and_diagnose(draft, target.with_clock(self.clock())))
 
     async def _send_and_diagnose(self, draft: Draft, signing: SigningContext) -> tuple[Exchange, Diagnosis]:
-        from tui.diagnose import diagnose
+        from tui.diagnosis.diagnose import diagnose
 
         from tui.console.memory import release_freed_memory
 
@@ -156,9 +156,9 @@ class ConsoleSession:
         return exchange, diagnosis
 
     async def probe(self, on_step: Callable[[Any], None]) -> ProbeReport:
-        """The probe ladder (tui.probe) for the current target; `on_step` is called on the network
+        """The probe ladder (tui.probe.ladder) for the current target; `on_step` is called on the network
         thread as each rung finishes (post a message from it)."""
-        from tui.probe import run_probe
+        from tui.probe.ladder import run_probe
         from tui.ws.probe_rung import rung_for
 
         target = await self.wait_target()
@@ -167,7 +167,7 @@ class ConsoleSession:
 
     def probe_layers(self) -> tuple[str, ...]:
         """The rungs `probe` climbs for the current target: REST's, and the WebSocket login where it has a stream."""
-        from tui.probe import LAYERS
+        from tui.probe.ladder import LAYERS
         from tui.ws.probe_rung import missing_rung
 
         target = self.target

@@ -3,7 +3,7 @@
 The body is read defensively: an HTML 502 page, an empty or truncated body, `{"error_msg": ...}`, a
 `code` that is a string or a list, bytes that are not UTF-8 all end in a Diagnosis, never an exception.
 A code the venue's document lacks is reported as undocumented, never guessed. Fixes whose topic matches
-what the sent request shows (tui.diagnose_evidence) come first, each with that evidence as a sentence of
+what the sent request shows (tui.diagnosis.evidence) come first, each with that evidence as a sentence of
 lengths and flags, never the memo, the secret or the key.
 """
 
@@ -16,10 +16,10 @@ from enum import Enum
 from tui.catalog import Advice, Row, http_row, lookup, status_advice
 from tui.catalog.advice import MAINTENANCE_40020, VENUE_TEXT, resolve, status_template
 from tui.catalog.matching import Reading, read
-from tui.diagnose_slots import Finding, called_endpoint, slots_for
-from tui.envelope import SCAN_LIMIT, Envelope, read_envelope
-from tui.envelope import clip as _clip
-from tui.failure_kind import FailureKind
+from tui.diagnosis.slots import Finding, called_endpoint, slots_for
+from tui.transport.envelope import SCAN_LIMIT, Envelope, read_envelope
+from tui.transport.envelope import clip as _clip
+from tui.transport.failure_kind import FailureKind
 
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
 if TYPE_CHECKING:
@@ -63,7 +63,7 @@ class Diagnosis(namedtuple("Diagnosis", _DIAGNOSIS, defaults=((), None, Origin.U
     causes, fixes (Fix) and notes: tuples; rows: every documented row of the code (several for 30006, 30007,
     60000); row_chosen: None: one row, True: the body's message picked `row`, False: none matched, all apply;
     venue_state: the venue's lifecycle at the time of the exchange (keys.lifecycle.VenueState), None for the
-    emulator, a pasted body or a venue with no lifecycle (tui.venue_state applies it)."""
+    emulator, a pasted body or a venue with no lifecycle (tui.diagnosis.venue_state applies it)."""
 
     __slots__ = ()
 
@@ -169,7 +169,7 @@ def _diagnose(venue: object, status: int | None, headers: object, body: bytes, r
     if wanted and (request is not None or draft is not None or headers):
         # No topic among the fixes (1000 has none), or nothing to read: no evidence could surface, so none is
         # gathered (nor its module imported: `decode CODE` starts without it).
-        from tui.diagnose_evidence import findings, header_pairs
+        from tui.diagnosis.evidence import findings, header_pairs
 
         pairs = header_pairs(headers)
         try:
@@ -341,10 +341,10 @@ def diagnose_response(venue: str, status: int | None, headers: object, body: byt
 
 
 def _with_venue_state(result: Diagnosis, request: SentRequest | None, draft: Draft | None, headers: object) -> Diagnosis:
-    """The venue's lifecycle at the time of the exchange (tui.venue_state), when keyprobe knows which venue it was."""
+    """The venue's lifecycle at the time of the exchange (tui.diagnosis.venue_state), when keyprobe knows which venue it was."""
     if request is None and draft is None:
         return result  # a pasted body: `decode` says the venue's state itself
-    from tui import venue_state
+    from tui.diagnosis import venue_state
 
     try:
         return venue_state.apply(result, venue_state.state_for(request, draft, headers, called_endpoint(request, draft)), Fix)

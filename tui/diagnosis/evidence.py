@@ -1,4 +1,4 @@
-"""What the sent request shows, as evidence for the diagnosis (tui.diagnose).
+"""What the sent request shows, as evidence for the diagnosis (tui.diagnosis.diagnose).
 
 Each finding is (topic, evidence). A finding only surfaces through a fix of the same topic in the code's
 advice (tui.catalog.advice), so the advice table alone decides what is relevant to which code. Evidence is
@@ -13,7 +13,7 @@ import re
 
 from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
 from tui.catalog.advice import VENUE_TEXT
-from tui.envelope import clip  # noqa: F401 - re-exported: tui.inspect reads it from here
+from tui.transport.envelope import clip  # noqa: F401 - re-exported: tui.inspect reads it from here
 
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
 if TYPE_CHECKING:

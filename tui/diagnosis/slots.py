@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from tui.envelope import clip
+from tui.transport.envelope import clip
 
 TYPE_CHECKING = False  # typing's flag without importing typing: `keyprobe decode` loads this module
 if TYPE_CHECKING:
@@ -18,7 +18,7 @@ Finding = tuple[str, str]
 def called_endpoint(request: SentRequest | None, draft: Draft | None) -> tuple[str, str] | None:
     """The method and path that were called, from the request as sent or else the draft."""
     if request is not None:
-        from tui.diagnose_evidence import split  # here: a pasted body (`decode`) has no request to read
+        from tui.diagnosis.evidence import split  # here: a pasted body (`decode`) has no request to read
 
         return request.method.upper(), split(request.url).path or "/"
     if draft is not None:

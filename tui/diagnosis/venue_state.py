@@ -16,7 +16,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from tui.exchange import Draft, SentRequest
 
-    Diagnosis = tuple  # tui.diagnose.Diagnosis, a namedtuple (not imported: tui.diagnose imports this module)
+    Diagnosis = tuple  # tui.diagnosis.diagnose.Diagnosis, a namedtuple (not imported: tui.diagnosis.diagnose imports this module)
 
 MIGRATION = ("Move the bot to WOO X Pro (https://cloud-api.wooxpro.com), which runs the same API: README, \"Moving a bot "
              "from BitMart to WOO X Pro\" lists what differs (X-API-* headers, no spot endpoints, no time endpoint).")
@@ -116,7 +116,7 @@ def lead_cause(state: VenueState) -> str:
 def apply(diagnosis: Diagnosis, state: VenueState | None, fix: type) -> Diagnosis:
     """The diagnosis with the venue's state: leading it (headline, first cause and first fix) when the venue has
     stopped this kind of endpoint, as a note otherwise, and as `venue_state` for --json either way. `fix` is
-    tui.diagnose.Fix (passed in: tui.diagnose calls this module)."""
+    tui.diagnosis.diagnose.Fix (passed in: tui.diagnosis.diagnose calls this module)."""
     if state is None:
         return diagnosis
     if state.quiet:

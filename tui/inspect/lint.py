@@ -16,7 +16,7 @@ from keys.headers import BITMART_HEADERS, WOOXPRO_HEADERS, AuthLevel, HeaderSet
 from keys.hosts import FAMILY_HOSTS, LOOPBACK_HOSTS
 from keys.variants import read_signature
 from tui import endpoints
-from tui.diagnose_evidence import SPOT_HOSTS
+from tui.diagnosis.evidence import SPOT_HOSTS
 from tui.endpoints import DEPRECATED_PATHS, FUTURES_V1_PREFIX
 from tui.inspect import lint_client, lint_venue
 from tui.inspect.model import CapturedRequest

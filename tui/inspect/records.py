@@ -11,7 +11,7 @@ from typing import Any
 
 from tui.exchange import Draft
 from tui.inspect.model import CapturedRequest, InspectError
-from tui.saved import SavedRequestError, draft_from_record
+from tui.records.saved import SavedRequestError, draft_from_record
 
 
 def looks_like_saved(doc: Any) -> bool:

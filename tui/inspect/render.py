@@ -1,6 +1,6 @@
 """The human view of an Inspection: findings, the signature verdict with the differing bytes marked, the diagnosis.
 
-The view is made of lines of (text, style) pieces (tui/styled.py, as `keyprobe send`'s): printed plain when the
+The view is made of lines of (text, style) pieces (tui/output/styled.py, as `keyprobe send`'s): printed plain when the
 output is not a terminal (a pipe, a file, CI: rich is not even loaded), through rich with its colours when it
 is, and as rich Text in the console.
 """
@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import sys
 
-from tui.envelope import clip
+from tui.transport.envelope import clip
 from tui.inspect.report import MARK_LIMIT, Inspection, marks
-from tui.styled import Line, Output, rich_text
-from tui.terminal_safe import shown
+from tui.output.styled import Line, Output, rich_text
+from tui.output.terminal_safe import shown
 
 TYPE_CHECKING = False  # typing's flag without importing typing
 if TYPE_CHECKING:

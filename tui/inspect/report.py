@@ -18,7 +18,7 @@ from keys.secret import MASK, Secret
 from keys.signing import Credentials, masked_header_value
 from keys.variants import MEANINGS
 from tui import endpoints
-from tui.diagnose import Diagnosis, Fix, diagnose_response, explain_code
+from tui.diagnosis.diagnose import Diagnosis, Fix, diagnose_response, explain_code
 from tui.inspect.host_advice import wrong_host_fix
 from tui.inspect.lead_fixes import lead_fix
 from tui.inspect.lint import Finding, header_set_of, headers_family, lint, sent_family, venue_of

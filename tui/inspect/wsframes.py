@@ -19,7 +19,7 @@ from rich.text import Text
 from keys.bounded import parse_json
 from keys.signing import Credentials
 from tui.inspect.model import InspectError
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 from tui.ws.frames import inflate
 from tui.ws.login_check import Capture, LoginCheck, Message, check
 
@@ -97,7 +97,7 @@ class WsInspection:
         return self.result.verdict
 
     @property
-    def diagnosis(self):  # noqa: ANN201 - tui.diagnose.Diagnosis | None
+    def diagnosis(self):  # noqa: ANN201 - tui.diagnosis.diagnose.Diagnosis | None
         return self.result.diagnosis
 
     def to_dict(self) -> dict[str, Any]:

@@ -1,7 +1,7 @@
 """The headless CLI's look: an Exchange and its Diagnosis (and a clock estimate) as lines of styled pieces.
 
-The lines (tui/styled.py) are printed plain when the output is not a terminal, without importing rich, and
-through keyprobe's SafeConsole (tui/safe_console.py) with their colours when it is. Everything a server sent is
+The lines (tui/output/styled.py) are printed plain when the output is not a terminal, without importing rich, and
+through keyprobe's SafeConsole (tui/output/safe_console.py) with their colours when it is. Everything a server sent is
 a piece of text, never markup, so a body that contains "[bold]" is printed as those characters. Keys and
 signatures arrive already masked (SentRequest), the memo only ever appears as `****` in the pre-image, and the
 secret never reaches this module at all. The same picture as JSON, for `--json`, is tui/exchange_json.py.
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from keys import bounded
 from keys.signing import signs_body
-from tui.styled import Line, Output
-from tui.terminal_safe import dumps, shown
+from tui.output.styled import Line, Output
+from tui.output.terminal_safe import dumps, shown
 
 TYPE_CHECKING = False  # typing's flag without importing typing
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ OUTCOME_STYLE = {"success": "bold green", "documented-error": "bold red", "undoc
 
 def console(stderr: bool = False) -> Console:
     """The CLI's rich Console, for the commands that print through rich (replay, history, probe, ws, skew)."""
-    from tui.safe_console import safe_console
+    from tui.output.safe_console import safe_console
 
     return safe_console(stderr=stderr)
 
@@ -159,7 +159,7 @@ def rate_limit_line(rl: RateLimit) -> str | None:
     return f"rate limit: {rl.summary()}" if rl.present else None
 
 
-# -- pieces: each a list of lines (tui.styled.Line), the request's body a _RawBody ---------------------------
+# -- pieces: each a list of lines (tui.output.styled.Line), the request's body a _RawBody ---------------------------
 def _request_lines(sent: SentRequest, delivered: bool = True, proxy: str | None = None,
                    body_limit: int | None = REQUEST_BODY_SHOWN) -> list[Item]:
     first: Line = [("→ ", "bold cyan"), (shown(f"{sent.method} {sent.url}"), "bold")]
@@ -228,7 +228,7 @@ def _failure_lines(failure: TransportFailure, timings: Timings | None = None) ->
 
 
 def diagnosis_lines(diagnosis: Any, *, said: str | None = None) -> list[Line]:
-    """tui.diagnose.Diagnosis: the headline, the documented row and status check, causes, fixes with
+    """tui.diagnosis.diagnose.Diagnosis: the headline, the documented row and status check, causes, fixes with
     their evidence, notes. A success is one line. `said`: a sentence already printed just above (a
     transport failure's), which the headline then does not repeat."""
     outcome = str(getattr(getattr(diagnosis, "outcome", ""), "value", getattr(diagnosis, "outcome", "")))
@@ -292,7 +292,7 @@ def render_exchange(exchange: Exchange, diagnosis: Any | None = None, *, body_li
     """The exchange as one rich renderable."""
     from rich.console import Group
 
-    from tui.styled import rich_text
+    from tui.output.styled import rich_text
 
     return Group(*(p if isinstance(p, _RawBody) else rich_text(p) for p in exchange_lines(exchange, diagnosis, body_lines=body_lines)))
 
@@ -339,7 +339,7 @@ def estimate_lines(estimate: Any, venue: Any | None = None, *, signing_with_it: 
 def render_estimate(estimate: Any, venue: Any | None = None) -> RenderableType:
     from rich.console import Group
 
-    from tui.styled import rich_text
+    from tui.output.styled import rich_text
 
     return Group(*(rich_text(line) for line in estimate_lines(estimate, venue)))
 

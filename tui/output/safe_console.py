@@ -1,6 +1,6 @@
 """The CLI's rich Console: one that never writes a control character it did not generate itself.
 
-Only imported when output goes to a terminal (tui/styled.py) or a command prints through rich itself (replay,
+Only imported when output goes to a terminal (tui/output/styled.py) or a command prints through rich itself (replay,
 history, probe, ws, skew): a piped `send` or `inspect` loads no rich at all.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 from rich.console import Console
 from rich.segment import Segment
 
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 
 class SafeConsole(Console):

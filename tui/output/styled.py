@@ -48,7 +48,7 @@ class Output:
         if console is None:
             file = file if file is not None else (sys.stderr if stderr else sys.stdout)
             if _isatty(file):
-                from tui.safe_console import safe_console
+                from tui.output.safe_console import safe_console
 
                 console = safe_console(file=file)
         self.console = console

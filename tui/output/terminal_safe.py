@@ -6,7 +6,7 @@ bidirectional overrides that make a line read differently from what it holds. Ev
 controls is passed through `shown()` before a terminal sees it: each such character becomes its
 escape (`\\x1b`, `\\x9b`, `\\u202e`), so the person sees that it was there and nothing happens.
 
-tui.render.SafeConsole applies the same rule to every segment the CLI's rich Console writes, as a
+tui.output.render.SafeConsole applies the same rule to every segment the CLI's rich Console writes, as a
 last guard for a string that reached output without `shown()`. `dumps()` is json.dumps for `--json`: valid JSON whose strings hold no raw
 control character (json escapes C0 itself; C1, DEL and bidi controls are escaped here too). `dump()` writes
 the same text to a file a piece at a time, so a document that carries a 20 MB body three times is never

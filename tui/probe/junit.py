@@ -37,7 +37,7 @@ class ProbedKey:
 
     label: str
     key: str
-    report: Any  # tui.probe.ProbeReport
+    report: Any  # tui.probe.ladder.ProbeReport
     timestamp: str  # ISO 8601, when its probe began
 
 

@@ -12,7 +12,7 @@ Each rung depends only on the ones below it, so the first failing rung names the
            proves the signature verified and cannot move money; 30005 proves it did not.
 5. websocket (when asked for) the venue's private stream accepts a login with this key (tui/ws/probe_rung.py).
 
-Every rung sends through the one Wire and is diagnosed by tui.diagnose, so the evidence shown is
+Every rung sends through the one Wire and is diagnosed by tui.diagnosis.diagnose, so the evidence shown is
 the same as for any other request. The signed rung signs with the local clock as it stands (no
 measured offset), because that is what the user's own code does.
 """
@@ -28,12 +28,12 @@ from typing import Any
 
 from keys import lifecycle
 from keys.signing import BITMART_HEADERS, AuthLevel, OffsetClock
-from tui import clock as clockmod
-from tui.diagnose import Diagnosis, Fix, diagnose, explain_code
+from tui.clock import measure as clockmod
+from tui.diagnosis.diagnose import Diagnosis, Fix, diagnose, explain_code
 from tui.exchange import Draft, Exchange
 from tui.signing_context import SigningContext
 from tui.venues import Venue
-from tui.wire import Wire
+from tui.transport.wire import Wire
 
 SUCCESS = 1000
 ORDER_NOT_FOUND = frozenset({40035, 40037})  # the signature verified; the order does not exist
@@ -117,7 +117,7 @@ class ProbeReport:
             return None
         if failed.name == "clock":  # the clock rung sends no signed request of its own: explain 30007
             return explain_code(self.venue.family, TIMESTAMP_CODE)
-        if failed.name == "venue":  # no request: the lifecycle's own fix (tui.venue_state)
+        if failed.name == "venue":  # no request: the lifecycle's own fix (tui.diagnosis.venue_state)
             return _venue_diagnosis(self.venue)
         return failed.diagnosis
 
@@ -176,7 +176,7 @@ class ProbeReport:
 
 
 def _venue_diagnosis(venue: Venue) -> Diagnosis | None:
-    from tui import venue_state
+    from tui.diagnosis import venue_state
 
     state = lifecycle.state_of(venue.lifecycle, "order", lifecycle.now())
     if state is None or not state.leads:

@@ -151,6 +151,6 @@ def _captured(msg: MessageReader, kept: bytearray) -> Received:
 def readable_body(body: bytes, encoding: str | None) -> bytes:
     """The body as the analysis reads it: gzip or deflate undone (the client got the bytes unchanged).
     At most KEEP_BODY bytes come out, whatever the compression ratio; a broken stream is kept as it came."""
-    from tui.body_decoding import decoded_prefix
+    from tui.transport.body_decoding import decoded_prefix
 
     return decoded_prefix(body, encoding, KEEP_BODY)

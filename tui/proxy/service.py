@@ -73,7 +73,7 @@ class Proxy:
         self._threads: list[threading.Thread] = []
         self._done = threading.Condition()
         self._observed = 0
-        self._history_writer = None  # tui.history_writer.HistoryWriter while running with history
+        self._history_writer = None  # tui.records.history_writer.HistoryWriter while running with history
 
     # -- lifecycle -------------------------------------------------------------------------------------
     def start(self) -> Proxy:
@@ -97,7 +97,7 @@ class Proxy:
             raise
         self.port = self._server.sockets[0].getsockname()[1]
         if self.history:
-            from tui.history_writer import HistoryWriter
+            from tui.records.history_writer import HistoryWriter
 
             self._history_writer = HistoryWriter(on_problem=self._problem)
         for target, name in ((self._loop.run_forever, "proxy-relay"), (self._observe, "proxy-observer")):
@@ -231,7 +231,7 @@ class Proxy:
         login = inspect_link(link, self.credentials, uid=self.uid, max_seconds=DEFAULT_MAX_SECONDS)
         self._keep(login)  # type: ignore[arg-type] - shaped as an Inspection for every reader
         if self.history:
-            from tui import history
+            from tui.records import history
 
             exchange, diagnosis, notes = history_exchange(login, link)
             problem = history.record(exchange, diagnosis, source="proxy", notes=notes)
@@ -250,7 +250,7 @@ class Proxy:
         return None if len(sets) != 1 else "wooxpro" if sets[0].prefix == "X-API-" else "bitmart"
 
     def _record(self, ins: Inspection, relayed: Relayed) -> None:
-        from tui import history
+        from tui.records import history
 
         req = ins.request
         response = failure = None
@@ -265,7 +265,7 @@ class Proxy:
                             Timings(total_ms=relayed.elapsed_ms), started_at=relayed.received_at_ms / 1000)
         v = ins.verdict
         notes = f"signature {v.status}" + (f": {', '.join(v.variants)}" if v.variants else "")
-        # Handed to the writer's thread, which appends a batch at a time (tui/history_writer.py): a lock, a
+        # Handed to the writer's thread, which appends a batch at a time (tui/records/history_writer.py): a lock, a
         # write and a cap check per exchange here took more of the proxy's time than relaying it.
         self._history_writer.add(history.entry_for(exchange, ins.diagnosis, source="proxy", notes=notes))
 

@@ -92,7 +92,7 @@ class ReceivedExchange:
         return inspect_request(captured, self._credentials, received_at_ms=self.received_at_ms)
 
     @property
-    def diagnosis(self) -> Any:  # tui.diagnose.Diagnosis: .code, .headline, .category, .causes, .fixes
+    def diagnosis(self) -> Any:  # tui.diagnosis.diagnose.Diagnosis: .code, .headline, .category, .causes, .fixes
         return self.inspection.diagnosis
 
     @property

@@ -1,6 +1,6 @@
 """The send history: one JSON line per send (console, `send`, `replay`), newest at the end.
 
-An entry is the saved-request fields of the Draft (tui.saved.draft_record) plus what came back:
+An entry is the saved-request fields of the Draft (tui.records.saved.draft_record) plus what came back:
 HTTP status, code, a one-line message, the failure kind, timings, the wall time and where it came
 from. Like a saved request it is written from the Draft, so no key, secret, memo, signature or
 timestamp header can reach it; the entry's own time is ISO seconds, never epoch milliseconds, so
@@ -27,10 +27,10 @@ from typing import Any, Protocol
 
 from keys import bounded, private_folder
 from tui import paths
-from tui.terminal_safe import masked_values
+from tui.output.terminal_safe import masked_values
 from tui.exchange import Draft, Exchange
 from keys.atomic import atomic_write
-from tui.saved import SavedRequestError, draft_from_record, draft_record
+from tui.records.saved import SavedRequestError, draft_from_record, draft_record
 
 try:  # advisory lock so the console and a CLI run can append at the same time
     import fcntl
@@ -49,7 +49,7 @@ class HistoryError(Exception):
     """The history could not be written or an entry number does not exist; the message says which."""
 
 
-class _Diagnosed(Protocol):  # what history needs from tui.diagnose.Diagnosis
+class _Diagnosed(Protocol):  # what history needs from tui.diagnosis.diagnose.Diagnosis
     code: int | None
     headline: str
 
@@ -193,7 +193,7 @@ _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # 
 def _line(entry: dict[str, Any]) -> bytes:
     """One JSON line, UTF-8. A path or query from argv that was not UTF-8 holds surrogates, which UTF-8 cannot
     write: that entry is written with JSON's \\u escapes instead (it reads back the same) rather than lost.
-    Every registered secret is masked in it first, in any spelling (tui.terminal_safe.masked_values): a path
+    Every registered secret is masked in it first, in any spelling (tui.output.terminal_safe.masked_values): a path
     or body the user typed that holds their memo percent-encoded is kept masked, not in clear."""
     entry = masked_values(entry)
     try:

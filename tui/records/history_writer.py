@@ -2,7 +2,7 @@
 
 The proxy recorded each exchange with history.record: a lock, a write, a cap check (and every ~100
 exchanges a compaction) per exchange, on its observer thread. HistoryWriter takes the entry and returns;
-its thread appends what came in the last FLUSH_S as one batch (tui.history.append, the same lock, caps
+its thread appends what came in the last FLUSH_S as one batch (tui.records.history.append, the same lock, caps
 and compaction as every other writer). benchmarks/proxy_history.py measures the difference.
 """
 
@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tui.history import HistoryError, append
+from tui.records.history import HistoryError, append
 
 
 class HistoryWriter:

@@ -173,7 +173,7 @@ def to_json(saved: SavedRequest) -> str:
     """The file's text. Every registered secret (an unlocked profile's, the credentials a send signs with) is masked
     in it, in any spelling, as in the history: a body or query the user typed that holds their secret or memo
     was saved in clear before (fresh-eyes attack on 26ca1db), though the Draft carries no credentials."""
-    from tui.terminal_safe import masked_values
+    from tui.output.terminal_safe import masked_values
 
     record = {"schema": SCHEMA, "name": saved.name, **masked_values(draft_record(saved.draft)), "notes": masked_values(saved.notes)}
     return json.dumps(record, indent=2, ensure_ascii=False) + "\n"

@@ -32,7 +32,7 @@ from keys.hosts import shown_proxy
 from keys.secret import Secret
 from keys.signing import AuthLevel, Credentials, HeaderSet
 from keys.venue_signer import VenueSigner
-from tui.body_decoding import ACCEPT_ENCODING, BoundedDecoder
+from tui.transport.body_decoding import ACCEPT_ENCODING, BoundedDecoder
 from tui.exchange import (
     Draft,
     Exchange,
@@ -42,9 +42,9 @@ from tui.exchange import (
     SentRequest,
     TransportFailure,
 )
-from tui.failures import DeadlineExceeded, classify
+from tui.transport.failures import DeadlineExceeded, classify
 from tui.signing_context import SigningContext, context_for
-from tui.trace import Trace
+from tui.transport.trace import Trace
 
 DEFAULT_BODY_CAP = 32 * 1024 * 1024
 DEFAULT_CONNECT_S = 5.0
@@ -198,7 +198,7 @@ class Wire:
             return _failed(exc, draft, request, signer, header_set, trace, started_at, proxy), trace or Trace.start()
 
     async def _read_body(self, response: httpx.Response) -> tuple[bytes, bool, int]:
-        """The body decoded a bounded piece at a time (tui.body_decoding says why), cut at body_cap, and its size."""
+        """The body decoded a bounded piece at a time (tui.transport.body_decoding says why), cut at body_cap, and its size."""
         chunks: list[bytes] = []
         kept = size = 0
         cap = self.body_cap

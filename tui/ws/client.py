@@ -32,7 +32,7 @@ from keys.secret import MASK
 from keys.signing import Clock, Credentials, SigningRefused
 from keys.ws_hosts import login_refusal
 from keys.ws_login import LoginEvidence, send_login
-from tui.diagnose import Origin
+from tui.diagnosis.diagnose import Origin
 from tui.exchange import FailureKind, TransportFailure
 from tui.ws import diagnose as wsd
 from tui.ws.dialects import Dialect

@@ -1,6 +1,6 @@
-"""A WebSocket answer, close or silence -> a Diagnosis (tui.diagnose's record), with evidence-backed fixes.
+"""A WebSocket answer, close or silence -> a Diagnosis (tui.diagnosis.diagnose's record), with evidence-backed fixes.
 
-- A spot error frame `{"event","errorCode","errorMessage"}` is decoded by tui.diagnose like any body: its
+- A spot error frame `{"event","errorCode","errorMessage"}` is decoded by tui.diagnosis.diagnose like any body: its
   errorCode is the WebSocket table's code (BitMart's spot/account document).
 - The futures format (BitMart's v2 and WOO X Pro) answers a failure in words, not a code
   (`{"action":"access","success":false,"error":"access failed: ..."}`, the SDK's futures client). The words
@@ -16,7 +16,7 @@ from typing import Any
 
 from tui import catalog
 from tui.catalog.matching import match
-from tui.diagnose import TRANSPORT_FIXES, Diagnosis, Fix, Origin, Outcome, diagnose_response
+from tui.diagnosis.diagnose import TRANSPORT_FIXES, Diagnosis, Fix, Origin, Outcome, diagnose_response
 from tui.exchange import TransportFailure
 from tui.ws.dialects import Dialect
 

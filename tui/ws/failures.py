@@ -17,7 +17,7 @@ from websockets.exceptions import (
 )
 
 from tui.exchange import FailureKind, TransportFailure
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 class RefusedHandshake(TransportFailure):
     """A handshake answered with another status than 101: valid HTTP, so its fix follows the status (`status`)."""

@@ -3,7 +3,7 @@
 A frame a venue sends is a text frame, or (BitMart spot) a binary frame of raw deflate. It is inflated a
 bounded piece at a time (MAX_INFLATED: a 1 MB frame of zeros can inflate to gigabytes), decoded as UTF-8
 (bytes that are not are shown replaced, and said), and kept for display at most MAX_SHOWN characters,
-with every credential masked and every control character escaped (tui.terminal_safe). JSON is parsed with
+with every credential masked and every control character escaped (tui.output.terminal_safe). JSON is parsed with
 keys.bounded's depth cap. Nothing here raises on what a server sends.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from keys.bounded import parse_json
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 from tui.ws.dialects import Dialect
 
 MiB = 1024 * 1024

@@ -30,7 +30,7 @@ from keys.signing import Credentials
 from keys.ws_forensics import MEANINGS, SentLogin, examine_login
 from keys.payload import WS_LOGIN_MARKERS
 from keys.ws_hosts import WS_FAMILY_HOSTS
-from tui.diagnose import Diagnosis, Fix, Origin
+from tui.diagnosis.diagnose import Diagnosis, Fix, Origin
 from tui.inspect.lint import Finding
 from tui.ws import diagnose as wsd
 from tui.ws.dialects import DIALECTS, dialect_of_frame

@@ -3,7 +3,7 @@
 After the REST rungs, one login on the venue's private WebSocket, signed at the local clock as the signed rung
 is (the user's own code does no better), then the link is closed. The rung passes when the login is answered
 as accepted; otherwise it carries the login step's diagnosis (the documented code, a refusal in words, a close,
-a silence, or a transport failure). tui.probe calls it through `websocket=`; `rung_for` builds it for a venue
+a silence, or a transport failure). tui.probe.ladder calls it through `websocket=`; `rung_for` builds it for a venue
 whose private URL is known: BitMart spot and futures, the emulator's own port, and wherever an overridden base
 URL points (the stream follows it: tui.ws.urls), so a loopback base URL never sends a login to a real host.
 `missing_rung` says why a venue has none (WOO X Pro's address is on none of its pages).
@@ -15,7 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 from keys.ws_hosts import ws_signing_hosts
-from tui.probe import Step
+from tui.probe.ladder import Step
 from tui.signing_context import SigningContext
 from tui.ws.client import Plan, run_session
 from tui.ws.dialects import dialect_for

@@ -7,8 +7,8 @@ here: inspect loads this only for an upgrade request.
 
 from __future__ import annotations
 
-from tui.diagnose import Diagnosis, Fix
-from tui.terminal_safe import shown
+from tui.diagnosis.diagnose import Diagnosis, Fix
+from tui.output.terminal_safe import shown
 
 HANDSHAKE_FIX = ("Open the stream with a WebSocket library (websockets, aiohttp's ws_connect), not by hand: the handshake "
                  "is a GET with Upgrade: websocket, Connection: Upgrade, a fresh Sec-WebSocket-Key (16 random bytes, "

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 from tui.ws.report import Step, WsReport
 
 MARKS = {True: ("✓", "green"), False: ("✗", "bold red"), None: ("–", "dim")}

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from keys.ws_login import LoginEvidence
-from tui.diagnose import Diagnosis
+from tui.diagnosis.diagnose import Diagnosis
 from tui.exchange import FailureKind, TransportFailure
 from tui.ws.dialects import Dialect
 from tui.ws.frames import Frame

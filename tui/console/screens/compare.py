@@ -14,7 +14,7 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 DIFF_STYLE = "bold black on yellow"
 

@@ -14,7 +14,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 
 class ConfirmScreen(ModalScreen[bool]):

@@ -19,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from tui.console.messages import VaultSaved, VaultSaveFailed
-from tui.terminal_safe import shown as escaped
+from tui.output.terminal_safe import shown as escaped
 
 COLUMNS = ("", "Profile", "Venue", "Key", "Secret", "Memo", "Hosts", "Notes")
 
@@ -324,7 +324,7 @@ file when there is none.
 
 def winding_down(venue_id: str) -> str:
     """What the profile form says under a venue that is winding down, said again once such a profile is saved."""
-    from tui.venue_state import key_warning
+    from tui.diagnosis.venue_state import key_warning
     from tui.venues import VENUES
 
     venue = VENUES.get(venue_id)

@@ -167,7 +167,7 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
             self._pending_target = target  # shown as soon as the lazily mounted tabs are there
             return
         self.query_one(StatusBar).show_target(target)
-        from tui.venue_state import notice_line
+        from tui.diagnosis.venue_state import notice_line
 
         self.composer.configure(target.venue, target.key_label, target.venue_label, notice_line(target.lifecycle_state))
         self.refresh_preview()
@@ -278,7 +278,7 @@ class MainScreen(ClockFlow, StyledOnce, Screen[None]):
     @work(thread=True, group="diagnose", exclusive=True, exit_on_error=False, description="diagnose the answer")
     def diagnose(self, exchange: Any) -> None:
         from tui.console.messages import DiagnosisReady
-        from tui.diagnose import diagnose
+        from tui.diagnosis.diagnose import diagnose
 
         self.post_message(DiagnosisReady(exchange, diagnose(exchange)))
 

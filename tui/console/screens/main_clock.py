@@ -54,7 +54,7 @@ class ClockFlow:
     def _show_clock(self) -> None:
         estimate, use = self.session.estimate, self.session.use_offset
         self.query_one(StatusBar).show_clock(estimate, use)
-        from tui.clock import recv_window_for
+        from tui.clock.measure import recv_window_for
 
         target = self.session.target
         recv_window = recv_window_for(target.venue) if target is not None else None

@@ -1,4 +1,4 @@
-"""The probe screen (f3): tui.probe's ladder run against the console's target, rung by rung.
+"""The probe screen (f3): tui.probe.ladder's ladder run against the console's target, rung by rung.
 
 venue -> public -> clock -> keyed -> signed (-> websocket, where the venue's stream is known), each shown pending /
 running / ok / failed / not checked with
@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from tui.console.messages import ProbeFailed, ProbeFinished, ProbeStepDone
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 STATES = {
     "pending": ("○", "pending", "dim"),
@@ -83,7 +83,7 @@ evidence of every rung. **r** runs it again, **escape** goes back.
         self.evidence_shown: bool | None = None  # e: True / False; None: by the terminal's height
 
     def compose(self) -> ComposeResult:
-        from tui.probe import LAYERS
+        from tui.probe.ladder import LAYERS
 
         self.rungs = LAYERS
         yield Static("", id="probe-title")
@@ -189,7 +189,7 @@ evidence of every rung. **r** runs it again, **escape** goes back.
                 self._set(name, state, self.steps.get(name))
 
     def _set(self, name: str, state: str, step: Any = None) -> None:
-        from tui.probe import TITLES
+        from tui.probe.ladder import TITLES
 
         self.states[name] = state
         self.steps[name] = step
@@ -201,7 +201,7 @@ evidence of every rung. **r** runs it again, **escape** goes back.
 
 def verdict_text(report: Any) -> Text:
     """The verdict sentence; for a failure, the layer, the documented row of its code, the causes
-    and the fixes, all from tui.probe / tui.diagnose (plain Text: nothing is read as markup)."""
+    and the fixes, all from tui.probe.ladder / tui.diagnosis.diagnose (plain Text: nothing is read as markup)."""
     text = Text()
     failed = report.first_failure
     if failed is None:

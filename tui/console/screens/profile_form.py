@@ -97,7 +97,7 @@ emulator), and its host must be one the key may sign for.
     @staticmethod
     def _venue_warning(venue_id: object) -> Text:
         """A venue that is winding down (keys/lifecycle.py) is said under the venue, by the local clock."""
-        from tui.venue_state import key_warning
+        from tui.diagnosis.venue_state import key_warning
         from tui.venues import VENUES
 
         venue = VENUES.get(str(venue_id))

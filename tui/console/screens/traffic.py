@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Label
 
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 DEFAULT_PORT = 8650
 # The rows kept, as the proxy keeps its inspections: the newest KEEP_ROWS, within KEEP_BYTES of bodies. A bot

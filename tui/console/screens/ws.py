@@ -63,7 +63,7 @@ def frame_line(frame: Any) -> Text:
 def verdict_text(report: Any) -> Text:
     """The verdict; for a failure, its diagnosis (the documented row, causes, fixes with evidence, notes)."""
     from tui.console.widgets.diagnosis import advice_text
-    from tui.terminal_safe import shown
+    from tui.output.terminal_safe import shown
 
     failed = report.first_failure
     text = Text()

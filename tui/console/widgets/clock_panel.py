@@ -1,6 +1,6 @@
 """The clock panel: the server-clock offset with its bound, the verdict against the 60 s window of
 30007, a sparkline of the samples' round trips, whether signing uses the corrected clock, and the drift
-once the venue has enough measurements (tui.clock_drift)."""
+once the venue has enough measurements (tui.clock.drift)."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def samples_text(estimate: Any) -> Text:
 def drift_text(drift: Any, recv_window_ms: float | None = 5_000) -> Text:
     """`drift +50.0 ppm (+49.2 to +50.9), 5 measurements over 3 min · 5 s recvWindow in 27.3 h · 60 s in 13.9 days`,
     or what it still needs; nothing before a second measurement."""
-    from tui.clock_drift import duration
+    from tui.clock.drift import duration
 
     if drift is None:
         return Text("")

@@ -76,7 +76,7 @@ and body.
 
     def compose(self) -> ComposeResult:
         yield Static("…", id="target-line")
-        yield Static("", id="venue-notice")  # a venue winding down says so here (tui.venue_state.notice_line)
+        yield Static("", id="venue-notice")  # a venue winding down says so here (tui.diagnosis.venue_state.notice_line)
         with Horizontal(id="request-row"):
             yield Static(select_look_alike(START_METHOD), id="method-slot", classes="select-slot")
             yield Input(START_PATH, placeholder="/path", compact=True, id="path")

@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Static
 
 from keys.payload import signs_body
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 EVIDENCE_CHARS = 400
 

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from tui.console.widgets.timing_bar import TimingBar
-from tui.terminal_safe import shown
+from tui.output.terminal_safe import shown
 
 
 def size_text(n: int) -> str:

@@ -1,5 +1,5 @@
-"""The sidebar (ctrl+b): saved requests (tui.saved; a folder is a collection) and the send history
-(tui.history, newest first).
+"""The sidebar (ctrl+b): saved requests (tui.records.saved; a folder is a collection) and the send history
+(tui.records.history, newest first).
 
 enter opens an item into the composer; r replays it, signed afresh through tui.replay and the
 console's one Wire, and the answer lands in the main screen like any send; delete removes a saved
@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 from tui.console.drafts import open_draft, rebased, signer_note, signing_of
 from tui.console.messages import ExchangeReceived, SendStarted, SidebarLoaded, SidebarNotice
 from tui.console.records import HISTORY_SHOWN as HISTORY_CAP
-from tui.terminal_safe import shown as escaped
+from tui.output.terminal_safe import shown as escaped
 
 
 class Sidebar(Vertical):
@@ -198,7 +198,7 @@ collection. A saved request holds no key, secret, memo, signature or timestamp.
         """(draft, name, notes) of a saved request or a history entry; None after saying why not."""
         if kind == "saved":
             return item.draft, item.name, item.notes
-        from tui.history import HistoryError, entry_draft
+        from tui.records.history import HistoryError, entry_draft
 
         try:
             draft = entry_draft(item)
@@ -358,7 +358,7 @@ def history_label(entry: dict[str, Any], width: int | None = None) -> Text:
     not 1000), then the path, whole or, wider than `width`, cut at its start (`…/private/assets-detail`:
     the end tells entries apart, `/contract/private…` read the same on every line at 80x24). The code comes
     first: a narrow sidebar (80x24) cut `10:02:00 POST 30005` to `10:02:00 POST 3000…`. Every field is the
-    history file's text: control characters shown escaped (tui.terminal_safe)."""
+    history file's text: control characters shown escaped (tui.output.terminal_safe)."""
     when = escaped(str(entry.get("time") or "")[11:19])
     status, code = entry.get("status"), entry.get("code")
     label = Text(no_wrap=True, overflow="ellipsis")

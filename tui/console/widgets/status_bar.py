@@ -30,7 +30,7 @@ def clock_text(estimate: Any, use_offset: bool, short: bool = False) -> Text:
 
 def venue_words(target: ConsoleTarget) -> str:
     """`BitMart: no trading since 2026-08-26` for a target on a venue that is winding down, by the local clock."""
-    from tui.venue_state import status_words
+    from tui.diagnosis.venue_state import status_words
 
     return status_words(target.lifecycle_state)
 
