@@ -1,0 +1,139 @@
+"""What a forensics verdict tells the user, word for word: the pre-image it shows (memo masked), its sentence,
+how many HMACs it tried and how long it took (`inspect --json` carries all of them). Found uncaught by a
+mutation run of keys/forensics.py."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import types
+
+from keys import forensics
+from keys.forensics import SentSignature, examine, secret_sent_as_key
+from keys.signing import Credentials
+from keys.variants import MEANINGS
+
+KEY = "80618e45710812162b04892c7ee5ead4a3cc3e56"
+SECRET = "6c6c98544461bbe71db2bca4c6d7fd0021e0ba9efc215f9c6ad41852df9d9df9"
+MEMO = "test001"
+TS = "1764525600123"
+CREDS = Credentials.of(KEY, SECRET, MEMO)
+COMPACT = json.dumps({"symbol": "BTCUSDT", "size": 1}, separators=(",", ":"))
+SPACED = json.dumps({"symbol": "BTCUSDT", "size": 1})
+EXPECTED = f"{TS}#****#{COMPACT}"  # the venue's pre-image, memo masked
+
+
+def hmac_hex(preimage: str, key: str = SECRET, alg: str = "sha256") -> str:
+    return hmac.new(key.encode(), preimage.encode(), alg).hexdigest()
+
+
+def post(signature: str, body: str = COMPACT, ts: str = TS) -> SentSignature:
+    return SentSignature("POST", "/contract/private/submit-order", "", body.encode(), ts, signature, KEY)
+
+
+class SteppingClock:
+    """Stands in for the time module the search reads: each perf_counter() is `step` seconds after the last."""
+
+    def __init__(self, step: float) -> None:
+        self._ticks = itertools.count()
+        self.step = step
+
+    def perf_counter(self) -> float:
+        return 100.0 + self.step * next(self._ticks)
+
+
+def test_a_match_shows_the_signed_string_and_says_where_to_look_next(monkeypatch):
+    monkeypatch.setattr(forensics, "time", types.SimpleNamespace(perf_counter=SteppingClock(0.123456).perf_counter))
+    verdict = examine(post(hmac_hex(f"{TS}#{MEMO}#{COMPACT}")), CREDS)
+    assert verdict.to_dict() == {
+        "status": "match", "variants": [], "signed": EXPECTED, "expected": EXPECTED,
+        "sentence": "The signature matches the request as sent: signing is right; look at the clock, the key's state "
+                    "and its permissions.",
+        "hmacs": 1, "elapsed_ms": 123.46, "exhausted": False}
+
+
+def test_a_mismatch_s_sentence_names_each_mistake_with_its_meaning():
+    verdict = examine(post(hmac_hex(f"{TS[:10]}#{MEMO}#{SPACED}")), CREDS)
+    assert verdict.variants == ("body-spaced-json", "timestamp-seconds")
+    assert verdict.sentence == (f"Reproduced (body-spaced-json + timestamp-seconds): the code signed "
+                                f"{MEANINGS['body-spaced-json']}; and {MEANINGS['timestamp-seconds']}.")
+    assert verdict.signed == f"{TS[:10]}#****#{SPACED}" and verdict.expected == EXPECTED and verdict.exhausted is False
+
+
+def test_the_pre_image_shown_is_the_one_the_client_signed():
+    """Every kind of candidate shows its own string: another construction the right one, a missing memo segment no
+    empty memo, a '#'.join of the non-empty parts no trailing '#'."""
+    right = f"{TS}#{MEMO}#{COMPACT}"
+    swapped = hmac.new(right.encode(), SECRET.encode(), "sha256").hexdigest()
+    plain = hashlib.sha256((SECRET + right).encode()).hexdigest()
+    sha3 = hmac.new(SECRET.encode(), right.encode(), "sha3_256").hexdigest()
+    for signature, ids in ((swapped, ("hmac-key-message-swapped",)), (plain, ("hash-not-hmac",)),
+                           (sha3, ("digest-sha3-256",))):
+        verdict = examine(post(signature), CREDS)
+        assert (verdict.variants, verdict.signed) == (ids, EXPECTED)
+    verdict = examine(post(hmac_hex(f"{TS}#{COMPACT}")), CREDS)
+    assert (verdict.variants, verdict.signed) == (("memo-missing",), f"{TS}#{COMPACT}")
+    dropped = SentSignature("GET", "/contract/private/assets-detail", "", b"", TS, hmac_hex(f"{TS}#{MEMO}"), KEY)
+    verdict = examine(dropped, CREDS)
+    assert (verdict.variants, verdict.signed, verdict.expected) == (("preimage-empty-part-dropped",), f"{TS}#****", f"{TS}#****#")
+
+
+def test_hmacs_counts_each_candidate_tried_up_to_the_one_found():
+    """The request as sent, then the constructions in order: hmac's arguments swapped, a plain hash of the string,
+    of the secret and the string: the third of these is the fourth HMAC-or-hash tried."""
+    right = f"{TS}#{MEMO}#{COMPACT}"
+    assert examine(post(hmac.new(right.encode(), SECRET.encode(), "sha256").hexdigest()), CREDS).hmacs == 2
+    assert examine(post(hashlib.sha256((SECRET + right).encode()).hexdigest()), CREDS).hmacs == 4
+
+
+def test_a_signature_that_is_no_digest_says_its_length_and_still_shows_the_expected_string():
+    verdict = examine(post("SIGNATURE-PLACEHOLDER"), CREDS)
+    assert verdict.expected == EXPECTED and verdict.signed is None
+    assert verdict.sentence == (
+        "The signature is not a digest in hex or base64 of any HMAC's length (21 characters): the venue wants 64 "
+        "lower-case hex digits of HMAC-SHA256; no secret or memo can produce it, so look at how the code writes the "
+        "digest out first (signature-format).")
+
+
+def test_a_digest_s_form_that_explains_nothing_else_is_named_alone():
+    """Base64 of an HMAC-SHA512 under another secret: both form mistakes named, the key material not blamed."""
+    mac = hmac.new(b"another secret", f"{TS}#{MEMO}#{COMPACT}".encode(), "sha512").digest()
+    verdict = examine(post(base64.b64encode(mac).decode()), CREDS, max_seconds=60)
+    assert verdict.variants == ("digest-base64", "digest-sha512")
+    assert verdict.sentence == (
+        "The signature is written in base64 (the venue compares lower-case hex) and an HMAC-SHA512, 128 hex digits long "
+        "(the venue checks HMAC-SHA256, 64) (digest-base64 + digest-sha512): fix that first. No other known mistake "
+        f"reproduces it ({verdict.hmacs:,} tried with that digest), so the signed string itself cannot be compared yet.")
+
+
+def test_an_unexplained_signature_s_sentence_and_a_budget_exactly_spent():
+    """Nothing reproduces it: the honest sentence. With a budget exactly as large as the whole search (a timestamp
+    that is no number has no nearby clock readings, so the search ends in empty blocks), it is not 'exhausted'."""
+    signature = hmac_hex(f"{TS}#{MEMO}#{COMPACT}", key="another secret")
+    whole = examine(post(signature, ts="now"), CREDS, max_seconds=60)
+    assert whole.status == "mismatch" and whole.exhausted is False
+    assert whole.sentence == (
+        f"The signature does not match the request as sent, and none of the {whole.hmacs:,} known mistakes tried (and "
+        "pairs of them) reproduces it: the secret or memo that code used is not the one in this key material (or the "
+        "request was changed after it was signed).")
+    exact = examine(post(signature, ts="now"), CREDS, max_hmacs=whole.hmacs, max_seconds=60)
+    assert (exact.hmacs, exact.exhausted, exact.sentence) == (whole.hmacs, False, whole.sentence)
+
+
+def test_an_exhausted_search_says_how_many_hmacs_in_how_long(monkeypatch):
+    monkeypatch.setattr(forensics, "time", types.SimpleNamespace(perf_counter=SteppingClock(0.0004).perf_counter))
+    verdict = examine(post("0" * 64), CREDS, max_hmacs=700, max_seconds=60)
+    assert verdict.exhausted is True and verdict.hmacs == 700 and verdict.elapsed_ms >= 0.8
+    assert verdict.sentence == ("The signature does not match the request as sent; the search for a known mistake stopped "
+                                f"at its budget (700 HMACs, {verdict.elapsed_ms:.0f} ms) without reproducing it, so nothing "
+                                "more can be said.")
+
+
+def test_a_secret_of_sixteen_characters_sent_as_the_key_is_noticed():
+    short = Credentials.of(KEY, "s" * 16, MEMO)
+    assert secret_sent_as_key("s" * 16, [short]) and secret_sent_as_key(" 'ssssssssssssssss' ", [None, short])
+    assert not secret_sent_as_key("s" * 15, [Credentials.of(KEY, "s" * 15, MEMO)])
+    assert not secret_sent_as_key(KEY, [short])
