@@ -132,8 +132,18 @@ def test_an_exhausted_search_says_how_many_hmacs_in_how_long(monkeypatch):
                                 "more can be said.")
 
 
-def test_a_secret_of_sixteen_characters_sent_as_the_key_is_noticed():
+def test_a_secret_sent_as_the_key_is_noticed_from_sixteen_characters():
     short = Credentials.of(KEY, "s" * 16, MEMO)
     assert secret_sent_as_key("s" * 16, [short]) and secret_sent_as_key(" 'ssssssssssssssss' ", [None, short])
     assert not secret_sent_as_key("s" * 15, [Credentials.of(KEY, "s" * 15, MEMO)])
-    assert not secret_sent_as_key(KEY, [short])
+    assert not secret_sent_as_key(KEY, [short]) and not secret_sent_as_key("", [short]) and not secret_sent_as_key(None, [short])
+    # only quotes and whitespace come off: a secret that starts or ends with an X is still the secret
+    x_secret = Credentials.of(KEY, "X" + "s" * 20 + "X", MEMO)
+    assert secret_sent_as_key('"X' + "s" * 20 + 'X"', [x_secret])
+
+
+def test_a_key_header_of_bytes_that_are_not_utf8_is_compared_not_raised():
+    """A key header read from other bytes holds lone surrogates: compared as the bytes they were, never an error."""
+    odd = Credentials.of(KEY, "x\udcff" * 10, MEMO)
+    assert secret_sent_as_key("x\udcff" * 10, [odd])
+    assert not secret_sent_as_key("\udcfe" * 20, [odd, CREDS])
