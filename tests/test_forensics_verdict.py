@@ -12,7 +12,7 @@ import json
 import types
 
 from keys import forensics
-from keys.forensics import SentSignature, examine, secret_sent_as_key
+from keys.forensics import SentSignature, examine, pick_credentials, secret_sent_as_key
 from keys.signing import Credentials
 from keys.variants import MEANINGS
 
@@ -147,3 +147,11 @@ def test_a_key_header_of_bytes_that_are_not_utf8_is_compared_not_raised():
     odd = Credentials.of(KEY, "x\udcff" * 10, MEMO)
     assert secret_sent_as_key("x\udcff" * 10, [odd])
     assert not secret_sent_as_key("\udcfe" * 20, [odd, CREDS])
+
+
+def test_the_key_material_picked_is_the_one_whose_key_the_request_carries():
+    first = Credentials.of("a" * 40, SECRET, MEMO)
+    quoted = Credentials.of("X" + "b" * 38 + "X", SECRET, MEMO)
+    assert pick_credentials([first, quoted], " 'X" + "b" * 38 + "X' ") is quoted  # quotes and spaces off, the X kept
+    assert pick_credentials([first, quoted], "f" * 40) is first and pick_credentials([None, quoted], None) is quoted
+    assert pick_credentials([None], KEY) is None
