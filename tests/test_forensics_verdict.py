@@ -155,3 +155,5 @@ def test_the_key_material_picked_is_the_one_whose_key_the_request_carries():
     assert pick_credentials([first, quoted], " 'X" + "b" * 38 + "X' ") is quoted  # quotes and spaces off, the X kept
     assert pick_credentials([first, quoted], "f" * 40) is first and pick_credentials([None, quoted], None) is quoted
     assert pick_credentials([None], KEY) is None
+    odd = Credentials.of("k\udcff" * 20, SECRET, MEMO)  # a key read from bytes that are not UTF-8
+    assert pick_credentials([first, odd], "k\udcff" * 20) is odd and pick_credentials([odd, first], "a" * 40) is first
