@@ -76,6 +76,16 @@ def test_the_pre_image_shown_is_the_one_the_client_signed():
         assert (verdict.variants, verdict.signed) == (ids, EXPECTED)
     verdict = examine(post(hmac_hex(f"{TS}#{COMPACT}")), CREDS)
     assert (verdict.variants, verdict.signed) == (("memo-missing",), f"{TS}#{COMPACT}")
+    woox = f"{TS}POST/contract/private/submit-order{COMPACT}"
+    for signature, ids, shown in (
+            (hmac_hex(f"{TS[:10]}#{MEMO}#{COMPACT}"), ("timestamp-seconds",), f"{TS[:10]}#****#{COMPACT}"),
+            (hmac_hex(f"{TS}#{MEMO.upper()}#{COMPACT}"), ("memo-case",), f"{TS}#<memo upper-cased>#{COMPACT}"),
+            (hmac_hex(f"{TS}#{MEMO}#{COMPACT}", key=SECRET + "\n"), ("secret-whitespace",), EXPECTED),
+            (hmac_hex(woox), ("woox-scheme",), woox),
+            (hmac_hex(f"{TS}:{MEMO}:{COMPACT}"), ("separator-other",), f"{TS}:****:{COMPACT}"),
+            (hmac_hex(f"{COMPACT}#{TS}#{MEMO}"), ("preimage-order",), f"{COMPACT}#{TS}#****")):
+        verdict = examine(post(signature), CREDS)
+        assert (verdict.variants, verdict.signed) == (ids, shown)
     dropped = SentSignature("GET", "/contract/private/assets-detail", "", b"", TS, hmac_hex(f"{TS}#{MEMO}"), KEY)
     verdict = examine(dropped, CREDS)
     assert (verdict.variants, verdict.signed, verdict.expected) == (("preimage-empty-part-dropped",), f"{TS}#****", f"{TS}#****#")
@@ -157,3 +167,18 @@ def test_the_key_material_picked_is_the_one_whose_key_the_request_carries():
     assert pick_credentials([None], KEY) is None
     odd = Credentials.of("k\udcff" * 20, SECRET, MEMO)  # a key read from bytes that are not UTF-8
     assert pick_credentials([first, odd], "k\udcff" * 20) is odd and pick_credentials([odd, first], "a" * 40) is first
+
+
+def test_a_verdict_s_hmac_count_is_the_budget_that_reaches_it():
+    """The same verdict with a budget of exactly its count; one fewer and the search stops short of it. A budget
+    of none still checks the request as sent."""
+    for signature in (hmac_hex(f"{TS[:10]}#{MEMO}#{COMPACT}"), hmac_hex(f"{TS}#{COMPACT}"),
+                      hmac_hex(f"{TS}#{MEMO}#{SPACED}", key=SECRET + " ")):
+        found = examine(post(signature), CREDS, max_seconds=60)
+        assert found.variants and found.hmacs > 1
+        again = examine(post(signature), CREDS, max_hmacs=found.hmacs, max_seconds=60)
+        assert (again.variants, again.signed, again.hmacs, again.exhausted) == (found.variants, found.signed, found.hmacs, False)
+        short = examine(post(signature), CREDS, max_hmacs=found.hmacs - 1, max_seconds=60)
+        assert (short.variants, short.hmacs, short.exhausted) == ((), found.hmacs - 1, True)
+    match = examine(post(hmac_hex(f"{TS}#{MEMO}#{COMPACT}")), CREDS, max_hmacs=0)
+    assert (match.status, match.hmacs) == ("match", 1)
