@@ -182,3 +182,22 @@ def test_a_verdict_s_hmac_count_is_the_budget_that_reaches_it():
         assert (short.variants, short.hmacs, short.exhausted) == ((), found.hmacs - 1, True)
     match = examine(post(hmac_hex(f"{TS}#{MEMO}#{COMPACT}")), CREDS, max_hmacs=0)
     assert (match.status, match.hmacs) == ("match", 1)
+
+
+def test_each_pair_of_parts_shows_both_mistakes_in_its_string():
+    upper = f"{TS}#{MEMO.upper()}#"
+    shown_upper = f"{TS}#<memo upper-cased>#"
+    spaced_secret = SECRET + " "
+    for signature, ids, shown in (
+            (hmac_hex(upper + COMPACT + "\n"), ("memo-case", "preimage-trailing-newline"), shown_upper + COMPACT + "\\n"),
+            (hmac_hex(f"{TS}#{MEMO}#{COMPACT}\n", key=spaced_secret), ("preimage-trailing-newline", "secret-whitespace"),
+             EXPECTED + "\\n"),
+            (hmac_hex(f"{TS[:10]}#{MEMO}#{COMPACT}", key=spaced_secret), ("timestamp-seconds", "secret-whitespace"),
+             f"{TS[:10]}#****#{COMPACT}"),
+            (hmac_hex(upper + COMPACT, key=spaced_secret), ("memo-case", "secret-whitespace"), shown_upper + COMPACT),
+            (hmac_hex(f"{TS}#{MEMO}#{SPACED}", key=spaced_secret), ("body-spaced-json", "secret-whitespace"),
+             f"{TS}#****#{SPACED}"),
+            (hmac_hex(f"{TS[:10]}#{MEMO.upper()}#{COMPACT}"), ("timestamp-seconds", "memo-case"),
+             f"{TS[:10]}#<memo upper-cased>#{COMPACT}")):
+        verdict = examine(post(signature), CREDS, max_seconds=60)
+        assert (verdict.variants, verdict.signed) == (ids, shown)
