@@ -201,3 +201,21 @@ def test_each_pair_of_parts_shows_both_mistakes_in_its_string():
              f"{TS[:10]}#<memo upper-cased>#{COMPACT}")):
         verdict = examine(post(signature), CREDS, max_seconds=60)
         assert (verdict.variants, verdict.signed) == (ids, shown)
+
+
+def test_a_second_clock_reading_shows_its_own_timestamp_alone_and_in_a_pair():
+    """The nearest other millisecond is tried too, and an other reading pairs with a body or a common memo mistake
+    (a missing memo segment included), not with a rare one (a quoted memo: tried alone and with other parts only)."""
+    earlier, later = str(int(TS) - 1), str(int(TS) + 40)
+    floated = repr(int(TS) + 0.5)
+    for signature, ids, shown in (
+            (hmac_hex(f"{earlier}#{MEMO}#{COMPACT}"), ("timestamp-other",), f"{earlier}#****#{COMPACT}"),
+            (hmac_hex(f"{floated}#{MEMO}#{COMPACT}"), ("timestamp-float",), f"{floated}#****#{COMPACT}"),
+            (hmac_hex(f"{later}#{MEMO}#{SPACED}"), ("timestamp-other", "body-spaced-json"), f"{later}#****#{SPACED}"),
+            (hmac_hex(f"{later}#{MEMO.upper()}#{COMPACT}"), ("timestamp-other", "memo-case"),
+             f"{later}#<memo upper-cased>#{COMPACT}"),
+            (hmac_hex(f"{later}#{COMPACT}"), ("timestamp-other", "memo-missing"), f"{later}#{COMPACT}")):
+        verdict = examine(post(signature), CREDS, max_seconds=60)
+        assert (verdict.variants, verdict.signed) == (ids, shown)
+    rare = examine(post(hmac_hex(f"{later}#'{MEMO}'#{COMPACT}")), CREDS, max_seconds=60)
+    assert rare.variants == () and rare.signed is None
