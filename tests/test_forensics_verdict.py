@@ -219,3 +219,8 @@ def test_a_second_clock_reading_shows_its_own_timestamp_alone_and_in_a_pair():
         assert (verdict.variants, verdict.signed) == (ids, shown)
     rare = examine(post(hmac_hex(f"{later}#'{MEMO}'#{COMPACT}")), CREDS, max_seconds=60)
     assert rare.variants == () and rare.signed is None
+
+
+def test_key_material_without_a_memo_shows_an_empty_segment_not_a_mask():
+    verdict = examine(post(hmac_hex(f"{TS}##{COMPACT}")), Credentials.of(KEY, SECRET, ""))
+    assert (verdict.status, verdict.signed, verdict.expected) == ("match", f"{TS}##{COMPACT}", f"{TS}##{COMPACT}")
