@@ -224,3 +224,25 @@ def test_a_second_clock_reading_shows_its_own_timestamp_alone_and_in_a_pair():
 def test_key_material_without_a_memo_shows_an_empty_segment_not_a_mask():
     verdict = examine(post(hmac_hex(f"{TS}##{COMPACT}")), Credentials.of(KEY, SECRET, ""))
     assert (verdict.status, verdict.signed, verdict.expected) == ("match", f"{TS}##{COMPACT}", f"{TS}##{COMPACT}")
+
+
+def test_each_unchecked_verdict_says_what_is_missing_and_how_to_give_it():
+    from keys.secret import Secret
+
+    right = hmac_hex(f"{TS}#{MEMO}#{COMPACT}")
+    no_signature = "The request carries no signature header, so there is no signature to check."
+    assert examine(post(None), CREDS).to_dict()["sentence"] == no_signature
+    assert examine(post("  "), CREDS).sentence == no_signature
+    no_material = ("No key material to check the signature with: pass --profile NAME or set KEYPROBE_API_KEY, "
+                   "KEYPROBE_SECRET and KEYPROBE_MEMO.")
+    assert examine(post(right), None).sentence == no_material
+    assert examine(post(right), Credentials.of(KEY, "", MEMO)).sentence == no_material
+    assert examine(post(right, ts=None), CREDS).sentence == (
+        "The request has a signature but no timestamp header, so the signed string cannot be rebuilt.")
+    other = SentSignature("POST", "/p", "", COMPACT.encode(), TS, right, "f" * 40)
+    assert examine(other, CREDS).sentence == (
+        f"The request carries another API key ({Secret('f' * 40).fingerprint()}) than the key material given "
+        f"({CREDS.fingerprint}): its secret cannot be checked here.")
+    for verdict in (examine(post(None), CREDS), examine(post(right), None), examine(other, CREDS)):
+        assert (verdict.status, verdict.variants, verdict.hmacs) == ("unchecked", (), 0)
+    assert examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, right, f" '{KEY}' "), CREDS).status == "match"
