@@ -246,3 +246,31 @@ def test_each_unchecked_verdict_says_what_is_missing_and_how_to_give_it():
     for verdict in (examine(post(None), CREDS), examine(post(right), None), examine(other, CREDS)):
         assert (verdict.status, verdict.variants, verdict.hmacs) == ("unchecked", (), 0)
     assert examine(SentSignature("POST", "/p", "", COMPACT.encode(), TS, right, f" '{KEY}' "), CREDS).status == "match"
+
+
+def test_woox_s_scheme_over_a_get_signs_the_path_with_its_query():
+    woox = f"{TS}GET/contract/private/order?symbol=BTCUSDT"
+    sent = SentSignature("GET", "/contract/private/order", "symbol=BTCUSDT", b"", TS, hmac_hex(woox), KEY)
+    verdict = examine(sent, CREDS)
+    assert (verdict.variants, verdict.signed) == (("woox-scheme",), woox)
+
+
+def test_a_key_header_in_quotes_is_the_same_key_whatever_its_letters():
+    x_key = "X" + KEY[1:-1] + "X"
+    sent = SentSignature("POST", "/p", "", COMPACT.encode(), TS, hmac_hex(f"{TS}#{MEMO}#{COMPACT}"), f'"{x_key}"')
+    assert examine(sent, Credentials.of(x_key, SECRET, MEMO)).status == "match"
+
+
+def test_a_body_past_the_variants_limit_is_said_to_be_varied_only_in_its_other_parts():
+    from keys.rest_variants import MAX_BODY_FOR_VARIANTS
+
+    big = '{"a":"' + "x" * (MAX_BODY_FOR_VARIANTS - 7) + '"}'  # one byte past the limit
+    assert len(big) == MAX_BODY_FOR_VARIANTS + 1
+    wrong = examine(post(hmac_hex(f"{TS}#{MEMO}#{{}}"), body=big), CREDS, max_hmacs=3)
+    assert wrong.status == "mismatch" and wrong.notes == (
+        f"The body is {len(big):,} bytes: only the other parts were varied, not its serialisation.",)
+    right = examine(post(hmac_hex(f"{TS}#{MEMO}#{big}"), body=big), CREDS)
+    assert right.status == "match" and right.notes == ()
+    at_limit = big[:-3] + '"}'
+    assert len(at_limit) == MAX_BODY_FOR_VARIANTS
+    assert examine(post(hmac_hex(f"{TS}#{MEMO}#{{}}"), body=at_limit), CREDS, max_hmacs=3).notes == ()
