@@ -52,6 +52,15 @@ def test_each_refusal_names_the_field_and_where(value, sentence):
     assert problem("memo", value).startswith(sentence)
 
 
+def test_a_value_that_is_no_text_or_holds_an_invisible_character_is_told_how_to_enter_it_again():
+    assert problem("secret", "ab\udcffcd") == (
+        "The secret holds bytes that are not UTF-8 text at position 3 of 5 (an environment variable set from other "
+        "bytes, or a terminal in another encoding); enter it again as text.")
+    assert problem("API key", "k\r") == (
+        "The API key contains a carriage return (CR) at position 2 of 2; it cannot be sent in a request. Enter it again "
+        "(copy it from the venue's page, not from a file with Windows line endings).")
+
+
 @pytest.mark.parametrize("value", ["(memo)", "'", "memo'", "'memo", "\u00e9memo\u00e9", "x"])
 def test_brackets_a_lone_quote_or_one_quote_are_not_wrapping(value):
     assert problem("memo", value) is None

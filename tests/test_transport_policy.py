@@ -149,6 +149,14 @@ def test_the_host_tables_say_where_a_key_may_sign():
         "Refusing to sign for [::1]:9: this key signs on loopback only at [::1]:8641;")
     assert transport_refusal("https", "evil.example", None, frozenset(), "WOO X Pro") == (
         "Refusing to sign for evil.example: this key belongs to WOO X Pro, whose hosts are no hosts.")
+    assert transport_refusal("https", "evil.example", None, BITMART, "BitMart futures v2") == (
+        "Refusing to sign for evil.example: this key belongs to BitMart futures v2, whose hosts are "
+        "api-cloud-v2.bitmart.com, api-cloud-v2.bitmart.news, api-cloud.bitmart.com, api-cloud.bitmart.news.")
+    assert transport_refusal("http", "127.0.0.1", 9, ports_only | {"127.0.0.1:8642"}, "Local emulator").startswith(
+        "Refusing to sign for 127.0.0.1:9: this key signs on loopback only at 127.0.0.1:8640, 127.0.0.1:8642;")
+    assert transport_refusal("https", "api.example", None, frozenset({"api.example:8443"}), "Mine") == (
+        "Refusing to sign for api.example:443: this key signs for api.example on port 443 only. If that port is really "
+        "the venue's, store it with the key: --allow-host api.example:443.")
     assert transport_refusal("ws", "cloud-api.wooxpro.com", None, FAMILY_HOSTS["wooxpro"], "WOO X Pro") == (
         "Refusing to send a key to cloud-api.wooxpro.com over plain ws: a request that carries a key goes only over https "
         "(loopback aside), so nobody on the way can read it. Use https://cloud-api.wooxpro.com.")
