@@ -35,7 +35,9 @@ def test_usable_values_pass(value):
 
 
 def test_a_non_ascii_key_is_refused_and_named_first():
-    assert "non-ASCII character at position 2" in refusal("kéy", "secret", "memo")
+    assert refusal("kéy", "secret", "memo") == (
+        "The API key contains a non-ASCII character at position 2 of 3; API keys are plain ASCII (a look-alike letter "
+        "from a font or a translation slipped in).")
     assert refusal(KEY, "s" * 64, "memo") is None
 
 
