@@ -34,3 +34,32 @@ def test_a_timestamp_s_float_texts_are_every_float_from_it_up_to_the_next_millis
 def test_an_empty_payload_s_pre_image_without_its_last_hash_masks_the_memo_only_when_there_is_one():
     assert empty_part_dropped(TS, "test001") == (f"{TS}#test001", f"{TS}#****")
     assert empty_part_dropped(TS, "") == (f"{TS}#", f"{TS}#")
+
+
+def test_a_millisecond_timestamp_signed_as_seconds_truncated_rounded_or_with_its_fraction():
+    from keys.variants import seconds_variants
+
+    ids = ("timestamp-seconds",)
+    assert seconds_variants(TS) == [(ids, "1764525600"), (ids, "1764525600.123")]  # rounding gives the truncation
+    assert seconds_variants("1764525600623") == [(ids, "1764525600"), (ids, "1764525601"), (ids, "1764525600.623")]
+    assert seconds_variants("17645256001") == [] and seconds_variants("abcdefghijklm") == []
+
+
+def test_the_memo_s_variants_each_once_and_shown_without_the_memo():
+    from keys.variants import memo_variants
+
+    memo = "Test001"
+    variants = memo_variants(memo, "5550001", "KEY1")
+    assert len(variants) == len({value for _, value, _ in variants})  # each value tried once, the memo itself never
+    assert set(variants) == {
+        (("memo-empty",), "", ""),
+        (("memo-whitespace",), memo + " ", "<memo> "), (("memo-whitespace",), " " + memo, " <memo>"),
+        (("memo-whitespace",), memo + "\n", "<memo>\\n"), (("memo-whitespace",), memo + "\r\n", "<memo>\\r\\n"),
+        (("memo-case",), "test001", "<memo lower-cased>"), (("memo-case",), "TEST001", "<memo upper-cased>"),
+        (("memo-case",), "tEST001", "<memo case swapped>"),  # capitalize() gives the memo itself: not tried
+        (("memo-literal-newline",), memo + "\\n", "<memo>\\\\n"), (("memo-literal-newline",), memo + "\\r\\n", "<memo>\\\\r\\\\n"),
+        (("memo-uid",), "5550001", "<uid>"), (("memo-missing",), None, ""), (("memo-is-key",), "KEY1", "<api key>"),
+        (("memo-quoted",), f'"{memo}"', '"<memo>"'), (("memo-quoted",), f"'{memo}'", "'<memo>'"),
+        (("memo-invisible-character",), "\ufeff" + memo, "<BOM><memo>")}
+    assert memo_variants(" Test001 ", None)[:2] == [(("memo-empty",), "", ""), (("memo-whitespace",), "Test001", "<memo trimmed>")]
+    assert memo_variants("", None) == [(("memo-missing",), None, "")]
