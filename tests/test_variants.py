@@ -65,3 +65,4 @@ def test_the_memo_s_variants_each_once_and_shown_without_the_memo():
     assert memo_variants("", None) == [(("memo-missing",), None, "")]
     lower = [value for _, value, _ in memo_variants("test001", None)]  # upper-cased and case-swapped are one value
     assert lower.count("TEST001") == 1 and len(lower) == len(set(lower))
+    assert (("memo-case",), "Test001", "<memo capitalised>") in memo_variants("test001", None)
