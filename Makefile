@@ -29,11 +29,15 @@ run: $(VENV)/.installed-run
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest -q -n 2 --durations=15 $(PYTEST_ARGS)
 
-# Mutation testing of keys/ and the core's signing, diagnosis, clock, history and replay ([tool.mutmut] in
-# pyproject.toml): long (tens of minutes on 2 cores); prints the score per file.
+# Mutation testing of keys/, the core's signing, diagnosis, clock, history and replay, inspect/, proxy/ and the
+# emulator's handler ([tool.mutmut] in pyproject.toml); prints the score per file. A whole run is many hours on
+# 2 cores: MUTANTS narrows it to mutant names (globs, one file at a time), keeping the other files' results:
+#   make mutants MUTANTS='keys.forensics.*'        make mutants MUTANTS='tui.inspect.curl.*' MUTANT_CHILDREN=1
+MUTANTS ?=
+MUTANT_CHILDREN ?= 2
 mutants: $(VENV)/.installed-mutants
-	rm -rf mutants
-	$(BIN)/mutmut run --max-children 2
+	$(if $(MUTANTS),,rm -rf mutants)
+	$(BIN)/mutmut run --max-children $(MUTANT_CHILDREN) $(foreach name,$(MUTANTS),'$(name)')
 	$(BIN)/python tests/tools/mutation_score.py
 
 # The README's pictures, drawn from the app by the snapshot tests (a test run only compares).

@@ -181,6 +181,7 @@ def test_the_key_schedule_is_hmac():
         for key in (b"", b"k", SECRET.encode(), b"x" * 64, b"y" * 128, b"z" * 200):
             for message in (b"", b"1764525600123#test001#{}", COMPACT.encode() * 9):
                 assert schedule_digest(key, message, alg) == hmac.digest(key, message, alg), (alg, len(key))
+    assert schedule_digest(SECRET.encode(), COMPACT.encode()) == hmac.digest(SECRET.encode(), COMPACT.encode(), "sha256")
 
 
 def test_a_get_with_an_empty_value_in_its_query_is_reproduced():

@@ -125,3 +125,55 @@ def test_a_profile_proxy_is_stored_used_and_named(env, capsys, emu, tmp_path):
         assert document["proxy"] == proxy.base_url and len(proxy.seen) == 1
     with pytest.raises(ProfileError, match="is not a proxy URL"):
         Profile.new("m", "bitmart", EXAMPLE_KEY, EXAMPLE_SECRET, proxy="socks9://x")
+
+
+def test_the_host_tables_say_where_a_key_may_sign():
+    """keys.hosts on its own: 443 or a listed host:port, loopback on any port unless only its ports are listed,
+    each refusal naming what the key may do instead."""
+    from keys.hosts import binds, host_port, signing_hosts, transport_refusal
+
+    allowed = signing_hosts(BITMART, ("API-Cloud-V2.bitmart.com:8443", "::1"))
+    assert "api-cloud-v2.bitmart.com:8443" in allowed and "::1" in allowed and BITMART <= allowed
+    assert binds(allowed, "api-cloud-v2.bitmart.com", None) and binds(allowed, "api-cloud-v2.bitmart.com", 443)
+    assert binds(allowed, "api-cloud-v2.bitmart.com", 8443) and not binds(allowed, "api-cloud-v2.bitmart.com", 8444)
+    assert binds(allowed, "::1", 9) and not binds(allowed, "127.0.0.1", 9)
+    assert host_port("::1", 8640) == "[::1]:8640" and host_port("127.0.0.1", 80) == "127.0.0.1:80"
+    assert transport_refusal("https", "api-cloud-v2.bitmart.com", 8443, allowed, "BitMart") is None
+    assert transport_refusal("http", "::1", 8640, allowed, "Local") is None
+    ports_only = frozenset({"127.0.0.1:8640", "[::1]:8641"})
+    assert transport_refusal("http", "127.0.0.1", 8640, ports_only, "Local emulator") is None
+    assert transport_refusal("http", "127.0.0.1", None, ports_only, "Local emulator") == (
+        "Refusing to sign for 127.0.0.1:80: this key signs on loopback only at 127.0.0.1:8640; a saved request cannot "
+        "send it elsewhere (pass --profile, or --base-url).")
+    assert transport_refusal("http", "::1", 9, ports_only, "Local emulator").startswith(
+        "Refusing to sign for [::1]:9: this key signs on loopback only at [::1]:8641;")
+    assert transport_refusal("https", "evil.example", None, frozenset(), "WOO X Pro") == (
+        "Refusing to sign for evil.example: this key belongs to WOO X Pro, whose hosts are no hosts.")
+    assert transport_refusal("https", "evil.example", None, BITMART, "BitMart futures v2") == (
+        "Refusing to sign for evil.example: this key belongs to BitMart futures v2, whose hosts are "
+        "api-cloud-v2.bitmart.com, api-cloud-v2.bitmart.news, api-cloud.bitmart.com, api-cloud.bitmart.news.")
+    assert transport_refusal("http", "127.0.0.1", 9, ports_only | {"127.0.0.1:8642"}, "Local emulator").startswith(
+        "Refusing to sign for 127.0.0.1:9: this key signs on loopback only at 127.0.0.1:8640, 127.0.0.1:8642;")
+    assert transport_refusal("https", "api.example", None, frozenset({"api.example:8443"}), "Mine") == (
+        "Refusing to sign for api.example:443: this key signs for api.example on port 443 only. If that port is really "
+        "the venue's, store it with the key: --allow-host api.example:443.")
+    assert transport_refusal("ws", "cloud-api.wooxpro.com", None, FAMILY_HOSTS["wooxpro"], "WOO X Pro") == (
+        "Refusing to send a key to cloud-api.wooxpro.com over plain ws: a request that carries a key goes only over https "
+        "(loopback aside), so nobody on the way can read it. Use https://cloud-api.wooxpro.com.")
+    assert transport_refusal("https", "cloud-api.wooxpro.com", 8443, FAMILY_HOSTS["wooxpro"], "WOO X Pro") == (
+        "Refusing to sign for cloud-api.wooxpro.com:8443: this key signs for cloud-api.wooxpro.com on port 443 only. If "
+        "that port is really the venue's, store it with the key: --allow-host cloud-api.wooxpro.com:8443.")
+
+
+@pytest.mark.parametrize("proxy, shown", [
+    (None, None), ("", None),
+    ("http://user:pass@proxy.example:3128", "http://proxy.example:3128"),
+    ("socks5://[::1]:1080", "socks5://[::1]:1080"),
+    ("https://proxy.example", "https://proxy.example"),
+    ("http://:3128", "http://?:3128"),
+    ("http://proxy.example:99999", "(an unreadable proxy URL)"),
+])
+def test_a_proxy_is_named_by_scheme_host_and_port_never_its_password(proxy, shown):
+    from keys.hosts import shown_proxy
+
+    assert shown_proxy(proxy) == shown

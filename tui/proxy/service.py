@@ -274,8 +274,10 @@ def _yield_to_the_relay() -> None:
     """Lower this (the observer's) thread's scheduling priority: on two busy cores its inspection of the last
     exchange competed with the relay forwarding the next, and the bot's call waited (benchmarks/proxy_overhead.py:
     added p50 0.60-0.68 ms with it at the relay's priority, 0.18-0.25 ms at nice 5, in the same runs). Linux
-    applies a thread id to setpriority; elsewhere nothing changes."""
+    applies a thread id to setpriority; elsewhere nothing changes. Never above the thread's own priority: under
+    `nice -n 10` (as root, who may raise it) nice 5 would have put the observer ahead of the relay."""
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 5)
+        thread = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, thread, max(5, os.getpriority(os.PRIO_PROCESS, thread)))
     except (AttributeError, OSError):
         pass
