@@ -65,4 +65,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # `| head` closed the pipe: the table was read as far as wanted
+        sys.stderr.close()
+        sys.exit(0)
