@@ -27,7 +27,7 @@ def test_a_timestamp_s_float_texts_are_every_float_from_it_up_to_the_next_millis
     assert all(int(TS) <= float(t) < int(TS) + 1 for t in texts) and len(set(texts)) == 4096
     wide = list(float_timestamps("100000000000000"))  # 15 digits: floats 1/64 apart
     assert len(wide) == 64 and wide[-1] == repr(1e14 + 63 / 64)
-    assert list(itertools.islice(float_timestamps("1"), 2)) == ["1.0", "1.0000000000000002"]
+    assert list(float_timestamps("1")) == []  # a short timestamp: [1, 2) holds 2^52 floats, so none are tried
     assert list(float_timestamps("1" * 16)) == [] and list(float_timestamps("")) == [] and list(float_timestamps("1.5")) == []
 
 
