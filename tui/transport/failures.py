@@ -25,7 +25,8 @@ class DeadlineExceeded(Exception):
         self.name = name  # what set it ("the --timeout"), None for keyprobe's default
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
+def exception_chain(exc: BaseException) -> list[BaseException]:
+    """`exc` and its causes and contexts, each once (a cycle ends it): what a transport error really was."""
     seen: list[BaseException] = []
     cur: BaseException | None = exc
     while cur is not None and cur not in seen:
@@ -52,13 +53,13 @@ def classify(exc: BaseException, draft: Draft, request: httpx.Request | None = N
     refuses is not the venue refusing. `sent`: a byte of the request had left when it failed."""
     failure = _classify(exc, draft, request)
     if proxy and failure.kind is not FailureKind.SIGNING_REFUSED:
-        if any(isinstance(e, httpx.ProxyError) for e in _chain(exc)):
+        if any(isinstance(e, httpx.ProxyError) for e in exception_chain(exc)):
             return TransportFailure(FailureKind.PROXY, f"The proxy {proxy} failed or refused to reach {_where(draft, request)}: "
-                                    f"{_first_line(_chain(exc))}. Check the proxy, or send without it.", failure.detail)
+                                    f"{_first_line(exception_chain(exc))}. Check the proxy, or send without it.", failure.detail)
         if not sent and failure.kind in (FailureKind.REFUSED, FailureKind.CONNECT_TIMEOUT, FailureKind.DNS, FailureKind.OTHER):
             # Nothing left: the connection that failed was the one to the proxy, not to the venue.
             return TransportFailure(FailureKind.PROXY, f"Could not reach the proxy {proxy} ({failure.kind.value}): "
-                                    f"{_first_line(_chain(exc))}. Nothing was sent; check the proxy, or send without it.",
+                                    f"{_first_line(exception_chain(exc))}. Nothing was sent; check the proxy, or send without it.",
                                     failure.detail)
         return failure._replace(sentence=f"Through the proxy {proxy}: {failure.sentence} (the proxy may be the one failing)")
     if sent and failure.kind in (FailureKind.RESET, FailureKind.PROTOCOL, FailureKind.DEADLINE, FailureKind.OTHER,
@@ -72,7 +73,7 @@ def _classify(exc: BaseException, draft: Draft, request: httpx.Request | None = 
     emulator = draft.venue.is_emulator
     # masked: an exception's text can quote a header value (h11 quotes an illegal one whole)
     detail = redact.mask(f"{type(exc).__name__}: {exc}".strip().rstrip(":"))
-    chain = _chain(exc)
+    chain = exception_chain(exc)
     text = " ".join(str(e) for e in chain).lower()
 
     def fail(kind: FailureKind, sentence: str) -> TransportFailure:

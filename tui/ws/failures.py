@@ -42,19 +42,12 @@ def where(url: str) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
-    seen: list[BaseException] = []
-    cur: BaseException | None = exc
-    while cur is not None and cur not in seen:
-        seen.append(cur)
-        cur = cur.__cause__ or cur.__context__
-    return seen
-
-
 def classify_connect(exc: BaseException, url: str) -> TransportFailure:
     """Why a link to `url` could not be opened."""
+    from tui.transport.failures import exception_chain  # here: a WebSocket link needs httpx only when one fails
+
     at = where(url)
-    chain = _chain(exc)
+    chain = exception_chain(exc)
     detail = shown(f"{type(exc).__name__}: {exc}")[:300]
 
     def fail(kind: FailureKind, sentence: str) -> TransportFailure:
