@@ -17,6 +17,7 @@ A raw-deflate decoder bug failed about one run in twenty before this; its exampl
 from __future__ import annotations
 
 import os
+import signal
 from datetime import datetime, timezone
 
 import pytest
@@ -34,6 +35,15 @@ BEFORE_THE_NOTICE = datetime(2026, 7, 1, 12, 0, tzinfo=timezone.utc)
 def standing_before_bitmarts_notice():
     with lifecycle.clock_at(BEFORE_THE_NOTICE):
         yield
+
+
+# A suite started in the background of a non-interactive shell (`cmd &`, nohup) inherits SIGINT and SIGHUP
+# ignored, and so would every keyprobe it starts: the tests that stop a server with Ctrl-C or hang up a console's
+# terminal then waited 30 s for a process that could not hear them. Children get the dispositions a terminal gives.
+if signal.getsignal(signal.SIGINT) == signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) == signal.SIG_IGN:
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 settings.register_profile("derandomized", derandomize=True, database=None, print_blob=True)
