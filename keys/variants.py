@@ -140,7 +140,7 @@ def read_signature(signature: str) -> tuple[bytes, str, tuple[str, ...]] | None:
 
 def seconds_variants(timestamp: str) -> Group:
     """The millisecond timestamp sent, signed as seconds (truncated, rounded, or with a fraction)."""
-    if not (timestamp.isdigit() and len(timestamp) == 13):
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) == 13):
         return []
     ms = int(timestamp)
     out = [(("timestamp-seconds",), timestamp[:10])]
@@ -151,7 +151,7 @@ def seconds_variants(timestamp: str) -> Group:
 
 def other_timestamps(timestamp: str) -> Iterator[tuple[tuple[str, ...], str]]:
     """Every other millisecond near the one sent, nearest first, earlier before later (a second clock reading)."""
-    if not timestamp.isdigit():
+    if not (timestamp.isascii() and timestamp.isdigit()):  # '²' is a digit to isdigit, not to int
         return
     value = int(timestamp)
     for step in range(1, TIMESTAMP_OTHER_WINDOW_MS + 1):
@@ -271,14 +271,20 @@ def empty_part_dropped(timestamp: str, memo: str) -> tuple[str, str]:
     return f"{timestamp}#{memo}", f"{timestamp}#{MEMO_SHOWN if memo else ''}"
 
 
+MAX_FLOAT_TIMESTAMPS = 8192  # the floats in [ms, ms + 1) for any timestamp from 2**39 ms (2017) on
+
+
 def float_timestamps(timestamp: str) -> Iterator[str]:
     """The texts of every float in [ms, ms + 1) (time.time() * 1000 kept a float: int() for the header, the float
     itself in the f-string), Python's repr and JavaScript's String() alike; 4,096 of them for today's dates. Only for
     a millisecond timestamp (13 to 15 digits, at most 8,192 floats): [1, 2) holds 2**52 of them, and a header
-    `X-API-TIMESTAMP: 1` held the proxy's checker for ever, its list growing until the memory ran out."""
-    if not (timestamp.isdigit() and 13 <= len(timestamp) <= 15):
+    `X-API-TIMESTAMP: 1` held the proxy's checker for ever, its list growing until the memory ran out. The bound is
+    on the value, not the digits: `0000000000000` is 13 digits and [0, 1) holds 2**62 floats."""
+    if not (timestamp.isascii() and timestamp.isdigit() and 13 <= len(timestamp) <= 15):
         return
     value, end = float(int(timestamp)), int(timestamp) + 1
+    if math.ulp(value) < 1 / MAX_FLOAT_TIMESTAMPS:
+        return
     while value < end:
         yield repr(value)
         value = math.nextafter(value, math.inf)

@@ -341,3 +341,18 @@ def test_open_futures_orders_per_key_stop_at_the_emulators_cap_with_40028(http, 
     cancel = {"symbol": "BTCUSDT", "order_id": str(placed[0])}
     assert code_of(send(http, emu, "POST", "/contract/private/cancel-order", body=cancel)) == 1000
     assert submit(http, emu).json()["code"] == 1000
+
+
+def test_open_spot_orders_per_key_stop_at_the_emulators_cap_with_51008(http, emu, monkeypatch):
+    # A far sell of 0.00001 BTC rests: the demo balances rest ~100,000, and each open-orders query then held the
+    # emulator's lock for 0.2 s (fourth attack on 1bad83c). Cancelling one makes room again.
+    from tui.emulator import accounts
+
+    monkeypatch.setattr(accounts, "MAX_OPEN_SPOT_ORDERS", 3, raising=False)
+    far_sell = {"symbol": "BTC_USDT", "side": "sell", "type": "limit", "size": "0.00001", "price": "1000000"}
+    placed = [send(http, emu, "POST", "/spot/v2/submit_order", body=far_sell).json()["data"]["order_id"] for _ in range(3)]
+    over = send(http, emu, "POST", "/spot/v2/submit_order", body=far_sell)
+    assert code_of(over) == 51008
+    cancel = {"symbol": "BTC_USDT", "order_id": placed[0]}
+    assert code_of(send(http, emu, "POST", "/spot/v3/cancel_order", body=cancel)) == 1000
+    assert code_of(send(http, emu, "POST", "/spot/v2/submit_order", body=far_sell)) == 1000

@@ -28,6 +28,13 @@ def test_a_timestamp_s_float_texts_are_every_float_from_it_up_to_the_next_millis
     wide = list(float_timestamps("100000000000000"))  # 15 digits: floats 1/64 apart
     assert len(wide) == 64 and wide[-1] == repr(1e14 + 63 / 64)
     assert list(float_timestamps("1")) == []  # a short timestamp: [1, 2) holds 2^52 floats, so none are tried
+    # 13 digits by length, not by value: [0, 1) holds 2**62 floats and [1234, 1235) 2**41, so a leading-zero
+    # timestamp held the proxy's checker for ever (attack 4); 2**39 is the smallest value with 8,192 floats
+    def first(ts: str) -> list[str]:  # at most one past the bound, so the bug fails instead of hanging
+        return list(itertools.islice(float_timestamps(ts), 8193))
+
+    assert first("0" * 13) == [] and first("0000000001234") == []
+    assert len(first(f"{2**39:013d}")) == 8192 and first(f"{2**39 - 1:013d}") == []
     assert list(float_timestamps("1" * 16)) == [] and list(float_timestamps("")) == [] and list(float_timestamps("1.5")) == []
 
 

@@ -237,6 +237,8 @@ def _timestamp(ts: object, sent_at: float | None, now_ms: float | None) -> list[
         out.append(Finding("ws-timestamp-number", "warning", "The timestamp is a JSON number; the login pages give every "
                            "argument as a string."))
     text = _str(ts) or ""
+    if not text.isascii():  # '²' is a digit to str.isdigit, not to int
+        return out
     if text.isdigit() and len(text) == 10:
         out.append(Finding("ws-timestamp-seconds", "error", "The timestamp has 10 digits: seconds. The login wants 13-digit "
                            "milliseconds (91023 Param timestamp invalid format)."))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from decimal import ROUND_DOWN, Decimal
 
-from tui.emulator import numbers
+from tui.emulator import accounts, numbers
 from tui.emulator.accounts import Account, SpotOrder, text
 from tui.emulator.market import SpotPair, book
 from tui.emulator.routes.common import Call, Refused, decimal, is_multiple, positive_int
@@ -103,6 +103,8 @@ def submit_order(call: Call) -> object:
         acct = call.account
         if coid and any(o.client_order_id == coid for o in acct.spot_orders.values()):
             raise Refused(50042)
+        if sum(1 for o in acct.spot_orders.values() if o.state == "new") >= accounts.MAX_OPEN_SPOT_ORDERS:
+            raise Refused(51008)
         at = (asks[0] if order_side == "buy" else bids[0])
         if limit is not None and (limit < at if order_side == "buy" else limit > at):
             at = None  # not marketable: it rests (ioc and limit_maker never rest)

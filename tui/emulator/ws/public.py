@@ -58,7 +58,7 @@ def _number(channel: Channel, name: str) -> int | None:
         return None
     tail = name[len(channel.name.partition("{")[0]):]
     if channel.kind == "depth":
-        if not tail.isdigit() or int(tail) not in DEPTHS:
+        if not (tail.isascii() and tail.isdigit()) or int(tail) not in DEPTHS:  # '²' is no digit to int
             raise TopicRefused(90004, f"Invalid channel param [{name[:80]}]")
         return int(tail)
     found = _INTERVAL.fullmatch(tail)
