@@ -127,11 +127,23 @@ def test_any_number_in_a_query_gets_a_documented_answer_within_the_cpu_budget(wh
     query = "&".join(f"{field}={quote(text)}" if part.startswith(field + "=") else part for part in template.split("&"))
     if field == "step":
         query = query.replace("start_time=1700000000", "start_time=1")
-    started = time.thread_time()
-    reply = handle(STATE, "GET", path, query, {}, b"", "127.0.0.1")
-    cpu = time.thread_time() - started
+    reply, cpu = _answered_with_cpu(lambda: handle(STATE, "GET", path, query, {}, b"", "127.0.0.1"))
     _documented(reply, "spot" if path.startswith("/spot") else "futures")
     assert cpu <= REQUEST_CPU_BUDGET_S, f"{cpu * 1000:.1f} ms of CPU for {path}?{query[:120]}"
+
+
+def _answered_with_cpu(answer):  # noqa: ANN001, ANN202
+    """The reply and the least CPU of two tries: a request that really holds the CPU holds it every time, while a
+    collector's pass or a cold cache landing inside one try is not the request's (one run in a full suite saw 510 ms
+    for a kline query that took 7 ms again at once)."""
+    tries = []
+    for _ in range(2):
+        started = time.thread_time()
+        reply = answer()
+        tries.append(time.thread_time() - started)
+        if tries[-1] <= REQUEST_CPU_BUDGET_S:
+            break
+    return reply, min(tries)
 
 
 @pytest.mark.parametrize("path, body, code", [
