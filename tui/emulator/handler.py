@@ -228,21 +228,16 @@ def _json_body(req: Request) -> object:
         return None
 
 
+REST_KEY_REFUSALS = {"missing": 30001, "unknown": 30002, "frozen": 30003, "expired": 30011}
+
+
 def authenticate(state: EmulatorState, endpoint: endpoints.Endpoint, req: Request, hs: HeaderSet, body: object) -> DemoKey | None:
     """The gateway's checks for KEYED and SIGNED routes: the key, or Refusal(code)."""
     if endpoint.auth is AuthLevel.NONE:
         return None
-    raw_key = req.header(hs.key)
-    if not raw_key.strip():
-        raise Refusal(30001)
-    key = state.find_key(raw_key)
-    if key is None:
-        raise Refusal(30002)
-    key_state = state.key_state(key)
-    if key_state == "frozen":
-        raise Refusal(30003)
-    if key_state == "expired":
-        raise Refusal(30011)
+    key, unusable = state.usable_key(req.header(hs.key))
+    if unusable is not None:
+        raise Refusal(REST_KEY_REFUSALS[unusable])
     if endpoint.auth is AuthLevel.SIGNED:
         check_signature(state, endpoint, req, hs, key, body)
     allowed = state.allowed_ips(key)

@@ -144,6 +144,17 @@ class EmulatorState:
     def credentials(self, name_or_state: str = "active") -> Credentials:
         return self.key(name_or_state).credentials
 
+    def usable_key(self, api_key: str) -> tuple[DemoKey | None, str | None]:
+        """The key a request or a login names, and why it cannot be used ("missing", "unknown", "frozen",
+        "expired") or None: one rule for the REST gateway and the WebSocket login, each with its own codes."""
+        if not api_key.strip():
+            return None, "missing"
+        key = self.find_key(api_key)
+        if key is None:
+            return None, "unknown"
+        key_state = self.key_state(key)
+        return key, key_state if key_state in ("frozen", "expired") else None
+
     def key_state(self, key: DemoKey) -> str:
         """The state a request sees: a frozen switch wins over the key's own state."""
         with self.lock:

@@ -20,6 +20,9 @@ _THIRTEEN_DIGITS = re.compile(r"[0-9]{13}")
 IP_FORBIDDEN = 30010
 
 
+LOGIN_KEY_REFUSALS = {"missing": 91001, "unknown": 91002, "frozen": 91003, "expired": 91004}
+
+
 class LoginRefused(Exception):
     def __init__(self, code: int) -> None:
         super().__init__(code)
@@ -31,16 +34,9 @@ def check_login(state: EmulatorState, dialect_id: str, args: object, client_ip: 
     if not isinstance(args, list) or not all(isinstance(a, (str, int)) and not isinstance(a, bool) for a in args):
         raise LoginRefused(90003)
     api_key, timestamp, signature = (str(a) for a in (args + ["", "", ""])[:3])
-    if not api_key.strip():
-        raise LoginRefused(91001)
-    key = state.find_key(api_key)
-    if key is None:
-        raise LoginRefused(91002)
-    key_state = state.key_state(key)
-    if key_state == "frozen":
-        raise LoginRefused(91003)
-    if key_state == "expired":
-        raise LoginRefused(91004)
+    key, unusable = state.usable_key(api_key)
+    if unusable is not None:
+        raise LoginRefused(LOGIN_KEY_REFUSALS[unusable])
     if not signature.strip():
         raise LoginRefused(91010)
     if not timestamp.strip():
