@@ -5,13 +5,11 @@ sentence (exit 2). Driven through tui.cli.main, against the real emulator and a 
 
 from __future__ import annotations
 
-import io
 import socket
-import sys
 
 import pytest
+from cli_support import isolated_home, run
 
-from tui.cli import main
 from tui.commands import _profile
 
 UNKNOWN_KEY = "c0ffee45710812162b04892c7ee5ead4a3cc3e56"  # a well-formed key the emulator does not know: 30002
@@ -19,24 +17,9 @@ UNKNOWN_KEY = "c0ffee45710812162b04892c7ee5ead4a3cc3e56"  # a well-formed key th
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO", "KEYPROBE_PASSPHRASE", "KEYPROBE_NEW_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
-    monkeypatch.setenv("KEYPROBE_KDF", "test")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    _profile.forget()
-    yield tmp_path
+    yield isolated_home(tmp_path, monkeypatch)
     _profile.forget()
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    _profile.forget()
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_a_profile_before_send_is_the_key_that_signs(home, emu, capsys, monkeypatch):

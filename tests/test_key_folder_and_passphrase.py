@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import stat
 import subprocess
@@ -16,9 +15,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_support import isolated_home, run
 
 from keys.credential_check import problem
-from tui.cli import main
 from tui.commands import _profile
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,24 +26,9 @@ NOT_UTF8 = "x\udcff"  # what Python makes of the bytes x 0xff in the environment
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO", "KEYPROBE_PASSPHRASE", "KEYPROBE_NEW_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("KEYPROBE_KDF", "test")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
-    _profile.forget()
-    yield tmp_path / "home"
+    yield isolated_home(tmp_path / "home", monkeypatch)
     _profile.forget()
 
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    _profile.forget()
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def mode(path: Path) -> int:

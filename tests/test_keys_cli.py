@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nacl.pwhash.argon2id as argon2id
 import pytest
+from cli_support import isolated_home
 
 from keys import vault
 from keys.secret import Secret
@@ -31,13 +32,7 @@ MEMO = "keys-cli-memo-X1"
 
 @pytest.fixture
 def home(tmp_path, monkeypatch):
-    for name in ("KEYPROBE_API_KEY", "KEYPROBE_SECRET", "KEYPROBE_MEMO", "KEYPROBE_PASSPHRASE", "KEYPROBE_NEW_PASSPHRASE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("KEYPROBE_HOME", str(tmp_path))
-    monkeypatch.setenv("KEYPROBE_KDF", "test")
-    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # not a terminal
-    _profile.forget()
-    yield tmp_path
+    yield isolated_home(tmp_path, monkeypatch)
     _profile.forget()
 
 
